@@ -1,0 +1,1 @@
+//! Web Push delivery (VAPID keys, message building, sending).

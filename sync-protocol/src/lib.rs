@@ -1,0 +1,18 @@
+//! Anlan's shared vocabulary: what a record looks like and how records travel.
+//!
+//! # Layout
+//! - [`ids`]: newtypes for document ids, actor prefixes and change hashes, parsed at the edge.
+//! - [`schema`]: typed reads of Automerge values; the error every validator returns.
+//! - [`case`]: the incident/dispute case document — typed view, validator, writer helpers.
+//! - [`wire`]: the `POST /api/v1/sync` request and response, CBOR encoded.
+//!
+//! This crate does no IO. The server and the test devices bring their own; the PWA speaks the
+//! same bytes from TypeScript following `PROTOCOL.md` beside this file.
+
+pub mod case;
+pub mod ids;
+pub mod schema;
+pub mod wire;
+
+pub use ids::{ActorPrefix, DocId, IdError};
+pub use schema::SchemaError;

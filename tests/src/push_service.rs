@@ -1,0 +1,1 @@
+//! A local RFC 8030 push service for tests.
