@@ -1,1 +1,26 @@
-//! Web Push delivery (VAPID keys, message building, sending).
+//! Web Push delivery: the server's VAPID identity and sending one encrypted message.
+//!
+//! Layout:
+//! - [`vapid`]: the P-256 key pair the server signs with (kept in its database as base64url) and
+//!   the `sub` contact that push services use to reach the operator.
+//! - [`subscription`]: a browser's `PushSubscription`, validated when it arrives.
+//! - [`payload`]: what an alert says (no personal data) and the per-case `Topic`.
+//! - [`send`]: one message to one subscription — build it with the `web-push` crate (aes128gcm,
+//!   TTL, urgency, topic, VAPID), send it with `reqwest`, and classify the answer into a
+//!   [`Delivery`] the outbox worker can act on (delete the subscription, retry later, give up).
+//!
+//! Nothing here touches the database or decides who is alerted: the outbox worker calls
+//! [`deliver`] once per (alert, subscription) and records the outcome.
+
+pub mod payload;
+pub mod send;
+pub mod subscription;
+pub mod vapid;
+
+pub use payload::{AlertKind, AlertPayload, PAYLOAD_VERSION, Topic, TopicError};
+pub use send::{
+    Backoff, Delivery, PushRequest, RETRY_AFTER_CEILING, SendError, SendOptions, Urgency,
+    build_request, classify, deliver, http_client, parse_retry_after, send,
+};
+pub use subscription::{Subscription, SubscriptionError};
+pub use vapid::{VapidContact, VapidError, VapidKeys};

@@ -1,0 +1,194 @@
+// Documents and their metadata in IndexedDB. Every read-modify-write is one IDB transaction
+// with no non-IDB await inside (Automerge calls are synchronous), so two tabs editing the same
+// case both keep their changes: each loads what the other stored before changing it.
+import * as A from '@automerge/automerge/slim';
+import { applyEdit, newCase, summarize, viewCase, type Author, type CaseDoc } from '../model/case';
+import { newDocId, sameHeads } from '../model/ids';
+import type { CaseEdit, CaseListItem, CaseView, NewCaseInput, Rejection } from '../model/types';
+import type { SyncStore, DocHeads } from '../sync/client';
+import { kvGet, kvSet, type Db, type DocMeta, type KvKey, type KvValues } from './schema';
+
+type Cached = { doc: A.Doc<CaseDoc>; heads: string[] };
+
+export class DocRepo implements SyncStore {
+  private cache = new Map<string, Cached>();
+
+  constructor(private db: Db, private actor: string, private author: Author) {}
+
+  // ---- for screens -------------------------------------------------------------------------
+
+  async list(): Promise<CaseListItem[]> {
+    const metas = await this.db.getAll('meta');
+    return metas.map((m) => ({
+      ...m.summary,
+      doc: m.doc,
+      delivery: m.rejected ? 'rejected' : isDirty(m) ? 'local' : 'sent',
+      rejection: m.rejected,
+    }));
+  }
+
+  async view(id: string): Promise<(CaseView & { delivery: CaseListItem['delivery']; rejection: Rejection | null }) | null> {
+    const tx = this.db.transaction(['docs', 'meta'], 'readonly');
+    const meta = await tx.objectStore('meta').get(id);
+    if (!meta) return null;
+    const doc = await this.loadIn(tx.objectStore('docs'), id, meta);
+    await tx.done;
+    if (!doc) return null;
+    return { ...viewCase(id, doc), delivery: meta.rejected ? 'rejected' : isDirty(meta) ? 'local' : 'sent', rejection: meta.rejected };
+  }
+
+  async create(input: NewCaseInput, now = new Date()): Promise<string> {
+    const id = newDocId();
+    const doc = newCase(this.actor, this.author, input, now);
+    const heads = A.getHeads(doc);
+    const tx = this.db.transaction(['docs', 'meta'], 'readwrite');
+    void tx.objectStore('docs').put(A.save(doc), id);
+    void tx.objectStore('meta').put({
+      doc: id, kind: 'case', local_heads: heads, acked_heads: [], rejected: null,
+      summary: summarize(doc), updated_at: now.getTime(),
+    });
+    await tx.done;
+    this.cache.set(id, { doc, heads });
+    return id;
+  }
+
+  async edit(id: string, edit: CaseEdit): Promise<boolean> {
+    return this.update(id, (doc) => applyEdit(doc, this.author.user, edit));
+  }
+
+  /** Let a refused document be pushed again (after the user fixed it or the server changed). */
+  async clearRejection(id: string): Promise<void> {
+    const tx = this.db.transaction('meta', 'readwrite');
+    const m = await tx.store.get(id);
+    if (m) await tx.store.put({ ...m, rejected: null });
+    await tx.done;
+  }
+
+  async pendingCount(): Promise<number> {
+    return (await this.db.getAll('meta')).filter((m) => !m.rejected && isDirty(m)).length;
+  }
+
+  // ---- SyncStore ---------------------------------------------------------------------------
+
+  async dirty(): Promise<DocMeta[]> {
+    return (await this.db.getAll('meta')).filter((m) => !m.rejected && isDirty(m));
+  }
+
+  async allHeads(): Promise<DocHeads[]> {
+    return (await this.db.getAll('meta')).map((m) => ({ doc: m.doc, heads: m.local_heads }));
+  }
+
+  async changesSince(id: string, since: string[]): Promise<{ changes: Uint8Array[]; heads: string[] }> {
+    const tx = this.db.transaction(['docs', 'meta'], 'readonly');
+    const meta = await tx.objectStore('meta').get(id);
+    const doc = meta ? await this.loadIn(tx.objectStore('docs'), id, meta) : null;
+    await tx.done;
+    if (!doc) return { changes: [], heads: [] };
+    return { changes: A.getChangesSince(doc, since), heads: A.getHeads(doc) };
+  }
+
+  async setAcked(id: string, heads: string[]): Promise<void> {
+    const tx = this.db.transaction('meta', 'readwrite');
+    const m = await tx.store.get(id);
+    if (m) await tx.store.put({ ...m, acked_heads: heads });
+    await tx.done;
+  }
+
+  async markRejected(id: string, rejection: Rejection): Promise<void> {
+    const tx = this.db.transaction('meta', 'readwrite');
+    const m = await tx.store.get(id);
+    if (m) await tx.store.put({ ...m, rejected: rejection });
+    await tx.done;
+  }
+
+  async resetAcked(): Promise<void> {
+    const tx = this.db.transaction('meta', 'readwrite');
+    for (const m of await tx.store.getAll()) await tx.store.put({ ...m, acked_heads: [] });
+    await tx.done;
+  }
+
+  async applyPull(id: string, changes: Uint8Array[]): Promise<void> {
+    const tx = this.db.transaction(['docs', 'meta'], 'readwrite');
+    const docs = tx.objectStore('docs');
+    const metas = tx.objectStore('meta');
+    const meta = await metas.get(id);
+    const before = meta ? await this.loadIn(docs, id, meta) : A.init<CaseDoc>({ actor: this.actor });
+    this.cache.delete(id); // applyChanges outdates `before`; re-cached only once stored
+    const [doc] = A.applyChanges(before ?? A.init<CaseDoc>({ actor: this.actor }), changes);
+    const heads = A.getHeads(doc);
+    if (meta && sameHeads(heads, meta.local_heads)) {
+      await tx.done;
+      return; // already had all of it
+    }
+    const wasClean = !meta || sameHeads(meta.local_heads, meta.acked_heads);
+    void docs.put(A.save(doc), id);
+    void metas.put({
+      doc: id, kind: 'case', local_heads: heads,
+      acked_heads: wasClean ? heads : meta!.acked_heads,
+      rejected: meta?.rejected ?? null,
+      summary: summarizeSafe(doc, meta), updated_at: Date.now(),
+    });
+    await tx.done;
+    this.cache.set(id, { doc, heads });
+  }
+
+  getKv<K extends KvKey>(key: K): Promise<KvValues[K] | undefined> {
+    return kvGet(this.db, key);
+  }
+
+  setKv<K extends KvKey>(key: K, value: KvValues[K]): Promise<void> {
+    return kvSet(this.db, key, value);
+  }
+
+  // ---- internals ---------------------------------------------------------------------------
+
+  private async update(id: string, fn: (doc: A.Doc<CaseDoc>) => A.Doc<CaseDoc>): Promise<boolean> {
+    const tx = this.db.transaction(['docs', 'meta'], 'readwrite');
+    const docs = tx.objectStore('docs');
+    const metas = tx.objectStore('meta');
+    const meta = await metas.get(id);
+    if (!meta) throw new Error(`no such document ${id}`);
+    const before = await this.loadIn(docs, id, meta);
+    if (!before) throw new Error(`document ${id} has metadata but no bytes`);
+    this.cache.delete(id); // a change outdates `before`; re-cached only once stored
+    const doc = fn(before);
+    const heads = A.getHeads(doc);
+    if (sameHeads(heads, meta.local_heads)) {
+      await tx.done;
+      return false;
+    }
+    void docs.put(A.save(doc), id);
+    void metas.put({ ...meta, local_heads: heads, summary: summarize(doc), updated_at: Date.now() });
+    await tx.done;
+    this.cache.set(id, { doc, heads });
+    return true;
+  }
+
+  /** The document as stored, from the cache when it is current. */
+  private async loadIn(
+    docs: { get(key: string): Promise<Uint8Array | undefined> },
+    id: string,
+    meta: DocMeta,
+  ): Promise<A.Doc<CaseDoc> | null> {
+    const hit = this.cache.get(id);
+    if (hit && sameHeads(hit.heads, meta.local_heads)) return hit.doc;
+    const bytes = await docs.get(id);
+    if (!bytes) return null;
+    const doc = A.load<CaseDoc>(bytes, { actor: this.actor });
+    this.cache.set(id, { doc, heads: A.getHeads(doc) });
+    return doc;
+  }
+}
+
+function isDirty(m: DocMeta): boolean {
+  return !sameHeads(m.local_heads, m.acked_heads);
+}
+
+/** A document whose creation has not arrived yet (a pull page cut mid-history) has no fields. */
+function summarizeSafe(doc: A.Doc<CaseDoc>, meta: DocMeta | undefined) {
+  try {
+    return summarize(doc);
+  } catch {
+    return meta?.summary ?? summarize({} as A.Doc<CaseDoc>);
+  }
+}

@@ -1,0 +1,80 @@
+// The IndexedDB schema. Upgrades run in order with `if (oldVersion < n)`, so a phone that
+// skipped versions still ends up with every step; never edit a released step, add one.
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { CaseSummary, Rejection } from '../model/types';
+
+export interface DocMeta {
+  /** Hyphenated UUID, the same form the server's JSON uses. */
+  doc: string;
+  kind: 'case';
+  /** Heads after the latest local edit or applied pull (hex). */
+  local_heads: string[];
+  /** Heads the server is known to hold. local_heads ≠ acked_heads means "only on this phone". */
+  acked_heads: string[];
+  /** Set when the server refused the document; it is not pushed again until the user asks. */
+  rejected: Rejection | null;
+  summary: CaseSummary;
+  updated_at: number;
+}
+
+export interface Session {
+  user: { id: string; name: string; role: string };
+  unit: { code: string; name: string; path: string | string[] | unknown };
+  device: { id: string; actor_prefix: string };
+  epoch: string;
+}
+
+/** Small global values. Keys are fixed; see `KvValues` for each one's type. */
+export interface KvValues {
+  cursor: number;
+  epoch: string;
+  token: string;
+  session: Session;
+  last_sync: number;
+  /** Set after an epoch reset until the `have` round has been answered. */
+  need_have: boolean;
+  lang: 'zh-CN' | 'en';
+}
+export type KvKey = keyof KvValues;
+
+export interface AnlanDB extends DBSchema {
+  docs: { key: string; value: Uint8Array };
+  meta: { key: string; value: DocMeta; indexes: { by_updated: number } };
+  kv: { key: string; value: unknown };
+}
+
+export const DB_NAME = 'anlan';
+export const DB_VERSION = 1;
+
+export function openAnlanDb(name = DB_NAME): Promise<IDBPDatabase<AnlanDB>> {
+  return openDB<AnlanDB>(name, DB_VERSION, {
+    upgrade(db, oldVersion) {
+      if (oldVersion < 1) {
+        db.createObjectStore('docs');
+        const meta = db.createObjectStore('meta', { keyPath: 'doc' });
+        meta.createIndex('by_updated', 'updated_at');
+        db.createObjectStore('kv');
+      }
+    },
+    blocked() {
+      // Another tab holds an older version open; it reloads on `versionchange` (below).
+    },
+  }).then((db) => {
+    db.addEventListener('versionchange', () => db.close());
+    return db;
+  });
+}
+
+export type Db = IDBPDatabase<AnlanDB>;
+
+export async function kvGet<K extends KvKey>(db: Db, key: K): Promise<KvValues[K] | undefined> {
+  return (await db.get('kv', key)) as KvValues[K] | undefined;
+}
+
+export async function kvSet<K extends KvKey>(db: Db, key: K, value: KvValues[K]): Promise<void> {
+  await db.put('kv', value, key);
+}
+
+export async function kvDel(db: Db, key: KvKey): Promise<void> {
+  await db.delete('kv', key);
+}

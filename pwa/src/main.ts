@@ -1,0 +1,202 @@
+// Wiring: storage, worker, sync status, routing and screens meet here and nowhere else.
+import { html, render } from 'lit-html';
+import { fetchSession, API_BASE } from './api';
+import { kvGet, kvSet, openAnlanDb, type Db, type Session } from './db/schema';
+import { setLang, t, type Lang } from './i18n';
+import type { CaseListItem } from './model/types';
+import { HttpError } from './sync/transport';
+import { detailView, freshDetail, loadDetail, type DetailState } from './ui/case-detail';
+import type { Ctx } from './ui/ctx';
+import { isOfficerRole } from './ui/format';
+import { leaderHome } from './ui/leader-home';
+import { loginView, type LoginState } from './ui/login';
+import { freshNewCase, newCaseView, type NewCaseState } from './ui/new-case';
+import { officerHome } from './ui/officer-home';
+import { loadSettings, settingsView, type SettingsState } from './ui/settings';
+import { WorkerClient } from './worker/client';
+import type { SyncStatus } from './worker/rpc';
+import './styles.css';
+
+const root = document.getElementById('app')!;
+let db: Db;
+let ctx: Ctx | null = null;
+let worker: WorkerClient | null = null;
+let toastMsg: string | null = null;
+let toastTimer: ReturnType<typeof setTimeout> | null = null;
+const login: LoginState = { token: '', busy: false, error: null };
+
+// Per-screen state, made fresh when the screen is entered.
+let route = '';
+let newCase: NewCaseState = freshNewCase();
+let detail: DetailState | null = null;
+let settings: SettingsState = { loaded: false };
+
+setLang((localStorage.getItem('anlan.lang') as Lang | null) ?? 'zh-CN');
+
+function currentPath(): { path: string; query: URLSearchParams } {
+  const h = location.hash.replace(/^#/, '') || '/';
+  const [path, q] = h.split('?');
+  return { path: path || '/', query: new URLSearchParams(q ?? '') };
+}
+
+let frame = 0;
+function rerender(): void {
+  if (frame) return;
+  frame = requestAnimationFrame(() => {
+    frame = 0;
+    draw();
+  });
+}
+
+function toast(msg: string): void {
+  toastMsg = msg;
+  if (toastTimer) clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { toastMsg = null; rerender(); }, 2500);
+  rerender();
+}
+
+function draw(): void {
+  const { path } = currentPath();
+  let body;
+  if (!ctx) body = loginView(login, (tok) => void doLogin(tok), rerender);
+  else if (path === '/new') body = newCaseView(ctx, newCase);
+  else if (path.startsWith('/case/') && detail) body = detailView(ctx, detail);
+  else if (path === '/settings') body = settingsView(ctx, settings, changeLang);
+  else body = isOfficerRole(ctx.session.user.role) ? officerHome(ctx) : leaderHome(ctx);
+  render(html`${ctx && !ctx.online ? html`<div class="offline-banner" data-testid="offline-banner">${t('offline_banner')}</div>` : ''}
+    ${body}${toastMsg ? html`<div class="toast" role="status" data-testid="toast">${toastMsg}</div>` : ''}`, root);
+}
+
+function changeLang(l: Lang): void {
+  localStorage.setItem('anlan.lang', l);
+  setLang(l);
+  rerender();
+}
+
+function onRoute(): void {
+  const { path, query } = currentPath();
+  if (path === '/login') {
+    const tok = query.get('token');
+    if (tok) {
+      history.replaceState(null, '', location.pathname + '#/');
+      void doLogin(tok);
+      return;
+    }
+  }
+  if (path === route) return rerender();
+  route = path;
+  if (path === '/new') newCase = freshNewCase();
+  if (path.startsWith('/case/') && ctx) {
+    detail = freshDetail(decodeURIComponent(path.slice('/case/'.length)));
+    void loadDetail(ctx, detail);
+  }
+  if (path === '/settings' && ctx) {
+    settings = { loaded: false };
+    void loadSettings(ctx, settings);
+  }
+  window.scrollTo(0, 0);
+  rerender();
+}
+
+async function refreshList(): Promise<void> {
+  if (!ctx) return;
+  ctx.cases = await ctx.worker.call('list');
+  rerender();
+}
+
+async function start(token: string, session: Session): Promise<void> {
+  worker = new WorkerClient();
+  const w = worker;
+  const c: Ctx = {
+    session, worker: w, cases: [] as CaseListItem[], status: null as SyncStatus | null, online: navigator.onLine,
+    go: (p) => { location.hash = `#${p}`; },
+    rerender, toast,
+    logout,
+  };
+  w.on((e) => {
+    if (e.type === 'sync') {
+      c.status = e.status;
+      rerender();
+    } else if (e.type === 'changed') {
+      void refreshList();
+      if (detail && (e.doc === null || e.doc === detail.doc) && !detail.editingDesc) void loadDetail(c, detail);
+    }
+  });
+  await w.call('init', { base: API_BASE, token, session });
+  ctx = c;
+  route = '';
+  await refreshList();
+  onRoute();
+}
+
+async function doLogin(token: string): Promise<void> {
+  login.busy = true;
+  login.error = null;
+  login.token = token;
+  rerender();
+  try {
+    const session = await fetchSession(token);
+    const previous = await kvGet(db, 'session');
+    if (previous && previous.user.id !== session.user.id) await wipe(); // another person's data never mixes
+    if (ctx) await stopWorker();
+    await kvSet(db, 'token', token);
+    await kvSet(db, 'session', session);
+    login.token = '';
+    await start(token, session);
+  } catch (e) {
+    login.error = e instanceof HttpError && e.unauthorized ? t('login_bad_token')
+      : !navigator.onLine || e instanceof TypeError ? t('login_offline')
+      : t('login_failed', { msg: (e as Error).message });
+  } finally {
+    login.busy = false;
+    rerender();
+  }
+}
+
+async function stopWorker(): Promise<void> {
+  if (!worker) return;
+  try { await worker.call('shutdown'); } catch { /* already gone */ }
+  worker.terminate();
+  worker = null;
+  ctx = null;
+}
+
+async function wipe(): Promise<void> {
+  const tx = db.transaction(['docs', 'meta', 'kv'], 'readwrite');
+  await Promise.all([tx.objectStore('docs').clear(), tx.objectStore('meta').clear(), tx.objectStore('kv').clear(), tx.done]);
+}
+
+async function logout(): Promise<void> {
+  await stopWorker();
+  await wipe();
+  location.hash = '#/';
+  route = '';
+  rerender();
+}
+
+async function boot(): Promise<void> {
+  if ('serviceWorker' in navigator && import.meta.env.PROD) {
+    navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => { /* the app works without it, online */ });
+  }
+  void navigator.storage?.persist?.();
+  db = await openAnlanDb();
+  window.addEventListener('hashchange', onRoute);
+  const setOnline = () => {
+    if (ctx) ctx.online = navigator.onLine;
+    void worker?.call('setOnline', { online: navigator.onLine });
+    rerender();
+  };
+  window.addEventListener('online', setOnline);
+  window.addEventListener('offline', setOnline);
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') void worker?.call('syncNow');
+  });
+  const token = await kvGet(db, 'token');
+  const session = await kvGet(db, 'session');
+  const { path, query } = currentPath();
+  if (path === '/login' && query.get('token')) return onRoute();
+  if (token && session) await start(token, session);
+  else rerender();
+}
+
+void boot();

@@ -1,0 +1,190 @@
+// Case documents: creation, edits and reading, with the exact Automerge types the server's
+// validator (sync-protocol/src/case/read.rs) expects. Scalar strings are ImmutableString; only
+// `description` is collaborative Text (a plain JS string); timestamps are Dates; absent
+// optional values are null.
+import * as A from '@automerge/automerge/slim';
+import {
+  CONFLICT_FIELDS, type CaseEdit, type CaseSummary, type CaseView, type FieldConflict,
+  type NewCaseInput, type Party, type TimelineEntry, type TimelineKind,
+} from './types';
+
+// The document's shape as stored. Strings held as ImmutableString.
+type IS = A.ImmutableString;
+export interface CaseDoc {
+  schema_version: number;
+  kind: IS;
+  case_no?: IS | null;
+  village: IS;
+  category: IS;
+  severity: IS;
+  status: IS;
+  title: IS;
+  description: string;
+  parties: { name: IS; phone?: IS | null; note?: IS | null }[];
+  reporter: IS;
+  reported_at: Date;
+  location?: { lat: number; lon: number; accuracy_m?: number | null } | null;
+  timeline: { id: IS; kind: IS; at: Date; by: IS; text: IS }[];
+  attachments: unknown[];
+  responsible_leader: IS | null;
+  handler: IS | null;
+  deadline: Date | null;
+}
+
+const im = (s: string) => new A.ImmutableString(s);
+
+/** A scalar read back as text: ImmutableString, plain string (tolerated) or null. */
+export function text(v: unknown): string | null {
+  if (v == null) return null;
+  if (v instanceof A.ImmutableString) return v.val;
+  if (typeof v === 'string') return v;
+  if (v instanceof Date) return String(v.getTime());
+  return String(v);
+}
+
+function ms(v: unknown): number | null {
+  return v instanceof Date ? v.getTime() : typeof v === 'number' ? v : null;
+}
+
+export interface Author { user: string; village: string }
+
+export function newCase(actor: string, author: Author, input: NewCaseInput, now = new Date()): A.Doc<CaseDoc> {
+  return A.change(A.init<CaseDoc>({ actor }), { time: Math.floor(now.getTime() / 1000) }, (d) => {
+    d.schema_version = 1;
+    d.kind = im('case');
+    d.village = im(author.village);
+    d.category = im(input.category);
+    d.severity = im(input.severity);
+    d.status = im('reported');
+    d.title = im(input.title.trim());
+    d.description = input.description;
+    d.parties = input.parties.map(partyDoc);
+    d.reporter = im(author.user);
+    d.reported_at = now;
+    d.location = input.location
+      ? { lat: input.location.lat, lon: input.location.lon, accuracy_m: input.location.accuracy_m }
+      : null;
+    d.timeline = [];
+    d.attachments = [];
+    d.responsible_leader = null;
+    d.handler = null;
+    d.deadline = null;
+  });
+}
+
+function partyDoc(p: Party): CaseDoc['parties'][number] {
+  const out: CaseDoc['parties'][number] = { name: im(p.name.trim()) };
+  if (p.phone && p.phone.trim()) out.phone = im(p.phone.trim());
+  if (p.note && p.note.trim()) out.note = im(p.note.trim());
+  return out;
+}
+
+function timelineDoc(kind: TimelineKind, user: string, body: string, at: Date) {
+  return { id: im(crypto.randomUUID()), kind: im(kind), at, by: im(user), text: im(body.slice(0, 2000)) };
+}
+
+/** Apply one person's edit. Returns the same doc object when nothing changed. */
+export function applyEdit(doc: A.Doc<CaseDoc>, user: string, edit: CaseEdit, now = new Date()): A.Doc<CaseDoc> {
+  const opts = { time: Math.floor(now.getTime() / 1000) };
+  if (edit.op === 'set_description') {
+    if (doc.description === edit.value) return doc;
+    return A.change(doc, opts, (d) => A.updateText(d, ['description'], edit.value));
+  }
+  return A.change(doc, opts, (d) => {
+    switch (edit.op) {
+      case 'set_severity': d.severity = im(edit.value); break;
+      case 'set_category': d.category = im(edit.value); break;
+      case 'set_title': d.title = im(edit.value.trim()); break;
+      case 'set_status':
+        d.status = im(edit.value);
+        d.timeline.push(timelineDoc('status', user, edit.note ?? edit.value, now));
+        break;
+      case 'add_timeline': d.timeline.push(timelineDoc(edit.kind, user, edit.text, now)); break;
+      case 'acknowledge':
+        d.status = im('acknowledged');
+        d.timeline.push(timelineDoc('status', user, edit.text, now));
+        break;
+      case 'assign':
+        d.responsible_leader = edit.responsible_leader ? im(edit.responsible_leader) : null;
+        d.handler = edit.handler ? im(edit.handler) : null;
+        d.deadline = edit.deadline != null ? new Date(edit.deadline) : null;
+        d.timeline.push(timelineDoc('note', user, edit.text, now));
+        break;
+      case 'pick':
+        // Writing one of the concurrent values again supersedes all of them.
+        if (edit.field === 'deadline') d.deadline = edit.value ? new Date(Number(edit.value)) : null;
+        else if (edit.field === 'responsible_leader' || edit.field === 'handler') d[edit.field] = edit.value ? im(edit.value) : null;
+        else d[edit.field] = im(edit.value);
+        break;
+    }
+  });
+}
+
+/** Every value a field holds when people set it concurrently (Automerge hides all but one). */
+export function conflictsOf(doc: A.Doc<CaseDoc>): FieldConflict[] {
+  const out: FieldConflict[] = [];
+  for (const field of CONFLICT_FIELDS) {
+    const c = A.getConflicts(doc, field);
+    if (!c) continue;
+    const values = Object.values(c).map((v) => text(v) ?? '');
+    if (values.length > 1) out.push({ field, values: [...new Set(values)].sort() });
+  }
+  return out.filter((c) => c.values.length > 1);
+}
+
+export function viewCase(docId: string, doc: A.Doc<CaseDoc>): CaseView {
+  const loc = doc.location;
+  return {
+    doc: docId,
+    case_no: text(doc.case_no),
+    village: text(doc.village) ?? '',
+    category: text(doc.category) ?? '',
+    severity: text(doc.severity) ?? '',
+    status: text(doc.status) ?? '',
+    title: text(doc.title) ?? '',
+    description: typeof doc.description === 'string' ? doc.description : text(doc.description) ?? '',
+    parties: (doc.parties ?? []).map((p) => ({ name: text(p.name) ?? '', phone: text(p.phone), note: text(p.note) })),
+    reporter: text(doc.reporter) ?? '',
+    reported_at: ms(doc.reported_at) ?? 0,
+    location: loc ? { lat: loc.lat, lon: loc.lon, accuracy_m: loc.accuracy_m ?? null } : null,
+    timeline: (doc.timeline ?? []).map((e): TimelineEntry => ({
+      id: text(e.id) ?? '', kind: (text(e.kind) ?? 'note') as TimelineKind, at: ms(e.at) ?? 0,
+      by: text(e.by) ?? '', text: text(e.text) ?? '',
+    })),
+    responsible_leader: text(doc.responsible_leader),
+    handler: text(doc.handler),
+    deadline: ms(doc.deadline),
+    conflicts: conflictsOf(doc),
+  };
+}
+
+export function summarize(doc: A.Doc<CaseDoc>): CaseSummary {
+  return {
+    case_no: text(doc.case_no),
+    village: text(doc.village) ?? '',
+    category: text(doc.category) ?? '',
+    severity: text(doc.severity) ?? '',
+    status: text(doc.status) ?? '',
+    title: text(doc.title) ?? '',
+    reporter: text(doc.reporter) ?? '',
+    reported_at: ms(doc.reported_at) ?? 0,
+    deadline: ms(doc.deadline),
+    responsible_leader: text(doc.responsible_leader),
+    handler: text(doc.handler),
+    has_conflicts: conflictsOf(doc).length > 0,
+    timeline_count: doc.timeline?.length ?? 0,
+  };
+}
+
+/** Form checks mirroring the server's schema, so a record is never refused for a typo. */
+export function validateInput(input: NewCaseInput): string[] {
+  const errs: string[] = [];
+  if (!input.title.trim()) errs.push('new_need_title');
+  if ([...input.title.trim()].length > 100) errs.push('new_title_too_long');
+  if ([...input.description].length > 5000) errs.push('new_description_too_long');
+  for (const p of input.parties) {
+    if (!p.name.trim()) errs.push('new_party_name_needed');
+    if (p.phone && p.phone.trim() && !/^[0-9+\- ]{1,20}$/.test(p.phone.trim())) errs.push('new_party_phone_invalid');
+  }
+  return [...new Set(errs)];
+}

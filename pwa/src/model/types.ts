@@ -1,0 +1,92 @@
+// The case record as the UI sees it. Mirrors sync-protocol/src/case/mod.rs.
+
+export const CATEGORIES = [
+  'land', 'compensation', 'housing', 'rights', 'family', 'labour',
+  'online_opinion', 'group_petition', 'extreme', 'other',
+] as const;
+export const SEVERITIES = ['general', 'major', 'urgent'] as const;
+export const STATUSES = ['reported', 'acknowledged', 'handling', 'resolved', 'closed', 'escalated'] as const;
+export const TIMELINE_KINDS = ['note', 'visit', 'mediation', 'status'] as const;
+
+export type Category = (typeof CATEGORIES)[number];
+export type Severity = (typeof SEVERITIES)[number];
+export type Status = (typeof STATUSES)[number];
+export type TimelineKind = (typeof TIMELINE_KINDS)[number];
+
+export const OPEN_STATUSES: readonly Status[] = ['reported', 'acknowledged', 'handling', 'escalated'];
+
+export interface Party { name: string; phone: string | null; note: string | null }
+export interface Location { lat: number; lon: number; accuracy_m: number | null }
+export interface TimelineEntry { id: string; kind: TimelineKind; at: number; by: string; text: string }
+
+/** What the person filling the "new case" form provides. */
+export interface NewCaseInput {
+  category: Category;
+  severity: Severity;
+  title: string;
+  description: string;
+  parties: Party[];
+  location: Location | null;
+}
+
+/** Concurrent values of one field: more than one means people disagreed offline. */
+export interface FieldConflict { field: string; values: string[] }
+
+export interface CaseView {
+  doc: string;
+  case_no: string | null;
+  village: string;
+  category: string;
+  severity: string;
+  status: string;
+  title: string;
+  description: string;
+  parties: Party[];
+  reporter: string;
+  reported_at: number;
+  location: Location | null;
+  timeline: TimelineEntry[];
+  responsible_leader: string | null;
+  handler: string | null;
+  deadline: number | null;
+  conflicts: FieldConflict[];
+}
+
+/** The few fields listing screens need, kept in the meta store so lists load no document. */
+export interface CaseSummary {
+  case_no: string | null;
+  village: string;
+  category: string;
+  severity: string;
+  status: string;
+  title: string;
+  reporter: string;
+  reported_at: number;
+  deadline: number | null;
+  responsible_leader: string | null;
+  handler: string | null;
+  has_conflicts: boolean;
+  timeline_count: number;
+}
+
+/** Where a document stands with respect to the server. */
+export type Delivery = 'local' | 'sent' | 'rejected';
+
+export interface Rejection { code: string; message: string; heads: string[] }
+
+export interface CaseListItem extends CaseSummary { doc: string; delivery: Delivery; rejection: Rejection | null }
+
+/** Edits a person can make to an existing case, as data so they cross the worker boundary. */
+export type CaseEdit =
+  | { op: 'set_severity'; value: Severity }
+  | { op: 'set_status'; value: Status; note?: string }
+  | { op: 'set_category'; value: Category }
+  | { op: 'set_title'; value: string }
+  | { op: 'set_description'; value: string }
+  | { op: 'add_timeline'; kind: TimelineKind; text: string }
+  | { op: 'acknowledge'; text: string }
+  | { op: 'assign'; responsible_leader: string | null; handler: string | null; deadline: number | null; text: string }
+  | { op: 'pick'; field: ConflictField; value: string };
+
+export const CONFLICT_FIELDS = ['category', 'severity', 'status', 'title', 'responsible_leader', 'handler', 'deadline'] as const;
+export type ConflictField = (typeof CONFLICT_FIELDS)[number];

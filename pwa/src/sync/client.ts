@@ -1,0 +1,177 @@
+// The client's algorithm of PROTOCOL.md §4 and §5, free of IO: storage and transport are
+// interfaces, so tests drive it with an in-memory server and the worker with IndexedDB + fetch.
+import type { DocMeta, KvKey, KvValues } from '../db/schema';
+import type { Rejection } from '../model/types';
+import {
+  MAX_BODY_BYTES, MAX_ENTRIES_PER_REQUEST, PROTOCOL_VERSION,
+  type HaveDoc, type PushDoc, type SyncRequest, type SyncResponse,
+} from './protocol';
+
+export interface DocHeads { doc: string; heads: string[] }
+
+/** What the sync client needs from storage. Each method is atomic on its own. */
+export interface SyncStore {
+  /** Documents with local changes the server has not acknowledged, not refused ones. */
+  dirty(): Promise<DocMeta[]>;
+  allHeads(): Promise<DocHeads[]>;
+  /** The changes not covered by `since`, dependencies first, and the heads they lead to. */
+  changesSince(doc: string, since: string[]): Promise<{ changes: Uint8Array[]; heads: string[] }>;
+  setAcked(doc: string, heads: string[]): Promise<void>;
+  markRejected(doc: string, rejection: Rejection): Promise<void>;
+  resetAcked(): Promise<void>;
+  applyPull(doc: string, changes: Uint8Array[]): Promise<void>;
+  getKv<K extends KvKey>(key: K): Promise<KvValues[K] | undefined>;
+  setKv<K extends KvKey>(key: K, value: KvValues[K]): Promise<void>;
+}
+
+export interface Transport {
+  sync(req: SyncRequest): Promise<SyncResponse>;
+}
+
+export interface SyncProgress { done: number; total: number }
+
+export interface SyncReport {
+  rounds: number;
+  pushedDocs: number;
+  pulledDocs: number;
+  rejected: number;
+  reset: boolean;
+}
+
+/** Guards against a server that keeps answering `more` or `need_changes` forever. */
+const MAX_ROUNDS = 50;
+
+export class SyncClient {
+  /** Documents already asked about with `have` since the last reset (in memory on purpose:
+   *  after a reload the check simply runs again, which is harmless). */
+  private haveAsked = new Set<string>();
+
+  constructor(
+    private store: SyncStore,
+    private transport: Transport,
+    private onProgress: (p: SyncProgress) => void = () => {},
+  ) {}
+
+  /** Sync until nothing is left to do. Throws on transport failure, having changed nothing
+   *  that the failed request would have changed. */
+  async sync(): Promise<SyncReport> {
+    const report: SyncReport = { rounds: 0, pushedDocs: 0, pulledDocs: 0, rejected: 0, reset: false };
+    const total = (await this.store.dirty()).length;
+    this.onProgress({ done: 0, total });
+    while (report.rounds < MAX_ROUNDS) {
+      report.rounds++;
+      const again = await this.round(report);
+      this.onProgress({ done: Math.min(report.pushedDocs, total), total });
+      if (!again) break;
+    }
+    await this.store.setKv('last_sync', Date.now());
+    return report;
+  }
+
+  /** One request and its response. Returns true when another round is needed at once. */
+  private async round(report: SyncReport): Promise<boolean> {
+    const epoch = await this.store.getKv('epoch');
+    const cursor = (await this.store.getKv('cursor')) ?? 0;
+    const needHave = (await this.store.getKv('need_have')) === true;
+
+    const req: SyncRequest = { v: PROTOCOL_VERSION, cursor };
+    if (epoch !== undefined) req.epoch = epoch;
+    const sent = new Map<string, string[]>();
+    let moreLocal = false;
+
+    if (needHave) {
+      const have = await this.haveBatch();
+      req.have = have.entries;
+      for (const h of have.entries) sent.set(h.doc, h.heads);
+      moreLocal = have.more;
+    } else {
+      const push = await this.pushBatch();
+      req.push = push.entries;
+      for (const [doc, heads] of push.sent) sent.set(doc, heads);
+      moreLocal = push.more;
+    }
+
+    const res = await this.transport.sync(req);
+
+    if (res.reset) {
+      // §5: nothing is known to be on the server any more. The pull of this response is
+      // applied as usual; then every document is checked with `have`.
+      report.reset = true;
+      this.haveAsked.clear();
+      await this.store.resetAcked();
+      await this.store.setKv('need_have', true);
+      await this.store.setKv('epoch', res.epoch);
+      await this.applyPull(res, report);
+      await this.store.setKv('cursor', res.cursor);
+      return true;
+    }
+
+    let needChanges = false;
+    const entries = req.push ?? req.have ?? [];
+    for (const r of res.results) {
+      if (!entries.some((e) => e.doc === r.doc)) continue; // a result for something not asked
+      switch (r.status) {
+        case 'ok':
+          await this.store.setAcked(r.doc, sent.get(r.doc) ?? r.heads);
+          if (req.push) report.pushedDocs++;
+          break;
+        case 'need_changes':
+          await this.store.setAcked(r.doc, r.heads);
+          needChanges = true;
+          break;
+        case 'rejected':
+          await this.store.markRejected(r.doc, { code: String(r.reason.code), message: r.reason.message, heads: sent.get(r.doc) ?? [] });
+          report.rejected++;
+          break;
+      }
+    }
+
+    await this.applyPull(res, report);
+    // Only now, with the pull stored, may the cursor move.
+    await this.store.setKv('cursor', res.cursor);
+    await this.store.setKv('epoch', res.epoch);
+    if (needHave && !moreLocal) {
+      await this.store.setKv('need_have', false);
+      this.haveAsked.clear();
+    }
+    return res.more || needChanges || moreLocal || (needHave && !moreLocal && (await this.store.dirty()).length > 0);
+  }
+
+  private async applyPull(res: SyncResponse, report: SyncReport): Promise<void> {
+    for (const p of res.pull) {
+      if (p.changes.length === 0) continue;
+      await this.store.applyPull(p.doc, p.changes);
+      report.pulledDocs++;
+    }
+  }
+
+  private async pushBatch(): Promise<{ entries: PushDoc[]; sent: Map<string, string[]>; more: boolean }> {
+    const dirty = await this.store.dirty();
+    const entries: PushDoc[] = [];
+    const sent = new Map<string, string[]>();
+    let bytes = 0;
+    let more = false;
+    for (const m of dirty) {
+      if (entries.length >= MAX_ENTRIES_PER_REQUEST) { more = true; break; }
+      const { changes, heads } = await this.store.changesSince(m.doc, m.acked_heads);
+      if (changes.length === 0) {
+        // The server already covers everything here (acked heads ahead of ours).
+        await this.store.setAcked(m.doc, m.local_heads);
+        continue;
+      }
+      const size = changes.reduce((n, c) => n + c.byteLength + 4, 40);
+      if (entries.length > 0 && bytes + size > MAX_BODY_BYTES) { more = true; break; }
+      bytes += size;
+      entries.push({ doc: m.doc, changes });
+      sent.set(m.doc, heads);
+    }
+    return { entries, sent, more };
+  }
+
+  private async haveBatch(): Promise<{ entries: HaveDoc[]; more: boolean }> {
+    const all = (await this.store.allHeads()).filter((h) => h.heads.length > 0 && !this.haveAsked.has(h.doc));
+    const entries = all.slice(0, MAX_ENTRIES_PER_REQUEST);
+    for (const e of entries) this.haveAsked.add(e.doc);
+    return { entries, more: all.length > entries.length };
+  }
+}

@@ -1,0 +1,193 @@
+import { html, nothing } from 'lit-html';
+import { t } from '../i18n';
+import { SEVERITIES, STATUSES, type CaseEdit, type ConflictField, type Severity, type Status } from '../model/types';
+import type { CaseDetail } from '../worker/rpc';
+import { deliveryBadge } from './case-card';
+import type { Ctx } from './ctx';
+import { catLabel, fmtDate, fmtTime, isOfficerRole, sevLabel, stLabel, tlLabel } from './format';
+import { header } from './officer-home';
+
+export interface DetailState {
+  doc: string;
+  detail: CaseDetail | null;
+  loaded: boolean;
+  followKind: 'note' | 'visit' | 'mediation';
+  followText: string;
+  editingDesc: boolean;
+  descDraft: string;
+  descTimer: ReturnType<typeof setTimeout> | null;
+  leader: string;
+  handler: string;
+  deadline: string;
+}
+
+export function freshDetail(doc: string): DetailState {
+  return { doc, detail: null, loaded: false, followKind: 'visit', followText: '', editingDesc: false, descDraft: '', descTimer: null, leader: '', handler: '', deadline: '' };
+}
+
+export async function loadDetail(ctx: Ctx, st: DetailState): Promise<void> {
+  st.detail = await ctx.worker.call('view', { doc: st.doc });
+  st.loaded = true;
+  if (st.detail) {
+    st.leader ||= st.detail.responsible_leader ?? '';
+    st.handler ||= st.detail.handler ?? '';
+    st.deadline ||= st.detail.deadline ? new Date(st.detail.deadline).toISOString().slice(0, 10) : '';
+  }
+  ctx.rerender();
+}
+
+async function edit(ctx: Ctx, st: DetailState, e: CaseEdit): Promise<void> {
+  try {
+    await ctx.worker.call('edit', { doc: st.doc, edit: e });
+    await loadDetail(ctx, st);
+  } catch (err) {
+    ctx.toast(t('error_generic', { msg: (err as Error).message }));
+  }
+}
+
+const FIELD_LABEL: Record<ConflictField, () => string> = {
+  category: () => t('f_category'), severity: () => t('f_severity'), status: () => t('f_status'), title: () => t('f_title'),
+  responsible_leader: () => t('f_responsible_leader'), handler: () => t('f_handler'), deadline: () => t('f_deadline'),
+};
+
+function valueLabel(field: string, v: string): string {
+  if (field === 'severity') return sevLabel(v);
+  if (field === 'status') return stLabel(v);
+  if (field === 'category') return catLabel(v);
+  if (field === 'deadline') return v ? fmtDate(Number(v)) : t('f_none');
+  return v || t('f_none');
+}
+
+export function detailView(ctx: Ctx, st: DetailState) {
+  const d = st.detail;
+  if (!st.loaded) return html`${header(ctx, '…', '/')}<main class="detail"></main>`;
+  if (!d) return html`${header(ctx, t('detail_not_found'), '/')}<main class="detail"><p class="empty">${t('detail_not_found')}</p></main>`;
+  const leaderRole = !isOfficerRole(ctx.session.user.role);
+  const conflicts = new Map(d.conflicts.map((c) => [c.field, c.values]));
+  const conflictRow = (field: ConflictField) => {
+    const values = conflicts.get(field);
+    if (!values) return nothing;
+    return html`<div class="conflict" data-testid="conflict-${field}">
+      <span>${t('detail_conflict')}</span>
+      ${values.map((v) => html`<span class="conflict-value">
+        <b>${valueLabel(field, v)}</b>
+        <button class="small" @click=${() => edit(ctx, st, { op: 'pick', field, value: v })}>${t('detail_conflict_pick')}</button>
+      </span>`)}
+    </div>`;
+  };
+  const field = (label: string, value: unknown, f?: ConflictField) => html`
+    <div class="field"><dt>${label}</dt><dd>${value}${f ? conflictRow(f) : nothing}</dd></div>`;
+
+  const saveDesc = () => {
+    if (st.descTimer) clearTimeout(st.descTimer);
+    st.descTimer = null;
+    void ctx.worker.call('edit', { doc: st.doc, edit: { op: 'set_description', value: st.descDraft } });
+  };
+  const onDescInput = (e: Event) => {
+    st.descDraft = (e.target as HTMLTextAreaElement).value;
+    if (st.descTimer) clearTimeout(st.descTimer);
+    st.descTimer = setTimeout(saveDesc, 600);
+  };
+  const addFollow = (e: Event) => {
+    e.preventDefault();
+    const text = st.followText.trim();
+    if (!text) return;
+    st.followText = '';
+    void edit(ctx, st, { op: 'add_timeline', kind: st.followKind, text });
+  };
+  const setStatus = (s: Status) => {
+    if (s === d.status) return;
+    if (s === 'closed' && !confirm(t('detail_close_confirm'))) return ctx.rerender();
+    void edit(ctx, st, { op: 'set_status', value: s, note: t('tl_status_text', { s: stLabel(s) }) });
+  };
+  const setSeverity = (s: Severity) => {
+    if (s === d.severity) return;
+    if (s === 'urgent' && !confirm(t('sev_urgent_confirm'))) return ctx.rerender();
+    void edit(ctx, st, { op: 'set_severity', value: s });
+  };
+  const assign = (e: Event) => {
+    e.preventDefault();
+    const deadline = st.deadline ? new Date(`${st.deadline}T23:59:59`).getTime() : null;
+    void edit(ctx, st, {
+      op: 'assign', responsible_leader: st.leader.trim() || null, handler: st.handler.trim() || null, deadline,
+      text: t('tl_assign_text', { leader: st.leader.trim() || t('f_none'), handler: st.handler.trim() || t('f_none'), deadline: st.deadline || t('f_none') }),
+    });
+  };
+  const val = (e: Event) => (e.target as HTMLInputElement).value;
+
+  return html`
+    ${header(ctx, d.case_no ?? t('f_case_no_pending'), '/')}
+    <main class="detail" data-testid="detail">
+      <div class="detail-head">
+        <span class="badge sev ${d.severity}">${sevLabel(d.severity)}</span>
+        <span class="badge st">${stLabel(d.status)}</span>
+        ${deliveryBadge(d.delivery)}
+      </div>
+      <h2 class="detail-title" data-testid="detail-title">${d.title}</h2>
+      ${conflictRow('title')}
+      ${d.rejection ? html`<div class="error" role="alert">${t('detail_rejected_reason', { msg: d.rejection.message || d.rejection.code })}
+        <button class="small" @click=${() => void ctx.worker.call('clearRejection', { doc: st.doc })}>${t('detail_retry')}</button></div>` : ''}
+
+      <dl class="fields">
+        ${field(t('f_case_no'), d.case_no ?? t('f_case_no_pending'))}
+        ${field(t('f_category'), catLabel(d.category), 'category')}
+        ${field(t('f_severity'), html`<select data-testid="severity-select" @change=${(e: Event) => setSeverity(val(e) as Severity)}>
+            ${SEVERITIES.map((s) => html`<option value=${s} ?selected=${s === d.severity}>${sevLabel(s)}</option>`)}</select>`, 'severity')}
+        ${field(t('f_status'), html`<select data-testid="status-select" @change=${(e: Event) => setStatus(val(e) as Status)}>
+            ${STATUSES.map((s) => html`<option value=${s} ?selected=${s === d.status}>${stLabel(s)}</option>`)}</select>`, 'status')}
+        ${field(t('f_village'), d.village)}
+        ${field(t('f_reporter'), d.reporter)}
+        ${field(t('f_reported_at'), fmtTime(d.reported_at))}
+        ${field(t('f_location'), d.location ? t('f_location_value', { lat: d.location.lat.toFixed(5), lon: d.location.lon.toFixed(5), acc: d.location.accuracy_m ?? '?' }) : t('f_location_none'))}
+        ${field(t('f_responsible_leader'), d.responsible_leader ?? t('f_none'), 'responsible_leader')}
+        ${field(t('f_handler'), d.handler ?? t('f_none'), 'handler')}
+        ${field(t('f_deadline'), d.deadline ? fmtDate(d.deadline) : t('f_none'), 'deadline')}
+      </dl>
+
+      <section>
+        <h3>${t('f_description')}</h3>
+        ${st.editingDesc
+          ? html`<textarea rows="6" maxlength="5000" data-testid="description-edit" .value=${st.descDraft}
+              @input=${onDescInput} @blur=${() => { saveDesc(); st.editingDesc = false; void loadDetail(ctx, st); }}></textarea>`
+          : html`<p class="description" data-testid="description" @click=${() => { st.editingDesc = true; st.descDraft = d.description; ctx.rerender(); }}>${d.description || '—'}</p>`}
+      </section>
+
+      ${d.parties.length ? html`<section><h3>${t('f_parties')}</h3><ul class="parties">
+        ${d.parties.map((p) => html`<li><b>${p.name}</b> ${p.phone ? html`<a href="tel:${p.phone}">${p.phone}</a>` : ''} <span class="muted">${p.note ?? ''}</span></li>`)}
+      </ul></section>` : ''}
+
+      ${leaderRole ? html`<section class="panel" data-testid="leader-actions">
+        <h3>${t('detail_leader_actions')}</h3>
+        <div class="actions">
+          ${d.status === 'reported' ? html`<button class="primary" data-testid="ack" @click=${() => edit(ctx, st, { op: 'acknowledge', text: t('tl_ack_text') })}>${t('detail_ack')}</button>` : ''}
+          ${d.status !== 'closed' ? html`<button class="ghost" data-testid="close" @click=${() => setStatus('closed')}>${t('detail_close')}</button>` : ''}
+        </div>
+        <form @submit=${assign} class="assign">
+          <label>${t('f_responsible_leader')}<input data-testid="assign-leader" .value=${st.leader} @input=${(e: Event) => { st.leader = val(e); }} /></label>
+          <label>${t('f_handler')}<input data-testid="assign-handler" .value=${st.handler} @input=${(e: Event) => { st.handler = val(e); }} /></label>
+          <label>${t('f_deadline')}<input type="date" data-testid="assign-deadline" .value=${st.deadline} @input=${(e: Event) => { st.deadline = val(e); }} /></label>
+          <button class="primary" type="submit" data-testid="assign">${t('detail_assign')}</button>
+        </form>
+      </section>` : ''}
+
+      <section>
+        <h3>${t('detail_timeline')}</h3>
+        ${d.timeline.length === 0 ? html`<p class="muted">${t('detail_timeline_empty')}</p>` : html`
+          <ol class="timeline" data-testid="timeline">
+            ${[...d.timeline].sort((a, b) => a.at - b.at).map((e) => html`<li>
+              <div class="tl-head"><b>${tlLabel(e.kind)}</b> <span class="muted">${fmtTime(e.at)} · ${e.by}</span></div>
+              <div>${e.text}</div></li>`)}
+          </ol>`}
+        <form class="followup" @submit=${addFollow}>
+          <h4>${t('detail_add_followup')}</h4>
+          <div class="chips">
+            ${(['visit', 'note', 'mediation'] as const).map((k) => html`<button type="button" class="chip ${st.followKind === k ? 'on' : ''}"
+              @click=${() => { st.followKind = k; ctx.rerender(); }}>${tlLabel(k)}</button>`)}
+          </div>
+          <textarea rows="3" maxlength="2000" data-testid="followup-text" placeholder=${t('detail_followup_ph')}
+            .value=${st.followText} @input=${(e: Event) => { st.followText = val(e); }}></textarea>
+          <button class="primary" type="submit" data-testid="followup-add">${t('detail_followup_add')}</button>
+        </form>
+      </section>
+    </main>`;
+}

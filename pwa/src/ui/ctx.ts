@@ -1,0 +1,17 @@
+// What every screen gets: the session, the worker, the latest list and sync status, navigation.
+import type { Session } from '../db/schema';
+import type { CaseListItem } from '../model/types';
+import type { WorkerClient } from '../worker/client';
+import type { SyncStatus } from '../worker/rpc';
+
+export interface Ctx {
+  session: Session;
+  worker: WorkerClient;
+  cases: CaseListItem[];
+  status: SyncStatus | null;
+  online: boolean;
+  go(path: string): void;
+  rerender(): void;
+  logout(): Promise<void>;
+  toast(msg: string): void;
+}

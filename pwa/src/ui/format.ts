@@ -1,0 +1,58 @@
+import { t, getLang, type MessageKey } from '../i18n';
+import type { CaseListItem } from '../model/types';
+
+export const catLabel = (c: string) => t(`cat_${c}` as MessageKey) || c;
+export const sevLabel = (s: string) => t(`sev_${s}` as MessageKey) || s;
+export const stLabel = (s: string) => t(`st_${s}` as MessageKey) || s;
+export const tlLabel = (k: string) => t(`tl_${k}` as MessageKey) || k;
+
+export function roleLabel(role: string): string {
+  if (isOfficerRole(role)) return t('role_officer');
+  if (role.startsWith('township')) return t('role_leader');
+  return t('role_county');
+}
+
+/** Field roles record cases in their own village; everyone else oversees. */
+export function isOfficerRole(role: string): boolean {
+  return role === 'village_officer' || role === 'work_team' || role === 'opinion_guide';
+}
+
+export function fmtTime(ms: number | null): string {
+  if (ms == null) return '';
+  const d = new Date(ms);
+  return d.toLocaleString(getLang(), { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
+}
+
+export function fmtDate(ms: number | null): string {
+  if (ms == null) return '';
+  return new Date(ms).toLocaleDateString(getLang(), { year: 'numeric', month: 'numeric', day: 'numeric' });
+}
+
+export function fmtAgo(ms: number | null, now = Date.now()): string {
+  if (ms == null) return t('sync_never');
+  const s = Math.max(0, (now - ms) / 1000);
+  if (s < 60) return t('time_just_now');
+  if (s < 3600) return t('time_minutes_ago', { n: Math.floor(s / 60) });
+  if (s < 86400) return t('time_hours_ago', { n: Math.floor(s / 3600) });
+  return fmtTime(ms);
+}
+
+export function fmtBytes(n: number | undefined): string {
+  if (n == null) return '?';
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KB`;
+  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MB`;
+  return `${(n / 1024 ** 3).toFixed(1)} GB`;
+}
+
+const SEV_RANK: Record<string, number> = { urgent: 0, major: 1, general: 2 };
+export const sevRank = (s: string) => SEV_RANK[s] ?? 3;
+
+export function isOverdue(c: Pick<CaseListItem, 'deadline' | 'status'>, now = Date.now()): boolean {
+  return c.deadline != null && c.deadline < now && !['resolved', 'closed'].includes(c.status);
+}
+
+/** Officer order: urgent first, then newest. */
+export function byUrgencyThenNewest(a: CaseListItem, b: CaseListItem): number {
+  return sevRank(a.severity) - sevRank(b.severity) || b.reported_at - a.reported_at;
+}

@@ -1,0 +1,134 @@
+import { html } from 'lit-html';
+import { t, type MessageKey } from '../i18n';
+import { validateInput } from '../model/case';
+import { CATEGORIES, SEVERITIES, type Category, type Location, type Party, type Severity } from '../model/types';
+import type { Ctx } from './ctx';
+import { catLabel, sevLabel } from './format';
+import { header } from './officer-home';
+
+export interface NewCaseState {
+  category: Category | null;
+  severity: Severity | null;
+  title: string;
+  description: string;
+  parties: Party[];
+  location: Location | null;
+  locating: boolean;
+  locError: string | null;
+  errors: string[];
+  saving: boolean;
+}
+
+export function freshNewCase(): NewCaseState {
+  return { category: null, severity: null, title: '', description: '', parties: [], location: null, locating: false, locError: null, errors: [], saving: false };
+}
+
+export function newCaseView(ctx: Ctx, st: NewCaseState) {
+  const r = () => ctx.rerender();
+  const pickSeverity = (s: Severity) => {
+    if (s === 'urgent' && st.severity !== 'urgent' && !confirm(t('sev_urgent_confirm'))) return;
+    st.severity = s;
+    r();
+  };
+  const locate = () => {
+    if (!('geolocation' in navigator)) return;
+    st.locating = true;
+    st.locError = null;
+    r();
+    navigator.geolocation.getCurrentPosition(
+      (p) => {
+        st.location = { lat: p.coords.latitude, lon: p.coords.longitude, accuracy_m: Math.round(p.coords.accuracy) };
+        st.locating = false;
+        r();
+      },
+      (e) => {
+        st.locating = false;
+        st.locError = t('f_location_failed', { msg: e.message });
+        r();
+      },
+      { enableHighAccuracy: true, timeout: 20_000, maximumAge: 60_000 },
+    );
+  };
+  const save = async (e: Event) => {
+    e.preventDefault();
+    const errors: string[] = [];
+    if (!st.category) errors.push('new_need_category');
+    if (!st.severity) errors.push('new_need_severity');
+    const input = {
+      category: st.category ?? 'other', severity: st.severity ?? 'general', title: st.title,
+      description: st.description, parties: st.parties.filter((p) => p.name.trim() || p.phone || p.note), location: st.location,
+    } as const;
+    errors.push(...validateInput({ ...input, parties: [...input.parties] }));
+    st.errors = errors;
+    if (errors.length) return r();
+    st.saving = true;
+    r();
+    try {
+      const id = await ctx.worker.call('create', { input: { ...input, parties: [...input.parties] } });
+      ctx.toast(t('new_saved'));
+      ctx.go(`/case/${id}`);
+    } catch (err) {
+      st.saving = false;
+      st.errors = [];
+      ctx.toast(t('error_generic', { msg: (err as Error).message }));
+      r();
+    }
+  };
+  const val = (e: Event) => (e.target as HTMLInputElement).value;
+  return html`
+    ${header(ctx, t('new_title'), '/')}
+    <main class="form">
+      <form @submit=${save} novalidate>
+        <fieldset>
+          <legend>${t('f_category')}</legend>
+          <div class="chips" role="radiogroup">
+            ${CATEGORIES.map((c) => html`
+              <button type="button" role="radio" aria-checked=${st.category === c} class="chip ${st.category === c ? 'on' : ''}"
+                data-testid="cat-${c}" @click=${() => { st.category = c; r(); }}>${catLabel(c)}</button>`)}
+          </div>
+        </fieldset>
+        <fieldset>
+          <legend>${t('f_severity')}</legend>
+          <div class="sev-options" role="radiogroup">
+            ${SEVERITIES.map((s) => html`
+              <button type="button" role="radio" aria-checked=${st.severity === s} class="sev-option ${s} ${st.severity === s ? 'on' : ''}"
+                data-testid="sev-${s}" @click=${() => pickSeverity(s)}>
+                <strong>${sevLabel(s)}</strong><span>${t(`sev_${s}_explain` as MessageKey)}</span>
+              </button>`)}
+          </div>
+        </fieldset>
+        <label>${t('f_title')}
+          <input maxlength="100" data-testid="title" placeholder=${t('f_title_ph')} .value=${st.title}
+            @input=${(e: Event) => { st.title = val(e); }} />
+        </label>
+        <label>${t('f_description')}
+          <textarea rows="5" maxlength="5000" data-testid="description" placeholder=${t('f_description_ph')}
+            .value=${st.description} @input=${(e: Event) => { st.description = val(e); }}></textarea>
+        </label>
+        <fieldset>
+          <legend>${t('f_parties')}</legend>
+          ${st.parties.map((p, i) => html`
+            <div class="party-row" data-testid="party-row">
+              <input maxlength="50" placeholder=${t('f_party_name')} .value=${p.name} @input=${(e: Event) => { p.name = val(e); }} />
+              <input maxlength="20" inputmode="tel" placeholder=${t('f_party_phone')} .value=${p.phone ?? ''} @input=${(e: Event) => { p.phone = val(e); }} />
+              <input maxlength="200" placeholder=${t('f_party_note')} .value=${p.note ?? ''} @input=${(e: Event) => { p.note = val(e); }} />
+              <button type="button" class="small ghost" @click=${() => { st.parties.splice(i, 1); r(); }}>${t('f_party_remove')}</button>
+            </div>`)}
+          <button type="button" class="ghost" data-testid="add-party" @click=${() => { st.parties.push({ name: '', phone: '', note: '' }); r(); }}>＋ ${t('f_party_add')}</button>
+        </fieldset>
+        <fieldset>
+          <legend>${t('f_location')}</legend>
+          ${st.location
+            ? html`<p>${t('f_location_value', { lat: st.location.lat.toFixed(5), lon: st.location.lon.toFixed(5), acc: st.location.accuracy_m ?? '?' })}</p>`
+            : html`<button type="button" class="ghost" ?disabled=${st.locating} @click=${locate}>
+                ${st.locating ? t('f_location_getting') : t('f_location_add')}</button>`}
+          ${st.locError ? html`<p class="error">${st.locError}</p>` : ''}
+        </fieldset>
+        ${st.errors.length ? html`<ul class="error" role="alert">${st.errors.map((k) => html`<li>${t(k as MessageKey)}</li>`)}</ul>` : ''}
+        <div class="actions sticky">
+          <button type="button" class="ghost" @click=${() => ctx.go('/')}>${t('new_cancel')}</button>
+          <button type="submit" class="primary big" ?disabled=${st.saving} data-testid="save">${st.saving ? t('new_saving') : t('new_save')}</button>
+        </div>
+      </form>
+    </main>`;
+}

@@ -1,0 +1,62 @@
+import { html } from 'lit-html';
+import { getLang, t } from '../i18n';
+import type { Ctx } from './ctx';
+import { fmtBytes, roleLabel } from './format';
+import { header } from './officer-home';
+
+export interface SettingsState { usage?: number; quota?: number; persisted?: boolean; loaded: boolean }
+
+export async function loadSettings(ctx: Ctx, st: SettingsState): Promise<void> {
+  const est = await navigator.storage?.estimate?.();
+  st.usage = est?.usage;
+  st.quota = est?.quota;
+  st.persisted = await navigator.storage?.persisted?.();
+  st.loaded = true;
+  ctx.rerender();
+}
+
+/** Refused while changes are unsynced, unless the person confirms twice knowing how many. */
+export async function confirmLogout(ctx: Ctx, ask: (msg: string) => boolean = confirm): Promise<boolean> {
+  const pending = await ctx.worker.call('pendingCount');
+  if (pending > 0) {
+    if (!ask(t('settings_logout_unsynced', { n: pending }))) return false;
+    if (!ask(t('settings_logout_unsynced_again', { n: pending }))) return false;
+    return true;
+  }
+  return ask(t('settings_logout_confirm'));
+}
+
+export function settingsView(ctx: Ctx, st: SettingsState, setLanguage: (l: 'zh-CN' | 'en') => void) {
+  const s = ctx.session;
+  const logout = async () => {
+    if (await confirmLogout(ctx)) await ctx.logout();
+    else ctx.toast(t('settings_logout_refused'));
+  };
+  return html`
+    ${header(ctx, t('settings_title'), '/')}
+    <main class="settings">
+      <section class="panel">
+        <h3>${t('settings_account')}</h3>
+        <dl class="fields">
+          <div class="field"><dt>${t('settings_user')}</dt><dd data-testid="user-name">${s.user.name} <span class="muted">${s.user.id}</span></dd></div>
+          <div class="field"><dt>${t('settings_role')}</dt><dd>${roleLabel(s.user.role)}</dd></div>
+          <div class="field"><dt>${t('settings_unit')}</dt><dd>${s.unit.name} <span class="muted">${s.unit.code}</span></dd></div>
+          <div class="field"><dt>${t('settings_device')}</dt><dd class="muted">${s.device.id} · ${s.device.actor_prefix}</dd></div>
+        </dl>
+      </section>
+      <section class="panel">
+        <h3>${t('settings_storage')}</h3>
+        <p data-testid="storage">${st.loaded ? t('settings_storage_used', { used: fmtBytes(st.usage), quota: fmtBytes(st.quota) }) : '…'}</p>
+        <p class="muted">${st.persisted ? t('settings_storage_persisted') : t('settings_storage_not_persisted')}</p>
+        <p class="muted">${t('settings_docs', { n: ctx.cases.length })}</p>
+      </section>
+      <section class="panel">
+        <h3>${t('settings_language')}</h3>
+        <div class="chips">
+          <button class="chip ${getLang() === 'zh-CN' ? 'on' : ''}" @click=${() => setLanguage('zh-CN')}>中文</button>
+          <button class="chip ${getLang() === 'en' ? 'on' : ''}" @click=${() => setLanguage('en')}>English</button>
+        </div>
+      </section>
+      <button class="danger big" data-testid="logout" @click=${logout}>${t('settings_logout')}</button>
+    </main>`;
+}

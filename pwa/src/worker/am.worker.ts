@@ -1,0 +1,163 @@
+/// <reference lib="webworker" />
+// Automerge lives here, off the main thread, so typing never waits on a merge or a save.
+// The worker owns the documents, the sync client, its scheduler and the live channel.
+import * as A from '@automerge/automerge/slim';
+import wasmUrl from '@automerge/automerge/automerge.wasm?url';
+import { DocRepo } from '../db/repo';
+import { openAnlanDb, type Db } from '../db/schema';
+import { newActor } from '../model/ids';
+import { SyncClient } from '../sync/client';
+import { LiveChannel } from '../sync/live';
+import { SyncScheduler, type SchedulerState } from '../sync/scheduler';
+import { HttpError, HttpTransport } from '../sync/transport';
+import type { CallName, Calls, FromWorker, Request, SyncStatus } from './rpc';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+const wasmReady = A.initializeWasm(wasmUrl);
+let db: Db | null = null;
+let repo: DocRepo | null = null;
+let scheduler: SyncScheduler | null = null;
+let live: LiveChannel | null = null;
+let token: string | undefined;
+let lastState: SchedulerState | null = null;
+let progress: SyncStatus['progress'] = null;
+let knownCursor = 0;
+const channel = typeof BroadcastChannel !== 'undefined' ? new BroadcastChannel('anlan-docs') : null;
+
+function post(m: FromWorker): void {
+  self.postMessage(m);
+}
+
+function changed(doc: string | null, fromOtherTab = false): void {
+  post({ type: 'changed', doc });
+  if (!fromOtherTab) channel?.postMessage({ doc });
+}
+
+channel?.addEventListener('message', (e: MessageEvent<{ doc: string | null }>) => {
+  changed(e.data.doc, true);
+  void emitStatus();
+});
+
+async function emitStatus(): Promise<void> {
+  if (!repo || !lastState) return;
+  const items = await repo.list();
+  post({
+    type: 'sync',
+    status: {
+      online: lastState.online,
+      running: lastState.running,
+      pending: items.filter((i) => i.delivery === 'local').length,
+      rejected: items.filter((i) => i.delivery === 'rejected').length,
+      lastSync: (await repo.getKv('last_sync')) ?? null,
+      nextRetryAt: lastState.nextRetryAt,
+      lastError: lastState.lastError,
+      unauthorized: lastState.unauthorized,
+      progress,
+    },
+  });
+}
+
+const handlers: { [K in CallName]: (arg: Calls[K]['arg']) => Promise<Calls[K]['ret']> } = {
+  async init({ base, token: tok, session }) {
+    await wasmReady;
+    token = tok;
+    db = await openAnlanDb();
+    // A fresh actor for every worker, i.e. every tab: two sessions must never share one.
+    const actor = newActor(session.device.actor_prefix.toLowerCase());
+    repo = new DocRepo(db, actor, { user: session.user.id, village: session.unit.code });
+    const r = repo;
+    knownCursor = (await r.getKv('cursor')) ?? 0;
+    const client = new SyncClient(r, new HttpTransport(base, () => token), (p) => {
+      progress = p.total > 1 ? p : null;
+      void emitStatus();
+    });
+    scheduler = new SyncScheduler(
+      async () => {
+        const report = await client.sync();
+        progress = null;
+        knownCursor = (await r.getKv('cursor')) ?? knownCursor;
+        if (report.pulledDocs > 0 || report.pushedDocs > 0 || report.rejected > 0 || report.reset) changed(null);
+      },
+      (s) => {
+        lastState = s;
+        void emitStatus();
+      },
+      {},
+      undefined,
+      (e) => e instanceof HttpError && e.unauthorized,
+    );
+    scheduler.setOnline(navigator.onLine);
+    live = new LiveChannel({
+      url: `${base}/api/v1/live`,
+      token: () => token,
+      onConnected: () => scheduler?.now(),
+      onFeed: (cursor) => {
+        if (cursor > knownCursor) scheduler?.now();
+      },
+    });
+    scheduler.start();
+    if (navigator.onLine) live.start();
+  },
+  async list() {
+    return need(repo).list();
+  },
+  async view({ doc }) {
+    return need(repo).view(doc);
+  },
+  async create({ input }) {
+    const id = await need(repo).create(input);
+    changed(id);
+    scheduler?.edited();
+    void emitStatus();
+    return id;
+  },
+  async edit({ doc, edit }) {
+    const did = await need(repo).edit(doc, edit);
+    if (did) {
+      changed(doc);
+      scheduler?.edited();
+      void emitStatus();
+    }
+    return did;
+  },
+  async clearRejection({ doc }) {
+    await need(repo).clearRejection(doc);
+    changed(doc);
+    scheduler?.now();
+  },
+  async syncNow() {
+    scheduler?.now();
+  },
+  async setOnline({ online }) {
+    scheduler?.setOnline(online);
+    if (online) live?.start();
+    else live?.stop();
+  },
+  async pendingCount() {
+    return need(repo).pendingCount();
+  },
+  async shutdown() {
+    scheduler?.stop();
+    live?.stop();
+    db?.close();
+    db = repo = scheduler = live = null;
+  },
+};
+
+function need<T>(x: T | null): T {
+  if (!x) throw new Error('worker not initialised');
+  return x;
+}
+
+self.addEventListener('message', async (e: MessageEvent<Request>) => {
+  const { id, call, arg } = e.data;
+  try {
+    const value = await (handlers[call] as (a: unknown) => Promise<unknown>)(arg);
+    post({ type: 'reply', id, ok: true, value });
+  } catch (err) {
+    post({ type: 'reply', id, ok: false, error: err instanceof Error ? err.message : String(err) });
+  }
+});
+
+post({ type: 'ready' });

@@ -1,0 +1,43 @@
+// The page's handle on the Automerge worker: typed calls and a stream of events.
+import type { CallName, Calls, FromWorker, WorkerEvent } from './rpc';
+import { isReply } from './rpc';
+
+export class WorkerClient {
+  private worker: Worker;
+  private next = 1;
+  private pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private listeners = new Set<(e: WorkerEvent) => void>();
+
+  constructor() {
+    this.worker = new Worker(new URL('./am.worker.ts', import.meta.url), { type: 'module', name: 'automerge' });
+    this.worker.addEventListener('message', (e: MessageEvent<FromWorker>) => {
+      const m = e.data;
+      if (isReply(m)) {
+        const p = this.pending.get(m.id);
+        this.pending.delete(m.id);
+        if (!p) return;
+        if (m.ok) p.resolve(m.value);
+        else p.reject(new Error(m.error));
+      } else {
+        for (const l of this.listeners) l(m);
+      }
+    });
+  }
+
+  call<K extends CallName>(call: K, ...arg: Calls[K]['arg'] extends void ? [] : [Calls[K]['arg']]): Promise<Calls[K]['ret']> {
+    const id = this.next++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.worker.postMessage({ id, call, arg: arg[0] });
+    });
+  }
+
+  on(listener: (e: WorkerEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  terminate(): void {
+    this.worker.terminate();
+  }
+}

@@ -1,0 +1,47 @@
+// Messages between the page and the Automerge worker, as discriminated unions.
+import type { Session } from '../db/schema';
+import type { CaseEdit, CaseListItem, CaseView, Delivery, NewCaseInput, Rejection } from '../model/types';
+
+export type CaseDetail = CaseView & { delivery: Delivery; rejection: Rejection | null };
+
+/** Each request kind with its argument and its answer. */
+export interface Calls {
+  init: { arg: { base: string; token: string; session: Session }; ret: void };
+  list: { arg: void; ret: CaseListItem[] };
+  view: { arg: { doc: string }; ret: CaseDetail | null };
+  create: { arg: { input: NewCaseInput }; ret: string };
+  edit: { arg: { doc: string; edit: CaseEdit }; ret: boolean };
+  clearRejection: { arg: { doc: string }; ret: void };
+  syncNow: { arg: void; ret: void };
+  setOnline: { arg: { online: boolean }; ret: void };
+  pendingCount: { arg: void; ret: number };
+  shutdown: { arg: void; ret: void };
+}
+export type CallName = keyof Calls;
+
+export interface Request<K extends CallName = CallName> { id: number; call: K; arg: Calls[K]['arg'] }
+
+export type Reply =
+  | { type: 'reply'; id: number; ok: true; value: unknown }
+  | { type: 'reply'; id: number; ok: false; error: string };
+
+export interface SyncStatus {
+  online: boolean;
+  running: boolean;
+  pending: number;
+  rejected: number;
+  lastSync: number | null;
+  nextRetryAt: number | null;
+  lastError: string | null;
+  unauthorized: boolean;
+  progress: { done: number; total: number } | null;
+}
+
+export type WorkerEvent =
+  | { type: 'changed'; doc: string | null }
+  | { type: 'sync'; status: SyncStatus }
+  | { type: 'ready' };
+
+export type FromWorker = Reply | WorkerEvent;
+
+export const isReply = (m: FromWorker): m is Reply => m.type === 'reply';

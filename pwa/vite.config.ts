@@ -1,0 +1,40 @@
+import { defineConfig } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
+
+// Settings proven on this machine: see shared/research/pwa-toolchain.md.
+// Only js/css/html/wasm are globbed: the plugin adds the manifest icons itself (gotcha 6).
+const globPatterns = ['**/*.{js,css,html,wasm}'];
+// automerge.wasm is 3.64 MB, above Workbox's 2 MiB default: without this the app cannot start offline.
+const maximumFileSizeToCacheInBytes = 8 * 1024 * 1024;
+
+export default defineConfig({
+  build: { target: 'es2022' },
+  worker: { format: 'es' },
+  server: { proxy: { '/api': 'http://127.0.0.1:8080' } },
+  plugins: [
+    VitePWA({
+      strategies: 'injectManifest',
+      srcDir: 'src',
+      filename: 'sw.ts',
+      injectRegister: false,
+      registerType: 'autoUpdate',
+      manifest: {
+        name: '安澜 · 平安库区',
+        short_name: '安澜',
+        description: '库区矛盾纠纷信息报送',
+        lang: 'zh-CN',
+        start_url: '/',
+        scope: '/',
+        display: 'standalone',
+        theme_color: '#1f5f8b',
+        background_color: '#f4f6f8',
+        icons: [
+          { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png' },
+          { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png' },
+          { src: '/icons/icon-512-maskable.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+        ],
+      },
+      injectManifest: { globPatterns, maximumFileSizeToCacheInBytes },
+    }),
+  ],
+});

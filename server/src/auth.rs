@@ -1,0 +1,35 @@
+//! The bearer device token, checked once per request by an extractor so no handler reads headers.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::store::{token_hash, DeviceAuth};
+
+/// An authenticated, unrevoked device and its user.
+pub struct Device(pub DeviceAuth);
+
+impl FromRequestParts<AppState> for Device {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let token = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty() && t.len() <= 256)
+            .ok_or(AppError::Unauthorized("unauthorized"))?;
+        let device = state
+            .store
+            .device_by_token_hash(&token_hash(token))
+            .await?
+            .ok_or(AppError::Unauthorized("unauthorized"))?;
+        if device.revoked {
+            return Err(AppError::Unauthorized("device_revoked"));
+        }
+        Ok(Device(device))
+    }
+}

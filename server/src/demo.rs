@@ -1,0 +1,55 @@
+//! Demo data: the Sanming hierarchy with the real place names from the source article, and three
+//! accounts with well-known device tokens. For trying the system on a laptop only.
+
+use crate::store::{NewUser, SqlStore};
+
+/// (code, name, kind, parent)
+const UNITS: &[(&str, &str, &str, Option<&str>)] = &[
+    ("350400", "三明市", "city", None),
+    ("350481", "永安市", "county", Some("350400")),
+    ("350481101", "曹远镇", "township", Some("350481")),
+    ("350481101201", "埔头村", "village", Some("350481101")),
+    ("350481101202", "曹远村", "village", Some("350481101")),
+    ("350481102", "贡川镇", "township", Some("350481")),
+    ("350481102201", "西门村", "village", Some("350481102")),
+    ("350481102202", "丰海村", "village", Some("350481102")),
+    ("350427", "沙县", "county", Some("350400")),
+    ("350427101", "凤岗街道", "township", Some("350427")),
+    ("350427101201", "水美村", "village", Some("350427101")),
+    ("350429", "泰宁县", "county", Some("350400")),
+    ("350429201", "梅口乡", "township", Some("350429")),
+    ("350429201201", "水际村", "village", Some("350429201")),
+    ("350429201201001", "下坊小组", "group", Some("350429201201")),
+    ("350426", "尤溪县", "county", Some("350400")),
+    ("350426102", "西滨镇", "township", Some("350426")),
+    ("350426102201", "过溪村", "village", Some("350426102")),
+    ("350423", "清流县", "county", Some("350400")),
+    ("350423101", "龙津镇", "township", Some("350423")),
+    ("350423101201", "城关村", "village", Some("350423101")),
+];
+
+/// (user id, name, role, unit, token)
+pub const ACCOUNTS: &[(&str, &str, &str, &str, &str)] = &[
+    ("u_demo_officer", "林秀英", "village_officer", "350481101201", "anlan-demo-officer"),
+    ("u_demo_leader", "陈建国", "township_leader", "350481101", "anlan-demo-leader"),
+    ("u_demo_county", "王志明", "county_admin", "350481", "anlan-demo-county"),
+];
+
+pub async fn seed(store: &SqlStore) -> anyhow::Result<()> {
+    for (code, name, kind, parent) in UNITS {
+        store.create_unit(code, name, kind, *parent).await?;
+    }
+    for (id, name, role, unit, token) in ACCOUNTS {
+        let user = NewUser { id: (*id).into(), name: (*name).into(), phone: None, role: (*role).into(), unit_code: (*unit).into() };
+        store.create_user(&user).await?;
+        store.issue_device(id, "demo", Some(token)).await?;
+    }
+    Ok(())
+}
+
+pub fn print_logins(addr: &str) {
+    println!("demo accounts (open a link on a phone-sized browser to sign in):");
+    for (_, name, role, _, token) in ACCOUNTS {
+        println!("  {name} ({role}): http://{addr}/#/login?token={token}");
+    }
+}

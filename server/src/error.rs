@@ -1,0 +1,72 @@
+//! One error type for every handler. Client errors carry a machine-readable code and a message
+//! in one JSON shape; internal errors become a plain 500, logged once here, never leaked.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// 400: the request is malformed.
+    #[error("{0}")]
+    BadRequest(String),
+    /// 401: no valid device token.
+    #[error("{0}")]
+    Unauthorized(&'static str),
+    /// 404: does not exist, or is outside the caller's jurisdiction (the same answer).
+    #[error("not found")]
+    NotFound,
+    /// 413: more than one request may carry.
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// 415: the body is not the expected media type.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// 503: try again shortly.
+    #[error("{0}")]
+    Unavailable(String),
+    /// 500: a bug or an unreachable database.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Invalid(m) => AppError::BadRequest(m),
+            StoreError::NotFound(_) => AppError::NotFound,
+            e => AppError::Internal(e.into()),
+        }
+    }
+}
+
+impl AppError {
+    fn parts(&self) -> (StatusCode, &'static str) {
+        match self {
+            AppError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            AppError::Unauthorized(code) => (StatusCode::UNAUTHORIZED, code),
+            AppError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            AppError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            AppError::UnsupportedMediaType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+            AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.parts();
+        let message = match &self {
+            AppError::Internal(e) => {
+                tracing::error!(error = %format!("{e:#}"), "internal error");
+                "internal server error".to_string()
+            }
+            AppError::Unauthorized(_) => "a valid device token is required".to_string(),
+            other => other.to_string(),
+        };
+        (status, Json(serde_json::json!({ "code": code, "message": message }))).into_response()
+    }
+}

@@ -1,0 +1,70 @@
+//! Prometheus text metrics, counted with atomics: a handful of numbers does not need a crate.
+
+use std::fmt::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+#[derive(Default)]
+pub struct Counter(AtomicU64);
+
+impl Counter {
+    pub fn inc(&self) {
+        self.add(1);
+    }
+    pub fn add(&self, n: u64) {
+        self.0.fetch_add(n, Ordering::Relaxed);
+    }
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// Sync latency buckets in seconds.
+const BUCKETS: [f64; 8] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0];
+
+#[derive(Default)]
+pub struct Metrics {
+    pub sync_requests: Counter,
+    pub sync_errors: Counter,
+    pub changes_accepted: Counter,
+    pub docs_rejected: Counter,
+    pub need_changes: Counter,
+    pub live_connections: Counter,
+    sync_micros_sum: Counter,
+    sync_buckets: [Counter; 8],
+}
+
+impl Metrics {
+    pub fn observe_sync(&self, secs: f64) {
+        self.sync_micros_sum.add((secs * 1e6) as u64);
+        for (b, le) in self.sync_buckets.iter().zip(BUCKETS) {
+            if secs <= le {
+                b.inc();
+            }
+        }
+    }
+
+    pub fn render(&self) -> String {
+        let mut s = String::new();
+        let counters = [
+            ("anlan_sync_requests_total", "Sync requests answered", &self.sync_requests),
+            ("anlan_sync_errors_total", "Sync requests that failed as a whole", &self.sync_errors),
+            ("anlan_changes_accepted_total", "Changes durably stored", &self.changes_accepted),
+            ("anlan_docs_rejected_total", "Pushed documents rejected and quarantined", &self.docs_rejected),
+            ("anlan_need_changes_total", "Pushed documents answered need_changes", &self.need_changes),
+            ("anlan_live_connections_total", "Live (SSE) connections opened", &self.live_connections),
+        ];
+        for (name, help, c) in counters {
+            let _ = writeln!(s, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}", c.get());
+        }
+        let name = "anlan_sync_duration_seconds";
+        let _ = writeln!(s, "# HELP {name} Time to answer a sync request\n# TYPE {name} histogram");
+        for (b, le) in self.sync_buckets.iter().zip(BUCKETS) {
+            let _ = writeln!(s, "{name}_bucket{{le=\"{le}\"}} {}", b.get());
+        }
+        let count = self.sync_requests.get();
+        let _ = writeln!(s, "{name}_bucket{{le=\"+Inf\"}} {count}");
+        let _ = writeln!(s, "{name}_sum {}", self.sync_micros_sum.get() as f64 / 1e6);
+        let _ = writeln!(s, "{name}_count {count}");
+        s
+    }
+}

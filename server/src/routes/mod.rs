@@ -1,0 +1,51 @@
+//! HTTP routes, one module per noun, merged here with the tower layers.
+
+mod cases;
+mod health;
+mod live;
+mod session;
+mod sync;
+
+use std::path::Path;
+use std::time::Duration;
+
+use axum::http::{header, HeaderValue, Request};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::Router;
+use tower_http::compression::CompressionLayer;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::state::AppState;
+
+pub fn router(state: AppState, static_dir: Option<&Path>) -> Router {
+    let api = Router::new()
+        .merge(sync::router())
+        .merge(session::router())
+        .merge(cases::router())
+        // SSE is endless by design; it gets no request timeout.
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
+        .merge(live::router());
+    let mut app = Router::new().nest("/api/v1", api).merge(health::router());
+    if let Some(dir) = static_dir {
+        let index = dir.join("index.html");
+        let files = ServeDir::new(dir)
+            .precompressed_br()
+            .precompressed_gzip()
+            .fallback(ServeFile::new(index).precompressed_br().precompressed_gzip());
+        app = app.fallback_service(files).layer(middleware::from_fn(cache_headers));
+    }
+    app.layer(CompressionLayer::new()).layer(TraceLayer::new_for_http()).with_state(state)
+}
+
+/// Hashed assets never change under their name; everything else (index.html, the service
+/// worker, the manifest) must be revalidated so a new version is found.
+async fn cache_headers(req: Request<axum::body::Body>, next: Next) -> Response {
+    let immutable = req.uri().path().starts_with("/assets/");
+    let mut res = next.run(req).await;
+    let value = if immutable { "public, max-age=31536000, immutable" } else { "no-cache" };
+    res.headers_mut().entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static(value));
+    res
+}

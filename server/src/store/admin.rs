@@ -1,0 +1,296 @@
+//! The org tree, people, devices, the case projection and backups.
+
+use base64::Engine;
+use sha2::{Digest, Sha256};
+use sqlx::{Any, Row, Transaction};
+use sync_protocol::{ActorPrefix, DocId};
+
+use super::sql::{doc_id, now_ms};
+use super::*;
+
+pub const UNIT_KINDS: &[&str] = &["city", "county", "township", "village", "group"];
+pub const ROLES: &[&str] = &[
+    "village_officer", "work_team", "opinion_guide", "township_leader", "township_staff",
+    "county_admin", "city_admin", "petition_staff", "system_admin",
+];
+
+pub fn token_hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+fn check_code(code: &str) -> Result<()> {
+    let ok = !code.is_empty() && code.len() <= 32 && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    ok.then_some(()).ok_or_else(|| StoreError::Invalid(format!("unit code '{code}' must be 1–32 letters, digits, '-' or '_'")))
+}
+
+fn check_text(field: &str, value: &str, max: usize) -> Result<()> {
+    let n = value.chars().count();
+    if value.trim().is_empty() || n > max || value.chars().any(char::is_control) {
+        return Err(StoreError::Invalid(format!("{field} must be 1–{max} printable characters")));
+    }
+    Ok(())
+}
+
+impl SqlStore {
+    /// Add a unit under `parent` (None only for a root city). Idempotent for an identical unit.
+    pub async fn create_unit(&self, code: &str, name: &str, kind: &str, parent: Option<&str>) -> Result<Unit> {
+        check_code(code)?;
+        check_text("name", name, 40)?;
+        if !UNIT_KINDS.contains(&kind) {
+            return Err(StoreError::Invalid(format!("kind must be one of {}", UNIT_KINDS.join(", "))));
+        }
+        let path = match parent {
+            Some(p) => format!("{}{code}/", self.unit(p).await?.ok_or_else(|| StoreError::NotFound(format!("parent unit {p}")))?.path),
+            None => format!("/{code}/"),
+        };
+        let unit = Unit { code: code.into(), name: name.into(), kind: kind.into(), parent_code: parent.map(Into::into), path };
+        sqlx::query("INSERT INTO units (code, name, kind, parent_code, path) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (code) DO NOTHING")
+            .bind(&unit.code)
+            .bind(&unit.name)
+            .bind(&unit.kind)
+            .bind(unit.parent_code.clone())
+            .bind(&unit.path)
+            .execute(&self.writer)
+            .await?;
+        match self.unit(code).await? {
+            Some(existing) if existing == unit => Ok(unit),
+            _ => Err(StoreError::Invalid(format!("unit {code} already exists with other details"))),
+        }
+    }
+
+    pub async fn unit(&self, code: &str) -> Result<Option<Unit>> {
+        let row = sqlx::query("SELECT code, name, kind, parent_code, path FROM units WHERE code = $1")
+            .bind(code)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| unit_from(&r)).transpose()
+    }
+
+    /// The unit and all its ancestors, root first.
+    pub async fn unit_chain(&self, code: &str) -> Result<Vec<Unit>> {
+        let Some(unit) = self.unit(code).await? else { return Ok(vec![]) };
+        let mut chain = Vec::new();
+        for c in unit.path.split('/').filter(|c| !c.is_empty()) {
+            if let Some(u) = self.unit(c).await? {
+                chain.push(u);
+            }
+        }
+        Ok(chain)
+    }
+
+    pub async fn units(&self) -> Result<Vec<Unit>> {
+        sqlx::query("SELECT code, name, kind, parent_code, path FROM units ORDER BY path")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(unit_from)
+            .collect()
+    }
+
+    pub async fn create_user(&self, u: &NewUser) -> Result<()> {
+        check_code(&u.id).map_err(|_| StoreError::Invalid("user id must be 1–32 letters, digits, '-' or '_'".into()))?;
+        check_text("name", &u.name, 40)?;
+        if let Some(p) = &u.phone {
+            if p.len() > 20 || !p.bytes().all(|b| b.is_ascii_digit() || b == b'+') {
+                return Err(StoreError::Invalid("phone must be digits (and a leading +)".into()));
+            }
+        }
+        if !ROLES.contains(&u.role.as_str()) {
+            return Err(StoreError::Invalid(format!("role must be one of {}", ROLES.join(", "))));
+        }
+        if self.unit(&u.unit_code).await?.is_none() {
+            return Err(StoreError::NotFound(format!("unit {}", u.unit_code)));
+        }
+        sqlx::query("INSERT INTO users (id, name, phone, role, unit_code, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING")
+            .bind(&u.id)
+            .bind(&u.name)
+            .bind(u.phone.clone())
+            .bind(&u.role)
+            .bind(&u.unit_code)
+            .bind(now_ms())
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    /// Issue a device for a user: a random bearer token (shown once, stored hashed) and a
+    /// random, never-zero actor prefix. `token` lets the demo seed use known tokens.
+    pub async fn issue_device(&self, user_id: &str, label: &str, token: Option<&str>) -> Result<IssuedDevice> {
+        check_text("label", label, 60)?;
+        let token = token.map(str::to_string).unwrap_or_else(|| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>())
+        });
+        let hash = token_hash(&token);
+        if let Some(existing) = self.device_by_token_hash(&hash).await? {
+            return Ok(IssuedDevice { device_id: existing.device_id, token, actor_prefix: existing.actor_prefix });
+        }
+        let prefix = loop {
+            let p: [u8; 8] = rand::random();
+            if p != ActorPrefix::SERVER.0 {
+                break ActorPrefix(p);
+            }
+        };
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO devices (user_id, token_hash, actor_prefix, label, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(user_id)
+        .bind(hash)
+        .bind(prefix.0.to_vec())
+        .bind(label)
+        .bind(now_ms())
+        .fetch_one(&self.writer)
+        .await
+        .map_err(|e| match e {
+            sqlx::Error::Database(d) if d.message().to_lowercase().contains("foreign key") => StoreError::NotFound(format!("user {user_id}")),
+            e => e.into(),
+        })?;
+        Ok(IssuedDevice { device_id: id, token, actor_prefix: prefix })
+    }
+
+    pub async fn revoke_device(&self, device_id: i64) -> Result<()> {
+        let n = sqlx::query("UPDATE devices SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
+            .bind(device_id)
+            .bind(now_ms())
+            .execute(&self.writer)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound(format!("active device {device_id}")));
+        }
+        Ok(())
+    }
+
+    /// Cases in a jurisdiction, most urgent first, then newest.
+    pub async fn cases_in_scope(&self, scope: &str, limit: i64, offset: i64) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT body FROM cases WHERE unit_path LIKE $1
+             ORDER BY CASE severity WHEN 'urgent' THEN 0 WHEN 'major' THEN 1 ELSE 2 END, reported_at DESC
+             LIMIT $2 OFFSET $3",
+        )
+        .bind(format!("{scope}%"))
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    pub async fn case_in_scope(&self, scope: &str, doc: DocId) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT body FROM cases WHERE doc_id = $1 AND unit_path LIKE $2")
+            .bind(doc.0.to_vec())
+            .bind(format!("{scope}%"))
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    /// Every projection row, for comparing a live projection with a rebuild.
+    pub async fn case_rows(&self) -> Result<Vec<(DocId, String)>> {
+        sqlx::query("SELECT doc_id, body FROM cases ORDER BY doc_id")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| Ok((doc_id(r, 0)?, r.try_get(1)?)))
+            .collect()
+    }
+
+    pub async fn doc_ids(&self, kind: &str) -> Result<Vec<DocId>> {
+        sqlx::query("SELECT doc_id FROM documents WHERE kind = $1 ORDER BY doc_id")
+            .bind(kind)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| doc_id(r, 0))
+            .collect()
+    }
+
+    /// A document's whole log, in feed order.
+    pub async fn all_changes(&self, doc: DocId) -> Result<Vec<Vec<u8>>> {
+        Ok(sqlx::query_scalar("SELECT bytes FROM changes WHERE doc_id = $1 ORDER BY seq")
+            .bind(doc.0.to_vec())
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    pub async fn doc_path(&self, doc: DocId) -> Result<String> {
+        sqlx::query_scalar("SELECT unit_path FROM documents WHERE doc_id = $1")
+            .bind(doc.0.to_vec())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("document {doc}")))
+    }
+
+    /// Replace the whole case projection in one transaction.
+    pub async fn replace_cases(&self, rows: &[(DocId, CaseRow)]) -> Result<()> {
+        let mut tx = self.writer.begin().await?;
+        sqlx::query("DELETE FROM cases").execute(&mut *tx).await?;
+        for (doc, row) in rows {
+            upsert_case(&mut tx, *doc, row).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn outbox_causes(&self) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar("SELECT cause FROM outbox ORDER BY id").fetch_all(&self.pool).await?)
+    }
+
+    pub async fn quarantine_count(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM quarantine").fetch_one(&self.pool).await?)
+    }
+
+    pub async fn change_count(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM changes").fetch_one(&self.pool).await?)
+    }
+
+    /// A consistent copy of a live SQLite database. The copy is marked so that, once restored,
+    /// the server starts a new epoch and clients re-check what it has.
+    pub async fn backup_to(&self, dest: &std::path::Path) -> Result<()> {
+        if self.dialect != Dialect::Sqlite {
+            return Err(StoreError::Invalid(
+                "anlan backup copies the embedded SQLite database; for PostgreSQL use pg_dump, and after restoring run `anlan new-epoch`".into(),
+            ));
+        }
+        if dest.exists() {
+            return Err(StoreError::Invalid(format!("{} already exists", dest.display())));
+        }
+        sqlx::query("VACUUM INTO $1").bind(dest.display().to_string()).execute(&self.writer).await?;
+        let copy = SqlStore::connect(&format!("sqlite://{}", dest.display())).await?;
+        sqlx::query("INSERT INTO meta (key, value) VALUES ('new_epoch_on_open', '1')").execute(&copy.writer).await?;
+        copy.writer.close().await;
+        copy.pool.close().await;
+        Ok(())
+    }
+}
+
+pub(super) async fn upsert_case(tx: &mut Transaction<'static, Any>, doc: DocId, c: &CaseRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO cases (doc_id, case_no, village, unit_path, category, severity, status, title, reporter, reported_at,
+            responsible_leader, handler, deadline, conflicts, body)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+         ON CONFLICT (doc_id) DO UPDATE SET case_no = excluded.case_no, category = excluded.category,
+            severity = excluded.severity, status = excluded.status, title = excluded.title,
+            responsible_leader = excluded.responsible_leader, handler = excluded.handler,
+            deadline = excluded.deadline, conflicts = excluded.conflicts, body = excluded.body",
+    )
+    .bind(doc.0.to_vec())
+    .bind(c.case_no.clone())
+    .bind(&c.village)
+    .bind(&c.unit_path)
+    .bind(&c.category)
+    .bind(&c.severity)
+    .bind(&c.status)
+    .bind(&c.title)
+    .bind(&c.reporter)
+    .bind(c.reported_at)
+    .bind(c.responsible_leader.clone())
+    .bind(c.handler.clone())
+    .bind(c.deadline)
+    .bind(c.conflicts as i64)
+    .bind(&c.body)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+fn unit_from(r: &sqlx::any::AnyRow) -> Result<Unit> {
+    Ok(Unit { code: r.try_get(0)?, name: r.try_get(1)?, kind: r.try_get(2)?, parent_code: r.try_get(3)?, path: r.try_get(4)? })
+}

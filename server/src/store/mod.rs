@@ -1,0 +1,171 @@
+//! Persistence in domain verbs. The only module that names sqlx.
+//!
+//! One implementation, [`SqlStore`], serves SQLite and PostgreSQL through sqlx's `Any` driver:
+//! the queries are the same text on both, and the few real differences (how a commit is
+//! serialised, how replicas are told the feed moved) live in [`Dialect`]. Two copies of every
+//! query would be two places for them to drift apart. Migrations are per backend.
+
+mod admin;
+mod sql;
+
+pub use admin::{token_hash, ROLES, UNIT_KINDS};
+pub use sql::{now_ms, Dialect, SqlStore};
+
+use std::collections::HashMap;
+
+use sync_protocol::{ActorPrefix, DocId};
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(transparent)]
+    Sql(#[from] sqlx::Error),
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0} not found")]
+    NotFound(String),
+}
+
+/// The device behind a bearer token, with what the request needs to know about its user.
+#[derive(Debug, Clone)]
+pub struct DeviceAuth {
+    pub device_id: i64,
+    pub actor_prefix: ActorPrefix,
+    pub revoked: bool,
+    pub user_id: String,
+    pub user_name: String,
+    pub role: String,
+    pub unit_code: String,
+    pub unit_name: String,
+    /// The user's jurisdiction: every record whose unit path starts with this.
+    pub unit_path: String,
+}
+
+impl DeviceAuth {
+    pub fn covers(&self, unit_path: &str) -> bool {
+        unit_path.starts_with(&self.unit_path)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unit {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub parent_code: Option<String>,
+    pub path: String,
+}
+
+/// What the merge layer needs to know about a stored document before loading it.
+#[derive(Debug, Clone)]
+pub struct DocMeta {
+    pub kind: String,
+    pub unit_code: String,
+    pub unit_path: String,
+    pub version: i64,
+    pub last_seq: i64,
+    pub tail_count: i64,
+}
+
+/// A document's bytes: the snapshot (if any) and every change logged after it.
+#[derive(Debug, Clone, Default)]
+pub struct DocBytes {
+    pub snapshot: Option<Vec<u8>>,
+    pub tail: Vec<Vec<u8>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewChange {
+    pub hash: [u8; 32],
+    pub actor: Vec<u8>,
+    pub bytes: Vec<u8>,
+    /// `None` for changes the server writes itself.
+    pub device_id: Option<i64>,
+}
+
+/// One document's part of a batch commit.
+#[derive(Debug, Clone)]
+pub struct DocCommit {
+    pub doc: DocId,
+    pub kind: String,
+    pub unit_code: String,
+    pub unit_path: String,
+    /// `None`: the document must not exist yet.
+    pub expected_version: Option<i64>,
+    pub changes: Vec<NewChange>,
+    pub heads: Vec<u8>,
+    /// A full save() including `changes`; resets the tail.
+    pub snapshot: Option<Vec<u8>>,
+    pub case: Option<CaseRow>,
+    pub outbox: Vec<OutboxItem>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseRow {
+    pub case_no: Option<String>,
+    pub village: String,
+    pub unit_path: String,
+    pub category: String,
+    pub severity: String,
+    pub status: String,
+    pub title: String,
+    pub reporter: String,
+    pub reported_at: i64,
+    pub responsible_leader: Option<String>,
+    pub handler: Option<String>,
+    pub deadline: Option<i64>,
+    pub conflicts: bool,
+    /// The whole case as JSON, as the API serves it.
+    pub body: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct OutboxItem {
+    pub kind: String,
+    pub cause: String,
+    pub payload: String,
+}
+
+#[derive(Debug)]
+pub enum CommitOutcome {
+    /// Durable. Per document: its new version and last feed position.
+    Committed(HashMap<DocId, (i64, i64)>),
+    /// These documents moved since they were read; nothing was written.
+    Conflict(Vec<DocId>),
+}
+
+#[derive(Debug, Clone)]
+pub struct QuarantineItem {
+    pub device_id: i64,
+    pub doc: DocId,
+    pub code: String,
+    pub message: String,
+    pub changes: Vec<u8>,
+}
+
+#[derive(Debug, Default)]
+pub struct FeedPage {
+    /// (doc, change bytes) in feed order.
+    pub changes: Vec<(DocId, Vec<u8>)>,
+    pub cursor: i64,
+    pub more: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub id: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub role: String,
+    pub unit_code: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct IssuedDevice {
+    pub device_id: i64,
+    pub token: String,
+    pub actor_prefix: ActorPrefix,
+}

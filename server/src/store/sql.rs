@@ -1,0 +1,414 @@
+//! [`SqlStore`]: the sync-critical queries. Admin and projection queries are in `admin.rs`.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::Duration;
+
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Executor, Row};
+use sync_protocol::{ActorPrefix, DocId};
+
+use super::*;
+
+/// What differs between the backends beyond their migrations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone)]
+pub struct SqlStore {
+    pub(super) pool: AnyPool,
+    /// SQLite allows one writer at a time; funnelling writes through one connection turns
+    /// "database is locked" retries into an orderly queue. On PostgreSQL it is the same pool.
+    pub(super) writer: AnyPool,
+    pub dialect: Dialect,
+    pub url: String,
+}
+
+impl std::fmt::Debug for SqlStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The URL may carry a password.
+        f.debug_struct("SqlStore").field("dialect", &self.dialect).finish_non_exhaustive()
+    }
+}
+
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+impl SqlStore {
+    /// The embedded default: `anlan.db` in `dir`, created if missing.
+    pub async fn open_dir(dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::Invalid(format!("cannot create {}: {e}", dir.display())))?;
+        Self::connect(&format!("sqlite://{}?mode=rwc", dir.join("anlan.db").display())).await
+    }
+
+    pub async fn connect(url: &str) -> Result<Self> {
+        sqlx::any::install_default_drivers();
+        let dialect = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Dialect::Postgres
+        } else if url.starts_with("sqlite:") {
+            Dialect::Sqlite
+        } else {
+            return Err(StoreError::Invalid("database URL must start with sqlite: or postgres:".into()));
+        };
+        let options = |max: u32| {
+            AnyPoolOptions::new()
+                .max_connections(max)
+                .acquire_timeout(Duration::from_secs(30))
+                .after_connect(move |conn, _| {
+                    Box::pin(async move {
+                        if dialect == Dialect::Sqlite {
+                            // FULL: a commit is on disk before the server acknowledges it.
+                            conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;").await?;
+                        }
+                        Ok(())
+                    })
+                })
+        };
+        let (pool, writer) = match dialect {
+            Dialect::Sqlite => {
+                let writer = options(1).connect(url).await?;
+                (options(8).connect(url).await?, writer)
+            }
+            Dialect::Postgres => {
+                let pool = options(16).connect(url).await?;
+                (pool.clone(), pool)
+            }
+        };
+        let store = Self { pool, writer, dialect, url: url.to_string() };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        match self.dialect {
+            Dialect::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.writer).await?,
+            Dialect::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.writer).await?,
+        }
+        // A restored backup carries a marker: it must not reuse the epoch its clients saw.
+        if self.meta("epoch").await?.is_none() || self.meta("new_epoch_on_open").await?.is_some() {
+            self.new_epoch().await?;
+        }
+        Ok(())
+    }
+
+    /// The key that seals the server's own changes; made once, kept with the data.
+    pub async fn server_secret(&self) -> Result<String> {
+        let fresh = hex::encode(rand::random::<[u8; 32]>());
+        sqlx::query("INSERT INTO meta (key, value) VALUES ('server_secret', $1) ON CONFLICT (key) DO NOTHING")
+            .bind(fresh)
+            .execute(&self.writer)
+            .await?;
+        self.meta("server_secret").await?.ok_or_else(|| StoreError::Invalid("no server secret".into()))
+    }
+
+    pub async fn meta(&self, key: &str) -> Result<Option<String>> {
+        Ok(sqlx::query("SELECT value FROM meta WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| r.get::<String, _>(0)))
+    }
+
+    /// Start a new epoch: every client will re-check what this server has (PROTOCOL.md §5).
+    pub async fn new_epoch(&self) -> Result<String> {
+        let epoch = hex::encode(rand::random::<[u8; 16]>());
+        let mut tx = self.writer.begin().await?;
+        sqlx::query("INSERT INTO meta (key, value) VALUES ('epoch', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            .bind(&epoch)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM meta WHERE key = 'new_epoch_on_open'").execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(epoch)
+    }
+
+    pub async fn epoch(&self) -> Result<String> {
+        self.meta("epoch").await?.ok_or_else(|| StoreError::Invalid("no epoch".into()))
+    }
+
+    pub async fn device_by_token_hash(&self, hash: &[u8]) -> Result<Option<DeviceAuth>> {
+        let row = sqlx::query(
+            "SELECT d.id, d.actor_prefix, d.revoked_at, u.id, u.name, u.role, n.code, n.name, n.path
+             FROM devices d JOIN users u ON u.id = d.user_id JOIN units n ON n.code = u.unit_code
+             WHERE d.token_hash = $1",
+        )
+        .bind(hash.to_vec())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(DeviceAuth {
+                device_id: r.try_get(0)?,
+                actor_prefix: ActorPrefix::from_slice(&r.try_get::<Vec<u8>, _>(1)?)
+                    .map_err(|e| StoreError::Invalid(e.to_string()))?,
+                revoked: r.try_get::<Option<i64>, _>(2)?.is_some(),
+                user_id: r.try_get(3)?,
+                user_name: r.try_get(4)?,
+                role: r.try_get(5)?,
+                unit_code: r.try_get(6)?,
+                unit_name: r.try_get(7)?,
+                unit_path: r.try_get(8)?,
+            })
+        })
+        .transpose()
+    }
+
+    pub async fn doc_metas(&self, ids: &[DocId]) -> Result<HashMap<DocId, DocMeta>> {
+        let mut out = HashMap::with_capacity(ids.len());
+        // Chunked IN lists: one round trip per 200 documents rather than one per document.
+        for chunk in ids.chunks(200) {
+            let marks = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(",");
+            let sql = format!(
+                "SELECT doc_id, kind, unit_code, unit_path, version, last_seq, tail_count FROM documents WHERE doc_id IN ({marks})"
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(id.0.to_vec());
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                out.insert(
+                    doc_id(&r, 0)?,
+                    DocMeta {
+                        kind: r.try_get(1)?,
+                        unit_code: r.try_get(2)?,
+                        unit_path: r.try_get(3)?,
+                        version: r.try_get(4)?,
+                        last_seq: r.try_get(5)?,
+                        tail_count: r.try_get(6)?,
+                    },
+                );
+            }
+        }
+        Ok(out)
+    }
+
+    /// The bytes to rebuild a document: its snapshot and the log after it, or with
+    /// `after_seq > 0` only the log after that position (to refresh a cached copy).
+    pub async fn doc_bytes(&self, doc: DocId, after_seq: i64) -> Result<DocBytes> {
+        let mut out = DocBytes::default();
+        let mut from = after_seq;
+        if after_seq == 0 {
+            if let Some(r) = sqlx::query("SELECT snapshot, snapshot_seq FROM documents WHERE doc_id = $1")
+                .bind(doc.0.to_vec())
+                .fetch_optional(&self.pool)
+                .await?
+            {
+                out.snapshot = r.try_get(0)?;
+                from = r.try_get(1)?;
+            }
+        }
+        out.tail = sqlx::query("SELECT bytes FROM changes WHERE doc_id = $1 AND seq > $2 ORDER BY seq")
+            .bind(doc.0.to_vec())
+            .bind(from)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<std::result::Result<_, _>>()?;
+        Ok(out)
+    }
+
+    /// Write a batch in one transaction, or nothing if any document moved since it was read.
+    pub async fn commit(&self, batch: &[DocCommit]) -> Result<CommitOutcome> {
+        let now = now_ms();
+        let mut tx = self.writer.begin().await?;
+        if self.dialect == Dialect::Postgres {
+            // Feed positions must become visible in order: a reader that saw position n must
+            // never later find n-1 appear. Serialising commits makes allocation order commit order.
+            sqlx::query("SELECT pg_advisory_xact_lock(7242)").execute(&mut *tx).await?;
+        }
+        let mut conflicts = Vec::new();
+        let mut done = HashMap::with_capacity(batch.len());
+        let mut touched_paths = Vec::new();
+        for c in batch {
+            let id = c.doc.0.to_vec();
+            let claimed = match c.expected_version {
+                None => sqlx::query(
+                    "INSERT INTO documents (doc_id, kind, unit_code, unit_path, heads, version, last_seq, created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, 0, 0, $6, $6) ON CONFLICT (doc_id) DO NOTHING",
+                )
+                .bind(&id)
+                .bind(&c.kind)
+                .bind(&c.unit_code)
+                .bind(&c.unit_path)
+                .bind(&c.heads)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected(),
+                Some(v) => sqlx::query("UPDATE documents SET version = version WHERE doc_id = $1 AND version = $2")
+                    .bind(&id)
+                    .bind(v)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected(),
+            };
+            if claimed != 1 {
+                conflicts.push(c.doc);
+                continue;
+            }
+            let mut last_seq = None;
+            for ch in &c.changes {
+                let seq: Option<i64> = sqlx::query_scalar(
+                    "INSERT INTO changes (doc_id, hash, actor, bytes, device_id, received_at)
+                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (doc_id, hash) DO NOTHING RETURNING seq",
+                )
+                .bind(&id)
+                .bind(ch.hash.to_vec())
+                .bind(&ch.actor)
+                .bind(&ch.bytes)
+                .bind(ch.device_id)
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
+                last_seq = seq.or(last_seq);
+            }
+            let n = c.changes.len() as i64;
+            let row = sqlx::query(
+                "UPDATE documents SET heads = $2, version = version + 1, updated_at = $3,
+                   last_seq = COALESCE($4, last_seq),
+                   tail_count = CASE WHEN $5 IS NULL THEN tail_count + $6 ELSE 0 END,
+                   snapshot = COALESCE($5, snapshot),
+                   snapshot_seq = CASE WHEN $5 IS NULL THEN snapshot_seq ELSE COALESCE($4, last_seq) END
+                 WHERE doc_id = $1 RETURNING version, last_seq",
+            )
+            .bind(&id)
+            .bind(&c.heads)
+            .bind(now)
+            .bind(last_seq)
+            .bind(c.snapshot.clone())
+            .bind(n)
+            .fetch_one(&mut *tx)
+            .await?;
+            done.insert(c.doc, (row.try_get(0)?, row.try_get(1)?));
+            if let Some(case) = &c.case {
+                super::admin::upsert_case(&mut tx, c.doc, case).await?;
+            }
+            for item in &c.outbox {
+                sqlx::query(
+                    "INSERT INTO outbox (kind, doc_id, cause, payload, created_at) VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT (cause) DO NOTHING",
+                )
+                .bind(&item.kind)
+                .bind(&id)
+                .bind(&item.cause)
+                .bind(&item.payload)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            if !c.changes.is_empty() {
+                touched_paths.push(c.unit_path.clone());
+            }
+        }
+        if !conflicts.is_empty() {
+            tx.rollback().await?;
+            return Ok(CommitOutcome::Conflict(conflicts));
+        }
+        if self.dialect == Dialect::Postgres && !touched_paths.is_empty() {
+            // Delivered to every replica's listener only if this transaction commits.
+            let high = done.values().map(|(_, s)| *s).max().unwrap_or(0);
+            sqlx::query("SELECT pg_notify('anlan_feed', $1)")
+                .bind(crate::live::encode_notice(high, &touched_paths))
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(CommitOutcome::Committed(done))
+    }
+
+    pub async fn high_seq(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar::<_, i64>("SELECT COALESCE(MAX(seq), 0) FROM changes")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    /// The feed after `cursor` within `scope` (a unit path prefix), about `max_bytes` of it.
+    /// Changes pushed by `exclude_device` are left out: that device has them already.
+    pub async fn feed(&self, scope: &str, cursor: i64, exclude_device: Option<i64>, max_bytes: usize) -> Result<FeedPage> {
+        const ROWS: i64 = 2_000;
+        // Read the horizon first: everything at or below it is committed, so a page that ends
+        // early can move the cursor to it without skipping anything.
+        let high = self.high_seq().await?;
+        let rows: Vec<AnyRow> = sqlx::query(
+            "SELECT c.seq, c.doc_id, c.bytes FROM changes c JOIN documents d ON d.doc_id = c.doc_id
+             WHERE c.seq > $1 AND c.seq <= $2 AND d.unit_path LIKE $3
+               AND (c.device_id IS NULL OR c.device_id <> $4)
+             ORDER BY c.seq LIMIT $5",
+        )
+        .bind(cursor)
+        .bind(high)
+        .bind(format!("{scope}%"))
+        .bind(exclude_device.unwrap_or(-1))
+        .bind(ROWS)
+        .fetch_all(&self.pool)
+        .await?;
+        let full = rows.len() as i64 == ROWS;
+        let mut page = FeedPage { cursor: cursor.max(high), ..Default::default() };
+        let mut bytes = 0;
+        for (i, r) in rows.iter().enumerate() {
+            let change: Vec<u8> = r.try_get(2)?;
+            if i > 0 && bytes + change.len() > max_bytes {
+                page.cursor = r.try_get::<i64, _>(0)? - 1;
+                page.more = true;
+                return Ok(page);
+            }
+            bytes += change.len();
+            page.changes.push((doc_id(r, 1)?, change));
+            if full {
+                page.cursor = r.try_get(0)?;
+            }
+        }
+        page.more = full;
+        Ok(page)
+    }
+
+    pub async fn quarantine(&self, items: &[QuarantineItem]) -> Result<()> {
+        if items.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.writer.begin().await?;
+        for q in items {
+            sqlx::query(
+                "INSERT INTO quarantine (device_id, doc_id, code, message, changes, received_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(q.device_id)
+            .bind(q.doc.0.to_vec())
+            .bind(&q.code)
+            .bind(&q.message)
+            .bind(&q.changes)
+            .bind(now_ms())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The next number in a county's yearly case sequence. Its own short transaction: a number
+    /// burnt by a commit that then fails leaves a gap, which is fine; a duplicate would not be.
+    pub async fn next_case_number(&self, county_code: &str, year: i32) -> Result<i64> {
+        let mut tx = self.writer.begin().await?;
+        let n: i64 = sqlx::query_scalar(
+            "INSERT INTO case_counters (county_code, year, next) VALUES ($1, $2, 2)
+             ON CONFLICT (county_code, year) DO UPDATE SET next = case_counters.next + 1
+             RETURNING next - 1",
+        )
+        .bind(county_code)
+        .bind(year as i64)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+}
+
+pub(super) fn doc_id(r: &AnyRow, i: usize) -> Result<DocId> {
+    DocId::from_slice(&r.try_get::<Vec<u8>, _>(i)?).map_err(|e| StoreError::Invalid(e.to_string()))
+}
