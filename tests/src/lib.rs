@@ -1,1 +1,115 @@
+//! Test harness: a real server on port 0 with a fresh database, and simulated devices that
+//! speak `sync-protocol/PROTOCOL.md` over HTTP exactly as the PWA does.
+
+pub mod db;
+pub mod device;
 pub mod push_service;
+
+use std::time::Duration;
+
+pub use db::{Backend, TestDb};
+pub use device::SimDevice;
+
+use anlan_server::store::SqlStore;
+use tokio::sync::oneshot;
+
+/// A running server. Dropping it stops the server; [`TestApp::stop`] waits for it to finish.
+pub struct TestApp {
+    pub url: String,
+    pub store: SqlStore,
+    pub db: TestDb,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+}
+
+impl TestApp {
+    /// A server with the demo hierarchy and accounts, on a fresh database of `backend`.
+    pub async fn spawn(backend: Backend) -> TestApp {
+        init_logs();
+        let db = TestDb::new(backend).await;
+        Self::spawn_on(db).await
+    }
+
+    /// A server on an existing database (a second replica, or a restart).
+    pub async fn spawn_on(db: TestDb) -> TestApp {
+        let store = SqlStore::connect(&db.url).await.expect("connect");
+        anlan_server::demo::seed(&store).await.expect("seed");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let (tx, rx) = oneshot::channel();
+        let config = anlan_server::Config { database_url: db.url.clone(), static_dir: None, cache_docs: 1_000 };
+        let task = tokio::spawn(anlan_server::run(config, listener, async {
+            let _ = rx.await;
+        }));
+        TestApp { url, store, db, stop: Some(tx), task: Some(task) }
+    }
+
+    pub fn device(&self, token: &str) -> SimDevice {
+        SimDevice::new(&self.url, token)
+    }
+
+    /// A new user with one device in `unit`, for tests that need more people than the demo.
+    pub async fn enrol(&self, user_id: &str, role: &str, unit: &str) -> SimDevice {
+        let user = anlan_server::store::NewUser {
+            id: user_id.into(),
+            name: format!("测试{user_id}"),
+            phone: None,
+            role: role.into(),
+            unit_code: unit.into(),
+        };
+        self.store.create_user(&user).await.unwrap();
+        let d = self.store.issue_device(user_id, "test", None).await.unwrap();
+        SimDevice::new(&self.url, &d.token)
+    }
+
+    pub async fn stop(mut self) -> TestDb {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            tokio::time::timeout(Duration::from_secs(10), task).await.expect("graceful shutdown").unwrap().unwrap();
+        }
+        self.store.close().await;
+        std::mem::replace(&mut self.db, TestDb::placeholder())
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+pub const OFFICER: &str = "anlan-demo-officer";
+pub const LEADER: &str = "anlan-demo-leader";
+pub const COUNTY: &str = "anlan-demo-county";
+pub const PUTOU: &str = "350481101201";
+pub const CAOYUAN_VILLAGE: &str = "350481101202";
+pub const XIMEN: &str = "350481102201";
+pub const SHUIJI: &str = "350429201201";
+
+/// Quiet logs unless TEST_LOG is set.
+pub fn init_logs() {
+    if std::env::var_os("TEST_LOG").is_some() {
+        let _ = tracing_subscriber::fmt().with_env_filter("info,sqlx=warn").with_test_writer().try_init();
+    }
+}
+
+/// Run each named `async fn(Backend)` as two tests, `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name($crate::Backend::Postgres).await
+            }
+        }
+    )*};
+}

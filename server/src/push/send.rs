@@ -264,7 +264,13 @@ pub async fn send(client: &reqwest::Client, request: PushRequest, opts: &SendOpt
             }
         }
     }
-    classify(status, retry_after.as_deref(), &body, opts, SystemTime::now())
+    classify(
+        status,
+        retry_after.as_deref(),
+        &body,
+        opts,
+        SystemTime::now(),
+    )
 }
 
 /// Maps a push service's answer to a [`Delivery`] (RFC 8030 §5, §6, §7.3; RFC 8292 §4).

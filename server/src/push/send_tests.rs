@@ -66,13 +66,7 @@ fn a_built_alert_carries_ttl_urgency_topic_encoding_and_vapid() {
 
 #[test]
 fn the_vapid_jwt_names_our_contact_and_the_push_service_origin_without_port() {
-    let request = build_request(
-        &vapid(),
-        &subscription(),
-        b"{}",
-        &SendOptions::default(),
-    )
-    .unwrap();
+    let request = build_request(&vapid(), &subscription(), b"{}", &SendOptions::default()).unwrap();
     let claims = jwt_claims(request.header("authorization").unwrap());
     assert_eq!(claims["sub"], "mailto:ops@anlan.example");
     assert_eq!(claims["aud"], "https://push.example.net");
@@ -81,7 +75,10 @@ fn the_vapid_jwt_names_our_contact_and_the_push_service_origin_without_port() {
         .duration_since(SystemTime::UNIX_EPOCH)
         .unwrap()
         .as_secs();
-    assert!(exp > now && exp <= now + 24 * 3600, "RFC 8292 §2: exp within 24 h");
+    assert!(
+        exp > now && exp <= now + 24 * 3600,
+        "RFC 8292 §2: exp within 24 h"
+    );
 }
 
 #[test]

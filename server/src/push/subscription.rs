@@ -40,7 +40,9 @@ impl Subscription {
         let url = reqwest::Url::parse(endpoint)
             .map_err(|_| SubscriptionError::Endpoint(endpoint.chars().take(80).collect()))?;
         if !matches!(url.scheme(), "https" | "http") || url.host_str().is_none() {
-            return Err(SubscriptionError::Endpoint(endpoint.chars().take(80).collect()));
+            return Err(SubscriptionError::Endpoint(
+                endpoint.chars().take(80).collect(),
+            ));
         }
         let key = LENIENT_BASE64URL
             .decode(p256dh.trim())
@@ -134,7 +136,8 @@ mod tests {
     use super::*;
 
     // The user agent's key and secret from RFC 8291 §5.
-    const UA_PUBLIC: &str = "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4";
+    const UA_PUBLIC: &str =
+        "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4";
     const AUTH: &str = "BTBZMqHH6r4Tts7J_aSIgg";
 
     #[test]
@@ -153,8 +156,12 @@ mod tests {
 
     #[test]
     fn padded_keys_are_accepted_and_stored_unpadded() {
-        let sub = Subscription::new("https://push.example.net/x", UA_PUBLIC, "BTBZMqHH6r4Tts7J_aSIgg==")
-            .unwrap();
+        let sub = Subscription::new(
+            "https://push.example.net/x",
+            UA_PUBLIC,
+            "BTBZMqHH6r4Tts7J_aSIgg==",
+        )
+        .unwrap();
         assert_eq!(sub.auth(), AUTH);
     }
 

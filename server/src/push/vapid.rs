@@ -106,7 +106,10 @@ impl VapidKeys {
     }
 
     /// Keys as stored by [`private_key_base64url`](Self::private_key_base64url).
-    pub fn from_private_base64url(private: &str, contact: VapidContact) -> Result<Self, VapidError> {
+    pub fn from_private_base64url(
+        private: &str,
+        contact: VapidContact,
+    ) -> Result<Self, VapidError> {
         let bytes = URL_SAFE_NO_PAD
             .decode(private.trim().trim_end_matches('='))
             .map_err(|e| VapidError::Encoding(e.to_string()))?;
@@ -213,9 +216,11 @@ mod tests {
 
     #[test]
     fn the_rfc_8291_application_server_key_derives_its_published_public_key() {
-        let keys =
-            VapidKeys::from_private_base64url("yfWPiYE-n46HLnH0KqZOF1fJJU3MYrct3AELtAQ-oRw", contact())
-                .unwrap();
+        let keys = VapidKeys::from_private_base64url(
+            "yfWPiYE-n46HLnH0KqZOF1fJJU3MYrct3AELtAQ-oRw",
+            contact(),
+        )
+        .unwrap();
         assert_eq!(
             keys.public_key_base64url(),
             "BP4z9KsN6nGRTbVYI_c7VJSPQTBtkgcy27mlmlMoZIIgDll6e3vCYLocInmYWAmS6TlzAC8wEqKK6PBru3jl7A8"

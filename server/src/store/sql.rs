@@ -86,6 +86,11 @@ impl SqlStore {
         Ok(store)
     }
 
+    pub async fn close(&self) {
+        self.writer.close().await;
+        self.pool.close().await;
+    }
+
     async fn migrate(&self) -> Result<()> {
         match self.dialect {
             Dialect::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.writer).await?,

@@ -1,0 +1,222 @@
+//! A simulated phone: local Automerge documents, acked heads, a cursor and an epoch, synced
+//! with the algorithm of PROTOCOL.md §4–5. Tests drive it to play officers and leaders.
+
+use std::collections::{BTreeMap, HashMap};
+
+use anyhow::{bail, Context};
+use automerge::transaction::Transaction;
+use automerge::{ActorId, Automerge, AutomergeError, Change, ChangeHash};
+use serde_bytes::ByteBuf;
+use sync_protocol::case::write::NewCase;
+use sync_protocol::case::{self, Case, Category, Severity};
+use sync_protocol::wire::{self, HaveDoc, PushDoc, Reason, Status, SyncRequest, SyncResponse};
+use sync_protocol::{ActorPrefix, DocId};
+
+pub struct Local {
+    pub doc: Automerge,
+    pub acked: Vec<ChangeHash>,
+}
+
+pub struct SimDevice {
+    http: reqwest::Client,
+    pub url: String,
+    pub token: String,
+    pub user_id: String,
+    pub prefix: Option<ActorPrefix>,
+    actor: Option<ActorId>,
+    pub docs: BTreeMap<DocId, Local>,
+    pub cursor: u64,
+    pub epoch: Option<String>,
+    /// Set by a reset: the next sync must send `have` for every document.
+    need_have: bool,
+    pub rejected: HashMap<DocId, Reason>,
+    pub bytes_up: usize,
+    pub bytes_down: usize,
+    pub round_trips: usize,
+}
+
+impl SimDevice {
+    pub fn new(url: &str, token: &str) -> Self {
+        SimDevice {
+            http: reqwest::Client::new(),
+            url: url.to_string(),
+            token: token.to_string(),
+            user_id: String::new(),
+            prefix: None,
+            actor: None,
+            docs: BTreeMap::new(),
+            cursor: 0,
+            epoch: None,
+            need_have: false,
+            rejected: HashMap::new(),
+            bytes_up: 0,
+            bytes_down: 0,
+            round_trips: 0,
+        }
+    }
+
+    /// Learn who we are and mint this session's actor (prefix ‖ random suffix).
+    pub async fn login(&mut self) -> anyhow::Result<()> {
+        let s: serde_json::Value = self
+            .http
+            .get(format!("{}/api/v1/session", self.url))
+            .bearer_auth(&self.token)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        self.user_id = s["user"]["id"].as_str().context("user id")?.to_string();
+        let prefix: ActorPrefix = s["device"]["actor_prefix"].as_str().context("prefix")?.parse()?;
+        self.actor = Some(prefix.new_actor());
+        self.prefix = Some(prefix);
+        Ok(())
+    }
+
+    fn actor(&self) -> ActorId {
+        self.actor.clone().expect("login() first")
+    }
+
+    pub fn new_case(&self, village: &str, severity: Severity, title: &str) -> NewCase {
+        NewCase {
+            village: village.into(),
+            category: Category::Land,
+            severity,
+            title: title.into(),
+            description: format!("{title}：现场情况记录。"),
+            parties: vec![case::Party { name: "张三".into(), phone: Some("13800000000".into()), note: None }],
+            reporter: self.user_id.clone(),
+            reported_at: 1_795_000_000_000,
+            location: None,
+        }
+    }
+
+    /// Record a case locally (offline is fine) and return its id.
+    pub fn create(&mut self, c: &NewCase) -> DocId {
+        let id = DocId::random();
+        let mut doc = Automerge::new().with_actor(self.actor());
+        doc.transact::<_, _, AutomergeError>(|tx| c.write(tx)).map_err(|f| f.error).unwrap();
+        self.docs.insert(id, Local { doc, acked: vec![] });
+        id
+    }
+
+    /// Edit a document locally with this session's actor.
+    pub fn edit(&mut self, id: DocId, f: impl FnOnce(&mut Transaction<'_>) -> Result<(), AutomergeError>) {
+        let actor = self.actor();
+        let local = self.docs.get_mut(&id).expect("document on this device");
+        local.doc.set_actor(actor);
+        local.doc.transact::<_, _, AutomergeError>(|tx| f(tx)).map_err(|f| f.error).unwrap();
+    }
+
+    pub fn case(&self, id: DocId) -> Case {
+        case::read_case(&self.docs[&id].doc).expect("a valid case")
+    }
+
+    pub fn heads(&self, id: DocId) -> Vec<ChangeHash> {
+        self.docs[&id].doc.get_heads()
+    }
+
+    pub fn pending(&self) -> usize {
+        self.docs.values().filter(|l| l.doc.get_heads() != l.acked).count()
+    }
+
+    /// The request the next sync would send, and the heads it pushes per document.
+    pub fn build_request(&self) -> (SyncRequest, HashMap<DocId, Vec<ChangeHash>>) {
+        let mut sent = HashMap::new();
+        let mut req = SyncRequest { v: wire::PROTOCOL_VERSION, epoch: self.epoch.clone(), cursor: self.cursor, ..Default::default() };
+        if self.need_have {
+            req.have = self.docs.iter().map(|(id, l)| HaveDoc { doc: *id, heads: wire::hashes(&l.doc.get_heads()) }).collect();
+            return (req, sent);
+        }
+        for (id, l) in &self.docs {
+            let heads = l.doc.get_heads();
+            if heads == l.acked || self.rejected.contains_key(id) {
+                continue;
+            }
+            let changes = l.doc.get_changes(&l.acked).into_iter().map(|c| ByteBuf::from(c.raw_bytes().to_vec())).collect();
+            req.push.push(PushDoc { doc: *id, changes });
+            sent.insert(*id, heads);
+        }
+        (req, sent)
+    }
+
+    pub async fn post(&mut self, body: Vec<u8>) -> anyhow::Result<reqwest::Response> {
+        self.bytes_up += body.len();
+        self.round_trips += 1;
+        Ok(self
+            .http
+            .post(format!("{}/api/v1/sync", self.url))
+            .bearer_auth(&self.token)
+            .header("content-type", wire::CONTENT_TYPE)
+            .body(body)
+            .send()
+            .await?)
+    }
+
+    /// One round trip. With `lose_response`, the server does the work but the answer never
+    /// arrives, as on a dropped 2G connection.
+    pub async fn sync_once(&mut self, lose_response: bool) -> anyhow::Result<Option<SyncResponse>> {
+        let (req, sent) = self.build_request();
+        let res = self.post(wire::encode(&req)).await?;
+        if !res.status().is_success() {
+            bail!("sync failed: {} {}", res.status(), res.text().await.unwrap_or_default());
+        }
+        let body = res.bytes().await?;
+        if lose_response {
+            return Ok(None);
+        }
+        self.bytes_down += body.len();
+        let resp: SyncResponse = wire::decode(&body)?;
+        self.apply(&resp, &sent, !req.have.is_empty())?;
+        Ok(Some(resp))
+    }
+
+    fn apply(&mut self, resp: &SyncResponse, sent: &HashMap<DocId, Vec<ChangeHash>>, answered_have: bool) -> anyhow::Result<()> {
+        if resp.reset {
+            for l in self.docs.values_mut() {
+                l.acked.clear();
+            }
+            self.cursor = 0;
+            self.need_have = true;
+        } else {
+            for r in &resp.results {
+                let Some(l) = self.docs.get_mut(&r.doc) else { continue };
+                match r.status {
+                    Status::Ok if answered_have => l.acked = l.doc.get_heads(),
+                    Status::Ok => l.acked = sent.get(&r.doc).cloned().unwrap_or_default(),
+                    Status::NeedChanges => l.acked = r.heads.iter().map(|h| (*h).into()).collect(),
+                    Status::Rejected => {
+                        self.rejected.insert(r.doc, r.reason.clone().expect("a rejection has a reason"));
+                    }
+                }
+            }
+            if answered_have {
+                self.need_have = false;
+            }
+        }
+        for p in &resp.pull {
+            let changes = p.changes.iter().map(|b| Change::from_bytes(b.to_vec())).collect::<Result<Vec<_>, _>>()?;
+            let local = self.docs.entry(p.doc).or_insert_with(|| Local { doc: Automerge::new(), acked: vec![] });
+            let was_clean = local.doc.get_heads() == local.acked;
+            local.doc.apply_changes(changes)?;
+            if was_clean {
+                local.acked = local.doc.get_heads();
+            }
+        }
+        self.cursor = resp.cursor;
+        self.epoch = Some(resp.epoch.clone());
+        Ok(())
+    }
+
+    /// Sync until there is nothing left to push or pull (bounded).
+    pub async fn sync(&mut self) -> anyhow::Result<()> {
+        for _ in 0..20 {
+            let resp = self.sync_once(false).await?.expect("not lost");
+            let settled = !resp.more && !self.need_have && self.build_request().0.push.is_empty();
+            if settled {
+                return Ok(());
+            }
+        }
+        bail!("sync did not settle in 20 round trips")
+    }
+}
