@@ -3,12 +3,14 @@
 
 pub mod db;
 pub mod device;
+pub mod process;
 pub mod push_service;
 
 use std::time::Duration;
 
 pub use db::{Backend, TestDb};
 pub use device::SimDevice;
+pub use process::ServerProcess;
 
 use anlan_server::store::SqlStore;
 use tokio::sync::oneshot;

@@ -42,7 +42,7 @@ pub fn decrypt(ua_secret: &SecretKey, auth: &[u8], body: &[u8]) -> Result<Vec<u8
 
     // RFC 8291 §3.3–3.4: mix the auth secret in first, then derive the content key and nonce.
     let mut ikm = [0u8; 32];
-    Hkdf::<Sha256>::new(Some(auth), shared.raw_secret_bytes().as_slice())
+    Hkdf::<Sha256>::new(Some(auth), &shared.raw_secret_bytes()[..])
         .expand_multi_info(
             &[b"WebPush: info\0", &ua_public, &as_public.to_sec1_bytes()],
             &mut ikm,
@@ -66,7 +66,7 @@ pub fn decrypt(ua_secret: &SecretKey, auth: &[u8], body: &[u8]) -> Result<Vec<u8
             *n ^= s;
         }
         let mut record = cipher
-            .decrypt(Nonce::from_slice(&nonce), *chunk)
+            .decrypt(&Nonce::from(nonce), *chunk)
             .map_err(|_| format!("record {seq} does not authenticate"))?;
         // RFC 8188 §2: padding is zeros after a delimiter, 2 for the last record, 1 otherwise.
         while record.last() == Some(&0) {
@@ -76,7 +76,9 @@ pub fn decrypt(ua_secret: &SecretKey, auth: &[u8], body: &[u8]) -> Result<Vec<u8
         match (record.pop(), last) {
             (Some(2), true) | (Some(1), false) => plaintext.extend_from_slice(&record),
             (delimiter, _) => {
-                return Err(format!("record {seq} has delimiter {delimiter:?} (last: {last})"));
+                return Err(format!(
+                    "record {seq} has delimiter {delimiter:?} (last: {last})"
+                ));
             }
         }
     }
@@ -95,7 +97,8 @@ mod tests {
     }
 
     const UA_PRIVATE: &str = "q1dXpw3UpT5VOmu_cf_v6ih07Aems3njxI-JWgLcM94";
-    const UA_PUBLIC: &str = "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4";
+    const UA_PUBLIC: &str =
+        "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4";
     const AUTH: &str = "BTBZMqHH6r4Tts7J_aSIgg";
     const BODY: &str = "DGv6ra1nlYgDCS1FRnbzlwAAEABBBP4z9KsN6nGRTbVYI_c7VJSPQTBtkgcy27mlmlMoZIIgDll6e3vCYLocInmYWAmS6TlzAC8wEqKK6PBru3jl7A_yl95bQpu6cVPTpK4Mqgkf1CXztLVBSt2Ks3oZwbuwXPXLWyouBWLVWGNWQexSgSxsj_Qulcy4a-fN";
 
@@ -105,7 +108,10 @@ mod tests {
 
     #[test]
     fn the_rfc_8291_test_vector_decrypts_to_the_watermelon_sentence() {
-        assert_eq!(ua_secret().public_key().to_sec1_bytes().to_vec(), b64(UA_PUBLIC));
+        assert_eq!(
+            ua_secret().public_key().to_sec1_bytes().to_vec(),
+            b64(UA_PUBLIC)
+        );
         let plaintext = decrypt(&ua_secret(), &b64(AUTH), &b64(BODY)).unwrap();
         assert_eq!(plaintext, b"When I grow up, I want to be a watermelon");
     }
@@ -127,7 +133,10 @@ mod tests {
     fn truncated_bodies_are_rejected_without_panicking() {
         let body = b64(BODY);
         for len in [0, 10, 21, 86, 90] {
-            assert!(decrypt(&ua_secret(), &b64(AUTH), &body[..len]).is_err(), "{len}");
+            assert!(
+                decrypt(&ua_secret(), &b64(AUTH), &body[..len]).is_err(),
+                "{len}"
+            );
         }
     }
 }

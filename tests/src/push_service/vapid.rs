@@ -156,7 +156,11 @@ mod tests {
     #[test]
     fn a_token_signed_by_its_k_key_for_this_origin_verifies() {
         let exp = now() + 3600;
-        let verified = verify(&header_for(&signing_key(), claims(exp)), AUD, SystemTime::now());
+        let verified = verify(
+            &header_for(&signing_key(), claims(exp)),
+            AUD,
+            SystemTime::now(),
+        );
         let verified = verified.unwrap();
         assert_eq!(verified.exp, exp);
         assert_eq!(verified.sub, "mailto:ops@anlan.example");
@@ -186,7 +190,10 @@ mod tests {
             serde_json::json!({"aud": AUD, "exp": t + 60}),
         ];
         for c in cases {
-            assert!(verify(&header_for(&key, c.clone()), AUD, SystemTime::now()).is_err(), "{c}");
+            assert!(
+                verify(&header_for(&key, c.clone()), AUD, SystemTime::now()).is_err(),
+                "{c}"
+            );
         }
     }
 
