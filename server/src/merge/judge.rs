@@ -122,10 +122,28 @@ pub async fn judge(m: &Merger, device: &DeviceAuth, push: &wire::PushDoc, meta: 
     };
 
     let mut after = after;
-    if after.case_no.is_none() {
-        if let Some(no) = case_number(m, &unit_path, county, after.reported_at).await? {
-            stamp_case_no(m, push.doc, &mut trial, &no)?;
-            after = case::read_case(&trial).map_err(|e| AppError::Internal(anyhow::anyhow!("case number broke the schema: {e}")))?;
+    // Only numbering needs the county; most pushes edit numbered cases and skip the lookup.
+    let county = match county {
+        _ if after.case_no.is_some() && sealed_no.is_none() => None,
+        Some(c) => Some(c),
+        None => county_of(m, &unit_path).await?,
+    };
+    if let Some(county) = county {
+        let year = beijing_year(after.reported_at);
+        match (&after.case_no, &sealed_no) {
+            (None, _) => {
+                let n = m.store.next_case_number(&county.code, year).await?;
+                let no = format!("{}-{year}-{n:06}", short_name(&county.name));
+                stamp_case_no(m, push.doc, &mut trial, &no)?;
+                after = case::read_case(&trial).map_err(|e| AppError::Internal(anyhow::anyhow!("case number broke the schema: {e}")))?;
+            }
+            // A number this server issued before a restore: never issue it again.
+            (Some(no), Some(sealed)) if no == sealed => {
+                if let Some(n) = no.rsplit('-').next().and_then(|n| n.parse::<i64>().ok()) {
+                    m.store.keep_case_counter_past(&county.code, year, n).await?;
+                }
+            }
+            _ => {}
         }
     }
 
@@ -158,20 +176,10 @@ pub async fn judge(m: &Merger, device: &DeviceAuth, push: &wire::PushDoc, meta: 
     Ok(Verdict::Commit { commit, trial, heads: wire::hashes(&new_heads) })
 }
 
-/// `永安-2026-000123`: the county's short name, the year the case was reported (Beijing time),
-/// and the county's running number for that year.
-async fn case_number(m: &Merger, unit_path: &str, county: Option<crate::store::Unit>, reported_at: i64) -> Result<Option<String>, AppError> {
-    let county = match county {
-        Some(c) => Some(c),
-        None => {
-            let code = unit_path.split('/').filter(|s| !s.is_empty()).last().unwrap_or_default();
-            m.store.unit_chain(code).await?.into_iter().find(|u| u.kind == "county")
-        }
-    };
-    let Some(county) = county else { return Ok(None) };
-    let year = beijing_year(reported_at);
-    let n = m.store.next_case_number(&county.code, year).await?;
-    Ok(Some(format!("{}-{year}-{n:06}", short_name(&county.name))))
+/// The county a unit path lies in (case numbers run per county: `永安-2026-000123`).
+async fn county_of(m: &Merger, unit_path: &str) -> Result<Option<crate::store::Unit>, AppError> {
+    let code = unit_path.split('/').rfind(|s| !s.is_empty()).unwrap_or_default();
+    Ok(m.store.unit_chain(code).await?.into_iter().find(|u| u.kind == "county"))
 }
 
 fn stamp_case_no(m: &Merger, doc: DocId, trial: &mut Automerge, no: &str) -> Result<(), AppError> {

@@ -414,6 +414,22 @@ impl SqlStore {
     }
 }
 
+impl SqlStore {
+    /// Make sure the county's counter will never hand out `n` (or below) again for `year`.
+    pub async fn keep_case_counter_past(&self, county_code: &str, year: i32, n: i64) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO case_counters (county_code, year, next) VALUES ($1, $2, $3)
+             ON CONFLICT (county_code, year) DO UPDATE SET next = CASE WHEN case_counters.next > $3 THEN case_counters.next ELSE $3 END",
+        )
+        .bind(county_code)
+        .bind(year as i64)
+        .bind(n + 1)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+}
+
 pub(super) fn doc_id(r: &AnyRow, i: usize) -> Result<DocId> {
     DocId::from_slice(&r.try_get::<Vec<u8>, _>(i)?).map_err(|e| StoreError::Invalid(e.to_string()))
 }
