@@ -5,7 +5,7 @@ use axum::http::request::Parts;
 
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::{token_hash, DeviceAuth};
+use crate::store::{DeviceAuth, token_hash};
 
 /// An authenticated, unrevoked device and its user.
 pub struct Device(pub DeviceAuth);

@@ -8,7 +8,11 @@ use clap::{Args, Parser, Subcommand};
 use crate::store::{NewUser, SqlStore};
 
 #[derive(Parser)]
-#[command(name = "anlan", version, about = "安澜 — offline-first field reporting for the Safe Reservoir Area work")]
+#[command(
+    name = "anlan",
+    version,
+    about = "安澜 — offline-first field reporting for the Safe Reservoir Area work"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -30,7 +34,10 @@ impl Db {
             return Ok(u.clone());
         }
         std::fs::create_dir_all(&self.data)?;
-        Ok(format!("sqlite://{}?mode=rwc", self.data.join("anlan.db").display()))
+        Ok(format!(
+            "sqlite://{}?mode=rwc",
+            self.data.join("anlan.db").display()
+        ))
     }
 
     async fn open(&self) -> anyhow::Result<SqlStore> {
@@ -112,16 +119,27 @@ enum Admin {
         label: String,
     },
     /// Revoke a lost device: its token stops working at once.
-    DeviceRevoke { id: i64 },
+    DeviceRevoke {
+        id: i64,
+    },
 }
 
 pub async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     match Cli::parse().command {
-        Command::Serve { listen, demo, static_dir, cache_docs, db } => {
+        Command::Serve {
+            listen,
+            demo,
+            static_dir,
+            cache_docs,
+            db,
+        } => {
             let url = db.url()?;
             if demo {
                 let store = SqlStore::connect(&url).await?;
@@ -133,7 +151,11 @@ pub async fn main() -> anyhow::Result<()> {
             if demo {
                 crate::demo::print_logins(&addr.to_string());
             }
-            let config = crate::Config { database_url: url, static_dir: Some(static_dir), cache_docs };
+            let config = crate::Config {
+                database_url: url,
+                static_dir: Some(static_dir),
+                cache_docs,
+            };
             crate::run(config, listener, shutdown_signal()).await
         }
         Command::Admin { what, db } => admin(what, db.open().await?).await,
@@ -147,7 +169,10 @@ pub async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Reproject { db } => {
-            println!("reprojected {} cases", crate::reproject::reproject(&db.open().await?).await?);
+            println!(
+                "reprojected {} cases",
+                crate::reproject::reproject(&db.open().await?).await?
+            );
             Ok(())
         }
     }
@@ -155,8 +180,15 @@ pub async fn main() -> anyhow::Result<()> {
 
 async fn admin(what: Admin, store: SqlStore) -> anyhow::Result<()> {
     match what {
-        Admin::UnitAdd { code, name, kind, parent } => {
-            let u = store.create_unit(&code, &name, &kind, parent.as_deref()).await?;
+        Admin::UnitAdd {
+            code,
+            name,
+            kind,
+            parent,
+        } => {
+            let u = store
+                .create_unit(&code, &name, &kind, parent.as_deref())
+                .await?;
             println!("unit {} {} ({}) {}", u.code, u.name, u.kind, u.path);
         }
         Admin::UnitList => {
@@ -164,13 +196,30 @@ async fn admin(what: Admin, store: SqlStore) -> anyhow::Result<()> {
                 println!("{}\t{}\t{}\t{}", u.code, u.kind, u.name, u.path);
             }
         }
-        Admin::UserAdd { id, name, role, unit, phone } => {
-            store.create_user(&NewUser { id: id.clone(), name, phone, role, unit_code: unit }).await?;
+        Admin::UserAdd {
+            id,
+            name,
+            role,
+            unit,
+            phone,
+        } => {
+            store
+                .create_user(&NewUser {
+                    id: id.clone(),
+                    name,
+                    phone,
+                    role,
+                    unit_code: unit,
+                })
+                .await?;
             println!("user {id} added");
         }
         Admin::DeviceAdd { user, label } => {
             let d = store.issue_device(&user, &label, None).await?;
-            println!("device {} for {user}\ntoken (shown once): {}\nactor prefix: {}", d.device_id, d.token, d.actor_prefix);
+            println!(
+                "device {} for {user}\ntoken (shown once): {}\nactor prefix: {}",
+                d.device_id, d.token, d.actor_prefix
+            );
         }
         Admin::DeviceRevoke { id } => {
             store.revoke_device(id).await?;
@@ -186,7 +235,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

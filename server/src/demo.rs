@@ -30,9 +30,27 @@ const UNITS: &[(&str, &str, &str, Option<&str>)] = &[
 
 /// (user id, name, role, unit, token)
 pub const ACCOUNTS: &[(&str, &str, &str, &str, &str)] = &[
-    ("u_demo_officer", "林秀英", "village_officer", "350481101201", "anlan-demo-officer"),
-    ("u_demo_leader", "陈建国", "township_leader", "350481101", "anlan-demo-leader"),
-    ("u_demo_county", "王志明", "county_admin", "350481", "anlan-demo-county"),
+    (
+        "u_demo_officer",
+        "林秀英",
+        "village_officer",
+        "350481101201",
+        "anlan-demo-officer",
+    ),
+    (
+        "u_demo_leader",
+        "陈建国",
+        "township_leader",
+        "350481101",
+        "anlan-demo-leader",
+    ),
+    (
+        "u_demo_county",
+        "王志明",
+        "county_admin",
+        "350481",
+        "anlan-demo-county",
+    ),
 ];
 
 pub async fn seed(store: &SqlStore) -> anyhow::Result<()> {
@@ -40,7 +58,13 @@ pub async fn seed(store: &SqlStore) -> anyhow::Result<()> {
         store.create_unit(code, name, kind, *parent).await?;
     }
     for (id, name, role, unit, token) in ACCOUNTS {
-        let user = NewUser { id: (*id).into(), name: (*name).into(), phone: None, role: (*role).into(), unit_code: (*unit).into() };
+        let user = NewUser {
+            id: (*id).into(),
+            name: (*name).into(),
+            phone: None,
+            role: (*role).into(),
+            unit_code: (*unit).into(),
+        };
         store.create_user(&user).await?;
         store.issue_device(id, "demo", Some(token)).await?;
     }

@@ -1,9 +1,9 @@
 //! One error type for every handler. Client errors carry a machine-readable code and a message
 //! in one JSON shape; internal errors become a plain 500, logged once here, never leaked.
 
+use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 
 use crate::store::StoreError;
 
@@ -49,7 +49,9 @@ impl AppError {
             AppError::Unauthorized(code) => (StatusCode::UNAUTHORIZED, code),
             AppError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             AppError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
-            AppError::UnsupportedMediaType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+            AppError::UnsupportedMediaType(_) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+            }
             AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
@@ -67,6 +69,10 @@ impl IntoResponse for AppError {
             AppError::Unauthorized(_) => "a valid device token is required".to_string(),
             other => other.to_string(),
         };
-        (status, Json(serde_json::json!({ "code": code, "message": message }))).into_response()
+        (
+            status,
+            Json(serde_json::json!({ "code": code, "message": message })),
+        )
+            .into_response()
     }
 }

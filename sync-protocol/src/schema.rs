@@ -74,7 +74,9 @@ impl<'a, D: ReadDoc> MapReader<'a, D> {
         match self.raw(key)? {
             None => Ok(None),
             Some((Value::Scalar(s), _)) => Ok(Some(s.into_owned())),
-            Some((Value::Object(t), _)) => Err(self.err(key, format!("expected a scalar, got {t:?}"))),
+            Some((Value::Object(t), _)) => {
+                Err(self.err(key, format!("expected a scalar, got {t:?}")))
+            }
         }
     }
 
@@ -105,12 +107,15 @@ impl<'a, D: ReadDoc> MapReader<'a, D> {
         match self.scalar(key)? {
             None | Some(ScalarValue::Null) => Ok(None),
             Some(ScalarValue::Timestamp(ms)) => Ok(Some(ms)),
-            Some(other) => Err(self.err(key, format!("expected a timestamp, got {}", kind(&other)))),
+            Some(other) => {
+                Err(self.err(key, format!("expected a timestamp, got {}", kind(&other))))
+            }
         }
     }
 
     pub fn timestamp(&self, key: &str) -> Result<i64> {
-        self.opt_timestamp(key)?.ok_or_else(|| self.err(key, "missing"))
+        self.opt_timestamp(key)?
+            .ok_or_else(|| self.err(key, "missing"))
     }
 
     /// JS numbers arrive as Int when whole and F64 otherwise, so numbers accept both.
@@ -140,7 +145,9 @@ impl<'a, D: ReadDoc> MapReader<'a, D> {
             None => Ok(None),
             Some((Value::Scalar(s), _)) if s.is_null() => Ok(None),
             Some((Value::Object(t), id)) if t == want => Ok(Some(id)),
-            Some((v, _)) => Err(self.err(key, format!("expected {want:?}, got {}", value_kind(&v)))),
+            Some((v, _)) => {
+                Err(self.err(key, format!("expected {want:?}, got {}", value_kind(&v))))
+            }
         }
     }
 
@@ -149,7 +156,10 @@ impl<'a, D: ReadDoc> MapReader<'a, D> {
         let Some(id) = self.object(key, ObjType::Text)? else {
             return Err(self.err(key, "missing"));
         };
-        let s = self.doc.text(&id).map_err(|e| self.err(key, e.to_string()))?;
+        let s = self
+            .doc
+            .text(&id)
+            .map_err(|e| self.err(key, e.to_string()))?;
         let n = s.chars().count();
         if n > max {
             return Err(self.err(key, format!("{n} characters, at most {max} allowed")));
@@ -177,14 +187,21 @@ impl<'a, D: ReadDoc> MapReader<'a, D> {
         let mut out = Vec::with_capacity(len);
         for i in 0..len {
             let path = format!("{}[{i}]", self.field_path(key));
-            match self.doc.get(&list, i).map_err(|e| SchemaError::new(&path, e.to_string()))? {
+            match self
+                .doc
+                .get(&list, i)
+                .map_err(|e| SchemaError::new(&path, e.to_string()))?
+            {
                 Some((Value::Object(ObjType::Map), obj)) => out.push(MapReader {
                     doc: self.doc,
                     obj,
                     path,
                 }),
                 Some((v, _)) => {
-                    return Err(SchemaError::new(path, format!("expected a map, got {}", value_kind(&v))));
+                    return Err(SchemaError::new(
+                        path,
+                        format!("expected a map, got {}", value_kind(&v)),
+                    ));
                 }
                 None => return Err(SchemaError::new(path, "missing")),
             }

@@ -39,11 +39,21 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = oneshot::channel();
-        let config = anlan_server::Config { database_url: db.url.clone(), static_dir: None, cache_docs: 1_000 };
+        let config = anlan_server::Config {
+            database_url: db.url.clone(),
+            static_dir: None,
+            cache_docs: 1_000,
+        };
         let task = tokio::spawn(anlan_server::run(config, listener, async {
             let _ = rx.await;
         }));
-        TestApp { url, store, db, stop: Some(tx), task: Some(task) }
+        TestApp {
+            url,
+            store,
+            db,
+            stop: Some(tx),
+            task: Some(task),
+        }
     }
 
     pub fn device(&self, token: &str) -> SimDevice {
@@ -60,7 +70,11 @@ impl TestApp {
             unit_code: unit.into(),
         };
         self.store.create_user(&user).await.unwrap();
-        let d = self.store.issue_device(user_id, "test", None).await.unwrap();
+        let d = self
+            .store
+            .issue_device(user_id, "test", None)
+            .await
+            .unwrap();
         SimDevice::new(&self.url, &d.token)
     }
 
@@ -69,7 +83,11 @@ impl TestApp {
             let _ = tx.send(());
         }
         if let Some(task) = self.task.take() {
-            tokio::time::timeout(Duration::from_secs(10), task).await.expect("graceful shutdown").unwrap().unwrap();
+            tokio::time::timeout(Duration::from_secs(10), task)
+                .await
+                .expect("graceful shutdown")
+                .unwrap()
+                .unwrap();
         }
         self.store.close().await;
         std::mem::replace(&mut self.db, TestDb::placeholder())
@@ -95,7 +113,10 @@ pub const SHUIJI: &str = "350429201201";
 /// Quiet logs unless TEST_LOG is set.
 pub fn init_logs() {
     if std::env::var_os("TEST_LOG").is_some() {
-        let _ = tracing_subscriber::fmt().with_env_filter("info,sqlx=warn").with_test_writer().try_init();
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("info,sqlx=warn")
+            .with_test_writer()
+            .try_init();
     }
 }
 

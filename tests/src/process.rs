@@ -13,7 +13,15 @@ impl ServerProcess {
     /// Start `anlan serve` on a free port against `database_url`; returns once it listens.
     pub fn start(bin: &str, database_url: &str) -> ServerProcess {
         let mut child = Command::new(bin)
-            .args(["serve", "--listen", "127.0.0.1:0", "--database-url", database_url, "--static-dir", "/nonexistent"])
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--database-url",
+                database_url,
+                "--static-dir",
+                "/nonexistent",
+            ])
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -28,7 +36,9 @@ impl ServerProcess {
                 }
             }
         });
-        let url = rx.recv_timeout(Duration::from_secs(30)).expect("the server announces its address");
+        let url = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the server announces its address");
         ServerProcess { url, child }
     }
 

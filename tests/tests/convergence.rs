@@ -3,17 +3,20 @@
 //! SQL projection equals a rebuild from the change log.
 
 use anlan_tests::*;
-use automerge::transaction::Transactable;
 use automerge::ROOT;
+use automerge::transaction::Transactable;
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
-use sync_protocol::case::{write, Severity, Status, TimelineEntry, TimelineKind};
-use sync_protocol::wire;
 use sync_protocol::DocId;
+use sync_protocol::case::{Severity, Status, TimelineEntry, TimelineKind, write};
+use sync_protocol::wire;
 
 fn seeds(default: u64) -> u64 {
-    std::env::var("ANLAN_CONVERGENCE_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(default)
+    std::env::var("ANLAN_CONVERGENCE_SEEDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -41,7 +44,16 @@ fn random_edit(rng: &mut StdRng, dev: &mut SimDevice, doc: DocId, step: usize) {
         1 => write::set_severity(tx, sev),
         2 => write::set_status(tx, status),
         3 => write::edit_description(tx, at, &format!("[{step}]")),
-        4 => write::add_timeline(tx, &TimelineEntry { id: format!("t{step}"), kind: TimelineKind::Note, at: step as i64, by, text: format!("跟进{step}") }),
+        4 => write::add_timeline(
+            tx,
+            &TimelineEntry {
+                id: format!("t{step}"),
+                kind: TimelineKind::Note,
+                at: step as i64,
+                by,
+                text: format!("跟进{step}"),
+            },
+        ),
         _ => tx.put(ROOT, "handler", format!("h{step}")),
     });
 }
@@ -49,7 +61,7 @@ fn random_edit(rng: &mut StdRng, dev: &mut SimDevice, doc: DocId, step: usize) {
 async fn run(backend: Backend, seed: u64) {
     let mut rng = StdRng::seed_from_u64(seed);
     let app = TestApp::spawn(backend).await;
-    let mut devs = vec![
+    let mut devs = [
         app.device(OFFICER),
         app.enrol(&format!("team{seed}"), "work_team", PUTOU).await,
         app.device(LEADER),
@@ -59,10 +71,10 @@ async fn run(backend: Backend, seed: u64) {
         d.login().await.unwrap();
     }
     // Two officers start a case each and everybody gets them.
-    for i in 0..2 {
-        let c = devs[i].new_case(PUTOU, Severity::Major, &format!("案件{i}"));
-        devs[i].create(&c);
-        devs[i].sync().await.unwrap();
+    for (i, d) in devs.iter_mut().take(2).enumerate() {
+        let c = d.new_case(PUTOU, Severity::Major, &format!("案件{i}"));
+        d.create(&c);
+        d.sync().await.unwrap();
     }
     for d in devs.iter_mut() {
         d.sync().await.unwrap();
@@ -90,8 +102,18 @@ async fn run(backend: Backend, seed: u64) {
                 let (req, _) = dev.build_request();
                 let body = wire::encode(&req);
                 let (a, b) = tokio::join!(
-                    reqwest::Client::new().post(format!("{}/api/v1/sync", app.url)).bearer_auth(&dev.token).header("content-type", "application/cbor").body(body.clone()).send(),
-                    reqwest::Client::new().post(format!("{}/api/v1/sync", app.url)).bearer_auth(&dev.token).header("content-type", "application/cbor").body(body).send(),
+                    reqwest::Client::new()
+                        .post(format!("{}/api/v1/sync", app.url))
+                        .bearer_auth(&dev.token)
+                        .header("content-type", "application/cbor")
+                        .body(body.clone())
+                        .send(),
+                    reqwest::Client::new()
+                        .post(format!("{}/api/v1/sync", app.url))
+                        .bearer_auth(&dev.token)
+                        .header("content-type", "application/cbor")
+                        .body(body)
+                        .send(),
                 );
                 assert_eq!(a.unwrap().status(), 200);
                 assert_eq!(b.unwrap().status(), 200);
@@ -111,10 +133,22 @@ async fn run(backend: Backend, seed: u64) {
     let reference = &devs[0];
     for d in &devs[1..] {
         assert!(d.rejected.is_empty(), "seed {seed}: {:?}", d.rejected);
-        assert_eq!(d.docs.keys().collect::<Vec<_>>(), reference.docs.keys().collect::<Vec<_>>(), "seed {seed}: same documents");
+        assert_eq!(
+            d.docs.keys().collect::<Vec<_>>(),
+            reference.docs.keys().collect::<Vec<_>>(),
+            "seed {seed}: same documents"
+        );
         for id in reference.docs.keys() {
-            assert_eq!(d.heads(*id), reference.heads(*id), "seed {seed}: heads of {id}");
-            assert_eq!(d.case(*id), reference.case(*id), "seed {seed}: content of {id}");
+            assert_eq!(
+                d.heads(*id),
+                reference.heads(*id),
+                "seed {seed}: heads of {id}"
+            );
+            assert_eq!(
+                d.case(*id),
+                reference.case(*id),
+                "seed {seed}: content of {id}"
+            );
         }
     }
     // The server agrees: a brand-new device pulls exactly the same documents.
@@ -122,11 +156,21 @@ async fn run(backend: Backend, seed: u64) {
     fresh.login().await.unwrap();
     fresh.sync().await.unwrap();
     for (id, l) in &reference.docs {
-        assert_eq!(fresh.heads(*id), l.doc.get_heads(), "seed {seed}: server copy of {id}");
+        assert_eq!(
+            fresh.heads(*id),
+            l.doc.get_heads(),
+            "seed {seed}: server copy of {id}"
+        );
     }
     // The live projection equals a rebuild from the log.
     let live = app.store.case_rows().await.unwrap();
-    anlan_server::reproject::reproject(&app.store).await.unwrap();
-    assert_eq!(app.store.case_rows().await.unwrap(), live, "seed {seed}: projection = rebuild");
+    anlan_server::reproject::reproject(&app.store)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.store.case_rows().await.unwrap(),
+        live,
+        "seed {seed}: projection = rebuild"
+    );
     app.stop().await;
 }

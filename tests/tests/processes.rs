@@ -19,7 +19,13 @@ async fn prepare(db: &TestDb, officers: usize) -> Vec<String> {
     for i in 0..officers {
         let id = format!("crash{i}");
         store
-            .create_user(&NewUser { id: id.clone(), name: format!("队员{i}"), phone: None, role: "work_team".into(), unit_code: PUTOU.into() })
+            .create_user(&NewUser {
+                id: id.clone(),
+                name: format!("队员{i}"),
+                phone: None,
+                role: "work_team".into(),
+                unit_code: PUTOU.into(),
+            })
             .await
             .unwrap();
         tokens.push(store.issue_device(&id, "phone", None).await.unwrap().token);
@@ -71,7 +77,13 @@ async fn every_acknowledged_change_survives_a_kill_9_mid_burst(b: Backend) {
         let mut out = Vec::new();
         for d in &devices {
             let d = d.lock().await;
-            out.push(d.docs.iter().filter(|(_, l)| !l.acked.is_empty()).map(|(id, l)| (*id, l.acked.clone())).collect());
+            out.push(
+                d.docs
+                    .iter()
+                    .filter(|(_, l)| !l.acked.is_empty())
+                    .map(|(id, l)| (*id, l.acked.clone()))
+                    .collect(),
+            );
         }
         out
     };
@@ -80,9 +92,16 @@ async fn every_acknowledged_change_survives_a_kill_9_mid_burst(b: Backend) {
     county.login().await.unwrap();
     county.sync().await.unwrap();
     for (id, heads) in acked.iter().flatten() {
-        let doc = &county.docs.get(id).unwrap_or_else(|| panic!("acknowledged case {id} lost")).doc;
+        let doc = &county
+            .docs
+            .get(id)
+            .unwrap_or_else(|| panic!("acknowledged case {id} lost"))
+            .doc;
         for h in heads {
-            assert!(automerge::ReadDoc::get_change_by_hash(doc, h).is_some(), "acknowledged change of {id} lost");
+            assert!(
+                automerge::ReadDoc::get_change_by_hash(doc, h).is_some(),
+                "acknowledged change of {id} lost"
+            );
         }
     }
     // And the devices' unacknowledged work arrives now.
@@ -97,7 +116,15 @@ async fn every_acknowledged_change_survives_a_kill_9_mid_burst(b: Backend) {
     for d in &devices {
         recorded.extend(d.lock().await.docs.keys().copied());
     }
-    assert_eq!(county.docs.keys().copied().collect::<std::collections::BTreeSet<_>>(), recorded, "every case recorded on any device is on the server");
+    assert_eq!(
+        county
+            .docs
+            .keys()
+            .copied()
+            .collect::<std::collections::BTreeSet<_>>(),
+        recorded,
+        "every case recorded on any device is on the server"
+    );
     drop(server);
 }
 
@@ -109,7 +136,12 @@ async fn two_replicas_on_one_postgres_database_converge_and_share_live_notices()
     let b = ServerProcess::start(BIN, &db.url);
 
     // The leader listens on replica B.
-    let res = reqwest::Client::new().get(format!("{}/api/v1/live", b.url)).bearer_auth(LEADER).send().await.unwrap();
+    let res = reqwest::Client::new()
+        .get(format!("{}/api/v1/live", b.url))
+        .bearer_auth(LEADER)
+        .send()
+        .await
+        .unwrap();
     let mut live = res.bytes_stream();
     live.next().await.unwrap().unwrap(); // the greeting
 
@@ -135,8 +167,12 @@ async fn two_replicas_on_one_postgres_database_converge_and_share_live_notices()
     leader.login().await.unwrap();
     leader.sync().await.unwrap();
     assert!(leader.docs.contains_key(&id));
-    leader.edit(id, |tx| sync_protocol::case::write::set_status(tx, sync_protocol::case::Status::Acknowledged));
-    officer.edit(id, |tx| sync_protocol::case::write::edit_description(tx, 0, "补充："));
+    leader.edit(id, |tx| {
+        sync_protocol::case::write::set_status(tx, sync_protocol::case::Status::Acknowledged)
+    });
+    officer.edit(id, |tx| {
+        sync_protocol::case::write::edit_description(tx, 0, "补充：")
+    });
     let (r1, r2) = tokio::join!(officer.sync(), leader.sync());
     r1.unwrap();
     r2.unwrap();
@@ -144,7 +180,10 @@ async fn two_replicas_on_one_postgres_database_converge_and_share_live_notices()
     leader.sync().await.unwrap();
     assert_eq!(officer.heads(id), leader.heads(id));
     assert_eq!(officer.case(id), leader.case(id));
-    assert_eq!(officer.case(id).status, sync_protocol::case::Status::Acknowledged);
+    assert_eq!(
+        officer.case(id).status,
+        sync_protocol::case::Status::Acknowledged
+    );
     assert!(officer.case(id).description.starts_with("补充："));
     // One case number, one alert, whichever replica merged what.
     let store = SqlStore::connect(&db.url).await.unwrap();

@@ -7,7 +7,7 @@ use anlan_tests::*;
 use automerge::ROOT;
 use automerge::transaction::Transactable;
 use futures::StreamExt;
-use sync_protocol::case::{write, Severity, Status};
+use sync_protocol::case::{Severity, Status, write};
 use sync_protocol::wire::{self, RejectCode, Status as S, SyncRequest};
 
 on_both_backends!(
@@ -32,9 +32,17 @@ async fn a_case_recorded_offline_reaches_the_township_leader(b: Backend) {
     assert_eq!(officer.pending(), 1);
 
     officer.sync().await.unwrap();
-    assert_eq!(officer.pending(), 0, "acknowledged after the server committed");
+    assert_eq!(
+        officer.pending(),
+        0,
+        "acknowledged after the server committed"
+    );
     let mine = officer.case(id);
-    assert!(mine.case_no.as_deref().unwrap().starts_with("永安-2026-"), "{:?}", mine.case_no);
+    assert!(
+        mine.case_no.as_deref().unwrap().starts_with("永安-2026-"),
+        "{:?}",
+        mine.case_no
+    );
 
     let mut leader = app.device(LEADER);
     leader.login().await.unwrap();
@@ -62,11 +70,19 @@ async fn the_server_numbers_each_county_s_cases_in_order(b: Backend) {
     let app = TestApp::spawn(b).await;
     let mut officer = app.device(OFFICER);
     officer.login().await.unwrap();
-    let ids: Vec<_> = (0..3).map(|i| officer.create(&officer.new_case(PUTOU, Severity::General, &format!("案{i}")))).collect();
+    let ids: Vec<_> = (0..3)
+        .map(|i| officer.create(&officer.new_case(PUTOU, Severity::General, &format!("案{i}"))))
+        .collect();
     officer.sync().await.unwrap();
-    let mut numbers: Vec<String> = ids.iter().map(|id| officer.case(*id).case_no.unwrap()).collect();
+    let mut numbers: Vec<String> = ids
+        .iter()
+        .map(|id| officer.case(*id).case_no.unwrap())
+        .collect();
     numbers.sort();
-    assert_eq!(numbers, vec!["永安-2026-000001", "永安-2026-000002", "永安-2026-000003"]);
+    assert_eq!(
+        numbers,
+        vec!["永安-2026-000001", "永安-2026-000002", "永安-2026-000003"]
+    );
     // A case in another county starts its own sequence.
     let mut taining = app.enrol("taining1", "village_officer", SHUIJI).await;
     taining.login().await.unwrap();
@@ -85,7 +101,11 @@ async fn a_lost_response_is_harmless_and_resending_stores_nothing_twice(b: Backe
     let stored = app.store.change_count().await.unwrap();
     officer.sync().await.unwrap();
     assert_eq!(officer.pending(), 0);
-    assert_eq!(app.store.change_count().await.unwrap(), stored, "the resend stored nothing new");
+    assert_eq!(
+        app.store.change_count().await.unwrap(),
+        stored,
+        "the resend stored nothing new"
+    );
     assert!(officer.case(id).case_no.is_some());
     // The same request sent twice more is answered ok both times.
     let (req, _) = officer.build_request();
@@ -105,7 +125,16 @@ async fn concurrent_edits_from_officer_and_leader_both_survive(b: Backend) {
     // Both offline: the officer adds a visit and text; the leader acknowledges and raises severity.
     let by = officer.user_id.clone();
     officer.edit(id, |tx| {
-        write::add_timeline(tx, &sync_protocol::case::TimelineEntry { id: "v1".into(), kind: sync_protocol::case::TimelineKind::Visit, at: 1, by, text: "入户走访".into() })?;
+        write::add_timeline(
+            tx,
+            &sync_protocol::case::TimelineEntry {
+                id: "v1".into(),
+                kind: sync_protocol::case::TimelineKind::Visit,
+                at: 1,
+                by,
+                text: "入户走访".into(),
+            },
+        )?;
         write::edit_description(tx, 0, "【补充】")
     });
     leader.edit(id, |tx| {
@@ -137,7 +166,10 @@ async fn people_outside_the_jurisdiction_never_see_a_case(b: Backend) {
     let mut neighbour = app.enrol("ximen1", "village_officer", XIMEN).await;
     neighbour.login().await.unwrap();
     neighbour.sync().await.unwrap();
-    assert!(neighbour.docs.is_empty(), "a village officer elsewhere pulls nothing");
+    assert!(
+        neighbour.docs.is_empty(),
+        "a village officer elsewhere pulls nothing"
+    );
     let status = reqwest::Client::new()
         .get(format!("{}/api/v1/cases/{id}", app.url))
         .bearer_auth(&neighbour.token)
@@ -150,7 +182,10 @@ async fn people_outside_the_jurisdiction_never_see_a_case(b: Backend) {
     let mut county = app.device(COUNTY);
     county.login().await.unwrap();
     county.sync().await.unwrap();
-    assert!(county.docs.contains_key(&id), "the county sees its villages");
+    assert!(
+        county.docs.contains_key(&id),
+        "the county sees its villages"
+    );
 }
 
 async fn a_case_in_another_jurisdiction_cannot_be_created(b: Backend) {
@@ -160,13 +195,22 @@ async fn a_case_in_another_jurisdiction_cannot_be_created(b: Backend) {
     let id = officer.create(&officer.new_case(XIMEN, Severity::General, "越权上报"));
     officer.sync().await.unwrap();
     assert_eq!(officer.rejected[&id].code, RejectCode::OutOfScope);
-    assert_eq!(app.store.quarantine_count().await.unwrap(), 1, "the refused bytes are kept");
+    assert_eq!(
+        app.store.quarantine_count().await.unwrap(),
+        1,
+        "the refused bytes are kept"
+    );
     assert_eq!(app.store.change_count().await.unwrap(), 0);
 }
 
 async fn an_online_client_hears_of_new_changes_within_a_second(b: Backend) {
     let app = TestApp::spawn(b).await;
-    let res = reqwest::Client::new().get(format!("{}/api/v1/live", app.url)).bearer_auth(LEADER).send().await.unwrap();
+    let res = reqwest::Client::new()
+        .get(format!("{}/api/v1/live", app.url))
+        .bearer_auth(LEADER)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     let mut stream = res.bytes_stream();
     let first = String::from_utf8(stream.next().await.unwrap().unwrap().to_vec()).unwrap();
@@ -203,7 +247,11 @@ async fn a_push_whose_dependencies_the_server_lacks_gets_need_changes(b: Backend
     let resp = officer.sync_once(false).await.unwrap().unwrap();
     assert_eq!(resp.results[0].status, S::NeedChanges);
     assert!(resp.results[0].heads.is_empty());
-    assert_eq!(app.store.change_count().await.unwrap(), 0, "orphans are never stored");
+    assert_eq!(
+        app.store.change_count().await.unwrap(),
+        0,
+        "orphans are never stored"
+    );
     officer.sync().await.unwrap();
     assert_eq!(officer.pending(), 0);
     assert_eq!(officer.case(id).title, "邻里纠纷（更新）");
@@ -214,8 +262,18 @@ async fn an_empty_sync_is_small_in_both_directions(b: Backend) {
     let mut officer = app.device(OFFICER);
     officer.login().await.unwrap();
     officer.sync().await.unwrap();
-    let req = wire::encode(&SyncRequest { v: 1, epoch: officer.epoch.clone(), cursor: officer.cursor, ..Default::default() });
+    let req = wire::encode(&SyncRequest {
+        v: 1,
+        epoch: officer.epoch.clone(),
+        cursor: officer.cursor,
+        ..Default::default()
+    });
     let res = officer.post(req.clone()).await.unwrap();
     let body = res.bytes().await.unwrap();
-    assert!(req.len() <= 200 && body.len() <= 200, "up {} down {}", req.len(), body.len());
+    assert!(
+        req.len() <= 200 && body.len() <= 200,
+        "up {} down {}",
+        req.len(),
+        body.len()
+    );
 }

@@ -18,19 +18,23 @@ pub struct DocCache {
 
 impl DocCache {
     pub fn new(capacity: usize) -> Self {
-        Self { inner: Mutex::new(LruCache::new(NonZeroUsize::new(capacity.max(1)).unwrap())) }
+        Self {
+            inner: Mutex::new(LruCache::new(NonZeroUsize::new(capacity.max(1)).unwrap())),
+        }
     }
 
     /// The document as of `meta.version`, from the cache when it is current.
     pub async fn load(&self, store: &SqlStore, doc: DocId, meta: &DocMeta) -> Result<Automerge> {
-        if let Some((version, d)) = self.inner.lock().unwrap().get(&doc) {
-            if *version == meta.version {
-                return Ok(d.clone());
-            }
+        if let Some((version, d)) = self.inner.lock().unwrap().get(&doc)
+            && *version == meta.version
+        {
+            return Ok(d.clone());
         }
-        let bytes = store.doc_bytes(doc, 0).await?;
+        let bytes = store.doc_bytes(doc).await?;
         let mut d = match &bytes.snapshot {
-            Some(s) => Automerge::load(s).map_err(|e| StoreError::Invalid(format!("stored snapshot of {doc} does not load: {e}")))?,
+            Some(s) => Automerge::load(s).map_err(|e| {
+                StoreError::Invalid(format!("stored snapshot of {doc} does not load: {e}"))
+            })?,
             None => Automerge::new(),
         };
         let tail = bytes
@@ -38,8 +42,12 @@ impl DocCache {
             .into_iter()
             .map(Change::from_bytes)
             .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(|e| StoreError::Invalid(format!("stored change of {doc} does not decode: {e}")))?;
-        d.apply_changes(tail).map_err(|e| StoreError::Invalid(format!("stored changes of {doc} do not apply: {e}")))?;
+            .map_err(|e| {
+                StoreError::Invalid(format!("stored change of {doc} does not decode: {e}"))
+            })?;
+        d.apply_changes(tail).map_err(|e| {
+            StoreError::Invalid(format!("stored changes of {doc} do not apply: {e}"))
+        })?;
         self.put(doc, d.clone(), meta.version);
         Ok(d)
     }

@@ -4,12 +4,12 @@
 use std::collections::HashSet;
 
 use automerge::transaction::CommitOptions;
-use automerge::{Automerge, AutomergeError, Change, ReadDoc, ROOT};
+use automerge::{Automerge, AutomergeError, Change, ROOT, ReadDoc};
 use sync_protocol::case::{self, Case, Severity, Writer};
 use sync_protocol::wire::{self, Hash, Reason, RejectCode};
 use sync_protocol::{ActorPrefix, DocId};
 
-use super::{reason, seal, Merger};
+use super::{Merger, reason, seal};
 use crate::error::AppError;
 use crate::store::{CaseRow, DeviceAuth, DocCommit, DocMeta, NewChange, OutboxItem};
 
@@ -20,10 +20,21 @@ const SNAPSHOT_EVERY: i64 = 32;
 
 pub enum Verdict {
     /// Nothing new: the server already had every change.
-    Ok { heads: Vec<Hash> },
-    Commit { commit: DocCommit, trial: Automerge, heads: Vec<Hash> },
-    NeedChanges { heads: Vec<Hash> },
-    Rejected { heads: Vec<Hash>, reason: Reason },
+    Ok {
+        heads: Vec<Hash>,
+    },
+    Commit {
+        commit: Box<DocCommit>,
+        trial: Box<Automerge>,
+        heads: Vec<Hash>,
+    },
+    NeedChanges {
+        heads: Vec<Hash>,
+    },
+    Rejected {
+        heads: Vec<Hash>,
+        reason: Reason,
+    },
 }
 
 impl Verdict {
@@ -35,7 +46,12 @@ impl Verdict {
     }
 }
 
-pub async fn judge(m: &Merger, device: &DeviceAuth, push: &wire::PushDoc, meta: Option<&DocMeta>) -> Result<Verdict, AppError> {
+pub async fn judge(
+    m: &Merger,
+    device: &DeviceAuth,
+    push: &wire::PushDoc,
+    meta: Option<&DocMeta>,
+) -> Result<Verdict, AppError> {
     // Scope first. A document outside the jurisdiction is judged exactly as if it did not
     // exist, so the answer cannot tell anyone that it does.
     let meta = meta.filter(|meta| device.covers(&meta.unit_path));
@@ -45,11 +61,22 @@ pub async fn judge(m: &Merger, device: &DeviceAuth, push: &wire::PushDoc, meta: 
     };
     let base_heads = base.get_heads();
     let heads = wire::hashes(&base_heads);
-    let reject = |code, msg: String| Ok(Verdict::Rejected { heads: heads.clone(), reason: reason(code, msg) });
+    let reject = |code, msg: String| {
+        Ok(Verdict::Rejected {
+            heads: heads.clone(),
+            reason: reason(code, msg),
+        })
+    };
 
     let total: usize = push.changes.iter().map(|c| c.len()).sum();
     if push.changes.len() > MAX_CHANGES_PER_DOC || total > MAX_BYTES_PER_DOC {
-        return reject(RejectCode::TooLarge, format!("{} changes, {total} bytes; split the push", push.changes.len()));
+        return reject(
+            RejectCode::TooLarge,
+            format!(
+                "{} changes, {total} bytes; split the push",
+                push.changes.len()
+            ),
+        );
     }
     let mut fresh = Vec::new();
     let mut seen = HashSet::new();
@@ -57,7 +84,12 @@ pub async fn judge(m: &Merger, device: &DeviceAuth, push: &wire::PushDoc, meta: 
     for (i, bytes) in push.changes.iter().enumerate() {
         let change = match Change::from_bytes(bytes.to_vec()) {
             Ok(c) => c,
-            Err(e) => return reject(RejectCode::BadChange, format!("change {i} does not decode: {e}")),
+            Err(e) => {
+                return reject(
+                    RejectCode::BadChange,
+                    format!("change {i} does not decode: {e}"),
+                );
+            }
         };
         if base.get_change_by_hash(&change.hash()).is_some() || !seen.insert(change.hash()) {
             continue; // already stored or sent twice: a no-op whoever sent it
@@ -65,7 +97,13 @@ pub async fn judge(m: &Merger, device: &DeviceAuth, push: &wire::PushDoc, meta: 
         if let Some(no) = seal::verify_case_no(&m.secret, push.doc, &change) {
             sealed_no = Some(no); // the server's own change, re-delivered (e.g. after a restore)
         } else if !device.actor_prefix.owns(change.actor_id()) {
-            return reject(RejectCode::ForeignActor, format!("change {i} has actor {} which is not this device's", change.actor_id()));
+            return reject(
+                RejectCode::ForeignActor,
+                format!(
+                    "change {i} has actor {} which is not this device's",
+                    change.actor_id()
+                ),
+            );
         }
         fresh.push(change);
     }
@@ -76,7 +114,9 @@ pub async fn judge(m: &Merger, device: &DeviceAuth, push: &wire::PushDoc, meta: 
     let mut trial = base.clone();
     if let Err(e) = trial.apply_changes(fresh) {
         return match e {
-            AutomergeError::DuplicateSeqNumber(..) => reject(RejectCode::DuplicateSeq, e.to_string()),
+            AutomergeError::DuplicateSeqNumber(..) => {
+                reject(RejectCode::DuplicateSeq, e.to_string())
+            }
             e => reject(RejectCode::BadChange, e.to_string()),
         };
     }
@@ -90,7 +130,10 @@ pub async fn judge(m: &Merger, device: &DeviceAuth, push: &wire::PushDoc, meta: 
         _ => String::new(),
     };
     if kind != case::KIND {
-        return reject(RejectCode::Schema, format!("kind: unknown document kind '{kind}'"));
+        return reject(
+            RejectCode::Schema,
+            format!("kind: unknown document kind '{kind}'"),
+        );
     }
     let after = match case::read_case(&trial) {
         Ok(c) => c,
@@ -105,7 +148,8 @@ pub async fn judge(m: &Merger, device: &DeviceAuth, push: &wire::PushDoc, meta: 
     if sealed_no.is_some() && sealed_no == after.case_no {
         checked.case_no = before.as_ref().and_then(|b| b.case_no.clone());
     }
-    if let Err(e) = case::check_transition(before.as_ref(), &checked, Writer::User(&device.user_id)) {
+    if let Err(e) = case::check_transition(before.as_ref(), &checked, Writer::User(&device.user_id))
+    {
         return reject(RejectCode::Schema, e.to_string());
     }
 
@@ -113,8 +157,14 @@ pub async fn judge(m: &Merger, device: &DeviceAuth, push: &wire::PushDoc, meta: 
         Some(meta) => (meta.unit_code.clone(), meta.unit_path.clone(), None),
         None => {
             let chain = m.store.unit_chain(&after.village).await?;
-            let Some(village) = chain.last().filter(|u| u.kind == "village" && device.covers(&u.path)) else {
-                return reject(RejectCode::OutOfScope, format!("village {} is not in your jurisdiction", after.village));
+            let Some(village) = chain
+                .last()
+                .filter(|u| u.kind == "village" && device.covers(&u.path))
+            else {
+                return reject(
+                    RejectCode::OutOfScope,
+                    format!("village {} is not in your jurisdiction", after.village),
+                );
             };
             let county = chain.iter().find(|u| u.kind == "county").cloned();
             (village.code.clone(), village.path.clone(), county)
@@ -135,12 +185,16 @@ pub async fn judge(m: &Merger, device: &DeviceAuth, push: &wire::PushDoc, meta: 
                 let n = m.store.next_case_number(&county.code, year).await?;
                 let no = format!("{}-{year}-{n:06}", short_name(&county.name));
                 stamp_case_no(m, push.doc, &mut trial, &no)?;
-                after = case::read_case(&trial).map_err(|e| AppError::Internal(anyhow::anyhow!("case number broke the schema: {e}")))?;
+                after = case::read_case(&trial).map_err(|e| {
+                    AppError::Internal(anyhow::anyhow!("case number broke the schema: {e}"))
+                })?;
             }
             // A number this server issued before a restore: never issue it again.
             (Some(no), Some(sealed)) if no == sealed => {
                 if let Some(n) = no.rsplit('-').next().and_then(|n| n.parse::<i64>().ok()) {
-                    m.store.keep_case_counter_past(&county.code, year, n).await?;
+                    m.store
+                        .keep_case_counter_past(&county.code, year, n)
+                        .await?;
                 }
             }
             _ => {}
@@ -173,13 +227,24 @@ pub async fn judge(m: &Merger, device: &DeviceAuth, push: &wire::PushDoc, meta: 
         case: Some(case_row(push.doc, &after, &unit_path)),
         outbox,
     };
-    Ok(Verdict::Commit { commit, trial, heads: wire::hashes(&new_heads) })
+    Ok(Verdict::Commit {
+        commit: Box::new(commit),
+        trial: Box::new(trial),
+        heads: wire::hashes(&new_heads),
+    })
 }
 
 /// The county a unit path lies in (case numbers run per county: `永安-2026-000123`).
 async fn county_of(m: &Merger, unit_path: &str) -> Result<Option<crate::store::Unit>, AppError> {
-    let code = unit_path.split('/').rfind(|s| !s.is_empty()).unwrap_or_default();
-    Ok(m.store.unit_chain(code).await?.into_iter().find(|u| u.kind == "county"))
+    let code = unit_path
+        .split('/')
+        .rfind(|s| !s.is_empty())
+        .unwrap_or_default();
+    Ok(m.store
+        .unit_chain(code)
+        .await?
+        .into_iter()
+        .find(|u| u.kind == "county"))
 }
 
 fn stamp_case_no(m: &Merger, doc: DocId, trial: &mut Automerge, no: &str) -> Result<(), AppError> {
@@ -187,7 +252,11 @@ fn stamp_case_no(m: &Merger, doc: DocId, trial: &mut Automerge, no: &str) -> Res
     let secs = crate::store::now_ms() / 1000;
     trial
         .transact_with::<_, _, AutomergeError, _>(
-            |_| CommitOptions::default().with_message(seal::case_no_message(&m.secret, doc, no)).with_time(secs),
+            |_| {
+                CommitOptions::default()
+                    .with_message(seal::case_no_message(&m.secret, doc, no))
+                    .with_time(secs)
+            },
             |tx| case::write::set_case_no(tx, no),
         )
         .map_err(|f| AppError::Internal(anyhow::anyhow!("stamping case number: {}", f.error)))?;
@@ -219,17 +288,34 @@ pub fn beijing_year(ms: i64) -> i32 {
 
 /// One outbox row per transition into `urgent`, keyed by the heads that made it, so the same
 /// transition can never be enqueued twice.
-fn urgent_alert(doc: DocId, before: Option<&Case>, after: &Case, heads: &[automerge::ChangeHash]) -> Vec<OutboxItem> {
-    let became_urgent = after.severity == Severity::Urgent && before.is_none_or(|b| b.severity != Severity::Urgent);
+fn urgent_alert(
+    doc: DocId,
+    before: Option<&Case>,
+    after: &Case,
+    heads: &[automerge::ChangeHash],
+) -> Vec<OutboxItem> {
+    let became_urgent =
+        after.severity == Severity::Urgent && before.is_none_or(|b| b.severity != Severity::Urgent);
     if !became_urgent {
         return vec![];
     }
-    let cause = format!("urgent:{doc}:{}", heads.iter().map(|h| h.to_string()).collect::<Vec<_>>().join(","));
+    let cause = format!(
+        "urgent:{doc}:{}",
+        heads
+            .iter()
+            .map(|h| h.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    );
     let payload = serde_json::json!({
         "doc": doc.to_string(), "case_no": after.case_no, "village": after.village,
         "category": after.category, "severity": after.severity,
     });
-    vec![OutboxItem { kind: "urgent".into(), cause, payload: payload.to_string() }]
+    vec![OutboxItem {
+        kind: "urgent".into(),
+        cause,
+        payload: payload.to_string(),
+    }]
 }
 
 pub fn case_row(doc: DocId, c: &Case, unit_path: &str) -> CaseRow {

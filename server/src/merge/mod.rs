@@ -44,21 +44,49 @@ pub struct Merger {
 }
 
 impl Merger {
-    pub async fn new(store: SqlStore, cache_docs: usize, metrics: Arc<Metrics>, live: LiveHub) -> Result<Self, AppError> {
+    pub async fn new(
+        store: SqlStore,
+        cache_docs: usize,
+        metrics: Arc<Metrics>,
+        live: LiveHub,
+    ) -> Result<Self, AppError> {
         let epoch = store.epoch().await?;
-        let secret = hex::decode(store.server_secret().await?).map_err(|e| AppError::Internal(e.into()))?;
-        Ok(Self { store, cache: DocCache::new(cache_docs), server_actor: ActorPrefix::SERVER.new_actor(), epoch, secret, metrics, live })
+        let secret =
+            hex::decode(store.server_secret().await?).map_err(|e| AppError::Internal(e.into()))?;
+        Ok(Self {
+            store,
+            cache: DocCache::new(cache_docs),
+            server_actor: ActorPrefix::SERVER.new_actor(),
+            epoch,
+            secret,
+            metrics,
+            live,
+        })
     }
 
-    pub async fn sync(&self, device: &DeviceAuth, mut req: SyncRequest) -> Result<SyncResponse, AppError> {
+    pub async fn sync(
+        &self,
+        device: &DeviceAuth,
+        mut req: SyncRequest,
+    ) -> Result<SyncResponse, AppError> {
         if req.v != wire::PROTOCOL_VERSION {
-            return Err(AppError::BadRequest(format!("protocol version {} is not supported; this server speaks 1", req.v)));
+            return Err(AppError::BadRequest(format!(
+                "protocol version {} is not supported; this server speaks 1",
+                req.v
+            )));
         }
         if req.push.len() + req.have.len() > wire::MAX_PUSH_DOCS {
-            return Err(AppError::PayloadTooLarge(format!("at most {} documents per request", wire::MAX_PUSH_DOCS)));
+            return Err(AppError::PayloadTooLarge(format!(
+                "at most {} documents per request",
+                wire::MAX_PUSH_DOCS
+            )));
         }
         let reset = req.epoch.as_deref().is_some_and(|e| e != self.epoch);
-        let cursor = if reset { 0 } else { i64::try_from(req.cursor).unwrap_or(i64::MAX) };
+        let cursor = if reset {
+            0
+        } else {
+            i64::try_from(req.cursor).unwrap_or(i64::MAX)
+        };
 
         let push = merge_duplicate_entries(std::mem::take(&mut req.push));
         let mut results = self.push(device, &push).await?;
@@ -66,18 +94,35 @@ impl Merger {
 
         // A device that already has a cursor has its own changes; a fresh one gets everything.
         let exclude = (cursor > 0).then_some(device.device_id);
-        let page = self.store.feed(&device.unit_path, cursor, exclude, PAGE_BYTES).await?;
+        let page = self
+            .store
+            .feed(&device.unit_path, cursor, exclude, PAGE_BYTES)
+            .await?;
         let mut pull: Vec<PullDoc> = Vec::new();
         for (doc, bytes) in page.changes {
             match pull.last_mut() {
                 Some(last) if last.doc == doc => last.changes.push(ByteBuf::from(bytes)),
-                _ => pull.push(PullDoc { doc, changes: vec![ByteBuf::from(bytes)] }),
+                _ => pull.push(PullDoc {
+                    doc,
+                    changes: vec![ByteBuf::from(bytes)],
+                }),
             }
         }
-        Ok(SyncResponse { epoch: self.epoch.clone(), reset, results, pull, cursor: page.cursor as u64, more: page.more })
+        Ok(SyncResponse {
+            epoch: self.epoch.clone(),
+            reset,
+            results,
+            pull,
+            cursor: page.cursor as u64,
+            more: page.more,
+        })
     }
 
-    async fn push(&self, device: &DeviceAuth, push: &[wire::PushDoc]) -> Result<Vec<DocResult>, AppError> {
+    async fn push(
+        &self,
+        device: &DeviceAuth,
+        push: &[wire::PushDoc],
+    ) -> Result<Vec<DocResult>, AppError> {
         if push.is_empty() {
             return Ok(vec![]);
         }
@@ -88,36 +133,61 @@ impl Merger {
             for p in push {
                 verdicts.push(judge::judge(self, device, p, metas.get(&p.doc)).await?);
             }
-            let commits: Vec<_> = verdicts.iter().filter_map(|v| v.commit()).cloned().collect();
+            let commits: Vec<_> = verdicts
+                .iter()
+                .filter_map(|v| v.commit())
+                .cloned()
+                .collect();
             if !commits.is_empty() {
                 match self.store.commit(&commits).await? {
                     CommitOutcome::Conflict(moved) => {
-                        tracing::debug!(attempt, docs = moved.len(), "documents moved during merge; judging again");
+                        tracing::debug!(
+                            attempt,
+                            docs = moved.len(),
+                            "documents moved during merge; judging again"
+                        );
                         moved.iter().for_each(|d| self.cache.forget(d));
                         continue;
                     }
                     CommitOutcome::Committed(done) => {
                         for v in &verdicts {
-                            if let Verdict::Commit { commit, trial, .. } = v {
-                                if let Some((version, _)) = done.get(&commit.doc) {
-                                    self.cache.put(commit.doc, trial.clone(), *version);
-                                }
+                            if let Verdict::Commit { commit, trial, .. } = v
+                                && let Some((version, _)) = done.get(&commit.doc)
+                            {
+                                self.cache.put(commit.doc, (**trial).clone(), *version);
                             }
                         }
                         let high = done.values().map(|(_, s)| *s).max().unwrap_or(0);
-                        let paths: Vec<String> = commits.iter().filter(|c| !c.changes.is_empty()).map(|c| c.unit_path.clone()).collect();
+                        let paths: Vec<String> = commits
+                            .iter()
+                            .filter(|c| !c.changes.is_empty())
+                            .map(|c| c.unit_path.clone())
+                            .collect();
                         self.live.committed(high, paths);
-                        self.metrics.changes_accepted.add(commits.iter().map(|c| c.changes.len() as u64).sum());
+                        self.metrics
+                            .changes_accepted
+                            .add(commits.iter().map(|c| c.changes.len() as u64).sum());
                     }
                 }
             }
             self.quarantine(device, push, &verdicts).await?;
-            return Ok(push.iter().zip(verdicts).map(|(p, v)| v.into_result(p.doc, &self.metrics)).collect());
+            return Ok(push
+                .iter()
+                .zip(verdicts)
+                .map(|(p, v)| v.into_result(p.doc, &self.metrics))
+                .collect());
         }
-        Err(AppError::Unavailable("too many concurrent writers to the same documents; retry".into()))
+        Err(AppError::Unavailable(
+            "too many concurrent writers to the same documents; retry".into(),
+        ))
     }
 
-    async fn quarantine(&self, device: &DeviceAuth, push: &[wire::PushDoc], verdicts: &[Verdict]) -> Result<(), AppError> {
+    async fn quarantine(
+        &self,
+        device: &DeviceAuth,
+        push: &[wire::PushDoc],
+        verdicts: &[Verdict],
+    ) -> Result<(), AppError> {
         let items: Vec<QuarantineItem> = push
             .iter()
             .zip(verdicts)
@@ -125,7 +195,10 @@ impl Merger {
                 Verdict::Rejected { reason, .. } => Some(QuarantineItem {
                     device_id: device.device_id,
                     doc: p.doc,
-                    code: serde_json::to_value(reason.code).ok()?.as_str()?.to_string(),
+                    code: serde_json::to_value(reason.code)
+                        .ok()?
+                        .as_str()?
+                        .to_string(),
                     message: reason.message.clone(),
                     changes: wire::encode(&p.changes),
                 }),
@@ -136,23 +209,44 @@ impl Merger {
     }
 
     /// Answer `have` entries: does the server hold everything the client holds?
-    async fn have(&self, device: &DeviceAuth, have: &[wire::HaveDoc]) -> Result<Vec<DocResult>, AppError> {
+    async fn have(
+        &self,
+        device: &DeviceAuth,
+        have: &[wire::HaveDoc],
+    ) -> Result<Vec<DocResult>, AppError> {
         let ids: Vec<DocId> = have.iter().map(|h| h.doc).collect();
         let metas = self.store.doc_metas(&ids).await?;
         let mut out = Vec::with_capacity(have.len());
         for h in have {
             let doc = match metas.get(&h.doc) {
-                Some(meta) if device.covers(&meta.unit_path) => Some(self.cache.load(&self.store, h.doc, meta).await?),
+                Some(meta) if device.covers(&meta.unit_path) => {
+                    Some(self.cache.load(&self.store, h.doc, meta).await?)
+                }
                 _ => None,
             };
             let (status, heads) = match &doc {
                 Some(doc) => {
-                    let all_known = h.heads.iter().all(|x| doc.get_change_by_hash(&(*x).into()).is_some());
-                    (if all_known { Status::Ok } else { Status::NeedChanges }, wire::hashes(&doc.get_heads()))
+                    let all_known = h
+                        .heads
+                        .iter()
+                        .all(|x| doc.get_change_by_hash(&(*x).into()).is_some());
+                    (
+                        if all_known {
+                            Status::Ok
+                        } else {
+                            Status::NeedChanges
+                        },
+                        wire::hashes(&doc.get_heads()),
+                    )
                 }
                 None => (Status::NeedChanges, vec![]),
             };
-            out.push(DocResult { doc: h.doc, status, heads, reason: None });
+            out.push(DocResult {
+                doc: h.doc,
+                status,
+                heads,
+                reason: None,
+            });
         }
         Ok(out)
     }
@@ -183,10 +277,18 @@ impl Verdict {
                 (Status::Rejected, heads, Some(reason))
             }
         };
-        DocResult { doc, status, heads, reason }
+        DocResult {
+            doc,
+            status,
+            heads,
+            reason,
+        }
     }
 }
 
 pub(crate) fn reason(code: wire::RejectCode, message: impl Into<String>) -> Reason {
-    Reason { code, message: message.into() }
+    Reason {
+        code,
+        message: message.into(),
+    }
 }

@@ -32,9 +32,15 @@ pub fn verify_case_no(secret: &[u8], doc: DocId, change: &Change) -> Option<Stri
     }
     let claimed = change.message()?.strip_prefix(CASE_NO)?;
     let decoded = change.decode();
-    let [op] = decoded.operations.as_slice() else { return None };
+    let [op] = decoded.operations.as_slice() else {
+        return None;
+    };
     let value = match (&op.obj, &op.key, &op.action, op.insert) {
-        (ObjectId::Root, Key::Map(k), OpType::Put(ScalarValue::Str(v)), false) if k == "case_no" => v.to_string(),
+        (ObjectId::Root, Key::Map(k), OpType::Put(ScalarValue::Str(v)), false)
+            if k == "case_no" =>
+        {
+            v.to_string()
+        }
         _ => return None,
     };
     // Constant-time comparison is not needed against a network attacker here: the MAC covers

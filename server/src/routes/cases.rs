@@ -1,8 +1,8 @@
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use axum::Router;
 use serde::Deserialize;
 use sync_protocol::DocId;
 
@@ -11,7 +11,9 @@ use crate::error::AppError;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/cases", get(list)).route("/cases/{doc}", get(one))
+    Router::new()
+        .route("/cases", get(list))
+        .route("/cases/{doc}", get(one))
 }
 
 #[derive(Deserialize)]
@@ -24,15 +26,30 @@ fn json(body: String) -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/json")], body)
 }
 
-async fn list(State(state): State<AppState>, Device(d): Device, Query(p): Query<Page>) -> Result<impl IntoResponse, AppError> {
+async fn list(
+    State(state): State<AppState>,
+    Device(d): Device,
+    Query(p): Query<Page>,
+) -> Result<impl IntoResponse, AppError> {
     let limit = p.limit.unwrap_or(100).clamp(1, 1000);
-    let rows = state.store.cases_in_scope(&d.unit_path, limit, p.offset.unwrap_or(0).max(0)).await?;
+    let rows = state
+        .store
+        .cases_in_scope(&d.unit_path, limit, p.offset.unwrap_or(0).max(0))
+        .await?;
     // The bodies are stored as JSON already; splice them rather than parse and re-encode.
     Ok(json(format!("[{}]", rows.join(","))))
 }
 
-async fn one(State(state): State<AppState>, Device(d): Device, Path(doc): Path<String>) -> Result<impl IntoResponse, AppError> {
+async fn one(
+    State(state): State<AppState>,
+    Device(d): Device,
+    Path(doc): Path<String>,
+) -> Result<impl IntoResponse, AppError> {
     let doc: DocId = doc.parse().map_err(|_| AppError::NotFound)?;
-    let body = state.store.case_in_scope(&d.unit_path, doc).await?.ok_or(AppError::NotFound)?;
+    let body = state
+        .store
+        .case_in_scope(&d.unit_path, doc)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(json(body))
 }

@@ -1,13 +1,13 @@
 use std::convert::Infallible;
 use std::time::Duration;
 
+use axum::Router;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::get;
-use axum::Router;
-use futures::{stream, Stream, StreamExt};
-use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
+use futures::{Stream, StreamExt, stream};
 use tokio_stream::wrappers::BroadcastStream;
+use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 
 use crate::auth::Device;
 use crate::error::AppError;
@@ -18,17 +18,24 @@ pub fn router() -> Router<AppState> {
 }
 
 fn feed_event(cursor: i64) -> Result<Event, Infallible> {
-    Ok(Event::default().event("feed").data(format!("{{\"cursor\":{cursor}}}")))
+    Ok(Event::default()
+        .event("feed")
+        .data(format!("{{\"cursor\":{cursor}}}")))
 }
 
-async fn live(State(state): State<AppState>, Device(device): Device) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
+async fn live(
+    State(state): State<AppState>,
+    Device(device): Device,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
     state.metrics.live_connections.inc();
     let rx = state.live.subscribe();
     let first = state.store.high_seq().await?;
     let scope = device.unit_path.clone();
     let notices = BroadcastStream::new(rx).filter_map(move |n| {
         let event = match n {
-            Ok(n) if n.paths.iter().any(|p| p.starts_with(&scope) || p == "/") => Some(feed_event(n.cursor)),
+            Ok(n) if n.paths.iter().any(|p| p.starts_with(&scope) || p == "/") => {
+                Some(feed_event(n.cursor))
+            }
             Ok(_) => None,
             // Missed some notices: say so with no cursor a client could trust less than a sync.
             Err(BroadcastStreamRecvError::Lagged(_)) => Some(feed_event(i64::MAX)),
@@ -41,5 +48,9 @@ async fn live(State(state): State<AppState>, Device(device): Device) -> Result<S
         .take_until(async move {
             let _ = shutdown.wait_for(|stop| *stop).await;
         });
-    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)).text("ping")))
+    Ok(Sse::new(stream).keep_alive(
+        KeepAlive::new()
+            .interval(Duration::from_secs(15))
+            .text("ping"),
+    ))
 }

@@ -9,10 +9,10 @@ mod sync;
 use std::path::Path;
 use std::time::Duration;
 
-use axum::http::{header, HeaderValue, Request};
+use axum::Router;
+use axum::http::{HeaderValue, Request, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::Router;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::timeout::TimeoutLayer;
@@ -26,7 +26,10 @@ pub fn router(state: AppState, static_dir: Option<&Path>) -> Router {
         .merge(session::router())
         .merge(cases::router())
         // SSE is endless by design; it gets no request timeout.
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(60),
+        ))
         .merge(live::router());
     let mut app = Router::new().nest("/api/v1", api).merge(health::router());
     if let Some(dir) = static_dir {
@@ -34,10 +37,18 @@ pub fn router(state: AppState, static_dir: Option<&Path>) -> Router {
         let files = ServeDir::new(dir)
             .precompressed_br()
             .precompressed_gzip()
-            .fallback(ServeFile::new(index).precompressed_br().precompressed_gzip());
-        app = app.fallback_service(files).layer(middleware::from_fn(cache_headers));
+            .fallback(
+                ServeFile::new(index)
+                    .precompressed_br()
+                    .precompressed_gzip(),
+            );
+        app = app
+            .fallback_service(files)
+            .layer(middleware::from_fn(cache_headers));
     }
-    app.layer(CompressionLayer::new()).layer(TraceLayer::new_for_http()).with_state(state)
+    app.layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
 }
 
 /// Hashed assets never change under their name; everything else (index.html, the service
@@ -45,7 +56,13 @@ pub fn router(state: AppState, static_dir: Option<&Path>) -> Router {
 async fn cache_headers(req: Request<axum::body::Body>, next: Next) -> Response {
     let immutable = req.uri().path().starts_with("/assets/");
     let mut res = next.run(req).await;
-    let value = if immutable { "public, max-age=31536000, immutable" } else { "no-cache" };
-    res.headers_mut().entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static(value));
+    let value = if immutable {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    res.headers_mut()
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static(value));
     res
 }

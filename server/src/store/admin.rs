@@ -10,8 +10,15 @@ use super::*;
 
 pub const UNIT_KINDS: &[&str] = &["city", "county", "township", "village", "group"];
 pub const ROLES: &[&str] = &[
-    "village_officer", "work_team", "opinion_guide", "township_leader", "township_staff",
-    "county_admin", "city_admin", "petition_staff", "system_admin",
+    "village_officer",
+    "work_team",
+    "opinion_guide",
+    "township_leader",
+    "township_staff",
+    "county_admin",
+    "city_admin",
+    "petition_staff",
+    "system_admin",
 ];
 
 pub fn token_hash(token: &str) -> Vec<u8> {
@@ -19,31 +26,62 @@ pub fn token_hash(token: &str) -> Vec<u8> {
 }
 
 fn check_code(code: &str) -> Result<()> {
-    let ok = !code.is_empty() && code.len() <= 32 && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    ok.then_some(()).ok_or_else(|| StoreError::Invalid(format!("unit code '{code}' must be 1–32 letters, digits, '-' or '_'")))
+    let ok = !code.is_empty()
+        && code.len() <= 32
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    ok.then_some(()).ok_or_else(|| {
+        StoreError::Invalid(format!(
+            "unit code '{code}' must be 1–32 letters, digits, '-' or '_'"
+        ))
+    })
 }
 
 fn check_text(field: &str, value: &str, max: usize) -> Result<()> {
     let n = value.chars().count();
     if value.trim().is_empty() || n > max || value.chars().any(char::is_control) {
-        return Err(StoreError::Invalid(format!("{field} must be 1–{max} printable characters")));
+        return Err(StoreError::Invalid(format!(
+            "{field} must be 1–{max} printable characters"
+        )));
     }
     Ok(())
 }
 
 impl SqlStore {
     /// Add a unit under `parent` (None only for a root city). Idempotent for an identical unit.
-    pub async fn create_unit(&self, code: &str, name: &str, kind: &str, parent: Option<&str>) -> Result<Unit> {
+    pub async fn create_unit(
+        &self,
+        code: &str,
+        name: &str,
+        kind: &str,
+        parent: Option<&str>,
+    ) -> Result<Unit> {
         check_code(code)?;
         check_text("name", name, 40)?;
         if !UNIT_KINDS.contains(&kind) {
-            return Err(StoreError::Invalid(format!("kind must be one of {}", UNIT_KINDS.join(", "))));
+            return Err(StoreError::Invalid(format!(
+                "kind must be one of {}",
+                UNIT_KINDS.join(", ")
+            )));
         }
         let path = match parent {
-            Some(p) => format!("{}{code}/", self.unit(p).await?.ok_or_else(|| StoreError::NotFound(format!("parent unit {p}")))?.path),
+            Some(p) => format!(
+                "{}{code}/",
+                self.unit(p)
+                    .await?
+                    .ok_or_else(|| StoreError::NotFound(format!("parent unit {p}")))?
+                    .path
+            ),
             None => format!("/{code}/"),
         };
-        let unit = Unit { code: code.into(), name: name.into(), kind: kind.into(), parent_code: parent.map(Into::into), path };
+        let unit = Unit {
+            code: code.into(),
+            name: name.into(),
+            kind: kind.into(),
+            parent_code: parent.map(Into::into),
+            path,
+        };
         sqlx::query("INSERT INTO units (code, name, kind, parent_code, path) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (code) DO NOTHING")
             .bind(&unit.code)
             .bind(&unit.name)
@@ -54,21 +92,26 @@ impl SqlStore {
             .await?;
         match self.unit(code).await? {
             Some(existing) if existing == unit => Ok(unit),
-            _ => Err(StoreError::Invalid(format!("unit {code} already exists with other details"))),
+            _ => Err(StoreError::Invalid(format!(
+                "unit {code} already exists with other details"
+            ))),
         }
     }
 
     pub async fn unit(&self, code: &str) -> Result<Option<Unit>> {
-        let row = sqlx::query("SELECT code, name, kind, parent_code, path FROM units WHERE code = $1")
-            .bind(code)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query("SELECT code, name, kind, parent_code, path FROM units WHERE code = $1")
+                .bind(code)
+                .fetch_optional(&self.pool)
+                .await?;
         row.map(|r| unit_from(&r)).transpose()
     }
 
     /// The unit and all its ancestors, root first.
     pub async fn unit_chain(&self, code: &str) -> Result<Vec<Unit>> {
-        let Some(unit) = self.unit(code).await? else { return Ok(vec![]) };
+        let Some(unit) = self.unit(code).await? else {
+            return Ok(vec![]);
+        };
         let mut chain = Vec::new();
         for c in unit.path.split('/').filter(|c| !c.is_empty()) {
             if let Some(u) = self.unit(c).await? {
@@ -88,15 +131,22 @@ impl SqlStore {
     }
 
     pub async fn create_user(&self, u: &NewUser) -> Result<()> {
-        check_code(&u.id).map_err(|_| StoreError::Invalid("user id must be 1–32 letters, digits, '-' or '_'".into()))?;
+        check_code(&u.id).map_err(|_| {
+            StoreError::Invalid("user id must be 1–32 letters, digits, '-' or '_'".into())
+        })?;
         check_text("name", &u.name, 40)?;
-        if let Some(p) = &u.phone {
-            if p.len() > 20 || !p.bytes().all(|b| b.is_ascii_digit() || b == b'+') {
-                return Err(StoreError::Invalid("phone must be digits (and a leading +)".into()));
-            }
+        if let Some(p) = &u.phone
+            && (p.len() > 20 || !p.bytes().all(|b| b.is_ascii_digit() || b == b'+'))
+        {
+            return Err(StoreError::Invalid(
+                "phone must be digits (and a leading +)".into(),
+            ));
         }
         if !ROLES.contains(&u.role.as_str()) {
-            return Err(StoreError::Invalid(format!("role must be one of {}", ROLES.join(", "))));
+            return Err(StoreError::Invalid(format!(
+                "role must be one of {}",
+                ROLES.join(", ")
+            )));
         }
         if self.unit(&u.unit_code).await?.is_none() {
             return Err(StoreError::NotFound(format!("unit {}", u.unit_code)));
@@ -115,14 +165,23 @@ impl SqlStore {
 
     /// Issue a device for a user: a random bearer token (shown once, stored hashed) and a
     /// random, never-zero actor prefix. `token` lets the demo seed use known tokens.
-    pub async fn issue_device(&self, user_id: &str, label: &str, token: Option<&str>) -> Result<IssuedDevice> {
+    pub async fn issue_device(
+        &self,
+        user_id: &str,
+        label: &str,
+        token: Option<&str>,
+    ) -> Result<IssuedDevice> {
         check_text("label", label, 60)?;
         let token = token.map(str::to_string).unwrap_or_else(|| {
             base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>())
         });
         let hash = token_hash(&token);
         if let Some(existing) = self.device_by_token_hash(&hash).await? {
-            return Ok(IssuedDevice { device_id: existing.device_id, token, actor_prefix: existing.actor_prefix });
+            return Ok(IssuedDevice {
+                device_id: existing.device_id,
+                token,
+                actor_prefix: existing.actor_prefix,
+            });
         }
         let prefix = loop {
             let p: [u8; 8] = rand::random();
@@ -144,16 +203,21 @@ impl SqlStore {
             sqlx::Error::Database(d) if d.message().to_lowercase().contains("foreign key") => StoreError::NotFound(format!("user {user_id}")),
             e => e.into(),
         })?;
-        Ok(IssuedDevice { device_id: id, token, actor_prefix: prefix })
+        Ok(IssuedDevice {
+            device_id: id,
+            token,
+            actor_prefix: prefix,
+        })
     }
 
     pub async fn revoke_device(&self, device_id: i64) -> Result<()> {
-        let n = sqlx::query("UPDATE devices SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
-            .bind(device_id)
-            .bind(now_ms())
-            .execute(&self.writer)
-            .await?
-            .rows_affected();
+        let n =
+            sqlx::query("UPDATE devices SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
+                .bind(device_id)
+                .bind(now_ms())
+                .execute(&self.writer)
+                .await?
+                .rows_affected();
         if n == 0 {
             return Err(StoreError::NotFound(format!("active device {device_id}")));
         }
@@ -161,7 +225,12 @@ impl SqlStore {
     }
 
     /// Cases in a jurisdiction, most urgent first, then newest.
-    pub async fn cases_in_scope(&self, scope: &str, limit: i64, offset: i64) -> Result<Vec<String>> {
+    pub async fn cases_in_scope(
+        &self,
+        scope: &str,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<String>> {
         Ok(sqlx::query_scalar(
             "SELECT body FROM cases WHERE unit_path LIKE $1
              ORDER BY CASE severity WHEN 'urgent' THEN 0 WHEN 'major' THEN 1 ELSE 2 END, reported_at DESC
@@ -175,11 +244,13 @@ impl SqlStore {
     }
 
     pub async fn case_in_scope(&self, scope: &str, doc: DocId) -> Result<Option<String>> {
-        Ok(sqlx::query_scalar("SELECT body FROM cases WHERE doc_id = $1 AND unit_path LIKE $2")
-            .bind(doc.0.to_vec())
-            .bind(format!("{scope}%"))
-            .fetch_optional(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_scalar("SELECT body FROM cases WHERE doc_id = $1 AND unit_path LIKE $2")
+                .bind(doc.0.to_vec())
+                .bind(format!("{scope}%"))
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     /// Every projection row, for comparing a live projection with a rebuild.
@@ -204,10 +275,12 @@ impl SqlStore {
 
     /// A document's whole log, in feed order.
     pub async fn all_changes(&self, doc: DocId) -> Result<Vec<Vec<u8>>> {
-        Ok(sqlx::query_scalar("SELECT bytes FROM changes WHERE doc_id = $1 ORDER BY seq")
-            .bind(doc.0.to_vec())
-            .fetch_all(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_scalar("SELECT bytes FROM changes WHERE doc_id = $1 ORDER BY seq")
+                .bind(doc.0.to_vec())
+                .fetch_all(&self.pool)
+                .await?,
+        )
     }
 
     pub async fn doc_path(&self, doc: DocId) -> Result<String> {
@@ -230,15 +303,21 @@ impl SqlStore {
     }
 
     pub async fn outbox_causes(&self) -> Result<Vec<String>> {
-        Ok(sqlx::query_scalar("SELECT cause FROM outbox ORDER BY id").fetch_all(&self.pool).await?)
+        Ok(sqlx::query_scalar("SELECT cause FROM outbox ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?)
     }
 
     pub async fn quarantine_count(&self) -> Result<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM quarantine").fetch_one(&self.pool).await?)
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM quarantine")
+            .fetch_one(&self.pool)
+            .await?)
     }
 
     pub async fn change_count(&self) -> Result<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM changes").fetch_one(&self.pool).await?)
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM changes")
+            .fetch_one(&self.pool)
+            .await?)
     }
 
     /// A consistent copy of a live SQLite database. The copy is marked so that, once restored,
@@ -250,18 +329,30 @@ impl SqlStore {
             ));
         }
         if dest.exists() {
-            return Err(StoreError::Invalid(format!("{} already exists", dest.display())));
+            return Err(StoreError::Invalid(format!(
+                "{} already exists",
+                dest.display()
+            )));
         }
-        sqlx::query("VACUUM INTO $1").bind(dest.display().to_string()).execute(&self.writer).await?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(dest.display().to_string())
+            .execute(&self.writer)
+            .await?;
         let copy = SqlStore::connect(&format!("sqlite://{}", dest.display())).await?;
-        sqlx::query("INSERT INTO meta (key, value) VALUES ('new_epoch_on_open', '1')").execute(&copy.writer).await?;
+        sqlx::query("INSERT INTO meta (key, value) VALUES ('new_epoch_on_open', '1')")
+            .execute(&copy.writer)
+            .await?;
         copy.writer.close().await;
         copy.pool.close().await;
         Ok(())
     }
 }
 
-pub(super) async fn upsert_case(tx: &mut Transaction<'static, Any>, doc: DocId, c: &CaseRow) -> Result<()> {
+pub(super) async fn upsert_case(
+    tx: &mut Transaction<'static, Any>,
+    doc: DocId,
+    c: &CaseRow,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO cases (doc_id, case_no, village, unit_path, category, severity, status, title, reporter, reported_at,
             responsible_leader, handler, deadline, conflicts, body)
@@ -292,5 +383,11 @@ pub(super) async fn upsert_case(tx: &mut Transaction<'static, Any>, doc: DocId, 
 }
 
 fn unit_from(r: &sqlx::any::AnyRow) -> Result<Unit> {
-    Ok(Unit { code: r.try_get(0)?, name: r.try_get(1)?, kind: r.try_get(2)?, parent_code: r.try_get(3)?, path: r.try_get(4)? })
+    Ok(Unit {
+        code: r.try_get(0)?,
+        name: r.try_get(1)?,
+        kind: r.try_get(2)?,
+        parent_code: r.try_get(3)?,
+        path: r.try_get(4)?,
+    })
 }

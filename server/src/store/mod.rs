@@ -8,8 +8,8 @@
 mod admin;
 mod sql;
 
-pub use admin::{token_hash, ROLES, UNIT_KINDS};
-pub use sql::{now_ms, Dialect, SqlStore};
+pub use admin::{ROLES, UNIT_KINDS, token_hash};
+pub use sql::{Dialect, SqlStore, now_ms};
 
 use std::collections::HashMap;
 

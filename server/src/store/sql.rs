@@ -30,7 +30,9 @@ pub struct SqlStore {
 impl std::fmt::Debug for SqlStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The URL may carry a password.
-        f.debug_struct("SqlStore").field("dialect", &self.dialect).finish_non_exhaustive()
+        f.debug_struct("SqlStore")
+            .field("dialect", &self.dialect)
+            .finish_non_exhaustive()
     }
 }
 
@@ -44,8 +46,13 @@ pub fn now_ms() -> i64 {
 impl SqlStore {
     /// The embedded default: `anlan.db` in `dir`, created if missing.
     pub async fn open_dir(dir: &Path) -> Result<Self> {
-        std::fs::create_dir_all(dir).map_err(|e| StoreError::Invalid(format!("cannot create {}: {e}", dir.display())))?;
-        Self::connect(&format!("sqlite://{}?mode=rwc", dir.join("anlan.db").display())).await
+        std::fs::create_dir_all(dir)
+            .map_err(|e| StoreError::Invalid(format!("cannot create {}: {e}", dir.display())))?;
+        Self::connect(&format!(
+            "sqlite://{}?mode=rwc",
+            dir.join("anlan.db").display()
+        ))
+        .await
     }
 
     pub async fn connect(url: &str) -> Result<Self> {
@@ -55,7 +62,9 @@ impl SqlStore {
         } else if url.starts_with("sqlite:") {
             Dialect::Sqlite
         } else {
-            return Err(StoreError::Invalid("database URL must start with sqlite: or postgres:".into()));
+            return Err(StoreError::Invalid(
+                "database URL must start with sqlite: or postgres:".into(),
+            ));
         };
         let options = |max: u32| {
             AnyPoolOptions::new()
@@ -81,7 +90,12 @@ impl SqlStore {
                 (pool.clone(), pool)
             }
         };
-        let store = Self { pool, writer, dialect, url: url.to_string() };
+        let store = Self {
+            pool,
+            writer,
+            dialect,
+            url: url.to_string(),
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -93,8 +107,16 @@ impl SqlStore {
 
     async fn migrate(&self) -> Result<()> {
         match self.dialect {
-            Dialect::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.writer).await?,
-            Dialect::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.writer).await?,
+            Dialect::Sqlite => {
+                sqlx::migrate!("./migrations/sqlite")
+                    .run(&self.writer)
+                    .await?
+            }
+            Dialect::Postgres => {
+                sqlx::migrate!("./migrations/postgres")
+                    .run(&self.writer)
+                    .await?
+            }
         }
         // A restored backup carries a marker: it must not reuse the epoch its clients saw.
         if self.meta("epoch").await?.is_none() || self.meta("new_epoch_on_open").await?.is_some() {
@@ -110,7 +132,9 @@ impl SqlStore {
             .bind(fresh)
             .execute(&self.writer)
             .await?;
-        self.meta("server_secret").await?.ok_or_else(|| StoreError::Invalid("no server secret".into()))
+        self.meta("server_secret")
+            .await?
+            .ok_or_else(|| StoreError::Invalid("no server secret".into()))
     }
 
     pub async fn meta(&self, key: &str) -> Result<Option<String>> {
@@ -129,13 +153,17 @@ impl SqlStore {
             .bind(&epoch)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM meta WHERE key = 'new_epoch_on_open'").execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM meta WHERE key = 'new_epoch_on_open'")
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(epoch)
     }
 
     pub async fn epoch(&self) -> Result<String> {
-        self.meta("epoch").await?.ok_or_else(|| StoreError::Invalid("no epoch".into()))
+        self.meta("epoch")
+            .await?
+            .ok_or_else(|| StoreError::Invalid("no epoch".into()))
     }
 
     pub async fn device_by_token_hash(&self, hash: &[u8]) -> Result<Option<DeviceAuth>> {
@@ -168,7 +196,10 @@ impl SqlStore {
         let mut out = HashMap::with_capacity(ids.len());
         // Chunked IN lists: one round trip per 200 documents rather than one per document.
         for chunk in ids.chunks(200) {
-            let marks = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(",");
+            let marks = (1..=chunk.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(",");
             let sql = format!(
                 "SELECT doc_id, kind, unit_code, unit_path, version, last_seq, tail_count FROM documents WHERE doc_id IN ({marks})"
             );
@@ -193,29 +224,28 @@ impl SqlStore {
         Ok(out)
     }
 
-    /// The bytes to rebuild a document: its snapshot and the log after it, or with
-    /// `after_seq > 0` only the log after that position (to refresh a cached copy).
-    pub async fn doc_bytes(&self, doc: DocId, after_seq: i64) -> Result<DocBytes> {
+    /// The bytes to rebuild a document: its snapshot and the log after it.
+    pub async fn doc_bytes(&self, doc: DocId) -> Result<DocBytes> {
         let mut out = DocBytes::default();
-        let mut from = after_seq;
-        if after_seq == 0 {
-            if let Some(r) = sqlx::query("SELECT snapshot, snapshot_seq FROM documents WHERE doc_id = $1")
+        let mut from = 0;
+        if let Some(r) =
+            sqlx::query("SELECT snapshot, snapshot_seq FROM documents WHERE doc_id = $1")
                 .bind(doc.0.to_vec())
                 .fetch_optional(&self.pool)
                 .await?
-            {
-                out.snapshot = r.try_get(0)?;
-                from = r.try_get(1)?;
-            }
+        {
+            out.snapshot = r.try_get(0)?;
+            from = r.try_get(1)?;
         }
-        out.tail = sqlx::query("SELECT bytes FROM changes WHERE doc_id = $1 AND seq > $2 ORDER BY seq")
-            .bind(doc.0.to_vec())
-            .bind(from)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| r.try_get(0))
-            .collect::<std::result::Result<_, _>>()?;
+        out.tail =
+            sqlx::query("SELECT bytes FROM changes WHERE doc_id = $1 AND seq > $2 ORDER BY seq")
+                .bind(doc.0.to_vec())
+                .bind(from)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|r| r.try_get(0))
+                .collect::<std::result::Result<_, _>>()?;
         Ok(out)
     }
 
@@ -226,7 +256,9 @@ impl SqlStore {
         if self.dialect == Dialect::Postgres {
             // Feed positions must become visible in order: a reader that saw position n must
             // never later find n-1 appear. Serialising commits makes allocation order commit order.
-            sqlx::query("SELECT pg_advisory_xact_lock(7242)").execute(&mut *tx).await?;
+            sqlx::query("SELECT pg_advisory_xact_lock(7242)")
+                .execute(&mut *tx)
+                .await?;
         }
         let mut conflicts = Vec::new();
         let mut done = HashMap::with_capacity(batch.len());
@@ -329,14 +361,22 @@ impl SqlStore {
     }
 
     pub async fn high_seq(&self) -> Result<i64> {
-        Ok(sqlx::query_scalar::<_, i64>("SELECT COALESCE(MAX(seq), 0) FROM changes")
-            .fetch_one(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_scalar::<_, i64>("SELECT COALESCE(MAX(seq), 0) FROM changes")
+                .fetch_one(&self.pool)
+                .await?,
+        )
     }
 
     /// The feed after `cursor` within `scope` (a unit path prefix), about `max_bytes` of it.
     /// Changes pushed by `exclude_device` are left out: that device has them already.
-    pub async fn feed(&self, scope: &str, cursor: i64, exclude_device: Option<i64>, max_bytes: usize) -> Result<FeedPage> {
+    pub async fn feed(
+        &self,
+        scope: &str,
+        cursor: i64,
+        exclude_device: Option<i64>,
+        max_bytes: usize,
+    ) -> Result<FeedPage> {
         const ROWS: i64 = 2_000;
         // Read the horizon first: everything at or below it is committed, so a page that ends
         // early can move the cursor to it without skipping anything.
@@ -355,7 +395,10 @@ impl SqlStore {
         .fetch_all(&self.pool)
         .await?;
         let full = rows.len() as i64 == ROWS;
-        let mut page = FeedPage { cursor: cursor.max(high), ..Default::default() };
+        let mut page = FeedPage {
+            cursor: cursor.max(high),
+            ..Default::default()
+        };
         let mut bytes = 0;
         for (i, r) in rows.iter().enumerate() {
             let change: Vec<u8> = r.try_get(2)?;

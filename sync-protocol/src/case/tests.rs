@@ -11,10 +11,18 @@ fn sample() -> NewCase {
         severity: Severity::Major,
         title: "后扶资金发放争议".into(),
         description: "村民反映2026年度后扶资金未足额发放。".into(),
-        parties: vec![Party { name: "张三".into(), phone: Some("138 0000 0000".into()), note: None }],
+        parties: vec![Party {
+            name: "张三".into(),
+            phone: Some("138 0000 0000".into()),
+            note: None,
+        }],
         reporter: "u1".into(),
         reported_at: 1_790_000_000_000,
-        location: Some(Location { lat: 25.97, lon: 117.36, accuracy_m: Some(12.0) }),
+        location: Some(Location {
+            lat: 25.97,
+            lon: 117.36,
+            accuracy_m: Some(12.0),
+        }),
     }
 }
 
@@ -77,8 +85,15 @@ fn overlong_fields_and_unknown_keys_are_refused() {
 #[test]
 fn a_bad_phone_number_names_the_party() {
     let mut c = sample();
-    c.parties.push(Party { name: "李四".into(), phone: Some("<script>".into()), note: None });
-    assert_eq!(read_case(&doc_with(&c)).unwrap_err().path, "parties[1].phone");
+    c.parties.push(Party {
+        name: "李四".into(),
+        phone: Some("<script>".into()),
+        note: None,
+    });
+    assert_eq!(
+        read_case(&doc_with(&c)).unwrap_err().path,
+        "parties[1].phone"
+    );
 }
 
 #[test]
@@ -91,7 +106,13 @@ fn a_reported_time_that_is_not_a_timestamp_is_refused() {
 #[test]
 fn timeline_entries_append_and_validate() {
     let mut doc = doc_with(&sample());
-    let e = TimelineEntry { id: "t1".into(), kind: TimelineKind::Visit, at: 1, by: "u2".into(), text: "入户走访".into() };
+    let e = TimelineEntry {
+        id: "t1".into(),
+        kind: TimelineKind::Visit,
+        at: 1,
+        by: "u2".into(),
+        text: "入户走访".into(),
+    };
     add_timeline(&mut doc, &e).unwrap();
     assert_eq!(read_case(&doc).unwrap().timeline, vec![e]);
     let list = doc.get(ROOT, "timeline").unwrap().unwrap().1;
@@ -108,7 +129,11 @@ fn concurrent_severities_are_both_visible() {
     set_severity(&mut b, Severity::General).unwrap();
     a.merge(&mut b).unwrap();
     let case = read_case(&a).unwrap();
-    let conflict = case.conflicts.iter().find(|c| c.field == "severity").expect("a conflict");
+    let conflict = case
+        .conflicts
+        .iter()
+        .find(|c| c.field == "severity")
+        .expect("a conflict");
     let mut values = conflict.values.clone();
     values.sort();
     assert_eq!(values, vec!["general", "urgent"]);
@@ -119,7 +144,12 @@ fn immutable_fields_cannot_change_and_only_the_server_numbers_cases() {
     let before = read_case(&doc_with(&sample())).unwrap();
     let mut moved = before.clone();
     moved.village = "350481101202".into();
-    assert_eq!(check_transition(Some(&before), &moved, Writer::User("u1")).unwrap_err().path, "village");
+    assert_eq!(
+        check_transition(Some(&before), &moved, Writer::User("u1"))
+            .unwrap_err()
+            .path,
+        "village"
+    );
 
     let mut numbered = before.clone();
     numbered.case_no = Some("永安-2026-000001".into());
@@ -134,13 +164,19 @@ fn immutable_fields_cannot_change_and_only_the_server_numbers_cases() {
 fn a_new_case_must_name_its_creator() {
     let case = read_case(&doc_with(&sample())).unwrap();
     assert!(check_transition(None, &case, Writer::User("u1")).is_ok());
-    assert_eq!(check_transition(None, &case, Writer::User("u9")).unwrap_err().path, "reporter");
+    assert_eq!(
+        check_transition(None, &case, Writer::User("u9"))
+            .unwrap_err()
+            .path,
+        "reporter"
+    );
 }
 
 #[test]
 fn deadline_may_be_set_and_cleared() {
     let mut doc = doc_with(&sample());
-    doc.put(ROOT, "deadline", ScalarValue::Timestamp(5)).unwrap();
+    doc.put(ROOT, "deadline", ScalarValue::Timestamp(5))
+        .unwrap();
     assert_eq!(read_case(&doc).unwrap().deadline, Some(5));
     doc.put(ROOT, "deadline", ScalarValue::Null).unwrap();
     assert_eq!(read_case(&doc).unwrap().deadline, None);
