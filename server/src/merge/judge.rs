@@ -9,6 +9,7 @@ use sync_protocol::case::{self, Case, Severity, Writer};
 use sync_protocol::wire::{self, Hash, Reason, RejectCode};
 use sync_protocol::{ActorPrefix, DocId};
 
+use super::numbering::{self, Numbering};
 use super::{Merger, reason, seal};
 use crate::error::AppError;
 use crate::store::{CaseRow, DeviceAuth, DocCommit, DocMeta, NewChange, OutboxItem};
@@ -23,6 +24,8 @@ pub enum Verdict {
     Ok {
         heads: Vec<Hash>,
     },
+    /// Valid; waiting for its case number (if it needs one) before it becomes a `Commit`.
+    Accept(Box<Accepted>),
     Commit {
         commit: Box<DocCommit>,
         trial: Box<Automerge>,
@@ -35,6 +38,27 @@ pub enum Verdict {
         heads: Vec<Hash>,
         reason: Reason,
     },
+}
+
+pub struct Accepted {
+    pub doc: DocId,
+    device_id: i64,
+    trial: Automerge,
+    base_heads: Vec<automerge::ChangeHash>,
+    version: Option<i64>,
+    tail_count: i64,
+    before: Option<Case>,
+    after: Case,
+    kind: String,
+    unit_code: String,
+    unit_path: String,
+    pub numbering: Numbering,
+}
+
+impl Accepted {
+    pub fn reported_at(&self) -> i64 {
+        self.after.reported_at
+    }
 }
 
 impl Verdict {
@@ -171,80 +195,84 @@ pub async fn judge(
         }
     };
 
-    let mut after = after;
     // Only numbering needs the county; most pushes edit numbered cases and skip the lookup.
-    let county = match county {
-        _ if after.case_no.is_some() && sealed_no.is_none() => None,
-        Some(c) => Some(c),
-        None => county_of(m, &unit_path).await?,
-    };
-    if let Some(county) = county {
-        let year = beijing_year(after.reported_at);
-        match (&after.case_no, &sealed_no) {
-            (None, _) => {
-                let n = m.store.next_case_number(&county.code, year).await?;
-                let no = format!("{}-{year}-{n:06}", short_name(&county.name));
-                stamp_case_no(m, push.doc, &mut trial, &no)?;
-                after = case::read_case(&trial).map_err(|e| {
-                    AppError::Internal(anyhow::anyhow!("case number broke the schema: {e}"))
-                })?;
-            }
-            // A number this server issued before a restore: never issue it again.
-            (Some(no), Some(sealed)) if no == sealed => {
-                if let Some(n) = no.rsplit('-').next().and_then(|n| n.parse::<i64>().ok()) {
-                    m.store
-                        .keep_case_counter_past(&county.code, year, n)
-                        .await?;
+    let numbering = match (&after.case_no, &sealed_no) {
+        (Some(_), None) => Numbering::None,
+        (case_no, _) => {
+            let county = match county {
+                Some(c) => Some(c),
+                None => numbering::county_of(&m.store, &unit_path).await?,
+            };
+            match (county, case_no) {
+                (None, _) => Numbering::None,
+                (Some(county), None) => Numbering::Issue(county),
+                // A number this server issued before a restore: never issue it again.
+                (Some(county), Some(no)) if sealed_no.as_ref() == Some(no) => {
+                    match no.rsplit('-').next().and_then(|n| n.parse().ok()) {
+                        Some(n) => Numbering::KeepPast(county, n),
+                        None => Numbering::None,
+                    }
                 }
+                _ => Numbering::None,
             }
-            _ => {}
         }
-    }
+    };
+    Ok(Verdict::Accept(Box::new(Accepted {
+        doc: push.doc,
+        device_id: device.device_id,
+        trial,
+        base_heads,
+        version: meta.map(|m| m.version),
+        tail_count: meta.map_or(0, |m| m.tail_count),
+        before,
+        after,
+        kind,
+        unit_code,
+        unit_path,
+        numbering,
+    })))
+}
 
-    let new_changes: Vec<NewChange> = trial
-        .get_changes(&base_heads)
+/// Turn an accepted document into what to commit, stamping `case_no` if one was issued.
+pub fn finish(m: &Merger, mut a: Accepted, case_no: Option<String>) -> Result<Verdict, AppError> {
+    if let Some(no) = case_no {
+        stamp_case_no(m, a.doc, &mut a.trial, &no)?;
+        a.after = case::read_case(&a.trial).map_err(|e| {
+            AppError::Internal(anyhow::anyhow!("case number broke the schema: {e}"))
+        })?;
+    }
+    let new_changes: Vec<NewChange> = a
+        .trial
+        .get_changes(&a.base_heads)
         .into_iter()
         .map(|mut c| NewChange {
             hash: c.hash().0,
             actor: c.actor_id().to_bytes().to_vec(),
-            device_id: (!ActorPrefix::SERVER.owns(c.actor_id())).then_some(device.device_id),
+            device_id: (!ActorPrefix::SERVER.owns(c.actor_id())).then_some(a.device_id),
             bytes: c.bytes().into_owned(),
         })
         .collect();
-    let tail_count = meta.map_or(0, |m| m.tail_count);
-    let snapshot = (tail_count + new_changes.len() as i64 > SNAPSHOT_EVERY).then(|| trial.save());
-    let new_heads = trial.get_heads();
-    let outbox = urgent_alert(push.doc, before.as_ref(), &after, &new_heads);
+    let snapshot =
+        (a.tail_count + new_changes.len() as i64 > SNAPSHOT_EVERY).then(|| a.trial.save());
+    let new_heads = a.trial.get_heads();
+    let outbox = urgent_alert(a.doc, a.before.as_ref(), &a.after, &new_heads);
     let commit = DocCommit {
-        doc: push.doc,
-        kind,
-        unit_code,
-        unit_path: unit_path.clone(),
-        expected_version: meta.map(|m| m.version),
+        doc: a.doc,
+        kind: a.kind,
+        unit_code: a.unit_code,
+        unit_path: a.unit_path.clone(),
+        expected_version: a.version,
         changes: new_changes,
         heads: new_heads.iter().flat_map(|h| h.0).collect(),
         snapshot,
-        case: Some(case_row(push.doc, &after, &unit_path)),
+        case: Some(case_row(a.doc, &a.after, &a.unit_path)),
         outbox,
     };
     Ok(Verdict::Commit {
         commit: Box::new(commit),
-        trial: Box::new(trial),
+        trial: Box::new(a.trial),
         heads: wire::hashes(&new_heads),
     })
-}
-
-/// The county a unit path lies in (case numbers run per county: `永安-2026-000123`).
-async fn county_of(m: &Merger, unit_path: &str) -> Result<Option<crate::store::Unit>, AppError> {
-    let code = unit_path
-        .split('/')
-        .rfind(|s| !s.is_empty())
-        .unwrap_or_default();
-    Ok(m.store
-        .unit_chain(code)
-        .await?
-        .into_iter()
-        .find(|u| u.kind == "county"))
 }
 
 fn stamp_case_no(m: &Merger, doc: DocId, trial: &mut Automerge, no: &str) -> Result<(), AppError> {
@@ -261,29 +289,6 @@ fn stamp_case_no(m: &Merger, doc: DocId, trial: &mut Automerge, no: &str) -> Res
         )
         .map_err(|f| AppError::Internal(anyhow::anyhow!("stamping case number: {}", f.error)))?;
     Ok(())
-}
-
-/// 永安市 → 永安, 泰宁县 → 泰宁; 沙县 stays 沙县 (a one-character name needs its suffix).
-pub fn short_name(name: &str) -> String {
-    let n = name.chars().count();
-    match name.chars().last() {
-        Some('市' | '县' | '区') if n > 2 => name.chars().take(n - 1).collect(),
-        _ => name.to_string(),
-    }
-}
-
-/// The calendar year of a Unix-millisecond instant in UTC+8.
-pub fn beijing_year(ms: i64) -> i32 {
-    let days = (ms / 1000 + 8 * 3600).div_euclid(86_400);
-    // Civil-from-days (H. Hinnant), year only.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(month <= 2)) as i32
 }
 
 /// One outbox row per transition into `urgent`, keyed by the heads that made it, so the same
@@ -336,26 +341,5 @@ pub fn case_row(doc: DocId, c: &Case, unit_path: &str) -> CaseRow {
         deadline: c.deadline,
         conflicts: !c.conflicts.is_empty(),
         body: body.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn county_names_shorten_like_people_say_them() {
-        assert_eq!(short_name("永安市"), "永安");
-        assert_eq!(short_name("泰宁县"), "泰宁");
-        assert_eq!(short_name("沙县"), "沙县");
-    }
-
-    #[test]
-    fn the_year_turns_at_midnight_beijing_time() {
-        // 2025-12-31T16:00:00Z is 2026-01-01 00:00 in Beijing.
-        assert_eq!(beijing_year(1_767_196_800_000), 2026);
-        assert_eq!(beijing_year(1_767_196_799_999), 2025);
-        // 2024-02-29 (a leap day), noon UTC.
-        assert_eq!(beijing_year(1_709_208_000_000), 2024);
     }
 }

@@ -7,9 +7,11 @@
 
 mod cache;
 mod judge;
+mod numbering;
 mod seal;
 
-pub use judge::{case_row, short_name};
+pub use judge::case_row;
+pub use numbering::{beijing_year, short_name};
 
 use std::sync::Arc;
 
@@ -133,6 +135,7 @@ impl Merger {
             for p in push {
                 verdicts.push(judge::judge(self, device, p, metas.get(&p.doc)).await?);
             }
+            numbering::assign(self, &mut verdicts).await?;
             let commits: Vec<_> = verdicts
                 .iter()
                 .filter_map(|v| v.commit())
@@ -268,6 +271,9 @@ impl Verdict {
     fn into_result(self, doc: DocId, metrics: &Metrics) -> DocResult {
         let (status, heads, reason) = match self {
             Verdict::Ok { heads } | Verdict::Commit { heads, .. } => (Status::Ok, heads, None),
+            Verdict::Accept(_) => {
+                unreachable!("numbering::assign turns every Accept into a Commit")
+            }
             Verdict::NeedChanges { heads } => {
                 metrics.need_changes.inc();
                 (Status::NeedChanges, heads, None)

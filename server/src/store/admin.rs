@@ -109,16 +109,18 @@ impl SqlStore {
 
     /// The unit and all its ancestors, root first.
     pub async fn unit_chain(&self, code: &str) -> Result<Vec<Unit>> {
-        let Some(unit) = self.unit(code).await? else {
-            return Ok(vec![]);
-        };
-        let mut chain = Vec::new();
-        for c in unit.path.split('/').filter(|c| !c.is_empty()) {
-            if let Some(u) = self.unit(c).await? {
-                chain.push(u);
-            }
-        }
-        Ok(chain)
+        // Ancestors are the units whose path is a prefix of this unit's path: one query.
+        sqlx::query(
+            "SELECT a.code, a.name, a.kind, a.parent_code, a.path
+             FROM units v JOIN units a ON substr(v.path, 1, length(a.path)) = a.path
+             WHERE v.code = $1 ORDER BY length(a.path)",
+        )
+        .bind(code)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(unit_from)
+        .collect()
     }
 
     pub async fn units(&self) -> Result<Vec<Unit>> {

@@ -439,37 +439,44 @@ impl SqlStore {
         Ok(())
     }
 
-    /// The next number in a county's yearly case sequence. Its own short transaction: a number
-    /// burnt by a commit that then fails leaves a gap, which is fine; a duplicate would not be.
-    pub async fn next_case_number(&self, county_code: &str, year: i32) -> Result<i64> {
+    /// Draw `count` consecutive numbers from each (county, year) sequence, and move each
+    /// `keep_past` sequence beyond a number issued before a restore; one short transaction.
+    /// Returns the first number drawn per (county, year). A number burnt by a merge that then
+    /// fails leaves a gap, which is fine; a duplicate would not be.
+    pub async fn draw_case_numbers(
+        &self,
+        wanted: &[(String, i32, i64)],
+        keep_past: &[(String, i32, i64)],
+    ) -> Result<HashMap<(String, i32), i64>> {
         let mut tx = self.writer.begin().await?;
-        let n: i64 = sqlx::query_scalar(
-            "INSERT INTO case_counters (county_code, year, next) VALUES ($1, $2, 2)
-             ON CONFLICT (county_code, year) DO UPDATE SET next = case_counters.next + 1
-             RETURNING next - 1",
-        )
-        .bind(county_code)
-        .bind(year as i64)
-        .fetch_one(&mut *tx)
-        .await?;
+        for (county, year, n) in keep_past {
+            sqlx::query(
+                "INSERT INTO case_counters (county_code, year, next) VALUES ($1, $2, $3)
+                 ON CONFLICT (county_code, year) DO UPDATE
+                 SET next = CASE WHEN case_counters.next > $3 THEN case_counters.next ELSE $3 END",
+            )
+            .bind(county)
+            .bind(*year as i64)
+            .bind(n + 1)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let mut first = HashMap::with_capacity(wanted.len());
+        for (county, year, count) in wanted {
+            let next: i64 = sqlx::query_scalar(
+                "INSERT INTO case_counters (county_code, year, next) VALUES ($1, $2, 1 + $3)
+                 ON CONFLICT (county_code, year) DO UPDATE SET next = case_counters.next + $3
+                 RETURNING next",
+            )
+            .bind(county)
+            .bind(*year as i64)
+            .bind(*count)
+            .fetch_one(&mut *tx)
+            .await?;
+            first.insert((county.clone(), *year), next - count);
+        }
         tx.commit().await?;
-        Ok(n)
-    }
-}
-
-impl SqlStore {
-    /// Make sure the county's counter will never hand out `n` (or below) again for `year`.
-    pub async fn keep_case_counter_past(&self, county_code: &str, year: i32, n: i64) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO case_counters (county_code, year, next) VALUES ($1, $2, $3)
-             ON CONFLICT (county_code, year) DO UPDATE SET next = CASE WHEN case_counters.next > $3 THEN case_counters.next ELSE $3 END",
-        )
-        .bind(county_code)
-        .bind(year as i64)
-        .bind(n + 1)
-        .execute(&self.writer)
-        .await?;
-        Ok(())
+        Ok(first)
     }
 }
 

@@ -1,0 +1,36 @@
+# Shared by run.sh and test.sh: idempotent set-up for a fresh Debian machine of this kind.
+
+step() { printf '\n==> %s\n' "$*"; }
+
+apt_install() {
+  step "installing $*"
+  if [ -z "${APT_UPDATED:-}" ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+ensure_system_packages() {
+  local missing=()
+  for p in pkg-config libssl-dev chromium fonts-noto-cjk; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
+  command -v npm >/dev/null || { echo "Node.js and npm are required" >&2; exit 1; }
+}
+
+# Tests create and drop their own databases on the local PostgreSQL; they fail, not skip, if
+# it is unreachable, so make sure it is up.
+ensure_postgres() {
+  if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+    step "starting PostgreSQL"
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start
+    for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+  fi
+}
+
+build_pwa() {
+  step "building the PWA"
+  (cd pwa && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; } && npm run build)
+}

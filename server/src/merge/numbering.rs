@@ -1,0 +1,120 @@
+//! Human case numbers: `永安-2026-000123` — the county's short name, the year the case was
+//! reported (Beijing time) and the county's running number for that year.
+//!
+//! Numbers for a whole request are drawn in one short transaction before the merge commit,
+//! rather than one per case: on SQLite every transaction is an fsync.
+
+use std::collections::HashMap;
+
+use super::Merger;
+use super::judge::{self, Verdict};
+use crate::error::AppError;
+use crate::store::{SqlStore, Unit};
+
+pub enum Numbering {
+    None,
+    /// A new case in this county: issue the next number.
+    Issue(Unit),
+    /// A sealed number re-delivered after a restore: keep the counter past it.
+    KeepPast(Unit, i64),
+}
+
+/// Replace every `Accept` with a `Commit`, issuing the case numbers they need.
+pub async fn assign(m: &Merger, verdicts: &mut [Verdict]) -> Result<(), AppError> {
+    let mut wanted: HashMap<(String, i32), i64> = HashMap::new();
+    let mut keep_past = Vec::new();
+    for v in verdicts.iter() {
+        if let Verdict::Accept(a) = v {
+            let year = beijing_year(a.reported_at());
+            match &a.numbering {
+                Numbering::Issue(county) => {
+                    *wanted.entry((county.code.clone(), year)).or_default() += 1
+                }
+                Numbering::KeepPast(county, n) => keep_past.push((county.code.clone(), year, *n)),
+                Numbering::None => {}
+            }
+        }
+    }
+    let wanted: Vec<_> = wanted.into_iter().map(|((c, y), n)| (c, y, n)).collect();
+    let mut next = if wanted.is_empty() && keep_past.is_empty() {
+        HashMap::new()
+    } else {
+        m.store.draw_case_numbers(&wanted, &keep_past).await?
+    };
+    for v in verdicts.iter_mut() {
+        let Verdict::Accept(_) = v else { continue };
+        let Verdict::Accept(a) = std::mem::replace(v, Verdict::Ok { heads: vec![] }) else {
+            unreachable!()
+        };
+        let case_no = match &a.numbering {
+            Numbering::Issue(county) => {
+                let year = beijing_year(a.reported_at());
+                let n = next
+                    .get_mut(&(county.code.clone(), year))
+                    .expect("drawn above");
+                *n += 1;
+                Some(format!("{}-{year}-{:06}", short_name(&county.name), *n - 1))
+            }
+            _ => None,
+        };
+        *v = judge::finish(m, *a, case_no)?;
+    }
+    Ok(())
+}
+
+/// The county a unit path lies in.
+pub async fn county_of(store: &SqlStore, unit_path: &str) -> Result<Option<Unit>, AppError> {
+    let code = unit_path
+        .split('/')
+        .rfind(|s| !s.is_empty())
+        .unwrap_or_default();
+    Ok(store
+        .unit_chain(code)
+        .await?
+        .into_iter()
+        .find(|u| u.kind == "county"))
+}
+
+/// 永安市 → 永安, 泰宁县 → 泰宁; 沙县 stays 沙县 (a one-character name needs its suffix).
+pub fn short_name(name: &str) -> String {
+    let n = name.chars().count();
+    match name.chars().last() {
+        Some('市' | '县' | '区') if n > 2 => name.chars().take(n - 1).collect(),
+        _ => name.to_string(),
+    }
+}
+
+/// The calendar year of a Unix-millisecond instant in UTC+8.
+pub fn beijing_year(ms: i64) -> i32 {
+    let days = (ms / 1000 + 8 * 3600).div_euclid(86_400);
+    // Civil-from-days (H. Hinnant), year only.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(month <= 2)) as i32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn county_names_shorten_like_people_say_them() {
+        assert_eq!(short_name("永安市"), "永安");
+        assert_eq!(short_name("泰宁县"), "泰宁");
+        assert_eq!(short_name("沙县"), "沙县");
+    }
+
+    #[test]
+    fn the_year_turns_at_midnight_beijing_time() {
+        // 2025-12-31T16:00:00Z is 2026-01-01 00:00 in Beijing.
+        assert_eq!(beijing_year(1_767_196_800_000), 2026);
+        assert_eq!(beijing_year(1_767_196_799_999), 2025);
+        // 2024-02-29 (a leap day), noon UTC.
+        assert_eq!(beijing_year(1_709_208_000_000), 2024);
+    }
+}
