@@ -161,6 +161,9 @@ impl SimDevice {
             return (req, sent);
         }
         for (id, l) in &self.docs {
+            if req.push.len() == wire::MAX_PUSH_DOCS {
+                break; // the rest go in the next request
+            }
             let heads = l.doc.get_heads();
             if heads == l.acked || self.rejected.contains_key(id) {
                 continue;

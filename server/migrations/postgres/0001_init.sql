@@ -45,7 +45,6 @@ CREATE TABLE documents (
     unit_path    TEXT NOT NULL,
     heads        BYTEA NOT NULL,
     version      BIGINT NOT NULL,
-    last_seq     BIGINT NOT NULL,
     -- A cache of the log: save() as of snapshot_seq. The log below stays the source of truth.
     snapshot     BYTEA,
     snapshot_seq BIGINT NOT NULL DEFAULT 0,
@@ -59,6 +58,9 @@ CREATE INDEX documents_path ON documents(unit_path);
 CREATE TABLE changes (
     seq         BIGSERIAL PRIMARY KEY,
     doc_id      BYTEA NOT NULL REFERENCES documents(doc_id),
+    -- The document's unit path, copied (it never changes) so the feed can seek by
+    -- jurisdiction without a join.
+    unit_path   TEXT NOT NULL,
     hash        BYTEA NOT NULL,
     actor       BYTEA NOT NULL,
     bytes       BYTEA NOT NULL,
@@ -67,6 +69,7 @@ CREATE TABLE changes (
     UNIQUE (doc_id, hash)
 );
 CREATE INDEX changes_doc ON changes(doc_id, seq);
+CREATE INDEX changes_scope ON changes(unit_path, seq);
 
 CREATE TABLE case_counters (
     county_code TEXT NOT NULL,

@@ -1,7 +1,7 @@
 //! Judging one pushed document: accept (with what to commit), ask for missing changes, or
 //! reject with a reason. No writes happen here.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use automerge::transaction::CommitOptions;
 use automerge::{Automerge, AutomergeError, Change, ROOT, ReadDoc};
@@ -45,6 +45,7 @@ pub struct Accepted {
     device_id: i64,
     trial: Automerge,
     base_heads: Vec<automerge::ChangeHash>,
+    received: HashMap<automerge::ChangeHash, Vec<u8>>,
     version: Option<i64>,
     tail_count: i64,
     before: Option<Case>,
@@ -103,6 +104,9 @@ pub async fn judge(
         );
     }
     let mut fresh = Vec::new();
+    // The bytes as the device sent them, stored verbatim: re-encoding (and re-compressing)
+    // each change would cost more CPU than everything else the merge does.
+    let mut received = HashMap::new();
     let mut seen = HashSet::new();
     let mut sealed_no = None;
     for (i, bytes) in push.changes.iter().enumerate() {
@@ -129,6 +133,7 @@ pub async fn judge(
                 ),
             );
         }
+        received.insert(change.hash(), bytes.to_vec());
         fresh.push(change);
     }
     if fresh.is_empty() {
@@ -222,6 +227,7 @@ pub async fn judge(
         device_id: device.device_id,
         trial,
         base_heads,
+        received,
         version: meta.map(|m| m.version),
         tail_count: meta.map_or(0, |m| m.tail_count),
         before,
@@ -249,7 +255,10 @@ pub fn finish(m: &Merger, mut a: Accepted, case_no: Option<String>) -> Result<Ve
             hash: c.hash().0,
             actor: c.actor_id().to_bytes().to_vec(),
             device_id: (!ActorPrefix::SERVER.owns(c.actor_id())).then_some(a.device_id),
-            bytes: c.bytes().into_owned(),
+            bytes: a
+                .received
+                .remove(&c.hash())
+                .unwrap_or_else(|| c.bytes().into_owned()),
         })
         .collect();
     let snapshot =

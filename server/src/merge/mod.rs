@@ -152,15 +152,14 @@ impl Merger {
                         moved.iter().for_each(|d| self.cache.forget(d));
                         continue;
                     }
-                    CommitOutcome::Committed(done) => {
+                    CommitOutcome::Committed { versions, high } => {
                         for v in &verdicts {
                             if let Verdict::Commit { commit, trial, .. } = v
-                                && let Some((version, _)) = done.get(&commit.doc)
+                                && let Some(version) = versions.get(&commit.doc)
                             {
                                 self.cache.put(commit.doc, (**trial).clone(), *version);
                             }
                         }
-                        let high = done.values().map(|(_, s)| *s).max().unwrap_or(0);
                         let paths: Vec<String> = commits
                             .iter()
                             .filter(|c| !c.changes.is_empty())

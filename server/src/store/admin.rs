@@ -2,7 +2,7 @@
 
 use base64::Engine;
 use sha2::{Digest, Sha256};
-use sqlx::{Any, Row, Transaction};
+use sqlx::Row;
 use sync_protocol::{ActorPrefix, DocId};
 
 use super::sql::{doc_id, now_ms};
@@ -109,8 +109,11 @@ impl SqlStore {
 
     /// The unit and all its ancestors, root first.
     pub async fn unit_chain(&self, code: &str) -> Result<Vec<Unit>> {
+        if let Some(chain) = self.cached_chain(code) {
+            return Ok(chain);
+        }
         // Ancestors are the units whose path is a prefix of this unit's path: one query.
-        sqlx::query(
+        let chain: Vec<Unit> = sqlx::query(
             "SELECT a.code, a.name, a.kind, a.parent_code, a.path
              FROM units v JOIN units a ON substr(v.path, 1, length(a.path)) = a.path
              WHERE v.code = $1 ORDER BY length(a.path)",
@@ -120,7 +123,22 @@ impl SqlStore {
         .await?
         .iter()
         .map(unit_from)
-        .collect()
+        .collect::<Result<_>>()?;
+        let mut cache = self.units.write().unwrap();
+        for u in &chain {
+            cache.insert(u.code.clone(), u.clone());
+        }
+        Ok(chain)
+    }
+
+    fn cached_chain(&self, code: &str) -> Option<Vec<Unit>> {
+        let cache = self.units.read().unwrap();
+        let unit = cache.get(code)?;
+        unit.path
+            .split('/')
+            .filter(|c| !c.is_empty())
+            .map(|c| cache.get(c).cloned())
+            .collect()
     }
 
     pub async fn units(&self) -> Result<Vec<Unit>> {
@@ -234,25 +252,30 @@ impl SqlStore {
         offset: i64,
     ) -> Result<Vec<String>> {
         Ok(sqlx::query_scalar(
-            "SELECT body FROM cases WHERE unit_path LIKE $1
+            "SELECT body FROM cases WHERE unit_path >= $1 AND unit_path < $4
              ORDER BY CASE severity WHEN 'urgent' THEN 0 WHEN 'major' THEN 1 ELSE 2 END, reported_at DESC
              LIMIT $2 OFFSET $3",
         )
-        .bind(format!("{scope}%"))
+        .bind(super::sql::scope_range(scope).0)
         .bind(limit)
         .bind(offset)
+        .bind(super::sql::scope_range(scope).1)
         .fetch_all(&self.pool)
         .await?)
     }
 
     pub async fn case_in_scope(&self, scope: &str, doc: DocId) -> Result<Option<String>> {
-        Ok(
-            sqlx::query_scalar("SELECT body FROM cases WHERE doc_id = $1 AND unit_path LIKE $2")
-                .bind(doc.0.to_vec())
-                .bind(format!("{scope}%"))
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+        let row = sqlx::query("SELECT unit_path, body FROM cases WHERE doc_id = $1")
+            .bind(doc.0.to_vec())
+            .fetch_optional(&self.pool)
+            .await?;
+        // Outside the jurisdiction answers exactly like absent.
+        row.map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<String, _>(1)?)))
+            .transpose()
+            .map(|r| {
+                r.filter(|(path, _)| path.starts_with(scope))
+                    .map(|(_, body)| body)
+            })
     }
 
     /// Every projection row, for comparing a live projection with a rebuild.
@@ -297,9 +320,7 @@ impl SqlStore {
     pub async fn replace_cases(&self, rows: &[(DocId, CaseRow)]) -> Result<()> {
         let mut tx = self.writer.begin().await?;
         sqlx::query("DELETE FROM cases").execute(&mut *tx).await?;
-        for (doc, row) in rows {
-            upsert_case(&mut tx, *doc, row).await?;
-        }
+        super::commit::replace_cases(&mut tx, rows).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -348,40 +369,6 @@ impl SqlStore {
         copy.pool.close().await;
         Ok(())
     }
-}
-
-pub(super) async fn upsert_case(
-    tx: &mut Transaction<'static, Any>,
-    doc: DocId,
-    c: &CaseRow,
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO cases (doc_id, case_no, village, unit_path, category, severity, status, title, reporter, reported_at,
-            responsible_leader, handler, deadline, conflicts, body)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-         ON CONFLICT (doc_id) DO UPDATE SET case_no = excluded.case_no, category = excluded.category,
-            severity = excluded.severity, status = excluded.status, title = excluded.title,
-            responsible_leader = excluded.responsible_leader, handler = excluded.handler,
-            deadline = excluded.deadline, conflicts = excluded.conflicts, body = excluded.body",
-    )
-    .bind(doc.0.to_vec())
-    .bind(c.case_no.clone())
-    .bind(&c.village)
-    .bind(&c.unit_path)
-    .bind(&c.category)
-    .bind(&c.severity)
-    .bind(&c.status)
-    .bind(&c.title)
-    .bind(&c.reporter)
-    .bind(c.reported_at)
-    .bind(c.responsible_leader.clone())
-    .bind(c.handler.clone())
-    .bind(c.deadline)
-    .bind(c.conflicts as i64)
-    .bind(&c.body)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }
 
 fn unit_from(r: &sqlx::any::AnyRow) -> Result<Unit> {

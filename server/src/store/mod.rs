@@ -6,6 +6,7 @@
 //! query would be two places for them to drift apart. Migrations are per backend.
 
 mod admin;
+mod commit;
 mod sql;
 
 pub use admin::{ROLES, UNIT_KINDS, token_hash};
@@ -66,7 +67,6 @@ pub struct DocMeta {
     pub unit_code: String,
     pub unit_path: String,
     pub version: i64,
-    pub last_seq: i64,
     pub tail_count: i64,
 }
 
@@ -131,8 +131,11 @@ pub struct OutboxItem {
 
 #[derive(Debug)]
 pub enum CommitOutcome {
-    /// Durable. Per document: its new version and last feed position.
-    Committed(HashMap<DocId, (i64, i64)>),
+    /// Durable. Per document: its new version; and the highest feed position written.
+    Committed {
+        versions: HashMap<DocId, i64>,
+        high: i64,
+    },
     /// These documents moved since they were read; nothing was written.
     Conflict(Vec<DocId>),
 }

@@ -25,6 +25,9 @@ pub struct SqlStore {
     pub(super) writer: AnyPool,
     pub dialect: Dialect,
     pub url: String,
+    /// Units never change once created, and every new case needs its village's ancestry: keep
+    /// them in memory. A unit another replica created is simply a miss, read from the database.
+    pub(super) units: std::sync::Arc<std::sync::RwLock<HashMap<String, Unit>>>,
 }
 
 impl std::fmt::Debug for SqlStore {
@@ -74,7 +77,7 @@ impl SqlStore {
                     Box::pin(async move {
                         if dialect == Dialect::Sqlite {
                             // FULL: a commit is on disk before the server acknowledges it.
-                            conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;").await?;
+                            conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;").await?;
                         }
                         Ok(())
                     })
@@ -95,6 +98,7 @@ impl SqlStore {
             writer,
             dialect,
             url: url.to_string(),
+            units: Default::default(),
         };
         store.migrate().await?;
         Ok(store)
@@ -201,7 +205,7 @@ impl SqlStore {
                 .collect::<Vec<_>>()
                 .join(",");
             let sql = format!(
-                "SELECT doc_id, kind, unit_code, unit_path, version, last_seq, tail_count FROM documents WHERE doc_id IN ({marks})"
+                "SELECT doc_id, kind, unit_code, unit_path, version, tail_count FROM documents WHERE doc_id IN ({marks})"
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for id in chunk {
@@ -215,8 +219,7 @@ impl SqlStore {
                         unit_code: r.try_get(2)?,
                         unit_path: r.try_get(3)?,
                         version: r.try_get(4)?,
-                        last_seq: r.try_get(5)?,
-                        tail_count: r.try_get(6)?,
+                        tail_count: r.try_get(5)?,
                     },
                 );
             }
@@ -249,117 +252,6 @@ impl SqlStore {
         Ok(out)
     }
 
-    /// Write a batch in one transaction, or nothing if any document moved since it was read.
-    pub async fn commit(&self, batch: &[DocCommit]) -> Result<CommitOutcome> {
-        let now = now_ms();
-        let mut tx = self.writer.begin().await?;
-        if self.dialect == Dialect::Postgres {
-            // Feed positions must become visible in order: a reader that saw position n must
-            // never later find n-1 appear. Serialising commits makes allocation order commit order.
-            sqlx::query("SELECT pg_advisory_xact_lock(7242)")
-                .execute(&mut *tx)
-                .await?;
-        }
-        let mut conflicts = Vec::new();
-        let mut done = HashMap::with_capacity(batch.len());
-        let mut touched_paths = Vec::new();
-        for c in batch {
-            let id = c.doc.0.to_vec();
-            let claimed = match c.expected_version {
-                None => sqlx::query(
-                    "INSERT INTO documents (doc_id, kind, unit_code, unit_path, heads, version, last_seq, created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, 0, 0, $6, $6) ON CONFLICT (doc_id) DO NOTHING",
-                )
-                .bind(&id)
-                .bind(&c.kind)
-                .bind(&c.unit_code)
-                .bind(&c.unit_path)
-                .bind(&c.heads)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected(),
-                Some(v) => sqlx::query("UPDATE documents SET version = version WHERE doc_id = $1 AND version = $2")
-                    .bind(&id)
-                    .bind(v)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected(),
-            };
-            if claimed != 1 {
-                conflicts.push(c.doc);
-                continue;
-            }
-            let mut last_seq = None;
-            for ch in &c.changes {
-                let seq: Option<i64> = sqlx::query_scalar(
-                    "INSERT INTO changes (doc_id, hash, actor, bytes, device_id, received_at)
-                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (doc_id, hash) DO NOTHING RETURNING seq",
-                )
-                .bind(&id)
-                .bind(ch.hash.to_vec())
-                .bind(&ch.actor)
-                .bind(&ch.bytes)
-                .bind(ch.device_id)
-                .bind(now)
-                .fetch_optional(&mut *tx)
-                .await?;
-                last_seq = seq.or(last_seq);
-            }
-            let n = c.changes.len() as i64;
-            let row = sqlx::query(
-                "UPDATE documents SET heads = $2, version = version + 1, updated_at = $3,
-                   last_seq = COALESCE($4, last_seq),
-                   tail_count = CASE WHEN $5 IS NULL THEN tail_count + $6 ELSE 0 END,
-                   snapshot = COALESCE($5, snapshot),
-                   snapshot_seq = CASE WHEN $5 IS NULL THEN snapshot_seq ELSE COALESCE($4, last_seq) END
-                 WHERE doc_id = $1 RETURNING version, last_seq",
-            )
-            .bind(&id)
-            .bind(&c.heads)
-            .bind(now)
-            .bind(last_seq)
-            .bind(c.snapshot.clone())
-            .bind(n)
-            .fetch_one(&mut *tx)
-            .await?;
-            done.insert(c.doc, (row.try_get(0)?, row.try_get(1)?));
-            if let Some(case) = &c.case {
-                super::admin::upsert_case(&mut tx, c.doc, case).await?;
-            }
-            for item in &c.outbox {
-                sqlx::query(
-                    "INSERT INTO outbox (kind, doc_id, cause, payload, created_at) VALUES ($1, $2, $3, $4, $5)
-                     ON CONFLICT (cause) DO NOTHING",
-                )
-                .bind(&item.kind)
-                .bind(&id)
-                .bind(&item.cause)
-                .bind(&item.payload)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            }
-            if !c.changes.is_empty() {
-                touched_paths.push(c.unit_path.clone());
-            }
-        }
-        if !conflicts.is_empty() {
-            tx.rollback().await?;
-            return Ok(CommitOutcome::Conflict(conflicts));
-        }
-        if self.dialect == Dialect::Postgres && !touched_paths.is_empty() {
-            // Delivered to every replica's listener only if this transaction commits.
-            let high = done.values().map(|(_, s)| *s).max().unwrap_or(0);
-            sqlx::query("SELECT pg_notify('anlan_feed', $1)")
-                .bind(crate::live::encode_notice(high, &touched_paths))
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(CommitOutcome::Committed(done))
-    }
-
     pub async fn high_seq(&self) -> Result<i64> {
         Ok(
             sqlx::query_scalar::<_, i64>("SELECT COALESCE(MAX(seq), 0) FROM changes")
@@ -381,19 +273,57 @@ impl SqlStore {
         // Read the horizon first: everything at or below it is committed, so a page that ends
         // early can move the cursor to it without skipping anything.
         let high = self.high_seq().await?;
-        let rows: Vec<AnyRow> = sqlx::query(
-            "SELECT c.seq, c.doc_id, c.bytes FROM changes c JOIN documents d ON d.doc_id = c.doc_id
-             WHERE c.seq > $1 AND c.seq <= $2 AND d.unit_path LIKE $3
-               AND (c.device_id IS NULL OR c.device_id <> $4)
-             ORDER BY c.seq LIMIT $5",
-        )
-        .bind(cursor)
-        .bind(high)
-        .bind(format!("{scope}%"))
-        .bind(exclude_device.unwrap_or(-1))
-        .bind(ROWS)
-        .fetch_all(&self.pool)
-        .await?;
+        if high <= cursor {
+            return Ok(FeedPage {
+                cursor,
+                ..Default::default()
+            });
+        }
+        let (lo, hi) = scope_range(scope);
+        // Two plans, chosen here rather than left to each database's planner: a small
+        // jurisdiction seeks the (unit_path, seq) index once per unit in it; a large one walks
+        // the log in feed order, where most rows are its own anyway.
+        let units: Vec<String> =
+            sqlx::query_scalar("SELECT path FROM units WHERE path >= $1 AND path < $2")
+                .bind(&lo)
+                .bind(&hi)
+                .fetch_all(&self.pool)
+                .await?;
+        let rows: Vec<AnyRow> = if !units.is_empty() && units.len() <= 400 {
+            let marks = (0..units.len())
+                .map(|i| format!("${}", i + 5))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "SELECT seq, doc_id, bytes FROM changes
+                 WHERE unit_path IN ({marks}) AND seq > $1 AND seq <= $2 AND (device_id IS NULL OR device_id <> $3)
+                 ORDER BY seq LIMIT $4"
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(cursor)
+                .bind(high)
+                .bind(exclude_device.unwrap_or(-1))
+                .bind(ROWS);
+            for u in &units {
+                q = q.bind(u);
+            }
+            q.fetch_all(&self.pool).await?
+        } else {
+            sqlx::query(
+                "SELECT seq, doc_id, bytes FROM changes
+                 WHERE seq > $1 AND seq <= $2 AND unit_path >= $3 AND unit_path < $4
+                   AND (device_id IS NULL OR device_id <> $5)
+                 ORDER BY seq LIMIT $6",
+            )
+            .bind(cursor)
+            .bind(high)
+            .bind(&lo)
+            .bind(&hi)
+            .bind(exclude_device.unwrap_or(-1))
+            .bind(ROWS)
+            .fetch_all(&self.pool)
+            .await?
+        };
         let full = rows.len() as i64 == ROWS;
         let mut page = FeedPage {
             cursor: cursor.max(high),
@@ -478,6 +408,16 @@ impl SqlStore {
         tx.commit().await?;
         Ok(first)
     }
+}
+
+/// Every unit path under `scope` lies in `[scope, hi)`: paths end in '/', and '0' is the
+/// character after '/'. A range, unlike LIKE, is an index range on both databases.
+pub fn scope_range(scope: &str) -> (String, String) {
+    let hi = match scope.strip_suffix('/') {
+        Some(stem) => format!("{stem}0"),
+        None => format!("{scope}\u{10FFFF}"),
+    };
+    (scope.to_string(), hi)
 }
 
 pub(super) fn doc_id(r: &AnyRow, i: usize) -> Result<DocId> {

@@ -1,0 +1,271 @@
+//! The merge commit: a whole sync request's documents in one transaction, with set-based
+//! statements (a handful per request, not several per document). Each statement crosses a
+//! thread and, on PostgreSQL, the network, so their number is what bounds a burst.
+
+use std::collections::HashSet;
+
+use sqlx::{Any, AssertSqlSafe, Row, Transaction};
+use sync_protocol::DocId;
+
+use super::sql::{doc_id, now_ms};
+use super::*;
+
+/// Rows per multi-row statement: below SQLite's 32,766 bound parameters at 15 columns.
+const CHUNK: usize = 500;
+
+/// `($1, $2, $3), ($4, $5, $6)` for `rows` rows of `cols` parameters.
+fn values(rows: usize, cols: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            format!(
+                "({})",
+                (1..=cols)
+                    .map(|c| format!("${}", r * cols + c))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl SqlStore {
+    /// Write a batch in one transaction, or nothing if any document moved since it was read.
+    pub async fn commit(&self, batch: &[DocCommit]) -> Result<CommitOutcome> {
+        let now = now_ms();
+        let mut tx = self.writer.begin().await?;
+        if self.dialect == Dialect::Postgres {
+            // Feed positions must become visible in order: a reader that saw position n must
+            // never later find n-1 appear. Serialising commits makes allocation order commit order.
+            sqlx::query("SELECT pg_advisory_xact_lock(7242)")
+                .execute(&mut *tx)
+                .await?;
+        }
+        let conflicts = claim(&mut tx, batch, now).await?;
+        if !conflicts.is_empty() {
+            tx.rollback().await?;
+            return Ok(CommitOutcome::Conflict(conflicts));
+        }
+        let high = insert_changes(&mut tx, batch, now).await?;
+        for c in batch.iter().filter(|c| c.snapshot.is_some()) {
+            sqlx::query(
+                "UPDATE documents SET snapshot = $2,
+                   snapshot_seq = (SELECT COALESCE(MAX(seq), 0) FROM changes WHERE doc_id = $1)
+                 WHERE doc_id = $1",
+            )
+            .bind(c.doc.0.to_vec())
+            .bind(c.snapshot.clone())
+            .execute(&mut *tx)
+            .await?;
+        }
+        let cases: Vec<(DocId, &CaseRow)> = batch
+            .iter()
+            .filter_map(|c| c.case.as_ref().map(|r| (c.doc, r)))
+            .collect();
+        for chunk in cases.chunks(CHUNK) {
+            upsert_cases(&mut tx, chunk).await?;
+        }
+        insert_outbox(&mut tx, batch, now).await?;
+        let paths: Vec<String> = batch
+            .iter()
+            .filter(|c| !c.changes.is_empty())
+            .map(|c| c.unit_path.clone())
+            .collect();
+        if self.dialect == Dialect::Postgres && !paths.is_empty() {
+            // Delivered to every replica's listener only if this transaction commits.
+            sqlx::query("SELECT pg_notify('anlan_feed', $1)")
+                .bind(crate::live::encode_notice(high, &paths))
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        let versions = batch
+            .iter()
+            .map(|c| (c.doc, c.expected_version.map_or(1, |v| v + 1)))
+            .collect();
+        Ok(CommitOutcome::Committed { versions, high })
+    }
+}
+
+/// Insert the new documents and bump the version of the existing ones, if each is still as it
+/// was read. Returns the documents that moved meanwhile.
+async fn claim(
+    tx: &mut Transaction<'static, Any>,
+    batch: &[DocCommit],
+    now: i64,
+) -> Result<Vec<DocId>> {
+    let mut conflicts = Vec::new();
+    let new: Vec<&DocCommit> = batch
+        .iter()
+        .filter(|c| c.expected_version.is_none())
+        .collect();
+    for chunk in new.chunks(CHUNK) {
+        let sql = format!(
+            "INSERT INTO documents (doc_id, kind, unit_code, unit_path, heads, version, tail_count, created_at, updated_at)
+             VALUES {} ON CONFLICT (doc_id) DO NOTHING RETURNING doc_id",
+            values(chunk.len(), 9)
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for c in chunk {
+            q = q
+                .bind(c.doc.0.to_vec())
+                .bind(&c.kind)
+                .bind(&c.unit_code)
+                .bind(&c.unit_path)
+                .bind(&c.heads)
+                .bind(1i64)
+                .bind(c.changes.len() as i64)
+                .bind(now)
+                .bind(now);
+        }
+        let claimed: HashSet<DocId> = q
+            .fetch_all(&mut **tx)
+            .await?
+            .iter()
+            .map(|r| doc_id(r, 0))
+            .collect::<Result<_>>()?;
+        conflicts.extend(chunk.iter().map(|c| c.doc).filter(|d| !claimed.contains(d)));
+    }
+    for c in batch {
+        let Some(version) = c.expected_version else {
+            continue;
+        };
+        let n = sqlx::query(
+            "UPDATE documents SET heads = $2, version = version + 1, updated_at = $3,
+               tail_count = CASE WHEN $4 = 1 THEN 0 ELSE tail_count + $5 END
+             WHERE doc_id = $1 AND version = $6",
+        )
+        .bind(c.doc.0.to_vec())
+        .bind(&c.heads)
+        .bind(now)
+        .bind(c.snapshot.is_some() as i64)
+        .bind(c.changes.len() as i64)
+        .bind(version)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        if n != 1 {
+            conflicts.push(c.doc);
+        }
+    }
+    Ok(conflicts)
+}
+
+/// Append the changes to the log; returns the highest feed position written (0 if none).
+async fn insert_changes(
+    tx: &mut Transaction<'static, Any>,
+    batch: &[DocCommit],
+    now: i64,
+) -> Result<i64> {
+    let rows: Vec<(&DocCommit, &NewChange)> = batch
+        .iter()
+        .flat_map(|c| c.changes.iter().map(move |ch| (c, ch)))
+        .collect();
+    let mut high = 0;
+    for chunk in rows.chunks(CHUNK) {
+        let sql = format!(
+            "INSERT INTO changes (doc_id, unit_path, hash, actor, bytes, device_id, received_at)
+             VALUES {} ON CONFLICT (doc_id, hash) DO NOTHING RETURNING seq",
+            values(chunk.len(), 7)
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for (c, ch) in chunk {
+            q = q
+                .bind(c.doc.0.to_vec())
+                .bind(&c.unit_path)
+                .bind(ch.hash.to_vec())
+                .bind(&ch.actor)
+                .bind(&ch.bytes)
+                .bind(ch.device_id)
+                .bind(now);
+        }
+        for r in q.fetch_all(&mut **tx).await? {
+            high = high.max(r.try_get::<i64, _>(0)?);
+        }
+    }
+    Ok(high)
+}
+
+async fn upsert_cases(
+    tx: &mut Transaction<'static, Any>,
+    rows: &[(DocId, &CaseRow)],
+) -> Result<()> {
+    let sql = format!(
+        "INSERT INTO cases (doc_id, case_no, village, unit_path, category, severity, status, title, reporter, reported_at,
+            responsible_leader, handler, deadline, conflicts, body)
+         VALUES {} ON CONFLICT (doc_id) DO UPDATE SET case_no = excluded.case_no, category = excluded.category,
+            severity = excluded.severity, status = excluded.status, title = excluded.title,
+            responsible_leader = excluded.responsible_leader, handler = excluded.handler,
+            deadline = excluded.deadline, conflicts = excluded.conflicts, body = excluded.body",
+        values(rows.len(), 15)
+    );
+    let mut q = sqlx::query(AssertSqlSafe(sql));
+    for (doc, c) in rows {
+        q = q
+            .bind(doc.0.to_vec())
+            .bind(c.case_no.clone())
+            .bind(&c.village)
+            .bind(&c.unit_path)
+            .bind(&c.category)
+            .bind(&c.severity)
+            .bind(&c.status)
+            .bind(&c.title)
+            .bind(&c.reporter)
+            .bind(c.reported_at)
+            .bind(c.responsible_leader.clone())
+            .bind(c.handler.clone())
+            .bind(c.deadline)
+            .bind(c.conflicts as i64)
+            .bind(&c.body);
+    }
+    q.execute(&mut **tx).await?;
+    Ok(())
+}
+
+async fn insert_outbox(
+    tx: &mut Transaction<'static, Any>,
+    batch: &[DocCommit],
+    now: i64,
+) -> Result<()> {
+    let rows: Vec<(DocId, &OutboxItem)> = batch
+        .iter()
+        .flat_map(|c| c.outbox.iter().map(move |o| (c.doc, o)))
+        .collect();
+    for chunk in rows.chunks(CHUNK) {
+        let sql = format!(
+            "INSERT INTO outbox (kind, doc_id, cause, payload, created_at) VALUES {} ON CONFLICT (cause) DO NOTHING",
+            values(chunk.len(), 5)
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for (doc, o) in chunk {
+            q = q
+                .bind(&o.kind)
+                .bind(doc.0.to_vec())
+                .bind(&o.cause)
+                .bind(&o.payload)
+                .bind(now);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// For the rebuild of the projection, which replaces every row in one transaction.
+pub(super) async fn replace_cases(
+    tx: &mut Transaction<'static, Any>,
+    rows: &[(DocId, CaseRow)],
+) -> Result<()> {
+    let refs: Vec<(DocId, &CaseRow)> = rows.iter().map(|(d, r)| (*d, r)).collect();
+    for chunk in refs.chunks(CHUNK) {
+        upsert_cases(tx, chunk).await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn values_numbers_parameters_row_by_row() {
+        assert_eq!(super::values(2, 3), "($1, $2, $3), ($4, $5, $6)");
+    }
+}

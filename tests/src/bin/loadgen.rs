@@ -1,0 +1,289 @@
+//! The sweep-burst load generator (BENCHMARKS.md).
+//!
+//! D devices, each an officer of one of many villages, record K cases offline and push them in
+//! one sync, then edit each case once and sync again (pulling what changed meanwhile). The
+//! server runs as a separate process (this binary re-executed as `loadgen serve …`) so its peak
+//! RSS is its own. Then a steady-state sync of 20 changed documents among 1,000 and an empty
+//! sync are measured byte for byte.
+//!
+//!     cargo build --release -p anlan-tests --bin loadgen
+//!     target/release/loadgen --devices 1000 --cases 20 --backend both
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anlan_server::store::{NewUser, SqlStore};
+use anlan_tests::{Backend, ServerProcess, SimDevice, TestDb};
+use clap::Parser;
+use sync_protocol::case::{Severity, write};
+use sync_protocol::wire::{self, SyncRequest};
+use tokio::sync::Semaphore;
+
+#[derive(Parser)]
+struct Args {
+    #[arg(long, default_value_t = 1000)]
+    devices: usize,
+    #[arg(long, default_value_t = 20)]
+    cases: usize,
+    /// Syncs in flight at once (phones reaching signal together).
+    #[arg(long, default_value_t = 64)]
+    concurrency: usize,
+    /// sqlite, postgres or both.
+    #[arg(long, default_value = "both")]
+    backend: String,
+}
+
+fn main() -> anyhow::Result<()> {
+    if std::env::args().nth(1).as_deref() == Some("serve") {
+        return tokio::runtime::Runtime::new()?.block_on(anlan_server::cli::main());
+    }
+    let args = Args::parse();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        let backends = match args.backend.as_str() {
+            "sqlite" => vec![Backend::Sqlite],
+            "postgres" => vec![Backend::Postgres],
+            _ => vec![Backend::Sqlite, Backend::Postgres],
+        };
+        for b in backends {
+            bench(&args, b).await?;
+        }
+        Ok(())
+    })
+}
+
+/// Villages under 永安市 for the devices, VILLAGES_PER_TOWNSHIP per township.
+async fn prepare(db: &TestDb, devices: usize) -> anyhow::Result<Vec<(String, String)>> {
+    const VILLAGES_PER_TOWNSHIP: usize = 20;
+    let store = SqlStore::connect(&db.url).await?;
+    anlan_server::demo::seed(&store).await?;
+    let mut out = Vec::with_capacity(devices);
+    for i in 0..devices {
+        let township = format!("350481{:03}", 200 + i / VILLAGES_PER_TOWNSHIP);
+        if i % VILLAGES_PER_TOWNSHIP == 0 {
+            store
+                .create_unit(
+                    &township,
+                    &format!("压测镇{}", i / VILLAGES_PER_TOWNSHIP),
+                    "township",
+                    Some("350481"),
+                )
+                .await?;
+        }
+        let village = format!("{township}{:03}", i % VILLAGES_PER_TOWNSHIP);
+        store
+            .create_unit(&village, &format!("压测村{i}"), "village", Some(&township))
+            .await?;
+        let user = format!("load{i}");
+        store
+            .create_user(&NewUser {
+                id: user.clone(),
+                name: format!("信息员{i}"),
+                phone: None,
+                role: "village_officer".into(),
+                unit_code: village.clone(),
+            })
+            .await?;
+        out.push((
+            store.issue_device(&user, "phone", None).await?.token,
+            village,
+        ));
+    }
+    store.close().await;
+    Ok(out)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+async fn bench(args: &Args, backend: Backend) -> anyhow::Result<()> {
+    let db = TestDb::new(backend).await;
+    let devices = prepare(&db, args.devices).await?;
+    let server = ServerProcess::start(std::env::current_exe()?.to_str().unwrap(), &db.url);
+    println!(
+        "\n## {backend:?}: {} devices × {} cases, {} syncs in flight",
+        args.devices, args.cases, args.concurrency
+    );
+
+    let mut sims = Vec::with_capacity(devices.len());
+    for (token, village) in &devices {
+        let mut d = SimDevice::new(&server.url, token);
+        d.login().await?;
+        for k in 0..args.cases {
+            let c = d.new_case(
+                village,
+                if k % 10 == 0 {
+                    Severity::Urgent
+                } else {
+                    Severity::General
+                },
+                &format!("排查发现矛盾{k}"),
+            );
+            d.create(&c);
+        }
+        sims.push(d);
+    }
+    let raw_up: usize = sims
+        .iter()
+        .map(|d| {
+            d.build_request()
+                .0
+                .push
+                .iter()
+                .flat_map(|p| &p.changes)
+                .map(|c| c.len())
+                .sum::<usize>()
+        })
+        .sum();
+
+    // Phase 1: everyone pushes their offline cases. Phase 2: one follow-up edit per case, pushed
+    // with the pull of the server's case numbers.
+    let cpu0 = server.cpu_seconds().unwrap_or(0.0);
+    let (sims, push_lat, push_wall) = phase(sims, args.concurrency, |_| {}).await?;
+    let cpu1 = server.cpu_seconds().unwrap_or(0.0);
+    let cases = args.devices * args.cases;
+    let (sims, edit_lat, edit_wall) = phase(sims, args.concurrency, |d| {
+        let ids: Vec<_> = d.docs.keys().copied().collect();
+        for id in ids {
+            d.edit(id, |tx| {
+                write::set_status(tx, sync_protocol::case::Status::Handling)
+            });
+        }
+    })
+    .await?;
+    let cpu2 = server.cpu_seconds().unwrap_or(0.0);
+    let up: usize = sims.iter().map(|d| d.bytes_up).sum();
+    let down: usize = sims.iter().map(|d| d.bytes_down).sum();
+    let changes = cases * 2;
+    println!("| phase | syncs | wall | cases/s acked | p50 | p99 |");
+    println!("|---|---|---|---|---|---|");
+    for (name, lat, wall) in [
+        ("push new cases", &push_lat, push_wall),
+        ("edit + pull", &edit_lat, edit_wall),
+    ] {
+        println!(
+            "| {name} | {} | {:.2} s | {:.0} | {:.1} ms | {:.1} ms |",
+            lat.len(),
+            wall.as_secs_f64(),
+            cases as f64 / wall.as_secs_f64(),
+            percentile(lat, 0.5).as_secs_f64() * 1e3,
+            percentile(lat, 0.99).as_secs_f64() * 1e3
+        );
+    }
+    println!(
+        "server CPU: {:.2} s for the pushes ({:.0} µs per case), {:.2} s for edits and pulls",
+        cpu1 - cpu0,
+        (cpu1 - cpu0) * 1e6 / cases as f64,
+        cpu2 - cpu1
+    );
+    println!(
+        "bytes per change: up {:.0} (raw change bytes in the first push: {:.0}), down {:.0}",
+        up as f64 / changes as f64,
+        raw_up as f64 / cases as f64,
+        down as f64 / changes as f64
+    );
+
+    steady_state(&server.url, &db).await?;
+    println!(
+        "server peak RSS: {} MiB",
+        server.peak_rss_kib().unwrap_or(0) / 1024
+    );
+    drop(server);
+    Ok(())
+}
+
+type PhaseResult = (Vec<SimDevice>, Vec<Duration>, Duration);
+
+async fn phase(
+    sims: Vec<SimDevice>,
+    concurrency: usize,
+    prepare: impl Fn(&mut SimDevice),
+) -> anyhow::Result<PhaseResult> {
+    let gate = Arc::new(Semaphore::new(concurrency));
+    let started = Instant::now();
+    let mut tasks = Vec::with_capacity(sims.len());
+    for mut d in sims {
+        prepare(&mut d);
+        let gate = gate.clone();
+        tasks.push(tokio::spawn(async move {
+            let _permit = gate.acquire().await.unwrap();
+            let t = Instant::now();
+            d.sync_once(false).await?;
+            let lat = t.elapsed();
+            Ok::<_, anyhow::Error>((d, lat))
+        }));
+    }
+    let mut out = Vec::with_capacity(tasks.len());
+    let mut lat = Vec::with_capacity(tasks.len());
+    for t in tasks {
+        let (d, l) = t.await??;
+        anyhow::ensure!(d.rejected.is_empty(), "rejections: {:?}", d.rejected);
+        out.push(d);
+        lat.push(l);
+    }
+    let wall = started.elapsed();
+    lat.sort();
+    Ok((out, lat, wall))
+}
+
+/// One device holding 1,000 documents changes 20 of them: bytes of that sync against the raw
+/// change bytes it carries, and an empty sync each way.
+async fn steady_state(url: &str, db: &TestDb) -> anyhow::Result<()> {
+    let store = SqlStore::connect(&db.url).await?;
+    store
+        .create_user(&NewUser {
+            id: "steady".into(),
+            name: "稳态".into(),
+            phone: None,
+            role: "village_officer".into(),
+            unit_code: "350481101202".into(),
+        })
+        .await?;
+    let token = store.issue_device("steady", "phone", None).await?.token;
+    store.close().await;
+    let mut d = SimDevice::new(url, &token);
+    d.login().await?;
+    for i in 0..1000 {
+        let c = d.new_case("350481101202", Severity::General, &format!("稳态{i}"));
+        d.create(&c);
+    }
+    d.sync().await?;
+    d.sync().await?;
+    let ids: Vec<_> = d.docs.keys().copied().take(20).collect();
+    for id in &ids {
+        d.edit(*id, |tx| {
+            write::set_status(tx, sync_protocol::case::Status::Resolved)
+        });
+    }
+    let (req, _) = d.build_request();
+    let raw: usize = req
+        .push
+        .iter()
+        .flat_map(|p| &p.changes)
+        .map(|c| c.len())
+        .sum();
+    let (up0, down0, rt0) = (d.bytes_up, d.bytes_down, d.round_trips);
+    d.sync().await?;
+    let (up, down, rts) = (d.bytes_up - up0, d.bytes_down - down0, d.round_trips - rt0);
+    println!(
+        "steady sync, 20 changed of 1,000 documents: {rts} round trip(s), up {up} B for {raw} B of changes ({:.3}× raw, +{} B), down {down} B",
+        up as f64 / raw as f64,
+        up - raw
+    );
+    let empty = wire::encode(&SyncRequest {
+        v: 1,
+        epoch: d.epoch.clone(),
+        cursor: d.cursor,
+        ..Default::default()
+    });
+    let res = d.post(empty.clone()).await?;
+    println!(
+        "empty sync: up {} B, down {} B",
+        empty.len(),
+        res.bytes().await?.len()
+    );
+    Ok(())
+}
