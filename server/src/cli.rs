@@ -34,10 +34,7 @@ impl Db {
             return Ok(u.clone());
         }
         std::fs::create_dir_all(&self.data)?;
-        Ok(format!(
-            "sqlite://{}?mode=rwc",
-            self.data.join("anlan.db").display()
-        ))
+        Ok(format!("sqlite://{}?mode=rwc", self.data.join("anlan.db").display()))
     }
 
     async fn open(&self) -> anyhow::Result<SqlStore> {
@@ -127,19 +124,12 @@ enum Admin {
 pub async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
     match Cli::parse().command {
-        Command::Serve {
-            listen,
-            demo,
-            static_dir,
-            cache_docs,
-            db,
-        } => {
+        Command::Serve { listen, demo, static_dir, cache_docs, db } => {
             let url = db.url()?;
             if demo {
                 let store = SqlStore::connect(&url).await?;
@@ -151,11 +141,7 @@ pub async fn main() -> anyhow::Result<()> {
             if demo {
                 crate::demo::print_logins(&addr.to_string());
             }
-            let config = crate::Config {
-                database_url: url,
-                static_dir: Some(static_dir),
-                cache_docs,
-            };
+            let config = crate::Config { database_url: url, static_dir: Some(static_dir), cache_docs };
             crate::run(config, listener, shutdown_signal()).await
         }
         Command::Admin { what, db } => admin(what, db.open().await?).await,
@@ -169,10 +155,7 @@ pub async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Reproject { db } => {
-            println!(
-                "reprojected {} cases",
-                crate::reproject::reproject(&db.open().await?).await?
-            );
+            println!("reprojected {} cases", crate::reproject::reproject(&db.open().await?).await?);
             Ok(())
         }
     }
@@ -180,15 +163,8 @@ pub async fn main() -> anyhow::Result<()> {
 
 async fn admin(what: Admin, store: SqlStore) -> anyhow::Result<()> {
     match what {
-        Admin::UnitAdd {
-            code,
-            name,
-            kind,
-            parent,
-        } => {
-            let u = store
-                .create_unit(&code, &name, &kind, parent.as_deref())
-                .await?;
+        Admin::UnitAdd { code, name, kind, parent } => {
+            let u = store.create_unit(&code, &name, &kind, parent.as_deref()).await?;
             println!("unit {} {} ({}) {}", u.code, u.name, u.kind, u.path);
         }
         Admin::UnitList => {
@@ -196,22 +172,8 @@ async fn admin(what: Admin, store: SqlStore) -> anyhow::Result<()> {
                 println!("{}\t{}\t{}\t{}", u.code, u.kind, u.name, u.path);
             }
         }
-        Admin::UserAdd {
-            id,
-            name,
-            role,
-            unit,
-            phone,
-        } => {
-            store
-                .create_user(&NewUser {
-                    id: id.clone(),
-                    name,
-                    phone,
-                    role,
-                    unit_code: unit,
-                })
-                .await?;
+        Admin::UserAdd { id, name, role, unit, phone } => {
+            store.create_user(&NewUser { id: id.clone(), name, phone, role, unit_code: unit }).await?;
             println!("user {id} added");
         }
         Admin::DeviceAdd { user, label } => {
@@ -235,8 +197,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };

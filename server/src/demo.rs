@@ -30,27 +30,9 @@ const UNITS: &[(&str, &str, &str, Option<&str>)] = &[
 
 /// (user id, name, role, unit, token)
 pub const ACCOUNTS: &[(&str, &str, &str, &str, &str)] = &[
-    (
-        "u_demo_officer",
-        "林秀英",
-        "village_officer",
-        "350481101201",
-        "anlan-demo-officer",
-    ),
-    (
-        "u_demo_leader",
-        "陈建国",
-        "township_leader",
-        "350481101",
-        "anlan-demo-leader",
-    ),
-    (
-        "u_demo_county",
-        "王志明",
-        "county_admin",
-        "350481",
-        "anlan-demo-county",
-    ),
+    ("u_demo_officer", "林秀英", "village_officer", "350481101201", "anlan-demo-officer"),
+    ("u_demo_leader", "陈建国", "township_leader", "350481101", "anlan-demo-leader"),
+    ("u_demo_county", "王志明", "county_admin", "350481", "anlan-demo-county"),
 ];
 
 pub async fn seed(store: &SqlStore) -> anyhow::Result<()> {

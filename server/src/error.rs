@@ -69,10 +69,6 @@ impl IntoResponse for AppError {
             AppError::Unauthorized(_) => "a valid device token is required".to_string(),
             other => other.to_string(),
         };
-        (
-            status,
-            Json(serde_json::json!({ "code": code, "message": message })),
-        )
-            .into_response()
+        (status, Json(serde_json::json!({ "code": code, "message": message }))).into_response()
     }
 }

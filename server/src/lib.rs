@@ -47,30 +47,13 @@ pub async fn run(
     let store = SqlStore::connect(&config.database_url).await?;
     let live = LiveHub::new(store.dialect == Dialect::Postgres);
     let metrics = Arc::new(Metrics::default());
-    let merger = Arc::new(
-        Merger::new(
-            store.clone(),
-            config.cache_docs,
-            metrics.clone(),
-            live.clone(),
-        )
-        .await?,
-    );
+    let merger =
+        Arc::new(Merger::new(store.clone(), config.cache_docs, metrics.clone(), live.clone()).await?);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     if store.dialect == Dialect::Postgres {
-        tokio::spawn(live::listen_postgres(
-            store.url.clone(),
-            live.clone(),
-            stop_rx.clone(),
-        ));
+        tokio::spawn(live::listen_postgres(store.url.clone(), live.clone(), stop_rx.clone()));
     }
-    let state = AppState {
-        store,
-        merger,
-        metrics,
-        live,
-        shutdown: stop_rx.clone(),
-    };
+    let state = AppState { store, merger, metrics, live, shutdown: stop_rx.clone() };
     let static_dir = config.static_dir.filter(|d| d.join("index.html").exists());
     let app = routes::router(state, static_dir.as_deref());
     let mut wait = stop_rx;

@@ -24,10 +24,7 @@ pub struct LiveHub {
 
 impl LiveHub {
     pub fn new(via_database: bool) -> Self {
-        Self {
-            tx: broadcast::channel(1024).0,
-            via_database,
-        }
+        Self { tx: broadcast::channel(1024).0, via_database }
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<FeedNotice> {
@@ -52,27 +49,16 @@ pub fn encode_notice(cursor: i64, paths: &[String]) -> String {
     uniq.sort_unstable();
     uniq.dedup();
     let joined = uniq.join(",");
-    if joined.len() > 7_000 {
-        format!("{cursor}|/")
-    } else {
-        format!("{cursor}|{joined}")
-    }
+    if joined.len() > 7_000 { format!("{cursor}|/") } else { format!("{cursor}|{joined}") }
 }
 
 pub fn decode_notice(s: &str) -> Option<FeedNotice> {
     let (cursor, paths) = s.split_once('|')?;
-    Some(FeedNotice {
-        cursor: cursor.parse().ok()?,
-        paths: paths.split(',').map(str::to_string).collect(),
-    })
+    Some(FeedNotice { cursor: cursor.parse().ok()?, paths: paths.split(',').map(str::to_string).collect() })
 }
 
 /// Relay PostgreSQL notifications into the local hub until `shutdown`. Reconnects on error.
-pub async fn listen_postgres(
-    url: String,
-    hub: LiveHub,
-    mut shutdown: tokio::sync::watch::Receiver<bool>,
-) {
+pub async fn listen_postgres(url: String, hub: LiveHub, mut shutdown: tokio::sync::watch::Receiver<bool>) {
     loop {
         let result = async {
             let mut l = sqlx::postgres::PgListener::connect(&url).await?;
@@ -100,16 +86,10 @@ mod tests {
 
     #[test]
     fn a_notice_round_trips_and_stays_small() {
-        let n = decode_notice(&encode_notice(
-            7,
-            &["/a/b/".into(), "/a/b/".into(), "/a/c/".into()],
-        ))
-        .unwrap();
+        let n = decode_notice(&encode_notice(7, &["/a/b/".into(), "/a/b/".into(), "/a/c/".into()])).unwrap();
         assert_eq!(n.cursor, 7);
         assert_eq!(n.paths, vec!["/a/b/", "/a/c/"]);
-        let many: Vec<String> = (0..1000)
-            .map(|i| format!("/350400/350481/{i:09}/"))
-            .collect();
+        let many: Vec<String> = (0..1000).map(|i| format!("/350400/350481/{i:09}/")).collect();
         assert_eq!(encode_notice(9, &many), "9|/");
     }
 }

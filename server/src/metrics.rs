@@ -46,49 +46,18 @@ impl Metrics {
     pub fn render(&self) -> String {
         let mut s = String::new();
         let counters = [
-            (
-                "anlan_sync_requests_total",
-                "Sync requests answered",
-                &self.sync_requests,
-            ),
-            (
-                "anlan_sync_errors_total",
-                "Sync requests that failed as a whole",
-                &self.sync_errors,
-            ),
-            (
-                "anlan_changes_accepted_total",
-                "Changes durably stored",
-                &self.changes_accepted,
-            ),
-            (
-                "anlan_docs_rejected_total",
-                "Pushed documents rejected and quarantined",
-                &self.docs_rejected,
-            ),
-            (
-                "anlan_need_changes_total",
-                "Pushed documents answered need_changes",
-                &self.need_changes,
-            ),
-            (
-                "anlan_live_connections_total",
-                "Live (SSE) connections opened",
-                &self.live_connections,
-            ),
+            ("anlan_sync_requests_total", "Sync requests answered", &self.sync_requests),
+            ("anlan_sync_errors_total", "Sync requests that failed as a whole", &self.sync_errors),
+            ("anlan_changes_accepted_total", "Changes durably stored", &self.changes_accepted),
+            ("anlan_docs_rejected_total", "Pushed documents rejected and quarantined", &self.docs_rejected),
+            ("anlan_need_changes_total", "Pushed documents answered need_changes", &self.need_changes),
+            ("anlan_live_connections_total", "Live (SSE) connections opened", &self.live_connections),
         ];
         for (name, help, c) in counters {
-            let _ = writeln!(
-                s,
-                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}",
-                c.get()
-            );
+            let _ = writeln!(s, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}", c.get());
         }
         let name = "anlan_sync_duration_seconds";
-        let _ = writeln!(
-            s,
-            "# HELP {name} Time to answer a sync request\n# TYPE {name} histogram"
-        );
+        let _ = writeln!(s, "# HELP {name} Time to answer a sync request\n# TYPE {name} histogram");
         for (b, le) in self.sync_buckets.iter().zip(BUCKETS) {
             let _ = writeln!(s, "{name}_bucket{{le=\"{le}\"}} {}", b.get());
         }

@@ -28,9 +28,7 @@ impl DocId {
     }
 
     pub fn from_slice(bytes: &[u8]) -> Result<Self, IdError> {
-        <[u8; 16]>::try_from(bytes)
-            .map(Self)
-            .map_err(|_| IdError::DocIdLength(bytes.len()))
+        <[u8; 16]>::try_from(bytes).map(Self).map_err(|_| IdError::DocIdLength(bytes.len()))
     }
 
     pub fn as_bytes(&self) -> &[u8; 16] {
@@ -61,11 +59,7 @@ impl FromStr for DocId {
 
 impl Serialize for DocId {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        if s.is_human_readable() {
-            s.collect_str(self)
-        } else {
-            s.serialize_bytes(&self.0)
-        }
+        if s.is_human_readable() { s.collect_str(self) } else { s.serialize_bytes(&self.0) }
     }
 }
 
@@ -91,9 +85,7 @@ impl ActorPrefix {
     pub const SERVER: ActorPrefix = ActorPrefix([0; 8]);
 
     pub fn from_slice(bytes: &[u8]) -> Result<Self, IdError> {
-        <[u8; 8]>::try_from(bytes)
-            .map(Self)
-            .map_err(|_| IdError::PrefixLength(bytes.len()))
+        <[u8; 8]>::try_from(bytes).map(Self).map_err(|_| IdError::PrefixLength(bytes.len()))
     }
 
     /// Whether `actor` was minted from this prefix. Actors shorter than 9 bytes never match: a

@@ -16,10 +16,7 @@ pub struct SchemaError {
 
 impl SchemaError {
     pub fn new(path: impl Into<String>, problem: impl Into<String>) -> Self {
-        Self {
-            path: path.into(),
-            problem: problem.into(),
-        }
+        Self { path: path.into(), problem: problem.into() }
     }
 }
 
@@ -34,19 +31,11 @@ pub struct MapReader<'a, D: ReadDoc> {
 
 impl<'a, D: ReadDoc> MapReader<'a, D> {
     pub fn root(doc: &'a D) -> Self {
-        Self {
-            doc,
-            obj: automerge::ROOT,
-            path: String::new(),
-        }
+        Self { doc, obj: automerge::ROOT, path: String::new() }
     }
 
     fn field_path(&self, key: &str) -> String {
-        if self.path.is_empty() {
-            key.to_string()
-        } else {
-            format!("{}.{key}", self.path)
-        }
+        if self.path.is_empty() { key.to_string() } else { format!("{}.{key}", self.path) }
     }
 
     fn err(&self, key: &str, problem: impl Into<String>) -> SchemaError {
@@ -54,9 +43,7 @@ impl<'a, D: ReadDoc> MapReader<'a, D> {
     }
 
     fn raw(&self, key: &str) -> Result<Option<(Value<'a>, ObjId)>> {
-        self.doc
-            .get(&self.obj, key)
-            .map_err(|e| self.err(key, e.to_string()))
+        self.doc.get(&self.obj, key).map_err(|e| self.err(key, e.to_string()))
     }
 
     /// Every key present must be one the schema knows: an unknown key is a client bug or an
@@ -74,9 +61,7 @@ impl<'a, D: ReadDoc> MapReader<'a, D> {
         match self.raw(key)? {
             None => Ok(None),
             Some((Value::Scalar(s), _)) => Ok(Some(s.into_owned())),
-            Some((Value::Object(t), _)) => {
-                Err(self.err(key, format!("expected a scalar, got {t:?}")))
-            }
+            Some((Value::Object(t), _)) => Err(self.err(key, format!("expected a scalar, got {t:?}"))),
         }
     }
 
@@ -107,15 +92,12 @@ impl<'a, D: ReadDoc> MapReader<'a, D> {
         match self.scalar(key)? {
             None | Some(ScalarValue::Null) => Ok(None),
             Some(ScalarValue::Timestamp(ms)) => Ok(Some(ms)),
-            Some(other) => {
-                Err(self.err(key, format!("expected a timestamp, got {}", kind(&other))))
-            }
+            Some(other) => Err(self.err(key, format!("expected a timestamp, got {}", kind(&other)))),
         }
     }
 
     pub fn timestamp(&self, key: &str) -> Result<i64> {
-        self.opt_timestamp(key)?
-            .ok_or_else(|| self.err(key, "missing"))
+        self.opt_timestamp(key)?.ok_or_else(|| self.err(key, "missing"))
     }
 
     /// JS numbers arrive as Int when whole and F64 otherwise, so numbers accept both.
@@ -133,9 +115,9 @@ impl<'a, D: ReadDoc> MapReader<'a, D> {
         match self.scalar(key)? {
             None | Some(ScalarValue::Null) => Ok(None),
             Some(ScalarValue::Int(i)) => Ok(Some(i)),
-            Some(ScalarValue::Uint(u)) => i64::try_from(u)
-                .map(Some)
-                .map_err(|_| self.err(key, "integer too large")),
+            Some(ScalarValue::Uint(u)) => {
+                i64::try_from(u).map(Some).map_err(|_| self.err(key, "integer too large"))
+            }
             Some(other) => Err(self.err(key, format!("expected an integer, got {}", kind(&other)))),
         }
     }
@@ -145,9 +127,7 @@ impl<'a, D: ReadDoc> MapReader<'a, D> {
             None => Ok(None),
             Some((Value::Scalar(s), _)) if s.is_null() => Ok(None),
             Some((Value::Object(t), id)) if t == want => Ok(Some(id)),
-            Some((v, _)) => {
-                Err(self.err(key, format!("expected {want:?}, got {}", value_kind(&v))))
-            }
+            Some((v, _)) => Err(self.err(key, format!("expected {want:?}, got {}", value_kind(&v)))),
         }
     }
 
@@ -156,10 +136,7 @@ impl<'a, D: ReadDoc> MapReader<'a, D> {
         let Some(id) = self.object(key, ObjType::Text)? else {
             return Err(self.err(key, "missing"));
         };
-        let s = self
-            .doc
-            .text(&id)
-            .map_err(|e| self.err(key, e.to_string()))?;
+        let s = self.doc.text(&id).map_err(|e| self.err(key, e.to_string()))?;
         let n = s.chars().count();
         if n > max {
             return Err(self.err(key, format!("{n} characters, at most {max} allowed")));
@@ -187,21 +164,10 @@ impl<'a, D: ReadDoc> MapReader<'a, D> {
         let mut out = Vec::with_capacity(len);
         for i in 0..len {
             let path = format!("{}[{i}]", self.field_path(key));
-            match self
-                .doc
-                .get(&list, i)
-                .map_err(|e| SchemaError::new(&path, e.to_string()))?
-            {
-                Some((Value::Object(ObjType::Map), obj)) => out.push(MapReader {
-                    doc: self.doc,
-                    obj,
-                    path,
-                }),
+            match self.doc.get(&list, i).map_err(|e| SchemaError::new(&path, e.to_string()))? {
+                Some((Value::Object(ObjType::Map), obj)) => out.push(MapReader { doc: self.doc, obj, path }),
                 Some((v, _)) => {
-                    return Err(SchemaError::new(
-                        path,
-                        format!("expected a map, got {}", value_kind(&v)),
-                    ));
+                    return Err(SchemaError::new(path, format!("expected a map, got {}", value_kind(&v))));
                 }
                 None => return Err(SchemaError::new(path, "missing")),
             }

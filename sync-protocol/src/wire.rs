@@ -137,9 +137,9 @@ impl Serialize for Hash {
 impl<'de> Deserialize<'de> for Hash {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let b = ByteBuf::deserialize(d)?;
-        <[u8; 32]>::try_from(b.as_slice()).map(Hash).map_err(|_| {
-            serde::de::Error::custom(format!("a change hash is 32 bytes, got {}", b.len()))
-        })
+        <[u8; 32]>::try_from(b.as_slice())
+            .map(Hash)
+            .map_err(|_| serde::de::Error::custom(format!("a change hash is 32 bytes, got {}", b.len())))
     }
 }
 
@@ -172,10 +172,7 @@ mod tests {
             v: PROTOCOL_VERSION,
             epoch: Some("e1".into()),
             cursor: 42,
-            push: vec![PushDoc {
-                doc: DocId([9; 16]),
-                changes: vec![ByteBuf::from(change.clone())],
-            }],
+            push: vec![PushDoc { doc: DocId([9; 16]), changes: vec![ByteBuf::from(change.clone())] }],
             have: vec![],
         };
         let bytes = encode(&req);
@@ -198,11 +195,7 @@ mod tests {
     #[test]
     fn garbage_and_truncated_messages_are_errors_not_panics() {
         assert!(decode::<SyncRequest>(b"\xff\x00garbage").is_err());
-        let full = encode(&SyncRequest {
-            v: 1,
-            cursor: 5,
-            ..Default::default()
-        });
+        let full = encode(&SyncRequest { v: 1, cursor: 5, ..Default::default() });
         for cut in 0..full.len() {
             assert!(decode::<SyncRequest>(&full[..cut]).is_err(), "cut at {cut}");
         }
@@ -222,10 +215,7 @@ mod tests {
         }
         let bytes = encode(&Req {
             v: 1,
-            have: vec![BadHave {
-                doc: ByteBuf::from(vec![1; 16]),
-                heads: vec![ByteBuf::from(vec![1; 31])],
-            }],
+            have: vec![BadHave { doc: ByteBuf::from(vec![1; 16]), heads: vec![ByteBuf::from(vec![1; 31])] }],
         });
         assert!(decode::<SyncRequest>(&bytes).is_err());
     }

@@ -15,8 +15,7 @@ pub const BOTH: [Backend; 2] = [Backend::Sqlite, Backend::Postgres];
 
 /// Where PostgreSQL is: ANLAN_TEST_PG, or this machine's local server.
 pub fn pg_admin_url() -> String {
-    std::env::var("ANLAN_TEST_PG")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+    std::env::var("ANLAN_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
 }
 
 pub struct TestDb {
@@ -35,32 +34,20 @@ impl TestDb {
                 let dir = std::env::temp_dir().join(format!("anlan-test-{tag}"));
                 std::fs::create_dir_all(&dir).unwrap();
                 let url = format!("sqlite://{}?mode=rwc", dir.join("anlan.db").display());
-                TestDb {
-                    url,
-                    backend,
-                    dir: Some(dir),
-                    pg_name: None,
-                }
+                TestDb { url, backend, dir: Some(dir), pg_name: None }
             }
             Backend::Postgres => {
                 let name = format!("anlan_test_{tag}");
                 let admin = pg_admin_url();
                 let mut conn = sqlx::PgConnection::connect(&admin)
                     .await
-                    .unwrap_or_else(|e| {
-                        panic!("PostgreSQL at {admin} is required for these tests: {e}")
-                    });
+                    .unwrap_or_else(|e| panic!("PostgreSQL at {admin} is required for these tests: {e}"));
                 sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
                     .execute(&mut conn)
                     .await
                     .unwrap();
                 let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap();
-                TestDb {
-                    url: format!("{base}/{name}"),
-                    backend,
-                    dir: None,
-                    pg_name: Some(name),
-                }
+                TestDb { url: format!("{base}/{name}"), backend, dir: None, pg_name: Some(name) }
             }
         }
     }
@@ -71,12 +58,7 @@ impl TestDb {
     }
 
     pub(crate) fn placeholder() -> TestDb {
-        TestDb {
-            url: String::new(),
-            backend: Backend::Sqlite,
-            dir: None,
-            pg_name: None,
-        }
+        TestDb { url: String::new(), backend: Backend::Sqlite, dir: None, pg_name: None }
     }
 }
 
@@ -89,10 +71,7 @@ impl Drop for TestDb {
             // Drop runs outside any runtime guarantee, so use a thread with its own.
             let admin = pg_admin_url();
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap();
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
                 rt.block_on(async {
                     if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
                         let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(

@@ -67,10 +67,7 @@ impl SimDevice {
             .json()
             .await?;
         self.user_id = s["user"]["id"].as_str().context("user id")?.to_string();
-        let prefix: ActorPrefix = s["device"]["actor_prefix"]
-            .as_str()
-            .context("prefix")?
-            .parse()?;
+        let prefix: ActorPrefix = s["device"]["actor_prefix"].as_str().context("prefix")?.parse()?;
         self.actor = Some(prefix.new_actor());
         self.prefix = Some(prefix);
         Ok(())
@@ -88,9 +85,7 @@ impl SimDevice {
             title: title.into(),
             description: format!("{title}：现场情况记录。"),
             parties: vec![case::Party {
-                name: "张三".into(),
-                phone: Some("13800000000".into()),
-                note: None,
+                name: "张三".into(), phone: Some("13800000000".into()), note: None
             }],
             reporter: self.user_id.clone(),
             reported_at: 1_795_000_000_000,
@@ -102,27 +97,17 @@ impl SimDevice {
     pub fn create(&mut self, c: &NewCase) -> DocId {
         let id = DocId::random();
         let mut doc = Automerge::new().with_actor(self.actor());
-        doc.transact::<_, _, AutomergeError>(|tx| c.write(tx))
-            .map_err(|f| f.error)
-            .unwrap();
+        doc.transact::<_, _, AutomergeError>(|tx| c.write(tx)).map_err(|f| f.error).unwrap();
         self.docs.insert(id, Local { doc, acked: vec![] });
         id
     }
 
     /// Edit a document locally with this session's actor.
-    pub fn edit(
-        &mut self,
-        id: DocId,
-        f: impl FnOnce(&mut Transaction<'_>) -> Result<(), AutomergeError>,
-    ) {
+    pub fn edit(&mut self, id: DocId, f: impl FnOnce(&mut Transaction<'_>) -> Result<(), AutomergeError>) {
         let actor = self.actor();
         let local = self.docs.get_mut(&id).expect("document on this device");
         local.doc.set_actor(actor);
-        local
-            .doc
-            .transact::<_, _, AutomergeError>(|tx| f(tx))
-            .map_err(|f| f.error)
-            .unwrap();
+        local.doc.transact::<_, _, AutomergeError>(|tx| f(tx)).map_err(|f| f.error).unwrap();
     }
 
     pub fn case(&self, id: DocId) -> Case {
@@ -134,10 +119,7 @@ impl SimDevice {
     }
 
     pub fn pending(&self) -> usize {
-        self.docs
-            .values()
-            .filter(|l| l.doc.get_heads() != l.acked)
-            .count()
+        self.docs.values().filter(|l| l.doc.get_heads() != l.acked).count()
     }
 
     /// The request the next sync would send, and the heads it pushes per document.
@@ -153,10 +135,7 @@ impl SimDevice {
             req.have = self
                 .docs
                 .iter()
-                .map(|(id, l)| HaveDoc {
-                    doc: *id,
-                    heads: wire::hashes(&l.doc.get_heads()),
-                })
+                .map(|(id, l)| HaveDoc { doc: *id, heads: wire::hashes(&l.doc.get_heads()) })
                 .collect();
             return (req, sent);
         }
@@ -199,11 +178,7 @@ impl SimDevice {
         let (req, sent) = self.build_request();
         let res = self.post(wire::encode(&req)).await?;
         if !res.status().is_success() {
-            bail!(
-                "sync failed: {} {}",
-                res.status(),
-                res.text().await.unwrap_or_default()
-            );
+            bail!("sync failed: {} {}", res.status(), res.text().await.unwrap_or_default());
         }
         let body = res.bytes().await?;
         if lose_response {
@@ -237,8 +212,7 @@ impl SimDevice {
                     Status::Ok => l.acked = sent.get(&r.doc).cloned().unwrap_or_default(),
                     Status::NeedChanges => l.acked = r.heads.iter().map(|h| (*h).into()).collect(),
                     Status::Rejected => {
-                        self.rejected
-                            .insert(r.doc, r.reason.clone().expect("a rejection has a reason"));
+                        self.rejected.insert(r.doc, r.reason.clone().expect("a rejection has a reason"));
                     }
                 }
             }
@@ -247,15 +221,10 @@ impl SimDevice {
             }
         }
         for p in &resp.pull {
-            let changes = p
-                .changes
-                .iter()
-                .map(|b| Change::from_bytes(b.to_vec()))
-                .collect::<Result<Vec<_>, _>>()?;
-            let local = self.docs.entry(p.doc).or_insert_with(|| Local {
-                doc: Automerge::new(),
-                acked: vec![],
-            });
+            let changes =
+                p.changes.iter().map(|b| Change::from_bytes(b.to_vec())).collect::<Result<Vec<_>, _>>()?;
+            let local =
+                self.docs.entry(p.doc).or_insert_with(|| Local { doc: Automerge::new(), acked: vec![] });
             let was_clean = local.doc.get_heads() == local.acked;
             local.doc.apply_changes(changes)?;
             if was_clean {

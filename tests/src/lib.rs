@@ -39,21 +39,12 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = oneshot::channel();
-        let config = anlan_server::Config {
-            database_url: db.url.clone(),
-            static_dir: None,
-            cache_docs: 1_000,
-        };
+        let config =
+            anlan_server::Config { database_url: db.url.clone(), static_dir: None, cache_docs: 1_000 };
         let task = tokio::spawn(anlan_server::run(config, listener, async {
             let _ = rx.await;
         }));
-        TestApp {
-            url,
-            store,
-            db,
-            stop: Some(tx),
-            task: Some(task),
-        }
+        TestApp { url, store, db, stop: Some(tx), task: Some(task) }
     }
 
     pub fn device(&self, token: &str) -> SimDevice {
@@ -70,11 +61,7 @@ impl TestApp {
             unit_code: unit.into(),
         };
         self.store.create_user(&user).await.unwrap();
-        let d = self
-            .store
-            .issue_device(user_id, "test", None)
-            .await
-            .unwrap();
+        let d = self.store.issue_device(user_id, "test", None).await.unwrap();
         SimDevice::new(&self.url, &d.token)
     }
 
@@ -113,10 +100,7 @@ pub const SHUIJI: &str = "350429201201";
 /// Quiet logs unless TEST_LOG is set.
 pub fn init_logs() {
     if std::env::var_os("TEST_LOG").is_some() {
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter("info,sqlx=warn")
-            .with_test_writer()
-            .try_init();
+        let _ = tracing_subscriber::fmt().with_env_filter("info,sqlx=warn").with_test_writer().try_init();
     }
 }
 

@@ -36,9 +36,7 @@ impl ServerProcess {
                 }
             }
         });
-        let url = rx
-            .recv_timeout(Duration::from_secs(30))
-            .expect("the server announces its address");
+        let url = rx.recv_timeout(Duration::from_secs(30)).expect("the server announces its address");
         ServerProcess { url, child }
     }
 

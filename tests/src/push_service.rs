@@ -155,9 +155,7 @@ pub struct PushService {
 impl PushService {
     /// Binds `127.0.0.1:0` and starts serving.
     pub async fn spawn() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind 127.0.0.1:0");
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("local address");
         let shared = Arc::new(Shared {
             inner: Mutex::new(Inner::default()),
@@ -165,13 +163,7 @@ impl PushService {
             audience: format!("http://{}", addr.ip()),
         });
         let stop = serve(listener, shared.clone());
-        Self {
-            control: Arc::new(Control {
-                shared,
-                addr,
-                stop: tokio::sync::Mutex::new(Some(stop)),
-            }),
-        }
+        Self { control: Arc::new(Control { shared, addr, stop: tokio::sync::Mutex::new(Some(stop)) }) }
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -187,9 +179,7 @@ impl PushService {
     /// `pushManager.subscribe({applicationServerKey})` binds it: pushes signed with another key
     /// get 403.
     pub fn subscribe_for(&self, application_server_key: &str) -> TestSubscription {
-        self.add_subscriber(Some(
-            application_server_key.trim_end_matches('=').to_owned(),
-        ))
+        self.add_subscriber(Some(application_server_key.trim_end_matches('=').to_owned()))
     }
 
     fn add_subscriber(&self, application_server_key: Option<String>) -> TestSubscription {
@@ -220,21 +210,14 @@ impl PushService {
     /// The next pushes to `sub` get these answers, in order; then its default again.
     pub fn script(&self, sub: &TestSubscription, replies: impl IntoIterator<Item = Reply>) {
         let mut inner = self.lock();
-        let subscriber = inner
-            .subscribers
-            .get_mut(&sub.id)
-            .expect("known subscription");
+        let subscriber = inner.subscribers.get_mut(&sub.id).expect("known subscription");
         subscriber.script.extend(replies);
     }
 
     /// Every push to `sub` gets `reply` once its script is used up (e.g. `Gone` for good).
     pub fn always(&self, sub: &TestSubscription, reply: Reply) {
         let mut inner = self.lock();
-        inner
-            .subscribers
-            .get_mut(&sub.id)
-            .expect("known subscription")
-            .default = reply;
+        inner.subscribers.get_mut(&sub.id).expect("known subscription").default = reply;
     }
 
     /// Takes the whole service down until [`come_back`](Self::come_back).
@@ -252,9 +235,8 @@ impl PushService {
     pub async fn come_back(&self) {
         let mut stop = self.control.stop.lock().await;
         if stop.is_none() {
-            let listener = TcpListener::bind(self.control.addr)
-                .await
-                .expect("rebind the push service's port");
+            let listener =
+                TcpListener::bind(self.control.addr).await.expect("rebind the push service's port");
             *stop = Some(serve(listener, self.control.shared.clone()));
         }
         self.lock().outage = None;
@@ -285,18 +267,12 @@ impl PushService {
     }
 
     fn filtered(&self, keep: impl Fn(&ReceivedMessage) -> bool) -> Vec<ReceivedMessage> {
-        self.lock()
-            .received
-            .iter()
-            .filter(|m| keep(m))
-            .cloned()
-            .collect()
+        self.lock().received.iter().filter(|m| keep(m)).cloned().collect()
     }
 
     /// Waits until at least `n` requests arrived; panics after `timeout` with what did.
     pub async fn wait_for_messages(&self, n: usize, timeout: Duration) -> Vec<ReceivedMessage> {
-        self.wait_until(|all| all.len() >= n, timeout, &format!("{n} requests"))
-            .await
+        self.wait_until(|all| all.len() >= n, timeout, &format!("{n} requests")).await
     }
 
     /// Waits until at least `n` messages were delivered; panics after `timeout`.
@@ -323,10 +299,7 @@ impl PushService {
                 if done(&self.lock().received) {
                     return;
                 }
-                changes
-                    .changed()
-                    .await
-                    .expect("the service outlives its handles");
+                changes.changed().await.expect("the service outlives its handles");
             }
         })
         .await;
@@ -341,21 +314,14 @@ impl PushService {
     /// `go_down` expect refusal from the moment it returns.
     async fn wait_until_refused(&self) {
         let deadline = Instant::now() + Duration::from_secs(5);
-        while tokio::net::TcpStream::connect(self.control.addr)
-            .await
-            .is_ok()
-        {
+        while tokio::net::TcpStream::connect(self.control.addr).await.is_ok() {
             assert!(Instant::now() < deadline, "the push service kept listening");
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        self.control
-            .shared
-            .inner
-            .lock()
-            .expect("push service state")
+        self.control.shared.inner.lock().expect("push service state")
     }
 }
 

@@ -20,10 +20,7 @@ on_both_backends!(
 async fn push_one(dev: &mut SimDevice, doc: DocId, changes: Vec<Vec<u8>>) -> SyncResponse {
     let req = SyncRequest {
         v: 1,
-        push: vec![PushDoc {
-            doc,
-            changes: changes.into_iter().map(ByteBuf::from).collect(),
-        }],
+        push: vec![PushDoc { doc, changes: changes.into_iter().map(ByteBuf::from).collect() }],
         ..Default::default()
     };
     let res = dev.post(wire::encode(&req)).await.unwrap();
@@ -34,40 +31,23 @@ async fn push_one(dev: &mut SimDevice, doc: DocId, changes: Vec<Vec<u8>>) -> Syn
 async fn malformed_bodies_are_client_errors(b: Backend) {
     let app = TestApp::spawn(b).await;
     let mut dev = app.device(OFFICER);
-    let valid = wire::encode(&SyncRequest {
-        v: 1,
-        ..Default::default()
-    });
+    let valid = wire::encode(&SyncRequest { v: 1, ..Default::default() });
     let bodies: Vec<(&str, Vec<u8>)> = vec![
         ("garbage", b"\x00\xffnot cbor at all".to_vec()),
         ("empty", vec![]),
         ("truncated", valid[..valid.len() - 1].to_vec()),
         ("wrong shape", wire::encode(&vec![1, 2, 3])),
-        (
-            "future version",
-            wire::encode(&SyncRequest {
-                v: 99,
-                ..Default::default()
-            }),
-        ),
+        ("future version", wire::encode(&SyncRequest { v: 99, ..Default::default() })),
         ("doc id of 3 bytes", {
             let mut m = std::collections::BTreeMap::new();
             m.insert("v", ciborium::Value::Integer(1.into()));
             let push = ciborium::Value::Array(vec![ciborium::Value::Map(vec![
-                (
-                    ciborium::Value::Text("doc".into()),
-                    ciborium::Value::Bytes(vec![1, 2, 3]),
-                ),
-                (
-                    ciborium::Value::Text("changes".into()),
-                    ciborium::Value::Array(vec![]),
-                ),
+                (ciborium::Value::Text("doc".into()), ciborium::Value::Bytes(vec![1, 2, 3])),
+                (ciborium::Value::Text("changes".into()), ciborium::Value::Array(vec![])),
             ])]);
             let mut out = Vec::new();
-            let mut map: Vec<(ciborium::Value, ciborium::Value)> = m
-                .into_iter()
-                .map(|(k, v)| (ciborium::Value::Text(k.into()), v))
-                .collect();
+            let mut map: Vec<(ciborium::Value, ciborium::Value)> =
+                m.into_iter().map(|(k, v)| (ciborium::Value::Text(k.into()), v)).collect();
             map.push((ciborium::Value::Text("push".into()), push));
             ciborium::into_writer(&ciborium::Value::Map(map), &mut out).unwrap();
             out
@@ -101,21 +81,13 @@ async fn refused_documents_carry_reasons_and_the_rest_of_the_batch_commits(b: Ba
 
     // A valid case, to travel in the same batch as the bad ones.
     let good = officer.create(&officer.new_case(PUTOU, Severity::General, "正常上报"));
-    let good_changes: Vec<Vec<u8>> = officer.docs[&good]
-        .doc
-        .get_changes(&[])
-        .iter()
-        .map(|c| c.raw_bytes().to_vec())
-        .collect();
+    let good_changes: Vec<Vec<u8>> =
+        officer.docs[&good].doc.get_changes(&[]).iter().map(|c| c.raw_bytes().to_vec()).collect();
 
     // Written by someone else's actor.
     let foreign = other.create(&other.new_case(PUTOU, Severity::General, "冒名"));
-    let foreign_changes: Vec<Vec<u8>> = other.docs[&foreign]
-        .doc
-        .get_changes(&[])
-        .iter()
-        .map(|c| c.raw_bytes().to_vec())
-        .collect();
+    let foreign_changes: Vec<Vec<u8>> =
+        other.docs[&foreign].doc.get_changes(&[]).iter().map(|c| c.raw_bytes().to_vec()).collect();
 
     // Corrupt bytes: a valid change with one byte flipped fails its checksum.
     let mut corrupt = good_changes[0].clone();
@@ -130,28 +102,19 @@ async fn refused_documents_carry_reasons_and_the_rest_of_the_batch_commits(b: Ba
         let t = tx.put_object(ROOT, "title", ObjType::Text)?;
         tx.splice_text(&t, 0, 0, "文本")
     });
-    let wrong_type_changes: Vec<Vec<u8>> = officer.docs[&wrong_type]
-        .doc
-        .get_changes(&[])
-        .iter()
-        .map(|c| c.raw_bytes().to_vec())
-        .collect();
+    let wrong_type_changes: Vec<Vec<u8>> =
+        officer.docs[&wrong_type].doc.get_changes(&[]).iter().map(|c| c.raw_bytes().to_vec()).collect();
 
     // Not a case at all, under our own actor.
     let mut junk = Automerge::new().with_actor(officer.prefix.unwrap().new_actor());
-    junk.transact::<_, _, AutomergeError>(|tx| tx.put(ROOT, "kind", "bitcoin").map(|_| ()))
-        .unwrap();
+    junk.transact::<_, _, AutomergeError>(|tx| tx.put(ROOT, "kind", "bitcoin").map(|_| ())).unwrap();
     let junk_changes = vec![junk.get_changes(&[])[0].raw_bytes().to_vec()];
 
     let docs = [
         (good, good_changes, None),
         (foreign, foreign_changes, Some(RejectCode::ForeignActor)),
         (DocId::random(), vec![corrupt], Some(RejectCode::BadChange)),
-        (
-            DocId::random(),
-            vec![b"\x85\x6f\x4a\x83garbage".to_vec()],
-            Some(RejectCode::BadChange),
-        ),
+        (DocId::random(), vec![b"\x85\x6f\x4a\x83garbage".to_vec()], Some(RejectCode::BadChange)),
         (wrong_type, wrong_type_changes, Some(RejectCode::Schema)),
         (DocId::random(), junk_changes, Some(RejectCode::Schema)),
     ];
@@ -159,10 +122,7 @@ async fn refused_documents_carry_reasons_and_the_rest_of_the_batch_commits(b: Ba
         v: 1,
         push: docs
             .iter()
-            .map(|(d, c, _)| PushDoc {
-                doc: *d,
-                changes: c.iter().cloned().map(ByteBuf::from).collect(),
-            })
+            .map(|(d, c, _)| PushDoc { doc: *d, changes: c.iter().cloned().map(ByteBuf::from).collect() })
             .collect(),
         ..Default::default()
     };
@@ -190,19 +150,11 @@ async fn refused_documents_carry_reasons_and_the_rest_of_the_batch_commits(b: Ba
 
 async fn a_missing_or_unknown_token_is_refused(b: Backend) {
     let app = TestApp::spawn(b).await;
-    let body = wire::encode(&SyncRequest {
-        v: 1,
-        ..Default::default()
-    });
+    let body = wire::encode(&SyncRequest { v: 1, ..Default::default() });
     let client = reqwest::Client::new();
     let url = format!("{}/api/v1/sync", app.url);
-    let none = client
-        .post(&url)
-        .header("content-type", "application/cbor")
-        .body(body.clone())
-        .send()
-        .await
-        .unwrap();
+    let none =
+        client.post(&url).header("content-type", "application/cbor").body(body.clone()).send().await.unwrap();
     assert_eq!(none.status(), 401);
     let wrong = client
         .post(&url)
@@ -224,17 +176,11 @@ async fn an_oversized_batch_is_refused_whole(b: Backend) {
     let many = SyncRequest {
         v: 1,
         push: (0..wire::MAX_PUSH_DOCS + 1)
-            .map(|_| PushDoc {
-                doc: DocId::random(),
-                changes: vec![],
-            })
+            .map(|_| PushDoc { doc: DocId::random(), changes: vec![] })
             .collect(),
         ..Default::default()
     };
-    assert_eq!(
-        officer.post(wire::encode(&many)).await.unwrap().status(),
-        413
-    );
+    assert_eq!(officer.post(wire::encode(&many)).await.unwrap().status(), 413);
     // Too many bytes.
     let huge = SyncRequest {
         v: 1,
@@ -260,38 +206,17 @@ async fn immutable_fields_cannot_be_changed_later(b: Backend) {
     let before = app.store.change_count().await.unwrap();
     let acked = officer.docs[&id].acked.clone();
     officer.edit(id, |tx| tx.put(ROOT, "village", CAOYUAN_VILLAGE));
-    let changes = officer.docs[&id]
-        .doc
-        .get_changes(&acked)
-        .iter()
-        .map(|c| c.raw_bytes().to_vec())
-        .collect();
+    let changes = officer.docs[&id].doc.get_changes(&acked).iter().map(|c| c.raw_bytes().to_vec()).collect();
     let resp = push_one(&mut officer, id, changes).await;
     assert_eq!(resp.results[0].status, Status::Rejected);
-    assert!(
-        resp.results[0]
-            .reason
-            .as_ref()
-            .unwrap()
-            .message
-            .starts_with("village")
-    );
+    assert!(resp.results[0].reason.as_ref().unwrap().message.starts_with("village"));
     assert_eq!(app.store.change_count().await.unwrap(), before);
 
     // A forged server change (the server's actor prefix, no valid seal) is a foreign actor.
     let mut forged = officer.docs[&id].doc.fork_at(&acked).unwrap();
     forged.set_actor(ActorId::from([0u8; 16].to_vec()));
-    forged
-        .transact::<_, _, AutomergeError>(|tx| tx.put(ROOT, "case_no", "永安-2026-999999"))
-        .unwrap();
-    let changes = forged
-        .get_changes(&acked)
-        .iter()
-        .map(|c| c.raw_bytes().to_vec())
-        .collect();
+    forged.transact::<_, _, AutomergeError>(|tx| tx.put(ROOT, "case_no", "永安-2026-999999")).unwrap();
+    let changes = forged.get_changes(&acked).iter().map(|c| c.raw_bytes().to_vec()).collect();
     let resp = push_one(&mut officer, id, changes).await;
-    assert_eq!(
-        resp.results[0].reason.as_ref().unwrap().code,
-        RejectCode::ForeignActor
-    );
+    assert_eq!(resp.results[0].reason.as_ref().unwrap().code, RejectCode::ForeignActor);
 }

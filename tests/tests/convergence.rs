@@ -13,10 +13,7 @@ use sync_protocol::case::{Severity, Status, TimelineEntry, TimelineKind, write};
 use sync_protocol::wire;
 
 fn seeds(default: u64) -> u64 {
-    std::env::var("ANLAN_CONVERGENCE_SEEDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(default)
+    std::env::var("ANLAN_CONVERGENCE_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(default)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -139,16 +136,8 @@ async fn run(backend: Backend, seed: u64) {
             "seed {seed}: same documents"
         );
         for id in reference.docs.keys() {
-            assert_eq!(
-                d.heads(*id),
-                reference.heads(*id),
-                "seed {seed}: heads of {id}"
-            );
-            assert_eq!(
-                d.case(*id),
-                reference.case(*id),
-                "seed {seed}: content of {id}"
-            );
+            assert_eq!(d.heads(*id), reference.heads(*id), "seed {seed}: heads of {id}");
+            assert_eq!(d.case(*id), reference.case(*id), "seed {seed}: content of {id}");
         }
     }
     // The server agrees: a brand-new device pulls exactly the same documents.
@@ -156,21 +145,11 @@ async fn run(backend: Backend, seed: u64) {
     fresh.login().await.unwrap();
     fresh.sync().await.unwrap();
     for (id, l) in &reference.docs {
-        assert_eq!(
-            fresh.heads(*id),
-            l.doc.get_heads(),
-            "seed {seed}: server copy of {id}"
-        );
+        assert_eq!(fresh.heads(*id), l.doc.get_heads(), "seed {seed}: server copy of {id}");
     }
     // The live projection equals a rebuild from the log.
     let live = app.store.case_rows().await.unwrap();
-    anlan_server::reproject::reproject(&app.store)
-        .await
-        .unwrap();
-    assert_eq!(
-        app.store.case_rows().await.unwrap(),
-        live,
-        "seed {seed}: projection = rebuild"
-    );
+    anlan_server::reproject::reproject(&app.store).await.unwrap();
+    assert_eq!(app.store.case_rows().await.unwrap(), live, "seed {seed}: projection = rebuild");
     app.stop().await;
 }

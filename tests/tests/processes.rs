@@ -92,11 +92,7 @@ async fn every_acknowledged_change_survives_a_kill_9_mid_burst(b: Backend) {
     county.login().await.unwrap();
     county.sync().await.unwrap();
     for (id, heads) in acked.iter().flatten() {
-        let doc = &county
-            .docs
-            .get(id)
-            .unwrap_or_else(|| panic!("acknowledged case {id} lost"))
-            .doc;
+        let doc = &county.docs.get(id).unwrap_or_else(|| panic!("acknowledged case {id} lost")).doc;
         for h in heads {
             assert!(
                 automerge::ReadDoc::get_change_by_hash(doc, h).is_some(),
@@ -117,11 +113,7 @@ async fn every_acknowledged_change_survives_a_kill_9_mid_burst(b: Backend) {
         recorded.extend(d.lock().await.docs.keys().copied());
     }
     assert_eq!(
-        county
-            .docs
-            .keys()
-            .copied()
-            .collect::<std::collections::BTreeSet<_>>(),
+        county.docs.keys().copied().collect::<std::collections::BTreeSet<_>>(),
         recorded,
         "every case recorded on any device is on the server"
     );
@@ -167,12 +159,9 @@ async fn two_replicas_on_one_postgres_database_converge_and_share_live_notices()
     leader.login().await.unwrap();
     leader.sync().await.unwrap();
     assert!(leader.docs.contains_key(&id));
-    leader.edit(id, |tx| {
-        sync_protocol::case::write::set_status(tx, sync_protocol::case::Status::Acknowledged)
-    });
-    officer.edit(id, |tx| {
-        sync_protocol::case::write::edit_description(tx, 0, "补充：")
-    });
+    leader
+        .edit(id, |tx| sync_protocol::case::write::set_status(tx, sync_protocol::case::Status::Acknowledged));
+    officer.edit(id, |tx| sync_protocol::case::write::edit_description(tx, 0, "补充："));
     let (r1, r2) = tokio::join!(officer.sync(), leader.sync());
     r1.unwrap();
     r2.unwrap();
@@ -180,10 +169,7 @@ async fn two_replicas_on_one_postgres_database_converge_and_share_live_notices()
     leader.sync().await.unwrap();
     assert_eq!(officer.heads(id), leader.heads(id));
     assert_eq!(officer.case(id), leader.case(id));
-    assert_eq!(
-        officer.case(id).status,
-        sync_protocol::case::Status::Acknowledged
-    );
+    assert_eq!(officer.case(id).status, sync_protocol::case::Status::Acknowledged);
     assert!(officer.case(id).description.starts_with("补充："));
     // One case number, one alert, whichever replica merged what.
     let store = SqlStore::connect(&db.url).await.unwrap();

@@ -5,8 +5,8 @@
 use std::time::Duration;
 
 use anlan_server::push::{
-    AlertKind, AlertPayload, Backoff, Delivery, SendOptions, Subscription, Topic, VapidKeys,
-    build_request, deliver, http_client, send,
+    AlertKind, AlertPayload, Backoff, Delivery, SendOptions, Subscription, Topic, VapidKeys, build_request,
+    deliver, http_client, send,
 };
 use anlan_tests::push_service::{Outage, PushService, Reply, TestSubscription};
 use sync_protocol::DocId;
@@ -36,23 +36,13 @@ fn urgent_case() -> Case {
         description: "张三称李四占用其承包地，情绪激动。".into(),
         parties: vec![
             Party {
-                name: "张三".into(),
-                phone: Some("13800138000".into()),
-                note: Some("情绪激动".into()),
+                name: "张三".into(), phone: Some("13800138000".into()), note: Some("情绪激动".into())
             },
-            Party {
-                name: "李四".into(),
-                phone: Some("13900139000".into()),
-                note: None,
-            },
+            Party { name: "李四".into(), phone: Some("13900139000".into()), note: None },
         ],
         reporter: "officer-17".into(),
         reported_at: 1_795_000_000_000,
-        location: Some(Location {
-            lat: 25.04,
-            lon: 102.71,
-            accuracy_m: Some(12.0),
-        }),
+        location: Some(Location { lat: 25.04, lon: 102.71, accuracy_m: Some(12.0) }),
         timeline: vec![],
         attachments: vec![],
         responsible_leader: Some("leader-3".into()),
@@ -69,10 +59,7 @@ fn alert(doc_id: DocId) -> AlertPayload {
 /// Backoff short enough for tests, long enough to tell apart from a `Retry-After`.
 fn quick_options(payload: &AlertPayload) -> SendOptions {
     SendOptions {
-        backoff: Backoff {
-            base: Duration::from_millis(50),
-            max: Duration::from_secs(1),
-        },
+        backoff: Backoff { base: Duration::from_millis(50), max: Duration::from_secs(1) },
         ..SendOptions::for_alert(payload)
     }
 }
@@ -83,19 +70,9 @@ async fn a_message_built_by_the_server_decrypts_to_the_payload_and_its_vapid_jwt
     let vapid = vapid();
     let sub = service.subscribe_for(&vapid.application_server_key());
     let payload = alert(DocId::random());
-    let opts = SendOptions {
-        ttl: Duration::from_secs(900),
-        ..SendOptions::for_alert(&payload)
-    };
+    let opts = SendOptions { ttl: Duration::from_secs(900), ..SendOptions::for_alert(&payload) };
 
-    let outcome = deliver(
-        &http_client().unwrap(),
-        &vapid,
-        &server_side(&sub),
-        &payload,
-        &opts,
-    )
-    .await;
+    let outcome = deliver(&http_client().unwrap(), &vapid, &server_side(&sub), &payload, &opts).await;
 
     assert_eq!(outcome, Delivery::Sent);
     let received = service.wait_for_delivered(1, WAIT).await;
@@ -140,14 +117,7 @@ async fn a_410_or_404_answer_means_the_subscription_is_gone() {
     let payload = alert(DocId::random());
     let opts = SendOptions::for_alert(&payload);
 
-    let gone = deliver(
-        &client,
-        &vapid,
-        &server_side(&unsubscribed),
-        &payload,
-        &opts,
-    )
-    .await;
+    let gone = deliver(&client, &vapid, &server_side(&unsubscribed), &payload, &opts).await;
     let not_found = deliver(&client, &vapid, &server_side(&expired), &payload, &opts).await;
 
     assert_eq!(gone, Delivery::Gone);
@@ -177,19 +147,13 @@ async fn a_429_with_retry_after_3_asks_to_retry_in_3_seconds_and_then_delivers()
 async fn a_429_with_an_http_date_retry_after_is_honoured() {
     let service = PushService::spawn().await;
     let sub = service.subscribe();
-    let in_a_minute =
-        httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(60));
+    let in_a_minute = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(60));
     service.script(&sub, [Reply::TooManyRequests(Some(in_a_minute))]);
     let payload = alert(DocId::random());
 
-    let outcome = deliver(
-        &http_client().unwrap(),
-        &vapid(),
-        &server_side(&sub),
-        &payload,
-        &quick_options(&payload),
-    )
-    .await;
+    let outcome =
+        deliver(&http_client().unwrap(), &vapid(), &server_side(&sub), &payload, &quick_options(&payload))
+            .await;
 
     // HTTP-dates have one-second resolution, so a minute may come back as 59 s.
     match outcome {
@@ -204,19 +168,9 @@ async fn a_500_asks_to_retry_after_the_backoff_for_that_attempt() {
     let sub = service.subscribe();
     service.script(&sub, [Reply::ServerError]);
     let payload = alert(DocId::random());
-    let opts = SendOptions {
-        attempt: 2,
-        ..quick_options(&payload)
-    };
+    let opts = SendOptions { attempt: 2, ..quick_options(&payload) };
 
-    let outcome = deliver(
-        &http_client().unwrap(),
-        &vapid(),
-        &server_side(&sub),
-        &payload,
-        &opts,
-    )
-    .await;
+    let outcome = deliver(&http_client().unwrap(), &vapid(), &server_side(&sub), &payload, &opts).await;
 
     assert_eq!(outcome, Delivery::RetryAfter(Duration::from_millis(200)));
 }
@@ -228,21 +182,11 @@ async fn the_case_topic_is_sent_so_repeats_about_one_case_collapse() {
     let sub = server_side(&service.subscribe());
     let case = DocId::random();
     let urgent = alert(case);
-    let escalation = AlertPayload {
-        kind: AlertKind::Escalation,
-        ..alert(case)
-    };
+    let escalation = AlertPayload { kind: AlertKind::Escalation, ..alert(case) };
     let other_case = alert(DocId::random());
 
     for payload in [&urgent, &escalation, &other_case] {
-        let outcome = deliver(
-            &client,
-            &vapid,
-            &sub,
-            payload,
-            &SendOptions::for_alert(payload),
-        )
-        .await;
+        let outcome = deliver(&client, &vapid, &sub, payload, &SendOptions::for_alert(payload)).await;
         assert_eq!(outcome, Delivery::Sent);
     }
 
@@ -277,37 +221,17 @@ async fn the_payload_carries_no_party_names_phones_or_case_text() {
     assert_eq!(outcome, Delivery::Sent);
     let message = &service.wait_for_delivered(1, WAIT).await[0];
     let text = String::from_utf8(message.payload.clone().unwrap()).unwrap();
-    let personal = case.parties.iter().flat_map(|p| {
-        [Some(p.name.clone()), p.phone.clone(), p.note.clone()]
-            .into_iter()
-            .flatten()
-    });
-    for secret in personal.chain([
-        case.title,
-        case.description,
-        case.reporter,
-        "leader-3".into(),
-    ]) {
+    let personal = case
+        .parties
+        .iter()
+        .flat_map(|p| [Some(p.name.clone()), p.phone.clone(), p.note.clone()].into_iter().flatten());
+    for secret in personal.chain([case.title, case.description, case.reporter, "leader-3".into()]) {
         assert!(!text.contains(&secret), "{secret:?} leaked into {text}");
     }
-    assert!(
-        !text.contains("25.04") && !text.contains("102.71"),
-        "location leaked: {text}"
-    );
-    let mut keys: Vec<String> = message
-        .json()
-        .as_object()
-        .unwrap()
-        .keys()
-        .cloned()
-        .collect();
+    assert!(!text.contains("25.04") && !text.contains("102.71"), "location leaked: {text}");
+    let mut keys: Vec<String> = message.json().as_object().unwrap().keys().cloned().collect();
     keys.sort();
-    assert_eq!(
-        keys,
-        [
-            "case_no", "category", "doc_id", "kind", "severity", "township", "v"
-        ]
-    );
+    assert_eq!(keys, ["case_no", "category", "doc_id", "kind", "severity", "township", "v"]);
 }
 
 #[tokio::test]
@@ -339,9 +263,7 @@ async fn an_alert_retried_as_told_is_delivered_once_after_the_push_service_retur
     let (vapid, client) = (vapid(), http_client().unwrap());
     let sub = server_side(&service.subscribe());
     let payload = alert(DocId::random());
-    service
-        .down_for(Outage::Refused, Duration::from_millis(400))
-        .await;
+    service.down_for(Outage::Refused, Duration::from_millis(400)).await;
 
     // What the outbox worker does: try, and on RetryAfter wait that long and try again.
     let mut opts = quick_options(&payload);
@@ -356,17 +278,10 @@ async fn an_alert_retried_as_told_is_delivered_once_after_the_push_service_retur
     };
 
     assert_eq!(outcome, Delivery::Sent);
-    assert!(
-        opts.attempt >= 1,
-        "the first try should have met the outage"
-    );
+    assert!(opts.attempt >= 1, "the first try should have met the outage");
     let delivered = service.wait_for_delivered(1, WAIT).await;
     assert_eq!(delivered.len(), 1);
-    assert_eq!(
-        service.messages().len(),
-        1,
-        "refused tries never reach the service"
-    );
+    assert_eq!(service.messages().len(), 1, "refused tries never reach the service");
     assert_eq!(delivered[0].json(), serde_json::to_value(&payload).unwrap());
 }
 
@@ -397,18 +312,9 @@ async fn the_local_push_service_rejects_unsigned_forged_or_corrupted_messages() 
     let mut corrupted = request.clone();
     *corrupted.body.last_mut().unwrap() ^= 0x01;
 
-    assert_eq!(
-        send(&client, unsigned, &opts).await,
-        Delivery::Failed("HTTP 401".into())
-    );
-    assert_eq!(
-        send(&client, forged, &opts).await,
-        Delivery::Failed("HTTP 401".into())
-    );
-    assert_eq!(
-        send(&client, corrupted, &opts).await,
-        Delivery::Failed("HTTP 400".into())
-    );
+    assert_eq!(send(&client, unsigned, &opts).await, Delivery::Failed("HTTP 401".into()));
+    assert_eq!(send(&client, forged, &opts).await, Delivery::Failed("HTTP 401".into()));
+    assert_eq!(send(&client, corrupted, &opts).await, Delivery::Failed("HTTP 400".into()));
     assert_eq!(send(&client, request, &opts).await, Delivery::Sent);
     let reasons: Vec<String> = service
         .messages()
@@ -420,19 +326,12 @@ async fn the_local_push_service_rejects_unsigned_forged_or_corrupted_messages() 
         .collect();
     assert_eq!(reasons[0], "no Authorization header");
     assert!(reasons[1].contains("does not verify"), "{}", reasons[1]);
-    assert!(
-        reasons[2].contains("does not authenticate"),
-        "{}",
-        reasons[2]
-    );
+    assert!(reasons[2].contains("does not authenticate"), "{}", reasons[2]);
     assert_eq!(reasons[3], "ok");
 }
 
 /// Part `index` (0 header, 1 claims, 2 signature) of the JWT in an `Authorization` header.
 fn jwt_part(authorization: &str, index: usize) -> String {
-    let token = authorization
-        .strip_prefix("vapid t=")
-        .and_then(|rest| rest.split(',').next())
-        .unwrap();
+    let token = authorization.strip_prefix("vapid t=").and_then(|rest| rest.split(',').next()).unwrap();
     token.split('.').nth(index).unwrap().to_owned()
 }

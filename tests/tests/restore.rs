@@ -38,26 +38,15 @@ async fn after_a_restore_devices_resend_what_the_backup_missed() {
 
     officer.sync().await.unwrap();
     leader.sync().await.unwrap();
-    assert_ne!(
-        officer.epoch, old_epoch,
-        "a restored server starts a new epoch"
-    );
+    assert_ne!(officer.epoch, old_epoch, "a restored server starts a new epoch");
     officer.sync().await.unwrap();
     assert_eq!(officer.pending(), 0);
 
     for id in [a, b] {
         assert_eq!(officer.heads(id), leader.heads(id));
     }
-    assert_eq!(
-        leader.case(a).status,
-        Status::Handling,
-        "the lost edit came back from the phone"
-    );
-    assert_eq!(
-        leader.case(b).case_no.as_deref(),
-        Some(b_no.as_str()),
-        "the lost case keeps its number"
-    );
+    assert_eq!(leader.case(a).status, Status::Handling, "the lost edit came back from the phone");
+    assert_eq!(leader.case(b).case_no.as_deref(), Some(b_no.as_str()), "the lost case keeps its number");
 
     // The counter moved past the re-delivered number: the next case does not reuse it.
     let c = officer.create(&officer.new_case(PUTOU, Severity::General, "恢复后的新案件"));
@@ -77,10 +66,6 @@ async fn backup_refuses_to_overwrite_and_postgres_points_to_pg_dump() {
     let err = app.store.backup_to(&existing).await.unwrap_err();
     assert!(err.to_string().contains("already exists"));
     let pg = TestApp::spawn(Backend::Postgres).await;
-    let err = pg
-        .store
-        .backup_to(&std::env::temp_dir().join("x.db"))
-        .await
-        .unwrap_err();
+    let err = pg.store.backup_to(&std::env::temp_dir().join("x.db")).await.unwrap_err();
     assert!(err.to_string().contains("pg_dump"));
 }

@@ -32,17 +32,9 @@ async fn a_case_recorded_offline_reaches_the_township_leader(b: Backend) {
     assert_eq!(officer.pending(), 1);
 
     officer.sync().await.unwrap();
-    assert_eq!(
-        officer.pending(),
-        0,
-        "acknowledged after the server committed"
-    );
+    assert_eq!(officer.pending(), 0, "acknowledged after the server committed");
     let mine = officer.case(id);
-    assert!(
-        mine.case_no.as_deref().unwrap().starts_with("永安-2026-"),
-        "{:?}",
-        mine.case_no
-    );
+    assert!(mine.case_no.as_deref().unwrap().starts_with("永安-2026-"), "{:?}", mine.case_no);
 
     let mut leader = app.device(LEADER);
     leader.login().await.unwrap();
@@ -74,15 +66,9 @@ async fn the_server_numbers_each_county_s_cases_in_order(b: Backend) {
         .map(|i| officer.create(&officer.new_case(PUTOU, Severity::General, &format!("案{i}"))))
         .collect();
     officer.sync().await.unwrap();
-    let mut numbers: Vec<String> = ids
-        .iter()
-        .map(|id| officer.case(*id).case_no.unwrap())
-        .collect();
+    let mut numbers: Vec<String> = ids.iter().map(|id| officer.case(*id).case_no.unwrap()).collect();
     numbers.sort();
-    assert_eq!(
-        numbers,
-        vec!["永安-2026-000001", "永安-2026-000002", "永安-2026-000003"]
-    );
+    assert_eq!(numbers, vec!["永安-2026-000001", "永安-2026-000002", "永安-2026-000003"]);
     // A case in another county starts its own sequence.
     let mut taining = app.enrol("taining1", "village_officer", SHUIJI).await;
     taining.login().await.unwrap();
@@ -101,11 +87,7 @@ async fn a_lost_response_is_harmless_and_resending_stores_nothing_twice(b: Backe
     let stored = app.store.change_count().await.unwrap();
     officer.sync().await.unwrap();
     assert_eq!(officer.pending(), 0);
-    assert_eq!(
-        app.store.change_count().await.unwrap(),
-        stored,
-        "the resend stored nothing new"
-    );
+    assert_eq!(app.store.change_count().await.unwrap(), stored, "the resend stored nothing new");
     assert!(officer.case(id).case_no.is_some());
     // The same request sent twice more is answered ok both times.
     let (req, _) = officer.build_request();
@@ -166,10 +148,7 @@ async fn people_outside_the_jurisdiction_never_see_a_case(b: Backend) {
     let mut neighbour = app.enrol("ximen1", "village_officer", XIMEN).await;
     neighbour.login().await.unwrap();
     neighbour.sync().await.unwrap();
-    assert!(
-        neighbour.docs.is_empty(),
-        "a village officer elsewhere pulls nothing"
-    );
+    assert!(neighbour.docs.is_empty(), "a village officer elsewhere pulls nothing");
     let status = reqwest::Client::new()
         .get(format!("{}/api/v1/cases/{id}", app.url))
         .bearer_auth(&neighbour.token)
@@ -182,10 +161,7 @@ async fn people_outside_the_jurisdiction_never_see_a_case(b: Backend) {
     let mut county = app.device(COUNTY);
     county.login().await.unwrap();
     county.sync().await.unwrap();
-    assert!(
-        county.docs.contains_key(&id),
-        "the county sees its villages"
-    );
+    assert!(county.docs.contains_key(&id), "the county sees its villages");
 }
 
 async fn a_case_in_another_jurisdiction_cannot_be_created(b: Backend) {
@@ -195,11 +171,7 @@ async fn a_case_in_another_jurisdiction_cannot_be_created(b: Backend) {
     let id = officer.create(&officer.new_case(XIMEN, Severity::General, "越权上报"));
     officer.sync().await.unwrap();
     assert_eq!(officer.rejected[&id].code, RejectCode::OutOfScope);
-    assert_eq!(
-        app.store.quarantine_count().await.unwrap(),
-        1,
-        "the refused bytes are kept"
-    );
+    assert_eq!(app.store.quarantine_count().await.unwrap(), 1, "the refused bytes are kept");
     assert_eq!(app.store.change_count().await.unwrap(), 0);
 }
 
@@ -247,11 +219,7 @@ async fn a_push_whose_dependencies_the_server_lacks_gets_need_changes(b: Backend
     let resp = officer.sync_once(false).await.unwrap().unwrap();
     assert_eq!(resp.results[0].status, S::NeedChanges);
     assert!(resp.results[0].heads.is_empty());
-    assert_eq!(
-        app.store.change_count().await.unwrap(),
-        0,
-        "orphans are never stored"
-    );
+    assert_eq!(app.store.change_count().await.unwrap(), 0, "orphans are never stored");
     officer.sync().await.unwrap();
     assert_eq!(officer.pending(), 0);
     assert_eq!(officer.case(id).title, "邻里纠纷（更新）");
@@ -270,10 +238,5 @@ async fn an_empty_sync_is_small_in_both_directions(b: Backend) {
     });
     let res = officer.post(req.clone()).await.unwrap();
     let body = res.bytes().await.unwrap();
-    assert!(
-        req.len() <= 200 && body.len() <= 200,
-        "up {} down {}",
-        req.len(),
-        body.len()
-    );
+    assert!(req.len() <= 200 && body.len() <= 200, "up {} down {}", req.len(), body.len());
 }

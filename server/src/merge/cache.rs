@@ -18,9 +18,7 @@ pub struct DocCache {
 
 impl DocCache {
     pub fn new(capacity: usize) -> Self {
-        Self {
-            inner: Mutex::new(LruCache::new(NonZeroUsize::new(capacity.max(1)).unwrap())),
-        }
+        Self { inner: Mutex::new(LruCache::new(NonZeroUsize::new(capacity.max(1)).unwrap())) }
     }
 
     /// The document as of `meta.version`, from the cache when it is current.
@@ -32,9 +30,8 @@ impl DocCache {
         }
         let bytes = store.doc_bytes(doc).await?;
         let mut d = match &bytes.snapshot {
-            Some(s) => Automerge::load(s).map_err(|e| {
-                StoreError::Invalid(format!("stored snapshot of {doc} does not load: {e}"))
-            })?,
+            Some(s) => Automerge::load(s)
+                .map_err(|e| StoreError::Invalid(format!("stored snapshot of {doc} does not load: {e}")))?,
             None => Automerge::new(),
         };
         let tail = bytes
@@ -42,12 +39,9 @@ impl DocCache {
             .into_iter()
             .map(Change::from_bytes)
             .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(|e| {
-                StoreError::Invalid(format!("stored change of {doc} does not decode: {e}"))
-            })?;
-        d.apply_changes(tail).map_err(|e| {
-            StoreError::Invalid(format!("stored changes of {doc} do not apply: {e}"))
-        })?;
+            .map_err(|e| StoreError::Invalid(format!("stored change of {doc} does not decode: {e}")))?;
+        d.apply_changes(tail)
+            .map_err(|e| StoreError::Invalid(format!("stored changes of {doc} do not apply: {e}")))?;
         self.put(doc, d.clone(), meta.version);
         Ok(d)
     }

@@ -86,21 +86,14 @@ pub async fn judge(
     };
     let base_heads = base.get_heads();
     let heads = wire::hashes(&base_heads);
-    let reject = |code, msg: String| {
-        Ok(Verdict::Rejected {
-            heads: heads.clone(),
-            reason: reason(code, msg),
-        })
-    };
+    let reject =
+        |code, msg: String| Ok(Verdict::Rejected { heads: heads.clone(), reason: reason(code, msg) });
 
     let total: usize = push.changes.iter().map(|c| c.len()).sum();
     if push.changes.len() > MAX_CHANGES_PER_DOC || total > MAX_BYTES_PER_DOC {
         return reject(
             RejectCode::TooLarge,
-            format!(
-                "{} changes, {total} bytes; split the push",
-                push.changes.len()
-            ),
+            format!("{} changes, {total} bytes; split the push", push.changes.len()),
         );
     }
     let mut fresh = Vec::new();
@@ -113,10 +106,7 @@ pub async fn judge(
         let change = match Change::from_bytes(bytes.to_vec()) {
             Ok(c) => c,
             Err(e) => {
-                return reject(
-                    RejectCode::BadChange,
-                    format!("change {i} does not decode: {e}"),
-                );
+                return reject(RejectCode::BadChange, format!("change {i} does not decode: {e}"));
             }
         };
         if base.get_change_by_hash(&change.hash()).is_some() || !seen.insert(change.hash()) {
@@ -127,10 +117,7 @@ pub async fn judge(
         } else if !device.actor_prefix.owns(change.actor_id()) {
             return reject(
                 RejectCode::ForeignActor,
-                format!(
-                    "change {i} has actor {} which is not this device's",
-                    change.actor_id()
-                ),
+                format!("change {i} has actor {} which is not this device's", change.actor_id()),
             );
         }
         received.insert(change.hash(), bytes.to_vec());
@@ -143,9 +130,7 @@ pub async fn judge(
     let mut trial = base.clone();
     if let Err(e) = trial.apply_changes(fresh) {
         return match e {
-            AutomergeError::DuplicateSeqNumber(..) => {
-                reject(RejectCode::DuplicateSeq, e.to_string())
-            }
+            AutomergeError::DuplicateSeqNumber(..) => reject(RejectCode::DuplicateSeq, e.to_string()),
             e => reject(RejectCode::BadChange, e.to_string()),
         };
     }
@@ -159,10 +144,7 @@ pub async fn judge(
         _ => String::new(),
     };
     if kind != case::KIND {
-        return reject(
-            RejectCode::Schema,
-            format!("kind: unknown document kind '{kind}'"),
-        );
+        return reject(RejectCode::Schema, format!("kind: unknown document kind '{kind}'"));
     }
     let after = match case::read_case(&trial) {
         Ok(c) => c,
@@ -177,8 +159,7 @@ pub async fn judge(
     if sealed_no.is_some() && sealed_no == after.case_no {
         checked.case_no = before.as_ref().and_then(|b| b.case_no.clone());
     }
-    if let Err(e) = case::check_transition(before.as_ref(), &checked, Writer::User(&device.user_id))
-    {
+    if let Err(e) = case::check_transition(before.as_ref(), &checked, Writer::User(&device.user_id)) {
         return reject(RejectCode::Schema, e.to_string());
     }
 
@@ -186,10 +167,7 @@ pub async fn judge(
         Some(meta) => (meta.unit_code.clone(), meta.unit_path.clone(), None),
         None => {
             let chain = m.store.unit_chain(&after.village).await?;
-            let Some(village) = chain
-                .last()
-                .filter(|u| u.kind == "village" && device.covers(&u.path))
-            else {
+            let Some(village) = chain.last().filter(|u| u.kind == "village" && device.covers(&u.path)) else {
                 return reject(
                     RejectCode::OutOfScope,
                     format!("village {} is not in your jurisdiction", after.village),
@@ -243,9 +221,8 @@ pub async fn judge(
 pub fn finish(m: &Merger, mut a: Accepted, case_no: Option<String>) -> Result<Verdict, AppError> {
     if let Some(no) = case_no {
         stamp_case_no(m, a.doc, &mut a.trial, &no)?;
-        a.after = case::read_case(&a.trial).map_err(|e| {
-            AppError::Internal(anyhow::anyhow!("case number broke the schema: {e}"))
-        })?;
+        a.after = case::read_case(&a.trial)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("case number broke the schema: {e}")))?;
     }
     let new_changes: Vec<NewChange> = a
         .trial
@@ -255,14 +232,10 @@ pub fn finish(m: &Merger, mut a: Accepted, case_no: Option<String>) -> Result<Ve
             hash: c.hash().0,
             actor: c.actor_id().to_bytes().to_vec(),
             device_id: (!ActorPrefix::SERVER.owns(c.actor_id())).then_some(a.device_id),
-            bytes: a
-                .received
-                .remove(&c.hash())
-                .unwrap_or_else(|| c.bytes().into_owned()),
+            bytes: a.received.remove(&c.hash()).unwrap_or_else(|| c.bytes().into_owned()),
         })
         .collect();
-    let snapshot =
-        (a.tail_count + new_changes.len() as i64 > SNAPSHOT_EVERY).then(|| a.trial.save());
+    let snapshot = (a.tail_count + new_changes.len() as i64 > SNAPSHOT_EVERY).then(|| a.trial.save());
     let new_heads = a.trial.get_heads();
     let outbox = urgent_alert(a.doc, a.before.as_ref(), &a.after, &new_heads);
     let commit = DocCommit {
@@ -313,23 +286,12 @@ fn urgent_alert(
     if !became_urgent {
         return vec![];
     }
-    let cause = format!(
-        "urgent:{doc}:{}",
-        heads
-            .iter()
-            .map(|h| h.to_string())
-            .collect::<Vec<_>>()
-            .join(",")
-    );
+    let cause = format!("urgent:{doc}:{}", heads.iter().map(|h| h.to_string()).collect::<Vec<_>>().join(","));
     let payload = serde_json::json!({
         "doc": doc.to_string(), "case_no": after.case_no, "village": after.village,
         "category": after.category, "severity": after.severity,
     });
-    vec![OutboxItem {
-        kind: "urgent".into(),
-        cause,
-        payload: payload.to_string(),
-    }]
+    vec![OutboxItem { kind: "urgent".into(), cause, payload: payload.to_string() }]
 }
 
 pub fn case_row(doc: DocId, c: &Case, unit_path: &str) -> CaseRow {

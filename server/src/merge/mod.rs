@@ -53,8 +53,7 @@ impl Merger {
         live: LiveHub,
     ) -> Result<Self, AppError> {
         let epoch = store.epoch().await?;
-        let secret =
-            hex::decode(store.server_secret().await?).map_err(|e| AppError::Internal(e.into()))?;
+        let secret = hex::decode(store.server_secret().await?).map_err(|e| AppError::Internal(e.into()))?;
         Ok(Self {
             store,
             cache: DocCache::new(cache_docs),
@@ -66,11 +65,7 @@ impl Merger {
         })
     }
 
-    pub async fn sync(
-        &self,
-        device: &DeviceAuth,
-        mut req: SyncRequest,
-    ) -> Result<SyncResponse, AppError> {
+    pub async fn sync(&self, device: &DeviceAuth, mut req: SyncRequest) -> Result<SyncResponse, AppError> {
         if req.v != wire::PROTOCOL_VERSION {
             return Err(AppError::BadRequest(format!(
                 "protocol version {} is not supported; this server speaks 1",
@@ -84,11 +79,7 @@ impl Merger {
             )));
         }
         let reset = req.epoch.as_deref().is_some_and(|e| e != self.epoch);
-        let cursor = if reset {
-            0
-        } else {
-            i64::try_from(req.cursor).unwrap_or(i64::MAX)
-        };
+        let cursor = if reset { 0 } else { i64::try_from(req.cursor).unwrap_or(i64::MAX) };
 
         let push = merge_duplicate_entries(std::mem::take(&mut req.push));
         let mut results = self.push(device, &push).await?;
@@ -96,18 +87,12 @@ impl Merger {
 
         // A device that already has a cursor has its own changes; a fresh one gets everything.
         let exclude = (cursor > 0).then_some(device.device_id);
-        let page = self
-            .store
-            .feed(&device.unit_path, cursor, exclude, PAGE_BYTES)
-            .await?;
+        let page = self.store.feed(&device.unit_path, cursor, exclude, PAGE_BYTES).await?;
         let mut pull: Vec<PullDoc> = Vec::new();
         for (doc, bytes) in page.changes {
             match pull.last_mut() {
                 Some(last) if last.doc == doc => last.changes.push(ByteBuf::from(bytes)),
-                _ => pull.push(PullDoc {
-                    doc,
-                    changes: vec![ByteBuf::from(bytes)],
-                }),
+                _ => pull.push(PullDoc { doc, changes: vec![ByteBuf::from(bytes)] }),
             }
         }
         Ok(SyncResponse {
@@ -120,11 +105,7 @@ impl Merger {
         })
     }
 
-    async fn push(
-        &self,
-        device: &DeviceAuth,
-        push: &[wire::PushDoc],
-    ) -> Result<Vec<DocResult>, AppError> {
+    async fn push(&self, device: &DeviceAuth, push: &[wire::PushDoc]) -> Result<Vec<DocResult>, AppError> {
         if push.is_empty() {
             return Ok(vec![]);
         }
@@ -136,11 +117,7 @@ impl Merger {
                 verdicts.push(judge::judge(self, device, p, metas.get(&p.doc)).await?);
             }
             numbering::assign(self, &mut verdicts).await?;
-            let commits: Vec<_> = verdicts
-                .iter()
-                .filter_map(|v| v.commit())
-                .cloned()
-                .collect();
+            let commits: Vec<_> = verdicts.iter().filter_map(|v| v.commit()).cloned().collect();
             if !commits.is_empty() {
                 match self.store.commit(&commits).await? {
                     CommitOutcome::Conflict(moved) => {
@@ -173,15 +150,9 @@ impl Merger {
                 }
             }
             self.quarantine(device, push, &verdicts).await?;
-            return Ok(push
-                .iter()
-                .zip(verdicts)
-                .map(|(p, v)| v.into_result(p.doc, &self.metrics))
-                .collect());
+            return Ok(push.iter().zip(verdicts).map(|(p, v)| v.into_result(p.doc, &self.metrics)).collect());
         }
-        Err(AppError::Unavailable(
-            "too many concurrent writers to the same documents; retry".into(),
-        ))
+        Err(AppError::Unavailable("too many concurrent writers to the same documents; retry".into()))
     }
 
     async fn quarantine(
@@ -197,10 +168,7 @@ impl Merger {
                 Verdict::Rejected { reason, .. } => Some(QuarantineItem {
                     device_id: device.device_id,
                     doc: p.doc,
-                    code: serde_json::to_value(reason.code)
-                        .ok()?
-                        .as_str()?
-                        .to_string(),
+                    code: serde_json::to_value(reason.code).ok()?.as_str()?.to_string(),
                     message: reason.message.clone(),
                     changes: wire::encode(&p.changes),
                 }),
@@ -211,11 +179,7 @@ impl Merger {
     }
 
     /// Answer `have` entries: does the server hold everything the client holds?
-    async fn have(
-        &self,
-        device: &DeviceAuth,
-        have: &[wire::HaveDoc],
-    ) -> Result<Vec<DocResult>, AppError> {
+    async fn have(&self, device: &DeviceAuth, have: &[wire::HaveDoc]) -> Result<Vec<DocResult>, AppError> {
         let ids: Vec<DocId> = have.iter().map(|h| h.doc).collect();
         let metas = self.store.doc_metas(&ids).await?;
         let mut out = Vec::with_capacity(have.len());
@@ -228,27 +192,12 @@ impl Merger {
             };
             let (status, heads) = match &doc {
                 Some(doc) => {
-                    let all_known = h
-                        .heads
-                        .iter()
-                        .all(|x| doc.get_change_by_hash(&(*x).into()).is_some());
-                    (
-                        if all_known {
-                            Status::Ok
-                        } else {
-                            Status::NeedChanges
-                        },
-                        wire::hashes(&doc.get_heads()),
-                    )
+                    let all_known = h.heads.iter().all(|x| doc.get_change_by_hash(&(*x).into()).is_some());
+                    (if all_known { Status::Ok } else { Status::NeedChanges }, wire::hashes(&doc.get_heads()))
                 }
                 None => (Status::NeedChanges, vec![]),
             };
-            out.push(DocResult {
-                doc: h.doc,
-                status,
-                heads,
-                reason: None,
-            });
+            out.push(DocResult { doc: h.doc, status, heads, reason: None });
         }
         Ok(out)
     }
@@ -282,18 +231,10 @@ impl Verdict {
                 (Status::Rejected, heads, Some(reason))
             }
         };
-        DocResult {
-            doc,
-            status,
-            heads,
-            reason,
-        }
+        DocResult { doc, status, heads, reason }
     }
 }
 
 pub(crate) fn reason(code: wire::RejectCode, message: impl Into<String>) -> Reason {
-    Reason {
-        code,
-        message: message.into(),
-    }
+    Reason { code, message: message.into() }
 }

@@ -27,9 +27,7 @@ pub async fn assign(m: &Merger, verdicts: &mut [Verdict]) -> Result<(), AppError
         if let Verdict::Accept(a) = v {
             let year = beijing_year(a.reported_at());
             match &a.numbering {
-                Numbering::Issue(county) => {
-                    *wanted.entry((county.code.clone(), year)).or_default() += 1
-                }
+                Numbering::Issue(county) => *wanted.entry((county.code.clone(), year)).or_default() += 1,
                 Numbering::KeepPast(county, n) => keep_past.push((county.code.clone(), year, *n)),
                 Numbering::None => {}
             }
@@ -43,15 +41,11 @@ pub async fn assign(m: &Merger, verdicts: &mut [Verdict]) -> Result<(), AppError
     };
     for v in verdicts.iter_mut() {
         let Verdict::Accept(_) = v else { continue };
-        let Verdict::Accept(a) = std::mem::replace(v, Verdict::Ok { heads: vec![] }) else {
-            unreachable!()
-        };
+        let Verdict::Accept(a) = std::mem::replace(v, Verdict::Ok { heads: vec![] }) else { unreachable!() };
         let case_no = match &a.numbering {
             Numbering::Issue(county) => {
                 let year = beijing_year(a.reported_at());
-                let n = next
-                    .get_mut(&(county.code.clone(), year))
-                    .expect("drawn above");
+                let n = next.get_mut(&(county.code.clone(), year)).expect("drawn above");
                 *n += 1;
                 Some(format!("{}-{year}-{:06}", short_name(&county.name), *n - 1))
             }
@@ -64,15 +58,8 @@ pub async fn assign(m: &Merger, verdicts: &mut [Verdict]) -> Result<(), AppError
 
 /// The county a unit path lies in.
 pub async fn county_of(store: &SqlStore, unit_path: &str) -> Result<Option<Unit>, AppError> {
-    let code = unit_path
-        .split('/')
-        .rfind(|s| !s.is_empty())
-        .unwrap_or_default();
-    Ok(store
-        .unit_chain(code)
-        .await?
-        .into_iter()
-        .find(|u| u.kind == "county"))
+    let code = unit_path.split('/').rfind(|s| !s.is_empty()).unwrap_or_default();
+    Ok(store.unit_chain(code).await?.into_iter().find(|u| u.kind == "county"))
 }
 
 /// 永安市 → 永安, 泰宁县 → 泰宁; 沙县 stays 沙县 (a one-character name needs its suffix).

@@ -36,9 +36,7 @@ pub fn verify_case_no(secret: &[u8], doc: DocId, change: &Change) -> Option<Stri
         return None;
     };
     let value = match (&op.obj, &op.key, &op.action, op.insert) {
-        (ObjectId::Root, Key::Map(k), OpType::Put(ScalarValue::Str(v)), false)
-            if k == "case_no" =>
-        {
+        (ObjectId::Root, Key::Map(k), OpType::Put(ScalarValue::Str(v)), false) if k == "case_no" => {
             v.to_string()
         }
         _ => return None,

@@ -19,8 +19,8 @@ pub mod vapid;
 
 pub use payload::{AlertKind, AlertPayload, PAYLOAD_VERSION, Topic, TopicError};
 pub use send::{
-    Backoff, Delivery, PushRequest, RETRY_AFTER_CEILING, SendError, SendOptions, Urgency,
-    build_request, classify, deliver, http_client, parse_retry_after, send,
+    Backoff, Delivery, PushRequest, RETRY_AFTER_CEILING, SendError, SendOptions, Urgency, build_request,
+    classify, deliver, http_client, parse_retry_after, send,
 };
 pub use subscription::{Subscription, SubscriptionError};
 pub use vapid::{VapidContact, VapidError, VapidKeys};

@@ -55,10 +55,7 @@ impl Default for Backoff {
     /// 5 s, 10 s, 20 s … capped at 5 min: a leader coming back into coverage should not wait
     /// long for an alert once the push service recovers.
     fn default() -> Self {
-        Self {
-            base: Duration::from_secs(5),
-            max: Duration::from_secs(300),
-        }
+        Self { base: Duration::from_secs(5), max: Duration::from_secs(300) }
     }
 }
 
@@ -103,10 +100,7 @@ impl SendOptions {
     /// Defaults for an alert about `payload`'s case, with the case as topic so repeats
     /// collapse on the push service.
     pub fn for_alert(payload: &AlertPayload) -> Self {
-        Self {
-            topic: Some(payload.topic()),
-            ..Self::default()
-        }
+        Self { topic: Some(payload.topic()), ..Self::default() }
     }
 }
 
@@ -160,10 +154,7 @@ pub struct PushRequest {
 
 impl PushRequest {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 }
 
@@ -196,24 +187,17 @@ pub fn build_request(
     if let Some(topic) = &opts.topic {
         message.set_topic(topic.as_str().to_owned());
     }
-    let request =
-        web_push::request_builder::build_request::<Vec<u8>>(message.build().map_err(build_err)?);
+    let request = web_push::request_builder::build_request::<Vec<u8>>(message.build().map_err(build_err)?);
 
     let mut headers = Vec::with_capacity(request.headers().len());
     for (name, value) in request.headers() {
         if name.as_str() == "content-length" {
             continue;
         }
-        let value = value
-            .to_str()
-            .map_err(|_| SendError::Build(format!("header {name} is not ASCII")))?;
+        let value = value.to_str().map_err(|_| SendError::Build(format!("header {name} is not ASCII")))?;
         headers.push((name.as_str().to_owned(), value.to_owned()));
     }
-    Ok(PushRequest {
-        url: request.uri().to_string(),
-        headers,
-        body: request.into_body(),
-    })
+    Ok(PushRequest { url: request.uri().to_string(), headers, body: request.into_body() })
 }
 
 /// Builds, sends and classifies one alert. Never panics and never returns an error: every
@@ -233,10 +217,7 @@ pub async fn deliver(
 
 /// Sends a built request and classifies the answer.
 pub async fn send(client: &reqwest::Client, request: PushRequest, opts: &SendOptions) -> Delivery {
-    let mut builder = client
-        .post(&request.url)
-        .timeout(opts.timeout)
-        .body(request.body);
+    let mut builder = client.post(&request.url).timeout(opts.timeout).body(request.body);
     for (name, value) in &request.headers {
         builder = builder.header(name.as_str(), value.as_str());
     }
@@ -249,11 +230,8 @@ pub async fn send(client: &reqwest::Client, request: PushRequest, opts: &SendOpt
         }
     };
     let status = response.status().as_u16();
-    let retry_after = response
-        .headers()
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let retry_after =
+        response.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let mut body = Vec::new();
     if !response.status().is_success() {
         // Only the start: the endpoint came from a client and could answer with anything.
@@ -264,13 +242,7 @@ pub async fn send(client: &reqwest::Client, request: PushRequest, opts: &SendOpt
             }
         }
     }
-    classify(
-        status,
-        retry_after.as_deref(),
-        &body,
-        opts,
-        SystemTime::now(),
-    )
+    classify(status, retry_after.as_deref(), &body, opts, SystemTime::now())
 }
 
 /// Maps a push service's answer to a [`Delivery`] (RFC 8030 §5, §6, §7.3; RFC 8292 §4).

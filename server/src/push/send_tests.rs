@@ -34,10 +34,7 @@ fn payload() -> AlertPayload {
 }
 
 fn jwt_claims(authorization: &str) -> serde_json::Value {
-    let token = authorization
-        .strip_prefix("vapid t=")
-        .and_then(|rest| rest.split(',').next())
-        .unwrap();
+    let token = authorization.strip_prefix("vapid t=").and_then(|rest| rest.split(',').next()).unwrap();
     let claims = token.split('.').nth(1).unwrap();
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(claims).unwrap()).unwrap()
 }
@@ -46,10 +43,7 @@ fn jwt_claims(authorization: &str) -> serde_json::Value {
 fn a_built_alert_carries_ttl_urgency_topic_encoding_and_vapid() {
     let vapid = vapid();
     let payload = payload();
-    let opts = SendOptions {
-        ttl: Duration::from_secs(600),
-        ..SendOptions::for_alert(&payload)
-    };
+    let opts = SendOptions { ttl: Duration::from_secs(600), ..SendOptions::for_alert(&payload) };
     let request = build_request(&vapid, &subscription(), &payload.to_json(), &opts).unwrap();
 
     assert_eq!(request.url, "https://push.example.net:8443/wpush/abc");
@@ -71,14 +65,8 @@ fn the_vapid_jwt_names_our_contact_and_the_push_service_origin_without_port() {
     assert_eq!(claims["sub"], "mailto:ops@anlan.example");
     assert_eq!(claims["aud"], "https://push.example.net");
     let exp = claims["exp"].as_u64().unwrap();
-    let now = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    assert!(
-        exp > now && exp <= now + 24 * 3600,
-        "RFC 8292 §2: exp within 24 h"
-    );
+    let now = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs();
+    assert!(exp > now && exp <= now + 24 * 3600, "RFC 8292 §2: exp within 24 h");
 }
 
 #[test]
@@ -112,33 +100,18 @@ fn success_codes_mean_sent_and_404_or_410_mean_the_subscription_is_gone() {
 
 #[test]
 fn rate_limits_and_server_errors_retry_after_the_header_or_the_backoff() {
-    let opts = SendOptions {
-        attempt: 2,
-        ..SendOptions::default()
-    };
+    let opts = SendOptions { attempt: 2, ..SendOptions::default() };
     let now = SystemTime::now();
     let in_90s = httpdate::fmt_http_date(now + Duration::from_secs(90));
-    assert_eq!(
-        classify(429, Some("3"), b"", &opts, now),
-        Delivery::RetryAfter(Duration::from_secs(3))
-    );
+    assert_eq!(classify(429, Some("3"), b"", &opts, now), Delivery::RetryAfter(Duration::from_secs(3)));
     // HTTP-dates have one-second resolution.
     match classify(503, Some(&in_90s), b"", &opts, now) {
         Delivery::RetryAfter(d) => assert!((89..=90).contains(&d.as_secs()), "{d:?}"),
         other => panic!("{other:?}"),
     }
-    assert_eq!(
-        classify(500, None, b"", &opts, now),
-        Delivery::RetryAfter(Duration::from_secs(20))
-    );
-    assert_eq!(
-        classify(429, Some("soon"), b"", &opts, now),
-        Delivery::RetryAfter(Duration::from_secs(20))
-    );
-    assert_eq!(
-        classify(429, Some("86400"), b"", &opts, now),
-        Delivery::RetryAfter(RETRY_AFTER_CEILING)
-    );
+    assert_eq!(classify(500, None, b"", &opts, now), Delivery::RetryAfter(Duration::from_secs(20)));
+    assert_eq!(classify(429, Some("soon"), b"", &opts, now), Delivery::RetryAfter(Duration::from_secs(20)));
+    assert_eq!(classify(429, Some("86400"), b"", &opts, now), Delivery::RetryAfter(RETRY_AFTER_CEILING));
 }
 
 #[test]
@@ -149,14 +122,8 @@ fn other_client_errors_fail_with_the_push_services_reason() {
         classify(403, None, br#"{"reason":"BadJwtToken"}"#, &opts, now),
         Delivery::Failed(r#"HTTP 403: {"reason":"BadJwtToken"}"#.into())
     );
-    assert_eq!(
-        classify(413, None, b"", &opts, now),
-        Delivery::Failed("HTTP 413".into())
-    );
-    assert!(matches!(
-        classify(301, None, b"", &opts, now),
-        Delivery::Failed(_)
-    ));
+    assert_eq!(classify(413, None, b"", &opts, now), Delivery::Failed("HTTP 413".into()));
+    assert!(matches!(classify(301, None, b"", &opts, now), Delivery::Failed(_)));
 }
 
 #[test]

@@ -40,20 +40,14 @@ impl Subscription {
         let url = reqwest::Url::parse(endpoint)
             .map_err(|_| SubscriptionError::Endpoint(endpoint.chars().take(80).collect()))?;
         if !matches!(url.scheme(), "https" | "http") || url.host_str().is_none() {
-            return Err(SubscriptionError::Endpoint(
-                endpoint.chars().take(80).collect(),
-            ));
+            return Err(SubscriptionError::Endpoint(endpoint.chars().take(80).collect()));
         }
-        let key = LENIENT_BASE64URL
-            .decode(p256dh.trim())
-            .map_err(|_| SubscriptionError::P256dh)?;
+        let key = LENIENT_BASE64URL.decode(p256dh.trim()).map_err(|_| SubscriptionError::P256dh)?;
         // RFC 8291 §3.1: the key is an uncompressed point; the compressed form is not used.
         if key.len() != 65 || p256::PublicKey::from_sec1_bytes(&key).is_err() {
             return Err(SubscriptionError::P256dh);
         }
-        let secret = LENIENT_BASE64URL
-            .decode(auth.trim())
-            .map_err(|_| SubscriptionError::Auth)?;
+        let secret = LENIENT_BASE64URL.decode(auth.trim()).map_err(|_| SubscriptionError::Auth)?;
         if secret.len() != 16 {
             return Err(SubscriptionError::Auth);
         }
@@ -87,9 +81,7 @@ impl Subscription {
     /// `https://host` or `http://host:port`: what the subscription is grouped by when a whole
     /// push service is unreachable.
     pub fn origin(&self) -> String {
-        reqwest::Url::parse(&self.endpoint)
-            .map(|u| u.origin().ascii_serialization())
-            .unwrap_or_default()
+        reqwest::Url::parse(&self.endpoint).map(|u| u.origin().ascii_serialization()).unwrap_or_default()
     }
 }
 
@@ -123,10 +115,7 @@ impl From<Subscription> for SubscriptionJson {
         Self {
             endpoint: sub.endpoint,
             expiration_time: sub.expiration_time,
-            keys: KeysJson {
-                p256dh: sub.p256dh,
-                auth: sub.auth,
-            },
+            keys: KeysJson { p256dh: sub.p256dh, auth: sub.auth },
         }
     }
 }
@@ -156,12 +145,8 @@ mod tests {
 
     #[test]
     fn padded_keys_are_accepted_and_stored_unpadded() {
-        let sub = Subscription::new(
-            "https://push.example.net/x",
-            UA_PUBLIC,
-            "BTBZMqHH6r4Tts7J_aSIgg==",
-        )
-        .unwrap();
+        let sub =
+            Subscription::new("https://push.example.net/x", UA_PUBLIC, "BTBZMqHH6r4Tts7J_aSIgg==").unwrap();
         assert_eq!(sub.auth(), AUTH);
     }
 
@@ -176,18 +161,9 @@ mod tests {
             Subscription::new("not a url", UA_PUBLIC, AUTH),
             Err(SubscriptionError::Endpoint(_))
         ));
-        assert_eq!(
-            Subscription::new(ok, &UA_PUBLIC[..60], AUTH),
-            Err(SubscriptionError::P256dh)
-        );
+        assert_eq!(Subscription::new(ok, &UA_PUBLIC[..60], AUTH), Err(SubscriptionError::P256dh));
         let off_curve = URL_SAFE_NO_PAD.encode([4u8; 65]);
-        assert_eq!(
-            Subscription::new(ok, &off_curve, AUTH),
-            Err(SubscriptionError::P256dh)
-        );
-        assert_eq!(
-            Subscription::new(ok, UA_PUBLIC, "c2hvcnQ"),
-            Err(SubscriptionError::Auth)
-        );
+        assert_eq!(Subscription::new(ok, &off_curve, AUTH), Err(SubscriptionError::P256dh));
+        assert_eq!(Subscription::new(ok, UA_PUBLIC, "c2hvcnQ"), Err(SubscriptionError::Auth));
     }
 }

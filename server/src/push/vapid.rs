@@ -28,9 +28,7 @@ pub enum VapidError {
     InvalidPrivateKey,
     #[error("the stored VAPID public key does not belong to the stored private key")]
     PublicKeyMismatch,
-    #[error(
-        "the VAPID contact must be mailto:someone@host or an https:// URL of the operator, got {0:?}"
-    )]
+    #[error("the VAPID contact must be mailto:someone@host or an https:// URL of the operator, got {0:?}")]
     Contact(String),
     #[error("the VAPID contact {LIBRARY_DEFAULT_SUB} is the library's placeholder; set a real one")]
     PlaceholderContact,
@@ -106,10 +104,7 @@ impl VapidKeys {
     }
 
     /// Keys as stored by [`private_key_base64url`](Self::private_key_base64url).
-    pub fn from_private_base64url(
-        private: &str,
-        contact: VapidContact,
-    ) -> Result<Self, VapidError> {
+    pub fn from_private_base64url(private: &str, contact: VapidContact) -> Result<Self, VapidError> {
         let bytes = URL_SAFE_NO_PAD
             .decode(private.trim().trim_end_matches('='))
             .map_err(|e| VapidError::Encoding(e.to_string()))?;
@@ -122,11 +117,7 @@ impl VapidKeys {
 
     /// Keys as stored, checking the stored public key too: a row whose halves disagree means
     /// the PWA was handed a key this server cannot sign for, and every push would be refused.
-    pub fn from_stored(
-        private: &str,
-        public: &str,
-        contact: VapidContact,
-    ) -> Result<Self, VapidError> {
+    pub fn from_stored(private: &str, public: &str, contact: VapidContact) -> Result<Self, VapidError> {
         let keys = Self::from_private_base64url(private, contact)?;
         if public.trim().trim_end_matches('=') != keys.public_key_base64url() {
             return Err(VapidError::PublicKeyMismatch);
@@ -136,15 +127,8 @@ impl VapidKeys {
 
     fn from_secret(secret: SecretKey, contact: VapidContact) -> Self {
         let point = secret.public_key().to_encoded_point(false);
-        let public: [u8; 65] = point
-            .as_bytes()
-            .try_into()
-            .expect("an uncompressed P-256 point is 65 bytes");
-        Self {
-            secret,
-            public,
-            contact,
-        }
+        let public: [u8; 65] = point.as_bytes().try_into().expect("an uncompressed P-256 point is 65 bytes");
+        Self { secret, public, contact }
     }
 
     /// The raw 32-byte private scalar, base64url without padding: the form to store, and the
@@ -216,11 +200,9 @@ mod tests {
 
     #[test]
     fn the_rfc_8291_application_server_key_derives_its_published_public_key() {
-        let keys = VapidKeys::from_private_base64url(
-            "yfWPiYE-n46HLnH0KqZOF1fJJU3MYrct3AELtAQ-oRw",
-            contact(),
-        )
-        .unwrap();
+        let keys =
+            VapidKeys::from_private_base64url("yfWPiYE-n46HLnH0KqZOF1fJJU3MYrct3AELtAQ-oRw", contact())
+                .unwrap();
         assert_eq!(
             keys.public_key_base64url(),
             "BP4z9KsN6nGRTbVYI_c7VJSPQTBtkgcy27mlmlMoZIIgDll6e3vCYLocInmYWAmS6TlzAC8wEqKK6PBru3jl7A8"
@@ -231,12 +213,8 @@ mod tests {
     fn a_stored_public_key_from_another_pair_is_refused() {
         let a = VapidKeys::generate(contact());
         let b = VapidKeys::generate(contact());
-        let err = VapidKeys::from_stored(
-            &a.private_key_base64url(),
-            &b.public_key_base64url(),
-            contact(),
-        )
-        .unwrap_err();
+        let err = VapidKeys::from_stored(&a.private_key_base64url(), &b.public_key_base64url(), contact())
+            .unwrap_err();
         assert_eq!(err, VapidError::PublicKeyMismatch);
     }
 
@@ -260,14 +238,8 @@ mod tests {
 
     #[test]
     fn the_library_default_contact_is_refused() {
-        assert_eq!(
-            "mailto:example@example.com".parse::<VapidContact>(),
-            Err(VapidError::PlaceholderContact)
-        );
-        assert_eq!(
-            "MAILTO:Example@Example.com".parse::<VapidContact>(),
-            Err(VapidError::PlaceholderContact)
-        );
+        assert_eq!("mailto:example@example.com".parse::<VapidContact>(), Err(VapidError::PlaceholderContact));
+        assert_eq!("MAILTO:Example@Example.com".parse::<VapidContact>(), Err(VapidError::PlaceholderContact));
     }
 
     #[test]

@@ -18,9 +18,7 @@ pub fn router() -> Router<AppState> {
 }
 
 fn feed_event(cursor: i64) -> Result<Event, Infallible> {
-    Ok(Event::default()
-        .event("feed")
-        .data(format!("{{\"cursor\":{cursor}}}")))
+    Ok(Event::default().event("feed").data(format!("{{\"cursor\":{cursor}}}")))
 }
 
 async fn live(
@@ -33,9 +31,7 @@ async fn live(
     let scope = device.unit_path.clone();
     let notices = BroadcastStream::new(rx).filter_map(move |n| {
         let event = match n {
-            Ok(n) if n.paths.iter().any(|p| p.starts_with(&scope) || p == "/") => {
-                Some(feed_event(n.cursor))
-            }
+            Ok(n) if n.paths.iter().any(|p| p.starts_with(&scope) || p == "/") => Some(feed_event(n.cursor)),
             Ok(_) => None,
             // Missed some notices: say so with no cursor a client could trust less than a sync.
             Err(BroadcastStreamRecvError::Lagged(_)) => Some(feed_event(i64::MAX)),
@@ -43,14 +39,8 @@ async fn live(
         std::future::ready(event)
     });
     let mut shutdown = state.shutdown.clone();
-    let stream = stream::once(std::future::ready(feed_event(first)))
-        .chain(notices)
-        .take_until(async move {
-            let _ = shutdown.wait_for(|stop| *stop).await;
-        });
-    Ok(Sse::new(stream).keep_alive(
-        KeepAlive::new()
-            .interval(Duration::from_secs(15))
-            .text("ping"),
-    ))
+    let stream = stream::once(std::future::ready(feed_event(first))).chain(notices).take_until(async move {
+        let _ = shutdown.wait_for(|stop| *stop).await;
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)).text("ping")))
 }

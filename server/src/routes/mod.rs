@@ -37,18 +37,10 @@ pub fn router(state: AppState, static_dir: Option<&Path>) -> Router {
         let files = ServeDir::new(dir)
             .precompressed_br()
             .precompressed_gzip()
-            .fallback(
-                ServeFile::new(index)
-                    .precompressed_br()
-                    .precompressed_gzip(),
-            );
-        app = app
-            .fallback_service(files)
-            .layer(middleware::from_fn(cache_headers));
+            .fallback(ServeFile::new(index).precompressed_br().precompressed_gzip());
+        app = app.fallback_service(files).layer(middleware::from_fn(cache_headers));
     }
-    app.layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+    app.layer(CompressionLayer::new()).layer(TraceLayer::new_for_http()).with_state(state)
 }
 
 /// Hashed assets never change under their name; everything else (index.html, the service
@@ -56,13 +48,7 @@ pub fn router(state: AppState, static_dir: Option<&Path>) -> Router {
 async fn cache_headers(req: Request<axum::body::Body>, next: Next) -> Response {
     let immutable = req.uri().path().starts_with("/assets/");
     let mut res = next.run(req).await;
-    let value = if immutable {
-        "public, max-age=31536000, immutable"
-    } else {
-        "no-cache"
-    };
-    res.headers_mut()
-        .entry(header::CACHE_CONTROL)
-        .or_insert(HeaderValue::from_static(value));
+    let value = if immutable { "public, max-age=31536000, immutable" } else { "no-cache" };
+    res.headers_mut().entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static(value));
     res
 }

@@ -17,9 +17,7 @@ use crate::state::AppState;
 pub const MAX_BODY: usize = 8 * 1024 * 1024;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/sync", post(sync))
-        .layer(DefaultBodyLimit::max(MAX_BODY))
+    Router::new().route("/sync", post(sync)).layer(DefaultBodyLimit::max(MAX_BODY))
 }
 
 async fn sync(
@@ -32,13 +30,7 @@ async fn sync(
     let is_cbor = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .eq_ignore_ascii_case(wire::CONTENT_TYPE)
-        });
+        .is_some_and(|v| v.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case(wire::CONTENT_TYPE));
     if !is_cbor {
         return Err(AppError::UnsupportedMediaType(format!(
             "send the sync request as {}",
@@ -56,8 +48,5 @@ async fn sync(
     state.metrics.sync_requests.inc();
     state.metrics.observe_sync(started.elapsed().as_secs_f64());
     let res = result.inspect_err(|_| state.metrics.sync_errors.inc())?;
-    Ok((
-        [(header::CONTENT_TYPE, wire::CONTENT_TYPE)],
-        wire::encode(&res),
-    ))
+    Ok(([(header::CONTENT_TYPE, wire::CONTENT_TYPE)], wire::encode(&res)))
 }

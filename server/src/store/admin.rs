@@ -28,22 +28,16 @@ pub fn token_hash(token: &str) -> Vec<u8> {
 fn check_code(code: &str) -> Result<()> {
     let ok = !code.is_empty()
         && code.len() <= 32
-        && code
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     ok.then_some(()).ok_or_else(|| {
-        StoreError::Invalid(format!(
-            "unit code '{code}' must be 1–32 letters, digits, '-' or '_'"
-        ))
+        StoreError::Invalid(format!("unit code '{code}' must be 1–32 letters, digits, '-' or '_'"))
     })
 }
 
 fn check_text(field: &str, value: &str, max: usize) -> Result<()> {
     let n = value.chars().count();
     if value.trim().is_empty() || n > max || value.chars().any(char::is_control) {
-        return Err(StoreError::Invalid(format!(
-            "{field} must be 1–{max} printable characters"
-        )));
+        return Err(StoreError::Invalid(format!("{field} must be 1–{max} printable characters")));
     }
     Ok(())
 }
@@ -60,18 +54,12 @@ impl SqlStore {
         check_code(code)?;
         check_text("name", name, 40)?;
         if !UNIT_KINDS.contains(&kind) {
-            return Err(StoreError::Invalid(format!(
-                "kind must be one of {}",
-                UNIT_KINDS.join(", ")
-            )));
+            return Err(StoreError::Invalid(format!("kind must be one of {}", UNIT_KINDS.join(", "))));
         }
         let path = match parent {
             Some(p) => format!(
                 "{}{code}/",
-                self.unit(p)
-                    .await?
-                    .ok_or_else(|| StoreError::NotFound(format!("parent unit {p}")))?
-                    .path
+                self.unit(p).await?.ok_or_else(|| StoreError::NotFound(format!("parent unit {p}")))?.path
             ),
             None => format!("/{code}/"),
         };
@@ -92,18 +80,15 @@ impl SqlStore {
             .await?;
         match self.unit(code).await? {
             Some(existing) if existing == unit => Ok(unit),
-            _ => Err(StoreError::Invalid(format!(
-                "unit {code} already exists with other details"
-            ))),
+            _ => Err(StoreError::Invalid(format!("unit {code} already exists with other details"))),
         }
     }
 
     pub async fn unit(&self, code: &str) -> Result<Option<Unit>> {
-        let row =
-            sqlx::query("SELECT code, name, kind, parent_code, path FROM units WHERE code = $1")
-                .bind(code)
-                .fetch_optional(&self.pool)
-                .await?;
+        let row = sqlx::query("SELECT code, name, kind, parent_code, path FROM units WHERE code = $1")
+            .bind(code)
+            .fetch_optional(&self.pool)
+            .await?;
         row.map(|r| unit_from(&r)).transpose()
     }
 
@@ -134,11 +119,7 @@ impl SqlStore {
     fn cached_chain(&self, code: &str) -> Option<Vec<Unit>> {
         let cache = self.units.read().unwrap();
         let unit = cache.get(code)?;
-        unit.path
-            .split('/')
-            .filter(|c| !c.is_empty())
-            .map(|c| cache.get(c).cloned())
-            .collect()
+        unit.path.split('/').filter(|c| !c.is_empty()).map(|c| cache.get(c).cloned()).collect()
     }
 
     pub async fn units(&self) -> Result<Vec<Unit>> {
@@ -151,22 +132,16 @@ impl SqlStore {
     }
 
     pub async fn create_user(&self, u: &NewUser) -> Result<()> {
-        check_code(&u.id).map_err(|_| {
-            StoreError::Invalid("user id must be 1–32 letters, digits, '-' or '_'".into())
-        })?;
+        check_code(&u.id)
+            .map_err(|_| StoreError::Invalid("user id must be 1–32 letters, digits, '-' or '_'".into()))?;
         check_text("name", &u.name, 40)?;
         if let Some(p) = &u.phone
             && (p.len() > 20 || !p.bytes().all(|b| b.is_ascii_digit() || b == b'+'))
         {
-            return Err(StoreError::Invalid(
-                "phone must be digits (and a leading +)".into(),
-            ));
+            return Err(StoreError::Invalid("phone must be digits (and a leading +)".into()));
         }
         if !ROLES.contains(&u.role.as_str()) {
-            return Err(StoreError::Invalid(format!(
-                "role must be one of {}",
-                ROLES.join(", ")
-            )));
+            return Err(StoreError::Invalid(format!("role must be one of {}", ROLES.join(", "))));
         }
         if self.unit(&u.unit_code).await?.is_none() {
             return Err(StoreError::NotFound(format!("unit {}", u.unit_code)));
@@ -223,21 +198,16 @@ impl SqlStore {
             sqlx::Error::Database(d) if d.message().to_lowercase().contains("foreign key") => StoreError::NotFound(format!("user {user_id}")),
             e => e.into(),
         })?;
-        Ok(IssuedDevice {
-            device_id: id,
-            token,
-            actor_prefix: prefix,
-        })
+        Ok(IssuedDevice { device_id: id, token, actor_prefix: prefix })
     }
 
     pub async fn revoke_device(&self, device_id: i64) -> Result<()> {
-        let n =
-            sqlx::query("UPDATE devices SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
-                .bind(device_id)
-                .bind(now_ms())
-                .execute(&self.writer)
-                .await?
-                .rows_affected();
+        let n = sqlx::query("UPDATE devices SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
+            .bind(device_id)
+            .bind(now_ms())
+            .execute(&self.writer)
+            .await?
+            .rows_affected();
         if n == 0 {
             return Err(StoreError::NotFound(format!("active device {device_id}")));
         }
@@ -245,12 +215,7 @@ impl SqlStore {
     }
 
     /// Cases in a jurisdiction, most urgent first, then newest.
-    pub async fn cases_in_scope(
-        &self,
-        scope: &str,
-        limit: i64,
-        offset: i64,
-    ) -> Result<Vec<String>> {
+    pub async fn cases_in_scope(&self, scope: &str, limit: i64, offset: i64) -> Result<Vec<String>> {
         Ok(sqlx::query_scalar(
             "SELECT body FROM cases WHERE unit_path >= $1 AND unit_path < $4
              ORDER BY CASE severity WHEN 'urgent' THEN 0 WHEN 'major' THEN 1 ELSE 2 END, reported_at DESC
@@ -272,10 +237,7 @@ impl SqlStore {
         // Outside the jurisdiction answers exactly like absent.
         row.map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<String, _>(1)?)))
             .transpose()
-            .map(|r| {
-                r.filter(|(path, _)| path.starts_with(scope))
-                    .map(|(_, body)| body)
-            })
+            .map(|r| r.filter(|(path, _)| path.starts_with(scope)).map(|(_, body)| body))
     }
 
     /// Every projection row, for comparing a live projection with a rebuild.
@@ -300,12 +262,10 @@ impl SqlStore {
 
     /// A document's whole log, in feed order.
     pub async fn all_changes(&self, doc: DocId) -> Result<Vec<Vec<u8>>> {
-        Ok(
-            sqlx::query_scalar("SELECT bytes FROM changes WHERE doc_id = $1 ORDER BY seq")
-                .bind(doc.0.to_vec())
-                .fetch_all(&self.pool)
-                .await?,
-        )
+        Ok(sqlx::query_scalar("SELECT bytes FROM changes WHERE doc_id = $1 ORDER BY seq")
+            .bind(doc.0.to_vec())
+            .fetch_all(&self.pool)
+            .await?)
     }
 
     pub async fn doc_path(&self, doc: DocId) -> Result<String> {
@@ -326,21 +286,15 @@ impl SqlStore {
     }
 
     pub async fn outbox_causes(&self) -> Result<Vec<String>> {
-        Ok(sqlx::query_scalar("SELECT cause FROM outbox ORDER BY id")
-            .fetch_all(&self.pool)
-            .await?)
+        Ok(sqlx::query_scalar("SELECT cause FROM outbox ORDER BY id").fetch_all(&self.pool).await?)
     }
 
     pub async fn quarantine_count(&self) -> Result<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM quarantine")
-            .fetch_one(&self.pool)
-            .await?)
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM quarantine").fetch_one(&self.pool).await?)
     }
 
     pub async fn change_count(&self) -> Result<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM changes")
-            .fetch_one(&self.pool)
-            .await?)
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM changes").fetch_one(&self.pool).await?)
     }
 
     /// A consistent copy of a live SQLite database. The copy is marked so that, once restored,
@@ -352,15 +306,9 @@ impl SqlStore {
             ));
         }
         if dest.exists() {
-            return Err(StoreError::Invalid(format!(
-                "{} already exists",
-                dest.display()
-            )));
+            return Err(StoreError::Invalid(format!("{} already exists", dest.display())));
         }
-        sqlx::query("VACUUM INTO $1")
-            .bind(dest.display().to_string())
-            .execute(&self.writer)
-            .await?;
+        sqlx::query("VACUUM INTO $1").bind(dest.display().to_string()).execute(&self.writer).await?;
         let copy = SqlStore::connect(&format!("sqlite://{}", dest.display())).await?;
         sqlx::query("INSERT INTO meta (key, value) VALUES ('new_epoch_on_open', '1')")
             .execute(&copy.writer)

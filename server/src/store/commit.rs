@@ -15,15 +15,15 @@ const CHUNK: usize = 500;
 
 /// `($1, $2, $3), ($4, $5, $6)` for `rows` rows of `cols` parameters.
 fn values(rows: usize, cols: usize) -> String {
+    values_from(rows, cols, 1)
+}
+
+/// The same, numbering from `$first`.
+fn values_from(rows: usize, cols: usize, first: usize) -> String {
     (0..rows)
         .map(|r| {
-            format!(
-                "({})",
-                (1..=cols)
-                    .map(|c| format!("${}", r * cols + c))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
+            let row: Vec<String> = (0..cols).map(|c| format!("${}", first + r * cols + c)).collect();
+            format!("({})", row.join(", "))
         })
         .collect::<Vec<_>>()
         .join(", ")
@@ -32,19 +32,37 @@ fn values(rows: usize, cols: usize) -> String {
 impl SqlStore {
     /// Write a batch in one transaction, or nothing if any document moved since it was read.
     pub async fn commit(&self, batch: &[DocCommit]) -> Result<CommitOutcome> {
+        match self.try_commit(batch).await {
+            // Two requests locking the same documents in opposite orders: PostgreSQL aborts
+            // one. It is a conflict like any other; the merge layer reads and judges again.
+            Err(StoreError::Sql(sqlx::Error::Database(e)))
+                if matches!(e.code().as_deref(), Some("40P01" | "40001")) =>
+            {
+                Ok(CommitOutcome::Conflict(batch.iter().map(|c| c.doc).collect()))
+            }
+            other => other,
+        }
+    }
+
+    async fn try_commit(&self, batch: &[DocCommit]) -> Result<CommitOutcome> {
         let now = now_ms();
         let mut tx = self.writer.begin().await?;
-        if self.dialect == Dialect::Postgres {
-            // Feed positions must become visible in order: a reader that saw position n must
-            // never later find n-1 appear. Serialising commits makes allocation order commit order.
-            sqlx::query("SELECT pg_advisory_xact_lock(7242)")
-                .execute(&mut *tx)
-                .await?;
-        }
         let conflicts = claim(&mut tx, batch, now).await?;
         if !conflicts.is_empty() {
             tx.rollback().await?;
             return Ok(CommitOutcome::Conflict(conflicts));
+        }
+        let cases: Vec<(DocId, &CaseRow)> =
+            batch.iter().filter_map(|c| c.case.as_ref().map(|r| (c.doc, r))).collect();
+        for chunk in cases.chunks(CHUNK) {
+            upsert_cases(&mut tx, chunk).await?;
+        }
+        insert_outbox(&mut tx, batch, now).await?;
+        if self.dialect == Dialect::Postgres {
+            // Feed positions must become visible in order: a reader that saw position n must
+            // never later find n-1 appear. Holding this lock from the first position drawn to
+            // COMMIT makes allocation order commit order; it is taken as late as possible.
+            sqlx::query("SELECT pg_advisory_xact_lock(7242)").execute(&mut *tx).await?;
         }
         let high = insert_changes(&mut tx, batch, now).await?;
         for c in batch.iter().filter(|c| c.snapshot.is_some()) {
@@ -58,19 +76,8 @@ impl SqlStore {
             .execute(&mut *tx)
             .await?;
         }
-        let cases: Vec<(DocId, &CaseRow)> = batch
-            .iter()
-            .filter_map(|c| c.case.as_ref().map(|r| (c.doc, r)))
-            .collect();
-        for chunk in cases.chunks(CHUNK) {
-            upsert_cases(&mut tx, chunk).await?;
-        }
-        insert_outbox(&mut tx, batch, now).await?;
-        let paths: Vec<String> = batch
-            .iter()
-            .filter(|c| !c.changes.is_empty())
-            .map(|c| c.unit_path.clone())
-            .collect();
+        let paths: Vec<String> =
+            batch.iter().filter(|c| !c.changes.is_empty()).map(|c| c.unit_path.clone()).collect();
         if self.dialect == Dialect::Postgres && !paths.is_empty() {
             // Delivered to every replica's listener only if this transaction commits.
             sqlx::query("SELECT pg_notify('anlan_feed', $1)")
@@ -79,26 +86,17 @@ impl SqlStore {
                 .await?;
         }
         tx.commit().await?;
-        let versions = batch
-            .iter()
-            .map(|c| (c.doc, c.expected_version.map_or(1, |v| v + 1)))
-            .collect();
+        let versions = batch.iter().map(|c| (c.doc, c.expected_version.map_or(1, |v| v + 1))).collect();
         Ok(CommitOutcome::Committed { versions, high })
     }
 }
 
 /// Insert the new documents and bump the version of the existing ones, if each is still as it
 /// was read. Returns the documents that moved meanwhile.
-async fn claim(
-    tx: &mut Transaction<'static, Any>,
-    batch: &[DocCommit],
-    now: i64,
-) -> Result<Vec<DocId>> {
+async fn claim(tx: &mut Transaction<'static, Any>, batch: &[DocCommit], now: i64) -> Result<Vec<DocId>> {
     let mut conflicts = Vec::new();
-    let new: Vec<&DocCommit> = batch
-        .iter()
-        .filter(|c| c.expected_version.is_none())
-        .collect();
+    let (new, old): (Vec<&DocCommit>, Vec<&DocCommit>) =
+        batch.iter().partition(|c| c.expected_version.is_none());
     for chunk in new.chunks(CHUNK) {
         let sql = format!(
             "INSERT INTO documents (doc_id, kind, unit_code, unit_path, heads, version, tail_count, created_at, updated_at)
@@ -118,49 +116,43 @@ async fn claim(
                 .bind(now)
                 .bind(now);
         }
-        let claimed: HashSet<DocId> = q
-            .fetch_all(&mut **tx)
-            .await?
-            .iter()
-            .map(|r| doc_id(r, 0))
-            .collect::<Result<_>>()?;
+        let claimed = returned_ids(q.fetch_all(&mut **tx).await?)?;
         conflicts.extend(chunk.iter().map(|c| c.doc).filter(|d| !claimed.contains(d)));
     }
-    for c in batch {
-        let Some(version) = c.expected_version else {
-            continue;
-        };
-        let n = sqlx::query(
-            "UPDATE documents SET heads = $2, version = version + 1, updated_at = $3,
-               tail_count = CASE WHEN $4 = 1 THEN 0 ELSE tail_count + $5 END
-             WHERE doc_id = $1 AND version = $6",
-        )
-        .bind(c.doc.0.to_vec())
-        .bind(&c.heads)
-        .bind(now)
-        .bind(c.snapshot.is_some() as i64)
-        .bind(c.changes.len() as i64)
-        .bind(version)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
-        if n != 1 {
-            conflicts.push(c.doc);
+    for chunk in old.chunks(CHUNK) {
+        // One statement for all existing documents; those whose version moved are not
+        // returned, and are the conflicts.
+        let sql = format!(
+            "WITH v (v_doc, v_heads, v_version, v_snap, v_n) AS (VALUES {})
+             UPDATE documents SET heads = v_heads, version = version + 1, updated_at = $1,
+               tail_count = CASE WHEN v_snap = 1 THEN 0 ELSE tail_count + v_n END
+             FROM v WHERE doc_id = v_doc AND version = v_version
+             RETURNING doc_id",
+            values_from(chunk.len(), 5, 2)
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql)).bind(now);
+        for c in chunk {
+            q = q
+                .bind(c.doc.0.to_vec())
+                .bind(&c.heads)
+                .bind(c.expected_version.unwrap_or_default())
+                .bind(c.snapshot.is_some() as i64)
+                .bind(c.changes.len() as i64);
         }
+        let claimed = returned_ids(q.fetch_all(&mut **tx).await?)?;
+        conflicts.extend(chunk.iter().map(|c| c.doc).filter(|d| !claimed.contains(d)));
     }
     Ok(conflicts)
 }
 
+fn returned_ids(rows: Vec<sqlx::any::AnyRow>) -> Result<HashSet<DocId>> {
+    rows.iter().map(|r| doc_id(r, 0)).collect()
+}
+
 /// Append the changes to the log; returns the highest feed position written (0 if none).
-async fn insert_changes(
-    tx: &mut Transaction<'static, Any>,
-    batch: &[DocCommit],
-    now: i64,
-) -> Result<i64> {
-    let rows: Vec<(&DocCommit, &NewChange)> = batch
-        .iter()
-        .flat_map(|c| c.changes.iter().map(move |ch| (c, ch)))
-        .collect();
+async fn insert_changes(tx: &mut Transaction<'static, Any>, batch: &[DocCommit], now: i64) -> Result<i64> {
+    let rows: Vec<(&DocCommit, &NewChange)> =
+        batch.iter().flat_map(|c| c.changes.iter().map(move |ch| (c, ch))).collect();
     let mut high = 0;
     for chunk in rows.chunks(CHUNK) {
         let sql = format!(
@@ -186,10 +178,7 @@ async fn insert_changes(
     Ok(high)
 }
 
-async fn upsert_cases(
-    tx: &mut Transaction<'static, Any>,
-    rows: &[(DocId, &CaseRow)],
-) -> Result<()> {
+async fn upsert_cases(tx: &mut Transaction<'static, Any>, rows: &[(DocId, &CaseRow)]) -> Result<()> {
     let sql = format!(
         "INSERT INTO cases (doc_id, case_no, village, unit_path, category, severity, status, title, reporter, reported_at,
             responsible_leader, handler, deadline, conflicts, body)
@@ -222,15 +211,9 @@ async fn upsert_cases(
     Ok(())
 }
 
-async fn insert_outbox(
-    tx: &mut Transaction<'static, Any>,
-    batch: &[DocCommit],
-    now: i64,
-) -> Result<()> {
-    let rows: Vec<(DocId, &OutboxItem)> = batch
-        .iter()
-        .flat_map(|c| c.outbox.iter().map(move |o| (c.doc, o)))
-        .collect();
+async fn insert_outbox(tx: &mut Transaction<'static, Any>, batch: &[DocCommit], now: i64) -> Result<()> {
+    let rows: Vec<(DocId, &OutboxItem)> =
+        batch.iter().flat_map(|c| c.outbox.iter().map(move |o| (c.doc, o))).collect();
     for chunk in rows.chunks(CHUNK) {
         let sql = format!(
             "INSERT INTO outbox (kind, doc_id, cause, payload, created_at) VALUES {} ON CONFLICT (cause) DO NOTHING",
@@ -238,12 +221,7 @@ async fn insert_outbox(
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for (doc, o) in chunk {
-            q = q
-                .bind(&o.kind)
-                .bind(doc.0.to_vec())
-                .bind(&o.cause)
-                .bind(&o.payload)
-                .bind(now);
+            q = q.bind(&o.kind).bind(doc.0.to_vec()).bind(&o.cause).bind(&o.payload).bind(now);
         }
         q.execute(&mut **tx).await?;
     }
@@ -267,5 +245,6 @@ mod tests {
     #[test]
     fn values_numbers_parameters_row_by_row() {
         assert_eq!(super::values(2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(super::values_from(1, 2, 2), "($2, $3)");
     }
 }

@@ -132,10 +132,7 @@ pub struct OutboxItem {
 #[derive(Debug)]
 pub enum CommitOutcome {
     /// Durable. Per document: its new version; and the highest feed position written.
-    Committed {
-        versions: HashMap<DocId, i64>,
-        high: i64,
-    },
+    Committed { versions: HashMap<DocId, i64>, high: i64 },
     /// These documents moved since they were read; nothing was written.
     Conflict(Vec<DocId>),
 }

@@ -33,9 +33,7 @@ pub struct SqlStore {
 impl std::fmt::Debug for SqlStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The URL may carry a password.
-        f.debug_struct("SqlStore")
-            .field("dialect", &self.dialect)
-            .finish_non_exhaustive()
+        f.debug_struct("SqlStore").field("dialect", &self.dialect).finish_non_exhaustive()
     }
 }
 
@@ -51,11 +49,7 @@ impl SqlStore {
     pub async fn open_dir(dir: &Path) -> Result<Self> {
         std::fs::create_dir_all(dir)
             .map_err(|e| StoreError::Invalid(format!("cannot create {}: {e}", dir.display())))?;
-        Self::connect(&format!(
-            "sqlite://{}?mode=rwc",
-            dir.join("anlan.db").display()
-        ))
-        .await
+        Self::connect(&format!("sqlite://{}?mode=rwc", dir.join("anlan.db").display())).await
     }
 
     pub async fn connect(url: &str) -> Result<Self> {
@@ -65,9 +59,7 @@ impl SqlStore {
         } else if url.starts_with("sqlite:") {
             Dialect::Sqlite
         } else {
-            return Err(StoreError::Invalid(
-                "database URL must start with sqlite: or postgres:".into(),
-            ));
+            return Err(StoreError::Invalid("database URL must start with sqlite: or postgres:".into()));
         };
         let options = |max: u32| {
             AnyPoolOptions::new()
@@ -93,13 +85,7 @@ impl SqlStore {
                 (pool.clone(), pool)
             }
         };
-        let store = Self {
-            pool,
-            writer,
-            dialect,
-            url: url.to_string(),
-            units: Default::default(),
-        };
+        let store = Self { pool, writer, dialect, url: url.to_string(), units: Default::default() };
         store.migrate().await?;
         Ok(store)
     }
@@ -111,16 +97,8 @@ impl SqlStore {
 
     async fn migrate(&self) -> Result<()> {
         match self.dialect {
-            Dialect::Sqlite => {
-                sqlx::migrate!("./migrations/sqlite")
-                    .run(&self.writer)
-                    .await?
-            }
-            Dialect::Postgres => {
-                sqlx::migrate!("./migrations/postgres")
-                    .run(&self.writer)
-                    .await?
-            }
+            Dialect::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.writer).await?,
+            Dialect::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.writer).await?,
         }
         // A restored backup carries a marker: it must not reuse the epoch its clients saw.
         if self.meta("epoch").await?.is_none() || self.meta("new_epoch_on_open").await?.is_some() {
@@ -132,13 +110,13 @@ impl SqlStore {
     /// The key that seals the server's own changes; made once, kept with the data.
     pub async fn server_secret(&self) -> Result<String> {
         let fresh = hex::encode(rand::random::<[u8; 32]>());
-        sqlx::query("INSERT INTO meta (key, value) VALUES ('server_secret', $1) ON CONFLICT (key) DO NOTHING")
-            .bind(fresh)
-            .execute(&self.writer)
-            .await?;
-        self.meta("server_secret")
-            .await?
-            .ok_or_else(|| StoreError::Invalid("no server secret".into()))
+        sqlx::query(
+            "INSERT INTO meta (key, value) VALUES ('server_secret', $1) ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(fresh)
+        .execute(&self.writer)
+        .await?;
+        self.meta("server_secret").await?.ok_or_else(|| StoreError::Invalid("no server secret".into()))
     }
 
     pub async fn meta(&self, key: &str) -> Result<Option<String>> {
@@ -157,17 +135,13 @@ impl SqlStore {
             .bind(&epoch)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM meta WHERE key = 'new_epoch_on_open'")
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("DELETE FROM meta WHERE key = 'new_epoch_on_open'").execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(epoch)
     }
 
     pub async fn epoch(&self) -> Result<String> {
-        self.meta("epoch")
-            .await?
-            .ok_or_else(|| StoreError::Invalid("no epoch".into()))
+        self.meta("epoch").await?.ok_or_else(|| StoreError::Invalid("no epoch".into()))
     }
 
     pub async fn device_by_token_hash(&self, hash: &[u8]) -> Result<Option<DeviceAuth>> {
@@ -200,10 +174,7 @@ impl SqlStore {
         let mut out = HashMap::with_capacity(ids.len());
         // Chunked IN lists: one round trip per 200 documents rather than one per document.
         for chunk in ids.chunks(200) {
-            let marks = (1..=chunk.len())
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(",");
+            let marks = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(",");
             let sql = format!(
                 "SELECT doc_id, kind, unit_code, unit_path, version, tail_count FROM documents WHERE doc_id IN ({marks})"
             );
@@ -231,33 +202,29 @@ impl SqlStore {
     pub async fn doc_bytes(&self, doc: DocId) -> Result<DocBytes> {
         let mut out = DocBytes::default();
         let mut from = 0;
-        if let Some(r) =
-            sqlx::query("SELECT snapshot, snapshot_seq FROM documents WHERE doc_id = $1")
-                .bind(doc.0.to_vec())
-                .fetch_optional(&self.pool)
-                .await?
+        if let Some(r) = sqlx::query("SELECT snapshot, snapshot_seq FROM documents WHERE doc_id = $1")
+            .bind(doc.0.to_vec())
+            .fetch_optional(&self.pool)
+            .await?
         {
             out.snapshot = r.try_get(0)?;
             from = r.try_get(1)?;
         }
-        out.tail =
-            sqlx::query("SELECT bytes FROM changes WHERE doc_id = $1 AND seq > $2 ORDER BY seq")
-                .bind(doc.0.to_vec())
-                .bind(from)
-                .fetch_all(&self.pool)
-                .await?
-                .iter()
-                .map(|r| r.try_get(0))
-                .collect::<std::result::Result<_, _>>()?;
+        out.tail = sqlx::query("SELECT bytes FROM changes WHERE doc_id = $1 AND seq > $2 ORDER BY seq")
+            .bind(doc.0.to_vec())
+            .bind(from)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<std::result::Result<_, _>>()?;
         Ok(out)
     }
 
     pub async fn high_seq(&self) -> Result<i64> {
-        Ok(
-            sqlx::query_scalar::<_, i64>("SELECT COALESCE(MAX(seq), 0) FROM changes")
-                .fetch_one(&self.pool)
-                .await?,
-        )
+        Ok(sqlx::query_scalar::<_, i64>("SELECT COALESCE(MAX(seq), 0) FROM changes")
+            .fetch_one(&self.pool)
+            .await?)
     }
 
     /// The feed after `cursor` within `scope` (a unit path prefix), about `max_bytes` of it.
@@ -274,26 +241,19 @@ impl SqlStore {
         // early can move the cursor to it without skipping anything.
         let high = self.high_seq().await?;
         if high <= cursor {
-            return Ok(FeedPage {
-                cursor,
-                ..Default::default()
-            });
+            return Ok(FeedPage { cursor, ..Default::default() });
         }
         let (lo, hi) = scope_range(scope);
         // Two plans, chosen here rather than left to each database's planner: a small
         // jurisdiction seeks the (unit_path, seq) index once per unit in it; a large one walks
         // the log in feed order, where most rows are its own anyway.
-        let units: Vec<String> =
-            sqlx::query_scalar("SELECT path FROM units WHERE path >= $1 AND path < $2")
-                .bind(&lo)
-                .bind(&hi)
-                .fetch_all(&self.pool)
-                .await?;
+        let units: Vec<String> = sqlx::query_scalar("SELECT path FROM units WHERE path >= $1 AND path < $2")
+            .bind(&lo)
+            .bind(&hi)
+            .fetch_all(&self.pool)
+            .await?;
         let rows: Vec<AnyRow> = if !units.is_empty() && units.len() <= 400 {
-            let marks = (0..units.len())
-                .map(|i| format!("${}", i + 5))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let marks = (0..units.len()).map(|i| format!("${}", i + 5)).collect::<Vec<_>>().join(", ");
             let sql = format!(
                 "SELECT seq, doc_id, bytes FROM changes
                  WHERE unit_path IN ({marks}) AND seq > $1 AND seq <= $2 AND (device_id IS NULL OR device_id <> $3)
@@ -325,10 +285,7 @@ impl SqlStore {
             .await?
         };
         let full = rows.len() as i64 == ROWS;
-        let mut page = FeedPage {
-            cursor: cursor.max(high),
-            ..Default::default()
-        };
+        let mut page = FeedPage { cursor: cursor.max(high), ..Default::default() };
         let mut bytes = 0;
         for (i, r) in rows.iter().enumerate() {
             let change: Vec<u8> = r.try_get(2)?;

@@ -109,51 +109,32 @@ pub enum Writer<'a> {
 
 /// Check that going from `before` (None for a new case) to `after` keeps every invariant that
 /// a single document cannot express: immutable fields, the creator, the server-owned number.
-pub fn check_transition(
-    before: Option<&Case>,
-    after: &Case,
-    writer: Writer<'_>,
-) -> Result<(), SchemaError> {
+pub fn check_transition(before: Option<&Case>, after: &Case, writer: Writer<'_>) -> Result<(), SchemaError> {
     match before {
         None => {
             if let Writer::User(user) = writer {
                 if after.reporter != user {
-                    return Err(SchemaError::new(
-                        "reporter",
-                        "a new case must name its creator as reporter",
-                    ));
+                    return Err(SchemaError::new("reporter", "a new case must name its creator as reporter"));
                 }
                 if after.case_no.is_some() {
-                    return Err(SchemaError::new(
-                        "case_no",
-                        "only the server assigns case numbers",
-                    ));
+                    return Err(SchemaError::new("case_no", "only the server assigns case numbers"));
                 }
             }
         }
         Some(before) => {
             let immutable = [
-                (
-                    "schema_version",
-                    before.schema_version == after.schema_version,
-                ),
+                ("schema_version", before.schema_version == after.schema_version),
                 ("village", before.village == after.village),
                 ("reporter", before.reporter == after.reporter),
                 ("reported_at", before.reported_at == after.reported_at),
             ];
             if let Some((field, _)) = immutable.iter().find(|(_, same)| !same) {
-                return Err(SchemaError::new(
-                    *field,
-                    "cannot change after the case is created",
-                ));
+                return Err(SchemaError::new(*field, "cannot change after the case is created"));
             }
             let number_changed = before.case_no != after.case_no;
             let server_may = writer == Writer::Server && before.case_no.is_none();
             if number_changed && !server_may {
-                return Err(SchemaError::new(
-                    "case_no",
-                    "only the server assigns case numbers, once",
-                ));
+                return Err(SchemaError::new("case_no", "only the server assigns case numbers, once"));
             }
         }
     }

@@ -28,36 +28,22 @@ const ROOT_KEYS: &[&str] = &[
 
 /// Fields whose concurrent values are surfaced as [`Conflict`]s. Text and lists merge by
 /// themselves; these scalars are last-writer-wins in Automerge and need a person to pick.
-const CONFLICT_FIELDS: &[&str] = &[
-    "category",
-    "severity",
-    "status",
-    "title",
-    "responsible_leader",
-    "handler",
-    "deadline",
-];
+const CONFLICT_FIELDS: &[&str] =
+    &["category", "severity", "status", "title", "responsible_leader", "handler", "deadline"];
 
 /// Read and validate a case. Fails on the first field that is missing, of the wrong Automerge
 /// type, out of its enum or too long.
 pub fn read_case<D: ReadDoc>(doc: &D) -> Result<Case> {
     let root = MapReader::root(doc);
     root.only_keys(ROOT_KEYS)?;
-    let schema_version = root
-        .opt_int("schema_version")?
-        .ok_or_else(|| SchemaError::new("schema_version", "missing"))?;
+    let schema_version =
+        root.opt_int("schema_version")?.ok_or_else(|| SchemaError::new("schema_version", "missing"))?;
     if schema_version != SCHEMA_VERSION {
-        return Err(SchemaError::new(
-            "schema_version",
-            format!("unsupported version {schema_version}"),
-        ));
+        return Err(SchemaError::new("schema_version", format!("unsupported version {schema_version}")));
     }
     let kind = root.str("kind", 16)?;
     if kind != KIND {
-        return Err(SchemaError::new(
-            "kind",
-            format!("expected \"{KIND}\", got \"{kind}\""),
-        ));
+        return Err(SchemaError::new("kind", format!("expected \"{KIND}\", got \"{kind}\"")));
     }
     let case = Case {
         schema_version,
@@ -82,13 +68,8 @@ pub fn read_case<D: ReadDoc>(doc: &D) -> Result<Case> {
     Ok(case)
 }
 
-fn parse_enum<D: ReadDoc, E: std::str::FromStr<Err = String>>(
-    m: &MapReader<'_, D>,
-    key: &str,
-) -> Result<E> {
-    m.str(key, 32)?
-        .parse()
-        .map_err(|e: String| SchemaError::new(key, e))
+fn parse_enum<D: ReadDoc, E: std::str::FromStr<Err = String>>(m: &MapReader<'_, D>, key: &str) -> Result<E> {
+    m.str(key, 32)?.parse().map_err(|e: String| SchemaError::new(key, e))
 }
 
 fn read_parties<D: ReadDoc>(root: &MapReader<'_, D>) -> Result<Vec<Party>> {
@@ -100,16 +81,9 @@ fn read_parties<D: ReadDoc>(root: &MapReader<'_, D>) -> Result<Vec<Party>> {
             if let Some(ph) = &phone
                 && !ph.chars().all(|c| c.is_ascii_digit() || "+- ".contains(c))
             {
-                return Err(SchemaError::new(
-                    format!("{}.phone", p.path),
-                    "only digits, spaces, + and -",
-                ));
+                return Err(SchemaError::new(format!("{}.phone", p.path), "only digits, spaces, + and -"));
             }
-            Ok(Party {
-                name: p.str("name", 50)?,
-                phone,
-                note: p.opt_str("note", 200)?,
-            })
+            Ok(Party { name: p.str("name", 50)?, phone, note: p.opt_str("note", 200)? })
         })
         .collect()
 }
@@ -119,22 +93,13 @@ fn read_location<D: ReadDoc>(root: &MapReader<'_, D>) -> Result<Option<Location>
         return Ok(None);
     };
     m.only_keys(&["lat", "lon", "accuracy_m"])?;
-    let need = |k: &str| {
-        m.opt_number(k)?
-            .ok_or_else(|| SchemaError::new(format!("{}.{k}", m.path), "missing"))
-    };
+    let need =
+        |k: &str| m.opt_number(k)?.ok_or_else(|| SchemaError::new(format!("{}.{k}", m.path), "missing"));
     let (lat, lon) = (need("lat")?, need("lon")?);
     if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
-        return Err(SchemaError::new(
-            &m.path,
-            "latitude or longitude out of range",
-        ));
+        return Err(SchemaError::new(&m.path, "latitude or longitude out of range"));
     }
-    Ok(Some(Location {
-        lat,
-        lon,
-        accuracy_m: m.opt_number("accuracy_m")?,
-    }))
+    Ok(Some(Location { lat, lon, accuracy_m: m.opt_number("accuracy_m")? }))
 }
 
 fn read_timeline<D: ReadDoc>(root: &MapReader<'_, D>) -> Result<Vec<TimelineEntry>> {
@@ -162,15 +127,9 @@ fn read_attachments<D: ReadDoc>(root: &MapReader<'_, D>) -> Result<Vec<Attachmen
         .map(|a| {
             a.only_keys(&["sha256", "mime", "size", "name"])?;
             let sha256 = a.str("sha256", 64)?;
-            if sha256.len() != 64
-                || !sha256
-                    .bytes()
-                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+            if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
             {
-                return Err(SchemaError::new(
-                    format!("{}.sha256", a.path),
-                    "64 lowercase hex digits",
-                ));
+                return Err(SchemaError::new(format!("{}.sha256", a.path), "64 lowercase hex digits"));
             }
             let mime = a.str("mime", 40)?;
             if !MIME_TYPES.contains(&mime.as_str()) {
@@ -179,21 +138,12 @@ fn read_attachments<D: ReadDoc>(root: &MapReader<'_, D>) -> Result<Vec<Attachmen
                     format!("one of {}", MIME_TYPES.join(", ")),
                 ));
             }
-            let size = a
-                .opt_int("size")?
-                .ok_or_else(|| SchemaError::new(format!("{}.size", a.path), "missing"))?;
+            let size =
+                a.opt_int("size")?.ok_or_else(|| SchemaError::new(format!("{}.size", a.path), "missing"))?;
             if !(1..=MAX_ATTACHMENT_BYTES).contains(&size) {
-                return Err(SchemaError::new(
-                    format!("{}.size", a.path),
-                    "1 byte to 20 MiB",
-                ));
+                return Err(SchemaError::new(format!("{}.size", a.path), "1 byte to 20 MiB"));
             }
-            Ok(Attachment {
-                sha256,
-                mime,
-                size,
-                name: a.opt_str("name", 100)?,
-            })
+            Ok(Attachment { sha256, mime, size, name: a.opt_str("name", 100)? })
         })
         .collect()
 }

@@ -11,18 +11,10 @@ fn sample() -> NewCase {
         severity: Severity::Major,
         title: "后扶资金发放争议".into(),
         description: "村民反映2026年度后扶资金未足额发放。".into(),
-        parties: vec![Party {
-            name: "张三".into(),
-            phone: Some("138 0000 0000".into()),
-            note: None,
-        }],
+        parties: vec![Party { name: "张三".into(), phone: Some("138 0000 0000".into()), note: None }],
         reporter: "u1".into(),
         reported_at: 1_790_000_000_000,
-        location: Some(Location {
-            lat: 25.97,
-            lon: 117.36,
-            accuracy_m: Some(12.0),
-        }),
+        location: Some(Location { lat: 25.97, lon: 117.36, accuracy_m: Some(12.0) }),
     }
 }
 
@@ -85,15 +77,8 @@ fn overlong_fields_and_unknown_keys_are_refused() {
 #[test]
 fn a_bad_phone_number_names_the_party() {
     let mut c = sample();
-    c.parties.push(Party {
-        name: "李四".into(),
-        phone: Some("<script>".into()),
-        note: None,
-    });
-    assert_eq!(
-        read_case(&doc_with(&c)).unwrap_err().path,
-        "parties[1].phone"
-    );
+    c.parties.push(Party { name: "李四".into(), phone: Some("<script>".into()), note: None });
+    assert_eq!(read_case(&doc_with(&c)).unwrap_err().path, "parties[1].phone");
 }
 
 #[test]
@@ -129,11 +114,7 @@ fn concurrent_severities_are_both_visible() {
     set_severity(&mut b, Severity::General).unwrap();
     a.merge(&mut b).unwrap();
     let case = read_case(&a).unwrap();
-    let conflict = case
-        .conflicts
-        .iter()
-        .find(|c| c.field == "severity")
-        .expect("a conflict");
+    let conflict = case.conflicts.iter().find(|c| c.field == "severity").expect("a conflict");
     let mut values = conflict.values.clone();
     values.sort();
     assert_eq!(values, vec!["general", "urgent"]);
@@ -144,12 +125,7 @@ fn immutable_fields_cannot_change_and_only_the_server_numbers_cases() {
     let before = read_case(&doc_with(&sample())).unwrap();
     let mut moved = before.clone();
     moved.village = "350481101202".into();
-    assert_eq!(
-        check_transition(Some(&before), &moved, Writer::User("u1"))
-            .unwrap_err()
-            .path,
-        "village"
-    );
+    assert_eq!(check_transition(Some(&before), &moved, Writer::User("u1")).unwrap_err().path, "village");
 
     let mut numbered = before.clone();
     numbered.case_no = Some("永安-2026-000001".into());
@@ -164,19 +140,13 @@ fn immutable_fields_cannot_change_and_only_the_server_numbers_cases() {
 fn a_new_case_must_name_its_creator() {
     let case = read_case(&doc_with(&sample())).unwrap();
     assert!(check_transition(None, &case, Writer::User("u1")).is_ok());
-    assert_eq!(
-        check_transition(None, &case, Writer::User("u9"))
-            .unwrap_err()
-            .path,
-        "reporter"
-    );
+    assert_eq!(check_transition(None, &case, Writer::User("u9")).unwrap_err().path, "reporter");
 }
 
 #[test]
 fn deadline_may_be_set_and_cleared() {
     let mut doc = doc_with(&sample());
-    doc.put(ROOT, "deadline", ScalarValue::Timestamp(5))
-        .unwrap();
+    doc.put(ROOT, "deadline", ScalarValue::Timestamp(5)).unwrap();
     assert_eq!(read_case(&doc).unwrap().deadline, Some(5));
     doc.put(ROOT, "deadline", ScalarValue::Null).unwrap();
     assert_eq!(read_case(&doc).unwrap().deadline, None);

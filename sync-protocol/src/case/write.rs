@@ -44,11 +44,7 @@ impl NewCase {
             }
         }
         tx.put(ROOT, "reporter", self.reporter.as_str())?;
-        tx.put(
-            ROOT,
-            "reported_at",
-            ScalarValue::Timestamp(self.reported_at),
-        )?;
+        tx.put(ROOT, "reported_at", ScalarValue::Timestamp(self.reported_at))?;
         if let Some(loc) = &self.location {
             let m = tx.put_object(ROOT, "location", ObjType::Map)?;
             tx.put(&m, "lat", loc.lat)?;
@@ -95,11 +91,7 @@ pub fn add_timeline<T: Transactable>(tx: &mut T, e: &TimelineEntry) -> Result<()
 }
 
 /// Insert `text` into the description at character `index` (clamped to the end).
-pub fn edit_description<T: Transactable>(
-    tx: &mut T,
-    index: usize,
-    text: &str,
-) -> Result<(), AutomergeError> {
+pub fn edit_description<T: Transactable>(tx: &mut T, index: usize, text: &str) -> Result<(), AutomergeError> {
     let Some((automerge::Value::Object(ObjType::Text), d)) = tx.get(ROOT, "description")? else {
         return Err(AutomergeError::InvalidOp(ObjType::Text));
     };

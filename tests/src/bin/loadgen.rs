@@ -38,9 +38,7 @@ fn main() -> anyhow::Result<()> {
         return tokio::runtime::Runtime::new()?.block_on(anlan_server::cli::main());
     }
     let args = Args::parse();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async {
         let backends = match args.backend.as_str() {
             "sqlite" => vec![Backend::Sqlite],
@@ -73,9 +71,7 @@ async fn prepare(db: &TestDb, devices: usize) -> anyhow::Result<Vec<(String, Str
                 .await?;
         }
         let village = format!("{township}{:03}", i % VILLAGES_PER_TOWNSHIP);
-        store
-            .create_unit(&village, &format!("压测村{i}"), "village", Some(&township))
-            .await?;
+        store.create_unit(&village, &format!("压测村{i}"), "village", Some(&township)).await?;
         let user = format!("load{i}");
         store
             .create_user(&NewUser {
@@ -86,10 +82,7 @@ async fn prepare(db: &TestDb, devices: usize) -> anyhow::Result<Vec<(String, Str
                 unit_code: village.clone(),
             })
             .await?;
-        out.push((
-            store.issue_device(&user, "phone", None).await?.token,
-            village,
-        ));
+        out.push((store.issue_device(&user, "phone", None).await?.token, village));
     }
     store.close().await;
     Ok(out)
@@ -115,11 +108,7 @@ async fn bench(args: &Args, backend: Backend) -> anyhow::Result<()> {
         for k in 0..args.cases {
             let c = d.new_case(
                 village,
-                if k % 10 == 0 {
-                    Severity::Urgent
-                } else {
-                    Severity::General
-                },
+                if k % 10 == 0 { Severity::Urgent } else { Severity::General },
                 &format!("排查发现矛盾{k}"),
             );
             d.create(&c);
@@ -128,15 +117,7 @@ async fn bench(args: &Args, backend: Backend) -> anyhow::Result<()> {
     }
     let raw_up: usize = sims
         .iter()
-        .map(|d| {
-            d.build_request()
-                .0
-                .push
-                .iter()
-                .flat_map(|p| &p.changes)
-                .map(|c| c.len())
-                .sum::<usize>()
-        })
+        .map(|d| d.build_request().0.push.iter().flat_map(|p| &p.changes).map(|c| c.len()).sum::<usize>())
         .sum();
 
     // Phase 1: everyone pushes their offline cases. Phase 2: one follow-up edit per case, pushed
@@ -148,9 +129,7 @@ async fn bench(args: &Args, backend: Backend) -> anyhow::Result<()> {
     let (sims, edit_lat, edit_wall) = phase(sims, args.concurrency, |d| {
         let ids: Vec<_> = d.docs.keys().copied().collect();
         for id in ids {
-            d.edit(id, |tx| {
-                write::set_status(tx, sync_protocol::case::Status::Handling)
-            });
+            d.edit(id, |tx| write::set_status(tx, sync_protocol::case::Status::Handling));
         }
     })
     .await?;
@@ -160,10 +139,8 @@ async fn bench(args: &Args, backend: Backend) -> anyhow::Result<()> {
     let changes = cases * 2;
     println!("| phase | syncs | wall | cases/s acked | p50 | p99 |");
     println!("|---|---|---|---|---|---|");
-    for (name, lat, wall) in [
-        ("push new cases", &push_lat, push_wall),
-        ("edit + pull", &edit_lat, edit_wall),
-    ] {
+    for (name, lat, wall) in [("push new cases", &push_lat, push_wall), ("edit + pull", &edit_lat, edit_wall)]
+    {
         println!(
             "| {name} | {} | {:.2} s | {:.0} | {:.1} ms | {:.1} ms |",
             lat.len(),
@@ -187,10 +164,7 @@ async fn bench(args: &Args, backend: Backend) -> anyhow::Result<()> {
     );
 
     steady_state(&server.url, &db).await?;
-    println!(
-        "server peak RSS: {} MiB",
-        server.peak_rss_kib().unwrap_or(0) / 1024
-    );
+    println!("server peak RSS: {} MiB", server.peak_rss_kib().unwrap_or(0) / 1024);
     drop(server);
     Ok(())
 }
@@ -254,17 +228,10 @@ async fn steady_state(url: &str, db: &TestDb) -> anyhow::Result<()> {
     d.sync().await?;
     let ids: Vec<_> = d.docs.keys().copied().take(20).collect();
     for id in &ids {
-        d.edit(*id, |tx| {
-            write::set_status(tx, sync_protocol::case::Status::Resolved)
-        });
+        d.edit(*id, |tx| write::set_status(tx, sync_protocol::case::Status::Resolved));
     }
     let (req, _) = d.build_request();
-    let raw: usize = req
-        .push
-        .iter()
-        .flat_map(|p| &p.changes)
-        .map(|c| c.len())
-        .sum();
+    let raw: usize = req.push.iter().flat_map(|p| &p.changes).map(|c| c.len()).sum();
     let (up0, down0, rt0) = (d.bytes_up, d.bytes_down, d.round_trips);
     d.sync().await?;
     let (up, down, rts) = (d.bytes_up - up0, d.bytes_down - down0, d.round_trips - rt0);
@@ -273,17 +240,9 @@ async fn steady_state(url: &str, db: &TestDb) -> anyhow::Result<()> {
         up as f64 / raw as f64,
         up - raw
     );
-    let empty = wire::encode(&SyncRequest {
-        v: 1,
-        epoch: d.epoch.clone(),
-        cursor: d.cursor,
-        ..Default::default()
-    });
+    let empty =
+        wire::encode(&SyncRequest { v: 1, epoch: d.epoch.clone(), cursor: d.cursor, ..Default::default() });
     let res = d.post(empty.clone()).await?;
-    println!(
-        "empty sync: up {} B, down {} B",
-        empty.len(),
-        res.bytes().await?.len()
-    );
+    println!("empty sync: up {} B, down {} B", empty.len(), res.bytes().await?.len());
     Ok(())
 }

@@ -18,9 +18,7 @@ use super::{ReceivedMessage, Reply, Shared, VapidClaims, rfc8291, vapid};
 /// Serves on `listener` until the returned sender fires (or is dropped).
 pub(super) fn serve(listener: TcpListener, shared: Arc<Shared>) -> oneshot::Sender<()> {
     let (stop, stopped) = oneshot::channel::<()>();
-    let app = Router::new()
-        .route("/push/{id}", post(receive))
-        .with_state(shared);
+    let app = Router::new().route("/push/{id}", post(receive)).with_state(shared);
     tokio::spawn(async move {
         let _ = axum::serve(listener, app)
             .with_graceful_shutdown(async move {
@@ -39,12 +37,7 @@ async fn receive(
 ) -> Response {
     let received_at = Instant::now();
     let received_at_system = SystemTime::now();
-    let text = |name: header::HeaderName| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    };
+    let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
 
     // Decide the scripted answer under the lock, in arrival order; do the crypto outside it.
     let (outage, subscriber) = {
@@ -52,18 +45,9 @@ async fn receive(
         let outage = inner.outage;
         let subscriber = inner.subscribers.get_mut(&id).map(|s| {
             // During an outage the script waits for the service to come back.
-            let scripted = if outage.is_none() {
-                s.script.pop_front()
-            } else {
-                None
-            };
+            let scripted = if outage.is_none() { s.script.pop_front() } else { None };
             let reply = scripted.unwrap_or_else(|| s.default.clone());
-            (
-                s.secret.clone(),
-                s.auth,
-                s.application_server_key.clone(),
-                reply,
-            )
+            (s.secret.clone(), s.auth, s.application_server_key.clone(), reply)
         });
         (outage, subscriber)
     };
@@ -82,16 +66,9 @@ async fn receive(
         (Some(_), _) => (503, None),
         (None, None) => (404, None),
         (None, Some((_, _, bound_key, reply))) => match reply {
-            Reply::Created => (
-                accept_status(
-                    &ttl,
-                    &content_encoding,
-                    &payload,
-                    &vapid,
-                    bound_key.as_deref(),
-                ),
-                None,
-            ),
+            Reply::Created => {
+                (accept_status(&ttl, &content_encoding, &payload, &vapid, bound_key.as_deref()), None)
+            }
             Reply::NotFound => (404, None),
             Reply::Gone => (410, None),
             Reply::TooManyRequests(retry_after) => (429, retry_after.clone()),

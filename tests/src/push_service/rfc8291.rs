@@ -30,10 +30,8 @@ pub fn decrypt(ua_secret: &SecretKey, auth: &[u8], body: &[u8]) -> Result<Vec<u8
     if rs <= TAG_LEN {
         return Err(format!("record size {rs} is too small"));
     }
-    let records = body
-        .get(HEADER_LEN + POINT_LEN..)
-        .filter(|r| !r.is_empty())
-        .ok_or("no records after the header")?;
+    let records =
+        body.get(HEADER_LEN + POINT_LEN..).filter(|r| !r.is_empty()).ok_or("no records after the header")?;
     let as_public = PublicKey::from_sec1_bytes(&body[HEADER_LEN..HEADER_LEN + POINT_LEN])
         .map_err(|_| "key id is not a P-256 point")?;
 
@@ -43,18 +41,13 @@ pub fn decrypt(ua_secret: &SecretKey, auth: &[u8], body: &[u8]) -> Result<Vec<u8
     // RFC 8291 §3.3–3.4: mix the auth secret in first, then derive the content key and nonce.
     let mut ikm = [0u8; 32];
     Hkdf::<Sha256>::new(Some(auth), &shared.raw_secret_bytes()[..])
-        .expand_multi_info(
-            &[b"WebPush: info\0", &ua_public, &as_public.to_sec1_bytes()],
-            &mut ikm,
-        )
+        .expand_multi_info(&[b"WebPush: info\0", &ua_public, &as_public.to_sec1_bytes()], &mut ikm)
         .map_err(|e| e.to_string())?;
     let prk = Hkdf::<Sha256>::new(Some(salt), &ikm);
     let mut cek = [0u8; 16];
     let mut base_nonce = [0u8; 12];
-    prk.expand(b"Content-Encoding: aes128gcm\0", &mut cek)
-        .map_err(|e| e.to_string())?;
-    prk.expand(b"Content-Encoding: nonce\0", &mut base_nonce)
-        .map_err(|e| e.to_string())?;
+    prk.expand(b"Content-Encoding: aes128gcm\0", &mut cek).map_err(|e| e.to_string())?;
+    prk.expand(b"Content-Encoding: nonce\0", &mut base_nonce).map_err(|e| e.to_string())?;
     let cipher = Aes128Gcm::new_from_slice(&cek).map_err(|e| e.to_string())?;
 
     let chunks: Vec<&[u8]> = records.chunks(rs).collect();
@@ -76,9 +69,7 @@ pub fn decrypt(ua_secret: &SecretKey, auth: &[u8], body: &[u8]) -> Result<Vec<u8
         match (record.pop(), last) {
             (Some(2), true) | (Some(1), false) => plaintext.extend_from_slice(&record),
             (delimiter, _) => {
-                return Err(format!(
-                    "record {seq} has delimiter {delimiter:?} (last: {last})"
-                ));
+                return Err(format!("record {seq} has delimiter {delimiter:?} (last: {last})"));
             }
         }
     }
@@ -108,10 +99,7 @@ mod tests {
 
     #[test]
     fn the_rfc_8291_test_vector_decrypts_to_the_watermelon_sentence() {
-        assert_eq!(
-            ua_secret().public_key().to_sec1_bytes().to_vec(),
-            b64(UA_PUBLIC)
-        );
+        assert_eq!(ua_secret().public_key().to_sec1_bytes().to_vec(), b64(UA_PUBLIC));
         let plaintext = decrypt(&ua_secret(), &b64(AUTH), &b64(BODY)).unwrap();
         assert_eq!(plaintext, b"When I grow up, I want to be a watermelon");
     }
@@ -133,10 +121,7 @@ mod tests {
     fn truncated_bodies_are_rejected_without_panicking() {
         let body = b64(BODY);
         for len in [0, 10, 21, 86, 90] {
-            assert!(
-                decrypt(&ua_secret(), &b64(AUTH), &body[..len]).is_err(),
-                "{len}"
-            );
+            assert!(decrypt(&ua_secret(), &b64(AUTH), &body[..len]).is_err(), "{len}");
         }
     }
 }

@@ -36,9 +36,7 @@ struct Claims {
 
 /// Checks an `Authorization` header against `audience` (`scheme://host`, no port).
 pub fn verify(authorization: &str, audience: &str, now: SystemTime) -> Result<VapidClaims, String> {
-    let (scheme, params) = authorization
-        .split_once(' ')
-        .ok_or("Authorization has no parameters")?;
+    let (scheme, params) = authorization.split_once(' ').ok_or("Authorization has no parameters")?;
     if !scheme.eq_ignore_ascii_case("vapid") {
         return Err(format!("Authorization scheme is {scheme:?}, not vapid"));
     }
@@ -53,11 +51,8 @@ pub fn verify(authorization: &str, audience: &str, now: SystemTime) -> Result<Va
     let token = token.ok_or("no t= token")?;
     let k = key.ok_or("no k= key")?;
 
-    let public = URL_SAFE_NO_PAD
-        .decode(k)
-        .map_err(|_| "k= is not base64url")?;
-    let verifying_key =
-        VerifyingKey::from_sec1_bytes(&public).map_err(|_| "k= is not a P-256 public key")?;
+    let public = URL_SAFE_NO_PAD.decode(k).map_err(|_| "k= is not base64url")?;
+    let verifying_key = VerifyingKey::from_sec1_bytes(&public).map_err(|_| "k= is not a P-256 public key")?;
 
     let mut parts = token.split('.');
     let (Some(header), Some(claims), Some(signature), None) =
@@ -66,12 +61,10 @@ pub fn verify(authorization: &str, audience: &str, now: SystemTime) -> Result<Va
         return Err("the token is not a three-part JWT".into());
     };
     let decode = |part: &str, what: &str| {
-        URL_SAFE_NO_PAD
-            .decode(part)
-            .map_err(|_| format!("JWT {what} is not base64url"))
+        URL_SAFE_NO_PAD.decode(part).map_err(|_| format!("JWT {what} is not base64url"))
     };
-    let header: Header = serde_json::from_slice(&decode(header, "header")?)
-        .map_err(|e| format!("JWT header: {e}"))?;
+    let header: Header =
+        serde_json::from_slice(&decode(header, "header")?).map_err(|e| format!("JWT header: {e}"))?;
     if header.alg != "ES256" {
         return Err(format!("JWT alg is {}, not ES256", header.alg));
     }
@@ -83,17 +76,14 @@ pub fn verify(authorization: &str, audience: &str, now: SystemTime) -> Result<Va
         .verify(signing_input.as_bytes(), &signature)
         .map_err(|_| "JWT signature does not verify with k=")?;
 
-    let claims: Claims = serde_json::from_slice(&decode(claims, "claims")?)
-        .map_err(|e| format!("JWT claims: {e}"))?;
+    let claims: Claims =
+        serde_json::from_slice(&decode(claims, "claims")?).map_err(|e| format!("JWT claims: {e}"))?;
     let aud = claims.aud.ok_or("no aud claim")?;
     if aud != audience {
         return Err(format!("aud is {aud:?}, expected {audience:?}"));
     }
     let exp = claims.exp.ok_or("no exp claim")?;
-    let now = now
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_err(|e| e.to_string())?
-        .as_secs();
+    let now = now.duration_since(SystemTime::UNIX_EPOCH).map_err(|e| e.to_string())?.as_secs();
     if exp <= now {
         return Err(format!("token expired at {exp}, now {now}"));
     }
@@ -104,12 +94,7 @@ pub fn verify(authorization: &str, audience: &str, now: SystemTime) -> Result<Va
     if !(sub.starts_with("mailto:") || sub.starts_with("https:")) {
         return Err(format!("sub {sub:?} is neither mailto: nor https:"));
     }
-    Ok(VapidClaims {
-        aud,
-        exp,
-        sub,
-        k: k.to_owned(),
-    })
+    Ok(VapidClaims { aud, exp, sub, k: k.to_owned() })
 }
 
 /// The JWS signing input is everything before the last dot.
@@ -131,10 +116,7 @@ mod tests {
     }
 
     fn now() -> u64 {
-        SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .unwrap()
-            .as_secs()
+        SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs()
     }
 
     fn header_for(key: &SigningKey, claims: serde_json::Value) -> String {
@@ -143,10 +125,7 @@ mod tests {
         let input = format!("{head}.{body}");
         let signature: Signature = key.sign(input.as_bytes());
         let k = URL_SAFE_NO_PAD.encode(key.verifying_key().to_encoded_point(false).as_bytes());
-        format!(
-            "vapid t={input}.{}, k={k}",
-            URL_SAFE_NO_PAD.encode(signature.to_bytes())
-        )
+        format!("vapid t={input}.{}, k={k}", URL_SAFE_NO_PAD.encode(signature.to_bytes()))
     }
 
     fn claims(exp: u64) -> serde_json::Value {
@@ -156,11 +135,7 @@ mod tests {
     #[test]
     fn a_token_signed_by_its_k_key_for_this_origin_verifies() {
         let exp = now() + 3600;
-        let verified = verify(
-            &header_for(&signing_key(), claims(exp)),
-            AUD,
-            SystemTime::now(),
-        );
+        let verified = verify(&header_for(&signing_key(), claims(exp)), AUD, SystemTime::now());
         let verified = verified.unwrap();
         assert_eq!(verified.exp, exp);
         assert_eq!(verified.sub, "mailto:ops@anlan.example");
@@ -169,10 +144,7 @@ mod tests {
     #[test]
     fn a_token_signed_by_another_key_than_k_is_rejected() {
         let good = header_for(&signing_key(), claims(now() + 3600));
-        let other = header_for(
-            &SigningKey::from_slice(&[9u8; 32]).unwrap(),
-            claims(now() + 3600),
-        );
+        let other = header_for(&SigningKey::from_slice(&[9u8; 32]).unwrap(), claims(now() + 3600));
         let (t, _) = good.split_once(", k=").unwrap();
         let (_, k) = other.split_once(", k=").unwrap();
         let err = verify(&format!("{t}, k={k}"), AUD, SystemTime::now()).unwrap_err();
@@ -190,10 +162,7 @@ mod tests {
             serde_json::json!({"aud": AUD, "exp": t + 60}),
         ];
         for c in cases {
-            assert!(
-                verify(&header_for(&key, c.clone()), AUD, SystemTime::now()).is_err(),
-                "{c}"
-            );
+            assert!(verify(&header_for(&key, c.clone()), AUD, SystemTime::now()).is_err(), "{c}");
         }
     }
 
