@@ -1,6 +1,6 @@
 // The JSON endpoints the page calls directly (sync itself runs in the worker).
 import type { Session } from './db/schema';
-import { readError } from './sync/transport';
+import { readError } from './sync/http-error';
 
 export const API_BASE = '';
 

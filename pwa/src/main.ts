@@ -1,12 +1,12 @@
 // Wiring: storage, worker, sync status, routing and screens meet here and nowhere else.
 import { html, render } from 'lit-html';
 import { fetchSession, API_BASE } from './api';
-import { kvGet, kvSet, openAnlanDb, type Db, type Session } from './db/schema';
+import { countUnsynced, kvGet, kvSet, openAnlanDb, type Db, type Session } from './db/schema';
 import { setLang, t, type Lang } from './i18n';
 import type { CaseListItem } from './model/types';
-import { HttpError } from './sync/transport';
+import { HttpError } from './sync/http-error';
 import { detailView, freshDetail, loadDetail, type DetailState } from './ui/case-detail';
-import type { Ctx } from './ui/ctx';
+import { isOnline, type Ctx } from './ui/ctx';
 import { isOfficerRole } from './ui/format';
 import { leaderHome } from './ui/leader-home';
 import { loginView, type LoginState } from './ui/login';
@@ -55,7 +55,12 @@ function toast(msg: string): void {
   rerender();
 }
 
+let firstDraw = true;
 function draw(): void {
+  if (firstDraw) {
+    root.textContent = ''; // the "starting…" placeholder from index.html
+    firstDraw = false;
+  }
   const { path } = currentPath();
   let body;
   if (!ctx) body = loginView(login, (tok) => void doLogin(tok), rerender);
@@ -63,7 +68,7 @@ function draw(): void {
   else if (path.startsWith('/case/') && detail) body = detailView(ctx, detail);
   else if (path === '/settings') body = settingsView(ctx, settings, changeLang);
   else body = isOfficerRole(ctx.session.user.role) ? officerHome(ctx) : leaderHome(ctx);
-  render(html`${ctx && !ctx.online ? html`<div class="offline-banner" data-testid="offline-banner">${t('offline_banner')}</div>` : ''}
+  render(html`${ctx && !isOnline(ctx) ? html`<div class="offline-banner" data-testid="offline-banner">${t('offline_banner')}</div>` : ''}
     ${body}${toastMsg ? html`<div class="toast" role="status" data-testid="toast">${toastMsg}</div>` : ''}`, root);
 }
 
@@ -119,14 +124,38 @@ async function start(token: string, session: Session): Promise<void> {
       rerender();
     } else if (e.type === 'changed') {
       void refreshList();
-      if (detail && (e.doc === null || e.doc === detail.doc) && !detail.editingDesc) void loadDetail(c, detail);
+      if (!isOnline(c)) void registerBackgroundSync();
+      if (detail && (e.doc === null || e.doc === detail.doc) && !detail.desc.editing) void loadDetail(c, detail);
     }
   });
-  await w.call('init', { base: API_BASE, token, session });
+  try {
+    await w.call('init', { base: API_BASE, token, session });
+  } catch (e) {
+    w.terminate();
+    worker = null;
+    login.error = t('error_generic', { msg: (e as Error).message });
+    rerender();
+    return;
+  }
   ctx = c;
   route = '';
   await refreshList();
   onRoute();
+  void refreshSession(token, c);
+}
+
+/** Pick up changes to the person's name, unit or role made by an administrator. Best effort:
+ *  offline it fails and the stored session stands; a revoked token shows in the sync bar. */
+async function refreshSession(token: string, c: Ctx): Promise<void> {
+  try {
+    const fresh = await fetchSession(token);
+    if (fresh.user.id !== c.session.user.id || fresh.device.actor_prefix !== c.session.device.actor_prefix) return;
+    await kvSet(db, 'session', fresh);
+    c.session = fresh;
+    rerender();
+  } catch {
+    // offline or unauthorized: nothing to do here
+  }
 }
 
 async function doLogin(token: string): Promise<void> {
@@ -137,8 +166,17 @@ async function doLogin(token: string): Promise<void> {
   try {
     const session = await fetchSession(token);
     const previous = await kvGet(db, 'session');
-    if (previous && previous.user.id !== session.user.id) await wipe(); // another person's data never mixes
+    const otherPerson = !!previous && previous.user.id !== session.user.id;
+    if (otherPerson) {
+      // Another person's data never mixes with this one's; but never drop unsent work silently.
+      const unsent = await countUnsynced(db);
+      if (unsent > 0 && !(confirm(t('settings_logout_unsynced', { n: unsent })) && confirm(t('settings_logout_unsynced_again', { n: unsent })))) {
+        login.error = t('settings_logout_refused');
+        return;
+      }
+    }
     if (ctx) await stopWorker();
+    if (otherPerson) await wipe();
     await kvSet(db, 'token', token);
     await kvSet(db, 'session', session);
     login.token = '';
@@ -174,9 +212,28 @@ async function logout(): Promise<void> {
   rerender();
 }
 
+/** Ask the browser to wake us when the network is back (Chromium only; elsewhere `online`
+ *  and the retry timer do the job). */
+async function registerBackgroundSync(): Promise<void> {
+  try {
+    const reg = (await navigator.serviceWorker?.ready) as (ServiceWorkerRegistration & { sync?: { register(tag: string): Promise<void> } }) | undefined;
+    await reg?.sync?.register('anlan-sync');
+  } catch {
+    // not supported or not allowed: the fallbacks remain
+  }
+}
+
 async function boot(): Promise<void> {
   if ('serviceWorker' in navigator && import.meta.env.PROD) {
-    navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => { /* the app works without it, online */ });
+    // Check for a new version on every start: `register` alone does not when the script URL is
+    // unchanged. The new worker takes over at once (skipWaiting); data lives in IndexedDB, not in
+    // the caches it replaces, so an update never touches records.
+    navigator.serviceWorker.register('/sw.js', { scope: '/' })
+      .then((reg) => reg.update())
+      .catch(() => { /* offline, or no SW support: the app still works */ });
+    navigator.serviceWorker.addEventListener('message', (e: MessageEvent<{ type?: string }>) => {
+      if (e.data?.type === 'sync-now') void worker?.call('syncNow');
+    });
   }
   void navigator.storage?.persist?.();
   db = await openAnlanDb();

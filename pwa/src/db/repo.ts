@@ -5,7 +5,7 @@ import * as A from '@automerge/automerge/slim';
 import { applyEdit, newCase, summarize, viewCase, type Author, type CaseDoc } from '../model/case';
 import { newDocId, sameHeads } from '../model/ids';
 import type { CaseEdit, CaseListItem, CaseView, NewCaseInput, Rejection } from '../model/types';
-import type { SyncStore, DocHeads } from '../sync/client';
+import type { ChangeBatch, ChangeLimit, DocHeads, SyncStore } from '../sync/client';
 import { kvGet, kvSet, type Db, type DocMeta, type KvKey, type KvValues } from './schema';
 
 type Cached = { doc: A.Doc<CaseDoc>; heads: string[] };
@@ -27,14 +27,17 @@ export class DocRepo implements SyncStore {
     }));
   }
 
-  async view(id: string): Promise<(CaseView & { delivery: CaseListItem['delivery']; rejection: Rejection | null }) | null> {
+  async view(id: string): Promise<(CaseView & { delivery: CaseListItem['delivery']; rejection: Rejection | null; heads: string[] }) | null> {
     const tx = this.db.transaction(['docs', 'meta'], 'readonly');
     const meta = await tx.objectStore('meta').get(id);
     if (!meta) return null;
     const doc = await this.loadIn(tx.objectStore('docs'), id, meta);
     await tx.done;
     if (!doc) return null;
-    return { ...viewCase(id, doc), delivery: meta.rejected ? 'rejected' : isDirty(meta) ? 'local' : 'sent', rejection: meta.rejected };
+    return {
+      ...viewCase(id, doc), heads: meta.local_heads,
+      delivery: meta.rejected ? 'rejected' : isDirty(meta) ? 'local' : 'sent', rejection: meta.rejected,
+    };
   }
 
   async create(input: NewCaseInput, now = new Date()): Promise<string> {
@@ -68,6 +71,11 @@ export class DocRepo implements SyncStore {
     return (await this.db.getAll('meta')).filter((m) => !m.rejected && isDirty(m)).length;
   }
 
+  /** What logging out would lose: pending documents and refused ones (not on the server either). */
+  async unsyncedCount(): Promise<number> {
+    return (await this.db.getAll('meta')).filter((m) => m.rejected || isDirty(m)).length;
+  }
+
   // ---- SyncStore ---------------------------------------------------------------------------
 
   async dirty(): Promise<DocMeta[]> {
@@ -78,13 +86,23 @@ export class DocRepo implements SyncStore {
     return (await this.db.getAll('meta')).map((m) => ({ doc: m.doc, heads: m.local_heads }));
   }
 
-  async changesSince(id: string, since: string[]): Promise<{ changes: Uint8Array[]; heads: string[] }> {
+  async changesSince(id: string, since: string[], limit: ChangeLimit = { changes: Infinity, bytes: Infinity }): Promise<ChangeBatch> {
     const tx = this.db.transaction(['docs', 'meta'], 'readonly');
     const meta = await tx.objectStore('meta').get(id);
     const doc = meta ? await this.loadIn(tx.objectStore('docs'), id, meta) : null;
     await tx.done;
-    if (!doc) return { changes: [], heads: [] };
-    return { changes: A.getChangesSince(doc, since), heads: A.getHeads(doc) };
+    if (!doc) return { changes: [], heads: [], truncated: false };
+    const all = A.getChangesSince(doc, since);
+    let n = 0;
+    let bytes = 0;
+    while (n < all.length && n < limit.changes && (n === 0 || bytes + all[n].byteLength <= limit.bytes)) bytes += all[n++].byteLength;
+    if (n === all.length) return { changes: all, heads: A.getHeads(doc), truncated: false };
+    // A prefix in dependency order: its heads are the changes (and old heads) nothing in it depends on.
+    const prefix = all.slice(0, n);
+    const decoded = prefix.map((c) => A.decodeChange(c));
+    const deps = new Set(decoded.flatMap((c) => c.deps));
+    const heads = [...since.filter((h) => !deps.has(h)), ...decoded.map((c) => c.hash!).filter((h) => !deps.has(h))];
+    return { changes: prefix, heads, truncated: true };
   }
 
   async setAcked(id: string, heads: string[]): Promise<void> {

@@ -20,7 +20,7 @@ export interface DocMeta {
 export interface Session {
   user: { id: string; name: string; role: string };
   unit: { code: string; name: string; path: string | string[] | unknown };
-  device: { id: string; actor_prefix: string };
+  device: { id: string | number; actor_prefix: string };
   epoch: string;
 }
 
@@ -77,4 +77,12 @@ export async function kvSet<K extends KvKey>(db: Db, key: K, value: KvValues[K])
 
 export async function kvDel(db: Db, key: KvKey): Promise<void> {
   await db.delete('kv', key);
+}
+
+/** Documents with changes the server has not acknowledged (refused ones included: they are
+ *  not on the server either). Reads only metadata. */
+export async function countUnsynced(db: Db): Promise<number> {
+  const metas = await db.getAll('meta');
+  const same = (a: string[], b: string[]) => a.length === b.length && a.every((h) => b.includes(h));
+  return metas.filter((m) => m.rejected || !same(m.local_heads, m.acked_heads)).length;
 }

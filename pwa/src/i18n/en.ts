@@ -38,7 +38,7 @@ export const en: Record<MessageKey, string> = {
   leader_empty: 'No matching cases',
   leader_ack: 'Acknowledge',
   leader_overdue: 'Overdue',
-  leader_group_attention: 'Urgent · unacknowledged',
+  leader_group_attention: 'Not yet acknowledged',
   leader_group_overdue: 'Overdue',
   leader_group_other: 'Other cases',
   f_case_no: 'Number',

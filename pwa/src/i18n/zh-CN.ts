@@ -45,7 +45,7 @@ export const zhCN = {
   leader_empty: '没有符合条件的事件',
   leader_ack: '受理',
   leader_overdue: '已超期',
-  leader_group_attention: '紧急·待受理',
+  leader_group_attention: '待受理',
   leader_group_overdue: '已超期',
   leader_group_other: '其他事件',
 

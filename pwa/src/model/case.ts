@@ -86,9 +86,9 @@ function timelineDoc(kind: TimelineKind, user: string, body: string, at: Date) {
 /** Apply one person's edit. Returns the same doc object when nothing changed. */
 export function applyEdit(doc: A.Doc<CaseDoc>, user: string, edit: CaseEdit, now = new Date()): A.Doc<CaseDoc> {
   const opts = { time: Math.floor(now.getTime() / 1000) };
-  if (edit.op === 'set_description') {
-    if (doc.description === edit.value) return doc;
-    return A.change(doc, opts, (d) => A.updateText(d, ['description'], edit.value));
+  if (edit.op === 'splice_description') {
+    const pos = mapIndex(doc, edit.base, edit.index);
+    return A.change(doc, opts, (d) => A.splice(d, ['description'], pos, edit.del, edit.insert));
   }
   return A.change(doc, opts, (d) => {
     switch (edit.op) {
@@ -176,15 +176,31 @@ export function summarize(doc: A.Doc<CaseDoc>): CaseSummary {
   };
 }
 
-/** Form checks mirroring the server's schema, so a record is never refused for a typo. */
-export function validateInput(input: NewCaseInput): string[] {
-  const errs: string[] = [];
-  if (!input.title.trim()) errs.push('new_need_title');
-  if ([...input.title.trim()].length > 100) errs.push('new_title_too_long');
-  if ([...input.description].length > 5000) errs.push('new_description_too_long');
-  for (const p of input.parties) {
-    if (!p.name.trim()) errs.push('new_party_name_needed');
-    if (p.phone && p.phone.trim() && !/^[0-9+\- ]{1,20}$/.test(p.phone.trim())) errs.push('new_party_phone_invalid');
+/** Where `index` of the description as it was at `baseHeads` is in the document now. */
+function mapIndex(doc: A.Doc<CaseDoc>, baseHeads: string[], index: number): number {
+  try {
+    const base = A.view(doc, baseHeads);
+    const cursor = A.getCursor(base, ['description'], index >= base.description.length ? 'end' : index);
+    return A.getCursorPosition(doc, ['description'], cursor);
+  } catch {
+    return Math.min(index, doc.description.length); // unknown heads: trust the index
   }
-  return [...new Set(errs)];
 }
+
+/** The single splice turning `before` into `after` (common prefix and suffix kept), in UTF-16
+ *  code units as Automerge JS counts them, never splitting a surrogate pair. */
+export function textSplice(before: string, after: string): { index: number; del: number; insert: string } | null {
+  if (before === after) return null;
+  let start = 0;
+  const max = Math.min(before.length, after.length);
+  while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+  if (start > 0 && isHighSurrogate(before.charCodeAt(start - 1))) start--;
+  let endB = before.length;
+  let endA = after.length;
+  while (endB > start && endA > start && before.charCodeAt(endB - 1) === after.charCodeAt(endA - 1)) { endB--; endA--; }
+  if (endB < before.length && isLowSurrogate(before.charCodeAt(endB))) { endB++; endA++; }
+  return { index: start, del: endB - start, insert: after.slice(start, endA) };
+}
+
+const isHighSurrogate = (c: number) => c >= 0xd800 && c <= 0xdbff;
+const isLowSurrogate = (c: number) => c >= 0xdc00 && c <= 0xdfff;

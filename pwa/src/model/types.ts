@@ -82,7 +82,9 @@ export type CaseEdit =
   | { op: 'set_status'; value: Status; note?: string }
   | { op: 'set_category'; value: Category }
   | { op: 'set_title'; value: string }
-  | { op: 'set_description'; value: string }
+  /** A text edit made against the description as it was at `base` heads: positions are
+   *  mapped through Automerge cursors, so concurrent edits elsewhere in the text survive. */
+  | { op: 'splice_description'; base: string[]; index: number; del: number; insert: string }
   | { op: 'add_timeline'; kind: TimelineKind; text: string }
   | { op: 'acknowledge'; text: string }
   | { op: 'assign'; responsible_leader: string | null; handler: string | null; deadline: number | null; text: string }

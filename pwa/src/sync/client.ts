@@ -3,19 +3,22 @@
 import type { DocMeta, KvKey, KvValues } from '../db/schema';
 import type { Rejection } from '../model/types';
 import {
-  MAX_BODY_BYTES, MAX_ENTRIES_PER_REQUEST, PROTOCOL_VERSION,
+  MAX_BODY_BYTES, MAX_CHANGES_PER_DOC, MAX_DOC_BYTES, MAX_ENTRIES_PER_REQUEST, PROTOCOL_VERSION,
   type HaveDoc, type PushDoc, type SyncRequest, type SyncResponse,
 } from './protocol';
 
 export interface DocHeads { doc: string; heads: string[] }
+export interface ChangeLimit { changes: number; bytes: number }
+export interface ChangeBatch { changes: Uint8Array[]; heads: string[]; truncated: boolean }
 
 /** What the sync client needs from storage. Each method is atomic on its own. */
 export interface SyncStore {
   /** Documents with local changes the server has not acknowledged, not refused ones. */
   dirty(): Promise<DocMeta[]>;
   allHeads(): Promise<DocHeads[]>;
-  /** The changes not covered by `since`, dependencies first, and the heads they lead to. */
-  changesSince(doc: string, since: string[]): Promise<{ changes: Uint8Array[]; heads: string[] }>;
+  /** The changes not covered by `since`, dependencies first, and the heads they lead to; at most
+   *  `limit` of them (then `truncated`, and `heads` are those of the prefix sent). */
+  changesSince(doc: string, since: string[], limit?: ChangeLimit): Promise<ChangeBatch>;
   setAcked(doc: string, heads: string[]): Promise<void>;
   markRejected(doc: string, rejection: Rejection): Promise<void>;
   resetAcked(): Promise<void>;
@@ -50,6 +53,8 @@ export class SyncClient {
     private store: SyncStore,
     private transport: Transport,
     private onProgress: (p: SyncProgress) => void = () => {},
+    /** Per document and request (PROTOCOL.md §3); a longer history goes over several requests. */
+    private limit: ChangeLimit = { changes: MAX_CHANGES_PER_DOC, bytes: MAX_DOC_BYTES },
   ) {}
 
   /** Sync until nothing is left to do. Throws on transport failure, having changed nothing
@@ -153,7 +158,8 @@ export class SyncClient {
     let more = false;
     for (const m of dirty) {
       if (entries.length >= MAX_ENTRIES_PER_REQUEST) { more = true; break; }
-      const { changes, heads } = await this.store.changesSince(m.doc, m.acked_heads);
+      const { changes, heads, truncated } = await this.store.changesSince(m.doc, m.acked_heads, this.limit);
+      if (truncated) more = true;
       if (changes.length === 0) {
         // The server already covers everything here (acked heads ahead of ours).
         await this.store.setAcked(m.doc, m.local_heads);

@@ -7,6 +7,8 @@ import { bytesToHex, bytesToUuid, hexToBytes, uuidToBytes } from '../model/ids';
 export const PROTOCOL_VERSION = 1;
 export const MAX_ENTRIES_PER_REQUEST = 500;
 export const MAX_CHANGES_PER_DOC = 2000;
+/** Under the server's 4 MiB per document and request. */
+export const MAX_DOC_BYTES = 3.5 * 1024 * 1024;
 /** Under the server's 8 MiB body limit, with room for framing. */
 export const MAX_BODY_BYTES = 7 * 1024 * 1024;
 

@@ -10,6 +10,9 @@ export interface SchedulerState {
   nextRetryAt: number | null;
   lastError: string | null;
   unauthorized: boolean;
+  /** False after a request failed without any answer from the server (no network, captive
+   *  portal, dead link in a valley): `navigator.onLine` alone says true in those cases. */
+  reachable: boolean | null;
 }
 
 export interface Clock {
@@ -32,7 +35,7 @@ export interface SchedulerOptions {
 }
 
 export class SyncScheduler {
-  readonly state: SchedulerState = { running: false, online: true, failures: 0, nextRetryAt: null, lastError: null, unauthorized: false };
+  readonly state: SchedulerState = { running: false, online: true, failures: 0, nextRetryAt: null, lastError: null, unauthorized: false, reachable: null };
   private rerun = false;
   private debounceTimer: unknown = null;
   private retryTimer: unknown = null;
@@ -46,6 +49,7 @@ export class SyncScheduler {
     private clock: Clock = realClock,
     /** Tells a failure that must not be retried automatically (revoked token). */
     private isFatal: (e: unknown) => boolean = () => false,
+    private isUnreachable: (e: unknown) => boolean = (e) => e instanceof TypeError || (e as Error | null)?.name === 'AbortError',
   ) {
     this.opts = { debounceMs: 2000, periodMs: 60_000, minBackoffMs: 2000, maxBackoffMs: 5 * 60_000, ...opts };
   }
@@ -65,6 +69,7 @@ export class SyncScheduler {
     this.state.online = online;
     this.emit();
     if (cameBack) {
+      this.state.reachable = null;
       this.state.failures = 0; // a new network deserves a fresh start
       this.now();
     }
@@ -106,8 +111,10 @@ export class SyncScheduler {
       await this.run();
       this.state.failures = 0;
       this.state.lastError = null;
+      this.state.reachable = true;
     } catch (e) {
       this.state.lastError = e instanceof Error ? e.message : String(e);
+      this.state.reachable = !this.isUnreachable(e);
       if (this.isFatal(e)) {
         this.state.unauthorized = true;
       } else {

@@ -1,29 +1,7 @@
 // POST /api/v1/sync over fetch, CBOR both ways.
 import type { Transport } from './client';
+import { readError } from './http-error';
 import { decodeResponse, encodeRequest, type SyncRequest, type SyncResponse } from './protocol';
-
-/** The server answered with an error status; `code` is its JSON error code when it sent one. */
-export class HttpError extends Error {
-  constructor(public status: number, public code: string, message: string) {
-    super(`HTTP ${status} ${code}: ${message}`);
-  }
-  get unauthorized(): boolean {
-    return this.status === 401;
-  }
-}
-
-export async function readError(res: Response): Promise<HttpError> {
-  let code = 'http_error';
-  let message = res.statusText;
-  try {
-    const body = (await res.json()) as { code?: string; message?: string };
-    code = body.code ?? code;
-    message = body.message ?? message;
-  } catch {
-    // not JSON: keep the status text
-  }
-  return new HttpError(res.status, code, message);
-}
 
 export class HttpTransport implements Transport {
   constructor(private base: string, private token: () => string | undefined, private timeoutMs = 60_000) {}

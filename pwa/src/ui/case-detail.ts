@@ -6,6 +6,7 @@ import { deliveryBadge } from './case-card';
 import type { Ctx } from './ctx';
 import { catLabel, fmtDate, fmtTime, isOfficerRole, sevLabel, stLabel, tlLabel } from './format';
 import { header } from './officer-home';
+import { flush, freshEditor, startEditing, typed, type DescEditor } from './description-editor';
 
 export interface DetailState {
   doc: string;
@@ -13,16 +14,14 @@ export interface DetailState {
   loaded: boolean;
   followKind: 'note' | 'visit' | 'mediation';
   followText: string;
-  editingDesc: boolean;
-  descDraft: string;
-  descTimer: ReturnType<typeof setTimeout> | null;
+  desc: DescEditor;
   leader: string;
   handler: string;
   deadline: string;
 }
 
 export function freshDetail(doc: string): DetailState {
-  return { doc, detail: null, loaded: false, followKind: 'visit', followText: '', editingDesc: false, descDraft: '', descTimer: null, leader: '', handler: '', deadline: '' };
+  return { doc, detail: null, loaded: false, followKind: 'visit', followText: '', desc: freshEditor(), leader: '', handler: '', deadline: '' };
 }
 
 export async function loadDetail(ctx: Ctx, st: DetailState): Promise<void> {
@@ -44,11 +43,6 @@ async function edit(ctx: Ctx, st: DetailState, e: CaseEdit): Promise<void> {
     ctx.toast(t('error_generic', { msg: (err as Error).message }));
   }
 }
-
-const FIELD_LABEL: Record<ConflictField, () => string> = {
-  category: () => t('f_category'), severity: () => t('f_severity'), status: () => t('f_status'), title: () => t('f_title'),
-  responsible_leader: () => t('f_responsible_leader'), handler: () => t('f_handler'), deadline: () => t('f_deadline'),
-};
 
 function valueLabel(field: string, v: string): string {
   if (field === 'severity') return sevLabel(v);
@@ -78,15 +72,13 @@ export function detailView(ctx: Ctx, st: DetailState) {
   const field = (label: string, value: unknown, f?: ConflictField) => html`
     <div class="field"><dt>${label}</dt><dd>${value}${f ? conflictRow(f) : nothing}</dd></div>`;
 
-  const saveDesc = () => {
-    if (st.descTimer) clearTimeout(st.descTimer);
-    st.descTimer = null;
-    void ctx.worker.call('edit', { doc: st.doc, edit: { op: 'set_description', value: st.descDraft } });
-  };
-  const onDescInput = (e: Event) => {
-    st.descDraft = (e.target as HTMLTextAreaElement).value;
-    if (st.descTimer) clearTimeout(st.descTimer);
-    st.descTimer = setTimeout(saveDesc, 600);
+  const textarea = () => document.querySelector<HTMLTextAreaElement>('[data-testid=description-edit]');
+  const saveDesc = () => flush(st.desc, ctx.worker, st.doc, textarea);
+  const onDescInput = (e: Event) => typed(st.desc, (e.target as HTMLTextAreaElement).value, () => void saveDesc());
+  const stopEditing = async () => {
+    await saveDesc();
+    st.desc.editing = false;
+    await loadDetail(ctx, st);
   };
   const addFollow = (e: Event) => {
     e.preventDefault();
@@ -135,7 +127,7 @@ export function detailView(ctx: Ctx, st: DetailState) {
             ${SEVERITIES.map((s) => html`<option value=${s} ?selected=${s === d.severity}>${sevLabel(s)}</option>`)}</select>`, 'severity')}
         ${field(t('f_status'), html`<select data-testid="status-select" @change=${(e: Event) => setStatus(val(e) as Status)}>
             ${STATUSES.map((s) => html`<option value=${s} ?selected=${s === d.status}>${stLabel(s)}</option>`)}</select>`, 'status')}
-        ${field(t('f_village'), d.village)}
+        ${field(t('f_village'), d.village === ctx.session.unit.code ? ctx.session.unit.name : d.village)}
         ${field(t('f_reporter'), d.reporter)}
         ${field(t('f_reported_at'), fmtTime(d.reported_at))}
         ${field(t('f_location'), d.location ? t('f_location_value', { lat: d.location.lat.toFixed(5), lon: d.location.lon.toFixed(5), acc: d.location.accuracy_m ?? '?' }) : t('f_location_none'))}
@@ -146,10 +138,10 @@ export function detailView(ctx: Ctx, st: DetailState) {
 
       <section>
         <h3>${t('f_description')}</h3>
-        ${st.editingDesc
-          ? html`<textarea rows="6" maxlength="5000" data-testid="description-edit" .value=${st.descDraft}
-              @input=${onDescInput} @blur=${() => { saveDesc(); st.editingDesc = false; void loadDetail(ctx, st); }}></textarea>`
-          : html`<p class="description" data-testid="description" @click=${() => { st.editingDesc = true; st.descDraft = d.description; ctx.rerender(); }}>${d.description || '—'}</p>`}
+        ${st.desc.editing
+          ? html`<textarea rows="6" maxlength="5000" data-testid="description-edit" .value=${st.desc.draft}
+              @input=${onDescInput} @blur=${() => void stopEditing()}></textarea>`
+          : html`<p class="description" data-testid="description" @click=${() => { startEditing(st.desc, d.heads, d.description); ctx.rerender(); }}>${d.description || '—'}</p>`}
       </section>
 
       ${d.parties.length ? html`<section><h3>${t('f_parties')}</h3><ul class="parties">

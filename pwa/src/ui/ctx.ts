@@ -15,3 +15,8 @@ export interface Ctx {
   logout(): Promise<void>;
   toast(msg: string): void;
 }
+
+/** Online as far as the person is concerned: the browser thinks so and the server answers. */
+export function isOnline(ctx: Ctx): boolean {
+  return ctx.online && ctx.status?.reachable !== false;
+}

@@ -10,13 +10,13 @@ import { syncBar } from './syncbar';
 export interface LeaderFilters { village: string; category: string; severity: string; status: string }
 export const leaderFilters: LeaderFilters = { village: '', category: '', severity: '', status: '' };
 
-/** Urgent-and-unacknowledged first, then overdue, then the rest by severity and age. */
+/** Unacknowledged first (urgent at the top), then overdue, then the rest by severity and age. */
 export function leaderGroups(cases: CaseListItem[], now = Date.now()) {
   const attention: CaseListItem[] = [];
   const overdue: CaseListItem[] = [];
   const other: CaseListItem[] = [];
   for (const c of cases) {
-    if (c.status === 'reported' && (c.severity === 'urgent' || c.severity === 'major')) attention.push(c);
+    if (c.status === 'reported') attention.push(c);
     else if (isOverdue(c, now)) overdue.push(c);
     else other.push(c);
   }

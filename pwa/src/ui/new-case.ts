@@ -1,6 +1,6 @@
 import { html } from 'lit-html';
 import { t, type MessageKey } from '../i18n';
-import { validateInput } from '../model/case';
+import { validateInput } from '../model/validate';
 import { CATEGORIES, SEVERITIES, type Category, type Location, type Party, type Severity } from '../model/types';
 import type { Ctx } from './ctx';
 import { catLabel, sevLabel } from './format';

@@ -17,7 +17,7 @@ export async function loadSettings(ctx: Ctx, st: SettingsState): Promise<void> {
 
 /** Refused while changes are unsynced, unless the person confirms twice knowing how many. */
 export async function confirmLogout(ctx: Ctx, ask: (msg: string) => boolean = confirm): Promise<boolean> {
-  const pending = await ctx.worker.call('pendingCount');
+  const pending = await ctx.worker.call('unsyncedCount');
   if (pending > 0) {
     if (!ask(t('settings_logout_unsynced', { n: pending }))) return false;
     if (!ask(t('settings_logout_unsynced_again', { n: pending }))) return false;
@@ -48,7 +48,8 @@ export function settingsView(ctx: Ctx, st: SettingsState, setLanguage: (l: 'zh-C
         <h3>${t('settings_storage')}</h3>
         <p data-testid="storage">${st.loaded ? t('settings_storage_used', { used: fmtBytes(st.usage), quota: fmtBytes(st.quota) }) : '…'}</p>
         <p class="muted">${st.persisted ? t('settings_storage_persisted') : t('settings_storage_not_persisted')}</p>
-        <p class="muted">${t('settings_docs', { n: ctx.cases.length })}</p>
+        <p class="muted">${t('settings_docs', { n: ctx.cases.length })} ·
+          ${ctx.status?.pending ? t('sync_pending', { n: ctx.status.pending }) : t('sync_all_sent')}</p>
       </section>
       <section class="panel">
         <h3>${t('settings_language')}</h3>

@@ -9,7 +9,8 @@ import { newActor } from '../model/ids';
 import { SyncClient } from '../sync/client';
 import { LiveChannel } from '../sync/live';
 import { SyncScheduler, type SchedulerState } from '../sync/scheduler';
-import { HttpError, HttpTransport } from '../sync/transport';
+import { HttpError } from '../sync/http-error';
+import { HttpTransport } from '../sync/transport';
 import type { CallName, Calls, FromWorker, Request, SyncStatus } from './rpc';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -46,6 +47,7 @@ async function emitStatus(): Promise<void> {
     type: 'sync',
     status: {
       online: lastState.online,
+      reachable: lastState.reachable,
       running: lastState.running,
       pending: items.filter((i) => i.delivery === 'local').length,
       rejected: items.filter((i) => i.delivery === 'rejected').length,
@@ -134,8 +136,8 @@ const handlers: { [K in CallName]: (arg: Calls[K]['arg']) => Promise<Calls[K]['r
     if (online) live?.start();
     else live?.stop();
   },
-  async pendingCount() {
-    return need(repo).pendingCount();
+  async unsyncedCount() {
+    return need(repo).unsyncedCount();
   },
   async shutdown() {
     scheduler?.stop();

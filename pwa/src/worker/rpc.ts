@@ -2,7 +2,7 @@
 import type { Session } from '../db/schema';
 import type { CaseEdit, CaseListItem, CaseView, Delivery, NewCaseInput, Rejection } from '../model/types';
 
-export type CaseDetail = CaseView & { delivery: Delivery; rejection: Rejection | null };
+export type CaseDetail = CaseView & { delivery: Delivery; rejection: Rejection | null; heads: string[] };
 
 /** Each request kind with its argument and its answer. */
 export interface Calls {
@@ -14,7 +14,7 @@ export interface Calls {
   clearRejection: { arg: { doc: string }; ret: void };
   syncNow: { arg: void; ret: void };
   setOnline: { arg: { online: boolean }; ret: void };
-  pendingCount: { arg: void; ret: number };
+  unsyncedCount: { arg: void; ret: number };
   shutdown: { arg: void; ret: void };
 }
 export type CallName = keyof Calls;
@@ -27,6 +27,8 @@ export type Reply =
 
 export interface SyncStatus {
   online: boolean;
+  /** False when the last attempt got no answer at all. */
+  reachable: boolean | null;
   running: boolean;
   pending: number;
   rejected: number;
