@@ -240,3 +240,46 @@ async fn an_empty_sync_is_small_in_both_directions(b: Backend) {
     let body = res.bytes().await.unwrap();
     assert!(req.len() <= 200 && body.len() <= 200, "up {} down {}", req.len(), body.len());
 }
+
+on_both_backends!(a_city_wide_jurisdiction_sees_its_cities_cases_and_no_others);
+
+/// The feed has two plans, by the size of the jurisdiction: a village officer's seeks per unit,
+/// a city's walks the log. Both must give exactly the jurisdiction's changes.
+async fn a_city_wide_jurisdiction_sees_its_cities_cases_and_no_others(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    // Enough villages that the city's jurisdiction takes the log-walking plan.
+    app.store.create_unit("350481199", "测试镇", "township", Some("350481")).await.unwrap();
+    for i in 0..420 {
+        app.store.create_unit(&format!("350481199{i:03}"), &format!("测试村{i}"), "village", Some("350481199")).await.unwrap();
+    }
+    // Another city entirely, with a case of its own.
+    app.store.create_unit("350500", "泉州市", "city", None).await.unwrap();
+    app.store.create_unit("350521", "惠安县", "county", Some("350500")).await.unwrap();
+    app.store.create_unit("350521101", "螺城镇", "township", Some("350521")).await.unwrap();
+    app.store.create_unit("350521101201", "东园村", "village", Some("350521101")).await.unwrap();
+    let mut elsewhere = app.enrol("quanzhou1", "village_officer", "350521101201").await;
+    elsewhere.login().await.unwrap();
+    let theirs = elsewhere.create(&elsewhere.new_case("350521101201", Severity::General, "外市案件"));
+    elsewhere.sync().await.unwrap();
+
+    let mut officer = app.device(OFFICER);
+    officer.login().await.unwrap();
+    let ours = officer.create(&officer.new_case(PUTOU, Severity::General, "本市案件"));
+    let far = app.enrol("far1", "village_officer", "350481199419").await;
+    let mut far = far;
+    far.login().await.unwrap();
+    let far_case = far.create(&far.new_case("350481199419", Severity::Major, "远村案件"));
+    officer.sync().await.unwrap();
+    far.sync().await.unwrap();
+
+    let mut city = app.enrol("city1", "city_admin", "350400").await;
+    city.login().await.unwrap();
+    city.sync().await.unwrap();
+    assert!(city.docs.contains_key(&ours) && city.docs.contains_key(&far_case));
+    assert!(!city.docs.contains_key(&theirs), "another city's case stays out");
+    assert_eq!(city.docs.len(), 2);
+    // And the small jurisdictions see only their own.
+    officer.sync().await.unwrap();
+    assert_eq!(officer.docs.keys().copied().collect::<Vec<_>>(), vec![ours]);
+    assert_eq!(elsewhere.docs.len(), 1);
+}
