@@ -61,6 +61,9 @@ export async function until(fn, what, timeoutMs = 20_000) {
 
 let servedDir = '';
 let stopping = false;
+/** Everything the server printed on stdout (the demo sign-in and enrolment links). */
+let serverOut = '';
+export const serverOutput = () => serverOut;
 
 export function startServer() {
   const data = fs.mkdtempSync(path.join(os.tmpdir(), 'anlan-e2e-'));
@@ -84,6 +87,7 @@ export function startServer() {
     });
     proc.stdout.on('data', (b) => {
       out += b;
+      serverOut += b;
       log.write(b);
       const m = out.match(/listening on (http:\/\/[^\s]+)/);
       if (m) {

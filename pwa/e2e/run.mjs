@@ -13,6 +13,8 @@ import {
   apiCases, artifacts, assert, BIN, cardWith, check, cleanups, countFailure, distDir, ensureBrowser,
   launch, pwaDir, results, shot, startServer, until, servedDirPath,
 } from './harness.mjs';
+import { pushChecks } from './push.mjs';
+import { identityChecks } from './identity.mjs';
 
 const TITLE = `水库移民安置房漏水纠纷 ${Date.now() % 100000}`;
 
@@ -39,7 +41,7 @@ async function main() {
 
   await check('officer signs in with the demo link and the service worker takes control', async () => {
     await op.goto(`${base}/`);
-    await op.locator('[data-testid=token]').waitFor();
+    await op.locator('[data-testid=login-phone]').waitFor();
     await shot(op, '00-login');
     await op.goto(`${base}/#/login?token=anlan-demo-officer`);
     await op.locator('[data-testid=record]').waitFor({ timeout: 20_000 });
@@ -264,6 +266,11 @@ async function main() {
     await until(async () => (await op.locator('main.home').innerText()).includes('已化解/结案 1 件'), 'officer closed count', 30_000);
     assert((await cardWith(op, TITLE).count()) === 0, 'closed case still in the open list');
   });
+
+  const caseNo = (await apiCases(base, 'anlan-demo-leader')).find((x) => x.doc === docId)?.case_no;
+  await pushChecks({ base, check, launch, until, assert, shot, docId, caseNo });
+
+  await identityChecks({ base, check, launch, until, assert, shot, apiCases });
 
   await check('the sync client passes its protocol checks against this server (tests/server.e2e.ts)', async () => {
     const r = spawnSync('npx', ['vitest', 'run', '--config', 'vitest.e2e.config.ts'], { cwd: pwaDir, env: { ...process.env, ANLAN_URL: base }, encoding: 'utf8' });

@@ -1,5 +1,6 @@
 // Wiring: storage, worker, sync status, routing and screens meet here and nowhere else.
 import { html, render } from 'lit-html';
+import { refreshAlerts } from './push';
 import { fetchSession, API_BASE } from './api';
 import { countUnsynced, kvGet, kvSet, openAnlanDb, type Db, type Session } from './db/schema';
 import { setLang, t, type Lang } from './i18n';
@@ -9,7 +10,7 @@ import { detailView, freshDetail, loadDetail, type DetailState } from './ui/case
 import { isOnline, type Ctx } from './ui/ctx';
 import { isOfficerRole } from './ui/format';
 import { leaderHome } from './ui/leader-home';
-import { loginView, type LoginState } from './ui/login';
+import { freshLogin, loginView, type LoginState } from './ui/login';
 import { freshNewCase, newCaseView, type NewCaseState } from './ui/new-case';
 import { officerHome } from './ui/officer-home';
 import { loadSettings, settingsView, type SettingsState } from './ui/settings';
@@ -23,7 +24,7 @@ let ctx: Ctx | null = null;
 let worker: WorkerClient | null = null;
 let toastMsg: string | null = null;
 let toastTimer: ReturnType<typeof setTimeout> | null = null;
-const login: LoginState = { token: '', busy: false, error: null };
+const login: LoginState = freshLogin();
 
 // Per-screen state, made fresh when the screen is entered.
 let route = '';
@@ -63,7 +64,7 @@ function draw(): void {
   }
   const { path } = currentPath();
   let body;
-  if (!ctx) body = loginView(login, (tok) => void doLogin(tok), rerender);
+  if (!ctx || path === '/enrol') body = loginView(login, (tok) => void doLogin(tok), rerender);
   else if (path === '/new') body = newCaseView(ctx, newCase);
   else if (path.startsWith('/case/') && detail) body = detailView(ctx, detail);
   else if (path === '/settings') body = settingsView(ctx, settings, changeLang);
@@ -80,6 +81,10 @@ function changeLang(l: Lang): void {
 
 function onRoute(): void {
   const { path, query } = currentPath();
+  if (path === '/enrol') {
+    // The link an administrator hands out: phone and code filled in, the password left to type.
+    Object.assign(login, { mode: 'enrol', phone: query.get('phone') ?? '', code: query.get('code') ?? '', error: null });
+  }
   if (path === '/login') {
     const tok = query.get('token');
     if (tok) {
@@ -113,7 +118,7 @@ async function start(token: string, session: Session): Promise<void> {
   worker = new WorkerClient();
   const w = worker;
   const c: Ctx = {
-    session, worker: w, cases: [] as CaseListItem[], status: null as SyncStatus | null, online: navigator.onLine,
+    session, token, worker: w, cases: [] as CaseListItem[], status: null as SyncStatus | null, online: navigator.onLine,
     go: (p) => { location.hash = `#${p}`; },
     rerender, toast,
     logout,
@@ -122,6 +127,8 @@ async function start(token: string, session: Session): Promise<void> {
     if (e.type === 'sync') {
       c.status = e.status;
       rerender();
+    } else if (e.type === 'revoked') {
+      void signedOut();
     } else if (e.type === 'changed') {
       void refreshList();
       if (!isOnline(c)) void registerBackgroundSync();
@@ -153,8 +160,9 @@ async function refreshSession(token: string, c: Ctx): Promise<void> {
     await kvSet(db, 'session', fresh);
     c.session = fresh;
     rerender();
-  } catch {
-    // offline or unauthorized: nothing to do here
+  } catch (e) {
+    // Offline or a bad token: nothing to do here. Revoked: this phone must forget everything.
+    if (e instanceof HttpError && e.code === 'device_revoked') void signedOut();
   }
 }
 
@@ -180,6 +188,7 @@ async function doLogin(token: string): Promise<void> {
     await kvSet(db, 'token', token);
     await kvSet(db, 'session', session);
     login.token = '';
+    if (currentPath().path === '/enrol') history.replaceState(null, '', location.pathname + '#/');
     await start(token, session);
   } catch (e) {
     login.error = e instanceof HttpError && e.unauthorized ? t('login_bad_token')
@@ -202,6 +211,14 @@ async function stopWorker(): Promise<void> {
 async function wipe(): Promise<void> {
   const tx = db.transaction(['docs', 'meta', 'kv'], 'readwrite');
   await Promise.all([tx.objectStore('docs').clear(), tx.objectStore('meta').clear(), tx.objectStore('kv').clear(), tx.done]);
+}
+
+/** The server refused this device as revoked (a lost phone, or a retired one after its last
+ *  upload): erase every local record and go back to sign-in. */
+async function signedOut(): Promise<void> {
+  await logout();
+  Object.assign(login, freshLogin(), { error: t('login_revoked') });
+  rerender();
 }
 
 async function logout(): Promise<void> {
@@ -231,8 +248,9 @@ async function boot(): Promise<void> {
     navigator.serviceWorker.register('/sw.js', { scope: '/' })
       .then((reg) => reg.update())
       .catch(() => { /* offline, or no SW support: the app still works */ });
-    navigator.serviceWorker.addEventListener('message', (e: MessageEvent<{ type?: string }>) => {
+    navigator.serviceWorker.addEventListener('message', (e: MessageEvent<{ type?: string; url?: string }>) => {
       if (e.data?.type === 'sync-now') void worker?.call('syncNow');
+      if (e.data?.type === 'open' && e.data.url) location.href = e.data.url;
     });
   }
   void navigator.storage?.persist?.();
@@ -252,8 +270,12 @@ async function boot(): Promise<void> {
   const session = await kvGet(db, 'session');
   const { path, query } = currentPath();
   if (path === '/login' && query.get('token')) return onRoute();
-  if (token && session) await start(token, session);
-  else rerender();
+  if (path === '/enrol') onRoute();
+  if (token && session) {
+    await start(token, session);
+    // Push services drop subscriptions silently: hand the server the current one every start.
+    void refreshAlerts(token);
+  } else rerender();
 }
 
 void boot();

@@ -5,6 +5,7 @@
 import { clientsClaim } from 'workbox-core';
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
+import { zhCN } from './i18n/zh-CN';
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<{ url: string; revision: string | null }> };
 
@@ -27,3 +28,65 @@ self.addEventListener('sync', (event: Event) => {
     }),
   );
 });
+
+// Web Push: urgent cases, escalations and overdue reminders. The payload carries no personal
+// data (it crosses a third-party push service): case number, township, category, severity.
+// Urgent ones stay on screen until dismissed; one notification per case (tag) so repeats and
+// escalations replace rather than pile up.
+interface AlertPayload {
+  v?: number;
+  kind?: 'urgent' | 'escalation' | 'reminder';
+  doc_id?: string;
+  case_no?: string | null;
+  township?: string;
+  category?: string;
+  severity?: string;
+}
+
+self.addEventListener('push', (event: PushEvent) => {
+  let p: AlertPayload = {};
+  try {
+    p = (event.data?.json() ?? {}) as AlertPayload;
+  } catch {
+    /* an unreadable payload still deserves a notification: something urgent may be waiting */
+  }
+  const m = zhCN as Record<string, string>;
+  const kind = m[`push_kind_${p.kind ?? 'urgent'}`] ?? zhCN.push_kind_urgent;
+  const title = p.case_no ? `${kind} ${p.case_no}` : kind;
+  const body = [p.township, p.category && m[`cat_${p.category}`], p.severity && m[`sev_${p.severity}`]].filter(Boolean).join(' · ');
+  event.waitUntil(
+    Promise.all([
+      self.registration.showNotification(title, {
+        body: body || zhCN.push_open_app,
+        tag: p.doc_id ?? 'anlan-alert',
+        requireInteraction: p.severity === 'urgent' || p.kind !== 'reminder',
+        icon: '/icons/icon-192.png',
+        badge: '/icons/icon-192.png',
+        lang: 'zh-CN',
+        data: { doc: p.doc_id },
+      }),
+      // Open pages fetch the case right away; a closed app syncs when the notification opens it.
+      self.clients.matchAll({ type: 'window' }).then((cs) => cs.forEach((c) => c.postMessage({ type: 'sync-now' }))),
+    ]),
+  );
+});
+
+self.addEventListener('notificationclick', (event: NotificationEvent) => {
+  event.notification.close();
+  const doc = (event.notification.data as { doc?: string } | null)?.doc;
+  event.waitUntil(openCase(doc));
+});
+
+/** Bring the app forward on the case: an open window is told to go there (it routes by hash),
+ *  otherwise a new one opens on it. */
+async function openCase(doc: string | undefined): Promise<void> {
+  const url = doc ? `/#/case/${encodeURIComponent(doc)}` : '/#/';
+  const cs = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  const open = cs[0] as WindowClient | undefined;
+  if (!open) {
+    await self.clients.openWindow(url);
+    return;
+  }
+  open.postMessage({ type: 'open', url });
+  await open.focus().catch(() => undefined);
+}

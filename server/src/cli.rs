@@ -57,6 +57,15 @@ enum Command {
         /// Documents kept loaded in memory.
         #[arg(long, env = "ANLAN_CACHE_DOCS", default_value_t = 5_000)]
         cache_docs: usize,
+        /// Seconds an urgent alert may go unacknowledged before it goes one level up.
+        #[arg(long, env = "ANLAN_ESCALATE_AFTER", default_value_t = 900)]
+        escalate_after: u64,
+        /// Contact for push services (VAPID `sub`): mailto:… or https://….
+        #[arg(long, env = "ANLAN_VAPID_CONTACT", default_value = "mailto:admin@anlan.local")]
+        vapid_contact: String,
+        /// Accept plain-http push endpoints (only for a local test push service).
+        #[arg(long, env = "ANLAN_ALLOW_HTTP_PUSH")]
+        allow_http_push: bool,
         #[command(flatten)]
         db: Db,
     },
@@ -119,6 +128,22 @@ enum Admin {
     DeviceRevoke {
         id: i64,
     },
+    /// Issue a one-time enrolment code (valid 7 days) for a user with a phone number; prints the
+    /// code and the link that opens the app's enrolment screen with both filled in.
+    CodeIssue {
+        user: String,
+        /// Where people open the app.
+        #[arg(long, env = "ANLAN_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+        base_url: String,
+    },
+    /// Import people from a CSV or XLSX roster (columns 姓名/name, 手机/phone, 角色/role,
+    /// 单位/unit). Every bad row is listed; nothing is imported unless all rows are good.
+    RosterImport {
+        file: PathBuf,
+        /// Check and report only.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 pub async fn main() -> anyhow::Result<()> {
@@ -129,7 +154,16 @@ pub async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     match Cli::parse().command {
-        Command::Serve { listen, demo, static_dir, cache_docs, db } => {
+        Command::Serve {
+            listen,
+            demo,
+            static_dir,
+            cache_docs,
+            escalate_after,
+            vapid_contact,
+            allow_http_push,
+            db,
+        } => {
             let url = db.url()?;
             if demo {
                 let store = SqlStore::connect(&url).await?;
@@ -139,9 +173,16 @@ pub async fn main() -> anyhow::Result<()> {
             let addr = listener.local_addr()?;
             println!("listening on http://{addr}");
             if demo {
-                crate::demo::print_logins(&addr.to_string());
+                crate::demo::print_logins(&addr.to_string(), &SqlStore::connect(&url).await?).await?;
             }
-            let config = crate::Config { database_url: url, static_dir: Some(static_dir), cache_docs };
+            let config = crate::Config {
+                static_dir: Some(static_dir),
+                cache_docs,
+                escalate_after: std::time::Duration::from_secs(escalate_after),
+                vapid_contact,
+                allow_http_push,
+                ..crate::Config::new(url)
+            };
             crate::run(config, listener, shutdown_signal()).await
         }
         Command::Admin { what, db } => admin(what, db.open().await?).await,
@@ -187,6 +228,30 @@ async fn admin(what: Admin, store: SqlStore) -> anyhow::Result<()> {
             store.revoke_device(id).await?;
             println!("device {id} revoked");
         }
+        Admin::CodeIssue { user, base_url } => {
+            let c = store.issue_enrolment_code(&user).await?;
+            println!("enrolment code for {user} (one use, valid 7 days): {}", c.code);
+            println!("link: {}", c.link(&base_url));
+        }
+        Admin::RosterImport { file, dry_run } => roster_import(&store, &file, dry_run).await?,
+    }
+    Ok(())
+}
+
+async fn roster_import(store: &SqlStore, file: &std::path::Path, dry_run: bool) -> anyhow::Result<()> {
+    let rows = crate::roster::read_file(file)?;
+    let report = crate::roster::import(store, &rows, dry_run).await?;
+    for bad in &report.bad {
+        println!("line {}: {}", bad.line, bad.reason);
+    }
+    let n = report.good.len();
+    if !report.bad.is_empty() {
+        anyhow::bail!("{} bad row(s), {n} good: nothing imported", report.bad.len());
+    }
+    if dry_run {
+        println!("{n} rows are good; dry run: nothing imported");
+    } else {
+        println!("imported {n} people");
     }
     Ok(())
 }

@@ -35,6 +35,10 @@ pub const ACCOUNTS: &[(&str, &str, &str, &str, &str)] = &[
     ("u_demo_county", "王志明", "county_admin", "350481", "anlan-demo-county"),
 ];
 
+/// (user id, phone) for enrolment by code. The numbers are made up (139 0000 000x).
+pub const PHONES: &[(&str, &str)] =
+    &[("u_demo_officer", "13900000001"), ("u_demo_leader", "13900000002"), ("u_demo_county", "13900000003")];
+
 pub async fn seed(store: &SqlStore) -> anyhow::Result<()> {
     for (code, name, kind, parent) in UNITS {
         store.create_unit(code, name, kind, *parent).await?;
@@ -50,12 +54,24 @@ pub async fn seed(store: &SqlStore) -> anyhow::Result<()> {
         store.create_user(&user).await?;
         store.issue_device(id, "demo", Some(token)).await?;
     }
+    // Separately, so databases seeded before the demo accounts had phones get them too.
+    for (id, phone) in PHONES {
+        store.set_phone_if_missing(id, phone).await?;
+    }
     Ok(())
 }
 
-pub fn print_logins(addr: &str) {
+/// Print the token links and, for each account, a fresh one-time enrolment link (a new code on
+/// every start: codes are stored hashed, so an earlier one cannot be shown again).
+pub async fn print_logins(addr: &str, store: &SqlStore) -> anyhow::Result<()> {
     println!("demo accounts (open a link on a phone-sized browser to sign in):");
     for (_, name, role, _, token) in ACCOUNTS {
         println!("  {name} ({role}): http://{addr}/#/login?token={token}");
     }
+    println!("enrolment links (phone + one-time code, valid 7 days; then set a password):");
+    for (id, name, role, _, _) in ACCOUNTS {
+        let code = store.issue_enrolment_code(id).await?;
+        println!("  {name} ({role}) enrol: {}", code.link(&format!("http://{addr}")));
+    }
+    Ok(())
 }

@@ -15,6 +15,16 @@ pub enum AppError {
     /// 401: no valid device token.
     #[error("{0}")]
     Unauthorized(&'static str),
+    /// 401 `bad_credentials`: wrong phone number, code or password — one answer for all three,
+    /// so nobody learns which phone numbers have accounts.
+    #[error("wrong phone number, code or password")]
+    BadCredentials,
+    /// 429 `too_many_attempts` with Retry-After (seconds): locked out after repeated failures.
+    #[error("too many failed attempts; try again in {0} seconds")]
+    TooManyAttempts(u64),
+    /// 403: allowed to see it, not to do this.
+    #[error("{0}")]
+    Forbidden(String),
     /// 404: does not exist, or is outside the caller's jurisdiction (the same answer).
     #[error("not found")]
     NotFound,
@@ -47,6 +57,9 @@ impl AppError {
         match self {
             AppError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             AppError::Unauthorized(code) => (StatusCode::UNAUTHORIZED, code),
+            AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            AppError::BadCredentials => (StatusCode::UNAUTHORIZED, "bad_credentials"),
+            AppError::TooManyAttempts(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
             AppError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             AppError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             AppError::UnsupportedMediaType(_) => {
@@ -69,6 +82,10 @@ impl IntoResponse for AppError {
             AppError::Unauthorized(_) => "a valid device token is required".to_string(),
             other => other.to_string(),
         };
-        (status, Json(serde_json::json!({ "code": code, "message": message }))).into_response()
+        let mut res = (status, Json(serde_json::json!({ "code": code, "message": message }))).into_response();
+        if let AppError::TooManyAttempts(secs) = self {
+            res.headers_mut().insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        res
     }
 }

@@ -7,11 +7,13 @@ pub mod auth;
 pub mod cli;
 pub mod demo;
 pub mod error;
+pub mod headers;
 pub mod live;
 pub mod merge;
 pub mod metrics;
 pub mod push;
 pub mod reproject;
+pub mod roster;
 pub mod routes;
 pub mod state;
 pub mod store;
@@ -19,6 +21,7 @@ pub mod store;
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::net::TcpListener;
 
@@ -36,6 +39,35 @@ pub struct Config {
     pub static_dir: Option<PathBuf>,
     /// Documents kept loaded in memory (~20–50 KB each).
     pub cache_docs: usize,
+    /// An urgent case not acknowledged this long after its alert goes one level up.
+    pub escalate_after: Duration,
+    /// How often the alert worker looks for due work when nothing wakes it.
+    pub alert_tick: Duration,
+    /// First retry delay for a push service that failed without a Retry-After (doubles).
+    pub alert_retry_base: Duration,
+    /// How often to look for cases past their deadline (each is reminded once per deadline).
+    pub overdue_every: Duration,
+    /// The `sub` of the VAPID signature: how a push service reaches the operator.
+    pub vapid_contact: String,
+    /// Accept push endpoints over plain http (local test push services only): a subscription
+    /// is client input, and the server must not be talked into posting to internal addresses.
+    pub allow_http_push: bool,
+}
+
+impl Config {
+    pub fn new(database_url: impl Into<String>) -> Self {
+        Self {
+            database_url: database_url.into(),
+            static_dir: None,
+            cache_docs: 5_000,
+            escalate_after: Duration::from_secs(15 * 60),
+            alert_tick: Duration::from_secs(1),
+            alert_retry_base: Duration::from_secs(5),
+            overdue_every: Duration::from_secs(60),
+            vapid_contact: "mailto:admin@anlan.local".into(),
+            allow_http_push: false,
+        }
+    }
 }
 
 /// Serve until `shutdown` resolves, then finish in-flight requests and return.
@@ -53,7 +85,31 @@ pub async fn run(
     if store.dialect == Dialect::Postgres {
         tokio::spawn(live::listen_postgres(store.url.clone(), live.clone(), stop_rx.clone()));
     }
-    let state = AppState { store, merger, metrics, live, shutdown: stop_rx.clone() };
+    let vapid = push::VapidKeys::from_private_base64url(
+        &store
+            .vapid_private_key(
+                &push::VapidKeys::generate(config.vapid_contact.parse()?).private_key_base64url(),
+            )
+            .await?,
+        config.vapid_contact.parse()?,
+    )?;
+    let push_info = Arc::new(state::PushInfo {
+        application_server_key: vapid.application_server_key(),
+        allow_http: config.allow_http_push,
+    });
+    let worker = Arc::new(push::worker::AlertWorker {
+        store: store.clone(),
+        vapid,
+        client: push::http_client()?,
+        config: push::worker::AlertConfig {
+            escalate_after: config.escalate_after,
+            tick: config.alert_tick,
+            retry_base: config.alert_retry_base,
+            overdue_every: config.overdue_every,
+        },
+    });
+    tokio::spawn(worker.run(live.clone(), stop_rx.clone()));
+    let state = AppState { store, merger, metrics, live, push: push_info, shutdown: stop_rx.clone() };
     let static_dir = config.static_dir.filter(|d| d.join("index.html").exists());
     let app = routes::router(state, static_dir.as_deref());
     let mut wait = stop_rx;
@@ -61,7 +117,8 @@ pub async fn run(
         shutdown.await;
         let _ = stop_tx.send(true);
     });
-    axum::serve(listener, app)
+    // The peer address feeds the per-address login lockout.
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(async move {
             let _ = wait.wait_for(|stop| *stop).await;
         })

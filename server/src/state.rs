@@ -13,7 +13,14 @@ pub struct AppState {
     pub merger: Arc<Merger>,
     pub metrics: Arc<Metrics>,
     pub live: LiveHub,
+    pub push: Arc<PushInfo>,
     /// Flips to true when the server starts shutting down, so endless streams (SSE) end and
     /// graceful shutdown is not held hostage by them.
     pub shutdown: watch::Receiver<bool>,
+}
+
+/// What the push routes need: the key browsers subscribe with, and the endpoint policy.
+pub struct PushInfo {
+    pub application_server_key: String,
+    pub allow_http: bool,
 }

@@ -57,6 +57,12 @@ impl TestDb {
         self.dir.as_ref()
     }
 
+    /// A handle on a database someone else created and will drop.
+    pub fn borrowed(url: &str) -> TestDb {
+        let backend = if url.starts_with("postgres") { Backend::Postgres } else { Backend::Sqlite };
+        TestDb { url: url.to_string(), backend, dir: None, pg_name: None }
+    }
+
     pub(crate) fn placeholder() -> TestDb {
         TestDb { url: String::new(), backend: Backend::Sqlite, dir: None, pg_name: None }
     }

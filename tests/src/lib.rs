@@ -32,15 +32,33 @@ impl TestApp {
         Self::spawn_on(db).await
     }
 
+    /// A second replica on a database another `TestApp` owns (and will drop).
+    pub async fn spawn_on_url(url: &str) -> TestApp {
+        Self::spawn_with(TestDb::borrowed(url), |_| {}).await
+    }
+
     /// A server on an existing database (a second replica, or a restart).
     pub async fn spawn_on(db: TestDb) -> TestApp {
+        Self::spawn_with(db, |_| {}).await
+    }
+
+    /// A server on `db` with settings changed by `configure` (short escalation times, say).
+    pub async fn spawn_with(db: TestDb, configure: impl FnOnce(&mut anlan_server::Config)) -> TestApp {
         let store = SqlStore::connect(&db.url).await.expect("connect");
         anlan_server::demo::seed(&store).await.expect("seed");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = oneshot::channel();
-        let config =
-            anlan_server::Config { database_url: db.url.clone(), static_dir: None, cache_docs: 1_000 };
+        let config = anlan_server::Config {
+            cache_docs: 1_000,
+            alert_tick: Duration::from_millis(100),
+            alert_retry_base: Duration::from_millis(200),
+            overdue_every: Duration::from_millis(200),
+            allow_http_push: true,
+            ..anlan_server::Config::new(db.url.clone())
+        };
+        let mut config = config;
+        configure(&mut config);
         let task = tokio::spawn(anlan_server::run(config, listener, async {
             let _ = rx.await;
         }));

@@ -250,7 +250,10 @@ async fn a_city_wide_jurisdiction_sees_its_cities_cases_and_no_others(b: Backend
     // Enough villages that the city's jurisdiction takes the log-walking plan.
     app.store.create_unit("350481199", "测试镇", "township", Some("350481")).await.unwrap();
     for i in 0..420 {
-        app.store.create_unit(&format!("350481199{i:03}"), &format!("测试村{i}"), "village", Some("350481199")).await.unwrap();
+        app.store
+            .create_unit(&format!("350481199{i:03}"), &format!("测试村{i}"), "village", Some("350481199"))
+            .await
+            .unwrap();
     }
     // Another city entirely, with a case of its own.
     app.store.create_unit("350500", "泉州市", "city", None).await.unwrap();

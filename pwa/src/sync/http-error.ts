@@ -2,7 +2,8 @@
 
 /** The server answered with an error status; `code` is its JSON error code when it sent one. */
 export class HttpError extends Error {
-  constructor(public status: number, public code: string, message: string) {
+  /** `retryAfter`: seconds, from a 429's Retry-After header. */
+  constructor(public status: number, public code: string, message: string, public retryAfter?: number) {
     super(`HTTP ${status} ${code}: ${message}`);
   }
   get unauthorized(): boolean {
@@ -20,5 +21,6 @@ export async function readError(res: Response): Promise<HttpError> {
   } catch {
     // not JSON: keep the status text
   }
-  return new HttpError(res.status, code, message);
+  const retryAfter = Number(res.headers.get('Retry-After') ?? NaN);
+  return new HttpError(res.status, code, message, Number.isFinite(retryAfter) ? retryAfter : undefined);
 }

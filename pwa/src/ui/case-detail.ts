@@ -2,6 +2,7 @@ import { html, nothing } from 'lit-html';
 import { t } from '../i18n';
 import { SEVERITIES, STATUSES, type CaseEdit, type ConflictField, type Severity, type Status } from '../model/types';
 import type { CaseDetail } from '../worker/rpc';
+import { alertLogView, loadAlertLog } from './alert-log';
 import { deliveryBadge } from './case-card';
 import type { Ctx } from './ctx';
 import { catLabel, fmtDate, fmtTime, isOfficerRole, sevLabel, stLabel, tlLabel } from './format';
@@ -27,6 +28,7 @@ export function freshDetail(doc: string): DetailState {
 export async function loadDetail(ctx: Ctx, st: DetailState): Promise<void> {
   st.detail = await ctx.worker.call('view', { doc: st.doc });
   st.loaded = true;
+  void loadAlertLog(ctx, st.doc);
   if (st.detail) {
     st.leader ||= st.detail.responsible_leader ?? '';
     st.handler ||= st.detail.handler ?? '';
@@ -181,5 +183,6 @@ export function detailView(ctx: Ctx, st: DetailState) {
           <button class="primary" type="submit" data-testid="followup-add">${t('detail_followup_add')}</button>
         </form>
       </section>
+      ${alertLogView(ctx, st.doc)}
     </main>`;
 }

@@ -6,6 +6,8 @@ import type { SyncStatus } from '../worker/rpc';
 
 export interface Ctx {
   session: Session;
+  /** The device token, for the few JSON calls the page makes itself (sync runs in the worker). */
+  token: string;
   worker: WorkerClient;
   cases: CaseListItem[];
   status: SyncStatus | null;

@@ -1,12 +1,16 @@
 import { html } from 'lit-html';
+import { alertsSupported, alertsWanted, disableAlerts, enableAlerts } from '../push';
 import { getLang, t } from '../i18n';
 import type { Ctx } from './ctx';
+import { devicesPanel, freshDevices, loadDevices, type DevicesState } from './devices';
 import { fmtBytes, roleLabel } from './format';
 import { header } from './officer-home';
 
-export interface SettingsState { usage?: number; quota?: number; persisted?: boolean; loaded: boolean }
+export interface SettingsState { usage?: number; quota?: number; persisted?: boolean; loaded: boolean; devices?: DevicesState }
 
 export async function loadSettings(ctx: Ctx, st: SettingsState): Promise<void> {
+  st.devices = freshDevices();
+  void loadDevices(ctx, st.devices);
   const est = await navigator.storage?.estimate?.();
   st.usage = est?.usage;
   st.quota = est?.quota;
@@ -44,6 +48,7 @@ export function settingsView(ctx: Ctx, st: SettingsState, setLanguage: (l: 'zh-C
           <div class="field"><dt>${t('settings_device')}</dt><dd class="muted">${s.device.id} · ${s.device.actor_prefix}</dd></div>
         </dl>
       </section>
+      ${st.devices ? devicesPanel(ctx, st.devices) : ''}
       <section class="panel">
         <h3>${t('settings_storage')}</h3>
         <p data-testid="storage">${st.loaded ? t('settings_storage_used', { used: fmtBytes(st.usage), quota: fmtBytes(st.quota) }) : '…'}</p>
@@ -51,6 +56,7 @@ export function settingsView(ctx: Ctx, st: SettingsState, setLanguage: (l: 'zh-C
         <p class="muted">${t('settings_docs', { n: ctx.cases.length })} ·
           ${ctx.status?.pending ? t('sync_pending', { n: ctx.status.pending }) : t('sync_all_sent')}</p>
       </section>
+      ${alertsPanel(ctx)}
       <section class="panel">
         <h3>${t('settings_language')}</h3>
         <div class="chips">
@@ -60,4 +66,23 @@ export function settingsView(ctx: Ctx, st: SettingsState, setLanguage: (l: 'zh-C
       </section>
       <button class="danger big" data-testid="logout" @click=${logout}>${t('settings_logout')}</button>
     </main>`;
+}
+
+function alertsPanel(ctx: Ctx) {
+  const on = alertsSupported() && alertsWanted() && Notification.permission === 'granted';
+  const toggle = async () => {
+    const r = on ? await disableAlerts(ctx.token) : await enableAlerts(ctx.token);
+    if (r !== 'on' && r !== 'off') ctx.toast(t(`settings_alerts_${r}`));
+    ctx.rerender();
+  };
+  return html`
+    <section class="panel">
+      <h3>${t('settings_alerts')}</h3>
+      <p class="muted">${alertsSupported() ? t('settings_alerts_explain') : t('settings_alerts_unsupported')}</p>
+      <p data-testid="alerts-state">${on ? t('settings_alerts_on') : t('settings_alerts_off')}</p>
+      ${alertsSupported()
+        ? html`<button class="big" data-testid="alerts-toggle" @click=${toggle}>
+            ${on ? t('settings_alerts_disable') : t('settings_alerts_enable')}</button>`
+        : ''}
+    </section>`;
 }

@@ -87,7 +87,10 @@ const handlers: { [K in CallName]: (arg: Calls[K]['arg']) => Promise<Calls[K]['r
       },
       {},
       undefined,
-      (e) => e instanceof HttpError && e.unauthorized,
+      (e) => {
+        if (e instanceof HttpError && e.code === 'device_revoked') post({ type: 'revoked' });
+        return e instanceof HttpError && e.unauthorized;
+      },
     );
     scheduler.setOnline(navigator.onLine);
     live = new LiveChannel({

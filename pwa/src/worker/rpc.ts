@@ -42,6 +42,8 @@ export interface SyncStatus {
 export type WorkerEvent =
   | { type: 'changed'; doc: string | null }
   | { type: 'sync'; status: SyncStatus }
+  /** The server answered 401 `device_revoked`: the page wipes local data. */
+  | { type: 'revoked' }
   | { type: 'ready' };
 
 export type FromWorker = Reply | WorkerEvent;

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use automerge::transaction::CommitOptions;
 use automerge::{Automerge, AutomergeError, Change, ROOT, ReadDoc};
-use sync_protocol::case::{self, Case, Severity, Writer};
+use sync_protocol::case::{self, Case, Severity, Status, Writer};
 use sync_protocol::wire::{self, Hash, Reason, RejectCode};
 use sync_protocol::{ActorPrefix, DocId};
 
@@ -43,6 +43,7 @@ pub enum Verdict {
 pub struct Accepted {
     pub doc: DocId,
     device_id: i64,
+    user_id: String,
     trial: Automerge,
     base_heads: Vec<automerge::ChangeHash>,
     received: HashMap<automerge::ChangeHash, Vec<u8>>,
@@ -203,6 +204,7 @@ pub async fn judge(
     Ok(Verdict::Accept(Box::new(Accepted {
         doc: push.doc,
         device_id: device.device_id,
+        user_id: device.user_id.clone(),
         trial,
         base_heads,
         received,
@@ -238,6 +240,8 @@ pub fn finish(m: &Merger, mut a: Accepted, case_no: Option<String>) -> Result<Ve
     let snapshot = (a.tail_count + new_changes.len() as i64 > SNAPSHOT_EVERY).then(|| a.trial.save());
     let new_heads = a.trial.get_heads();
     let outbox = urgent_alert(a.doc, a.before.as_ref(), &a.after, &new_heads);
+    let acknowledged =
+        a.before.as_ref().is_some_and(|b| b.status == Status::Reported) && a.after.status != Status::Reported;
     let commit = DocCommit {
         doc: a.doc,
         kind: a.kind,
@@ -249,6 +253,7 @@ pub fn finish(m: &Merger, mut a: Accepted, case_no: Option<String>) -> Result<Ve
         snapshot,
         case: Some(case_row(a.doc, &a.after, &a.unit_path)),
         outbox,
+        acknowledged_by: acknowledged.then(|| a.user_id.clone()),
     };
     Ok(Verdict::Commit {
         commit: Box::new(commit),

@@ -9,13 +9,15 @@
 //!   TTL, urgency, topic, VAPID), send it with `reqwest`, and classify the answer into a
 //!   [`Delivery`] the outbox worker can act on (delete the subscription, retry later, give up).
 //!
-//! Nothing here touches the database or decides who is alerted: the outbox worker calls
-//! [`deliver`] once per (alert, subscription) and records the outcome.
+//! [`worker`] is the part that touches the database: it decides who is alerted (the ladder
+//! township → county → city), calls [`deliver`] once per (alert, subscription) and records
+//! the outcome in the delivery log.
 
 pub mod payload;
 pub mod send;
 pub mod subscription;
 pub mod vapid;
+pub mod worker;
 
 pub use payload::{AlertKind, AlertPayload, PAYLOAD_VERSION, Topic, TopicError};
 pub use send::{

@@ -2,7 +2,9 @@
 
 mod cases;
 mod health;
+mod identity;
 mod live;
+mod push;
 mod session;
 mod sync;
 
@@ -25,6 +27,8 @@ pub fn router(state: AppState, static_dir: Option<&Path>) -> Router {
         .merge(sync::router())
         .merge(session::router())
         .merge(cases::router())
+        .merge(identity::router())
+        .merge(push::router())
         // SSE is endless by design; it gets no request timeout.
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
@@ -40,7 +44,10 @@ pub fn router(state: AppState, static_dir: Option<&Path>) -> Router {
             .fallback(ServeFile::new(index).precompressed_br().precompressed_gzip());
         app = app.fallback_service(files).layer(middleware::from_fn(cache_headers));
     }
-    app.layer(CompressionLayer::new()).layer(TraceLayer::new_for_http()).with_state(state)
+    app.layer(CompressionLayer::new())
+        .layer(middleware::from_fn(crate::headers::security_headers))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
 }
 
 /// Hashed assets never change under their name; everything else (index.html, the service

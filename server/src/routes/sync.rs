@@ -48,5 +48,9 @@ async fn sync(
     state.metrics.sync_requests.inc();
     state.metrics.observe_sync(started.elapsed().as_secs_f64());
     let res = result.inspect_err(|_| state.metrics.sync_errors.inc())?;
+    if device.retiring {
+        // A retired device's last upload is in: from now on it is revoked like a lost phone.
+        state.store.finish_retirement(device.device_id).await?;
+    }
     Ok(([(header::CONTENT_TYPE, wire::CONTENT_TYPE)], wire::encode(&res)))
 }

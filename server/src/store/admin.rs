@@ -85,6 +85,10 @@ impl SqlStore {
     }
 
     pub async fn unit(&self, code: &str) -> Result<Option<Unit>> {
+        if check_code(code).is_err() {
+            // No unit has such a code; and PostgreSQL would refuse a NUL in it with an error.
+            return Ok(None);
+        }
         let row = sqlx::query("SELECT code, name, kind, parent_code, path FROM units WHERE code = $1")
             .bind(code)
             .fetch_optional(&self.pool)

@@ -58,6 +58,18 @@ impl SqlStore {
             upsert_cases(&mut tx, chunk).await?;
         }
         insert_outbox(&mut tx, batch, now).await?;
+        for c in batch {
+            if let Some(user) = &c.acknowledged_by {
+                sqlx::query(
+                    "UPDATE deliveries SET acknowledged_at = $2, acknowledged_by = $3 WHERE doc_id = $1 AND acknowledged_at IS NULL",
+                )
+                .bind(c.doc.0.to_vec())
+                .bind(now)
+                .bind(user)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
         if self.dialect == Dialect::Postgres {
             // Feed positions must become visible in order: a reader that saw position n must
             // never later find n-1 appear. Holding this lock from the first position drawn to

@@ -6,10 +6,13 @@
 //! query would be two places for them to drift apart. Migrations are per backend.
 
 mod admin;
+mod alerts;
 mod commit;
+pub mod identity;
 mod sql;
 
 pub use admin::{ROLES, UNIT_KINDS, token_hash};
+pub use alerts::{DeliveryLogRow, DeliveryOutcome, DueDelivery};
 pub use sql::{Dialect, SqlStore, now_ms};
 
 use std::collections::HashMap;
@@ -36,6 +39,8 @@ pub struct DeviceAuth {
     pub device_id: i64,
     pub actor_prefix: ActorPrefix,
     pub revoked: bool,
+    /// Retired by its user: the next successful sync is its last, then it is revoked.
+    pub retiring: bool,
     pub user_id: String,
     pub user_name: String,
     pub role: String,
@@ -101,6 +106,9 @@ pub struct DocCommit {
     pub snapshot: Option<Vec<u8>>,
     pub case: Option<CaseRow>,
     pub outbox: Vec<OutboxItem>,
+    /// The user whose change moved the case out of `reported`: every alert about it is then
+    /// marked acknowledged (and escalation stops, as it looks at the case's status).
+    pub acknowledged_by: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -146,7 +146,7 @@ impl SqlStore {
 
     pub async fn device_by_token_hash(&self, hash: &[u8]) -> Result<Option<DeviceAuth>> {
         let row = sqlx::query(
-            "SELECT d.id, d.actor_prefix, d.revoked_at, u.id, u.name, u.role, n.code, n.name, n.path
+            "SELECT d.id, d.actor_prefix, d.revoked_at, u.id, u.name, u.role, n.code, n.name, n.path, d.retire_at
              FROM devices d JOIN users u ON u.id = d.user_id JOIN units n ON n.code = u.unit_code
              WHERE d.token_hash = $1",
         )
@@ -165,6 +165,7 @@ impl SqlStore {
                 unit_code: r.try_get(6)?,
                 unit_name: r.try_get(7)?,
                 unit_path: r.try_get(8)?,
+                retiring: r.try_get::<Option<i64>, _>(9)?.is_some(),
             })
         })
         .transpose()

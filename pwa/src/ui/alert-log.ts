@@ -1,0 +1,59 @@
+// Who was alerted about a case, and what came of it: the server's delivery log, for leaders.
+// Fetched when a leader opens a case while online; offline it is simply not shown (it is the
+// server's record, not part of the case document).
+import { html, nothing } from 'lit-html';
+import { API_BASE } from '../api';
+import { t, type MessageKey } from '../i18n';
+import type { Ctx } from './ctx';
+import { fmtTime, isOfficerRole } from './format';
+
+interface LogRow {
+  kind: string;
+  level: string;
+  user_name: string;
+  state: string;
+  attempts: number;
+  last_error: string | null;
+  created_at: number;
+  sent_at: number | null;
+  acknowledged_at: number | null;
+  acknowledged_by: string | null;
+}
+
+const logs = new Map<string, LogRow[]>();
+
+export async function loadAlertLog(ctx: Ctx, doc: string): Promise<void> {
+  if (isOfficerRole(ctx.session.user.role)) return;
+  try {
+    const res = await fetch(`${API_BASE}/api/v1/cases/${encodeURIComponent(doc)}/alerts`, {
+      headers: { Authorization: `Bearer ${ctx.token}` },
+      cache: 'no-store',
+    });
+    if (!res.ok) return;
+    logs.set(doc, (await res.json()) as LogRow[]);
+    ctx.rerender();
+  } catch {
+    /* offline: keep what was shown last */
+  }
+}
+
+const label = (prefix: string, v: string) => t(`${prefix}${v}` as MessageKey);
+
+export function alertLogView(ctx: Ctx, doc: string) {
+  const rows = logs.get(doc);
+  if (isOfficerRole(ctx.session.user.role) || !rows) return nothing;
+  return html`
+    <section data-testid="alert-log">
+      <h3>${t('alert_log_title')}</h3>
+      ${rows.length === 0 ? html`<p class="muted">${t('alert_log_empty')}</p>` : html`
+        <ol class="timeline">
+          ${rows.map((r) => html`<li>
+            <div class="tl-head"><b>${label('alert_level_', r.level)} · ${r.user_name}</b>
+              <span class="muted">${fmtTime(r.sent_at ?? r.created_at)}</span></div>
+            <div>${label('alert_state_', r.state)}${r.attempts > 1 ? ` · ${t('alert_attempts', { n: r.attempts })}` : ''}
+              ${r.acknowledged_at ? html` · ${t('alert_acked', { who: r.acknowledged_by ?? '' })}` : ''}</div>
+            ${r.last_error && r.state !== 'sent' ? html`<div class="muted">${r.last_error}</div>` : ''}
+          </li>`)}
+        </ol>`}
+    </section>`;
+}

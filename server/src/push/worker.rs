@@ -1,0 +1,123 @@
+//! The alert worker: outbox → deliveries → Web Push, plus the escalation and overdue clocks.
+//!
+//! It wakes on every feed notice (a commit here, or on another replica through PostgreSQL
+//! NOTIFY) and on a short tick, so an urgent case reaches the push service within a fraction of
+//! a second of its commit, and nothing waits on a notice that was missed.
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::future::join_all;
+use sync_protocol::DocId;
+use sync_protocol::case::{Category, Severity};
+use tokio::sync::watch;
+
+use super::{AlertKind, AlertPayload, Delivery, SendOptions, Subscription, VapidKeys, deliver};
+use crate::live::LiveHub;
+use crate::store::{DeliveryOutcome, DueDelivery, SqlStore};
+
+#[derive(Clone)]
+pub struct AlertConfig {
+    /// An urgent case not acknowledged this long after its alert goes one level up.
+    pub escalate_after: Duration,
+    /// How often to look for escalations, overdue cases and retries without being woken.
+    pub tick: Duration,
+    /// The first wait after a push service failed without saying how long to wait; it doubles.
+    pub retry_base: Duration,
+    /// How often to look for cases whose deadline has passed.
+    pub overdue_every: Duration,
+}
+
+pub struct AlertWorker {
+    pub store: SqlStore,
+    pub vapid: VapidKeys,
+    pub client: reqwest::Client,
+    pub config: AlertConfig,
+}
+
+const LEASE_MS: i64 = 60_000;
+
+impl AlertWorker {
+    pub async fn run(self: Arc<Self>, live: LiveHub, mut shutdown: watch::Receiver<bool>) {
+        let mut notices = live.subscribe();
+        let mut last_overdue = Instant::now() - self.config.overdue_every;
+        loop {
+            if let Err(e) = self.round(&mut last_overdue).await {
+                tracing::warn!(error = %e, "alert worker round failed; retrying");
+            }
+            tokio::select! {
+                _ = notices.recv() => {}
+                _ = tokio::time::sleep(self.config.tick) => {}
+                _ = shutdown.wait_for(|stop| *stop) => return,
+            }
+        }
+    }
+
+    /// One pass: raise escalations and reminders that are due, expand the outbox, send.
+    pub async fn round(&self, last_overdue: &mut Instant) -> anyhow::Result<()> {
+        self.store.escalate(self.config.escalate_after.as_millis() as i64).await?;
+        if last_overdue.elapsed() >= self.config.overdue_every {
+            self.store.remind_overdue().await?;
+            *last_overdue = Instant::now();
+        }
+        while self.store.expand_outbox().await? > 0 {}
+        loop {
+            let due = self.store.claim_deliveries(32, LEASE_MS).await?;
+            if due.is_empty() {
+                return Ok(());
+            }
+            // Push services answer in tens to hundreds of milliseconds: send a batch at once.
+            let outcomes = join_all(due.iter().map(|d| self.send_one(d))).await;
+            for (d, outcome) in due.iter().zip(outcomes) {
+                self.store.finish_delivery(d, outcome).await?;
+            }
+        }
+    }
+
+    async fn send_one(&self, d: &DueDelivery) -> DeliveryOutcome {
+        let payload = match payload_of(d, &self.store).await {
+            Ok(p) => p,
+            Err(e) => return DeliveryOutcome::Failed(format!("bad outbox payload: {e}")),
+        };
+        let sub = match Subscription::new(&d.endpoint, &d.p256dh, &d.auth) {
+            Ok(s) => s,
+            Err(e) => return DeliveryOutcome::Failed(format!("stored subscription unusable: {e}")),
+        };
+        let mut opts =
+            SendOptions { attempt: (d.attempts.max(1) - 1) as u32, ..SendOptions::for_alert(&payload) };
+        opts.backoff.base = self.config.retry_base;
+        match deliver(&self.client, &self.vapid, &sub, &payload, &opts).await {
+            Delivery::Sent => DeliveryOutcome::Sent,
+            Delivery::Gone => DeliveryOutcome::Gone,
+            Delivery::RetryAfter(wait) => DeliveryOutcome::Retry {
+                after_ms: wait.as_millis() as i64,
+                error: format!("retry after {} s", wait.as_secs()),
+            },
+            Delivery::Failed(reason) => DeliveryOutcome::Failed(reason),
+        }
+    }
+}
+
+/// The push payload from the outbox row: only the case number, place, category and severity.
+async fn payload_of(d: &DueDelivery, store: &SqlStore) -> anyhow::Result<AlertPayload> {
+    let v: serde_json::Value = serde_json::from_str(&d.payload)?;
+    let field = |k: &str| v[k].as_str().ok_or_else(|| anyhow::anyhow!("{k} missing"));
+    let doc_id = DocId::from_str(field("doc")?)?;
+    let village = field("village")?;
+    let township =
+        store.unit_chain(village).await?.into_iter().find(|u| u.kind == "township").map(|u| u.name);
+    Ok(AlertPayload {
+        v: super::PAYLOAD_VERSION,
+        kind: match d.kind.as_str() {
+            "urgent" => AlertKind::Urgent,
+            "escalation" => AlertKind::Escalation,
+            _ => AlertKind::Reminder,
+        },
+        doc_id,
+        case_no: v["case_no"].as_str().map(str::to_string),
+        township: township.unwrap_or_default(),
+        category: Category::from_str(field("category")?).map_err(anyhow::Error::msg)?,
+        severity: Severity::from_str(field("severity")?).map_err(anyhow::Error::msg)?,
+    })
+}

@@ -1,0 +1,242 @@
+//! Enrolment, login, a person's devices, and administrators handing out enrolment codes.
+//!
+//! Enrolment and login share one lockout: failures count against the phone number (whether or
+//! not anyone has it) and against the client address, and every refusal looks the same, so the
+//! endpoints answer neither "which numbers exist" nor "keep guessing".
+
+use std::net::SocketAddr;
+
+use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::auth::Device;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::store::identity::{
+    ADDR_FAILURES, CODE_DIGITS, MAX_PASSWORD, MIN_PASSWORD, PHONE_FAILURES, addr_key, hash_secret,
+    normalise_phone, phone_key, verify_secret,
+};
+
+/// Credentials are small; anything bigger is not a login.
+const MAX_BODY: usize = 16 * 1024;
+/// Roles that administer people, within their own jurisdiction.
+const ADMIN_ROLES: &[&str] = &["county_admin", "city_admin", "system_admin"];
+/// Attempts allowed per phone number and per client address (see `count_attempt`).
+const LIMITS: [i64; 2] = [PHONE_FAILURES, ADDR_FAILURES];
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/enrol", post(enrol))
+        .route("/login", post(login))
+        .route("/token/rotate", post(rotate))
+        .route("/devices", get(devices))
+        .route("/devices/{id}/revoke", post(revoke))
+        .route("/devices/{id}/retire", post(retire))
+        .route("/admin/users/{id}/enrolment-code", post(issue_code))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+}
+
+/// The peer address the connection came from ("unknown" if the server was built without it).
+/// Behind a reverse proxy this is the proxy: every client then shares the address lockout.
+pub struct ClientAddr(String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let addr = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+        Ok(ClientAddr(addr.unwrap_or_else(|| "unknown".into())))
+    }
+}
+
+#[derive(Deserialize)]
+struct EnrolRequest {
+    phone: String,
+    code: String,
+    password: String,
+    label: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct LoginRequest {
+    phone: String,
+    password: String,
+    label: Option<String>,
+}
+
+fn body<T>(json: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
+    json.map(|Json(t)| t).map_err(|r| AppError::BadRequest(r.body_text()))
+}
+
+fn check_password(p: &str) -> Result<(), AppError> {
+    let n = p.chars().count();
+    if !(MIN_PASSWORD..=MAX_PASSWORD).contains(&n) {
+        return Err(AppError::BadRequest(format!(
+            "the password must be {MIN_PASSWORD}–{MAX_PASSWORD} characters"
+        )));
+    }
+    Ok(())
+}
+
+fn label(l: Option<String>) -> Result<String, AppError> {
+    let l = l.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).unwrap_or_else(|| "手机".into());
+    if l.chars().count() > 60 || l.chars().any(char::is_control) {
+        return Err(AppError::BadRequest("label must be at most 60 printable characters".into()));
+    }
+    Ok(l)
+}
+
+/// Count the attempt against its phone number and client address; refused with 429 while
+/// either is locked. Counting comes first, so concurrent guesses cannot outrun the lock.
+async fn guard(state: &AppState, phone: &str, addr: &ClientAddr) -> Result<[String; 2], AppError> {
+    let keys = [phone_key(phone), addr_key(&addr.0)];
+    for (key, limit) in keys.iter().zip(LIMITS) {
+        if let Some(ms) = state.store.count_attempt(key, limit).await? {
+            return Err(AppError::TooManyAttempts(((ms + 999) / 1000) as u64));
+        }
+    }
+    Ok(keys)
+}
+
+/// The attempt succeeded: the phone number's failures are forgotten, and the address is let off
+/// this one attempt (many people may share it).
+async fn succeeded(state: &AppState, keys: &[String; 2]) -> Result<(), AppError> {
+    state.store.clear_failures(&keys[0]).await?;
+    state.store.forgive_attempt(&keys[1], ADDR_FAILURES).await?;
+    Ok(())
+}
+
+async fn new_device(state: &AppState, user_id: &str, label: &str) -> Result<Json<Value>, AppError> {
+    let d = state.store.issue_device(user_id, label, None).await?;
+    Ok(Json(json!({
+        "token": d.token,
+        "user": { "id": user_id },
+        "device": { "id": d.device_id, "actor_prefix": d.actor_prefix.to_string() },
+    })))
+}
+
+/// Phone + one-time code + a new password → a registered device.
+async fn enrol(
+    State(state): State<AppState>,
+    addr: ClientAddr,
+    req: Result<Json<EnrolRequest>, JsonRejection>,
+) -> Result<Json<Value>, AppError> {
+    let req = body(req)?;
+    check_password(&req.password)?;
+    let label = label(req.label)?;
+    let phone = normalise_phone(&req.phone).unwrap_or(req.phone);
+    let keys = guard(&state, &phone, &addr).await?;
+    let creds = state.store.credentials(&phone).await?;
+    let code = req.code.trim();
+    let plausible = code.len() == CODE_DIGITS && code.bytes().all(|b| b.is_ascii_digit());
+    let hash = creds.as_ref().and_then(|c| c.code_hash.as_deref()).filter(|_| plausible);
+    if !verify_secret(code, hash).await {
+        return Err(AppError::BadCredentials);
+    }
+    let user = creds.map(|c| c.user_id).unwrap_or_default();
+    let password = hash_secret(&req.password).await?;
+    if !state.store.complete_enrolment(&user, &password).await? {
+        return Err(AppError::BadCredentials);
+    }
+    succeeded(&state, &keys).await?;
+    new_device(&state, &user, &label).await
+}
+
+/// Phone + password → another device for someone already enrolled.
+async fn login(
+    State(state): State<AppState>,
+    addr: ClientAddr,
+    req: Result<Json<LoginRequest>, JsonRejection>,
+) -> Result<Json<Value>, AppError> {
+    let req = body(req)?;
+    let label = label(req.label)?;
+    let phone = normalise_phone(&req.phone).unwrap_or(req.phone);
+    let keys = guard(&state, &phone, &addr).await?;
+    // An over-long password cannot be right; refusing it like any other keeps Argon2's work bounded.
+    let sane = req.password.chars().count() <= MAX_PASSWORD;
+    let creds = state.store.credentials(&phone).await?;
+    let hash = creds.as_ref().and_then(|c| c.password_hash.as_deref()).filter(|_| sane);
+    if !verify_secret(if sane { &req.password } else { "" }, hash).await {
+        return Err(AppError::BadCredentials);
+    }
+    succeeded(&state, &keys).await?;
+    let user = creds.map(|c| c.user_id).unwrap_or_default();
+    new_device(&state, &user, &label).await
+}
+
+/// A fresh token for this device; the one that made the request stops working.
+async fn rotate(State(state): State<AppState>, Device(d): Device) -> Result<Json<Value>, AppError> {
+    let token = state.store.rotate_token(d.device_id).await?;
+    Ok(Json(json!({ "token": token })))
+}
+
+async fn devices(State(state): State<AppState>, Device(d): Device) -> Result<Json<Value>, AppError> {
+    let list: Vec<Value> = state
+        .store
+        .user_devices(&d.user_id)
+        .await?
+        .into_iter()
+        .map(|x| {
+            let current = x.id == d.device_id;
+            let mut v = serde_json::to_value(x).unwrap_or_default();
+            v["current"] = current.into();
+            v
+        })
+        .collect();
+    Ok(Json(json!({ "devices": list })))
+}
+
+/// A device id from the path, refused in the usual error shape when it is not a number.
+fn device_id(p: Result<Path<i64>, PathRejection>) -> Result<i64, AppError> {
+    p.map(|Path(id)| id).map_err(|_| AppError::BadRequest("a device id is a number".into()))
+}
+
+/// Sign out one of my devices (a lost phone): its next contact gets 401 `device_revoked`.
+async fn revoke(
+    State(state): State<AppState>,
+    Device(d): Device,
+    id: Result<Path<i64>, PathRejection>,
+) -> Result<Json<Value>, AppError> {
+    let id = device_id(id)?;
+    state.store.revoke_user_device(&d.user_id, id).await?;
+    Ok(Json(json!({ "id": id, "revoked": true })))
+}
+
+/// Retire one of my devices (a phone handed back): it may upload once more, then it is revoked.
+async fn retire(
+    State(state): State<AppState>,
+    Device(d): Device,
+    id: Result<Path<i64>, PathRejection>,
+) -> Result<Json<Value>, AppError> {
+    let id = device_id(id)?;
+    state.store.retire_user_device(&d.user_id, id).await?;
+    Ok(Json(json!({ "id": id, "retiring": true })))
+}
+
+/// An administrator issues an enrolment code for someone in their jurisdiction. Someone outside
+/// it answers exactly like someone who does not exist.
+async fn issue_code(
+    State(state): State<AppState>,
+    Device(d): Device,
+    Path(user_id): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    if !ADMIN_ROLES.contains(&d.role.as_str()) {
+        return Err(AppError::Forbidden("only administrators issue enrolment codes".into()));
+    }
+    let path = state.store.user_unit_path(&user_id).await?;
+    if !path.is_some_and(|p| d.covers(&p)) {
+        return Err(AppError::NotFound);
+    }
+    let code = state.store.issue_enrolment_code(&user_id).await?;
+    Ok(Json(json!({
+        "user_id": code.user_id,
+        "code": code.code,
+        "expires_at": code.expires_at,
+        "link": code.link(""),
+    })))
+}

@@ -1,0 +1,76 @@
+//! Push subscriptions and the alert log of a case.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use sync_protocol::DocId;
+
+use crate::auth::Device;
+use crate::error::AppError;
+use crate::push::Subscription;
+use crate::state::AppState;
+
+/// Roles that see who was alerted about a case: the people alerts go to and their superiors.
+const LOG_READERS: &[&str] =
+    &["township_leader", "township_staff", "county_admin", "city_admin", "system_admin"];
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/push/key", get(key))
+        .route("/push/subscriptions", post(subscribe).delete(unsubscribe))
+        .route("/cases/{doc}/alerts", get(alert_log))
+}
+
+/// The VAPID public key, for `pushManager.subscribe({applicationServerKey})`.
+async fn key(State(state): State<AppState>) -> Json<Value> {
+    Json(json!({ "application_server_key": state.push.application_server_key }))
+}
+
+/// `PushSubscription.toJSON()`; sent again on every app start, replacing the stored copy.
+async fn subscribe(
+    State(state): State<AppState>,
+    Device(device): Device,
+    body: Result<Json<Subscription>, axum::extract::rejection::JsonRejection>,
+) -> Result<StatusCode, AppError> {
+    let Json(sub) = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let https = sub.endpoint().starts_with("https://");
+    if !https && !state.push.allow_http {
+        return Err(AppError::BadRequest("push endpoints must be https".into()));
+    }
+    state.store.save_subscription(device.device_id, sub.endpoint(), sub.p256dh(), sub.auth()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+struct Endpoint {
+    endpoint: String,
+}
+
+async fn unsubscribe(
+    State(state): State<AppState>,
+    Device(device): Device,
+    body: Result<Json<Endpoint>, axum::extract::rejection::JsonRejection>,
+) -> Result<StatusCode, AppError> {
+    let Json(e) = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    // The stored form is the parsed URL; compare like with like.
+    let endpoint = reqwest::Url::parse(&e.endpoint).map(|u| u.to_string()).unwrap_or(e.endpoint);
+    state.store.delete_subscription(device.device_id, &endpoint).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn alert_log(
+    State(state): State<AppState>,
+    Device(device): Device,
+    Path(doc): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    let doc: DocId = doc.parse().map_err(|_| AppError::NotFound)?;
+    // Out of scope answers like absent.
+    state.store.case_in_scope(&device.unit_path, doc).await?.ok_or(AppError::NotFound)?;
+    if !LOG_READERS.contains(&device.role.as_str()) {
+        return Err(AppError::Forbidden("the alert log is for leaders".into()));
+    }
+    Ok(Json(json!(state.store.delivery_log(doc).await?)))
+}
