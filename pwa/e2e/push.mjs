@@ -14,18 +14,33 @@ export async function pushChecks({ base, check, launch, until, assert, shot, doc
     cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => regs.push(...e.registrations));
     await cdp.send('ServiceWorker.enable');
     await until(async () => regs.some((r) => !r.isDeleted && r.scopeURL === `${base}/`), 'service worker registration');
-    const { registrationId } = regs.find((r) => !r.isDeleted && r.scopeURL === `${base}/`);
+    // A push delivered while a new worker is still installing can be lost with it: wait until
+    // exactly one active worker is in charge.
+    await until(
+      () => page.evaluate(async () => {
+        const reg = await navigator.serviceWorker.ready;
+        return !!reg.active && !reg.installing && !reg.waiting && reg.active.state === 'activated';
+      }),
+      'an activated service worker',
+    );
+    const { registrationId } = regs.filter((r) => !r.isDeleted && r.scopeURL === `${base}/`).at(-1);
     // Leave the app: the alert must not depend on an open case screen.
     await page.goto(`${base}/#/settings`);
     const payload = { v: 1, kind: 'urgent', doc_id: docId, case_no: caseNo, township: '曹远镇', category: 'housing', severity: 'urgent' };
-    await cdp.send('ServiceWorker.deliverPushMessage', { origin: base, registrationId, data: JSON.stringify(payload) });
+    // Delivered again if nothing shows: a push service would retry a message the phone never
+    // acknowledged; one notification per case (tag) means a repeat cannot show twice.
+    const deliver = () => cdp.send('ServiceWorker.deliverPushMessage', { origin: base, registrationId, data: JSON.stringify(payload) });
+    await deliver();
+    let tries = 0;
     const shown = await until(async () => {
+      if (++tries % 20 === 0) await deliver();
       const list = await page.evaluate(async () => {
         const reg = await navigator.serviceWorker.ready;
         return (await reg.getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag, sticky: n.requireInteraction }));
       });
       return list.length ? list : null;
     }, 'notification shown');
+    assert(shown.length === 1, `one notification per case, got ${shown.length}`);
     const n = shown[0];
     assert(n.title.includes('紧急事件') && n.title.includes(caseNo), `title: ${n.title}`);
     assert(n.body.includes('曹远镇') && n.body.includes('安置房') && n.body.includes('紧急'), `body: ${n.body}`);
