@@ -122,7 +122,7 @@ async fn an_unacknowledged_alert_climbs_to_county_and_city_and_acknowledging_sto
     assert_eq!(about(&city, acked), 0);
     assert_eq!(about(&county, ignored), 1, "and the ignored one climbed only once");
     let log: serde_json::Value = alert_log(&app, COUNTY, acked).await.json().await.unwrap();
-    assert_eq!(log[0]["acknowledged_by"], "u_demo_leader");
+    assert_eq!(log[0]["acknowledged_by"], "陈建国", "who acknowledged, by name");
 }
 
 async fn a_gone_subscription_is_deleted_and_a_busy_service_is_retried_after_it_says(b: Backend) {

@@ -336,8 +336,9 @@ impl SqlStore {
     pub async fn delivery_log(&self, doc: DocId) -> Result<Vec<DeliveryLogRow>> {
         sqlx::query(
             "SELECT o.kind, o.level, dl.user_id, COALESCE(u.name, dl.user_id), dl.state, dl.attempts, dl.last_error,
-                    dl.created_at, dl.sent_at, dl.acknowledged_at, dl.acknowledged_by
+                    dl.created_at, dl.sent_at, dl.acknowledged_at, COALESCE(a.name, dl.acknowledged_by)
              FROM deliveries dl JOIN outbox o ON o.id = dl.outbox_id LEFT JOIN users u ON u.id = dl.user_id
+               LEFT JOIN users a ON a.id = dl.acknowledged_by
              WHERE dl.doc_id = $1 ORDER BY dl.id",
         )
         .bind(doc.0.to_vec())
