@@ -171,17 +171,24 @@ async function main() {
   });
 
   await check('concurrent severity edits made offline are both kept and shown side by side', async () => {
+    // The leader lowers the severity first (only the township may lower it); the officer sees it.
+    await lp.locator('[data-testid=severity-select]').selectOption('general');
+    await until(async () => (await op.locator('[data-testid=severity-select]').inputValue()) === 'general', 'officer sees 一般', 30_000);
+    const lowerOffered = await op.locator('[data-testid=severity-select] option[value=general]').isDisabled();
+    assert(!lowerOffered, 'the current value stays selectable');
+    // Offline, the officer raises it to 较大; meanwhile the leader raises it to 紧急.
     await officer.context.setOffline(true);
     await op.locator('[data-testid=severity-select]').selectOption('major');
+    await until(() => op.locator('[data-testid=severity-select] option[value=general]').isDisabled(), 'an officer is not offered lowering');
     await op.locator('[data-testid=followup-text]').fill('上门走访，情绪已稳定。');
     await op.locator('[data-testid=followup-add]').click();
     await op.locator('[data-testid=timeline]', { hasText: '情绪已稳定' }).waitFor();
-    await lp.locator('[data-testid=severity-select]').selectOption('general');
-    await until(async () => (await apiCases(base, 'anlan-demo-leader')).find((x) => x.doc === docId)?.severity === 'general', 'leader severity on server');
+    await lp.locator('[data-testid=severity-select]').selectOption('urgent');
+    await until(async () => (await apiCases(base, 'anlan-demo-leader')).find((x) => x.doc === docId)?.severity === 'urgent', 'leader severity on server');
     await officer.context.setOffline(false);
     await op.locator('[data-testid=conflict-severity]').waitFor({ timeout: 30_000 });
     const txt = await op.locator('[data-testid=conflict-severity]').innerText();
-    assert(txt.includes('较大') && txt.includes('一般'), txt);
+    assert(txt.includes('较大') && txt.includes('紧急'), txt);
     await shot(op, '09-conflict', '[data-testid=conflict-severity]');
     const c = await until(async () => {
       const x = (await apiCases(base, 'anlan-demo-leader')).find((y) => y.doc === docId);

@@ -99,6 +99,8 @@ pub enum RejectCode {
     ForeignActor,
     /// The document after the change breaks the schema (`message` names the field).
     Schema,
+    /// The change touches a field this person's role may not change (docs/permissions.md).
+    Forbidden,
     /// Two different changes claim one (actor, seq): a client bug that would wedge the document.
     DuplicateSeq,
     /// Too many changes or bytes for one document in one request.

@@ -22,7 +22,7 @@ export interface SyncRequest {
   have?: HaveDoc[];
 }
 
-export type RejectCode = 'out_of_scope' | 'bad_change' | 'foreign_actor' | 'schema' | 'duplicate_seq' | 'too_large';
+export type RejectCode = 'out_of_scope' | 'bad_change' | 'foreign_actor' | 'schema' | 'forbidden' | 'duplicate_seq' | 'too_large';
 export interface Reason { code: RejectCode | string; message: string }
 
 /** One per push/have entry, as a discriminated union on `status`. */

@@ -5,7 +5,7 @@ import { html, nothing } from 'lit-html';
 import { API_BASE } from '../api';
 import { t, type MessageKey } from '../i18n';
 import type { Ctx } from './ctx';
-import { fmtTime, isOfficerRole } from './format';
+import { fmtTime, mayManage } from './format';
 
 interface LogRow {
   kind: string;
@@ -23,7 +23,7 @@ interface LogRow {
 const logs = new Map<string, LogRow[]>();
 
 export async function loadAlertLog(ctx: Ctx, doc: string): Promise<void> {
-  if (isOfficerRole(ctx.session.user.role)) return;
+  if (!mayManage(ctx.session.user.role)) return;
   try {
     const res = await fetch(`${API_BASE}/api/v1/cases/${encodeURIComponent(doc)}/alerts`, {
       headers: { Authorization: `Bearer ${ctx.token}` },
@@ -41,7 +41,7 @@ const label = (prefix: string, v: string) => t(`${prefix}${v}` as MessageKey);
 
 export function alertLogView(ctx: Ctx, doc: string) {
   const rows = logs.get(doc);
-  if (isOfficerRole(ctx.session.user.role) || !rows) return nothing;
+  if (!mayManage(ctx.session.user.role) || !rows) return nothing;
   return html`
     <section data-testid="alert-log">
       <h3>${t('alert_log_title')}</h3>

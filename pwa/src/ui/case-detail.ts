@@ -5,7 +5,7 @@ import type { CaseDetail } from '../worker/rpc';
 import { alertLogView, loadAlertLog } from './alert-log';
 import { deliveryBadge } from './case-card';
 import type { Ctx } from './ctx';
-import { catLabel, fmtDate, fmtTime, isOfficerRole, sevLabel, stLabel, tlLabel } from './format';
+import { catLabel, fmtDate, fmtTime, mayManage, sevLabel, stLabel, tlLabel } from './format';
 import { header } from './officer-home';
 import { flush, freshEditor, startEditing, typed, type DescEditor } from './description-editor';
 
@@ -58,7 +58,19 @@ export function detailView(ctx: Ctx, st: DetailState) {
   const d = st.detail;
   if (!st.loaded) return html`${header(ctx, '…', '/')}<main class="detail"></main>`;
   if (!d) return html`${header(ctx, t('detail_not_found'), '/')}<main class="detail"><p class="empty">${t('detail_not_found')}</p></main>`;
-  const leaderRole = !isOfficerRole(ctx.session.user.role);
+  const leaderRole = mayManage(ctx.session.user.role);
+  // What field staff may set (docs/permissions.md): severity only upwards, status only to
+  // handling or resolved and never out of closed; assignments not at all.
+  const sevRank = (s: string) => SEVERITIES.indexOf(s as Severity);
+  const maySetSeverity = (s: string, from: number) => leaderRole || sevRank(s) >= from;
+  const maySetStatus = (s: string) =>
+    leaderRole || s === d.status || ((s === 'handling' || s === 'resolved') && d.status !== 'closed');
+  const mayPick = (field: ConflictField, v: string, values: string[]) => {
+    if (leaderRole) return true;
+    if (field === 'severity') return maySetSeverity(v, Math.max(...values.map(sevRank)));
+    if (field === 'status') return maySetStatus(v);
+    return !['responsible_leader', 'handler', 'deadline'].includes(field);
+  };
   const conflicts = new Map(d.conflicts.map((c) => [c.field, c.values]));
   const conflictRow = (field: ConflictField) => {
     const values = conflicts.get(field);
@@ -67,7 +79,7 @@ export function detailView(ctx: Ctx, st: DetailState) {
       <span>${t('detail_conflict')}</span>
       ${values.map((v) => html`<span class="conflict-value">
         <b>${valueLabel(field, v)}</b>
-        <button class="small" @click=${() => edit(ctx, st, { op: 'pick', field, value: v })}>${t('detail_conflict_pick')}</button>
+        <button class="small" ?disabled=${!mayPick(field, v, values)} @click=${() => edit(ctx, st, { op: 'pick', field, value: v })}>${t('detail_conflict_pick')}</button>
       </span>`)}
     </div>`;
   };
@@ -126,9 +138,9 @@ export function detailView(ctx: Ctx, st: DetailState) {
         ${field(t('f_case_no'), d.case_no ?? t('f_case_no_pending'))}
         ${field(t('f_category'), catLabel(d.category), 'category')}
         ${field(t('f_severity'), html`<select data-testid="severity-select" @change=${(e: Event) => setSeverity(val(e) as Severity)}>
-            ${SEVERITIES.map((s) => html`<option value=${s} ?selected=${s === d.severity}>${sevLabel(s)}</option>`)}</select>`, 'severity')}
+            ${SEVERITIES.map((s) => html`<option value=${s} ?selected=${s === d.severity} ?disabled=${!maySetSeverity(s, sevRank(d.severity))}>${sevLabel(s)}</option>`)}</select>`, 'severity')}
         ${field(t('f_status'), html`<select data-testid="status-select" @change=${(e: Event) => setStatus(val(e) as Status)}>
-            ${STATUSES.map((s) => html`<option value=${s} ?selected=${s === d.status}>${stLabel(s)}</option>`)}</select>`, 'status')}
+            ${STATUSES.map((s) => html`<option value=${s} ?selected=${s === d.status} ?disabled=${!maySetStatus(s)}>${stLabel(s)}</option>`)}</select>`, 'status')}
         ${field(t('f_village'), d.village === ctx.session.unit.code ? ctx.session.unit.name : d.village)}
         ${field(t('f_reporter'), d.reporter)}
         ${field(t('f_reported_at'), fmtTime(d.reported_at))}

@@ -12,6 +12,13 @@ export function roleLabel(role: string): string {
   return t('role_county');
 }
 
+/** Who may assign, set deadlines, acknowledge, close, reopen and lower severity: the township
+ *  and above. The server enforces the same table (docs/permissions.md); the screens only avoid
+ *  offering what it would refuse. */
+export function mayManage(role: string): boolean {
+  return ['township_leader', 'township_staff', 'county_admin', 'city_admin', 'system_admin'].includes(role);
+}
+
 /** Field roles record cases in their own village; everyone else oversees. */
 export function isOfficerRole(role: string): boolean {
   return role === 'village_officer' || role === 'work_team' || role === 'opinion_guide';

@@ -10,6 +10,7 @@ use sync_protocol::wire::{self, Hash, Reason, RejectCode};
 use sync_protocol::{ActorPrefix, DocId};
 
 use super::numbering::{self, Numbering};
+use super::permissions;
 use super::{Merger, reason, seal};
 use crate::error::AppError;
 use crate::store::{CaseRow, DeviceAuth, DocCommit, DocMeta, NewChange, OutboxItem};
@@ -129,6 +130,7 @@ pub async fn judge(
     }
 
     let mut trial = base.clone();
+    let fresh_changes = fresh.clone();
     if let Err(e) = trial.apply_changes(fresh) {
         return match e {
             AutomergeError::DuplicateSeqNumber(..) => reject(RejectCode::DuplicateSeq, e.to_string()),
@@ -162,6 +164,13 @@ pub async fn judge(
     }
     if let Err(e) = case::check_transition(before.as_ref(), &checked, Writer::User(&device.user_id)) {
         return reject(RejectCode::Schema, e.to_string());
+    }
+    let allowed = match &before {
+        None => permissions::check_new(&after, &device.role),
+        Some(_) => permissions::check_changes(&trial, &fresh_changes, &device.role),
+    };
+    if let Err(e) = allowed {
+        return reject(RejectCode::Forbidden, e);
     }
 
     let (unit_code, unit_path, county) = match meta {

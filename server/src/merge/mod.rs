@@ -8,6 +8,7 @@
 mod cache;
 mod judge;
 mod numbering;
+pub mod permissions;
 mod seal;
 
 pub use judge::case_row;
