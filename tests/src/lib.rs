@@ -83,6 +83,19 @@ impl TestApp {
         SimDevice::new(&self.url, &d.token)
     }
 
+    /// `GET /api/v1/cases/{doc}` as `token` sees it: the projection's JSON (or the error body).
+    pub async fn case_json(&self, token: &str, doc: sync_protocol::DocId) -> serde_json::Value {
+        reqwest::Client::new()
+            .get(format!("{}/api/v1/cases/{doc}", self.url))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     pub async fn stop(mut self) -> TestDb {
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());

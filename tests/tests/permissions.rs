@@ -238,15 +238,7 @@ async fn outside_the_jurisdiction_everything_is_out_of_scope(b: Backend) {
         assert_eq!((r.status, r.heads.len()), (sync_protocol::wire::Status::NeedChanges, 0));
         dev.sync_once(false).await.unwrap();
         assert_eq!(outcome(dev, id), Refused(RejectCode::ForeignActor));
-        let stored: serde_json::Value = reqwest::Client::new()
-            .get(format!("{}/api/v1/cases/{id}", app.url))
-            .bearer_auth(OFFICER)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let stored = app.case_json(OFFICER, id).await;
         assert_eq!(stored["severity"], "major", "the case is unchanged");
         // And recording a case in a village outside it is refused the same way.
         let elsewhere = dev.create(&dev.new_case(PUTOU, Severity::General, "越界上报"));

@@ -45,15 +45,7 @@ async fn a_case_recorded_offline_reaches_the_township_leader(b: Backend) {
     assert_eq!(seen.reporter, "u_demo_officer");
 
     // The projection serves the same case to dashboards.
-    let body: serde_json::Value = reqwest::Client::new()
-        .get(format!("{}/api/v1/cases/{id}", app.url))
-        .bearer_auth(LEADER)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body = app.case_json(LEADER, id).await;
     assert_eq!(body["title"], "宅基地边界纠纷");
     assert_eq!(body["severity"], "major");
 }
