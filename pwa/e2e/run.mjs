@@ -244,11 +244,18 @@ async function main() {
       .replace(/("?revision"?\s*:\s*")[0-9a-f]+("\s*,\s*"?url"?\s*:\s*"index\.html")/, `$1${'e2e' + Date.now().toString(16)}$2`);
     assert(updated !== sw, 'could not find the index.html revision in sw.js');
     fs.writeFileSync(swPath, updated);
-    await until(async () => {
-      await op.reload();
-      await op.waitForTimeout(300);
-      return (await op.locator('meta[name=anlan-build]').count()) > 0;
-    }, 'the new version to be served by the service worker', 30_000);
+    // What the app does on every start: ask for an update. The new worker installs (precaching
+    // version 2), takes over at once (skipWaiting + clientsClaim), and the next load is version 2.
+    // One deliberate reload, not a reload loop: reloading while a worker installs can leave the
+    // navigation waiting on it.
+    const swapped = await op.evaluate(() => new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), 30_000);
+      navigator.serviceWorker.addEventListener('controllerchange', () => { clearTimeout(timer); resolve(true); }, { once: true });
+      navigator.serviceWorker.getRegistration().then((reg) => reg?.update());
+    }));
+    assert(swapped, 'the new service worker took over within 30 s');
+    await op.reload();
+    await until(async () => (await op.locator('meta[name=anlan-build]').count()) > 0, 'the new version to be served by the service worker');
     await cardWith(op, TITLE).waitFor();
     // The unsent follow-up from the refused log-out is still here and still goes out.
     await until(async () => {
