@@ -281,6 +281,18 @@ async function main() {
     assert((await cardWith(op, TITLE).count()) === 0, 'closed case still in the open list');
   });
 
+  await check('hashed assets are served brotli-compressed from the build and cached for good', async () => {
+    const wasm = fs.readdirSync(path.join(servedDirPath(), 'assets')).find((f) => f.endsWith('.wasm'));
+    const res = await fetch(`${base}/assets/${wasm}`, { headers: { 'Accept-Encoding': 'br' } });
+    assert(res.ok && res.headers.get('content-encoding') === 'br', `encoding ${res.headers.get('content-encoding')}`);
+    assert(res.headers.get('content-type') === 'application/wasm', `type ${res.headers.get('content-type')}`);
+    assert(/immutable/.test(res.headers.get('cache-control') ?? ''), 'immutable');
+    const sent = Number(res.headers.get('content-length'));
+    const raw = fs.statSync(path.join(servedDirPath(), 'assets', wasm)).size;
+    console.log(`  automerge wasm on the wire: ${(sent / 1024).toFixed(0)} KiB of ${(raw / 1024).toFixed(0)} KiB`);
+    assert(sent > 0 && sent < raw / 3, `${sent} bytes sent for ${raw}`);
+  });
+
   const caseNo = (await apiCases(base, 'anlan-demo-leader')).find((x) => x.doc === docId)?.case_no;
   await pushChecks({ base, check, launch, until, assert, shot, docId, caseNo });
 
