@@ -35,7 +35,10 @@ self.addEventListener('sync', (event: Event) => {
 // escalations replace rather than pile up.
 interface AlertPayload {
   v?: number;
-  kind?: 'urgent' | 'escalation' | 'reminder';
+  kind?: 'urgent' | 'escalation' | 'reminder' | 'digest';
+  /** digest only: how many non-urgent cases came in, and where */
+  cases?: number;
+  area?: string;
   doc_id?: string;
   case_no?: string | null;
   township?: string;
@@ -51,6 +54,12 @@ self.addEventListener('push', (event: PushEvent) => {
     /* an unreadable payload still deserves a notification: something urgent may be waiting */
   }
   const m = zhCN as Record<string, string>;
+  if (p.kind === 'digest') {
+    // The day's news that did not warrant a buzz: quiet, replaces yesterday's, opens the list.
+    const body = zhCN.push_digest_body.replace('{area}', p.area ?? '').replace('{n}', String(p.cases ?? 0));
+    event.waitUntil(self.registration.showNotification(zhCN.push_kind_digest, { body, tag: 'anlan-digest', icon: '/icons/icon-192.png', lang: 'zh-CN', data: {} }));
+    return;
+  }
   const kind = m[`push_kind_${p.kind ?? 'urgent'}`] ?? zhCN.push_kind_urgent;
   const title = p.case_no ? `${kind} ${p.case_no}` : kind;
   const body = [p.township, p.category && m[`cat_${p.category}`], p.severity && m[`sev_${p.severity}`]].filter(Boolean).join(' · ');

@@ -63,6 +63,9 @@ enum Command {
         /// Contact for push services (VAPID `sub`): mailto:… or https://….
         #[arg(long, env = "ANLAN_VAPID_CONTACT", default_value = "mailto:admin@anlan.local")]
         vapid_contact: String,
+        /// Hour of the day (Beijing time) after which leaders get the digest of non-urgent cases.
+        #[arg(long, env = "ANLAN_DIGEST_HOUR", default_value_t = 18, value_parser = clap::value_parser!(u32).range(0..24))]
+        digest_hour: u32,
         /// Accept plain-http push endpoints (only for a local test push service).
         #[arg(long, env = "ANLAN_ALLOW_HTTP_PUSH")]
         allow_http_push: bool,
@@ -162,6 +165,7 @@ pub async fn main() -> anyhow::Result<()> {
             escalate_after,
             vapid_contact,
             allow_http_push,
+            digest_hour,
             db,
         } => {
             let url = db.url()?;
@@ -181,6 +185,7 @@ pub async fn main() -> anyhow::Result<()> {
                 escalate_after: std::time::Duration::from_secs(escalate_after),
                 vapid_contact,
                 allow_http_push,
+                digest_hour,
                 ..crate::Config::new(url)
             };
             crate::run(config, listener, shutdown_signal()).await

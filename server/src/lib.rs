@@ -47,6 +47,8 @@ pub struct Config {
     pub alert_retry_base: Duration,
     /// How often to look for cases past their deadline (each is reminded once per deadline).
     pub overdue_every: Duration,
+    /// The hour (Beijing time, 0–23) after which leaders get the day's digest of non-urgent cases.
+    pub digest_hour: u32,
     /// The `sub` of the VAPID signature: how a push service reaches the operator.
     pub vapid_contact: String,
     /// Accept push endpoints over plain http (local test push services only): a subscription
@@ -64,6 +66,7 @@ impl Config {
             alert_tick: Duration::from_secs(1),
             alert_retry_base: Duration::from_secs(5),
             overdue_every: Duration::from_secs(60),
+            digest_hour: 18,
             vapid_contact: "mailto:admin@anlan.local".into(),
             allow_http_push: false,
         }
@@ -106,6 +109,7 @@ pub async fn run(
             tick: config.alert_tick,
             retry_base: config.alert_retry_base,
             overdue_every: config.overdue_every,
+            digest_hour: config.digest_hour,
         },
     });
     tokio::spawn(worker.run(live.clone(), stop_rx.clone()));

@@ -256,3 +256,32 @@ async fn a_case_past_its_deadline_reminds_its_handler_and_leader_once(b: Backend
     tokio::time::sleep(Duration::from_millis(800)).await;
     assert_eq!(push.messages_for(&leader_sub).len(), 1);
 }
+
+on_both_backends!(leaders_get_one_daily_digest_of_the_cases_that_did_not_buzz);
+
+async fn leaders_get_one_daily_digest_of_the_cases_that_did_not_buzz(b: Backend) {
+    let db = TestDb::new(b).await;
+    // Digest hour 0: due from midnight, so due now whatever the time of the test.
+    let app = TestApp::spawn_with(db, |c| c.digest_hour = 0).await;
+    let push = PushService::spawn().await;
+    let mut officer = app.device(OFFICER);
+    officer.login().await.unwrap();
+    officer.create(&officer.new_case(PUTOU, Severity::General, "一般纠纷"));
+    officer.create(&officer.new_case(PUTOU, Severity::Major, "较大纠纷"));
+    officer.create(&officer.new_case(PUTOU, Severity::Urgent, "紧急事件"));
+    officer.sync().await.unwrap();
+    // The leader turns alerts on afterwards: the urgent alert found nobody subscribed, the digest
+    // waits for a subscriber and then counts only the two that did not buzz.
+    let leader = subscribe(&app, &push, LEADER).await;
+    let got = push.wait_for_delivered(1, WAIT).await;
+    let digest = got[0].json();
+    assert_eq!(digest["kind"], "digest");
+    assert_eq!(digest["cases"], 2);
+    assert_eq!(digest["area"], "曹远镇");
+    assert_eq!(got[0].urgency.as_deref(), Some("low"));
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    officer.create(&officer.new_case(PUTOU, Severity::General, "当天又一件"));
+    officer.sync().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(push.messages_for(&leader).len(), 1, "one digest a day, however much comes in");
+}

@@ -217,4 +217,6 @@ export const en: Record<MessageKey, string> = {
   alert_state_unreachable: 'Alerts not turned on: not reached',
   alert_attempts: '{n} attempts',
   alert_acked: 'acknowledged by {who}',
+  push_kind_digest: 'Today in brief',
+  push_digest_body: '{area}: {n} new general or major cases today',
 };

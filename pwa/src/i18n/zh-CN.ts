@@ -243,6 +243,8 @@ export const zhCN = {
   alert_state_unreachable: '未开启提醒，未能推送',
   alert_attempts: '尝试 {n} 次',
   alert_acked: '{who} 已知悉',
+  push_kind_digest: '今日汇总',
+  push_digest_body: '{area}今天新增一般或较大事件 {n} 件',
 };
 
 export type MessageKey = keyof typeof zhCN;

@@ -27,6 +27,9 @@ pub struct AlertConfig {
     pub retry_base: Duration,
     /// How often to look for cases whose deadline has passed.
     pub overdue_every: Duration,
+    /// From this hour (Beijing time) each day, leaders get one digest of the non-urgent cases of
+    /// the last 24 hours: news that should not buzz a phone the moment it happens.
+    pub digest_hour: u32,
 }
 
 pub struct AlertWorker {
@@ -61,6 +64,7 @@ impl AlertWorker {
             self.store.remind_overdue().await?;
             *last_overdue = Instant::now();
         }
+        self.send_digests().await?;
         while self.store.expand_outbox().await? > 0 {}
         loop {
             let due = self.store.claim_deliveries(32, LEASE_MS).await?;
@@ -73,6 +77,40 @@ impl AlertWorker {
                 self.store.finish_delivery(d, outcome).await?;
             }
         }
+    }
+
+    /// Today's digests, if it is past the digest hour. One try each: tomorrow brings another.
+    async fn send_digests(&self) -> anyhow::Result<()> {
+        let now = crate::store::now_ms();
+        let beijing_secs = now / 1000 + 8 * 3600;
+        let (day, hour) = (beijing_secs.div_euclid(86_400), beijing_secs.rem_euclid(86_400) / 3600);
+        if hour < i64::from(self.config.digest_hour) {
+            return Ok(());
+        }
+        for due in self.store.claim_digests(day, now - 86_400_000).await? {
+            let payload = serde_json::json!({ "v": super::PAYLOAD_VERSION, "kind": "digest", "cases": due.cases, "area": due.area });
+            let bytes = payload.to_string().into_bytes();
+            let opts = SendOptions {
+                urgency: super::Urgency::Low,
+                topic: super::Topic::new("digest").ok(),
+                ..SendOptions::default()
+            };
+            for (id, endpoint, p256dh, auth) in &due.subscriptions {
+                let Ok(sub) = Subscription::new(endpoint, p256dh, auth) else { continue };
+                let outcome = match super::build_request(&self.vapid, &sub, &bytes, &opts) {
+                    Ok(req) => super::send(&self.client, req, &opts).await,
+                    Err(e) => Delivery::Failed(e.to_string()),
+                };
+                match outcome {
+                    Delivery::Gone => self.store.delete_subscription_by_id(*id).await?,
+                    Delivery::Sent => {}
+                    other => {
+                        tracing::info!(user = %due.user_id, outcome = %other, "daily digest not delivered")
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     async fn send_one(&self, d: &DueDelivery) -> DeliveryOutcome {

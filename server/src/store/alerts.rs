@@ -363,3 +363,83 @@ impl SqlStore {
         .collect()
     }
 }
+
+/// One person's digest for the day: how many non-urgent cases came in, and where to send it.
+#[derive(Debug, Clone)]
+pub struct DigestDue {
+    pub user_id: String,
+    pub area: String,
+    pub cases: i64,
+    /// (subscription id, endpoint, p256dh, auth)
+    pub subscriptions: Vec<(i64, String, String, String)>,
+}
+
+const DIGEST_ROLES: &[&str] = &["township_leader", "county_admin", "city_admin"];
+
+impl SqlStore {
+    /// Claim today's digests: for every leader with a subscription and no digest yet on `day`,
+    /// count the non-urgent cases that reached the server from their jurisdiction since `since_ms`
+    /// (news is when the server learns of it: a case recorded offline days ago is today's); those with any
+    /// are recorded (the claim) and returned. Urgent cases are not counted: they were pushed.
+    pub async fn claim_digests(&self, day: i64, since_ms: i64) -> Result<Vec<DigestDue>> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT u.id, n.name, n.path FROM users u JOIN units n ON n.code = u.unit_code
+             JOIN devices d ON d.user_id = u.id AND d.revoked_at IS NULL JOIN push_subscriptions s ON s.device_id = d.id
+             WHERE u.role IN ($1, $2, $3) AND NOT EXISTS (SELECT 1 FROM digests g WHERE g.user_id = u.id AND g.day = $4)",
+        )
+        .bind(DIGEST_ROLES[0])
+        .bind(DIGEST_ROLES[1])
+        .bind(DIGEST_ROLES[2])
+        .bind(day)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (user_id, area, path): (String, String, String) =
+                (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+            let (lo, hi) = super::sql::scope_range(&path);
+            let cases: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM cases c JOIN documents d ON d.doc_id = c.doc_id
+                 WHERE c.unit_path >= $1 AND c.unit_path < $2 AND c.severity <> 'urgent' AND d.created_at > $3",
+            )
+            .bind(&lo)
+            .bind(&hi)
+            .bind(since_ms)
+            .fetch_one(&self.pool)
+            .await?;
+            if cases == 0 {
+                continue;
+            }
+            let claimed = sqlx::query(
+                "INSERT INTO digests (user_id, day, cases, sent_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+            )
+            .bind(&user_id)
+            .bind(day)
+            .bind(cases)
+            .bind(now_ms())
+            .execute(&self.writer)
+            .await?
+            .rows_affected();
+            if claimed == 0 {
+                continue; // another replica got there first
+            }
+            let subscriptions = sqlx::query(
+                "SELECT s.id, s.endpoint, s.p256dh, s.auth FROM push_subscriptions s JOIN devices d ON d.id = s.device_id
+                 WHERE d.user_id = $1 AND d.revoked_at IS NULL",
+            )
+            .bind(&user_id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|s| Ok((s.try_get(0)?, s.try_get(1)?, s.try_get(2)?, s.try_get(3)?)))
+            .collect::<Result<_>>()?;
+            out.push(DigestDue { user_id, area, cases, subscriptions });
+        }
+        Ok(out)
+    }
+
+    pub async fn delete_subscription_by_id(&self, id: i64) -> Result<()> {
+        sqlx::query("DELETE FROM push_subscriptions WHERE id = $1").bind(id).execute(&self.writer).await?;
+        Ok(())
+    }
+}

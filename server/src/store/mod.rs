@@ -12,7 +12,7 @@ pub mod identity;
 mod sql;
 
 pub use admin::{ROLES, UNIT_KINDS, token_hash};
-pub use alerts::{DeliveryLogRow, DeliveryOutcome, DueDelivery};
+pub use alerts::{DeliveryLogRow, DeliveryOutcome, DigestDue, DueDelivery};
 pub use sql::{Dialect, SqlStore, now_ms};
 
 use std::collections::HashMap;
