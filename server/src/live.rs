@@ -60,23 +60,22 @@ pub fn decode_notice(s: &str) -> Option<FeedNotice> {
 /// Relay PostgreSQL notifications into the local hub until `shutdown`. Reconnects on error.
 pub async fn listen_postgres(url: String, hub: LiveHub, mut shutdown: tokio::sync::watch::Receiver<bool>) {
     loop {
-        let result = async {
-            let mut l = sqlx::postgres::PgListener::connect(&url).await?;
-            l.listen("anlan_feed").await?;
-            loop {
-                let n = l.recv().await?;
-                if let Some(notice) = decode_notice(n.payload()) {
-                    hub.publish(notice);
-                }
-            }
-            #[allow(unreachable_code)]
-            Ok::<(), sqlx::Error>(())
-        };
         tokio::select! {
-            r = result => tracing::warn!(error = ?r.err(), "feed listener stopped; reconnecting"),
+            Err(e) = relay(&url, &hub) => tracing::warn!(error = %e, "feed listener stopped; reconnecting"),
             _ = shutdown.changed() => return,
         }
         tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
+}
+
+/// Runs until the connection fails; it has no other way to end.
+async fn relay(url: &str, hub: &LiveHub) -> Result<std::convert::Infallible, sqlx::Error> {
+    let mut l = sqlx::postgres::PgListener::connect(url).await?;
+    l.listen("anlan_feed").await?;
+    loop {
+        if let Some(notice) = decode_notice(l.recv().await?.payload()) {
+            hub.publish(notice);
+        }
     }
 }
 

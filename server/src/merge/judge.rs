@@ -130,7 +130,9 @@ pub async fn judge(
     }
 
     let mut trial = base.clone();
-    let fresh_changes = fresh.clone();
+    // Only field staff editing an existing case are judged change by change.
+    let judged_by_change = meta.is_some() && permissions::rank(&device.role) == permissions::Rank::Field;
+    let fresh_changes = if judged_by_change { fresh.clone() } else { Vec::new() };
     if let Err(e) = trial.apply_changes(fresh) {
         return match e {
             AutomergeError::DuplicateSeqNumber(..) => reject(RejectCode::DuplicateSeq, e.to_string()),

@@ -44,27 +44,34 @@ const LEASE_MS: i64 = 60_000;
 impl AlertWorker {
     pub async fn run(self: Arc<Self>, live: LiveHub, mut shutdown: watch::Receiver<bool>) {
         let mut notices = live.subscribe();
+        let mut ticks = tokio::time::interval(self.config.tick);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut last_overdue = Instant::now() - self.config.overdue_every;
         loop {
-            if let Err(e) = self.round(&mut last_overdue).await {
-                tracing::warn!(error = %e, "alert worker round failed; retrying");
-            }
-            tokio::select! {
-                _ = notices.recv() => {}
-                _ = tokio::time::sleep(self.config.tick) => {}
+            // A commit can only have added outbox rows: it wakes delivery alone. The clocks
+            // (escalation, overdue, digest) run on the tick, which commits cannot starve.
+            let clocks = tokio::select! {
+                _ = notices.recv() => false,
+                _ = ticks.tick() => true,
                 _ = shutdown.wait_for(|stop| *stop) => return,
+            };
+            if let Err(e) = self.round(clocks, &mut last_overdue).await {
+                tracing::warn!(error = %e, "alert worker round failed; retrying");
             }
         }
     }
 
-    /// One pass: raise escalations and reminders that are due, expand the outbox, send.
-    pub async fn round(&self, last_overdue: &mut Instant) -> anyhow::Result<()> {
-        self.store.escalate(self.config.escalate_after.as_millis() as i64).await?;
-        if last_overdue.elapsed() >= self.config.overdue_every {
-            self.store.remind_overdue().await?;
-            *last_overdue = Instant::now();
+    /// One pass: with `clocks`, raise escalations, reminders and digests that are due; then
+    /// expand the outbox and send.
+    pub async fn round(&self, clocks: bool, last_overdue: &mut Instant) -> anyhow::Result<()> {
+        if clocks {
+            self.store.escalate(self.config.escalate_after.as_millis() as i64).await?;
+            if last_overdue.elapsed() >= self.config.overdue_every {
+                self.store.remind_overdue().await?;
+                *last_overdue = Instant::now();
+            }
+            self.send_digests().await?;
         }
-        self.send_digests().await?;
         while self.store.expand_outbox().await? > 0 {}
         loop {
             let due = self.store.claim_deliveries(32, LEASE_MS).await?;

@@ -220,15 +220,16 @@ impl SqlStore {
 
     /// Cases in a jurisdiction, most urgent first, then newest.
     pub async fn cases_in_scope(&self, scope: &str, limit: i64, offset: i64) -> Result<Vec<String>> {
+        let (lo, hi) = super::sql::scope_range(scope);
         Ok(sqlx::query_scalar(
             "SELECT body FROM cases WHERE unit_path >= $1 AND unit_path < $4
              ORDER BY CASE severity WHEN 'urgent' THEN 0 WHEN 'major' THEN 1 ELSE 2 END, reported_at DESC
              LIMIT $2 OFFSET $3",
         )
-        .bind(super::sql::scope_range(scope).0)
+        .bind(&lo)
         .bind(limit)
         .bind(offset)
-        .bind(super::sql::scope_range(scope).1)
+        .bind(&hi)
         .fetch_all(&self.pool)
         .await?)
     }

@@ -68,7 +68,6 @@ pub struct Unit {
 /// What the merge layer needs to know about a stored document before loading it.
 #[derive(Debug, Clone)]
 pub struct DocMeta {
-    pub kind: String,
     pub unit_code: String,
     pub unit_path: String,
     pub version: i64,

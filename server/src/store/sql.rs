@@ -177,7 +177,7 @@ impl SqlStore {
         for chunk in ids.chunks(200) {
             let marks = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(",");
             let sql = format!(
-                "SELECT doc_id, kind, unit_code, unit_path, version, tail_count FROM documents WHERE doc_id IN ({marks})"
+                "SELECT doc_id, unit_code, unit_path, version, tail_count FROM documents WHERE doc_id IN ({marks})"
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for id in chunk {
@@ -187,11 +187,10 @@ impl SqlStore {
                 out.insert(
                     doc_id(&r, 0)?,
                     DocMeta {
-                        kind: r.try_get(1)?,
-                        unit_code: r.try_get(2)?,
-                        unit_path: r.try_get(3)?,
-                        version: r.try_get(4)?,
-                        tail_count: r.try_get(5)?,
+                        unit_code: r.try_get(1)?,
+                        unit_path: r.try_get(2)?,
+                        version: r.try_get(3)?,
+                        tail_count: r.try_get(4)?,
                     },
                 );
             }
