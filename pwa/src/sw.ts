@@ -86,8 +86,8 @@ self.addEventListener('notificationclick', (event: NotificationEvent) => {
   event.waitUntil(openCase(doc));
 });
 
-/** Bring the app forward on the case: an open window is told to go there (it routes by hash),
- *  otherwise a new one opens on it. */
+/** Bring the app forward on the case: an open window goes there (it routes by hash), otherwise a
+ *  new one opens on it. */
 async function openCase(doc: string | undefined): Promise<void> {
   const url = doc ? `/#/case/${encodeURIComponent(doc)}` : '/#/';
   const cs = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
@@ -96,6 +96,9 @@ async function openCase(doc: string | undefined): Promise<void> {
     await self.clients.openWindow(url);
     return;
   }
+  // A controlled window can be navigated directly; the message covers one this worker does not
+  // control yet (just installed or updated). Both lead to the same URL, so doing both is safe.
   open.postMessage({ type: 'open', url });
+  await open.navigate(url).catch(() => undefined);
   await open.focus().catch(() => undefined);
 }
