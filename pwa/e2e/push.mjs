@@ -74,12 +74,13 @@ export async function pushChecks({ base, check, launch, until, assert, shot, doc
     assert(sw, 'the service worker is running');
     // No DevTools call clicks a notification; dispatch the event the browser would. A
     // synthetic event cannot be extended, so waitUntil's complaint is expected and harmless.
-    await sw.evaluate(async () => {
-      const [n] = await self.registration.getNotifications();
+    await sw.evaluate(async (tag) => {
+      // The case's notification, not the digest shown since.
+      const [n] = await self.registration.getNotifications({ tag });
       const e = new NotificationEvent('notificationclick', { notification: n });
       Object.defineProperty(e, 'waitUntil', { value: (p) => p });
       self.dispatchEvent(e);
-    });
+    }, docId);
     await until(async () => page.url().includes(`#/case/${docId}`), 'navigated to the case');
     await page.locator('[data-testid=detail-title]').waitFor({ timeout: 20_000 });
     // The case shows who the server alerted: this leader had not turned alerts on then.
