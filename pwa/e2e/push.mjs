@@ -49,33 +49,12 @@ export async function pushChecks({ base, check, launch, until, assert, shot, doc
     await shot(page, '12-settings-alerts', '[data-testid=alerts-state]');
   });
 
-  await check('the daily digest is a quiet summary, not an alarm', async () => {
-    const cdp = await context.newCDPSession(page);
-    const regs = [];
-    cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => regs.push(...e.registrations));
-    await cdp.send('ServiceWorker.enable');
-    await until(async () => regs.some((r) => !r.isDeleted && r.scopeURL === `${base}/`), 'registration');
-    const { registrationId } = regs.filter((r) => !r.isDeleted && r.scopeURL === `${base}/`).at(-1);
-    const data = JSON.stringify({ v: 1, kind: 'digest', cases: 3, area: '曹远镇' });
-    await cdp.send('ServiceWorker.deliverPushMessage', { origin: base, registrationId, data });
-    const d = await until(async () => {
-      const list = await page.evaluate(async () => {
-        const reg = await navigator.serviceWorker.ready;
-        return (await reg.getNotifications({ tag: 'anlan-digest' })).map((n) => ({ title: n.title, body: n.body, sticky: n.requireInteraction }));
-      });
-      return list[0];
-    }, 'digest notification');
-    assert(d.title === '今日汇总' && d.body.includes('曹远镇') && d.body.includes('3'), JSON.stringify(d));
-    assert(!d.sticky, 'a digest does not stay on screen');
-  });
-
   await check('clicking the notification opens the case', async () => {
     const [sw] = context.serviceWorkers();
     assert(sw, 'the service worker is running');
     // No DevTools call clicks a notification; dispatch the event the browser would. A
     // synthetic event cannot be extended, so waitUntil's complaint is expected and harmless.
     await sw.evaluate(async (tag) => {
-      // The case's notification, not the digest shown since.
       const [n] = await self.registration.getNotifications({ tag });
       const e = new NotificationEvent('notificationclick', { notification: n });
       Object.defineProperty(e, 'waitUntil', { value: (p) => p });
