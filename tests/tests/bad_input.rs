@@ -15,6 +15,7 @@ on_both_backends!(
     a_missing_or_unknown_token_is_refused,
     an_oversized_batch_is_refused_whole,
     immutable_fields_cannot_be_changed_later,
+    a_case_cannot_claim_a_shared_genesis_change,
 );
 
 async fn push_one(dev: &mut SimDevice, doc: DocId, changes: Vec<Vec<u8>>) -> SyncResponse {
@@ -219,4 +220,21 @@ async fn immutable_fields_cannot_be_changed_later(b: Backend) {
     let changes = forged.get_changes(&acked).iter().map(|c| c.raw_bytes().to_vec()).collect();
     let resp = push_one(&mut officer, id, changes).await;
     assert_eq!(resp.results[0].reason.as_ref().unwrap().code, RejectCode::ForeignActor);
+}
+
+/// The genesis exception (actor = document id) exists for deterministically addressed kinds
+/// only: a case written under it would be a change nobody can be held to.
+async fn a_case_cannot_claim_a_shared_genesis_change(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let mut officer = app.device(OFFICER);
+    officer.login().await.unwrap();
+    let id = DocId::random();
+    let mut doc = Automerge::new().with_actor(ActorId::from(id.0.to_vec()));
+    let case = officer.new_case(PUTOU, Severity::General, "无主记录");
+    doc.transact::<_, _, AutomergeError>(|tx| case.write(tx)).unwrap();
+    let changes = doc.get_changes(&[]).iter().map(|c| c.raw_bytes().to_vec()).collect();
+    let resp = push_one(&mut officer, id, changes).await;
+    assert_eq!(resp.results[0].status, Status::Rejected);
+    assert_eq!(resp.results[0].reason.as_ref().unwrap().code, RejectCode::ForeignActor);
+    assert_eq!(app.store.change_count().await.unwrap(), 0);
 }

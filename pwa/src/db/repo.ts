@@ -4,11 +4,16 @@
 import * as A from '@automerge/automerge/slim';
 import { applyEdit, newCase, summarize, viewCase, type Author, type CaseDoc } from '../model/case';
 import { newDocId, sameHeads } from '../model/ids';
-import type { CaseEdit, CaseListItem, CaseView, NewCaseInput, Rejection } from '../model/types';
+import { kindOf, modelOf, type AnyDoc } from '../model/kinds';
+import type { CaseEdit, CaseListItem, CaseSummary, CaseView, Delivery, NewCaseInput, Rejection } from '../model/types';
 import type { ChangeBatch, ChangeLimit, DocHeads, SyncStore } from '../sync/client';
-import { kvGet, kvSet, type Db, type DocMeta, type KvKey, type KvValues } from './schema';
+import { countUnsynced, kvGet, kvSet, type Db, type DocMeta, type KvKey, type KvValues } from './schema';
 
-type Cached = { doc: A.Doc<CaseDoc>; heads: string[] };
+type Cached = { doc: AnyDoc; heads: string[] };
+
+/** A document of another kind as lists see it (src/model/kinds.ts). */
+export interface RecordListItem { doc: string; kind: string; delivery: Delivery; rejection: Rejection | null; summary: unknown }
+export interface RecordDetail extends RecordListItem { heads: string[]; view: unknown }
 
 export class DocRepo implements SyncStore {
   private cache = new Map<string, Cached>();
@@ -19,12 +24,76 @@ export class DocRepo implements SyncStore {
 
   async list(): Promise<CaseListItem[]> {
     const metas = await this.db.getAll('meta');
-    return metas.map((m) => ({
-      ...m.summary,
+    return metas.filter((m) => m.kind === 'case').map((m) => ({
+      ...(m.summary as CaseSummary),
       doc: m.doc,
-      delivery: m.rejected ? 'rejected' : isDirty(m) ? 'local' : 'sent',
+      delivery: delivery(m),
       rejection: m.rejected,
     }));
+  }
+
+  /** Documents of another kind whose summary could be read (see `summarizeSafe`). */
+  async listRecords(kind: string): Promise<RecordListItem[]> {
+    const metas = await this.db.getAll('meta');
+    return metas
+      .filter((m) => m.kind === kind && m.summary != null)
+      .map((m) => ({ doc: m.doc, kind: m.kind, delivery: delivery(m), rejection: m.rejected, summary: m.summary }));
+  }
+
+  async viewRecord(id: string): Promise<RecordDetail | null> {
+    const tx = this.db.transaction(['docs', 'meta'], 'readonly');
+    const meta = await tx.objectStore('meta').get(id);
+    if (!meta) return null;
+    const doc = await this.loadIn(tx.objectStore('docs'), id, meta);
+    await tx.done;
+    const model = modelOf(meta.kind);
+    if (!doc || !model) return null;
+    return {
+      doc: id, kind: meta.kind, delivery: delivery(meta), rejection: meta.rejected, summary: meta.summary,
+      heads: meta.local_heads, view: model.view(id, doc),
+    };
+  }
+
+  /** Pending and refused documents of every kind, for the sync bar. */
+  async deliveryCounts(): Promise<{ pending: number; rejected: number }> {
+    const metas = await this.db.getAll('meta');
+    return {
+      pending: metas.filter((m) => !m.rejected && isDirty(m)).length,
+      rejected: metas.filter((m) => m.rejected).length,
+    };
+  }
+
+  async createRecord(kind: string, input: unknown, now = new Date()): Promise<string> {
+    const model = modelOf(kind);
+    if (!model) throw new Error(`unknown document kind ${kind}`);
+    const made = model.create(this.actor, this.author, input, now);
+    const id = made.id ?? newDocId();
+    const tx = this.db.transaction(['docs', 'meta'], 'readwrite');
+    const docs = tx.objectStore('docs');
+    const metas = tx.objectStore('meta');
+    const meta = await metas.get(id);
+    // A deterministic document the phone already holds (another officer's report pulled
+    // earlier): the shared genesis makes this a merge, not a second document.
+    const existing = meta ? await this.loadIn(docs, id, meta) : null;
+    this.cache.delete(id);
+    const doc = existing ? A.merge(existing, made.doc) : made.doc;
+    const heads = A.getHeads(doc);
+    void docs.put(A.save(doc), id);
+    void metas.put({
+      doc: id, kind, local_heads: heads, acked_heads: meta?.acked_heads ?? [], rejected: meta?.rejected ?? null,
+      summary: model.summarize(doc), updated_at: now.getTime(),
+    });
+    await tx.done;
+    this.cache.set(id, { doc, heads });
+    return id;
+  }
+
+  async editRecord(id: string, edit: unknown, now = new Date()): Promise<boolean> {
+    return this.update(id, (doc, kind) => {
+      const model = modelOf(kind);
+      if (!model) throw new Error(`unknown document kind ${kind}`);
+      return model.applyEdit(doc, this.author, edit, now);
+    });
   }
 
   async view(id: string): Promise<(CaseView & { delivery: CaseListItem['delivery']; rejection: Rejection | null; heads: string[] }) | null> {
@@ -35,8 +104,8 @@ export class DocRepo implements SyncStore {
     await tx.done;
     if (!doc) return null;
     return {
-      ...viewCase(id, doc), heads: meta.local_heads,
-      delivery: meta.rejected ? 'rejected' : isDirty(meta) ? 'local' : 'sent', rejection: meta.rejected,
+      ...viewCase(id, doc as A.Doc<CaseDoc>), heads: meta.local_heads,
+      delivery: delivery(meta), rejection: meta.rejected,
     };
   }
 
@@ -56,7 +125,7 @@ export class DocRepo implements SyncStore {
   }
 
   async edit(id: string, edit: CaseEdit): Promise<boolean> {
-    return this.update(id, (doc) => applyEdit(doc, this.author.user, edit));
+    return this.update(id, (doc) => applyEdit(doc as A.Doc<CaseDoc>, this.author.user, edit));
   }
 
   /** Let a refused document be pushed again (after the user fixed it or the server changed). */
@@ -71,9 +140,9 @@ export class DocRepo implements SyncStore {
     return (await this.db.getAll('meta')).filter((m) => !m.rejected && isDirty(m)).length;
   }
 
-  /** What logging out would lose: pending documents and refused ones (not on the server either). */
+  /** What logging out would lose: pending and refused documents, and photos not yet uploaded. */
   async unsyncedCount(): Promise<number> {
-    return (await this.db.getAll('meta')).filter((m) => m.rejected || isDirty(m)).length;
+    return countUnsynced(this.db);
   }
 
   // ---- SyncStore ---------------------------------------------------------------------------
@@ -130,9 +199,9 @@ export class DocRepo implements SyncStore {
     const docs = tx.objectStore('docs');
     const metas = tx.objectStore('meta');
     const meta = await metas.get(id);
-    const before = meta ? await this.loadIn(docs, id, meta) : A.init<CaseDoc>({ actor: this.actor });
+    const before = meta ? await this.loadIn(docs, id, meta) : A.init<AnyDoc>({ actor: this.actor });
     this.cache.delete(id); // applyChanges outdates `before`; re-cached only once stored
-    const [doc] = A.applyChanges(before ?? A.init<CaseDoc>({ actor: this.actor }), changes);
+    const [doc] = A.applyChanges(before ?? A.init<AnyDoc>({ actor: this.actor }), changes);
     const heads = A.getHeads(doc);
     if (meta && sameHeads(heads, meta.local_heads)) {
       await tx.done;
@@ -140,14 +209,44 @@ export class DocRepo implements SyncStore {
     }
     const wasClean = !meta || sameHeads(meta.local_heads, meta.acked_heads);
     void docs.put(A.save(doc), id);
+    // A page of the feed can stop mid-history: until the creation arrives, the kind is unknown.
+    const kind = kindOf(doc) ?? meta?.kind ?? 'unknown';
     void metas.put({
-      doc: id, kind: 'case', local_heads: heads,
+      doc: id, kind, local_heads: heads,
       acked_heads: wasClean ? heads : meta!.acked_heads,
       rejected: meta?.rejected ?? null,
-      summary: summarizeSafe(doc, meta), updated_at: Date.now(),
+      summary: summarizeSafe(kind, doc, meta), updated_at: Date.now(),
     });
     await tx.done;
     this.cache.set(id, { doc, heads });
+  }
+
+  async dropDocs(ids: string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const tx = this.db.transaction(['docs', 'meta', 'blobs'], 'readwrite');
+    const metas = tx.objectStore('meta');
+    const docs = tx.objectStore('docs');
+    const blobs = tx.objectStore('blobs');
+    const held = await Promise.all(ids.map((id) => metas.getKey(id)));
+    for (const id of ids) {
+      void metas.delete(id);
+      void docs.delete(id);
+    }
+    // Photos go with their cases. Fetched copies are not linked to a case, so every one goes:
+    // they are a cache, fetched again on demand while still in scope. A photo taken here and
+    // not yet uploaded stays — it exists nowhere else.
+    const gone = new Set(ids);
+    for (const b of await blobs.getAll()) {
+      const docsLeft = b.docs.filter((d) => !gone.has(d));
+      if (b.state === 'cached' || (b.state === 'uploaded' && docsLeft.length === 0 && b.docs.length > 0)) {
+        void blobs.delete(b.sha256);
+      } else if (docsLeft.length !== b.docs.length) {
+        void blobs.put({ ...b, docs: docsLeft });
+      }
+    }
+    await tx.done;
+    for (const id of ids) this.cache.delete(id);
+    return held.filter((k) => k !== undefined).length;
   }
 
   getKv<K extends KvKey>(key: K): Promise<KvValues[K] | undefined> {
@@ -160,7 +259,7 @@ export class DocRepo implements SyncStore {
 
   // ---- internals ---------------------------------------------------------------------------
 
-  private async update(id: string, fn: (doc: A.Doc<CaseDoc>) => A.Doc<CaseDoc>): Promise<boolean> {
+  private async update(id: string, fn: (doc: AnyDoc, kind: string) => AnyDoc): Promise<boolean> {
     const tx = this.db.transaction(['docs', 'meta'], 'readwrite');
     const docs = tx.objectStore('docs');
     const metas = tx.objectStore('meta');
@@ -169,14 +268,14 @@ export class DocRepo implements SyncStore {
     const before = await this.loadIn(docs, id, meta);
     if (!before) throw new Error(`document ${id} has metadata but no bytes`);
     this.cache.delete(id); // a change outdates `before`; re-cached only once stored
-    const doc = fn(before);
+    const doc = fn(before, meta.kind);
     const heads = A.getHeads(doc);
     if (sameHeads(heads, meta.local_heads)) {
       await tx.done;
       return false;
     }
     void docs.put(A.save(doc), id);
-    void metas.put({ ...meta, local_heads: heads, summary: summarize(doc), updated_at: Date.now() });
+    void metas.put({ ...meta, local_heads: heads, summary: summarizeSafe(meta.kind, doc, meta), updated_at: Date.now() });
     await tx.done;
     this.cache.set(id, { doc, heads });
     return true;
@@ -187,12 +286,12 @@ export class DocRepo implements SyncStore {
     docs: { get(key: string): Promise<Uint8Array | undefined> },
     id: string,
     meta: DocMeta,
-  ): Promise<A.Doc<CaseDoc> | null> {
+  ): Promise<AnyDoc | null> {
     const hit = this.cache.get(id);
     if (hit && sameHeads(hit.heads, meta.local_heads)) return hit.doc;
     const bytes = await docs.get(id);
     if (!bytes) return null;
-    const doc = A.load<CaseDoc>(bytes, { actor: this.actor });
+    const doc = A.load<AnyDoc>(bytes, { actor: this.actor });
     this.cache.set(id, { doc, heads: A.getHeads(doc) });
     return doc;
   }
@@ -202,11 +301,19 @@ function isDirty(m: DocMeta): boolean {
   return !sameHeads(m.local_heads, m.acked_heads);
 }
 
-/** A document whose creation has not arrived yet (a pull page cut mid-history) has no fields. */
-function summarizeSafe(doc: A.Doc<CaseDoc>, meta: DocMeta | undefined) {
+function delivery(m: DocMeta): Delivery {
+  return m.rejected ? 'rejected' : isDirty(m) ? 'local' : 'sent';
+}
+
+/** A document whose creation has not arrived yet (a pull page cut mid-history) has no fields;
+ *  a kind this version of the app does not know is kept and synced, just not listed. */
+function summarizeSafe(kind: string, doc: AnyDoc, meta: DocMeta | undefined): unknown {
   try {
-    return summarize(doc);
+    if (kind === 'case') return summarize(doc as A.Doc<CaseDoc>);
+    const model = modelOf(kind);
+    return model ? model.summarize(doc) : null;
   } catch {
-    return meta?.summary ?? summarize({} as A.Doc<CaseDoc>);
+    if (meta?.summary != null) return meta.summary;
+    return kind === 'case' ? summarize({} as A.Doc<CaseDoc>) : null;
   }
 }

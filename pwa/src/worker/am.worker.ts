@@ -42,15 +42,15 @@ channel?.addEventListener('message', (e: MessageEvent<{ doc: string | null }>) =
 
 async function emitStatus(): Promise<void> {
   if (!repo || !lastState) return;
-  const items = await repo.list();
+  const counts = await repo.deliveryCounts();
   post({
     type: 'sync',
     status: {
       online: lastState.online,
       reachable: lastState.reachable,
       running: lastState.running,
-      pending: items.filter((i) => i.delivery === 'local').length,
-      rejected: items.filter((i) => i.delivery === 'rejected').length,
+      pending: counts.pending,
+      rejected: counts.rejected,
       lastSync: (await repo.getKv('last_sync')) ?? null,
       nextRetryAt: lastState.nextRetryAt,
       lastError: lastState.lastError,
@@ -79,7 +79,7 @@ const handlers: { [K in CallName]: (arg: Calls[K]['arg']) => Promise<Calls[K]['r
         const report = await client.sync();
         progress = null;
         knownCursor = (await r.getKv('cursor')) ?? knownCursor;
-        if (report.pulledDocs > 0 || report.pushedDocs > 0 || report.rejected > 0 || report.reset) changed(null);
+        if (report.pulledDocs > 0 || report.pushedDocs > 0 || report.rejected > 0 || report.reset || report.dropped > 0) changed(null);
       },
       (s) => {
         lastState = s;
@@ -119,6 +119,28 @@ const handlers: { [K in CallName]: (arg: Calls[K]['arg']) => Promise<Calls[K]['r
   },
   async edit({ doc, edit }) {
     const did = await need(repo).edit(doc, edit);
+    if (did) {
+      changed(doc);
+      scheduler?.edited();
+      void emitStatus();
+    }
+    return did;
+  },
+  async records({ kind }) {
+    return need(repo).listRecords(kind);
+  },
+  async viewRecord({ doc }) {
+    return need(repo).viewRecord(doc);
+  },
+  async createRecord({ kind, input }) {
+    const id = await need(repo).createRecord(kind, input);
+    changed(id);
+    scheduler?.edited();
+    void emitStatus();
+    return id;
+  },
+  async editRecord({ doc, edit }) {
+    const did = await need(repo).editRecord(doc, edit);
     if (did) {
       changed(doc);
       scheduler?.edited();

@@ -9,11 +9,11 @@ use sync_protocol::case::{self, Case, Severity, Status, Writer};
 use sync_protocol::wire::{self, Hash, Reason, RejectCode};
 use sync_protocol::{ActorPrefix, DocId};
 
+use super::case_outbox::chase_alerts;
 use super::numbering::{self, Numbering};
-use super::permissions;
-use super::{Merger, reason, seal};
+use super::{Merger, permissions, reason, records, seal};
 use crate::error::AppError;
-use crate::store::{CaseRow, DeviceAuth, DocCommit, DocMeta, NewChange, OutboxItem};
+use crate::store::{CaseRow, DeviceAuth, DocCommit, DocMeta, NewChange, OutboxItem, RecordRow};
 
 const MAX_CHANGES_PER_DOC: usize = 2_000;
 const MAX_BYTES_PER_DOC: usize = 4 * 1024 * 1024;
@@ -43,25 +43,55 @@ pub enum Verdict {
 
 pub struct Accepted {
     pub doc: DocId,
-    device_id: i64,
-    user_id: String,
-    trial: Automerge,
-    base_heads: Vec<automerge::ChangeHash>,
-    received: HashMap<automerge::ChangeHash, Vec<u8>>,
-    version: Option<i64>,
-    tail_count: i64,
-    before: Option<Case>,
-    after: Case,
-    kind: String,
-    unit_code: String,
-    unit_path: String,
+    pub(super) device_id: i64,
+    pub(super) user_id: String,
+    pub(super) trial: Automerge,
+    pub(super) base_heads: Vec<automerge::ChangeHash>,
+    pub(super) received: HashMap<automerge::ChangeHash, Vec<u8>>,
+    pub(super) version: Option<i64>,
+    pub(super) tail_count: i64,
+    pub(super) body: Body,
+    pub(super) kind: String,
+    pub(super) unit_code: String,
+    pub(super) unit_path: String,
     pub numbering: Numbering,
 }
 
+/// What the kind of document adds to an accepted push.
+pub enum Body {
+    /// Boxed: a case is many times the size of a record's row.
+    Case {
+        before: Option<Box<Case>>,
+        after: Box<Case>,
+    },
+    Record {
+        row: RecordRow,
+        outbox: Vec<OutboxItem>,
+    },
+}
+
 impl Accepted {
+    /// When the case was reported: the year of its number. Only cases are numbered.
     pub fn reported_at(&self) -> i64 {
-        self.after.reported_at
+        match &self.body {
+            Body::Case { after, .. } => after.reported_at,
+            Body::Record { .. } => 0,
+        }
     }
+}
+
+/// A push decoded and applied to a copy of the stored document, before any kind's rules.
+pub(super) struct Applied {
+    pub base: Automerge,
+    pub trial: Automerge,
+    pub base_heads: Vec<automerge::ChangeHash>,
+    pub heads: Vec<Hash>,
+    pub received: HashMap<automerge::ChangeHash, Vec<u8>>,
+    /// The device's new changes to an existing document; empty for a new one.
+    pub fresh: Vec<Change>,
+    pub sealed_no: Option<String>,
+    /// The push carried a deterministic genesis change (see `records::is_genesis`).
+    pub genesis: bool,
 }
 
 impl Verdict {
@@ -81,7 +111,7 @@ pub async fn judge(
 ) -> Result<Verdict, AppError> {
     // Scope first. A document outside the jurisdiction is judged exactly as if it did not
     // exist, so the answer cannot tell anyone that it does.
-    let meta = meta.filter(|meta| device.covers(&meta.unit_path));
+    let meta = meta.filter(|meta| device.covers_doc(&meta.unit_path, push.doc));
     let base = match meta {
         Some(meta) => m.cache.load(&m.store, push.doc, meta).await?,
         None => Automerge::new(),
@@ -104,6 +134,7 @@ pub async fn judge(
     let mut received = HashMap::new();
     let mut seen = HashSet::new();
     let mut sealed_no = None;
+    let mut genesis = false;
     for (i, bytes) in push.changes.iter().enumerate() {
         let change = match Change::from_bytes(bytes.to_vec()) {
             Ok(c) => c,
@@ -116,6 +147,8 @@ pub async fn judge(
         }
         if let Some(no) = seal::verify_case_no(&m.secret, push.doc, &change) {
             sealed_no = Some(no); // the server's own change, re-delivered (e.g. after a restore)
+        } else if records::is_genesis(push.doc, &change) {
+            genesis = true; // judged below: only kinds addressed deterministically may have one
         } else if !device.actor_prefix.owns(change.actor_id()) {
             return reject(
                 RejectCode::ForeignActor,
@@ -130,9 +163,9 @@ pub async fn judge(
     }
 
     let mut trial = base.clone();
-    // Only field staff editing an existing case are judged change by change.
-    let judged_by_change = meta.is_some() && permissions::rank(&device.role) == permissions::Rank::Field;
-    let fresh_changes = if judged_by_change { fresh.clone() } else { Vec::new() };
+    // Kept for rules that judge an existing document change by change; a new one is judged
+    // by what it holds, and the burst of new cases skips the copy.
+    let kept = if meta.is_some() { fresh.clone() } else { Vec::new() };
     if let Err(e) = trial.apply_changes(fresh) {
         return match e {
             AutomergeError::DuplicateSeqNumber(..) => reject(RejectCode::DuplicateSeq, e.to_string()),
@@ -148,9 +181,36 @@ pub async fn judge(
         Ok(Some((automerge::Value::Scalar(s), _))) => s.as_str().unwrap_or_default().to_string(),
         _ => String::new(),
     };
-    if kind != case::KIND {
-        return reject(RejectCode::Schema, format!("kind: unknown document kind '{kind}'"));
+    let record_kind = match kind.as_str() {
+        case::KIND => None,
+        other => match records::kind(other) {
+            Some(k) => Some(k),
+            None => return reject(RejectCode::Schema, format!("kind: unknown document kind '{kind}'")),
+        },
+    };
+    let applied = Applied { base, trial, base_heads, heads, received, fresh: kept, sealed_no, genesis };
+    match record_kind {
+        None => judge_case(m, device, push, meta, applied).await,
+        Some(k) => super::judge_record::judge(m, device, push, meta, applied, k, kind).await,
     }
+}
+
+async fn judge_case(
+    m: &Merger,
+    device: &DeviceAuth,
+    push: &wire::PushDoc,
+    meta: Option<&DocMeta>,
+    applied: Applied,
+) -> Result<Verdict, AppError> {
+    let Applied { base, trial, base_heads, heads, received, fresh, sealed_no, genesis } = applied;
+    let reject =
+        |code, msg: String| Ok(Verdict::Rejected { heads: heads.clone(), reason: reason(code, msg) });
+    if genesis {
+        return reject(RejectCode::ForeignActor, "a case has no shared genesis change".into());
+    }
+    // Every edit of an existing case is judged change by change (lifecycle rules hold for all).
+    let judged_by_change = meta.is_some();
+    let fresh_changes = if judged_by_change { fresh } else { Vec::new() };
     let after = match case::read_case(&trial) {
         Ok(c) => c,
         Err(e) => return reject(RejectCode::Schema, e.to_string()),
@@ -169,7 +229,7 @@ pub async fn judge(
     }
     let allowed = match &before {
         None => permissions::check_new(&after, &device.role),
-        Some(_) => permissions::check_changes(&trial, &fresh_changes, &device.role),
+        Some(_) => permissions::check_changes(&trial, &fresh_changes, &device.role, &device.user_id),
     };
     if let Err(e) = allowed {
         return reject(RejectCode::Forbidden, e);
@@ -221,9 +281,8 @@ pub async fn judge(
         received,
         version: meta.map(|m| m.version),
         tail_count: meta.map_or(0, |m| m.tail_count),
-        before,
-        after,
-        kind,
+        body: Body::Case { before: before.map(Box::new), after: Box::new(after) },
+        kind: case::KIND.to_string(),
         unit_code,
         unit_path,
         numbering,
@@ -232,9 +291,9 @@ pub async fn judge(
 
 /// Turn an accepted document into what to commit, stamping `case_no` if one was issued.
 pub fn finish(m: &Merger, mut a: Accepted, case_no: Option<String>) -> Result<Verdict, AppError> {
-    if let Some(no) = case_no {
+    if let (Some(no), Body::Case { after, .. }) = (case_no, &mut a.body) {
         stamp_case_no(m, a.doc, &mut a.trial, &no)?;
-        a.after = case::read_case(&a.trial)
+        **after = case::read_case(&a.trial)
             .map_err(|e| AppError::Internal(anyhow::anyhow!("case number broke the schema: {e}")))?;
     }
     let new_changes: Vec<NewChange> = a
@@ -250,9 +309,19 @@ pub fn finish(m: &Merger, mut a: Accepted, case_no: Option<String>) -> Result<Ve
         .collect();
     let snapshot = (a.tail_count + new_changes.len() as i64 > SNAPSHOT_EVERY).then(|| a.trial.save());
     let new_heads = a.trial.get_heads();
-    let outbox = urgent_alert(a.doc, a.before.as_ref(), &a.after, &new_heads);
-    let acknowledged =
-        a.before.as_ref().is_some_and(|b| b.status == Status::Reported) && a.after.status != Status::Reported;
+    let (case, record, outbox, acknowledged) = match a.body {
+        Body::Case { before, after } => {
+            let outbox = [
+                urgent_alert(a.doc, before.as_deref(), &after, &new_heads),
+                chase_alerts(a.doc, before.as_deref(), &after),
+            ]
+            .concat();
+            let acknowledged = before.as_ref().is_some_and(|b| b.status == Status::Reported)
+                && after.status != Status::Reported;
+            (Some(case_row(a.doc, &after, &a.unit_path)), None, outbox, acknowledged)
+        }
+        Body::Record { row, outbox } => (None, Some(row), outbox, false),
+    };
     let commit = DocCommit {
         doc: a.doc,
         kind: a.kind,
@@ -262,7 +331,8 @@ pub fn finish(m: &Merger, mut a: Accepted, case_no: Option<String>) -> Result<Ve
         changes: new_changes,
         heads: new_heads.iter().flat_map(|h| h.0).collect(),
         snapshot,
-        case: Some(case_row(a.doc, &a.after, &a.unit_path)),
+        case,
+        record,
         outbox,
         acknowledged_by: acknowledged.then(|| a.user_id.clone()),
     };
@@ -327,6 +397,7 @@ pub fn case_row(doc: DocId, c: &Case, unit_path: &str) -> CaseRow {
         handler: c.handler.clone(),
         deadline: c.deadline,
         conflicts: !c.conflicts.is_empty(),
+        attachments: c.attachments.iter().map(|a| a.sha256.clone()).collect(),
         body: body.to_string(),
     }
 }

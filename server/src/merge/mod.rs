@@ -6,10 +6,17 @@
 //! acknowledgement. A document that fails any step is rejected alone; the rest still commit.
 
 mod cache;
+mod case_outbox;
 mod judge;
+mod judge_record;
+mod lifecycle;
 mod numbering;
 pub mod permissions;
+mod petition;
+pub mod records;
 mod seal;
+mod sweep;
+mod visit;
 
 pub use judge::case_row;
 pub use numbering::{beijing_year, short_name};
@@ -88,7 +95,7 @@ impl Merger {
 
         // A device that already has a cursor has its own changes; a fresh one gets everything.
         let exclude = (cursor > 0).then_some(device.device_id);
-        let page = self.store.feed(&device.unit_path, cursor, exclude, PAGE_BYTES).await?;
+        let page = self.store.feed(&device.scope, cursor, exclude, PAGE_BYTES).await?;
         let mut pull: Vec<PullDoc> = Vec::new();
         for (doc, bytes) in page.changes {
             match pull.last_mut() {
@@ -103,6 +110,7 @@ impl Merger {
             pull,
             cursor: page.cursor as u64,
             more: page.more,
+            ..Default::default()
         })
     }
 
@@ -138,12 +146,7 @@ impl Merger {
                                 self.cache.put(commit.doc, (**trial).clone(), *version);
                             }
                         }
-                        let paths: Vec<String> = commits
-                            .iter()
-                            .filter(|c| !c.changes.is_empty())
-                            .map(|c| c.unit_path.clone())
-                            .collect();
-                        self.live.committed(high, paths);
+                        self.live.committed(high, &commits);
                         self.metrics
                             .changes_accepted
                             .add(commits.iter().map(|c| c.changes.len() as u64).sum());
@@ -186,7 +189,7 @@ impl Merger {
         let mut out = Vec::with_capacity(have.len());
         for h in have {
             let doc = match metas.get(&h.doc) {
-                Some(meta) if device.covers(&meta.unit_path) => {
+                Some(meta) if device.covers_doc(&meta.unit_path, h.doc) => {
                     Some(self.cache.load(&self.store, h.doc, meta).await?)
                 }
                 _ => None,

@@ -57,6 +57,11 @@ impl SqlStore {
         for chunk in cases.chunks(CHUNK) {
             upsert_cases(&mut tx, chunk).await?;
         }
+        let records: Vec<(DocId, &str, &str, &RecordRow)> = batch
+            .iter()
+            .filter_map(|c| c.record.as_ref().map(|r| (c.doc, c.unit_code.as_str(), c.unit_path.as_str(), r)))
+            .collect();
+        super::records::upsert(&mut tx, &records).await?;
         insert_outbox(&mut tx, batch, now).await?;
         for c in batch {
             if let Some(user) = &c.acknowledged_by {
@@ -93,7 +98,7 @@ impl SqlStore {
         if self.dialect == Dialect::Postgres && !paths.is_empty() {
             // Delivered to every replica's listener only if this transaction commits.
             sqlx::query("SELECT pg_notify('anlan_feed', $1)")
-                .bind(crate::live::encode_notice(high, &paths))
+                .bind(crate::live::encode_commit(high, batch))
                 .execute(&mut *tx)
                 .await?;
         }
@@ -220,7 +225,7 @@ async fn upsert_cases(tx: &mut Transaction<'static, Any>, rows: &[(DocId, &CaseR
             .bind(&c.body);
     }
     q.execute(&mut **tx).await?;
-    Ok(())
+    super::blobs::link(tx, rows).await
 }
 
 async fn insert_outbox(tx: &mut Transaction<'static, Any>, batch: &[DocCommit], now: i64) -> Result<()> {

@@ -7,13 +7,32 @@
 
 mod admin;
 mod alerts;
+mod assign;
+mod audit;
+mod blobs;
+mod campaigns;
 mod commit;
+mod feed;
 pub mod identity;
+mod people;
+mod petitions;
+mod records;
+mod reminders;
+mod scope;
 mod sql;
+mod stats;
 
 pub use admin::{ROLES, UNIT_KINDS, token_hash};
 pub use alerts::{DeliveryLogRow, DeliveryOutcome, DigestDue, DueDelivery};
+pub use assign::Assignee;
+pub use audit::{ChangeAuthor, LoggedChange};
+pub use blobs::{BlobState, Chunk, ChunkOutcome};
+pub use campaigns::{CampaignInfo, NewCampaign, ReminderLogRow, RosterEntry, StoredReport};
+pub use people::UserListing;
+pub use records::RecordListing;
+pub use scope::Scope;
 pub use sql::{Dialect, SqlStore, now_ms};
+pub use stats::{CaseListRow, FINAL_STATUSES, StatCase, StatRecord, StatsWindow};
 
 use std::collections::HashMap;
 
@@ -46,13 +65,23 @@ pub struct DeviceAuth {
     pub role: String,
     pub unit_code: String,
     pub unit_name: String,
-    /// The user's jurisdiction: every record whose unit path starts with this.
+    /// The user's own unit's path (their scope's first path).
     pub unit_path: String,
+    /// What the user may read: see [`Scope`]. Loaded with the device, so a move or a newly
+    /// named handler takes effect on the next request.
+    pub scope: Scope,
 }
 
 impl DeviceAuth {
+    /// Is this unit's subtree in the user's scope? For deciding about units and people; a
+    /// decision about one document must use [`DeviceAuth::covers_doc`].
     pub fn covers(&self, unit_path: &str) -> bool {
-        unit_path.starts_with(&self.unit_path)
+        self.scope.covers_path(unit_path)
+    }
+
+    /// May the user see this document (filed under `unit_path`)?
+    pub fn covers_doc(&self, unit_path: &str, doc: DocId) -> bool {
+        self.scope.covers(unit_path, doc)
     }
 }
 
@@ -104,6 +133,8 @@ pub struct DocCommit {
     /// A full save() including `changes`; resets the tail.
     pub snapshot: Option<Vec<u8>>,
     pub case: Option<CaseRow>,
+    /// The projection of a document of another kind (petition, visit, sweep report).
+    pub record: Option<RecordRow>,
     pub outbox: Vec<OutboxItem>,
     /// The user whose change moved the case out of `reported`: every alert about it is then
     /// marked acknowledged (and escalation stops, as it looks at the case's status).
@@ -125,7 +156,27 @@ pub struct CaseRow {
     pub handler: Option<String>,
     pub deadline: Option<i64>,
     pub conflicts: bool,
+    /// The SHA-256 of every attachment: who can see the case may upload and read these blobs.
+    pub attachments: Vec<String>,
     /// The whole case as JSON, as the API serves it.
+    pub body: String,
+}
+
+/// The projection of a record of a kind other than the case: a few columns every kind fills
+/// the way it needs for its queries, and the whole record as JSON.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RecordRow {
+    /// Set by the judge from the document's `kind`.
+    pub kind: String,
+    /// What the record belongs to beyond its unit: the campaign of a sweep report, say.
+    pub ref_key: Option<String>,
+    pub status: Option<String>,
+    /// The next deadline that matters (a petition's statutory clock), Unix ms.
+    pub due_at: Option<i64>,
+    /// When the record happened (a visit's date, a report's submission), Unix ms.
+    pub at: Option<i64>,
+    /// The person it is about or by (the visiting leader, the reporting officer).
+    pub person: Option<String>,
     pub body: String,
 }
 

@@ -1,0 +1,79 @@
+//! Document kinds other than the case (petition items, downward visits, sweep reports): each
+//! kind is one [`RecordKind`], listed once in [`kind`]. The judge does what every kind shares —
+//! actor prefixes, missing dependencies, jurisdiction, the commit — and asks the kind only what
+//! is its own: the schema, who may change what, and the projection row.
+
+use automerge::{Automerge, Change};
+use sync_protocol::DocId;
+use sync_protocol::wire::RejectCode;
+
+use crate::store::{DeviceAuth, OutboxItem, RecordRow};
+
+/// A refusal: the code and the per-document message the device is shown.
+pub type Refusal = (RejectCode, String);
+
+/// A record read strictly from its document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Projected {
+    /// The org unit the record belongs to (a village, or a township for some kinds). Fixed
+    /// when the record is created: the judge refuses a change that moves it.
+    pub unit_code: String,
+    pub row: RecordRow,
+}
+
+/// What a kind is shown when a device changes one of its documents.
+pub struct Judging<'a> {
+    pub doc: DocId,
+    pub device: &'a DeviceAuth,
+    /// The document as the server had it; `None` for a new one.
+    pub before: Option<(&'a Automerge, &'a Projected)>,
+    pub after: (&'a Automerge, &'a Projected),
+    /// The device's changes the server did not have, already applied to `after`.
+    pub fresh: &'a [Change],
+    /// When the server received them (Unix ms): the clock for "late" and "on time".
+    pub now: i64,
+    /// What the kind needs from the database to judge, loaded by the judge through
+    /// `SqlStore::record_context` (a sweep report's campaign); `None` when there is none.
+    pub context: Option<serde_json::Value>,
+}
+
+pub trait RecordKind: Sync {
+    /// Read the document with the exact type of every field; `Err` names the field.
+    fn project(&self, doc: DocId, d: &Automerge) -> Result<Projected, String>;
+
+    /// May this device make these changes? Immutable fields, the creator, role rules.
+    fn check(&self, j: &Judging<'_>) -> Result<(), Refusal>;
+
+    /// Work the change causes (reminders, alerts), each with a cause unique to it so that a
+    /// re-sent sync enqueues nothing twice.
+    fn outbox(&self, _j: &Judging<'_>) -> Vec<OutboxItem> {
+        Vec::new()
+    }
+
+    /// Whether documents of this kind start with a deterministic genesis change (actor = the
+    /// document id, seq 1, no dependencies) that several devices create byte for byte alike,
+    /// so that their independent first edits merge into one document.
+    fn deterministic(&self) -> bool {
+        false
+    }
+}
+
+/// The kind named `name`, if the server knows it. `case` is not here: the case has its own
+/// path through the judge (numbering, urgent alerts, change-by-change permissions).
+pub fn kind(name: &str) -> Option<&'static dyn RecordKind> {
+    #[allow(clippy::match_single_binding)] // kinds are added one line each
+    match name {
+        sync_protocol::sweep::KIND => Some(&super::sweep::SweepKind),
+        "petition" => Some(&super::petition::PetitionKind),
+        "visit" => Some(&super::visit::VisitKind),
+        _ => None,
+    }
+}
+
+/// Every record kind's name, for `anlan reproject`.
+pub const KINDS: &[&str] = &["petition", "visit", "sweep_report"];
+
+/// Is `change` the genesis change of a deterministically addressed document `doc`?
+pub fn is_genesis(doc: DocId, change: &Change) -> bool {
+    change.actor_id().to_bytes() == doc.0.as_slice() && change.seq() == 1 && change.deps().is_empty()
+}
