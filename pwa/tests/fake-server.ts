@@ -19,6 +19,12 @@ export class FakeServer {
   /** Return a reason to refuse a document's push. */
   rejectIf: (doc: string, changes: Uint8Array[]) => { code: string; message: string } | null = () => null;
   requests: SyncRequest[] = [];
+  /** The scope fingerprint every device is told (PROTOCOL.md §10). */
+  scope = 'scope-1';
+  /** Per older fingerprint: the documents it covered that the current scope does not. */
+  drops = new Map<string, string[]>();
+  /** Documents outside the current scope: never pulled. */
+  hidden = new Set<string>();
 
   handle(device: string, req: SyncRequest): SyncResponse {
     this.requests.push(req);
@@ -30,7 +36,9 @@ export class FakeServer {
       const heads = doc ? A.getHeads(doc) : [];
       results.push({ doc: h.doc, status: doc && A.hasHeads(doc, h.heads) ? 'ok' : 'need_changes', heads });
     }
-    const from = reset ? 0 : req.cursor;
+    const moved = req.scope !== undefined && req.scope !== this.scope;
+    const drop = moved ? this.drops.get(req.scope!) ?? [] : [];
+    const from = reset || moved ? 0 : req.cursor;
     const pull = new Map<string, Uint8Array[]>();
     let cursor = from;
     let taken = 0;
@@ -39,12 +47,12 @@ export class FakeServer {
       const e = this.feed[pos - 1];
       cursor = pos;
       taken++;
-      if (e.pusher === device && from !== 0) continue;
+      if ((e.pusher === device && from !== 0) || this.hidden.has(e.doc)) continue;
       if (!pull.has(e.doc)) pull.set(e.doc, []);
       pull.get(e.doc)!.push(e.change);
     }
     const pullDocs: PullDoc[] = [...pull].map(([doc, changes]) => ({ doc, changes }));
-    return { epoch: this.epoch, reset, results, pull: pullDocs, cursor, more: cursor < this.feed.length };
+    return { epoch: this.epoch, reset, results, pull: pullDocs, cursor, more: cursor < this.feed.length, scope: this.scope, drop };
   }
 
   private push(device: string, id: string, changes: Uint8Array[]): DocResult {

@@ -139,6 +139,24 @@ enum Admin {
         #[arg(long, env = "ANLAN_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
         base_url: String,
     },
+    /// Move a person to another unit: `user-move --user u123 --unit 350481102201`. Their
+    /// devices drop the old unit's records and receive the new one's on their next sync.
+    UserMove {
+        #[arg(long)]
+        user: String,
+        #[arg(long)]
+        unit: String,
+    },
+    /// A work-team member's villages besides their own unit: list them, or `--add CODE` /
+    /// `--remove CODE` one.
+    UserVillages {
+        #[arg(long)]
+        user: String,
+        #[arg(long, conflicts_with = "remove")]
+        add: Option<String>,
+        #[arg(long)]
+        remove: Option<String>,
+    },
     /// Import people from a CSV or XLSX roster (columns 姓名/name, 手机/phone, 角色/role,
     /// 单位/unit). Every bad row is listed; nothing is imported unless all rows are good.
     RosterImport {
@@ -237,6 +255,28 @@ async fn admin(what: Admin, store: SqlStore) -> anyhow::Result<()> {
             let c = store.issue_enrolment_code(&user).await?;
             println!("enrolment code for {user} (one use, valid 7 days): {}", c.code);
             println!("link: {}", c.link(&base_url));
+        }
+        Admin::UserMove { user, unit } => {
+            let (who, to) = store.move_user(&user, &unit).await?;
+            store.announce_scope_change(std::slice::from_ref(&user)).await?;
+            println!("user {user} moved from {} {} to {} {}", who.unit.code, who.unit.name, to.code, to.name);
+        }
+        Admin::UserVillages { user, add, remove } => {
+            if let Some(code) = &add {
+                let v = store.add_village(&user, code).await?;
+                println!("user {user} now also covers {} {}", v.code, v.name);
+            } else if let Some(code) = &remove {
+                store.remove_village(&user, code).await?;
+                println!("user {user} no longer covers {code}");
+            }
+            if add.is_some() || remove.is_some() {
+                store.announce_scope_change(std::slice::from_ref(&user)).await?;
+            }
+            let own = store.assignee(&user).await?.ok_or_else(|| anyhow::anyhow!("user {user} not found"))?;
+            println!("{}\t{}\t(own unit)", own.unit.code, own.unit.name);
+            for v in store.extra_villages(&user).await? {
+                println!("{}\t{}", v.code, v.name);
+            }
         }
         Admin::RosterImport { file, dry_run } => roster_import(&store, &file, dry_run).await?,
     }

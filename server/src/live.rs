@@ -4,14 +4,49 @@
 //! `pg_notify('anlan_feed', …)` inside its transaction, and every replica LISTENs and rebroadcasts
 //! locally, so a client connected to any replica hears about a commit made on any other.
 
+use sync_protocol::DocId;
 use tokio::sync::broadcast;
 
-#[derive(Debug, Clone)]
+use crate::store::{DocCommit, Scope};
+
+#[derive(Debug, Clone, Default)]
 pub struct FeedNotice {
     pub cursor: i64,
     /// Unit paths of the documents that changed; a listener passes the notice on only if one
     /// lies in its jurisdiction.
     pub paths: Vec<String>,
+    /// The documents that changed, for listeners whose scope names single cases.
+    pub docs: Vec<DocId>,
+    /// People whose scope may have changed (named on a case, moved, given a village): their
+    /// listeners re-read their scope before filtering.
+    pub users: Vec<String>,
+}
+
+impl FeedNotice {
+    /// What a commit announces: where it wrote, and who its cases now name.
+    pub fn of_commit(cursor: i64, batch: &[DocCommit]) -> Self {
+        let written: Vec<&DocCommit> = batch.iter().filter(|c| !c.changes.is_empty()).collect();
+        let mut users: Vec<String> = written
+            .iter()
+            .filter_map(|c| c.case.as_ref())
+            .flat_map(|c| [c.responsible_leader.clone(), c.handler.clone()])
+            .flatten()
+            .collect();
+        users.sort_unstable();
+        users.dedup();
+        FeedNotice {
+            cursor,
+            paths: written.iter().map(|c| c.unit_path.clone()).collect(),
+            docs: written.iter().map(|c| c.doc).collect(),
+            users,
+        }
+    }
+
+    /// Does this notice concern a listener with `scope`? The root path concerns everyone.
+    pub fn concerns(&self, scope: &Scope) -> bool {
+        self.paths.iter().any(|p| p == "/" || scope.covers_path(p))
+            || self.docs.iter().any(|d| scope.docs().contains(d))
+    }
 }
 
 #[derive(Clone)]
@@ -31,9 +66,10 @@ impl LiveHub {
         self.tx.subscribe()
     }
 
-    pub fn committed(&self, cursor: i64, paths: Vec<String>) {
-        if !self.via_database && !paths.is_empty() {
-            self.publish(FeedNotice { cursor, paths });
+    pub fn committed(&self, cursor: i64, batch: &[DocCommit]) {
+        let notice = FeedNotice::of_commit(cursor, batch);
+        if !self.via_database && !notice.paths.is_empty() {
+            self.publish(notice);
         }
     }
 
@@ -42,19 +78,34 @@ impl LiveHub {
     }
 }
 
-/// `cursor|path,path,…`, kept under PostgreSQL's 8,000-byte NOTIFY limit: past it the paths
-/// collapse to the root, which only makes more clients check in.
-pub fn encode_notice(cursor: i64, paths: &[String]) -> String {
-    let mut uniq: Vec<&str> = paths.iter().map(String::as_str).collect();
+/// `cursor|path,…|doc,…|user,…`, kept under PostgreSQL's 8,000-byte NOTIFY limit: past it the
+/// notice collapses to the root path, which only makes more clients check in.
+pub fn encode_notice(n: &FeedNotice) -> String {
+    let mut uniq: Vec<&str> = n.paths.iter().map(String::as_str).collect();
     uniq.sort_unstable();
     uniq.dedup();
-    let joined = uniq.join(",");
-    if joined.len() > 7_000 { format!("{cursor}|/") } else { format!("{cursor}|{joined}") }
+    let docs: Vec<String> = n.docs.iter().map(|d| hex::encode(d.0)).collect();
+    let text = format!("{}|{}|{}|{}", n.cursor, uniq.join(","), docs.join(","), n.users.join(","));
+    if text.len() > 7_000 { format!("{}|/||", n.cursor) } else { text }
+}
+
+/// The notice a commit of `batch` sends to other replicas.
+pub fn encode_commit(cursor: i64, batch: &[DocCommit]) -> String {
+    encode_notice(&FeedNotice::of_commit(cursor, batch))
 }
 
 pub fn decode_notice(s: &str) -> Option<FeedNotice> {
-    let (cursor, paths) = s.split_once('|')?;
-    Some(FeedNotice { cursor: cursor.parse().ok()?, paths: paths.split(',').map(str::to_string).collect() })
+    let mut parts = s.split('|');
+    let cursor = parts.next()?.parse().ok()?;
+    let list = |p: Option<&str>| -> Vec<String> {
+        p.unwrap_or("").split(',').filter(|x| !x.is_empty()).map(str::to_string).collect()
+    };
+    let paths = list(parts.next());
+    let docs = list(parts.next())
+        .iter()
+        .filter_map(|h| hex::decode(h).ok().and_then(|b| DocId::from_slice(&b).ok()))
+        .collect();
+    Some(FeedNotice { cursor, paths, docs, users: list(parts.next()) })
 }
 
 /// Relay PostgreSQL notifications into the local hub until `shutdown`. Reconnects on error.
@@ -85,10 +136,36 @@ mod tests {
 
     #[test]
     fn a_notice_round_trips_and_stays_small() {
-        let n = decode_notice(&encode_notice(7, &["/a/b/".into(), "/a/b/".into(), "/a/c/".into()])).unwrap();
-        assert_eq!(n.cursor, 7);
-        assert_eq!(n.paths, vec!["/a/b/", "/a/c/"]);
-        let many: Vec<String> = (0..1000).map(|i| format!("/350400/350481/{i:09}/")).collect();
-        assert_eq!(encode_notice(9, &many), "9|/");
+        let n = FeedNotice {
+            cursor: 7,
+            paths: vec!["/a/b/".into(), "/a/b/".into(), "/a/c/".into()],
+            docs: vec![DocId([5; 16])],
+            users: vec!["u_1".into()],
+        };
+        let back = decode_notice(&encode_notice(&n)).unwrap();
+        assert_eq!(back.cursor, 7);
+        assert_eq!(back.paths, vec!["/a/b/", "/a/c/"]);
+        assert_eq!((back.docs, back.users), (n.docs, n.users));
+        let many = FeedNotice {
+            cursor: 9,
+            paths: (0..1000).map(|i| format!("/350400/350481/{i:09}/")).collect(),
+            ..Default::default()
+        };
+        assert_eq!(encode_notice(&many), "9|/||");
+        assert!(decode_notice("9|/||").unwrap().concerns(&Scope::of_path("/x/")));
+    }
+
+    #[test]
+    fn a_notice_concerns_a_scope_by_path_or_by_named_case() {
+        let named = DocId([8; 16]);
+        let scope = Scope::new(["/a/v1/".into()], [(named, "/a/v2/".into())]);
+        let at = |path: &str, doc: DocId| FeedNotice {
+            paths: vec![path.into()],
+            docs: vec![doc],
+            ..Default::default()
+        };
+        assert!(at("/a/v1/", DocId([1; 16])).concerns(&scope));
+        assert!(at("/a/v2/", named).concerns(&scope));
+        assert!(!at("/a/v2/", DocId([1; 16])).concerns(&scope));
     }
 }

@@ -32,6 +32,10 @@ pub struct Report {
     pub bad: Vec<BadRow>,
     /// True when the good rows were written (a real run with no bad row).
     pub imported: bool,
+    /// The line of each of `good`, in the same order.
+    pub good_lines: Vec<usize>,
+    /// (user id, village code): the villages a work-team member listed after their first.
+    pub villages: Vec<(String, String)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -67,7 +71,7 @@ const ROLE_NAMES: &[(&str, &str)] = &[
 
 /// Which kinds of unit each role belongs to: an officer filed under a township is a typo in the
 /// unit column, better caught here than found when their cases go nowhere.
-fn role_fits(role: &str, kind: &str) -> bool {
+pub fn role_fits(role: &str, kind: &str) -> bool {
     match role {
         "village_officer" => kind == "village",
         "work_team" => matches!(kind, "village" | "township"),
@@ -120,8 +124,22 @@ pub fn read_csv(bytes: &[u8]) -> Result<Vec<RawRow>, RosterError> {
 fn read_sheet(path: &Path) -> Result<Vec<RawRow>, RosterError> {
     let bad = |e: String| RosterError::File(format!("{}: {e}", path.display()));
     let mut wb = open_workbook_auto(path).map_err(|e| bad(e.to_string()))?;
-    let first = wb.sheet_names().first().cloned().ok_or_else(|| bad("the workbook has no sheet".into()))?;
-    let range = wb.worksheet_range(&first).map_err(|e| bad(e.to_string()))?;
+    sheet_rows(&mut wb).map_err(bad)
+}
+
+/// A spreadsheet uploaded over HTTP (the first sheet), read in memory.
+pub fn read_sheet_bytes(bytes: &[u8]) -> Result<Vec<RawRow>, RosterError> {
+    let bad = |e: String| RosterError::File(format!("the spreadsheet cannot be read: {e}"));
+    let mut wb =
+        calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|e| bad(e.to_string()))?;
+    sheet_rows(&mut wb).map_err(bad)
+}
+
+fn sheet_rows<RS: std::io::Read + std::io::Seek>(
+    wb: &mut calamine::Sheets<RS>,
+) -> Result<Vec<RawRow>, String> {
+    let first = wb.sheet_names().first().cloned().ok_or_else(|| "the workbook has no sheet".to_string())?;
+    let range = wb.worksheet_range(&first).map_err(|e| e.to_string())?;
     let top = range.start().map_or(0, |(row, _)| row as usize);
     let left = range.start().map_or(0, |(_, col)| col as usize);
     Ok(range
@@ -187,7 +205,7 @@ fn shown(s: &str) -> String {
     format!("{:?}{more}", short)
 }
 
-fn fresh_id() -> String {
+pub fn fresh_id() -> String {
     const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
     let tail: String = (0..10).map(|_| ALPHABET[rand::random_range(0..ALPHABET.len())] as char).collect();
     format!("u_{tail}")
@@ -247,7 +265,7 @@ pub async fn check(store: &SqlStore, rows: &[RawRow]) -> Result<Report, RosterEr
                 ROLES.join(", ")
             ));
         }
-        let raw_unit = cell(r, cols.unit).trim();
+        let (raw_unit, extra) = split_units(cell(r, cols.unit));
         let unit = units.get(raw_unit);
         match (unit, role) {
             (None, _) => why.push(format!("unit {} does not exist", shown(raw_unit))),
@@ -255,6 +273,20 @@ pub async fn check(store: &SqlStore, rows: &[RawRow]) -> Result<Report, RosterEr
                 why.push(format!("a {role} cannot belong to {} {} (a {})", u.code, u.name, u.kind))
             }
             _ => {}
+        }
+        if !extra.is_empty() && role.is_some_and(|r| r != "work_team") {
+            why.push("only a work-team member may list several villages".into());
+        }
+        for code in &extra {
+            match units.get(*code) {
+                None => why.push(format!("unit {} does not exist", shown(code))),
+                Some(u) if u.kind != "village" || unit.is_some_and(|first| first.kind != "village") => why
+                    .push(format!(
+                        "several units must all be villages; {} {} is a {}",
+                        u.code, u.name, u.kind
+                    )),
+                _ => {}
+            }
         }
         let id = match cols.id.map(|c| cell(r, c).trim()).filter(|s| !s.is_empty()) {
             Some(id) => {
@@ -272,6 +304,8 @@ pub async fn check(store: &SqlStore, rows: &[RawRow]) -> Result<Report, RosterEr
             None => fresh_id(),
         };
         if why.is_empty() {
+            report.good_lines.push(r.line);
+            report.villages.extend(extra.iter().map(|v| (id.clone(), v.to_string())));
             report.good.push(NewUser {
                 id,
                 name: name.to_string(),
@@ -286,6 +320,21 @@ pub async fn check(store: &SqlStore, rows: &[RawRow]) -> Result<Report, RosterEr
     Ok(report)
 }
 
+/// A unit cell: one code, or a work-team member's villages separated by `;`, `；` or `、`.
+/// Returns the first (their own unit) and the others, repeats removed.
+fn split_units(raw: &str) -> (&str, Vec<&str>) {
+    let mut codes: Vec<&str> =
+        raw.split([';', '；', '、']).map(str::trim).filter(|c| !c.is_empty()).collect();
+    let first = if codes.is_empty() { "" } else { codes.remove(0) };
+    let mut rest: Vec<&str> = Vec::with_capacity(codes.len());
+    for c in codes {
+        if c != first && !rest.contains(&c) {
+            rest.push(c);
+        }
+    }
+    (first, rest)
+}
+
 fn cell(r: &RawRow, col: usize) -> &str {
     r.cells.get(col).map_or("", String::as_str)
 }
@@ -294,7 +343,7 @@ fn cell(r: &RawRow, col: usize) -> &str {
 pub async fn import(store: &SqlStore, rows: &[RawRow], dry_run: bool) -> Result<Report, RosterError> {
     let mut report = check(store, rows).await?;
     if !dry_run && report.bad.is_empty() && !report.good.is_empty() {
-        store.import_users(&report.good).await?;
+        store.import_roster(&report.good, &report.villages).await?;
         report.imported = true;
     }
     Ok(report)
@@ -323,6 +372,13 @@ mod tests {
     fn a_csv_that_is_not_utf8_is_refused_with_advice() {
         let gbk = b"\xd0\xd5\xc3\xfb,phone\n";
         assert!(read_csv(gbk).unwrap_err().to_string().contains("UTF-8"));
+    }
+
+    #[test]
+    fn a_unit_cell_may_list_several_villages() {
+        assert_eq!(split_units(" 350481101201 "), ("350481101201", vec![]));
+        assert_eq!(split_units("a;b、c；b;a"), ("a", vec!["b", "c"]));
+        assert_eq!(split_units(""), ("", vec![]));
     }
 
     #[test]

@@ -29,6 +29,10 @@ pub struct SyncRequest {
     /// lost. Answered in `results` like a push with no changes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub have: Vec<HaveDoc>,
+    /// The scope fingerprint from the previous response (PROTOCOL.md §10); `None` on the first
+    /// sync. When it is not the current one, the response carries `drop` and restarts the pull.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -43,7 +47,7 @@ pub struct HaveDoc {
     pub heads: Vec<Hash>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SyncResponse {
     pub epoch: String,
     /// True when the request's epoch was not this one: the server was restored from a backup.
@@ -56,6 +60,13 @@ pub struct SyncResponse {
     pub cursor: u64,
     /// More of the feed is waiting: sync again at once.
     pub more: bool,
+    /// The fingerprint of the device's current read scope: send it back in the next request.
+    #[serde(default)]
+    pub scope: String,
+    /// Documents the device's previous scope covered and this one does not: delete them, with
+    /// their metadata, before storing `scope` (PROTOCOL.md §10).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub drop: Vec<DocId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -176,6 +187,7 @@ mod tests {
             cursor: 42,
             push: vec![PushDoc { doc: DocId([9; 16]), changes: vec![ByteBuf::from(change.clone())] }],
             have: vec![],
+            scope: Some("5c0fe".into()),
         };
         let bytes = encode(&req);
         assert_eq!(decode::<SyncRequest>(&bytes).unwrap(), req);
@@ -184,14 +196,41 @@ mod tests {
     }
 
     #[test]
+    fn a_response_round_trips_with_its_scope_and_drop_list_and_omits_an_empty_drop() {
+        let res = SyncResponse {
+            epoch: "e".into(),
+            scope: "ab12".into(),
+            drop: vec![DocId([3; 16]), DocId([4; 16])],
+            ..Default::default()
+        };
+        assert_eq!(decode::<SyncResponse>(&encode(&res)).unwrap(), res);
+        let quiet = SyncResponse { epoch: "e".into(), scope: "ab12".into(), ..Default::default() };
+        let bytes = encode(&quiet);
+        assert!(!bytes.windows(4).any(|w| w == b"drop"));
+        // A response from before scopes existed still decodes: no scope, nothing to drop.
+        #[derive(Serialize)]
+        struct Old {
+            epoch: String,
+            results: Vec<DocResult>,
+            pull: Vec<PullDoc>,
+            cursor: u64,
+            more: bool,
+        }
+        let old = encode(&Old { epoch: "e".into(), results: vec![], pull: vec![], cursor: 3, more: false });
+        let back: SyncResponse = decode(&old).unwrap();
+        assert!(back.scope.is_empty() && back.drop.is_empty());
+    }
+
+    #[test]
     fn an_empty_sync_is_small() {
         let req = SyncRequest {
             v: 1,
             epoch: Some("0123456789abcdef0123456789abcdef".into()),
             cursor: 123_456,
+            scope: Some("0123456789abcdef".into()),
             ..Default::default()
         };
-        assert!(encode(&req).len() < 60, "{} bytes", encode(&req).len());
+        assert!(encode(&req).len() < 80, "{} bytes", encode(&req).len());
     }
 
     #[test]

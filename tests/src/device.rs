@@ -27,6 +27,10 @@ pub struct SimDevice {
     pub docs: BTreeMap<DocId, Local>,
     pub cursor: u64,
     pub epoch: Option<String>,
+    /// The scope fingerprint of the last response (PROTOCOL.md §10).
+    pub scope: Option<String>,
+    /// Every document a response told this device to drop, in order.
+    pub dropped: Vec<DocId>,
     /// Set by a reset: the next sync must send `have` for every document.
     need_have: bool,
     pub rejected: HashMap<DocId, Reason>,
@@ -47,6 +51,8 @@ impl SimDevice {
             docs: BTreeMap::new(),
             cursor: 0,
             epoch: None,
+            scope: None,
+            dropped: Vec::new(),
             need_have: false,
             rejected: HashMap::new(),
             bytes_up: 0,
@@ -110,6 +116,19 @@ impl SimDevice {
         local.doc.transact::<_, _, AutomergeError>(|tx| f(tx)).map_err(|f| f.error).unwrap();
     }
 
+    /// Change a case's status as a person does: with its transition entry by this user.
+    pub fn set_status(&mut self, id: DocId, to: case::Status) {
+        let by = self.user_id.clone();
+        self.edit(id, |tx| case::write::transition(tx, &case::write::Move::new(to, &by, now_ms())));
+    }
+
+    /// Close a case with its outcome and closing note.
+    pub fn close(&mut self, id: DocId, outcome: case::Outcome, note: &str) {
+        let by = self.user_id.clone();
+        let m = case::write::Move::new(case::Status::Closed, &by, now_ms()).closing(outcome, note);
+        self.edit(id, |tx| case::write::transition(tx, &m));
+    }
+
     pub fn case(&self, id: DocId) -> Case {
         case::read_case(&self.docs[&id].doc).expect("a valid case")
     }
@@ -129,6 +148,7 @@ impl SimDevice {
             v: wire::PROTOCOL_VERSION,
             epoch: self.epoch.clone(),
             cursor: self.cursor,
+            scope: self.scope.clone(),
             ..Default::default()
         };
         if self.need_have {
@@ -220,6 +240,18 @@ impl SimDevice {
                 self.need_have = false;
             }
         }
+        for d in &resp.drop {
+            // Unsent local changes stay until a push delivers them (into quarantine, if refused).
+            let unsent =
+                self.docs.get(d).is_some_and(|l| l.doc.get_heads() != l.acked) && !sent.contains_key(d);
+            if !unsent && self.docs.remove(d).is_some() {
+                self.rejected.remove(d);
+                self.dropped.push(*d);
+            }
+        }
+        if !resp.scope.is_empty() {
+            self.scope = Some(resp.scope.clone());
+        }
         for p in &resp.pull {
             let changes =
                 p.changes.iter().map(|b| Change::from_bytes(b.to_vec())).collect::<Result<Vec<_>, _>>()?;
@@ -247,4 +279,8 @@ impl SimDevice {
         }
         bail!("sync did not settle in 20 round trips")
     }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }

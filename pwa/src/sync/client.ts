@@ -23,6 +23,8 @@ export interface SyncStore {
   markRejected(doc: string, rejection: Rejection): Promise<void>;
   resetAcked(): Promise<void>;
   applyPull(doc: string, changes: Uint8Array[]): Promise<void>;
+  /** Delete these documents and everything kept about them; returns how many were here. */
+  dropDocs(docs: string[]): Promise<number>;
   getKv<K extends KvKey>(key: K): Promise<KvValues[K] | undefined>;
   setKv<K extends KvKey>(key: K, value: KvValues[K]): Promise<void>;
 }
@@ -39,6 +41,8 @@ export interface SyncReport {
   pulledDocs: number;
   rejected: number;
   reset: boolean;
+  /** Documents deleted because the user's scope no longer covers them. */
+  dropped: number;
 }
 
 /** Guards against a server that keeps answering `more` or `need_changes` forever. */
@@ -60,7 +64,7 @@ export class SyncClient {
   /** Sync until nothing is left to do. Throws on transport failure, having changed nothing
    *  that the failed request would have changed. */
   async sync(): Promise<SyncReport> {
-    const report: SyncReport = { rounds: 0, pushedDocs: 0, pulledDocs: 0, rejected: 0, reset: false };
+    const report: SyncReport = { rounds: 0, pushedDocs: 0, pulledDocs: 0, rejected: 0, reset: false, dropped: 0 };
     const total = (await this.store.dirty()).length;
     this.onProgress({ done: 0, total });
     while (report.rounds < MAX_ROUNDS) {
@@ -78,9 +82,11 @@ export class SyncClient {
     const epoch = await this.store.getKv('epoch');
     const cursor = (await this.store.getKv('cursor')) ?? 0;
     const needHave = (await this.store.getKv('need_have')) === true;
+    const scope = await this.store.getKv('scope');
 
     const req: SyncRequest = { v: PROTOCOL_VERSION, cursor };
     if (epoch !== undefined) req.epoch = epoch;
+    if (scope) req.scope = scope;
     const sent = new Map<string, string[]>();
     let moreLocal = false;
 
@@ -106,6 +112,7 @@ export class SyncClient {
       await this.store.resetAcked();
       await this.store.setKv('need_have', true);
       await this.store.setKv('epoch', res.epoch);
+      await this.applyScope(res, req, report);
       await this.applyPull(res, report);
       await this.store.setKv('cursor', res.cursor);
       return true;
@@ -131,6 +138,7 @@ export class SyncClient {
       }
     }
 
+    await this.applyScope(res, req, report);
     await this.applyPull(res, report);
     // Only now, with the pull stored, may the cursor move.
     await this.store.setKv('cursor', res.cursor);
@@ -140,6 +148,21 @@ export class SyncClient {
       this.haveAsked.clear();
     }
     return res.more || needChanges || moreLocal || (needHave && !moreLocal && (await this.store.dirty()).length > 0);
+  }
+
+  /** §10: delete what the scope no longer covers, then remember the new fingerprint. A lost
+   *  response leaves the old fingerprint stored, so the server repeats the same drop. */
+  private async applyScope(res: SyncResponse, req: SyncRequest, report: SyncReport): Promise<void> {
+    const drop = res.drop ?? [];
+    if (drop.length > 0) {
+      // Local changes not pushed in this request would be lost with the document: keep those
+      // until a later push delivers them (the server then refuses them into its quarantine).
+      const pushed = new Set((req.push ?? []).map((p) => p.doc));
+      const unsent = new Set((await this.store.dirty()).map((m) => m.doc).filter((d) => !pushed.has(d)));
+      report.dropped += await this.store.dropDocs(drop.filter((d) => !unsent.has(d)));
+      for (const d of drop) this.haveAsked.delete(d);
+    }
+    if (res.scope) await this.store.setKv('scope', res.scope);
   }
 
   private async applyPull(res: SyncResponse, report: SyncReport): Promise<void> {

@@ -20,6 +20,8 @@ export interface SyncRequest {
   cursor: number;
   push?: PushDoc[];
   have?: HaveDoc[];
+  /** The scope fingerprint of the previous response (PROTOCOL.md §10). */
+  scope?: string;
 }
 
 export type RejectCode = 'out_of_scope' | 'bad_change' | 'foreign_actor' | 'schema' | 'forbidden' | 'duplicate_seq' | 'too_large';
@@ -39,6 +41,10 @@ export interface SyncResponse {
   pull: PullDoc[];
   cursor: number;
   more: boolean;
+  /** The device's current scope fingerprint (decoded as '' from a server that predates scopes). */
+  scope?: string;
+  /** Documents the previous scope covered and this one does not: delete them. */
+  drop?: string[];
 }
 
 export class ProtocolError extends Error {}
@@ -50,6 +56,7 @@ const decoder = new Decoder({ useRecords: false, mapsAsObjects: true });
 export function encodeRequest(req: SyncRequest): Uint8Array {
   const wire: Record<string, unknown> = { v: req.v, cursor: req.cursor };
   if (req.epoch !== undefined) wire.epoch = req.epoch;
+  if (req.scope !== undefined) wire.scope = req.scope;
   if (req.push?.length) wire.push = req.push.map((p) => ({ doc: uuidToBytes(p.doc), changes: p.changes.map(plain) }));
   if (req.have?.length) wire.have = req.have.map((h) => ({ doc: uuidToBytes(h.doc), heads: h.heads.map(hexToBytes) }));
   return encoder.encode(wire);
@@ -78,6 +85,8 @@ export function decodeResponse(bytes: Uint8Array): SyncResponse {
     }),
     cursor: Number(cursor),
     more: raw.more === true,
+    scope: typeof raw.scope === 'string' ? raw.scope : '',
+    drop: arr(raw.drop, 'drop').map(docId),
   };
 }
 
@@ -90,6 +99,8 @@ export function encodeResponse(res: SyncResponse): Uint8Array {
       ...(r.status === 'rejected' ? { reason: r.reason } : {}),
     })),
     pull: res.pull.map((p) => ({ doc: uuidToBytes(p.doc), changes: p.changes.map(plain) })),
+    ...(res.scope !== undefined ? { scope: res.scope } : {}),
+    ...(res.drop?.length ? { drop: res.drop.map(uuidToBytes) } : {}),
   });
 }
 
@@ -97,6 +108,7 @@ export function decodeRequest(bytes: Uint8Array): SyncRequest {
   const raw = decoder.decode(bytes) as Record<string, unknown>;
   const out: SyncRequest = { v: Number(raw.v), cursor: Number(raw.cursor ?? 0) };
   if (typeof raw.epoch === 'string') out.epoch = raw.epoch;
+  if (typeof raw.scope === 'string') out.scope = raw.scope;
   if (raw.push) out.push = arr(raw.push, 'push').map((p) => ({ doc: docId((p as any).doc), changes: arr((p as any).changes, 'changes').map(bytesOf) }));
   if (raw.have) out.have = arr(raw.have, 'have').map((h) => ({ doc: docId((h as any).doc), heads: arr((h as any).heads, 'heads').map(hash) }));
   return out;

@@ -30,7 +30,7 @@ async fn list(
     Query(p): Query<Page>,
 ) -> Result<impl IntoResponse, AppError> {
     let limit = p.limit.unwrap_or(100).clamp(1, 1000);
-    let rows = state.store.cases_in_scope(&d.unit_path, limit, p.offset.unwrap_or(0).max(0)).await?;
+    let rows = state.store.cases_visible(&d.scope, limit, p.offset.unwrap_or(0).max(0)).await?;
     // The bodies are stored as JSON already; splice them rather than parse and re-encode.
     Ok(json(format!("[{}]", rows.join(","))))
 }
@@ -41,6 +41,6 @@ async fn one(
     Path(doc): Path<String>,
 ) -> Result<impl IntoResponse, AppError> {
     let doc: DocId = doc.parse().map_err(|_| AppError::NotFound)?;
-    let body = state.store.case_in_scope(&d.unit_path, doc).await?.ok_or(AppError::NotFound)?;
+    let body = state.store.case_visible(&d.scope, doc).await?.ok_or(AppError::NotFound)?;
     Ok(json(body))
 }

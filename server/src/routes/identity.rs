@@ -25,7 +25,7 @@ use crate::store::identity::{
 /// Credentials are small; anything bigger is not a login.
 const MAX_BODY: usize = 16 * 1024;
 /// Roles that administer people, within their own jurisdiction.
-const ADMIN_ROLES: &[&str] = &["county_admin", "city_admin", "system_admin"];
+pub(crate) const ADMIN_ROLES: &[&str] = &["county_admin", "city_admin", "system_admin"];
 /// Attempts allowed per phone number and per client address (see `count_attempt`).
 const LIMITS: [i64; 2] = [PHONE_FAILURES, ADDR_FAILURES];
 
@@ -218,25 +218,35 @@ async fn retire(
     Ok(Json(json!({ "id": id, "retiring": true })))
 }
 
-/// An administrator issues an enrolment code for someone in their jurisdiction. Someone outside
-/// it answers exactly like someone who does not exist.
+/// An administrator (or a township leader, for the township's field staff: see
+/// `admin::policy`) issues an enrolment code for someone in their jurisdiction. Someone outside
+/// it answers exactly like someone who does not exist. The link comes also as a QR code (SVG)
+/// of the absolute address, for printing.
 async fn issue_code(
     State(state): State<AppState>,
     Device(d): Device,
+    headers: axum::http::HeaderMap,
     Path(user_id): Path<String>,
 ) -> Result<Json<Value>, AppError> {
-    if !ADMIN_ROLES.contains(&d.role.as_str()) {
-        return Err(AppError::Forbidden("only administrators issue enrolment codes".into()));
+    if !super::admin::policy::manages_people(&d.role) {
+        return Err(AppError::Forbidden(
+            "only administrators and township leaders issue enrolment codes".into(),
+        ));
     }
-    let path = state.store.user_unit_path(&user_id).await?;
-    if !path.is_some_and(|p| d.covers(&p)) {
+    let Some((role, _)) = state.store.user_role_path(&user_id).await?.filter(|(_, p)| d.covers(p)) else {
         return Err(AppError::NotFound);
+    };
+    if !super::admin::policy::may_grant(&d.role, &role) {
+        return Err(AppError::Forbidden(format!("a {} may not issue codes to a {role}", d.role)));
     }
     let code = state.store.issue_enrolment_code(&user_id).await?;
+    let qr_link = super::admin::qr::base_url(&headers).map(|base| code.link(&base));
     Ok(Json(json!({
         "user_id": code.user_id,
         "code": code.code,
         "expires_at": code.expires_at,
         "link": code.link(""),
+        "qr_link": qr_link,
+        "qr_svg": qr_link.as_deref().and_then(super::admin::qr::svg),
     })))
 }

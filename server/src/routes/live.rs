@@ -1,5 +1,6 @@
 use std::convert::Infallible;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::State;
@@ -17,6 +18,9 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/live", get(live))
 }
 
+/// The longest a live stream filters with a scope it has not re-read.
+const SCOPE_TTL: Duration = Duration::from_secs(30);
+
 fn feed_event(cursor: i64) -> Result<Event, Infallible> {
     Ok(Event::default().event("feed").data(format!("{{\"cursor\":{cursor}}}")))
 }
@@ -28,15 +32,31 @@ async fn live(
     state.metrics.live_connections.inc();
     let rx = state.live.subscribe();
     let first = state.store.high_seq().await?;
-    let scope = device.unit_path.clone();
+    let store = state.store.clone();
+    let user = device.user_id.clone();
+    // The scope is re-read when a notice names this user (a case now names them; they moved)
+    // and at least every `SCOPE_TTL`, which catches a move made from another process.
+    let held = Arc::new(Mutex::new((device.scope.clone(), Instant::now())));
     let notices = BroadcastStream::new(rx).filter_map(move |n| {
-        let event = match n {
-            Ok(n) if n.paths.iter().any(|p| p.starts_with(&scope) || p == "/") => Some(feed_event(n.cursor)),
-            Ok(_) => None,
-            // Missed some notices: say so with no cursor a client could trust less than a sync.
-            Err(BroadcastStreamRecvError::Lagged(_)) => Some(feed_event(i64::MAX)),
-        };
-        std::future::ready(event)
+        let (store, user, held) = (store.clone(), user.clone(), held.clone());
+        async move {
+            let n = match n {
+                Ok(n) => n,
+                // Missed some notices: say so with no cursor a client could trust less than a sync.
+                Err(BroadcastStreamRecvError::Lagged(_)) => return Some(feed_event(i64::MAX)),
+            };
+            let named = n.users.contains(&user);
+            let stale = held.lock().unwrap().1.elapsed() > SCOPE_TTL;
+            if named || stale {
+                match store.user_scope(&user).await {
+                    Ok(Some(scope)) => *held.lock().unwrap() = (scope, Instant::now()),
+                    Ok(None) => return None, // the user is gone: nothing concerns them
+                    Err(e) => tracing::warn!(error = %e, "cannot re-read a live listener's scope"),
+                }
+            }
+            // Named: their scope grew or shrank; either way a sync brings the news.
+            (named || n.concerns(&held.lock().unwrap().0)).then(|| feed_event(n.cursor))
+        }
     });
     let mut shutdown = state.shutdown.clone();
     let stream = stream::once(std::future::ready(feed_event(first))).chain(notices).take_until(async move {

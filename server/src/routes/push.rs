@@ -68,7 +68,7 @@ async fn alert_log(
 ) -> Result<Json<Value>, AppError> {
     let doc: DocId = doc.parse().map_err(|_| AppError::NotFound)?;
     // Out of scope answers like absent.
-    state.store.case_in_scope(&device.unit_path, doc).await?.ok_or(AppError::NotFound)?;
+    state.store.case_visible(&device.scope, doc).await?.ok_or(AppError::NotFound)?;
     if !LOG_READERS.contains(&device.role.as_str()) {
         return Err(AppError::Forbidden("the alert log is for leaders".into()));
     }

@@ -7,11 +7,13 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::post;
+use sync_protocol::DocId;
 use sync_protocol::wire::{self, SyncRequest};
 
 use crate::auth::Device;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::store::DeviceAuth;
 
 /// Larger bodies are refused with 413 before they are read whole.
 pub const MAX_BODY: usize = 8 * 1024 * 1024;
@@ -43,8 +45,25 @@ async fn sync(
         }
         _ => AppError::BadRequest(r.body_text()),
     })?;
-    let req: SyncRequest = wire::decode(&body).map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let result = state.merger.sync(&device, req).await;
+    let mut req: SyncRequest = wire::decode(&body).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let scope = device.scope.fingerprint();
+    let drop = match req.scope.as_deref() {
+        Some(previous) if previous != scope => Some(scope_change(&state, &device, previous).await?),
+        _ => None,
+    };
+    if drop.is_some() {
+        // PROTOCOL.md §10: the pull starts again from 0 in the new scope, as after a reset.
+        req.cursor = 0;
+    }
+    if req.scope.as_deref() != Some(scope.as_str()) {
+        // Stored before the device is told, so its next request can name it.
+        state.store.remember_scope(&device.scope).await?;
+    }
+    let result = state.merger.sync(&device, req).await.map(|mut res| {
+        res.scope = scope;
+        res.drop = drop.unwrap_or_default();
+        res
+    });
     state.metrics.sync_requests.inc();
     state.metrics.observe_sync(started.elapsed().as_secs_f64());
     let res = result.inspect_err(|_| state.metrics.sync_errors.inc())?;
@@ -53,4 +72,15 @@ async fn sync(
         state.store.finish_retirement(device.device_id).await?;
     }
     Ok(([(header::CONTENT_TYPE, wire::CONTENT_TYPE)], wire::encode(&res)))
+}
+
+/// What a device must drop when its scope moved from `previous` to the current one. A
+/// fingerprint this server never issued (a database restored from before it) drops nothing.
+async fn scope_change(state: &AppState, device: &DeviceAuth, previous: &str) -> Result<Vec<DocId>, AppError> {
+    let dropped = match state.store.known_scope(previous).await? {
+        Some(old) => state.store.dropped(&old, &device.scope).await?,
+        None => vec![],
+    };
+    tracing::debug!(device = device.device_id, dropped = dropped.len(), "scope changed");
+    Ok(dropped)
 }

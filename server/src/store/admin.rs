@@ -284,6 +284,7 @@ impl SqlStore {
     /// Replace the whole case projection in one transaction.
     pub async fn replace_cases(&self, rows: &[(DocId, CaseRow)]) -> Result<()> {
         let mut tx = self.writer.begin().await?;
+        sqlx::query("DELETE FROM doc_blobs").execute(&mut *tx).await?;
         sqlx::query("DELETE FROM cases").execute(&mut *tx).await?;
         super::commit::replace_cases(&mut tx, rows).await?;
         tx.commit().await?;
@@ -324,7 +325,7 @@ impl SqlStore {
     }
 }
 
-fn unit_from(r: &sqlx::any::AnyRow) -> Result<Unit> {
+pub(super) fn unit_from(r: &sqlx::any::AnyRow) -> Result<Unit> {
     Ok(Unit {
         code: r.try_get(0)?,
         name: r.try_get(1)?,

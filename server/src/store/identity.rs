@@ -411,22 +411,6 @@ impl SqlStore {
 
     /// Add every user or none: one transaction, plain INSERTs, so any clash undoes them all.
     pub async fn import_users(&self, users: &[NewUser]) -> Result<()> {
-        let now = now_ms();
-        let mut tx = self.writer.begin().await?;
-        for u in users {
-            sqlx::query(
-                "INSERT INTO users (id, name, phone, role, unit_code, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(&u.id)
-            .bind(&u.name)
-            .bind(u.phone.clone())
-            .bind(&u.role)
-            .bind(&u.unit_code)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        self.import_roster(users, &[]).await
     }
 }

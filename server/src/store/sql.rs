@@ -153,22 +153,24 @@ impl SqlStore {
         .bind(hash.to_vec())
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|r| {
-            Ok(DeviceAuth {
-                device_id: r.try_get(0)?,
-                actor_prefix: ActorPrefix::from_slice(&r.try_get::<Vec<u8>, _>(1)?)
-                    .map_err(|e| StoreError::Invalid(e.to_string()))?,
-                revoked: r.try_get::<Option<i64>, _>(2)?.is_some(),
-                user_id: r.try_get(3)?,
-                user_name: r.try_get(4)?,
-                role: r.try_get(5)?,
-                unit_code: r.try_get(6)?,
-                unit_name: r.try_get(7)?,
-                unit_path: r.try_get(8)?,
-                retiring: r.try_get::<Option<i64>, _>(9)?.is_some(),
-            })
-        })
-        .transpose()
+        let Some(r) = row else { return Ok(None) };
+        let user_id: String = r.try_get(3)?;
+        let unit_path: String = r.try_get(8)?;
+        let scope = self.scope_for(&user_id, &unit_path).await?;
+        Ok(Some(DeviceAuth {
+            device_id: r.try_get(0)?,
+            actor_prefix: ActorPrefix::from_slice(&r.try_get::<Vec<u8>, _>(1)?)
+                .map_err(|e| StoreError::Invalid(e.to_string()))?,
+            revoked: r.try_get::<Option<i64>, _>(2)?.is_some(),
+            user_id,
+            user_name: r.try_get(4)?,
+            role: r.try_get(5)?,
+            unit_code: r.try_get(6)?,
+            unit_name: r.try_get(7)?,
+            unit_path,
+            retiring: r.try_get::<Option<i64>, _>(9)?.is_some(),
+            scope,
+        }))
     }
 
     pub async fn doc_metas(&self, ids: &[DocId]) -> Result<HashMap<DocId, DocMeta>> {
@@ -225,83 +227,6 @@ impl SqlStore {
         Ok(sqlx::query_scalar::<_, i64>("SELECT COALESCE(MAX(seq), 0) FROM changes")
             .fetch_one(&self.pool)
             .await?)
-    }
-
-    /// The feed after `cursor` within `scope` (a unit path prefix), about `max_bytes` of it.
-    /// Changes pushed by `exclude_device` are left out: that device has them already.
-    pub async fn feed(
-        &self,
-        scope: &str,
-        cursor: i64,
-        exclude_device: Option<i64>,
-        max_bytes: usize,
-    ) -> Result<FeedPage> {
-        const ROWS: i64 = 2_000;
-        // Read the horizon first: everything at or below it is committed, so a page that ends
-        // early can move the cursor to it without skipping anything.
-        let high = self.high_seq().await?;
-        if high <= cursor {
-            return Ok(FeedPage { cursor, ..Default::default() });
-        }
-        let (lo, hi) = scope_range(scope);
-        // Two plans, chosen here rather than left to each database's planner: a small
-        // jurisdiction seeks the (unit_path, seq) index once per unit in it; a large one walks
-        // the log in feed order, where most rows are its own anyway.
-        let units: Vec<String> = sqlx::query_scalar("SELECT path FROM units WHERE path >= $1 AND path < $2")
-            .bind(&lo)
-            .bind(&hi)
-            .fetch_all(&self.pool)
-            .await?;
-        let rows: Vec<AnyRow> = if !units.is_empty() && units.len() <= 400 {
-            let marks = (0..units.len()).map(|i| format!("${}", i + 5)).collect::<Vec<_>>().join(", ");
-            let sql = format!(
-                "SELECT seq, doc_id, bytes FROM changes
-                 WHERE unit_path IN ({marks}) AND seq > $1 AND seq <= $2 AND (device_id IS NULL OR device_id <> $3)
-                 ORDER BY seq LIMIT $4"
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(cursor)
-                .bind(high)
-                .bind(exclude_device.unwrap_or(-1))
-                .bind(ROWS);
-            for u in &units {
-                q = q.bind(u);
-            }
-            q.fetch_all(&self.pool).await?
-        } else {
-            sqlx::query(
-                "SELECT seq, doc_id, bytes FROM changes
-                 WHERE seq > $1 AND seq <= $2 AND unit_path >= $3 AND unit_path < $4
-                   AND (device_id IS NULL OR device_id <> $5)
-                 ORDER BY seq LIMIT $6",
-            )
-            .bind(cursor)
-            .bind(high)
-            .bind(&lo)
-            .bind(&hi)
-            .bind(exclude_device.unwrap_or(-1))
-            .bind(ROWS)
-            .fetch_all(&self.pool)
-            .await?
-        };
-        let full = rows.len() as i64 == ROWS;
-        let mut page = FeedPage { cursor: cursor.max(high), ..Default::default() };
-        let mut bytes = 0;
-        for (i, r) in rows.iter().enumerate() {
-            let change: Vec<u8> = r.try_get(2)?;
-            if i > 0 && bytes + change.len() > max_bytes {
-                page.cursor = r.try_get::<i64, _>(0)? - 1;
-                page.more = true;
-                return Ok(page);
-            }
-            bytes += change.len();
-            page.changes.push((doc_id(r, 1)?, change));
-            if full {
-                page.cursor = r.try_get(0)?;
-            }
-        }
-        page.more = full;
-        Ok(page)
     }
 
     pub async fn quarantine(&self, items: &[QuarantineItem]) -> Result<()> {

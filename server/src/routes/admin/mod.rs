@@ -1,0 +1,210 @@
+//! The administrators' API: the org units and people of their jurisdiction, adding one, and
+//! importing a roster (CSV or XLSX). Who may do what is in [`policy`]; every field is checked
+//! here or in the store before anything is written, and values are always bound, never spliced
+//! into SQL, so a name like `'); DROP TABLE users; --` is stored as typed.
+
+pub mod policy;
+pub mod qr;
+mod roster;
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::auth::Device;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::store::identity::normalise_phone;
+use crate::store::{DeviceAuth, NewUser, ROLES, Unit};
+
+/// A county's roster as XLSX is well under a megabyte; this leaves room without inviting abuse.
+const MAX_ROSTER: usize = 8 * 1024 * 1024;
+const MAX_FORM: usize = 16 * 1024;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/units", get(units).post(add_unit))
+        .route("/admin/users", get(users).post(add_user))
+        .layer(DefaultBodyLimit::max(MAX_FORM))
+        .merge(
+            Router::new()
+                .route("/admin/roster", post(roster::upload))
+                .layer(DefaultBodyLimit::max(MAX_ROSTER)),
+        )
+}
+
+fn body<T>(json: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
+    json.map(|Json(t)| t).map_err(|r| AppError::BadRequest(r.body_text()))
+}
+
+fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, AppError> {
+    q.map(|Query(t)| t).map_err(|r| AppError::BadRequest(r.body_text()))
+}
+
+fn unit_json(u: &Unit) -> Value {
+    json!({ "code": u.code, "name": u.name, "kind": u.kind, "parent": u.parent_code, "path": u.path })
+}
+
+fn require_people(d: &DeviceAuth) -> Result<(), AppError> {
+    if policy::manages_people(&d.role) {
+        return Ok(());
+    }
+    Err(AppError::Forbidden("only administrators and township leaders manage people".into()))
+}
+
+/// The unit `code`, which must exist and lie in the caller's jurisdiction.
+async fn unit_in_scope(state: &AppState, d: &DeviceAuth, code: &str, what: &str) -> Result<Unit, AppError> {
+    let unit = state
+        .store
+        .unit(code)
+        .await?
+        .ok_or_else(|| AppError::BadRequest(format!("{what} {} does not exist", shown(code))))?;
+    if !d.covers(&unit.path) {
+        return Err(AppError::Forbidden(format!("{what} {} is outside your jurisdiction", unit.code)));
+    }
+    Ok(unit)
+}
+
+/// A value for an error message: short, control characters escaped.
+fn shown(s: &str) -> String {
+    format!("{:?}", s.chars().take(32).collect::<String>())
+}
+
+async fn units(State(state): State<AppState>, Device(d): Device) -> Result<Json<Value>, AppError> {
+    require_people(&d)?;
+    let mut out = Vec::new();
+    for path in d.scope.paths() {
+        out.extend(state.store.units_under(path).await?.iter().map(unit_json));
+    }
+    Ok(Json(json!({ "units": out })))
+}
+
+#[derive(Deserialize)]
+struct NewUnitRequest {
+    code: String,
+    name: String,
+    kind: String,
+    parent: String,
+}
+
+async fn add_unit(
+    State(state): State<AppState>,
+    Device(d): Device,
+    req: Result<Json<NewUnitRequest>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    if !policy::manages_units(&d.role) {
+        return Err(AppError::Forbidden("only administrators add units".into()));
+    }
+    let req = body(req)?;
+    let parent = unit_in_scope(&state, &d, req.parent.trim(), "parent unit").await?;
+    if !policy::fits_under(&req.kind, &parent.kind) {
+        return Err(AppError::BadRequest(format!(
+            "a unit of kind {} cannot go under {} {} (a {})",
+            shown(&req.kind),
+            parent.code,
+            parent.name,
+            parent.kind
+        )));
+    }
+    if state.store.unit(req.code.trim()).await?.is_some() {
+        return Err(AppError::BadRequest(format!("unit code {} is taken", req.code.trim())));
+    }
+    let unit =
+        state.store.create_unit(req.code.trim(), req.name.trim(), &req.kind, Some(&parent.code)).await?;
+    Ok((StatusCode::CREATED, Json(unit_json(&unit))))
+}
+
+#[derive(Deserialize)]
+struct UserPage {
+    unit: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+/// People in the caller's jurisdiction (or one unit of it), with whether they have enrolled and
+/// how many working devices they have.
+async fn users(
+    State(state): State<AppState>,
+    Device(d): Device,
+    q: Result<Query<UserPage>, QueryRejection>,
+) -> Result<Json<Value>, AppError> {
+    require_people(&d)?;
+    let q = query(q)?;
+    let (limit, offset) = (q.limit.unwrap_or(1_000).clamp(1, 5_000), q.offset.unwrap_or(0).max(0));
+    let paths = match q.unit.as_deref() {
+        Some(code) => vec![unit_in_scope(&state, &d, code, "unit").await?.path],
+        None => d.scope.paths().to_vec(),
+    };
+    let mut out = Vec::new();
+    for path in &paths {
+        out.extend(state.store.users_under(path, limit, offset).await?);
+    }
+    Ok(Json(json!({ "users": out })))
+}
+
+#[derive(Deserialize)]
+struct NewUserRequest {
+    id: Option<String>,
+    name: String,
+    phone: Option<String>,
+    role: String,
+    unit: String,
+}
+
+async fn add_user(
+    State(state): State<AppState>,
+    Device(d): Device,
+    req: Result<Json<NewUserRequest>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    require_people(&d)?;
+    let req = body(req)?;
+    if !ROLES.contains(&req.role.as_str()) {
+        return Err(AppError::BadRequest(format!(
+            "role {} is not one of {}",
+            shown(&req.role),
+            ROLES.join(", ")
+        )));
+    }
+    if !policy::may_grant(&d.role, &req.role) {
+        return Err(AppError::Forbidden(format!("a {} may not create a {}", d.role, req.role)));
+    }
+    let unit = unit_in_scope(&state, &d, req.unit.trim(), "unit").await?;
+    if !crate::roster::role_fits(&req.role, &unit.kind) {
+        return Err(AppError::BadRequest(format!(
+            "a {} cannot belong to {} (a {})",
+            req.role, unit.code, unit.kind
+        )));
+    }
+    let phone = match req.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        None => None,
+        Some(raw) => Some(
+            normalise_phone(raw)
+                .ok_or_else(|| AppError::BadRequest(format!("phone {} is not a phone number", shown(raw))))?,
+        ),
+    };
+    if let Some(p) = &phone
+        && !state.store.phone_owners(std::slice::from_ref(p)).await?.is_empty()
+    {
+        return Err(AppError::BadRequest("this phone number is already registered".into()));
+    }
+    let id = match req.id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(id) => id.to_string(),
+        None => crate::roster::fresh_id(),
+    };
+    if state.store.user_unit_path(&id).await?.is_some() {
+        return Err(AppError::BadRequest(format!("user id {id} is taken")));
+    }
+    let user = NewUser { id, name: req.name.trim().to_string(), phone, role: req.role, unit_code: unit.code };
+    state.store.create_user(&user).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "id": user.id, "name": user.name, "phone": user.phone, "role": user.role,
+            "unit_code": user.unit_code, "enrolled": false, "devices": 0,
+        })),
+    ))
+}

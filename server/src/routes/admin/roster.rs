@@ -1,0 +1,133 @@
+//! `POST /admin/roster?dry_run=true|false`: a roster file as the body (CSV or XLSX). Every bad
+//! row is reported by its line number — the file's own problems (`crate::roster`) and, here,
+//! rows the caller may not add (a unit outside their jurisdiction, a role above their own).
+//! Nothing is imported unless every row is good; then all go in one transaction.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{policy, query, require_people};
+use crate::auth::Device;
+use crate::error::AppError;
+use crate::roster::{self, BadRow, RawRow, Report, RosterError};
+use crate::state::AppState;
+use crate::store::{DeviceAuth, Unit};
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+#[derive(Deserialize)]
+pub struct RosterQuery {
+    dry_run: Option<String>,
+}
+
+fn rows_of(headers: &HeaderMap, bytes: &[u8]) -> Result<Vec<RawRow>, AppError> {
+    let kind = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let essence = kind.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let read = match essence.as_str() {
+        "text/csv" | "application/csv" => roster::read_csv(bytes),
+        XLSX | "application/vnd.ms-excel" => roster::read_sheet_bytes(bytes),
+        _ => {
+            return Err(AppError::UnsupportedMediaType(format!(
+                "send the roster as text/csv or {XLSX}, not {}",
+                if kind.is_empty() { "nothing" } else { kind }
+            )));
+        }
+    };
+    read.map_err(|e| match e {
+        RosterError::File(m) => AppError::BadRequest(m),
+        RosterError::Store(s) => s.into(),
+    })
+}
+
+/// Rows the file allows but the caller may not add, by line.
+fn refused(d: &DeviceAuth, report: &Report, units: &HashMap<String, Unit>) -> Vec<BadRow> {
+    let line_of: HashMap<&str, usize> =
+        report.good.iter().zip(&report.good_lines).map(|(u, l)| (u.id.as_str(), *l)).collect();
+    let mut why: HashMap<usize, Vec<String>> = HashMap::new();
+    for (u, line) in report.good.iter().zip(&report.good_lines) {
+        if !policy::may_grant(&d.role, &u.role) {
+            why.entry(*line).or_default().push(format!("a {} may not add a {}", d.role, u.role));
+        }
+        if !units.contains_key(&u.unit_code) {
+            why.entry(*line).or_default().push(format!("unit {} is outside your jurisdiction", u.unit_code));
+        }
+    }
+    for (user, village) in &report.villages {
+        if let Some(line) = line_of.get(user.as_str())
+            && !units.contains_key(village)
+        {
+            why.entry(*line).or_default().push(format!("unit {village} is outside your jurisdiction"));
+        }
+    }
+    why.into_iter().map(|(line, reasons)| BadRow { line, reason: reasons.join("; ") }).collect()
+}
+
+/// `good`: rows with nothing wrong in the file or in the caller's rights.
+fn answer(
+    status: StatusCode,
+    dry_run: bool,
+    report: &Report,
+    good: usize,
+    bad: &[BadRow],
+) -> (StatusCode, Json<Value>) {
+    let bad: Vec<Value> = bad.iter().map(|b| json!({ "line": b.line, "reason": b.reason })).collect();
+    let users: Vec<Value> = if report.imported {
+        report
+            .good
+            .iter()
+            .map(|u| json!({ "id": u.id, "name": u.name, "phone": u.phone, "role": u.role, "unit_code": u.unit_code }))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let body = json!({
+        "dry_run": dry_run, "imported": report.imported, "good": good, "bad": bad, "users": users,
+    });
+    (status, Json(body))
+}
+
+pub async fn upload(
+    State(state): State<AppState>,
+    Device(d): Device,
+    q: Result<Query<RosterQuery>, QueryRejection>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    require_people(&d)?;
+    // A dry run unless asked otherwise: an import cannot be undone from here.
+    let dry_run = match query(q)?.dry_run.as_deref() {
+        None | Some("true") | Some("1") => true,
+        Some("false") | Some("0") => false,
+        Some(other) => return Err(AppError::BadRequest(format!("dry_run {other:?} is not true or false"))),
+    };
+    let rows = rows_of(&headers, &bytes)?;
+    let mut units = HashMap::new();
+    for path in d.scope.paths() {
+        units.extend(state.store.units_under(path).await?.into_iter().map(|u| (u.code.clone(), u)));
+    }
+    let store_err = |e: RosterError| match e {
+        RosterError::File(m) => AppError::BadRequest(m),
+        RosterError::Store(s) => s.into(),
+    };
+    let report = roster::check(&state.store, &rows).await.map_err(store_err)?;
+    let refused = refused(&d, &report, &units);
+    let good = report.good.len() - refused.len();
+    let mut bad = report.bad.clone();
+    bad.extend(refused);
+    bad.sort_by_key(|b| b.line);
+    if dry_run || !bad.is_empty() || report.good.is_empty() {
+        let status = if dry_run { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+        return Ok(answer(status, dry_run, &report, good, &bad));
+    }
+    // Checked again inside the import, against the database as it is now.
+    let report = roster::import(&state.store, &rows, false).await.map_err(store_err)?;
+    let status = if report.imported { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok(answer(status, false, &report, report.good.len(), &report.bad))
+}

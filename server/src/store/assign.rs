@@ -1,0 +1,163 @@
+//! Where people work: moving someone to another unit, a work-team member's extra villages, and
+//! a roster's people with their villages. Each changes the person's read scope, which their
+//! devices learn on their next sync (PROTOCOL.md §10).
+
+use sqlx::Row;
+
+use super::sql::now_ms;
+use super::*;
+
+/// A person as an assignment needs them.
+#[derive(Debug, Clone)]
+pub struct Assignee {
+    pub id: String,
+    pub role: String,
+    pub unit: Unit,
+}
+
+impl SqlStore {
+    pub async fn assignee(&self, user_id: &str) -> Result<Option<Assignee>> {
+        if user_id.is_empty() || user_id.len() > 32 || user_id.contains('\0') {
+            return Ok(None);
+        }
+        let row = sqlx::query("SELECT role, unit_code FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(r) = row else { return Ok(None) };
+        let code: String = r.try_get(1)?;
+        let unit = self.unit(&code).await?.ok_or_else(|| StoreError::NotFound(format!("unit {code}")))?;
+        Ok(Some(Assignee { id: user_id.to_string(), role: r.try_get(0)?, unit }))
+    }
+
+    /// Move a person to `unit_code`. A work-team member's extra villages go with the old post:
+    /// a move replaces the whole assignment.
+    pub async fn move_user(&self, user_id: &str, unit_code: &str) -> Result<(Assignee, Unit)> {
+        let who =
+            self.assignee(user_id).await?.ok_or_else(|| StoreError::NotFound(format!("user {user_id}")))?;
+        let to =
+            self.unit(unit_code).await?.ok_or_else(|| StoreError::NotFound(format!("unit {unit_code}")))?;
+        if !crate::roster::role_fits(&who.role, &to.kind) {
+            return Err(StoreError::Invalid(format!(
+                "a {} cannot belong to {} {} (a {})",
+                who.role, to.code, to.name, to.kind
+            )));
+        }
+        let mut tx = self.writer.begin().await?;
+        sqlx::query("UPDATE users SET unit_code = $2 WHERE id = $1")
+            .bind(user_id)
+            .bind(&to.code)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM user_units WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok((who, to))
+    }
+
+    /// A work-team member's villages besides their own unit.
+    pub async fn extra_villages(&self, user_id: &str) -> Result<Vec<Unit>> {
+        let codes: Vec<String> =
+            sqlx::query_scalar("SELECT unit_code FROM user_units WHERE user_id = $1 ORDER BY unit_code")
+                .bind(user_id)
+                .fetch_all(&self.pool)
+                .await?;
+        let mut out = Vec::with_capacity(codes.len());
+        for c in codes {
+            out.extend(self.unit(&c).await?);
+        }
+        Ok(out)
+    }
+
+    /// Give a work-team member another village (idempotent).
+    pub async fn add_village(&self, user_id: &str, village: &str) -> Result<Unit> {
+        let who =
+            self.assignee(user_id).await?.ok_or_else(|| StoreError::NotFound(format!("user {user_id}")))?;
+        if who.role != "work_team" {
+            return Err(StoreError::Invalid(format!(
+                "only a work-team member covers several villages; {user_id} is a {}",
+                who.role
+            )));
+        }
+        let unit =
+            self.unit(village).await?.ok_or_else(|| StoreError::NotFound(format!("unit {village}")))?;
+        if unit.kind != "village" {
+            return Err(StoreError::Invalid(format!(
+                "{} {} is a {}, not a village",
+                unit.code, unit.name, unit.kind
+            )));
+        }
+        if unit.code != who.unit.code {
+            sqlx::query("INSERT INTO user_units (user_id, unit_code) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(user_id)
+                .bind(&unit.code)
+                .execute(&self.writer)
+                .await?;
+        }
+        Ok(unit)
+    }
+
+    /// Take an extra village away. A person's own unit is changed with a move instead.
+    pub async fn remove_village(&self, user_id: &str, village: &str) -> Result<()> {
+        let who =
+            self.assignee(user_id).await?.ok_or_else(|| StoreError::NotFound(format!("user {user_id}")))?;
+        if who.unit.code == village {
+            return Err(StoreError::Invalid(format!(
+                "{village} is {user_id}'s own unit: move them (user-move) instead"
+            )));
+        }
+        let n = sqlx::query("DELETE FROM user_units WHERE user_id = $1 AND unit_code = $2")
+            .bind(user_id)
+            .bind(village)
+            .execute(&self.writer)
+            .await?
+            .rows_affected();
+        (n == 1).then_some(()).ok_or_else(|| StoreError::NotFound(format!("village {village} of {user_id}")))
+    }
+
+    /// Add every user, and each one's extra villages, or none: one transaction.
+    pub async fn import_roster(&self, users: &[NewUser], villages: &[(String, String)]) -> Result<()> {
+        let now = now_ms();
+        let mut tx = self.writer.begin().await?;
+        for u in users {
+            sqlx::query(
+                "INSERT INTO users (id, name, phone, role, unit_code, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(&u.id)
+            .bind(&u.name)
+            .bind(u.phone.clone())
+            .bind(&u.role)
+            .bind(&u.unit_code)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for (user, village) in villages {
+            sqlx::query("INSERT INTO user_units (user_id, unit_code) VALUES ($1, $2)")
+                .bind(user)
+                .bind(village)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Tell live listeners (on every replica) that these people's scopes changed. With
+    /// PostgreSQL this goes through NOTIFY and returns `None`; with SQLite there is no channel
+    /// between processes, so the notice is returned for the caller's own hub, if it has one.
+    pub async fn announce_scope_change(&self, users: &[String]) -> Result<Option<crate::live::FeedNotice>> {
+        let notice = crate::live::FeedNotice {
+            cursor: self.high_seq().await?,
+            users: users.to_vec(),
+            ..Default::default()
+        };
+        if self.dialect == Dialect::Postgres {
+            sqlx::query("SELECT pg_notify('anlan_feed', $1)")
+                .bind(crate::live::encode_notice(&notice))
+                .execute(&self.writer)
+                .await?;
+            return Ok(None);
+        }
+        Ok(Some(notice))
+    }
+}
