@@ -98,10 +98,10 @@ export function startServer() {
   });
 }
 
-export async function launch(name) {
+export async function launch(name, options = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `prof-${name}-`));
   cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const context = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, headless: true, args: ARGS, ...MOBILE });
+  const context = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, headless: true, args: ARGS, ...MOBILE, ...options });
   cleanups.push(() => context.close().catch(() => {}));
   const page = context.pages()[0] ?? (await context.newPage());
   page.on('pageerror', (e) => console.log(`  [${name} pageerror] ${e.message}`));

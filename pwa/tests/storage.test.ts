@@ -6,10 +6,10 @@ import { newActor } from '../src/model/ids';
 import { input, phone, PREFIX_A } from './helpers';
 
 describe('storage', () => {
-  it('creates the three stores at version 1', async () => {
+  it('creates every store at the current version', async () => {
     const { db } = await phone();
     expect(db.version).toBe(DB_VERSION);
-    expect([...db.objectStoreNames].sort()).toEqual(['docs', 'kv', 'meta']);
+    expect([...db.objectStoreNames].sort()).toEqual(['blobs', 'docs', 'kv', 'meta']);
     await kvSet(db, 'cursor', 12);
     expect(await kvGet(db, 'cursor')).toBe(12);
   });
@@ -49,6 +49,19 @@ describe('storage', () => {
     [item] = await repo.list();
     expect(item.delivery).toBe('sent');
     expect(await repo.pendingCount()).toBe(0);
+  });
+
+  it('counts photos not yet uploaded as unsynced: logging out would lose them', async () => {
+    const { db, repo } = await phone();
+    const id = await repo.create(input());
+    const { heads } = await repo.changesSince(id, []);
+    await repo.setAcked(id, heads);
+    expect(await repo.unsyncedCount()).toBe(0);
+    const photo = { sha256: 'e'.repeat(64), mime: 'image/jpeg', size: 1, bytes: new Uint8Array([1]), docs: [id], created_at: 0 };
+    await db.put('blobs', { ...photo, state: 'local' });
+    expect(await repo.unsyncedCount()).toBe(1);
+    await db.put('blobs', { ...photo, state: 'uploaded' });
+    expect(await repo.unsyncedCount()).toBe(0);
   });
 
   it('writes timeline entries, statuses and assignments with typed values', async () => {

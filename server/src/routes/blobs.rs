@@ -1,0 +1,227 @@
+//! Photos and scans: resumable chunked uploads and cached reads (PROTOCOL.md "Blobs").
+//!
+//! A blob is reachable only through a case that lists it in `attachments` and that the device
+//! can see; anything else answers 404 exactly like a blob nobody has, so hashes leak nothing.
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+
+use crate::auth::Device;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::store::{BlobState, Chunk, ChunkOutcome, DeviceAuth};
+
+/// The largest blob: a phone photo downscaled to 1600 px is ~300 KiB; a multi-page scan of a
+/// mediation agreement fits well within this.
+pub const MAX_BLOB: i64 = 10 * 1024 * 1024;
+/// The largest chunk one request may carry: small enough to get through on 2G before a timeout.
+pub const MAX_CHUNK: usize = 512 * 1024;
+/// The same list the case schema accepts for `attachments[].mime`.
+pub const MIME_TYPES: [&str; 4] = ["image/jpeg", "image/png", "image/webp", "application/pdf"];
+/// The whole blob's size in bytes, sent with every chunk.
+pub const SIZE_HEADER: &str = "anlan-blob-size";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/blobs/{sha256}", get(read).put(upload))
+        .route("/blobs/{sha256}/upload", get(status))
+        .layer(DefaultBodyLimit::max(MAX_CHUNK))
+}
+
+/// The handlers' errors: the shared [`AppError`], plus the answers that carry where the upload
+/// stands so the client can go on from there.
+enum BlobError {
+    App(AppError),
+    /// 409 `wrong_offset`: the chunk does not start at `received`.
+    WrongOffset(BlobState),
+    /// 409 `upload_mismatch`: an upload of this hash with another type or size is under way.
+    Mismatch(BlobState),
+    /// 422 `hash_mismatch`: the bytes were not what their name says; all of them were discarded.
+    HashMismatch,
+}
+
+impl From<AppError> for BlobError {
+    fn from(e: AppError) -> Self {
+        BlobError::App(e)
+    }
+}
+
+impl From<crate::store::StoreError> for BlobError {
+    fn from(e: crate::store::StoreError) -> Self {
+        BlobError::App(e.into())
+    }
+}
+
+impl IntoResponse for BlobError {
+    fn into_response(self) -> Response {
+        let (status, body) = match self {
+            BlobError::App(e) => return e.into_response(),
+            BlobError::WrongOffset(s) => (
+                StatusCode::CONFLICT,
+                serde_json::json!({
+                    "code": "wrong_offset",
+                    "message": format!("the server has {} bytes; send the chunk that starts there", s.received),
+                    "received": s.received, "size": s.size,
+                }),
+            ),
+            BlobError::Mismatch(s) => (
+                StatusCode::CONFLICT,
+                serde_json::json!({
+                    "code": "upload_mismatch",
+                    "message": format!("this blob is being uploaded as {}, {} bytes", s.mime, s.size),
+                    "received": s.received, "size": s.size, "mime": s.mime,
+                }),
+            ),
+            BlobError::HashMismatch => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                serde_json::json!({
+                    "code": "hash_mismatch",
+                    "message": "the SHA-256 of the bytes received is not the blob's name; the upload was discarded, start again from 0",
+                    "received": 0,
+                }),
+            ),
+        };
+        (status, axum::Json(body)).into_response()
+    }
+}
+
+/// The blob's name, if it is one and the device can see a case that lists it.
+async fn visible(state: &AppState, d: &DeviceAuth, sha256: &str) -> Result<(), AppError> {
+    let well_formed = sha256.len() == 64 && sha256.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    if !well_formed {
+        return Err(AppError::NotFound);
+    }
+    // Through the case, so a handler named on a case outside their village sees its photos.
+    let cases = state.store.blob_cases(sha256).await?;
+    if cases.iter().any(|(doc, path)| d.covers_doc(path, *doc)) { Ok(()) } else { Err(AppError::NotFound) }
+}
+
+fn state_json(sha256: &str, s: Option<&BlobState>) -> serde_json::Value {
+    serde_json::json!({
+        "sha256": sha256,
+        "received": s.map_or(0, |s| s.received),
+        "size": s.map(|s| s.size),
+        "mime": s.map(|s| s.mime.clone()),
+        "complete": s.is_some_and(|s| s.complete),
+    })
+}
+
+/// `GET /blobs/{sha256}/upload`: how many bytes the server holds, i.e. where to resume.
+async fn status(
+    State(state): State<AppState>,
+    Device(d): Device,
+    Path(sha256): Path<String>,
+) -> Result<impl IntoResponse, BlobError> {
+    visible(&state, &d, &sha256).await?;
+    let s = state.store.blob_state(&sha256).await?;
+    Ok(axum::Json(state_json(&sha256, s.as_ref())))
+}
+
+#[derive(Deserialize)]
+struct Offset {
+    offset: i64,
+}
+
+/// `PUT /blobs/{sha256}?offset=N`: the chunk that starts at byte N.
+async fn upload(
+    State(state): State<AppState>,
+    Device(d): Device,
+    Path(sha256): Path<String>,
+    query: Result<Query<Offset>, QueryRejection>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<impl IntoResponse, BlobError> {
+    visible(&state, &d, &sha256).await?;
+    let mime = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let Some(mime) = MIME_TYPES.iter().find(|m| **m == mime) else {
+        return Err(AppError::UnsupportedMediaType(format!(
+            "a blob's Content-Type must be one of {}",
+            MIME_TYPES.join(", ")
+        ))
+        .into());
+    };
+    let size: i64 = headers
+        .get(SIZE_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
+        .filter(|n| *n > 0)
+        .ok_or_else(|| {
+            AppError::BadRequest(format!("{SIZE_HEADER}: the whole blob's size in bytes, at least 1"))
+        })?;
+    if size > MAX_BLOB {
+        return Err(AppError::PayloadTooLarge(format!("a blob may be at most {MAX_BLOB} bytes")).into());
+    }
+    let Query(Offset { offset }) =
+        query.map_err(|_| AppError::BadRequest("?offset=N: where this chunk starts in the blob".into()))?;
+    let bytes = body.map_err(|r| match r.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            AppError::PayloadTooLarge(format!("a chunk may carry at most {MAX_CHUNK} bytes"))
+        }
+        _ => AppError::BadRequest(r.body_text()),
+    })?;
+    if bytes.is_empty() || offset < 0 || offset + bytes.len() as i64 > size {
+        return Err(AppError::BadRequest(format!(
+            "a chunk must be 1 or more bytes lying within the blob's {size} bytes"
+        ))
+        .into());
+    }
+    let chunk = Chunk { sha256: &sha256, mime, size, offset, bytes: &bytes, device_id: d.device_id };
+    match state.store.put_blob_chunk(&chunk).await? {
+        ChunkOutcome::Stored(s) => Ok(axum::Json(state_json(&sha256, Some(&s)))),
+        ChunkOutcome::WrongOffset(s) => Err(BlobError::WrongOffset(s)),
+        ChunkOutcome::Mismatch(s) => Err(BlobError::Mismatch(s)),
+        ChunkOutcome::HashMismatch => Err(BlobError::HashMismatch),
+    }
+}
+
+/// `GET /blobs/{sha256}`: a complete blob, streamed chunk by chunk. Its name is its content, so
+/// it never changes: cached for a year, revalidated by ETag if asked.
+async fn read(
+    State(state): State<AppState>,
+    Device(d): Device,
+    Path(sha256): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, BlobError> {
+    visible(&state, &d, &sha256).await?;
+    let s = state.store.blob_state(&sha256).await?.filter(|s| s.complete).ok_or(AppError::NotFound)?;
+    let etag = format!("\"{sha256}\"");
+    // `private`: what may be read depends on who asks, so no shared cache may keep it.
+    let cache = HeaderValue::from_static("private, max-age=31536000, immutable");
+    let matches = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let etag = HeaderValue::from_str(&etag).map_err(|e| AppError::Internal(e.into()))?;
+    if matches {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag), (header::CACHE_CONTROL, cache)])
+            .into_response());
+    }
+    let store = state.store.clone();
+    let stream = futures::stream::try_unfold(0i64, move |pos| {
+        let (store, sha256) = (store.clone(), sha256.clone());
+        async move {
+            let next = store.blob_chunk_from(&sha256, pos).await.map_err(std::io::Error::other)?;
+            Ok::<_, std::io::Error>(next.map(|(at, bytes)| {
+                let end = at + bytes.len() as i64;
+                (Bytes::from(bytes), end)
+            }))
+        }
+    });
+    let headers = [
+        (header::CONTENT_TYPE, HeaderValue::from_str(&s.mime).map_err(|e| AppError::Internal(e.into()))?),
+        (header::CONTENT_LENGTH, HeaderValue::from(s.size)),
+        (header::ETAG, etag),
+        (header::CACHE_CONTROL, cache),
+    ];
+    Ok((headers, Body::from_stream(stream)).into_response())
+}
