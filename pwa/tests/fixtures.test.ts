@@ -1,7 +1,7 @@
 // Golden wire fixture: a sync request pushing a case exactly as this PWA creates it. The bytes
 // are committed, so a change to the document types (a string turning into Text, a missing
-// null) or to the CBOR encoding shows up as a diff here; the Rust suite can load the same file
-// (`wire::decode::<SyncRequest>` then `read_case`) to prove the server accepts what the PWA sends.
+// null) or to the CBOR encoding shows up as a diff here; the Rust suite loads the same file
+// (sync-protocol/src/case/tests.rs) to prove the server's schema accepts what the PWA sends.
 // Regenerate deliberately with UPDATE_FIXTURES=1 npx vitest run tests/fixtures.test.ts
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';

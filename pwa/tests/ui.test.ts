@@ -20,8 +20,9 @@ describe('leader home order', () => {
   it('puts unacknowledged cases first with urgent at the top, then overdue, then the rest', () => {
     const now = 1_000_000;
     const urgent = item({ severity: 'urgent', status: 'reported', title: 'urgent' });
-    const overdue = item({ deadline: now - 1, title: 'overdue' });
-    const done = item({ deadline: now - 1, status: 'closed', title: 'closed' });
+    // Overdue from 00:00 Beijing time of the day after the deadline day (src/rules/overdue.ts).
+    const overdue = item({ deadline: now - 2 * 86_400_000, title: 'overdue' });
+    const done = item({ deadline: now - 2 * 86_400_000, status: 'closed', title: 'closed' });
     const plain = item({ title: 'plain' });
     const newGeneral = item({ status: 'reported', title: 'new general', reported_at: 5 });
     const g = leaderGroups([plain, done, newGeneral, overdue, urgent], now);

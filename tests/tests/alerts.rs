@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use anlan_tests::push_service::{Outage, PushService, Reply, TestSubscription};
 use anlan_tests::*;
 use sync_protocol::DocId;
-use sync_protocol::case::{Severity, Status, write};
+use sync_protocol::case::{Severity, Status};
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -111,7 +111,7 @@ async fn an_unacknowledged_alert_climbs_to_county_and_city_and_acknowledging_sto
     let mut leader_dev = app.device(LEADER);
     leader_dev.login().await.unwrap();
     leader_dev.sync().await.unwrap();
-    leader_dev.edit(acked, |tx| write::set_status(tx, Status::Acknowledged));
+    leader_dev.set_status(acked, Status::Acknowledged);
     leader_dev.sync().await.unwrap();
     tokio::time::sleep(Duration::from_millis(2_000)).await;
     let about = |s: &TestSubscription, doc: DocId| {
@@ -229,7 +229,7 @@ async fn a_case_past_its_deadline_reminds_its_handler_and_leader_once(b: Backend
         tx.put(
             automerge::ROOT,
             "deadline",
-            automerge::ScalarValue::Timestamp(anlan_server::store::now_ms() - 60_000),
+            automerge::ScalarValue::Timestamp(anlan_server::store::now_ms() - 2 * 86_400_000),
         )
     });
     leader.sync().await.unwrap();
@@ -242,14 +242,14 @@ async fn a_case_past_its_deadline_reminds_its_handler_and_leader_once(b: Backend
         assert_eq!(got[0].json()["doc_id"], id.to_string());
     }
     // Resolved cases are not chased.
-    leader.edit(id, |tx| write::set_status(tx, Status::Resolved));
+    leader.set_status(id, Status::Resolved);
     leader.sync().await.unwrap();
     leader.edit(id, |tx| {
         use automerge::transaction::Transactable;
         tx.put(
             automerge::ROOT,
             "deadline",
-            automerge::ScalarValue::Timestamp(anlan_server::store::now_ms() - 30_000),
+            automerge::ScalarValue::Timestamp(anlan_server::store::now_ms() - 3 * 86_400_000),
         )
     });
     leader.sync().await.unwrap();

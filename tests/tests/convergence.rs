@@ -9,7 +9,7 @@ use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use sync_protocol::DocId;
-use sync_protocol::case::{Severity, Status, TimelineEntry, TimelineKind, write};
+use sync_protocol::case::{Outcome, Severity, Status, TimelineEntry, TimelineKind, write};
 use sync_protocol::wire;
 
 fn seeds(default: u64) -> u64 {
@@ -34,6 +34,7 @@ async fn devices_converge_under_random_schedules_on_postgres() {
 /// rejection here would be a merge bug, not a permission.
 fn random_edit(rng: &mut StdRng, dev: &mut SimDevice, doc: DocId, step: usize, leader: bool) {
     let by = dev.user_id.clone();
+    let mover = by.clone();
     let pick: u8 = if leader { rng.random_range(0..6) } else { *[0u8, 3, 4, 7].choose(rng).unwrap() };
     let sev = *Severity::ALL.choose(rng).unwrap();
     let status = *Status::ALL.choose(rng).unwrap();
@@ -41,7 +42,11 @@ fn random_edit(rng: &mut StdRng, dev: &mut SimDevice, doc: DocId, step: usize, l
     dev.edit(doc, |tx| match pick {
         0 => tx.put(ROOT, "title", format!("标题-{step}")),
         1 => write::set_severity(tx, sev),
-        2 => write::set_status(tx, status),
+        // Closing needs its outcome; other moves ignore it.
+        2 => write::transition(
+            tx,
+            &write::Move::new(status, &mover, step as i64).closing(Outcome::Handled, "结案"),
+        ),
         3 => write::edit_description(tx, at, &format!("[{step}]")),
         4 => write::add_timeline(
             tx,

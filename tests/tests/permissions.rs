@@ -3,9 +3,9 @@
 
 use anlan_tests::*;
 use automerge::transaction::{Transactable, Transaction};
-use automerge::{AutomergeError, ROOT, ScalarValue};
+use automerge::{AutomergeError, ObjType, ROOT, ReadDoc, ScalarValue};
 use sync_protocol::DocId;
-use sync_protocol::case::{Severity, Status, TimelineEntry, TimelineKind, write};
+use sync_protocol::case::{Outcome as Settled, Severity, Status, TimelineEntry, TimelineKind, write};
 use sync_protocol::wire::RejectCode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,27 +15,47 @@ enum Outcome {
 }
 use Outcome::*;
 
-type Edit = fn(&mut Transaction<'_>) -> Result<(), AutomergeError>;
+type Edit = fn(&mut Transaction<'_>, &str) -> Result<(), AutomergeError>;
 
-/// (action, starting severity, starting status, the edit, field staff's outcome, leaders' outcome)
-const CELLS: &[(&str, Severity, Status, Edit, Outcome, Outcome)] = &[
-    ("edit the title", Severity::Major, Status::Reported, |tx| tx.put(ROOT, "title", "新标题"), Ok, Ok),
+/// A status change as the PWA makes it: the status and its transition entry by `by`.
+fn moved(tx: &mut Transaction<'_>, to: Status, by: &str) -> Result<(), AutomergeError> {
+    write::transition(tx, &write::Move::new(to, by, 1_795_000_100_000))
+}
+
+fn entry(kind: TimelineKind, by: &str) -> TimelineEntry {
+    TimelineEntry { id: format!("{kind}-{by}"), kind, at: 1, by: by.into(), text: "跟进".into() }
+}
+
+const AGREEMENT: &str = "5f0c8e3b7a9d41c2e6f8a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1";
+
+/// A photo of the signed mediation agreement, listed as an attachment of the case.
+fn attach(tx: &mut Transaction<'_>) -> Result<(), AutomergeError> {
+    let Some((_, list)) = tx.get(ROOT, "attachments")? else { return Err(AutomergeError::Fail) };
+    let at = tx.length(&list);
+    let m = tx.insert_object(&list, at, ObjType::Map)?;
+    tx.put(&m, "sha256", AGREEMENT)?;
+    tx.put(&m, "mime", "image/jpeg")?;
+    tx.put(&m, "size", 120_000i64)
+}
+
+/// (action, starting severity, starting status, the edit, outcomes for field staff, the
+/// township (leader) and the county (administrator))
+const CELLS: &[(&str, Severity, Status, Edit, Outcome, Outcome, Outcome)] = &[
+    (
+        "edit the title",
+        Severity::Major,
+        Status::Reported,
+        |tx, _| tx.put(ROOT, "title", "新标题"),
+        Ok,
+        Ok,
+        Ok,
+    ),
     (
         "add a follow-up",
         Severity::Major,
         Status::Reported,
-        |tx| {
-            write::add_timeline(
-                tx,
-                &TimelineEntry {
-                    id: "t".into(),
-                    kind: TimelineKind::Visit,
-                    at: 1,
-                    by: "x".into(),
-                    text: "走访".into(),
-                },
-            )
-        },
+        |tx, by| write::add_timeline(tx, &entry(TimelineKind::Visit, by)),
+        Ok,
         Ok,
         Ok,
     ),
@@ -43,7 +63,8 @@ const CELLS: &[(&str, Severity, Status, Edit, Outcome, Outcome)] = &[
         "edit the description",
         Severity::Major,
         Status::Reported,
-        |tx| write::edit_description(tx, 0, "补充："),
+        |tx, _| write::edit_description(tx, 0, "补充："),
+        Ok,
         Ok,
         Ok,
     ),
@@ -51,7 +72,8 @@ const CELLS: &[(&str, Severity, Status, Edit, Outcome, Outcome)] = &[
         "raise severity",
         Severity::Major,
         Status::Reported,
-        |tx| write::set_severity(tx, Severity::Urgent),
+        |tx, _| write::set_severity(tx, Severity::Urgent),
+        Ok,
         Ok,
         Ok,
     ),
@@ -59,15 +81,17 @@ const CELLS: &[(&str, Severity, Status, Edit, Outcome, Outcome)] = &[
         "lower severity",
         Severity::Major,
         Status::Reported,
-        |tx| write::set_severity(tx, Severity::General),
+        |tx, _| write::set_severity(tx, Severity::General),
         Refused(RejectCode::Forbidden),
+        Ok,
         Ok,
     ),
     (
         "mark handling",
         Severity::Major,
         Status::Reported,
-        |tx| write::set_status(tx, Status::Handling),
+        |tx, by| moved(tx, Status::Handling, by),
+        Ok,
         Ok,
         Ok,
     ),
@@ -75,7 +99,8 @@ const CELLS: &[(&str, Severity, Status, Edit, Outcome, Outcome)] = &[
         "mark resolved",
         Severity::Major,
         Status::Handling,
-        |tx| write::set_status(tx, Status::Resolved),
+        |tx, by| moved(tx, Status::Resolved, by),
+        Ok,
         Ok,
         Ok,
     ),
@@ -83,75 +108,178 @@ const CELLS: &[(&str, Severity, Status, Edit, Outcome, Outcome)] = &[
         "acknowledge",
         Severity::Major,
         Status::Reported,
-        |tx| write::set_status(tx, Status::Acknowledged),
+        |tx, by| moved(tx, Status::Acknowledged, by),
         Refused(RejectCode::Forbidden),
+        Ok,
         Ok,
     ),
     (
         "escalate",
         Severity::Major,
         Status::Reported,
-        |tx| write::set_status(tx, Status::Escalated),
+        |tx, by| moved(tx, Status::Escalated, by),
         Refused(RejectCode::Forbidden),
+        Ok,
         Ok,
     ),
     (
-        "close",
+        "close with an outcome",
         Severity::Major,
         Status::Resolved,
-        |tx| write::set_status(tx, Status::Closed),
+        |tx, by| {
+            write::transition(
+                tx,
+                &write::Move::new(Status::Closed, by, 1_795_000_100_000)
+                    .closing(Settled::Mediated, "双方签订协议"),
+            )
+        },
         Refused(RejectCode::Forbidden),
         Ok,
+        Ok,
+    ),
+    (
+        "close without an outcome",
+        Severity::Major,
+        Status::Resolved,
+        |tx, by| moved(tx, Status::Closed, by),
+        Refused(RejectCode::Forbidden),
+        Refused(RejectCode::Forbidden),
+        Refused(RejectCode::Forbidden),
     ),
     (
         "reopen a closed case",
         Severity::Major,
         Status::Closed,
-        |tx| write::set_status(tx, Status::Handling),
+        |tx, by| moved(tx, Status::Handling, by),
         Refused(RejectCode::Forbidden),
         Ok,
+        Ok,
+    ),
+    (
+        "change status without its transition entry",
+        Severity::Major,
+        Status::Reported,
+        |tx, _| write::set_status(tx, Status::Handling),
+        Refused(RejectCode::Forbidden),
+        Refused(RejectCode::Forbidden),
+        Refused(RejectCode::Forbidden),
+    ),
+    (
+        "record a transition in someone else's name",
+        Severity::Major,
+        Status::Reported,
+        |tx, _| moved(tx, Status::Handling, "u_somebody_else"),
+        Refused(RejectCode::Forbidden),
+        Refused(RejectCode::Forbidden),
+        Refused(RejectCode::Forbidden),
+    ),
+    (
+        "rewrite an earlier transition",
+        Severity::Major,
+        Status::Acknowledged,
+        |tx, _| {
+            let Some((_, list)) = tx.get(ROOT, "transitions")? else { return Err(AutomergeError::Fail) };
+            let Some((_, first)) = tx.get(&list, 0)? else { return Err(AutomergeError::Fail) };
+            tx.put(&first, "at", ScalarValue::Timestamp(1))
+        },
+        Refused(RejectCode::Forbidden),
+        Refused(RejectCode::Forbidden),
+        Refused(RejectCode::Forbidden),
+    ),
+    (
+        "change the outcome of an undisputed closure",
+        Severity::Major,
+        Status::Closed,
+        |tx, _| write::confirm_closure(tx, Settled::Unfounded, "改为不属实"),
+        Refused(RejectCode::Forbidden),
+        Refused(RejectCode::Forbidden),
+        Refused(RejectCode::Forbidden),
+    ),
+    (
+        "write the resolution plan (not the handler)",
+        Severity::Major,
+        Status::Acknowledged,
+        |tx, _| write::set_resolution_plan(tx, "一、核实补偿台账；二、组织双方调解。"),
+        Refused(RejectCode::Forbidden),
+        Ok,
+        Ok,
+    ),
+    (
+        "chase (催办)",
+        Severity::Major,
+        Status::Handling,
+        |tx, by| write::add_timeline(tx, &entry(TimelineKind::Chase, by)),
+        Refused(RejectCode::Forbidden),
+        Refused(RejectCode::Forbidden),
+        Ok,
+    ),
+    (
+        "record a mediation with its agreement attached",
+        Severity::Major,
+        Status::Handling,
+        |tx, by| {
+            attach(tx)?;
+            write::add_mediation(tx, &entry(TimelineKind::Mediation, by), AGREEMENT)
+        },
+        Ok,
+        Ok,
+        Ok,
+    ),
+    (
+        "record a mediation naming an agreement the case does not hold",
+        Severity::Major,
+        Status::Handling,
+        |tx, by| write::add_mediation(tx, &entry(TimelineKind::Mediation, by), AGREEMENT),
+        Refused(RejectCode::Forbidden),
+        Refused(RejectCode::Forbidden),
+        Refused(RejectCode::Forbidden),
     ),
     (
         "name the responsible leader",
         Severity::Major,
         Status::Reported,
-        |tx| tx.put(ROOT, "responsible_leader", "u_demo_leader"),
+        |tx, _| tx.put(ROOT, "responsible_leader", "u_demo_leader"),
         Refused(RejectCode::Forbidden),
+        Ok,
         Ok,
     ),
     (
         "name the handler",
         Severity::Major,
         Status::Reported,
-        |tx| tx.put(ROOT, "handler", "u_demo_officer"),
+        |tx, _| tx.put(ROOT, "handler", "u_demo_officer"),
         Refused(RejectCode::Forbidden),
+        Ok,
         Ok,
     ),
     (
         "set the deadline",
         Severity::Major,
         Status::Reported,
-        |tx| tx.put(ROOT, "deadline", ScalarValue::Timestamp(1_800_000_000_000)),
+        |tx, _| tx.put(ROOT, "deadline", ScalarValue::Timestamp(1_800_000_000_000)),
         Refused(RejectCode::Forbidden),
+        Ok,
         Ok,
     ),
     (
         "move the case to another village",
         Severity::Major,
         Status::Reported,
-        |tx| tx.put(ROOT, "village", CAOYUAN_VILLAGE),
+        |tx, _| tx.put(ROOT, "village", CAOYUAN_VILLAGE),
+        Refused(RejectCode::Schema),
         Refused(RejectCode::Schema),
         Refused(RejectCode::Schema),
     ),
 ];
 
 /// The people of the table: two field roles and two leader roles, all covering 埔头村.
-async fn people(app: &TestApp) -> Vec<(&'static str, bool, SimDevice)> {
+/// The column of each: 0 field staff, 1 the township, 2 the county.
+async fn people(app: &TestApp) -> Vec<(&'static str, usize, SimDevice)> {
     let mut out = vec![
-        ("village_officer", false, app.device(OFFICER)),
-        ("work_team", false, app.enrol("team_p", "work_team", PUTOU).await),
-        ("township_leader", true, app.device(LEADER)),
-        ("county_admin", true, app.device(COUNTY)),
+        ("village_officer", 0, app.device(OFFICER)),
+        ("work_team", 0, app.enrol("team_p", "work_team", PUTOU).await),
+        ("township_leader", 1, app.device(LEADER)),
+        ("county_admin", 2, app.device(COUNTY)),
     ];
     for (_, _, d) in out.iter_mut() {
         d.login().await.unwrap();
@@ -183,31 +311,36 @@ async fn every_role_gets_exactly_what_the_permission_table_says(b: Backend) {
     county.login().await.unwrap();
     let mut officer = app.enrol("setup_o", "village_officer", PUTOU).await;
     officer.login().await.unwrap();
-    for (action, severity, status, edit, field, leader) in CELLS {
-        for (role, is_leader, dev) in ppl.iter_mut() {
+    for (action, severity, status, edit, field, township, county_col) in CELLS {
+        for (role, column, dev) in ppl.iter_mut() {
             // A fresh case in the state the action needs, set up by the officer and the county.
             let id = officer.create(&officer.new_case(PUTOU, *severity, &format!("{action}/{role}")));
             officer.sync().await.unwrap();
             if *status != Status::Reported {
                 county.sync().await.unwrap();
-                county.edit(id, |tx| write::set_status(tx, *status));
+                match status {
+                    Status::Closed => county.close(id, Settled::Handled, "已处理"),
+                    _ => county.set_status(id, *status),
+                }
                 county.sync().await.unwrap();
             }
             dev.sync().await.unwrap();
-            dev.edit(id, *edit);
+            let by = dev.user_id.clone();
+            dev.edit(id, |tx| edit(tx, &by));
             dev.sync_once(false).await.unwrap();
-            let want = if *is_leader { *leader } else { *field };
+            let want = [*field, *township, *county_col][*column];
             assert_eq!(outcome(dev, id), want, "{role} may {action}?");
         }
     }
     // Recording: everyone may record a case as found; only leaders may record it pre-assigned.
-    for (role, is_leader, dev) in ppl.iter_mut() {
+    for (role, column, dev) in ppl.iter_mut() {
+        let is_leader = *column > 0;
         let plain = dev.create(&dev.new_case(PUTOU, Severity::Urgent, "新发现"));
         let assigned = dev.create(&dev.new_case(PUTOU, Severity::General, "新发现并指派"));
         dev.edit(assigned, |tx| tx.put(ROOT, "handler", "u_demo_officer"));
         dev.sync().await.unwrap();
         assert_eq!(outcome(dev, plain), Ok, "{role} may record a case");
-        let want = if *is_leader { Ok } else { Refused(RejectCode::Forbidden) };
+        let want = if is_leader { Ok } else { Refused(RejectCode::Forbidden) };
         assert_eq!(outcome(dev, assigned), want, "{role} may record a case already assigned?");
     }
 }

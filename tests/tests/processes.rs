@@ -159,8 +159,7 @@ async fn two_replicas_on_one_postgres_database_converge_and_share_live_notices()
     leader.login().await.unwrap();
     leader.sync().await.unwrap();
     assert!(leader.docs.contains_key(&id));
-    leader
-        .edit(id, |tx| sync_protocol::case::write::set_status(tx, sync_protocol::case::Status::Acknowledged));
+    leader.set_status(id, sync_protocol::case::Status::Acknowledged);
     officer.edit(id, |tx| sync_protocol::case::write::edit_description(tx, 0, "补充："));
     let (r1, r2) = tokio::join!(officer.sync(), leader.sync());
     r1.unwrap();

@@ -2,7 +2,7 @@
 //! back what it lost, case numbers are never issued twice.
 
 use anlan_tests::*;
-use sync_protocol::case::{Severity, Status, write};
+use sync_protocol::case::{Severity, Status};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_a_restore_devices_resend_what_the_backup_missed() {
@@ -21,7 +21,7 @@ async fn after_a_restore_devices_resend_what_the_backup_missed() {
 
     // After the backup: a new case, an edit, and the leader has seen everything.
     let b = officer.create(&officer.new_case(PUTOU, Severity::General, "备份后的案件"));
-    officer.edit(a, |tx| write::set_status(tx, Status::Handling));
+    officer.set_status(a, Status::Handling);
     officer.sync().await.unwrap();
     leader.sync().await.unwrap();
     let b_no = officer.case(b).case_no.clone().unwrap();

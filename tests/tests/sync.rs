@@ -111,8 +111,9 @@ async fn concurrent_edits_from_officer_and_leader_both_survive(b: Backend) {
         )?;
         write::edit_description(tx, 0, "【补充】")
     });
+    let leader_id = leader.user_id.clone();
     leader.edit(id, |tx| {
-        write::set_status(tx, Status::Acknowledged)?;
+        write::transition(tx, &write::Move::new(Status::Acknowledged, &leader_id, 1))?;
         write::set_severity(tx, Severity::Urgent)
     });
     leader.sync().await.unwrap();

@@ -4,9 +4,10 @@
 // optional values are null.
 import * as A from '@automerge/automerge/slim';
 import {
-  CONFLICT_FIELDS, type CaseEdit, type CaseSummary, type CaseView, type FieldConflict,
+  CONFLICT_FIELDS, type Attachment, type CaseEdit, type CaseSummary, type CaseView, type FieldConflict,
   type NewCaseInput, type Party, type TimelineEntry, type TimelineKind,
 } from './types';
+import { applyCasework, caseworkView, moveStatus } from './casework';
 
 // The document's shape as stored. Strings held as ImmutableString.
 type IS = A.ImmutableString;
@@ -29,6 +30,10 @@ export interface CaseDoc {
   responsible_leader: IS | null;
   handler: IS | null;
   deadline: Date | null;
+  transitions?: { from: IS; to: IS; by: IS; at: Date; outcome?: IS; note?: IS }[];
+  outcome?: IS | null;
+  closing_note?: IS | null;
+  resolution_plan?: string;
 }
 
 const im = (s: string) => new A.ImmutableString(s);
@@ -65,10 +70,14 @@ export function newCase(actor: string, author: Author, input: NewCaseInput, now 
       ? { lat: input.location.lat, lon: input.location.lon, accuracy_m: input.location.accuracy_m }
       : null;
     d.timeline = [];
-    d.attachments = [];
+    d.attachments = (input.attachments ?? []).map((a) => ({ sha256: im(a.sha256), mime: im(a.mime), size: a.size }));
     d.responsible_leader = null;
     d.handler = null;
     d.deadline = null;
+    d.transitions = [];
+    d.outcome = null;
+    d.closing_note = null;
+    d.resolution_plan = '';
   });
 }
 
@@ -96,12 +105,12 @@ export function applyEdit(doc: A.Doc<CaseDoc>, user: string, edit: CaseEdit, now
       case 'set_category': d.category = im(edit.value); break;
       case 'set_title': d.title = im(edit.value.trim()); break;
       case 'set_status':
-        d.status = im(edit.value);
+        moveStatus(d, user, edit.value, now);
         d.timeline.push(timelineDoc('status', user, edit.note ?? edit.value, now));
         break;
       case 'add_timeline': d.timeline.push(timelineDoc(edit.kind, user, edit.text, now)); break;
       case 'acknowledge':
-        d.status = im('acknowledged');
+        moveStatus(d, user, 'acknowledged', now);
         d.timeline.push(timelineDoc('status', user, edit.text, now));
         break;
       case 'assign':
@@ -114,8 +123,10 @@ export function applyEdit(doc: A.Doc<CaseDoc>, user: string, edit: CaseEdit, now
         // Writing one of the concurrent values again supersedes all of them.
         if (edit.field === 'deadline') d.deadline = edit.value ? new Date(Number(edit.value)) : null;
         else if (edit.field === 'responsible_leader' || edit.field === 'handler') d[edit.field] = edit.value ? im(edit.value) : null;
+        else if (edit.field === 'status') moveStatus(d, user, edit.value, now);
         else d[edit.field] = im(edit.value);
         break;
+      default: applyCasework(d, user, edit, now);
     }
   });
 }
@@ -151,11 +162,20 @@ export function viewCase(docId: string, doc: A.Doc<CaseDoc>): CaseView {
       id: text(e.id) ?? '', kind: (text(e.kind) ?? 'note') as TimelineKind, at: ms(e.at) ?? 0,
       by: text(e.by) ?? '', text: text(e.text) ?? '',
     })),
+    attachments: (doc.attachments ?? []).flatMap(attachmentView),
     responsible_leader: text(doc.responsible_leader),
     handler: text(doc.handler),
     deadline: ms(doc.deadline),
     conflicts: conflictsOf(doc),
+    ...caseworkView(doc, conflictsOf(doc).map((c) => c.field)),
   };
+}
+
+function attachmentView(a: unknown): Attachment[] {
+  const m = (a ?? {}) as { sha256?: unknown; mime?: unknown; size?: unknown };
+  const sha256 = text(m.sha256);
+  const mime = text(m.mime);
+  return sha256 && mime && typeof m.size === 'number' ? [{ sha256, mime, size: m.size }] : [];
 }
 
 export function summarize(doc: A.Doc<CaseDoc>): CaseSummary {
@@ -172,6 +192,8 @@ export function summarize(doc: A.Doc<CaseDoc>): CaseSummary {
     responsible_leader: text(doc.responsible_leader),
     handler: text(doc.handler),
     has_conflicts: conflictsOf(doc).length > 0,
+    needs_confirmation: caseworkView(doc, conflictsOf(doc).map((c) => c.field)).needs_confirmation,
+    transitions: (doc.transitions ?? []).map((t) => ({ to: text(t.to) ?? '', at: ms(t.at) ?? 0 })),
     timeline_count: doc.timeline?.length ?? 0,
   };
 }

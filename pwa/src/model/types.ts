@@ -1,4 +1,5 @@
 // The case record as the UI sees it. Mirrors sync-protocol/src/case/mod.rs.
+import type { CaseworkEdit, CaseworkView } from './casework';
 
 export const CATEGORIES = [
   'land', 'compensation', 'housing', 'rights', 'family', 'labour',
@@ -6,7 +7,7 @@ export const CATEGORIES = [
 ] as const;
 export const SEVERITIES = ['general', 'major', 'urgent'] as const;
 export const STATUSES = ['reported', 'acknowledged', 'handling', 'resolved', 'closed', 'escalated'] as const;
-export const TIMELINE_KINDS = ['note', 'visit', 'mediation', 'status'] as const;
+export const TIMELINE_KINDS = ['note', 'visit', 'mediation', 'status', 'chase'] as const;
 
 export type Category = (typeof CATEGORIES)[number];
 export type Severity = (typeof SEVERITIES)[number];
@@ -18,6 +19,8 @@ export const OPEN_STATUSES: readonly Status[] = ['reported', 'acknowledged', 'ha
 export interface Party { name: string; phone: string | null; note: string | null }
 export interface Location { lat: number; lon: number; accuracy_m: number | null }
 export interface TimelineEntry { id: string; kind: TimelineKind; at: number; by: string; text: string }
+/** A photo or scan: the document holds only its hash; the bytes travel separately (src/photos). */
+export interface Attachment { sha256: string; mime: string; size: number }
 
 /** What the person filling the "new case" form provides. */
 export interface NewCaseInput {
@@ -27,12 +30,13 @@ export interface NewCaseInput {
   description: string;
   parties: Party[];
   location: Location | null;
+  attachments?: Attachment[];
 }
 
 /** Concurrent values of one field: more than one means people disagreed offline. */
 export interface FieldConflict { field: string; values: string[] }
 
-export interface CaseView {
+export interface CaseView extends CaseworkView {
   doc: string;
   case_no: string | null;
   village: string;
@@ -46,6 +50,7 @@ export interface CaseView {
   reported_at: number;
   location: Location | null;
   timeline: TimelineEntry[];
+  attachments: Attachment[];
   responsible_leader: string | null;
   handler: string | null;
   deadline: number | null;
@@ -66,6 +71,9 @@ export interface CaseSummary {
   responsible_leader: string | null;
   handler: string | null;
   has_conflicts: boolean;
+  /** For the overdue rule (src/rules/overdue.ts); absent in summaries stored before them. */
+  needs_confirmation?: boolean;
+  transitions?: { to: string; at: number }[];
   timeline_count: number;
 }
 
@@ -88,7 +96,8 @@ export type CaseEdit =
   | { op: 'add_timeline'; kind: TimelineKind; text: string }
   | { op: 'acknowledge'; text: string }
   | { op: 'assign'; responsible_leader: string | null; handler: string | null; deadline: number | null; text: string }
-  | { op: 'pick'; field: ConflictField; value: string };
+  | { op: 'pick'; field: ConflictField; value: string }
+  | CaseworkEdit;
 
-export const CONFLICT_FIELDS = ['category', 'severity', 'status', 'title', 'responsible_leader', 'handler', 'deadline'] as const;
+export const CONFLICT_FIELDS = ['category', 'severity', 'status', 'title', 'responsible_leader', 'handler', 'deadline', 'outcome', 'closing_note'] as const;
 export type ConflictField = (typeof CONFLICT_FIELDS)[number];

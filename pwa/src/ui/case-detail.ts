@@ -3,10 +3,15 @@ import { t } from '../i18n';
 import { SEVERITIES, STATUSES, type CaseEdit, type ConflictField, type Severity, type Status } from '../model/types';
 import type { CaseDetail } from '../worker/rpc';
 import { alertLogView, loadAlertLog } from './alert-log';
+import { historyView } from './history';
 import { deliveryBadge } from './case-card';
 import type { Ctx } from './ctx';
 import { catLabel, fmtDate, fmtTime, mayManage, sevLabel, stLabel, tlLabel } from './format';
 import { header } from './officer-home';
+import { caseworkPanel } from './casework';
+import { beijingDay, dateString, dayOfDate } from '../rules/petition';
+import { deadlineOfDay } from '../rules/overdue';
+import { photoStrip } from './photos';
 import { flush, freshEditor, startEditing, typed, type DescEditor } from './description-editor';
 
 export interface DetailState {
@@ -32,7 +37,7 @@ export async function loadDetail(ctx: Ctx, st: DetailState): Promise<void> {
   if (st.detail) {
     st.leader ||= st.detail.responsible_leader ?? '';
     st.handler ||= st.detail.handler ?? '';
-    st.deadline ||= st.detail.deadline ? new Date(st.detail.deadline).toISOString().slice(0, 10) : '';
+    st.deadline ||= st.detail.deadline ? dateString(beijingDay(st.detail.deadline)) : '';
   }
   ctx.rerender();
 }
@@ -63,8 +68,9 @@ export function detailView(ctx: Ctx, st: DetailState) {
   // handling or resolved and never out of closed; assignments not at all.
   const sevRank = (s: string) => SEVERITIES.indexOf(s as Severity);
   const maySetSeverity = (s: string, from: number) => leaderRole || sevRank(s) >= from;
+  // Closing and reopening go through the casework panel (outcome, note, transition entry).
   const maySetStatus = (s: string) =>
-    leaderRole || s === d.status || ((s === 'handling' || s === 'resolved') && d.status !== 'closed');
+    s === d.status || (d.status !== 'closed' && s !== 'closed' && (leaderRole || s === 'handling' || s === 'resolved'));
   const mayPick = (field: ConflictField, v: string, values: string[]) => {
     if (leaderRole) return true;
     if (field === 'severity') return maySetSeverity(v, Math.max(...values.map(sevRank)));
@@ -113,7 +119,7 @@ export function detailView(ctx: Ctx, st: DetailState) {
   };
   const assign = (e: Event) => {
     e.preventDefault();
-    const deadline = st.deadline ? new Date(`${st.deadline}T23:59:59`).getTime() : null;
+    const deadline = st.deadline ? deadlineOfDay(dayOfDate(st.deadline)) : null; // a Beijing calendar day
     void edit(ctx, st, {
       op: 'assign', responsible_leader: st.leader.trim() || null, handler: st.handler.trim() || null, deadline,
       text: t('tl_assign_text', { leader: st.leader.trim() || t('f_none'), handler: st.handler.trim() || t('f_none'), deadline: st.deadline || t('f_none') }),
@@ -149,6 +155,7 @@ export function detailView(ctx: Ctx, st: DetailState) {
         ${field(t('f_handler'), d.handler ?? t('f_none'), 'handler')}
         ${field(t('f_deadline'), d.deadline ? fmtDate(d.deadline) : t('f_none'), 'deadline')}
       </dl>
+      ${caseworkPanel(ctx, d, (e) => edit(ctx, st, e))}
 
       <section>
         <h3>${t('f_description')}</h3>
@@ -158,6 +165,8 @@ export function detailView(ctx: Ctx, st: DetailState) {
           : html`<p class="description" data-testid="description" @click=${() => { startEditing(st.desc, d.heads, d.description); ctx.rerender(); }}>${d.description || '—'}</p>`}
       </section>
 
+      ${photoStrip(d.attachments)}
+
       ${d.parties.length ? html`<section><h3>${t('f_parties')}</h3><ul class="parties">
         ${d.parties.map((p) => html`<li><b>${p.name}</b> ${p.phone ? html`<a href="tel:${p.phone}">${p.phone}</a>` : ''} <span class="muted">${p.note ?? ''}</span></li>`)}
       </ul></section>` : ''}
@@ -166,7 +175,6 @@ export function detailView(ctx: Ctx, st: DetailState) {
         <h3>${t('detail_leader_actions')}</h3>
         <div class="actions">
           ${d.status === 'reported' ? html`<button class="primary" data-testid="ack" @click=${() => edit(ctx, st, { op: 'acknowledge', text: t('tl_ack_text') })}>${t('detail_ack')}</button>` : ''}
-          ${d.status !== 'closed' ? html`<button class="ghost" data-testid="close" @click=${() => setStatus('closed')}>${t('detail_close')}</button>` : ''}
         </div>
         <form @submit=${assign} class="assign">
           <label>${t('f_responsible_leader')}<input data-testid="assign-leader" .value=${st.leader} @input=${(e: Event) => { st.leader = val(e); }} /></label>
@@ -196,5 +204,6 @@ export function detailView(ctx: Ctx, st: DetailState) {
         </form>
       </section>
       ${alertLogView(ctx, st.doc)}
+      ${historyView(ctx, st.doc)}
     </main>`;
 }

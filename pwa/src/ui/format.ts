@@ -1,5 +1,7 @@
 import { t, getLang, type MessageKey } from '../i18n';
 import type { CaseListItem } from '../model/types';
+import { clockOf } from '../model/casework';
+import { deadlineState } from '../rules/overdue';
 
 export const catLabel = (c: string) => t(`cat_${c}` as MessageKey) || c;
 export const sevLabel = (s: string) => t(`sev_${s}` as MessageKey) || s;
@@ -55,8 +57,15 @@ export function fmtBytes(n: number | undefined): string {
 const SEV_RANK: Record<string, number> = { urgent: 0, major: 1, general: 2 };
 export const sevRank = (s: string) => SEV_RANK[s] ?? 3;
 
-export function isOverdue(c: Pick<CaseListItem, 'deadline' | 'status'>, now = Date.now()): boolean {
-  return c.deadline != null && c.deadline < now && !['resolved', 'closed'].includes(c.status);
+/** Overdue by the rule the server reminds by (src/rules/overdue.ts): from 00:00 Beijing time of
+ *  the day after the deadline day, until resolved or closed (a disputed closure is not closed). */
+export function isOverdue(c: Pick<CaseListItem, 'deadline' | 'status' | 'needs_confirmation' | 'transitions'>, now = Date.now()): boolean {
+  return deadlineState(clockOf(c), now) === 'overdue';
+}
+
+/** Chasing (催办) is for county and city administrators (docs/permissions.md). */
+export function mayChase(role: string): boolean {
+  return role === 'county_admin' || role === 'city_admin';
 }
 
 /** Officer order: urgent first, then newest. */

@@ -8,7 +8,8 @@
 //! whatever won the merge: an officer who raised severity offline
 //! while a leader concurrently raised it further did not lower anything, whichever value wins.
 //! Rules that hold for everyone — immutable fields, the server-owned case number — are in
-//! `sync_protocol::case::check_transition`.
+//! `sync_protocol::case::check_transition`; the lifecycle (transitions, outcomes, chasing) in
+//! `lifecycle`, which judges every role.
 
 use std::collections::BTreeSet;
 use std::str::FromStr;
@@ -37,6 +38,7 @@ const ASSIGNMENT: &[&str] = &["responsible_leader", "handler", "deadline"];
 
 /// A case recorded by `role`: field staff record it as found — reported, not yet assigned.
 pub fn check_new(case: &Case, role: &str) -> Result<(), String> {
+    super::lifecycle::check_new(case, role)?;
     if rank(role) == Rank::Leader {
         return Ok(());
     }
@@ -49,11 +51,8 @@ pub fn check_new(case: &Case, role: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// `changes` (already applied to `doc`) made by `role` to an existing case.
-pub fn check_changes(doc: &Automerge, changes: &[Change], role: &str) -> Result<(), String> {
-    if rank(role) == Rank::Leader {
-        return Ok(());
-    }
+/// `changes` (already applied to `doc`) made by `user` with `role` to an existing case.
+pub fn check_changes(doc: &Automerge, changes: &[Change], role: &str, user: &str) -> Result<(), String> {
     for change in changes {
         let touched: BTreeSet<String> = change
             .decode()
@@ -64,6 +63,10 @@ pub fn check_changes(doc: &Automerge, changes: &[Change], role: &str) -> Result<
                 _ => None,
             })
             .collect();
+        super::lifecycle::check_change(doc, change, &touched, role, user)?;
+        if rank(role) == Rank::Leader {
+            continue;
+        }
         // Before: what the author saw (the document at the change's dependencies). After: the
         // document with just this change added. A put and a delete are judged alike by their
         // effect: Automerge resolves a conflict to an existing value by deleting the others.
@@ -142,7 +145,7 @@ mod tests {
         doc.put(ROOT, "severity", value).unwrap();
         doc.commit();
         let changes = doc.get_changes(&heads);
-        check_changes(doc.document(), &changes, "village_officer")
+        check_changes(doc.document(), &changes, "village_officer", "u1")
     }
 
     #[test]
@@ -160,8 +163,10 @@ mod tests {
         doc.put(ROOT, "handler", "u1").unwrap();
         doc.commit();
         let changes = doc.get_changes(&heads);
-        assert!(check_changes(doc.document(), &changes, "work_team").unwrap_err().starts_with("handler"));
-        assert_eq!(check_changes(doc.document(), &changes, "township_leader"), Ok(()));
+        assert!(
+            check_changes(doc.document(), &changes, "work_team", "u1").unwrap_err().starts_with("handler")
+        );
+        assert_eq!(check_changes(doc.document(), &changes, "township_leader", "u1"), Ok(()));
         assert_eq!(rank("petition_staff"), Rank::Field);
     }
 }

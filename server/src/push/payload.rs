@@ -27,6 +27,10 @@ pub enum AlertKind {
     Escalation,
     /// A deadline passed.
     Reminder,
+    /// The deadline is tomorrow or today.
+    DueSoon,
+    /// A county or city administrator chased the case (催办).
+    Chase,
 }
 
 /// The JSON the service worker receives. Serialised field by field as declared here.

@@ -166,7 +166,7 @@ impl SqlStore {
         doc: DocId,
         unit_path: &str,
     ) -> Result<Vec<String>> {
-        if kind == "overdue" {
+        if matches!(kind, "overdue" | "due_soon" | "chase") {
             let row = sqlx::query("SELECT responsible_leader, handler FROM cases WHERE doc_id = $1")
                 .bind(doc.0.to_vec())
                 .fetch_optional(&mut **tx)
@@ -180,6 +180,9 @@ impl SqlStore {
             };
             users.dedup();
             return Ok(users);
+        }
+        if kind == "petition_due" {
+            return self.petition_recipients(tx, unit_path).await;
         }
         let Some((_, unit_kind, roles)) = LADDER.iter().find(|(l, _, _)| *l == level) else {
             return Ok(vec![]);
@@ -289,42 +292,6 @@ impl SqlStore {
             .bind(now)
             .bind(from)
             .bind(now - after_ms)
-            .execute(&self.writer)
-            .await?
-            .rows_affected();
-        }
-        Ok(n)
-    }
-
-    /// One reminder per case and deadline once the deadline has passed with the case still open.
-    pub async fn remind_overdue(&self) -> Result<u64> {
-        let now = now_ms();
-        let due = sqlx::query(
-            "SELECT doc_id, deadline, body FROM cases
-             WHERE deadline IS NOT NULL AND deadline < $1 AND status NOT IN ('resolved', 'closed')
-               AND (handler IS NOT NULL OR responsible_leader IS NOT NULL)",
-        )
-        .bind(now)
-        .fetch_all(&self.pool)
-        .await?;
-        let mut n = 0;
-        for r in due {
-            let doc = doc_id(&r, 0)?;
-            let deadline: i64 = r.try_get(1)?;
-            let body: serde_json::Value =
-                serde_json::from_str(&r.try_get::<String, _>(2)?).unwrap_or_default();
-            let payload = serde_json::json!({
-                "doc": doc.to_string(), "case_no": body["case_no"], "village": body["village"],
-                "category": body["category"], "severity": body["severity"],
-            });
-            n += sqlx::query(
-                "INSERT INTO outbox (kind, doc_id, cause, payload, created_at, level) VALUES ('overdue', $1, $2, $3, $4, 'case')
-                 ON CONFLICT (cause) DO NOTHING",
-            )
-            .bind(doc.0.to_vec())
-            .bind(format!("overdue:{doc}:{deadline}"))
-            .bind(payload.to_string())
-            .bind(now)
             .execute(&self.writer)
             .await?
             .rows_affected();

@@ -81,5 +81,16 @@ wire_enum!(
         Visit = "visit", // 走访
         Mediation = "mediation", // 调解
         Status = "status", // 状态变更
+        Chase = "chase", // 催办 (county and city only)
+    }
+);
+
+wire_enum!(
+    /// 结案方式: how a closed case was settled. Recorded with the closing transition.
+    Outcome {
+        Mediated = "mediated", // 调解达成协议
+        Handled = "handled", // 依法依规处理化解
+        Unfounded = "unfounded", // 经核查不属实
+        Referred = "referred", // 移交有关部门
     }
 );

@@ -18,13 +18,18 @@
 //! | `timeline` | List of Map `{id, kind, at, by, text}` | ≤ 2,000 |
 //! | `attachments` | List of Map `{sha256, mime, size, name?}` | ≤ 50 |
 //! | `responsible_leader`, `handler` | Str (user id) or Null | |
-//! | `deadline` | Timestamp or Null | |
+//! | `deadline` | Timestamp or Null | a calendar day in Beijing time (see `rules::overdue`) |
+//!
+//! Plus the casework keys (`transitions`, `outcome`, `closing_note`, `resolution_plan`) in
+//! [`casework`].
 
+pub mod casework;
 mod enums;
 mod read;
 pub mod write;
 
-pub use enums::{Category, Severity, Status, TimelineKind};
+pub use casework::{Agreement, Casework, Transition};
+pub use enums::{Category, Outcome, Severity, Status, TimelineKind};
 pub use read::read_case;
 
 use serde::Serialize;
@@ -58,6 +63,9 @@ pub struct Case {
     /// Fields that hold more than one concurrent value, with every value as text. Empty when
     /// nobody disagrees.
     pub conflicts: Vec<Conflict>,
+    /// Lifecycle, outcome and plan; flattened into the projection's JSON.
+    #[serde(flatten)]
+    pub work: Casework,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

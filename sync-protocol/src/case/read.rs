@@ -24,12 +24,25 @@ const ROOT_KEYS: &[&str] = &[
     "responsible_leader",
     "handler",
     "deadline",
+    "transitions",
+    "outcome",
+    "closing_note",
+    "resolution_plan",
 ];
 
 /// Fields whose concurrent values are surfaced as [`Conflict`]s. Text and lists merge by
 /// themselves; these scalars are last-writer-wins in Automerge and need a person to pick.
-const CONFLICT_FIELDS: &[&str] =
-    &["category", "severity", "status", "title", "responsible_leader", "handler", "deadline"];
+const CONFLICT_FIELDS: &[&str] = &[
+    "category",
+    "severity",
+    "status",
+    "title",
+    "responsible_leader",
+    "handler",
+    "deadline",
+    "outcome",
+    "closing_note",
+];
 
 /// Read and validate a case. Fails on the first field that is missing, of the wrong Automerge
 /// type, out of its enum or too long.
@@ -45,6 +58,8 @@ pub fn read_case<D: ReadDoc>(doc: &D) -> Result<Case> {
     if kind != KIND {
         return Err(SchemaError::new("kind", format!("expected \"{KIND}\", got \"{kind}\"")));
     }
+    let conflicts = read_conflicts(&root);
+    let outcome_conflict = conflicts.iter().any(|c| c.field == "outcome");
     let case = Case {
         schema_version,
         case_no: root.opt_str("case_no", 40)?,
@@ -63,7 +78,8 @@ pub fn read_case<D: ReadDoc>(doc: &D) -> Result<Case> {
         responsible_leader: root.opt_str("responsible_leader", 64)?,
         handler: root.opt_str("handler", 64)?,
         deadline: root.opt_timestamp("deadline")?,
-        conflicts: read_conflicts(&root),
+        conflicts,
+        work: super::casework::read_casework(&root, outcome_conflict)?,
     };
     Ok(case)
 }
@@ -106,7 +122,7 @@ fn read_timeline<D: ReadDoc>(root: &MapReader<'_, D>) -> Result<Vec<TimelineEntr
     root.list_of_maps("timeline", 2_000)?
         .iter()
         .map(|e| {
-            e.only_keys(&["id", "kind", "at", "by", "text"])?;
+            e.only_keys(&["id", "kind", "at", "by", "text", "attachment"])?;
             Ok(TimelineEntry {
                 id: e.str("id", 64)?,
                 kind: parse_enum(e, "kind")?,
@@ -152,11 +168,11 @@ fn read_conflicts<D: ReadDoc>(root: &MapReader<'_, D>) -> Vec<Conflict> {
     CONFLICT_FIELDS
         .iter()
         .filter_map(|field| {
-            let values = root.concurrent_scalars(field);
-            (values.len() > 1).then(|| Conflict {
-                field: (*field).to_string(),
-                values: values.iter().map(scalar_text).collect(),
-            })
+            // The same value written twice concurrently (two people closing) is no disagreement.
+            let mut values: Vec<String> = root.concurrent_scalars(field).iter().map(scalar_text).collect();
+            values.sort();
+            values.dedup();
+            (values.len() > 1).then(|| Conflict { field: (*field).to_string(), values })
         })
         .collect()
 }

@@ -151,3 +151,22 @@ fn deadline_may_be_set_and_cleared() {
     doc.put(ROOT, "deadline", ScalarValue::Null).unwrap();
     assert_eq!(read_case(&doc).unwrap().deadline, None);
 }
+
+/// The PWA's golden fixture (pwa/tests/fixtures.test.ts): a new case exactly as the phone
+/// creates and pushes it. If the PWA's model and this schema drift apart, this fails.
+#[test]
+fn the_pwa_golden_new_case_push_reads_as_a_valid_case() {
+    let bytes = include_bytes!("../../../pwa/tests/fixtures/pwa-new-case.sync-request.cbor");
+    let req: crate::wire::SyncRequest = crate::wire::decode(bytes).expect("fixture decodes");
+    let changes = req.push[0]
+        .changes
+        .iter()
+        .map(|c| automerge::Change::from_bytes(c.to_vec()).expect("change decodes"))
+        .collect::<Vec<_>>();
+    let mut doc = automerge::Automerge::new();
+    doc.apply_changes(changes).unwrap();
+    let case = read_case(&doc).expect("the PWA's case passes the server's schema");
+    assert_eq!(case.reporter, "u_demo_officer");
+    assert_eq!(case.severity, Severity::Urgent);
+    check_transition(None, &case, Writer::User("u_demo_officer")).unwrap();
+}

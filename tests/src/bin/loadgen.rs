@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use anlan_server::store::{NewUser, SqlStore};
 use anlan_tests::{Backend, ServerProcess, SimDevice, TestDb};
 use clap::Parser;
-use sync_protocol::case::{Severity, write};
+use sync_protocol::case::Severity;
 use sync_protocol::wire::{self, SyncRequest};
 use tokio::sync::Semaphore;
 
@@ -129,7 +129,7 @@ async fn bench(args: &Args, backend: Backend) -> anyhow::Result<()> {
     let (sims, edit_lat, edit_wall) = phase(sims, args.concurrency, |d| {
         let ids: Vec<_> = d.docs.keys().copied().collect();
         for id in ids {
-            d.edit(id, |tx| write::set_status(tx, sync_protocol::case::Status::Handling));
+            d.set_status(id, sync_protocol::case::Status::Handling);
         }
     })
     .await?;
@@ -228,7 +228,7 @@ async fn steady_state(url: &str, db: &TestDb) -> anyhow::Result<()> {
     d.sync().await?;
     let ids: Vec<_> = d.docs.keys().copied().take(20).collect();
     for id in &ids {
-        d.edit(*id, |tx| write::set_status(tx, sync_protocol::case::Status::Resolved));
+        d.set_status(*id, sync_protocol::case::Status::Resolved);
     }
     let (req, _) = d.build_request();
     let raw: usize = req.push.iter().flat_map(|p| &p.changes).map(|c| c.len()).sum();

@@ -1,0 +1,82 @@
+//! Deadline reminders (限期化解): the day before a case's deadline and once it is overdue, one
+//! outbox row each per case and deadline day, to the handler and the responsible leader. When
+//! is decided by `sync_protocol::rules::overdue`, the rule the PWA shows; SQL only narrows the
+//! candidates.
+
+use sqlx::Row;
+use sync_protocol::case::Status;
+use sync_protocol::rules::overdue::{Clock, DeadlineState, overdue_from};
+use sync_protocol::rules::petition::{DAY_MS, beijing_day, date_string};
+
+use super::sql::{doc_id, now_ms};
+use super::*;
+
+impl SqlStore {
+    /// Enqueue the reminders that are due at `now`; returns how many rows were new. A second
+    /// call for the same state enqueues nothing (the cause names the case and deadline day).
+    pub async fn remind_overdue(&self) -> Result<u64> {
+        self.remind_deadlines_at(now_ms()).await
+    }
+
+    pub async fn remind_deadlines_at(&self, now: i64) -> Result<u64> {
+        // A deadline whose reminder day has begun is less than two days ahead. A disputed
+        // closure (conflicts set) still counts as open.
+        let due = sqlx::query(
+            "SELECT doc_id, body FROM cases
+             WHERE deadline IS NOT NULL AND deadline < $1
+               AND (status NOT IN ('resolved', 'closed') OR conflicts <> 0)
+               AND (handler IS NOT NULL OR responsible_leader IS NOT NULL)",
+        )
+        .bind(now + 2 * DAY_MS)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut n = 0;
+        for r in due {
+            let doc = doc_id(&r, 0)?;
+            let body: serde_json::Value =
+                serde_json::from_str(&r.try_get::<String, _>(1)?).unwrap_or_default();
+            let Some(clock) = clock_of(&body) else { continue };
+            let kind = match clock.state(now) {
+                DeadlineState::DueSoon => "due_soon",
+                DeadlineState::Overdue => "overdue",
+                _ => continue,
+            };
+            let day = date_string(beijing_day(clock.deadline.unwrap_or_default()));
+            let payload = serde_json::json!({
+                "doc": doc.to_string(), "case_no": body["case_no"], "village": body["village"],
+                "category": body["category"], "severity": body["severity"],
+                "due": overdue_from(clock.deadline.unwrap_or_default()),
+            });
+            n += sqlx::query(
+                "INSERT INTO outbox (kind, doc_id, cause, payload, created_at, level) VALUES ($1, $2, $3, $4, $5, 'case')
+                 ON CONFLICT (cause) DO NOTHING",
+            )
+            .bind(kind)
+            .bind(doc.0.to_vec())
+            .bind(format!("{kind}:{doc}:{day}"))
+            .bind(payload.to_string())
+            .bind(now)
+            .execute(&self.writer)
+            .await?
+            .rows_affected();
+        }
+        Ok(n)
+    }
+}
+
+/// The overdue rule's view of a projected case (the `body` JSON of `cases`).
+fn clock_of(body: &serde_json::Value) -> Option<Clock> {
+    let status: Status = body["status"].as_str()?.parse().ok()?;
+    let transitions = body["transitions"]
+        .as_array()
+        .map(|ts| {
+            ts.iter().filter_map(|t| Some((t["to"].as_str()?.parse().ok()?, t["at"].as_i64()?))).collect()
+        })
+        .unwrap_or_default();
+    Some(Clock {
+        deadline: body["deadline"].as_i64(),
+        status,
+        needs_confirmation: body["needs_confirmation"].as_bool().unwrap_or(false),
+        transitions,
+    })
+}
