@@ -1,0 +1,78 @@
+// Petitions end to end: the township leader, offline, records a petition received ten days ago;
+// it syncs when the network returns, the server's list shows five days left to decide, and so
+// does the phone's countdown; accepting it starts the 60 days. Then a downward visit.
+
+const DAY = 86_400_000;
+const beijingDate = (ms) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10);
+
+export async function petitionChecks({ base, check, launch, until, assert, shot }) {
+  const name = `信访人${Date.now() % 100000}`;
+  const { page, context } = await launch('petitions');
+  const listed = async () => {
+    const r = await fetch(`${base}/api/v1/petitions`, { headers: { Authorization: 'Bearer anlan-demo-leader' } });
+    return (await r.json()).find((p) => p.person === name);
+  };
+  let doc = '';
+
+  await check('petitions: a leader records a petition offline; it syncs and shows 剩余5天 to decide', async () => {
+    await page.goto(`${base}/#/login?token=anlan-demo-leader`);
+    await page.locator('[data-testid=petitions-link]').waitFor({ timeout: 20_000 });
+    await page.locator('[data-testid=petitions-link]').click();
+    await page.locator('[data-testid=new-petition]').click();
+    await page.locator('[data-testid=pf-village]').waitFor();
+    await context.setOffline(true);
+    await page.locator('[data-testid=pf-village]').selectOption('350481101201');
+    await page.locator('[data-testid=pf-source]').selectOption('reception_day');
+    await page.locator('[data-testid=pf-date]').fill(beijingDate(Date.now() - 10 * DAY));
+    await page.locator('[data-testid=pf-name]').fill(name);
+    await page.locator('[data-testid=pf-phone]').fill('139 0000 1234');
+    await page.locator('[data-testid=pf-request]').fill('要求补发2025年度后期扶持资金。');
+    await page.locator('[data-testid=pf-save]').click();
+    await page.waitForURL(/#\/petition\//);
+    doc = decodeURIComponent(page.url().split('#/petition/')[1]);
+    assert((await page.locator('[data-testid=countdown]').innerText()) === '剩余5天', 'countdown offline');
+    assert(!(await listed()), 'on the server before the network returned');
+    await context.setOffline(false);
+    const p = await until(listed, 'the petition on the server', 30_000);
+    assert(p.doc === doc && p.days_left === 5 && p.status === 'awaiting_decision', JSON.stringify(p));
+    await page.goto(`${base}/#/petitions`);
+    const card = page.locator('[data-testid=petition-card]', { hasText: name });
+    await card.waitFor();
+    assert((await card.locator('[data-testid=countdown]').innerText()) === '剩余5天', 'countdown in the list');
+    await shot(page, 'pet-01-list');
+  });
+
+  await check('petitions: accepting it today starts the 60 days to reply', async () => {
+    await page.goto(`${base}/#/petition/${doc}`);
+    await page.locator('[data-testid=act-accept]').click();
+    await page.locator('[data-testid=action-confirm]').click();
+    await until(async () => (await page.locator('[data-testid=petition-stage]').innerText()) === '办理中', 'stage on the phone');
+    assert((await page.locator('[data-testid=countdown]').innerText()) === '剩余60天', 'reply countdown');
+    const p = await until(async () => { const x = await listed(); return x?.status === 'handling' ? x : null; }, 'handling on the server');
+    assert(p.days_left === 60 && p.body.deadline.kind === 'reply', JSON.stringify(p));
+    // Recording a second decision is not offered; an extension of 31 days is refused on the phone.
+    await page.locator('[data-testid=act-extend]').click();
+    await page.locator('[data-testid=action-days]').fill('31');
+    await page.locator('[data-testid=action-text]').fill('涉及多个部门');
+    await page.locator('[data-testid=action-confirm]').click();
+    assert((await page.locator('[data-testid=action-error]').innerText()).includes('1至30天'), 'extension of 31 days refused');
+    await shot(page, 'pet-02-detail');
+  });
+
+  await check('visits: the leader records a downward visit and it is listed on the server', async () => {
+    await page.goto(`${base}/#/visits`);
+    await page.locator('[data-testid=new-visit]').click();
+    await page.locator('[data-testid=vf-village]').selectOption('350481101201');
+    await page.locator('[data-testid=vf-people]').fill('王大伯\n李婶');
+    await page.locator('[data-testid=vf-resolved]').fill('1');
+    await page.locator('[data-testid=vf-notes]').fill(`走访移民户 ${name}`);
+    await page.locator('[data-testid=vf-save]').click();
+    await page.locator('[data-testid=visit-card]').first().waitFor();
+    const v = await until(async () => {
+      const r = await fetch(`${base}/api/v1/visits`, { headers: { Authorization: 'Bearer anlan-demo-county' } });
+      return (await r.json()).find((x) => x.body.notes.includes(name));
+    }, 'the visit on the server');
+    assert(v.person === '陈建国' && v.body.people_met.length === 2 && v.body.resolved === 1, JSON.stringify(v));
+    await shot(page, 'pet-03-visits');
+  });
+}

@@ -1,0 +1,107 @@
+// What the petition and visit screens share: the routes under the leader home, loading a kind's
+// records from the worker once per change, the villages a person may record for, dates in
+// Beijing days, and the countdown (剩余N天 / 已超期N天) by the shared clock rules.
+import { html } from 'lit-html';
+import { API_BASE } from '../api';
+import { t, type MessageKey } from '../i18n';
+import type { PetitionSummary } from '../model/petition';
+import { beijingDay, dateString, dayOfDate, dayStartMs, daysLeft, type Deadline } from '../rules/petition';
+import type { RecordDetail, RecordListItem } from '../worker/rpc';
+import type { Ctx } from './ctx';
+import { STATS_ROLES } from './stats';
+
+/** Who records petitions and their steps (docs/permissions.md): petition staff and the township and above. */
+export const mayHandlePetitions = (role: string) => role === 'petition_staff' || STATS_ROLES.includes(role);
+/** Who records downward visits: the township and above. */
+export const mayRecordVisits = (role: string) => STATS_ROLES.includes(role);
+
+interface Loaded<T> { key: unknown; value: T | null; loading: boolean }
+const lists = new Map<string, Loaded<RecordListItem[]>>();
+const details = new Map<string, Loaded<RecordDetail | null>>();
+
+/** A kind's records, reloaded after any change (every change gives `ctx.cases` a new array). */
+export function recordsOf(ctx: Ctx, kind: string): RecordListItem[] | null {
+  return cached(lists, kind, ctx, () => ctx.worker.call('records', { kind }));
+}
+
+export function recordOf(ctx: Ctx, doc: string): RecordDetail | null {
+  return cached(details, doc, ctx, () => ctx.worker.call('viewRecord', { doc })) ?? null;
+}
+
+function cached<T>(m: Map<string, Loaded<T>>, k: string, ctx: Ctx, load: () => Promise<T>): T | null {
+  const st = m.get(k) ?? { key: null, value: null, loading: false };
+  m.set(k, st);
+  if (st.key !== ctx.cases && !st.loading) {
+    st.loading = true;
+    const key = ctx.cases;
+    void load().then((v) => { st.value = v; st.key = key; }).catch(() => { st.key = key; })
+      .finally(() => { st.loading = false; ctx.rerender(); });
+  }
+  return st.value;
+}
+
+export interface Village { code: string; name: string }
+let villages: Village[] | null = null;
+
+/** The villages in the person's jurisdiction: from the server once, then from this phone. */
+export function villagesOf(ctx: Ctx): Village[] | null {
+  const key = `anlan.villages.${ctx.session.user.id}`;
+  if (villages) return villages;
+  const stored = localStorage.getItem(key);
+  if (stored) villages = JSON.parse(stored) as Village[];
+  void fetch(`${API_BASE}/api/v1/villages`, { headers: { Authorization: `Bearer ${ctx.token}` }, cache: 'no-store' })
+    .then(async (r) => {
+      if (!r.ok) return;
+      const fresh = (await r.json()) as Village[];
+      localStorage.setItem(key, JSON.stringify(fresh));
+      const changed = JSON.stringify(fresh) !== JSON.stringify(villages);
+      villages = fresh;
+      if (changed) ctx.rerender();
+    })
+    .catch(() => undefined);
+  return villages;
+}
+
+export const villageName = (code: string) => villages?.find((v) => v.code === code)?.name ?? code;
+
+export function todayDate(now = Date.now()): string {
+  return dateString(beijingDay(now));
+}
+
+/** The instant recorded for a date typed as `YYYY-MM-DD` (Beijing): now for today, else 23:59
+ *  that day, so steps recorded later for the same day never predate one another. */
+export function atOfDate(date: string, now = Date.now()): number {
+  const day = dayOfDate(date);
+  return day === beijingDay(now) ? now : dayStartMs(day + 1) - 60_000;
+}
+
+export interface Countdown { text: string; cls: 'ok' | 'soon' | 'today' | 'over' | 'done'; finished: boolean }
+
+/** 剩余N天 / 今天到期 / 已超期N天 for the running deadline; the petitioner's lapsed window ends the item. */
+export function countdown(d: Deadline | null, now = Date.now()): Countdown {
+  if (!d) return { text: t('pet_finished'), cls: 'done', finished: true };
+  const left = daysLeft(d, now);
+  if (d.owner === 'petitioner' && left < 0) return { text: t('pet_finished'), cls: 'done', finished: true };
+  if (left > 0) return { text: t('pet_left', { n: left }), cls: left <= 3 ? 'soon' : 'ok', finished: false };
+  if (left === 0) return { text: t('pet_today'), cls: 'today', finished: false };
+  return { text: t('pet_over', { n: -left }), cls: 'over', finished: false };
+}
+
+/** Open items by deadline (most overdue first), then finished ones, newest first. */
+export function orderPetitions<T extends { summary: unknown }>(items: T[], now = Date.now()): { open: T[]; done: T[] } {
+  const s = (x: T) => x.summary as PetitionSummary;
+  const open = items.filter((x) => !countdown(s(x).deadline, now).finished);
+  const done = items.filter((x) => countdown(s(x).deadline, now).finished);
+  open.sort((a, b) => s(a).deadline!.day - s(b).deadline!.day || s(a).received_at - s(b).received_at);
+  done.sort((a, b) => s(b).received_at - s(a).received_at);
+  return { open, done };
+}
+
+export const deadlineLabel = (d: Deadline) => t(`dl_${d.kind}` as MessageKey);
+
+export function recordsLinks() {
+  return html`<nav class="records-links">
+    <a class="stats-link" href="#/petitions" data-testid="petitions-link">📨 ${t('rec_petitions_link')}</a>
+    <a class="stats-link" href="#/visits" data-testid="visits-link">🚶 ${t('rec_visits_link')}</a>
+  </nav>`;
+}

@@ -1,0 +1,83 @@
+//! Petition reminders: 3 days before each of the office's statutory deadlines and on the day,
+//! one outbox row each (the cause names the petition, the deadline and which reminder), to the
+//! petition staff whose jurisdiction covers the petition. The deadline is the projection's
+//! `due_at`, computed by `sync_protocol::rules::petition`; the petitioner's own windows (asking
+//! for review) remind nobody.
+
+use sqlx::{Row, Transaction};
+use sync_protocol::rules::petition::{DAY_MS, beijing_day, days_left_to};
+
+use super::sql::{doc_id, now_ms};
+use super::*;
+
+/// Reminders before a deadline: (at most this many days left, the cause's suffix), the
+/// nearest first.
+const WHEN: &[(i64, &str)] = &[(0, "0d"), (3, "3d")];
+
+impl SqlStore {
+    pub async fn remind_petitions(&self) -> Result<u64> {
+        self.remind_petitions_at(now_ms()).await
+    }
+
+    /// Enqueue the petition reminders due at `now`; returns how many rows were new. The "3
+    /// days before" reminder goes out on any of the three days before (the first tick that
+    /// sees it), the other on the last day; none once the deadline has passed.
+    pub async fn remind_petitions_at(&self, now: i64) -> Result<u64> {
+        let rows = sqlx::query(
+            "SELECT doc_id, due_at, status, unit_code, body FROM records
+             WHERE kind = 'petition' AND due_at IS NOT NULL AND due_at > $1 AND due_at <= $2",
+        )
+        .bind(now)
+        .bind(now + 4 * DAY_MS)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut n = 0;
+        for r in rows {
+            let doc = doc_id(&r, 0)?;
+            let due: i64 = r.try_get(1)?;
+            let body: serde_json::Value =
+                serde_json::from_str(&r.try_get::<String, _>(4)?).unwrap_or_default();
+            if body["deadline"]["owner"] != "office" {
+                continue;
+            }
+            let left = days_left_to(due, now);
+            let Some((_, which)) = WHEN.iter().find(|(before, _)| left <= *before) else { continue };
+            let payload = serde_json::json!({
+                "doc": doc.to_string(), "village": r.try_get::<String, _>(3)?, "stage": r.try_get::<Option<String>, _>(2)?,
+                "deadline": body["deadline"], "days_left": left,
+            });
+            n += sqlx::query(
+                "INSERT INTO outbox (kind, doc_id, cause, payload, created_at, level) VALUES ('petition_due', $1, $2, $3, $4, 'petition')
+                 ON CONFLICT (cause) DO NOTHING",
+            )
+            .bind(doc.0.to_vec())
+            .bind(format!("petition:{doc}:{}:{which}", beijing_day(due - 1)))
+            .bind(payload.to_string())
+            .bind(now)
+            .execute(&self.writer)
+            .await?
+            .rows_affected();
+        }
+        Ok(n)
+    }
+
+    /// Petition staff whose unit is the petition's village or one of its ancestors.
+    pub(super) async fn petition_recipients(
+        &self,
+        tx: &mut Transaction<'static, sqlx::Any>,
+        unit_path: &str,
+    ) -> Result<Vec<String>> {
+        let village = unit_path.split('/').rfind(|s| !s.is_empty()).unwrap_or_default();
+        let mut out = Vec::new();
+        for unit in self.unit_chain(village).await? {
+            let ids: Vec<String> = sqlx::query_scalar(
+                "SELECT id FROM users WHERE unit_code = $1 AND role = 'petition_staff' ORDER BY id",
+            )
+            .bind(&unit.code)
+            .fetch_all(&mut **tx)
+            .await?;
+            out.extend(ids);
+        }
+        Ok(out)
+    }
+}
