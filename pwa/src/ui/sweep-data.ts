@@ -1,0 +1,98 @@
+// Sweep campaigns on the phone: the campaign list (with rosters and the server's reports) is
+// fetched when online and kept in localStorage, so officers can report and leaders can count
+// completeness offline; the reports themselves are documents in the worker's replica.
+import { API_BASE } from '../api';
+import { completeness, type Completeness, type ReportInput, type RosterVillage } from '../model/completeness';
+import { reportId, SWEEP_KIND, type SweepSummary } from '../model/sweep';
+import { readError } from '../sync/http-error';
+import type { Ctx } from './ctx';
+
+export interface Campaign {
+  id: string; name: string; kind: string; unit_code: string; window_start: number; window_end: number;
+  deadline: number; focus: string[]; created_by: string | null;
+}
+export interface CampaignEntry { campaign: Campaign; villages: (RosterVillage & { name: string })[]; reports: ReportInput[] }
+interface Cached { fetched_at: number; campaigns: CampaignEntry[] }
+export interface LocalReport { doc: string; summary: SweepSummary; delivery: string }
+
+export const sweepState = {
+  cached: null as Cached | null,
+  reports: [] as LocalReport[],
+  loadedAt: 0,
+  loading: false,
+};
+
+const key = (ctx: Ctx) => `anlan.campaigns.${ctx.session.user.id}`;
+
+/** Refresh what is stale (a few seconds) and re-render when anything changed. */
+export function refreshSweeps(ctx: Ctx, force = false): void {
+  if (sweepState.loading || (!force && Date.now() - sweepState.loadedAt < 5000)) return;
+  sweepState.loading = true;
+  sweepState.loadedAt = Date.now();
+  void (async () => {
+    const before = JSON.stringify([sweepState.cached, sweepState.reports]);
+    if (!sweepState.cached) {
+      const raw = localStorage.getItem(key(ctx));
+      sweepState.cached = raw ? (JSON.parse(raw) as Cached) : null;
+    }
+    try {
+      const res = await fetch(`${API_BASE}/api/v1/campaigns`, { headers: { Authorization: `Bearer ${ctx.token}` }, cache: 'no-store' });
+      if (res.ok) {
+        const body = (await res.json()) as { now: number; campaigns: CampaignEntry[] };
+        sweepState.cached = { fetched_at: body.now, campaigns: body.campaigns };
+        localStorage.setItem(key(ctx), JSON.stringify(sweepState.cached));
+      }
+    } catch { /* offline: the cached list stands */ }
+    try {
+      const list = (await ctx.worker.call('records', { kind: SWEEP_KIND })) as { doc: string; summary: unknown; delivery: string }[];
+      sweepState.reports = list.map((r) => ({ doc: r.doc, summary: r.summary as SweepSummary, delivery: r.delivery }));
+    } catch { /* the worker is starting */ }
+    sweepState.loading = false;
+    if (JSON.stringify([sweepState.cached, sweepState.reports]) !== before) ctx.rerender();
+  })();
+}
+
+export function campaigns(): CampaignEntry[] {
+  return sweepState.cached?.campaigns ?? [];
+}
+
+export function localReport(campaign: string, village: string): LocalReport | undefined {
+  const id = reportId(campaign, village);
+  return sweepState.reports.find((r) => r.doc === id);
+}
+
+/** Completeness from this phone's replica and the server's reports as last fetched: the same
+ *  function the server runs (src/model/completeness.ts). */
+export function phoneCompleteness(entry: CampaignEntry, now = Date.now()): Completeness {
+  const received = new Map(entry.reports.map((r) => [r.village, r.received_at]));
+  const mine: ReportInput[] = sweepState.reports
+    .filter((r) => r.summary.campaign === entry.campaign.id)
+    .map((r) => ({ village: r.summary.village, found: r.summary.found, nil: r.summary.nil, received_at: received.get(r.summary.village) ?? null }));
+  return completeness({ deadline: entry.campaign.deadline, now, villages: entry.villages, reports: [...entry.reports, ...mine] });
+}
+
+/** Answer for a village: a new report (the shared genesis plus this edit) or an edit of the
+ *  one the phone holds. */
+export async function answer(ctx: Ctx, campaign: string, village: string, edit: { nil?: boolean; found?: string[]; notes?: string }): Promise<void> {
+  const existing = localReport(campaign, village);
+  if (!existing) {
+    await ctx.worker.call('createRecord', { kind: SWEEP_KIND, input: { campaign, village, ...edit } });
+  } else {
+    for (const c of edit.found ?? []) await ctx.worker.call('editRecord', { doc: existing.doc, edit: { op: 'found', case: c } });
+    if (edit.nil) await ctx.worker.call('editRecord', { doc: existing.doc, edit: { op: 'nil' } });
+    if (edit.notes) await ctx.worker.call('editRecord', { doc: existing.doc, edit: { op: 'notes', text: edit.notes } });
+  }
+  refreshSweeps(ctx, true);
+}
+
+export interface LaunchInput { name: string; kind: string; window_start: number; window_end: number; deadline: number; focus: string[] }
+
+export async function launchCampaign(ctx: Ctx, input: LaunchInput): Promise<void> {
+  const res = await fetch(`${API_BASE}/api/v1/campaigns`, {
+    method: 'POST', cache: 'no-store',
+    headers: { Authorization: `Bearer ${ctx.token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(input),
+  });
+  if (!res.ok) throw await readError(res);
+  refreshSweeps(ctx, true);
+}

@@ -1,0 +1,105 @@
+//! The sweep clock: generates every township's half-monthly campaign when a half-month starts
+//! and reminds the villages that have not answered a campaign whose deadline is near, at most
+//! once per Beijing day per campaign and village (the outbox cause carries the date).
+//!
+//! It runs beside the alert worker and sends with its keys and HTTP client; reminders leave
+//! outbox and delivery rows like every other push, so leaders can see who was reminded.
+
+pub mod period;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+pub use period::{HalfMonth, beijing_date, half_month};
+
+use crate::push::worker::AlertWorker;
+use crate::push::{Delivery, SendOptions, Subscription, Topic, Urgency};
+use crate::store::{DeliveryOutcome, NewCampaign, SqlStore, now_ms};
+
+/// Villages are reminded during the last days before a deadline, not every day of a window.
+pub const REMIND_WITHIN_MS: i64 = 3 * 86_400_000;
+const LEASE_MS: i64 = 60_000;
+
+/// Tick every `every` until shutdown. Errors are logged and retried on the next tick.
+pub async fn run(worker: Arc<AlertWorker>, every: Duration, mut shutdown: watch::Receiver<bool>) {
+    // The first pass waits one period: a server that starts is busy enough, and tests that do
+    // not exercise the clock finish before it runs.
+    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = ticks.tick() => {}
+            _ = shutdown.wait_for(|stop| *stop) => return,
+        }
+        if let Err(e) = tick(&worker, now_ms()).await {
+            tracing::warn!(error = %e, "campaign tick failed; retrying");
+        }
+    }
+}
+
+/// One pass at instant `now`: generate, then remind. Returns (campaigns made, reminders sent).
+pub async fn tick(worker: &AlertWorker, now: i64) -> anyhow::Result<(usize, usize)> {
+    let made = generate_half_monthly(&worker.store, now).await?;
+    let sent = remind(worker, now).await?;
+    Ok((made, sent))
+}
+
+/// Make the half-monthly campaign of the half-month containing `now` for every township that
+/// has none yet; the roster is the township's villages at this moment.
+pub async fn generate_half_monthly(store: &SqlStore, now: i64) -> anyhow::Result<usize> {
+    let p = half_month(now);
+    let mut made = 0;
+    for (code, path) in store.townships_without_period(&p.key).await? {
+        let c = NewCampaign {
+            id: format!("hm-{code}-{}", p.key),
+            name: p.label(),
+            kind: "half_monthly".into(),
+            unit_code: code.clone(),
+            unit_path: path,
+            period: Some(p.key.clone()),
+            window_start: p.start,
+            window_end: p.end,
+            deadline: p.deadline,
+            focus: vec![],
+            created_by: None,
+        };
+        made += usize::from(store.insert_campaign(&c, &[code]).await?);
+    }
+    Ok(made)
+}
+
+/// Claim and send today's reminders; the number of messages the push services accepted.
+pub async fn remind(worker: &AlertWorker, now: i64) -> anyhow::Result<usize> {
+    let due = worker.store.claim_sweep_reminders(now, &beijing_date(now), REMIND_WITHIN_MS, LEASE_MS).await?;
+    let mut sent = 0;
+    for d in due {
+        let opts = SendOptions {
+            urgency: Urgency::Normal,
+            topic: Topic::new("sweep-reminder").ok(),
+            ..SendOptions::default()
+        };
+        let outcome = match Subscription::new(&d.endpoint, &d.p256dh, &d.auth) {
+            Err(e) => Delivery::Failed(format!("stored subscription unusable: {e}")),
+            Ok(sub) => match crate::push::build_request(&worker.vapid, &sub, d.payload.as_bytes(), &opts) {
+                Ok(req) => crate::push::send(&worker.client, req, &opts).await,
+                Err(e) => Delivery::Failed(e.to_string()),
+            },
+        };
+        let outcome = match outcome {
+            Delivery::Sent => {
+                sent += 1;
+                DeliveryOutcome::Sent
+            }
+            Delivery::Gone => DeliveryOutcome::Gone,
+            // A reminder is not retried: tomorrow's is the retry.
+            Delivery::RetryAfter(wait) => {
+                DeliveryOutcome::Failed(format!("retry after {} s", wait.as_secs()))
+            }
+            Delivery::Failed(reason) => DeliveryOutcome::Failed(reason),
+        };
+        worker.store.finish_delivery(&d, outcome).await?;
+    }
+    Ok(sent)
+}

@@ -1,0 +1,188 @@
+//! Sweep campaigns: launch one (township and above, over townships in their jurisdiction),
+//! list those covering the device's scope with their rosters (phones cache this to report and
+//! to count completeness offline), completeness, and the reminders sent.
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use sync_protocol::case::Category;
+use sync_protocol::sweep::completeness::{Input, completeness};
+
+use crate::auth::Device;
+use crate::error::AppError;
+use crate::merge::permissions::{Rank, rank};
+use crate::state::AppState;
+use crate::store::{CampaignInfo, DeviceAuth, NewCampaign, RosterEntry, now_ms};
+
+/// Campaigns whose deadline passed more than this long ago are no longer listed.
+const LISTED_FOR_MS: i64 = 45 * 86_400_000;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/campaigns", get(list).post(create))
+        .route("/campaigns/{id}/completeness", get(one_completeness))
+        .route("/campaigns/{id}/reminders", get(reminders))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateCampaign {
+    name: String,
+    kind: String,
+    window_start: i64,
+    window_end: i64,
+    deadline: i64,
+    #[serde(default)]
+    focus: Vec<String>,
+    /// County and city: which townships (default all of theirs). A township: its own only.
+    #[serde(default)]
+    townships: Vec<String>,
+}
+
+async fn create(
+    State(state): State<AppState>,
+    Device(d): Device,
+    req: Result<Json<CreateCampaign>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    let req = req.map(|Json(t)| t).map_err(|r| AppError::BadRequest(r.body_text()))?;
+    if rank(&d.role) != Rank::Leader {
+        return Err(AppError::Forbidden("campaigns are launched by the township and above".into()));
+    }
+    let name = req.name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(AppError::BadRequest("name: 1–100 characters".into()));
+    }
+    if !matches!(req.kind.as_str(), "concentrated" | "special") {
+        return Err(AppError::BadRequest(
+            "kind: concentrated or special (half_monthly campaigns are generated)".into(),
+        ));
+    }
+    if req.window_start >= req.window_end || req.deadline < req.window_start {
+        return Err(AppError::BadRequest(
+            "window_start must be before window_end, and the deadline not before the start".into(),
+        ));
+    }
+    for f in &req.focus {
+        Category::from_str(f).map_err(|e| AppError::BadRequest(format!("focus: {e}")))?;
+    }
+    let unit = state.store.unit_chain(&d.unit_code).await?.pop().ok_or(AppError::NotFound)?;
+    let townships = match unit.kind.as_str() {
+        "township" if req.townships.iter().all(|t| *t == unit.code) => vec![unit.code.clone()],
+        "township" => {
+            return Err(AppError::Forbidden("a township launches campaigns for itself only".into()));
+        }
+        "county" | "city" => {
+            let mine = state.store.townships_under(&d.unit_path).await?;
+            if req.townships.is_empty() {
+                mine.into_iter().map(|t| t.code).collect()
+            } else {
+                for t in &req.townships {
+                    if !mine.iter().any(|m| m.code == *t) {
+                        return Err(AppError::BadRequest(format!(
+                            "townships: {t} is not a township of {}",
+                            unit.name
+                        )));
+                    }
+                }
+                req.townships.clone()
+            }
+        }
+        _ => return Err(AppError::Forbidden("campaigns are launched by a township, county or city".into())),
+    };
+    if townships.is_empty() {
+        return Err(AppError::BadRequest("townships: none to sweep".into()));
+    }
+    let c = NewCampaign {
+        id: uuid::Uuid::new_v4().to_string(),
+        name: name.to_string(),
+        kind: req.kind,
+        unit_code: unit.code,
+        unit_path: unit.path,
+        period: None,
+        window_start: req.window_start,
+        window_end: req.window_end,
+        deadline: req.deadline,
+        focus: req.focus,
+        created_by: Some(d.user_id.clone()),
+    };
+    state.store.insert_campaign(&c, &townships).await?;
+    let info = state.store.campaign(&c.id).await?.ok_or(AppError::NotFound)?;
+    let villages = state.store.roster(&c.id, &d.scope).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "campaign": info, "villages": villages }))))
+}
+
+async fn list(State(state): State<AppState>, Device(d): Device) -> Result<Json<Value>, AppError> {
+    let now = now_ms();
+    let since = now - LISTED_FOR_MS;
+    let campaigns = state.store.campaigns_in(&d.scope, since).await?;
+    let mut reports: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for r in state.store.sweep_reports(None, since).await? {
+        if d.covers(&r.unit_path) {
+            reports.entry(r.campaign).or_default().push(serde_json::to_value(&r.input).unwrap_or_default());
+        }
+    }
+    let out: Vec<Value> = campaigns
+        .into_iter()
+        .map(|(c, villages)| {
+            let reports = reports.remove(&c.id).unwrap_or_default();
+            json!({ "campaign": c, "villages": villages, "reports": reports })
+        })
+        .collect();
+    Ok(Json(json!({ "now": now, "campaigns": out })))
+}
+
+/// The campaign and its roster within the device's scope; not found when none of it is.
+async fn visible(
+    state: &AppState,
+    d: &DeviceAuth,
+    id: &str,
+) -> Result<(CampaignInfo, Vec<RosterEntry>), AppError> {
+    let c = state.store.campaign(id).await?.ok_or(AppError::NotFound)?;
+    let villages = state.store.roster(id, &d.scope).await?;
+    if villages.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    Ok((c, villages))
+}
+
+async fn one_completeness(
+    State(state): State<AppState>,
+    Device(d): Device,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    let (c, villages) = visible(&state, &d, &id).await?;
+    let reports = state.store.sweep_reports(Some(&id), i64::MIN).await?;
+    let input = Input {
+        deadline: c.deadline,
+        now: now_ms(),
+        villages: villages.iter().map(RosterEntry::village).collect(),
+        reports: reports.into_iter().filter(|r| d.covers(&r.unit_path)).map(|r| r.input).collect(),
+    };
+    Ok(Json(json!({ "campaign": c, "villages": villages, "completeness": completeness(&input) })))
+}
+
+async fn reminders(
+    State(state): State<AppState>,
+    Device(d): Device,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    if rank(&d.role) != Rank::Leader {
+        return Err(AppError::Forbidden("the reminder log is for the township and above".into()));
+    }
+    let (_, villages) = visible(&state, &d, &id).await?;
+    let log: Vec<_> = state
+        .store
+        .reminder_log(&id)
+        .await?
+        .into_iter()
+        .filter(|r| villages.iter().any(|v| v.code == r.village))
+        .collect();
+    Ok(Json(json!({ "reminders": log })))
+}

@@ -1,0 +1,475 @@
+//! Sweep campaigns: the campaigns and their frozen rosters, what a judge needs to know about a
+//! report's campaign, the inputs of completeness, and the reminders to missing villages.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use sqlx::Row;
+use sync_protocol::sweep::{self, completeness::ReportInput, completeness::RosterVillage};
+
+use super::alerts::DueDelivery;
+use super::sql::now_ms;
+use super::*;
+
+/// A campaign as it is created.
+#[derive(Debug, Clone)]
+pub struct NewCampaign {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    /// The township, county or city that launched it (for generated ones, the township).
+    pub unit_code: String,
+    pub unit_path: String,
+    /// Generated half-monthly campaigns only ("2026-11-2"); unique per township.
+    pub period: Option<String>,
+    pub window_start: i64,
+    pub window_end: i64,
+    pub deadline: i64,
+    pub focus: Vec<String>,
+    pub created_by: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CampaignInfo {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub unit_code: String,
+    pub period: Option<String>,
+    pub window_start: i64,
+    pub window_end: i64,
+    pub deadline: i64,
+    pub focus: Vec<String>,
+    pub created_by: Option<String>,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RosterEntry {
+    pub code: String,
+    pub name: String,
+    pub township: String,
+    pub county: String,
+    #[serde(skip)]
+    pub path: String,
+}
+
+impl RosterEntry {
+    pub fn village(&self) -> RosterVillage {
+        RosterVillage {
+            code: self.code.clone(),
+            township: self.township.clone(),
+            county: self.county.clone(),
+        }
+    }
+}
+
+/// A report as completeness reads it: `ReportInput` plus where it is filed.
+#[derive(Debug, Clone)]
+pub struct StoredReport {
+    pub campaign: String,
+    pub unit_path: String,
+    pub input: ReportInput,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReminderLogRow {
+    pub village: String,
+    pub day: String,
+    pub user_id: String,
+    pub state: String,
+    pub created_at: i64,
+    pub sent_at: Option<i64>,
+}
+
+const CAMPAIGN_COLS: &str =
+    "id, name, kind, unit_code, period, window_start, window_end, deadline, focus, created_by, created_at";
+
+fn campaign_from(r: &sqlx::any::AnyRow) -> Result<CampaignInfo> {
+    let focus: String = r.try_get(8)?;
+    Ok(CampaignInfo {
+        id: r.try_get(0)?,
+        name: r.try_get(1)?,
+        kind: r.try_get(2)?,
+        unit_code: r.try_get(3)?,
+        period: r.try_get(4)?,
+        window_start: r.try_get(5)?,
+        window_end: r.try_get(6)?,
+        deadline: r.try_get(7)?,
+        focus: serde_json::from_str(&focus).map_err(|e| StoreError::Invalid(e.to_string()))?,
+        created_by: r.try_get(9)?,
+        created_at: r.try_get(10)?,
+    })
+}
+
+/// Roles that answer for a village, and so are reminded.
+const REMINDED_ROLES: [&str; 2] = ["village_officer", "work_team"];
+
+impl SqlStore {
+    /// Create a campaign over `townships` with their villages as they are now. `false` when a
+    /// campaign with this id or (township, period) already exists: nothing is written.
+    pub async fn insert_campaign(&self, c: &NewCampaign, townships: &[String]) -> Result<bool> {
+        let mut tx = self.writer.begin().await?;
+        let inserted = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO campaigns ({CAMPAIGN_COLS}, unit_path) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+             ON CONFLICT DO NOTHING"
+        )))
+        .bind(&c.id)
+        .bind(&c.name)
+        .bind(&c.kind)
+        .bind(&c.unit_code)
+        .bind(&c.period)
+        .bind(c.window_start)
+        .bind(c.window_end)
+        .bind(c.deadline)
+        .bind(serde_json::to_string(&c.focus).unwrap_or_else(|_| "[]".into()))
+        .bind(&c.created_by)
+        .bind(now_ms())
+        .bind(&c.unit_path)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if inserted == 0 {
+            return Ok(false);
+        }
+        for t in townships {
+            sqlx::query(
+                "INSERT INTO campaign_villages (campaign_id, village_code, village_name, village_path, township_code, county_code)
+                 SELECT $1, v.code, v.name, v.path, t.code, COALESCE(t.parent_code, '') FROM units v JOIN units t ON t.code = v.parent_code
+                 WHERE v.kind = 'village' AND t.code = $2",
+            )
+            .bind(&c.id)
+            .bind(t)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Townships within the unit path prefix `scope`.
+    pub async fn townships_under(&self, scope: &str) -> Result<Vec<Unit>> {
+        let (lo, hi) = super::sql::scope_range(scope);
+        let rows = sqlx::query(
+            "SELECT code, name, kind, parent_code, path FROM units WHERE kind = 'township' AND path >= $1 AND path < $2 ORDER BY code",
+        )
+        .bind(lo)
+        .bind(hi)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Unit {
+                    code: r.try_get(0)?,
+                    name: r.try_get(1)?,
+                    kind: r.try_get(2)?,
+                    parent_code: r.try_get(3)?,
+                    path: r.try_get(4)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Townships with no generated campaign for `period` yet.
+    pub async fn townships_without_period(&self, period: &str) -> Result<Vec<(String, String)>> {
+        let rows = sqlx::query(
+            "SELECT u.code, u.path FROM units u WHERE u.kind = 'township'
+             AND NOT EXISTS (SELECT 1 FROM campaigns c WHERE c.unit_code = u.code AND c.period = $1) ORDER BY u.code",
+        )
+        .bind(period)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
+    }
+
+    pub async fn campaign(&self, id: &str) -> Result<Option<CampaignInfo>> {
+        let row =
+            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {CAMPAIGN_COLS} FROM campaigns WHERE id = $1")))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.as_ref().map(campaign_from).transpose()
+    }
+
+    /// Campaigns with any village in `scope` whose deadline is after `since`, newest first,
+    /// each with its roster cut to the scope.
+    pub async fn campaigns_in(
+        &self,
+        scope: &Scope,
+        since: i64,
+    ) -> Result<Vec<(CampaignInfo, Vec<RosterEntry>)>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {CAMPAIGN_COLS} FROM campaigns WHERE deadline > $1 ORDER BY window_start DESC, id"
+        )))
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::new();
+        let rosters = self.rosters_since(since).await?;
+        for r in &rows {
+            let c = campaign_from(r)?;
+            let villages: Vec<RosterEntry> = rosters
+                .get(&c.id)
+                .map(|v| v.iter().filter(|v| scope.covers_path(&v.path)).cloned().collect())
+                .unwrap_or_default();
+            if !villages.is_empty() {
+                out.push((c, villages));
+            }
+        }
+        Ok(out)
+    }
+
+    async fn rosters_since(&self, since: i64) -> Result<BTreeMap<String, Vec<RosterEntry>>> {
+        let rows = sqlx::query(
+            "SELECT cv.campaign_id, cv.village_code, cv.village_name, cv.township_code, cv.county_code, cv.village_path
+             FROM campaign_villages cv JOIN campaigns c ON c.id = cv.campaign_id WHERE c.deadline > $1
+             ORDER BY cv.campaign_id, cv.village_code",
+        )
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out: BTreeMap<String, Vec<RosterEntry>> = BTreeMap::new();
+        for r in &rows {
+            out.entry(r.try_get(0)?).or_default().push(RosterEntry {
+                code: r.try_get(1)?,
+                name: r.try_get(2)?,
+                township: r.try_get(3)?,
+                county: r.try_get(4)?,
+                path: r.try_get(5)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The roster of one campaign within `scope`.
+    pub async fn roster(&self, id: &str, scope: &Scope) -> Result<Vec<RosterEntry>> {
+        let rows = sqlx::query(
+            "SELECT village_code, village_name, township_code, county_code, village_path FROM campaign_villages
+             WHERE campaign_id = $1 ORDER BY village_code",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        let all: Vec<RosterEntry> = rows
+            .iter()
+            .map(|r| {
+                Ok(RosterEntry {
+                    code: r.try_get(0)?,
+                    name: r.try_get(1)?,
+                    township: r.try_get(2)?,
+                    county: r.try_get(3)?,
+                    path: r.try_get(4)?,
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(all.into_iter().filter(|v| scope.covers_path(&v.path)).collect())
+    }
+
+    /// The stored sweep reports of campaigns whose deadline is after `since` (or of one
+    /// campaign), with the time the server first stored each: when it was answered.
+    pub async fn sweep_reports(&self, campaign: Option<&str>, since: i64) -> Result<Vec<StoredReport>> {
+        let rows = sqlx::query(
+            "SELECT r.ref_key, r.unit_code, r.unit_path, r.body, d.created_at FROM records r
+             JOIN documents d ON d.doc_id = r.doc_id JOIN campaigns c ON c.id = r.ref_key
+             WHERE r.kind = $1 AND ($2 = '' OR r.ref_key = $2) AND c.deadline > $3",
+        )
+        .bind(sweep::KIND)
+        .bind(campaign.unwrap_or(""))
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let body: String = r.try_get(3)?;
+                let body: serde_json::Value =
+                    serde_json::from_str(&body).map_err(|e| StoreError::Invalid(e.to_string()))?;
+                let count = |k: &str| body[k].as_object().map_or(0, |m| m.len());
+                Ok(StoredReport {
+                    campaign: r.try_get(0)?,
+                    unit_path: r.try_get(2)?,
+                    input: ReportInput {
+                        village: r.try_get(1)?,
+                        found: count("found") as u32,
+                        nil: count("nil") > 0,
+                        received_at: Some(r.try_get(4)?),
+                    },
+                })
+            })
+            .collect()
+    }
+
+    /// What the judge of a `kind` document needs from the database (see `Judging::context`):
+    /// for a sweep report, its campaign's deadline and whether it lists the village.
+    pub async fn record_context(
+        &self,
+        kind: &str,
+        ref_key: Option<&str>,
+        unit_code: &str,
+    ) -> Result<Option<serde_json::Value>> {
+        if kind != sweep::KIND {
+            return Ok(None);
+        }
+        let Some(campaign) = ref_key else { return Ok(None) };
+        let row = sqlx::query(
+            "SELECT c.deadline, (SELECT COUNT(*) FROM campaign_villages cv WHERE cv.campaign_id = c.id AND cv.village_code = $2)
+             FROM campaigns c WHERE c.id = $1",
+        )
+        .bind(campaign)
+        .bind(unit_code)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(match row {
+            None => None,
+            Some(r) => Some(serde_json::json!({
+                "deadline": r.try_get::<i64, _>(0)?, "listed": r.try_get::<i64, _>(1)? > 0,
+            })),
+        })
+    }
+
+    /// Claim today's reminders: for every campaign open at `now` whose deadline is within
+    /// `window_ms`, every village without an answered report gets one outbox row per Beijing
+    /// `day` (the cause carries it, so a second replica or tick writes nothing), and a delivery
+    /// per subscription of the people who answer for it, leased for `lease_ms` to the caller.
+    pub async fn claim_sweep_reminders(
+        &self,
+        now: i64,
+        day: &str,
+        window_ms: i64,
+        lease_ms: i64,
+    ) -> Result<Vec<DueDelivery>> {
+        let missing = sqlx::query(
+            "SELECT c.id, c.name, c.deadline, cv.village_code, cv.village_name FROM campaigns c
+             JOIN campaign_villages cv ON cv.campaign_id = c.id
+             WHERE c.window_start <= $1 AND c.deadline > $1 AND c.deadline <= $2
+             AND NOT EXISTS (SELECT 1 FROM records r WHERE r.kind = $3 AND r.ref_key = c.id
+                             AND r.unit_code = cv.village_code AND r.status <> 'open')
+             ORDER BY c.id, cv.village_code",
+        )
+        .bind(now)
+        .bind(now + window_ms)
+        .bind(sweep::KIND)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::new();
+        for r in &missing {
+            let (campaign, name, deadline, village, village_name): (String, String, i64, String, String) =
+                (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?, r.try_get(4)?);
+            let doc = sweep::report_id(&campaign, &village);
+            let payload = serde_json::json!({
+                "v": crate::push::PAYLOAD_VERSION, "kind": "sweep_reminder", "campaign": campaign, "name": name,
+                "village": village, "village_name": village_name, "deadline": deadline,
+            })
+            .to_string();
+            let mut tx = self.writer.begin().await?;
+            let claimed = sqlx::query(
+                "INSERT INTO outbox (kind, doc_id, cause, payload, created_at, level, done_at)
+                 VALUES ('sweep_reminder', $1, $2, $3, $4, 'village', $4) ON CONFLICT (cause) DO NOTHING",
+            )
+            .bind(doc.0.to_vec())
+            .bind(reminder_cause(&campaign, &village, day))
+            .bind(&payload)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if claimed == 0 {
+                continue; // already reminded today
+            }
+            let outbox_id: i64 = sqlx::query_scalar("SELECT id FROM outbox WHERE cause = $1")
+                .bind(reminder_cause(&campaign, &village, day))
+                .fetch_one(&mut *tx)
+                .await?;
+            let people: Vec<String> = sqlx::query_scalar(
+                "SELECT id FROM users WHERE role IN ($2, $3) AND (unit_code = $1
+                   OR id IN (SELECT user_id FROM user_units WHERE unit_code = $1)) ORDER BY id",
+            )
+            .bind(&village)
+            .bind(REMINDED_ROLES[0])
+            .bind(REMINDED_ROLES[1])
+            .fetch_all(&mut *tx)
+            .await?;
+            for user in people {
+                let subs = sqlx::query(
+                    "SELECT s.id, s.endpoint, s.p256dh, s.auth FROM push_subscriptions s JOIN devices d ON d.id = s.device_id
+                     WHERE d.user_id = $1 AND d.revoked_at IS NULL ORDER BY s.id",
+                )
+                .bind(&user)
+                .fetch_all(&mut *tx)
+                .await?;
+                if subs.is_empty() {
+                    // Written so the log shows who could not be reached.
+                    sqlx::query(
+                        "INSERT INTO deliveries (outbox_id, doc_id, user_id, subscription_id, state, next_attempt_at, created_at)
+                         VALUES ($1, $2, $3, NULL, 'unreachable', $4, $4)",
+                    )
+                    .bind(outbox_id)
+                    .bind(doc.0.to_vec())
+                    .bind(&user)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                for s in subs {
+                    let sub_id: i64 = s.try_get(0)?;
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO deliveries (outbox_id, doc_id, user_id, subscription_id, state, attempts, next_attempt_at, claimed_until, created_at)
+                         VALUES ($1, $2, $3, $4, 'queued', 1, $5, $6, $5) RETURNING id",
+                    )
+                    .bind(outbox_id)
+                    .bind(doc.0.to_vec())
+                    .bind(&user)
+                    .bind(sub_id)
+                    .bind(now)
+                    .bind(now + lease_ms)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    out.push(DueDelivery {
+                        id,
+                        attempts: 1,
+                        kind: "sweep_reminder".into(),
+                        level: "village".into(),
+                        payload: payload.clone(),
+                        endpoint: s.try_get(1)?,
+                        p256dh: s.try_get(2)?,
+                        auth: s.try_get(3)?,
+                        subscription_id: sub_id,
+                    });
+                }
+            }
+            tx.commit().await?;
+        }
+        Ok(out)
+    }
+
+    /// Every reminder of a campaign, per person reached (or not).
+    pub async fn reminder_log(&self, campaign: &str) -> Result<Vec<ReminderLogRow>> {
+        let prefix = format!("sweep_reminder:{campaign}:");
+        let rows = sqlx::query(
+            "SELECT o.cause, dl.user_id, dl.state, dl.created_at, dl.sent_at FROM outbox o JOIN deliveries dl ON dl.outbox_id = o.id
+             WHERE o.kind = 'sweep_reminder' AND o.cause >= $1 AND o.cause < $2 ORDER BY o.id, dl.id",
+        )
+        .bind(&prefix)
+        .bind(format!("sweep_reminder:{campaign};"))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let cause: String = r.try_get(0)?;
+                let mut rest = cause[prefix.len()..].splitn(2, ':');
+                Ok(ReminderLogRow {
+                    village: rest.next().unwrap_or_default().to_string(),
+                    day: rest.next().unwrap_or_default().to_string(),
+                    user_id: r.try_get(1)?,
+                    state: r.try_get(2)?,
+                    created_at: r.try_get(3)?,
+                    sent_at: r.try_get(4)?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// One reminder per campaign, village and Beijing day.
+fn reminder_cause(campaign: &str, village: &str, day: &str) -> String {
+    format!("sweep_reminder:{campaign}:{village}:{day}")
+}
