@@ -1,0 +1,181 @@
+//! Queries behind the statistics and the exports (`crate::stats`). Every figure is counted in
+//! Rust over a streamed scan rather than with `GROUP BY`: when a case was resolved lives in its
+//! timeline (JSON), which SQLite and PostgreSQL would each read with their own JSON functions.
+
+use futures::StreamExt;
+use futures::stream::BoxStream;
+use sqlx::Row;
+use sync_protocol::DocId;
+
+use super::sql::{doc_id, scope_range};
+use super::*;
+
+/// Statuses that end a case's work: "resolved" in every statistic.
+pub const FINAL_STATUSES: [&str; 2] = ["resolved", "closed"];
+
+/// A jurisdiction and a period, in Unix ms: `[from, to)`.
+#[derive(Debug, Clone)]
+pub struct StatsWindow {
+    pub unit_path: String,
+    pub from: i64,
+    pub to: i64,
+    /// A case whose deadline is before this instant (the start of today, Beijing time) and
+    /// which is not resolved or closed is overdue.
+    pub overdue_before: i64,
+}
+
+/// What the statistics need of one case.
+#[derive(Debug, Clone)]
+pub struct StatCase {
+    pub unit_path: String,
+    pub category: String,
+    pub severity: String,
+    pub status: String,
+    pub reported_at: i64,
+    pub deadline: Option<i64>,
+    /// The case's JSON, only for resolved and closed cases: their timeline says when.
+    pub body: Option<String>,
+}
+
+/// A visit or sweep report filed in the period.
+#[derive(Debug, Clone)]
+pub struct StatRecord {
+    pub kind: String,
+    pub unit_code: String,
+    pub unit_path: String,
+}
+
+/// One row of the case list, in (reported_at, doc) order.
+#[derive(Debug, Clone)]
+pub struct CaseListRow {
+    pub doc: DocId,
+    pub case_no: Option<String>,
+    pub village: String,
+    pub village_name: String,
+    pub title: String,
+    pub category: String,
+    pub severity: String,
+    pub status: String,
+    pub reported_at: i64,
+    pub deadline: Option<i64>,
+    /// As in [`StatCase::body`].
+    pub body: Option<String>,
+}
+
+impl SqlStore {
+    /// Every case of the jurisdiction that can count in the window: reported in it, resolved or
+    /// closed (when is decided from the body), or overdue now. Streamed, never held whole.
+    pub fn stats_cases(&self, w: &StatsWindow) -> BoxStream<'_, Result<StatCase>> {
+        let (lo, hi) = scope_range(&w.unit_path);
+        sqlx::query(
+            "SELECT unit_path, category, severity, status, reported_at, deadline,
+                    CASE WHEN status IN ('resolved', 'closed') THEN body END
+             FROM cases
+             WHERE unit_path >= $1 AND unit_path < $2
+               AND ((reported_at >= $3 AND reported_at < $4)
+                    OR (status IN ('resolved', 'closed') AND reported_at < $4)
+                    OR (deadline < $5 AND status NOT IN ('resolved', 'closed')))",
+        )
+        .bind(lo)
+        .bind(hi)
+        .bind(w.from)
+        .bind(w.to)
+        .bind(w.overdue_before)
+        .fetch(&self.pool)
+        .map(|r| {
+            let r = r?;
+            Ok(StatCase {
+                unit_path: r.try_get(0)?,
+                category: r.try_get(1)?,
+                severity: r.try_get(2)?,
+                status: r.try_get(3)?,
+                reported_at: r.try_get(4)?,
+                deadline: r.try_get(5)?,
+                body: r.try_get(6)?,
+            })
+        })
+        .boxed()
+    }
+
+    /// Downward visits (by their date) and sweep reports (by their submission) in the window.
+    /// A few hundred a month per county: read whole.
+    pub async fn stats_records(&self, w: &StatsWindow) -> Result<Vec<StatRecord>> {
+        let (lo, hi) = scope_range(&w.unit_path);
+        let rows = sqlx::query(
+            "SELECT kind, unit_code, unit_path FROM records
+             WHERE kind IN ('visit', 'sweep_report') AND unit_path >= $1 AND unit_path < $2
+               AND at >= $3 AND at < $4",
+        )
+        .bind(lo)
+        .bind(hi)
+        .bind(w.from)
+        .bind(w.to)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(StatRecord { kind: r.try_get(0)?, unit_code: r.try_get(1)?, unit_path: r.try_get(2)? })
+            })
+            .collect()
+    }
+
+    /// The units directly under `code`, by code.
+    pub async fn child_units(&self, code: &str) -> Result<Vec<Unit>> {
+        let rows = sqlx::query(
+            "SELECT code, name, kind, parent_code, path FROM units WHERE parent_code = $1 ORDER BY code",
+        )
+        .bind(code)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(super::admin::unit_from).collect()
+    }
+
+    /// Up to `limit` cases reported in the window, after `after` (the last row of the previous
+    /// page) in (reported_at, doc) order: a keyset page, so page N costs what page 1 does.
+    pub async fn case_list_page(
+        &self,
+        w: &StatsWindow,
+        after: Option<(i64, DocId)>,
+        limit: i64,
+    ) -> Result<Vec<CaseListRow>> {
+        let (lo, hi) = scope_range(&w.unit_path);
+        // Before the first page: "after" the instant just before the window, with any doc id.
+        let (after_at, after_doc) = after.map_or((w.from - 1, vec![0xff; 16]), |(t, d)| (t, d.0.to_vec()));
+        let rows = sqlx::query(
+            "SELECT c.doc_id, c.case_no, c.village, COALESCE(u.name, c.village), c.title, c.category,
+                    c.severity, c.status, c.reported_at, c.deadline,
+                    CASE WHEN c.status IN ('resolved', 'closed') THEN c.body END
+             FROM cases c LEFT JOIN units u ON u.code = c.village
+             WHERE c.unit_path >= $1 AND c.unit_path < $2 AND c.reported_at >= $3 AND c.reported_at < $4
+               AND (c.reported_at > $5 OR (c.reported_at = $5 AND c.doc_id > $6))
+             ORDER BY c.reported_at, c.doc_id
+             LIMIT $7",
+        )
+        .bind(lo)
+        .bind(hi)
+        .bind(w.from)
+        .bind(w.to)
+        .bind(after_at)
+        .bind(after_doc)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(CaseListRow {
+                    doc: doc_id(r, 0)?,
+                    case_no: r.try_get(1)?,
+                    village: r.try_get(2)?,
+                    village_name: r.try_get(3)?,
+                    title: r.try_get(4)?,
+                    category: r.try_get(5)?,
+                    severity: r.try_get(6)?,
+                    status: r.try_get(7)?,
+                    reported_at: r.try_get(8)?,
+                    deadline: r.try_get(9)?,
+                    body: r.try_get(10)?,
+                })
+            })
+            .collect()
+    }
+}
