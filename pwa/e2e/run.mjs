@@ -15,6 +15,9 @@ import {
 } from './harness.mjs';
 import { pushChecks } from './push.mjs';
 import { identityChecks } from './identity.mjs';
+import { photoChecks } from './photos.mjs';
+import { caseworkChecks } from './casework.mjs';
+import { petitionChecks } from './petitions.mjs';
 
 const TITLE = `水库移民安置房漏水纠纷 ${Date.now() % 100000}`;
 
@@ -106,7 +109,9 @@ async function main() {
     await op.waitForURL(/#\/case\//); // navigation happens once IndexedDB has committed
     const saved = Date.now() - t0;
     await op.locator('[data-testid=detail-title]', { hasText: TITLE }).waitFor();
-    console.log(`  tap → saved: ${saved} ms; → detail shown: ${Date.now() - t0} ms`);
+    const inPage = await op.evaluate(() => performance.getEntriesByName('anlan:tap-to-saved').at(-1)?.duration);
+    assert(typeof inPage === 'number', 'the app did not measure tap → saved');
+    console.log(`  tap → saved: ${inPage.toFixed(1)} ms in the page (event to IndexedDB commit); ${saved} ms as driven by the test; → detail shown: ${Date.now() - t0} ms`);
     docId = decodeURIComponent(op.url().split('#/case/')[1]);
     const badge = await op.locator('.detail-head [data-testid=delivery]').innerText();
     assert(badge.includes('已保存在手机'), `badge: ${badge}`);
@@ -209,7 +214,7 @@ async function main() {
     dialogPolicy = 'dismiss';
     await op.locator('[data-testid=logout]').click();
     await op.locator('[data-testid=toast]').waitFor();
-    assert(dialogs.length === 1 && dialogs[0].includes('1 件'), `dialogs: ${JSON.stringify(dialogs)}`);
+    assert(dialogs.length === 1 && dialogs[0].includes('1 项'), `dialogs: ${JSON.stringify(dialogs)}`);
     await op.goto(`${base}/#/`);
     await cardWith(op, TITLE).waitFor();
     dialogPolicy = 'accept';
@@ -271,7 +276,10 @@ async function main() {
 
   await check('the leader closes the case; it leaves the officer\'s open list', async () => {
     await lp.goto(`${base}/#/case/${docId}`);
-    await lp.locator('[data-testid=close]').click(); // confirmation accepted
+    // Closing records how the case was settled (the casework panel's form).
+    await lp.locator('[data-testid=close-outcome]').selectOption('handled');
+    await lp.locator('[data-testid=close-note]').fill('已维修屋顶，村民满意');
+    await lp.locator('[data-testid=close]').click();
     await until(async () => (await apiCases(base, 'anlan-demo-leader')).find((x) => x.doc === docId)?.status === 'closed', 'closed on the server');
     await lp.goto(`${base}/#/`);
     await lp.locator('[data-testid=filter-status]').selectOption('closed');
@@ -297,6 +305,12 @@ async function main() {
   await pushChecks({ base, check, launch, until, assert, shot, docId, caseNo });
 
   await identityChecks({ base, check, launch, until, assert, shot, apiCases });
+
+  await photoChecks({ base, check, launch, until, assert, shot, apiCases });
+
+  await caseworkChecks({ base, check, launch, until, assert, shot });
+
+  await petitionChecks({ base, check, launch, until, assert, shot });
 
   await check('the sync client passes its protocol checks against this server (tests/server.e2e.ts)', async () => {
     const r = spawnSync('npx', ['vitest', 'run', '--config', 'vitest.e2e.config.ts'], { cwd: pwaDir, env: { ...process.env, ANLAN_URL: base }, encoding: 'utf8' });

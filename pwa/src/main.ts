@@ -9,10 +9,11 @@ import { HttpError } from './sync/http-error';
 import { detailView, freshDetail, loadDetail, type DetailState } from './ui/case-detail';
 import { isOnline, type Ctx } from './ui/ctx';
 import { isOfficerRole } from './ui/format';
-import { leaderHome } from './ui/leader-home';
+import { leaderHome, splitView } from './ui/leader-home';
 import { freshLogin, loginView, type LoginState } from './ui/login';
 import { freshNewCase, newCaseView, type NewCaseState } from './ui/new-case';
 import { officerHome } from './ui/officer-home';
+import { startPhotos, stopPhotos } from './photos';
 import { loadSettings, settingsView, type SettingsState } from './ui/settings';
 import { WorkerClient } from './worker/client';
 import type { SyncStatus } from './worker/rpc';
@@ -66,7 +67,7 @@ function draw(): void {
   let body;
   if (!ctx || path === '/enrol') body = loginView(login, (tok) => void doLogin(tok), rerender);
   else if (path === '/new') body = newCaseView(ctx, newCase);
-  else if (path.startsWith('/case/') && detail) body = detailView(ctx, detail);
+  else if (path.startsWith('/case/') && detail) body = splitView(ctx) ? leaderHome(ctx, detailView(ctx, detail)) : detailView(ctx, detail);
   else if (path === '/settings') body = settingsView(ctx, settings, changeLang);
   else body = isOfficerRole(ctx.session.user.role) ? officerHome(ctx) : leaderHome(ctx);
   render(html`${ctx && !isOnline(ctx) ? html`<div class="offline-banner" data-testid="offline-banner">${t('offline_banner')}</div>` : ''}
@@ -145,6 +146,7 @@ async function start(token: string, session: Session): Promise<void> {
     return;
   }
   ctx = c;
+  startPhotos(c);
   route = '';
   await refreshList();
   onRoute();
@@ -201,6 +203,7 @@ async function doLogin(token: string): Promise<void> {
 }
 
 async function stopWorker(): Promise<void> {
+  stopPhotos();
   if (!worker) return;
   try { await worker.call('shutdown'); } catch { /* already gone */ }
   worker.terminate();
@@ -209,8 +212,8 @@ async function stopWorker(): Promise<void> {
 }
 
 async function wipe(): Promise<void> {
-  const tx = db.transaction(['docs', 'meta', 'kv'], 'readwrite');
-  await Promise.all([tx.objectStore('docs').clear(), tx.objectStore('meta').clear(), tx.objectStore('kv').clear(), tx.done]);
+  const tx = db.transaction(['docs', 'meta', 'kv', 'blobs'], 'readwrite');
+  await Promise.all([tx.objectStore('docs').clear(), tx.objectStore('meta').clear(), tx.objectStore('kv').clear(), tx.objectStore('blobs').clear(), tx.done]);
 }
 
 /** The server refused this device as revoked (a lost phone, or a retired one after its last

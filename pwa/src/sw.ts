@@ -35,7 +35,12 @@ self.addEventListener('sync', (event: Event) => {
 // escalations replace rather than pile up.
 interface AlertPayload {
   v?: number;
-  kind?: 'urgent' | 'escalation' | 'reminder' | 'digest';
+  kind?: 'urgent' | 'escalation' | 'reminder' | 'due_soon' | 'chase' | 'digest' | 'sweep_reminder';
+  /** sweep_reminder only: the campaign, its name and deadline, and the village */
+  campaign?: string;
+  name?: string;
+  village_name?: string;
+  deadline?: number;
   /** digest only: how many non-urgent cases came in, and where */
   cases?: number;
   area?: string;
@@ -58,6 +63,13 @@ self.addEventListener('push', (event: PushEvent) => {
     // The day's news that did not warrant a buzz: quiet, replaces yesterday's, opens the list.
     const body = zhCN.push_digest_body.replace('{area}', p.area ?? '').replace('{n}', String(p.cases ?? 0));
     event.waitUntil(self.registration.showNotification(zhCN.push_kind_digest, { body, tag: 'anlan-digest', icon: '/icons/icon-192.png', lang: 'zh-CN', data: {} }));
+    return;
+  }
+  if (p.kind === 'sweep_reminder') {
+    // A village that has not answered a sweep: one per campaign, replaced by the next day's.
+    const date = new Date(p.deadline ?? 0).toLocaleDateString('zh-CN', { timeZone: 'Asia/Shanghai', month: 'numeric', day: 'numeric' });
+    const body = zhCN.push_sweep_body.replace('{village}', p.village_name ?? '').replace('{name}', p.name ?? '').replace('{date}', date);
+    event.waitUntil(self.registration.showNotification(zhCN.push_kind_sweep_reminder, { body, tag: `anlan-sweep-${p.campaign ?? ''}`, icon: '/icons/icon-192.png', lang: 'zh-CN', data: {} }));
     return;
   }
   const kind = m[`push_kind_${p.kind ?? 'urgent'}`] ?? zhCN.push_kind_urgent;

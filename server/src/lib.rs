@@ -3,10 +3,13 @@
 //! `main.rs` only parses the command line ([`cli`]); tests call [`run`] with a listener they
 //! bound themselves (port 0) and a shutdown future of their own.
 
+pub mod audit;
 pub mod auth;
+pub mod campaigns;
 pub mod cli;
 pub mod demo;
 pub mod error;
+pub mod export;
 pub mod headers;
 pub mod live;
 pub mod merge;
@@ -16,6 +19,7 @@ pub mod reproject;
 pub mod roster;
 pub mod routes;
 pub mod state;
+pub mod stats;
 pub mod store;
 
 use std::future::Future;
@@ -54,6 +58,8 @@ pub struct Config {
     /// Accept push endpoints over plain http (local test push services only): a subscription
     /// is client input, and the server must not be talked into posting to internal addresses.
     pub allow_http_push: bool,
+    /// How often the sweep clock generates half-monthly campaigns and sends reminders.
+    pub campaign_tick: Duration,
 }
 
 impl Config {
@@ -69,6 +75,7 @@ impl Config {
             digest_hour: 18,
             vapid_contact: "mailto:admin@anlan.local".into(),
             allow_http_push: false,
+            campaign_tick: Duration::from_secs(60),
         }
     }
 }
@@ -112,6 +119,7 @@ pub async fn run(
             digest_hour: config.digest_hour,
         },
     });
+    tokio::spawn(campaigns::run(worker.clone(), config.campaign_tick, stop_rx.clone()));
     tokio::spawn(worker.run(live.clone(), stop_rx.clone()));
     let state = AppState { store, merger, metrics, live, push: push_info, shutdown: stop_rx.clone() };
     let static_dir = config.static_dir.filter(|d| d.join("index.html").exists());

@@ -4,6 +4,9 @@
 //! - [`ids`]: newtypes for document ids, actor prefixes and change hashes, parsed at the edge.
 //! - [`schema`]: typed reads of Automerge values; the error every validator returns.
 //! - [`case`]: the incident/dispute case document — typed view, validator, writer helpers.
+//! - [`sweep`]: the sweep report — deterministic id and genesis, reader, completeness.
+//! - [`petition`], [`visit`]: the petition item (信访事项) and the downward visit (下访).
+//! - [`rules`]: rules the PWA runs too, held to shared vectors (the petition's statutory clock).
 //! - [`wire`]: the `POST /api/v1/sync` request and response, CBOR encoded.
 //!
 //! This crate does no IO. The server and the test devices bring their own; the PWA speaks the
@@ -11,7 +14,11 @@
 
 pub mod case;
 pub mod ids;
+pub mod petition;
+pub mod rules;
 pub mod schema;
+pub mod sweep;
+pub mod visit;
 pub mod wire;
 
 pub use ids::{ActorPrefix, DocId, IdError};

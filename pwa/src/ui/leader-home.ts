@@ -3,12 +3,20 @@ import { t } from '../i18n';
 import { CATEGORIES, SEVERITIES, STATUSES, type CaseListItem } from '../model/types';
 import { caseCard } from './case-card';
 import type { Ctx } from './ctx';
-import { catLabel, isOverdue, sevLabel, sevRank, stLabel } from './format';
+import { recordsRoute } from './records';
+import { recordsLinks } from './records-common';
+import { catLabel, isOfficerRole, isOverdue, sevLabel, sevRank, stLabel } from './format';
+import { openMatrix } from './leader-matrix';
 import { header } from './officer-home';
+import { STATS_ROLES, statsState, statsView } from './stats';
+import { leaderSweeps } from './sweep';
 import { syncBar } from './syncbar';
 
-export interface LeaderFilters { village: string; category: string; severity: string; status: string }
+export interface LeaderFilters { village: string; category: string; severity: string; status: string; mine?: boolean }
 export const leaderFilters: LeaderFilters = { village: '', category: '', severity: '', status: '' };
+
+/** County staff at a desk (≥ 1024 px): the list stays on the left, the case opens on the right. */
+export const splitView = (ctx: Ctx) => !isOfficerRole(ctx.session.user.role) && window.matchMedia('(min-width: 1024px)').matches;
 
 /** Unacknowledged first (urgent at the top), then overdue, then the rest by severity and age. */
 export function leaderGroups(cases: CaseListItem[], now = Date.now()) {
@@ -28,17 +36,25 @@ export function leaderGroups(cases: CaseListItem[], now = Date.now()) {
   return { attention, overdue, other };
 }
 
-export function leaderHome(ctx: Ctx) {
+export function leaderHome(ctx: Ctx, side?: unknown) {
+  // 统计 lives at #/stats; the router sends every path it does not know to the home screen.
+  const mayStat = STATS_ROLES.includes(ctx.session.user.role);
+  if (mayStat && location.hash.startsWith('#/stats')) return statsView(ctx);
+  statsState.active = false;
+  const records = recordsRoute(ctx);
+  if (records) return records;
   const f = leaderFilters;
   const villages = [...new Set(ctx.cases.map((c) => c.village))].sort();
-  const shown = ctx.cases.filter((c) =>
+  const me = ctx.session.user.id;
+  const mine = (c: CaseListItem) => c.responsible_leader === me || c.handler === me;
+  const shown = ctx.cases.filter((c) => (!f.mine || mine(c)) &&
     (!f.village || c.village === f.village) && (!f.category || c.category === f.category) &&
     (!f.severity || c.severity === f.severity) && (!f.status || c.status === f.status));
   const g = leaderGroups(shown);
   const ack = (c: CaseListItem) => html`<button class="small primary" data-testid="quick-ack"
       @click=${async () => { await ctx.worker.call('edit', { doc: c.doc, edit: { op: 'acknowledge', text: t('tl_ack_text') } }); }}>${t('leader_ack')}</button>`;
   const card = (c: CaseListItem) => caseCard(c, c.status === 'reported' ? ack(c) : '');
-  const select = (key: keyof LeaderFilters, label: string, options: readonly string[], lbl: (v: string) => string) => html`
+  const select = (key: Exclude<keyof LeaderFilters, 'mine'>, label: string, options: readonly string[], lbl: (v: string) => string) => html`
     <label class="filter">${label}
       <select data-testid="filter-${key}" @change=${(e: Event) => { f[key] = (e.target as HTMLSelectElement).value; ctx.rerender(); }}>
         <option value="" ?selected=${!f[key]}>${t('leader_filter_all')}</option>
@@ -49,16 +65,26 @@ export function leaderHome(ctx: Ctx) {
   return html`
     ${header(ctx, t('leader_title'))}
     ${syncBar(ctx)}
+    <div class=${side ? 'split' : ''}>
     <main class="home leader">
+      ${mayStat ? html`<a class="stats-link" href="#/stats" data-testid="stats-link">📊 ${t('stats_link')}</a>` : ''}
+      ${recordsLinks()}
+      ${leaderSweeps(ctx)}
       <div class="filters">
         ${select('village', t('leader_filter_village'), villages, (v) => v)}
         ${select('category', t('leader_filter_category'), CATEGORIES, catLabel)}
         ${select('severity', t('leader_filter_severity'), SEVERITIES, sevLabel)}
         ${select('status', t('leader_filter_status'), STATUSES, stLabel)}
+        <label class="filter"><input type="checkbox" data-testid="filter-mine" ?checked=${!!f.mine}
+          @change=${(e: Event) => { f.mine = (e.target as HTMLInputElement).checked; ctx.rerender(); }} /> ${t('leader_mine')}</label>
       </div>
+      ${openMatrix(shown)}
       ${shown.length === 0 ? html`<p class="empty">${t('leader_empty')}</p>` : ''}
+      ${f.mine ? '' : group(t('leader_group_mine'), shown.filter((c) => mine(c) && c.status !== 'closed'), 'mine')}
       ${group(t('leader_group_attention'), g.attention, 'attention')}
       ${group(t('leader_group_overdue'), g.overdue, 'overdue')}
       ${group(t('leader_group_other'), g.other, '')}
-    </main>`;
+    </main>
+    ${side ? html`<aside class="side" data-testid="side">${side}</aside>` : splitView(ctx) ? html`<aside class="side"><p class="empty">${t('leader_pick_case')}</p></aside>` : ''}
+    </div>`;
 }

@@ -4,6 +4,7 @@ import { OPEN_STATUSES, type Status } from '../model/types';
 import { caseCard } from './case-card';
 import type { Ctx } from './ctx';
 import { byUrgencyThenNewest } from './format';
+import { officerSweeps } from './sweep';
 import { syncBar } from './syncbar';
 
 export function officerHome(ctx: Ctx) {
@@ -17,6 +18,7 @@ export function officerHome(ctx: Ctx) {
       <button class="record" data-testid="record" @click=${() => ctx.go('/new')}>
         <span class="plus">＋</span>${t('home_record')}
       </button>
+      ${officerSweeps(ctx)}
       <h2>${t('home_my_cases')} <small>${ctx.session.unit.name}</small></h2>
       ${open.length === 0
         ? html`<p class="empty">${t('home_no_cases')}</p>`

@@ -68,6 +68,7 @@ impl AlertWorker {
             self.store.escalate(self.config.escalate_after.as_millis() as i64).await?;
             if last_overdue.elapsed() >= self.config.overdue_every {
                 self.store.remind_overdue().await?;
+                self.store.remind_petitions().await?;
                 *last_overdue = Instant::now();
             }
             self.send_digests().await?;
@@ -157,6 +158,8 @@ async fn payload_of(d: &DueDelivery, store: &SqlStore) -> anyhow::Result<AlertPa
         kind: match d.kind.as_str() {
             "urgent" => AlertKind::Urgent,
             "escalation" => AlertKind::Escalation,
+            "due_soon" => AlertKind::DueSoon,
+            "chase" => AlertKind::Chase,
             _ => AlertKind::Reminder,
         },
         doc_id,

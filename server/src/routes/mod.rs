@@ -1,11 +1,19 @@
 //! HTTP routes, one module per noun, merged here with the tower layers.
 
+mod admin;
+mod audit;
+mod blobs;
+mod campaigns;
 mod cases;
 mod health;
 mod identity;
 mod live;
+mod people;
 mod push;
+mod records;
+mod scope_admin;
 mod session;
+mod stats;
 mod sync;
 
 use std::path::Path;
@@ -27,8 +35,16 @@ pub fn router(state: AppState, static_dir: Option<&Path>) -> Router {
         .merge(sync::router())
         .merge(session::router())
         .merge(cases::router())
+        .merge(campaigns::router())
+        .merge(audit::router())
+        .merge(admin::router())
         .merge(identity::router())
         .merge(push::router())
+        .merge(people::router())
+        .merge(records::router())
+        .merge(scope_admin::router())
+        .merge(blobs::router())
+        .merge(stats::router())
         // SSE is endless by design; it gets no request timeout.
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
