@@ -50,12 +50,11 @@ export async function petitionChecks({ base, check, launch, until, assert, shot 
     assert((await page.locator('[data-testid=countdown]').innerText()) === '剩余60天', 'reply countdown');
     const p = await until(async () => { const x = await listed(); return x?.status === 'handling' ? x : null; }, 'handling on the server');
     assert(p.days_left === 60 && p.body.deadline.kind === 'reply', JSON.stringify(p));
-    // Recording a second decision is not offered; an extension of 31 days is refused on the phone.
-    await page.locator('[data-testid=act-extend]').click();
-    await page.locator('[data-testid=action-days]').fill('31');
-    await page.locator('[data-testid=action-text]').fill('涉及多个部门');
-    await page.locator('[data-testid=action-confirm]').click();
-    assert((await page.locator('[data-testid=action-error]').innerText()).includes('1至30天'), 'extension of 31 days refused');
+    // A second decision is not offered, nor is an extension: only petition staff move a
+    // deadline (docs/permissions.md); the leader may reply.
+    assert(await page.locator('[data-testid=act-reply]').isVisible(), 'reply offered');
+    assert((await page.locator('[data-testid=act-extend]').count()) === 0, 'a leader is offered the extension');
+    assert((await page.locator('[data-testid=act-accept]').count()) === 0, 'a second decision is offered');
     await shot(page, 'pet-02-detail');
   });
 

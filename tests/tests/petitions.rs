@@ -85,7 +85,7 @@ const CELLS: &[(&str, Edit, Edit, Outcome, Outcome, Outcome)] = &[
         |tx, now| pw::extend(tx, now - days(60), 30, "复杂"),
         FORBIDDEN,
         Ok,
-        Ok,
+        FORBIDDEN,
     ),
     (
         "extend it a second time",

@@ -55,11 +55,12 @@ type Op = 'accept' | 'decline' | 'extend' | 'reply' | 'request_review' | 'answer
 interface ActionState { doc: string; op: Op | null; date: string; text: string; days: number; error: string | null; busy: boolean }
 const action: ActionState = { doc: '', op: null, date: '', text: '', days: 30, error: null, busy: false };
 
-/** The steps that can come next at this stage. */
-function nextOps(v: PetitionView): Op[] {
+/** The steps that can come next at this stage, for this role (docs/permissions.md: only
+ *  petition staff extend a deadline). */
+function nextOps(v: PetitionView, role: string): Op[] {
   switch (v.stage) {
     case 'awaiting_decision': return ['accept', 'decline'];
-    case 'handling': return v.extension ? ['reply'] : ['reply', 'extend'];
+    case 'handling': return v.extension || role !== 'petition_staff' ? ['reply'] : ['reply', 'extend'];
     case 'replied': return ['request_review'];
     case 'review_requested': return ['answer_review'];
     case 'reviewed': return ['request_rereview'];
@@ -164,6 +165,6 @@ export function petitionDetail(ctx: Ctx, doc: string) {
       </ul>
       ${!mayHandlePetitions(ctx.session.user.role) ? html`<p class="muted">${t('pet_no_permission')}</p>`
         : action.op ? actionForm(ctx, v)
-        : html`<div class="actions">${nextOps(v).map((op) => html`<button data-testid="act-${op}" @click=${start(op)}>${t(`pet_act_${op}` as MessageKey)}</button>`)}</div>`}
+        : html`<div class="actions">${nextOps(v, ctx.session.user.role).map((op) => html`<button data-testid="act-${op}" @click=${start(op)}>${t(`pet_act_${op}` as MessageKey)}</button>`)}</div>`}
     </main>`;
 }

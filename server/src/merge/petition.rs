@@ -67,12 +67,27 @@ impl RecordKind for PetitionKind {
         }
         match j.before {
             None if after.recorded_by != j.device.user_id => {
-                Err(schema("recorded_by: a new petition names its creator"))
+                return Err(schema("recorded_by: a new petition names its creator"));
             }
-            None => Ok(()),
-            Some((doc, _)) => recorded_once(&read(doc)?, &after),
+            None => {}
+            Some((doc, _)) => recorded_once(&read(doc)?, &after)?,
         }
+        // The one act that moves a statutory deadline is the petition office's alone. Judged
+        // after the clock itself, so a second extension is `schema` for everyone.
+        let extends = after.extension.is_some()
+            && j.before.is_none_or(|(doc, _)| read_extension(doc) != after.extension);
+        if extends && j.device.role != "petition_staff" {
+            return Err((
+                RejectCode::Forbidden,
+                "extension: only petition staff extend a petition's deadline".into(),
+            ));
+        }
+        Ok(())
     }
+}
+
+fn read_extension(d: &Automerge) -> Option<petition::Extension> {
+    read_petition(d).ok().and_then(|p| p.extension)
 }
 
 fn read(d: &Automerge) -> Result<Petition, Refusal> {
