@@ -143,4 +143,27 @@ export function countFailure() {
   failed++;
 }
 export const servedDirPath = () => servedDir;
+
+/** Run one file's checks on their own (`node e2e/<file>.mjs` after `npm run build`): a server
+ *  of their own, the summary line, every process stopped, the exit status. */
+export async function runAlone(checks) {
+  try {
+    fs.mkdirSync(artifacts, { recursive: true });
+    ensureBrowser();
+    assert(fs.existsSync(BIN), `server binary not found at ${BIN} (set ANLAN_BIN)`);
+    assert(fs.existsSync(`${distDir}/index.html`), 'run `npm run build` first');
+    const base = await startServer();
+    console.log(`server at ${base}`);
+    await checks({ base, check, launch, until, assert, shot, apiCases, cardWith });
+  } catch (e) {
+    failed++;
+    console.log(`FAIL setup: ${(e && e.stack) || e}`);
+  } finally {
+    for (const c of cleanups.reverse()) {
+      try { await c(); } catch { /* best effort */ }
+    }
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed ? 1 : 0);
+}
 export { here, pwaDir, distDir, artifacts, BIN, cleanups };

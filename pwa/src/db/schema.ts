@@ -39,6 +39,17 @@ export interface KvValues {
   /** The read scope's fingerprint from the last response (PROTOCOL.md §10). */
   scope: string;
   lang: 'zh-CN' | 'en';
+  /** The people directory (src/people.ts), kept so names show offline. */
+  people: PeopleCache;
+}
+
+/** Someone a case can name, as `GET /api/v1/people` lists them. */
+export interface Person { id: string; name: string; role: string; unit_code: string; unit_name: string }
+export interface PeopleCache {
+  /** Whose directory it is: another person signing in on this phone fetches their own. */
+  user: string;
+  fetched_at: number;
+  people: Person[];
 }
 export type KvKey = keyof KvValues;
 

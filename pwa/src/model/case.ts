@@ -25,7 +25,7 @@ export interface CaseDoc {
   reporter: IS;
   reported_at: Date;
   location?: { lat: number; lon: number; accuracy_m?: number | null } | null;
-  timeline: { id: IS; kind: IS; at: Date; by: IS; text: IS }[];
+  timeline: { id: IS; kind: IS; at: Date; by: IS; text: IS; attachment?: IS }[];
   attachments: unknown[];
   responsible_leader: IS | null;
   handler: IS | null;
@@ -119,6 +119,15 @@ export function applyEdit(doc: A.Doc<CaseDoc>, user: string, edit: CaseEdit, now
         d.deadline = edit.deadline != null ? new Date(edit.deadline) : null;
         d.timeline.push(timelineDoc('note', user, edit.text, now));
         break;
+      case 'add_attachment': addAttachment(d, edit.attachment); break;
+      case 'record_mediation': {
+        const entry: CaseDoc['timeline'][number] = timelineDoc('mediation', user, edit.text, now);
+        // The agreement joins `attachments` in the same change that names it: the server
+        // refuses a mediation entry naming a photo the case does not hold.
+        if (edit.attachment) entry.attachment = im(addAttachment(d, edit.attachment));
+        d.timeline.push(entry);
+        break;
+      }
       case 'pick':
         // Writing one of the concurrent values again supersedes all of them.
         if (edit.field === 'deadline') d.deadline = edit.value ? new Date(Number(edit.value)) : null;
@@ -129,6 +138,18 @@ export function applyEdit(doc: A.Doc<CaseDoc>, user: string, edit: CaseEdit, now
       default: applyCasework(d, user, edit, now);
     }
   });
+}
+
+/** The schema's limit on a case's attachments (sync-protocol/src/case/mod.rs). */
+export const MAX_ATTACHMENTS = 50;
+
+/** Add a photo unless the case lists it already; returns its hash. Call inside `A.change`. */
+function addAttachment(d: CaseDoc, a: Attachment): string {
+  if (!d.attachments.some((x) => text((x as { sha256?: unknown }).sha256) === a.sha256)) {
+    if (d.attachments.length >= MAX_ATTACHMENTS) throw new Error(`at most ${MAX_ATTACHMENTS} photos per case`);
+    d.attachments.push({ sha256: im(a.sha256), mime: im(a.mime), size: a.size });
+  }
+  return a.sha256;
 }
 
 /** Every value a field holds when people set it concurrently (Automerge hides all but one). */

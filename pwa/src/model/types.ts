@@ -97,6 +97,10 @@ export type CaseEdit =
   | { op: 'acknowledge'; text: string }
   | { op: 'assign'; responsible_leader: string | null; handler: string | null; deadline: number | null; text: string }
   | { op: 'pick'; field: ConflictField; value: string }
+  /** A photo added to a case already recorded (补充照片). */
+  | { op: 'add_attachment'; attachment: Attachment }
+  /** A mediation outcome, with the signed agreement as an attachment it names (issue 6 item 3). */
+  | { op: 'record_mediation'; text: string; attachment: Attachment | null }
   | CaseworkEdit;
 
 export const CONFLICT_FIELDS = ['category', 'severity', 'status', 'title', 'responsible_leader', 'handler', 'deadline', 'outcome', 'closing_note'] as const;

@@ -4,7 +4,7 @@ import { API_BASE } from '../api';
 import { openAnlanDb, type BlobRecord, type Db } from '../db/schema';
 import type { Ctx } from '../ui/ctx';
 import { HttpBlobApi } from './api';
-import { keepCached, keepLocal, linkPhotos, type NewPhoto } from './store';
+import { attachToCase, keepCached, keepLocal, linkPhotos, type NewPhoto } from './store';
 import { PhotoUploader } from './uploader';
 
 let dbp: Promise<Db> | null = null;
@@ -60,6 +60,13 @@ export async function keepPhotos(photos: NewPhoto[]): Promise<void> {
 
 export async function photosSaved(doc: string, hashes: string[]): Promise<void> {
   await linkPhotos(await db(), doc, hashes);
+  uploader?.kick();
+}
+
+/** Add a photo to an existing case (补充照片, a mediation agreement): `write` is the case edit
+ *  naming it. Uploaded like any other once that edit has synced. */
+export async function attachPhoto(doc: string, p: NewPhoto, write: () => Promise<unknown>): Promise<void> {
+  await attachToCase(await db(), doc, p, write);
   uploader?.kick();
 }
 

@@ -26,6 +26,21 @@ export async function linkPhotos(db: Db, doc: string, hashes: string[]): Promise
   ]);
 }
 
+/** Add a photo to a case already recorded: kept on the phone first (so the bytes are never
+ *  lost), then `write` puts it in the document, then it is linked to the case for upload. A
+ *  write that fails takes back a photo nothing else holds. */
+export async function attachToCase(db: Db, doc: string, p: NewPhoto, write: () => Promise<unknown>): Promise<void> {
+  const had = await db.get('blobs', p.sha256);
+  await keepLocal(db, [p]);
+  try {
+    await write();
+  } catch (e) {
+    if (!had) await db.delete('blobs', p.sha256);
+    throw e;
+  }
+  await linkPhotos(db, doc, [p.sha256]);
+}
+
 export function pendingUploads(db: Db): Promise<BlobRecord[]> {
   return db.getAllFromIndex('blobs', 'by_state', 'local');
 }

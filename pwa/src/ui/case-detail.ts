@@ -13,21 +13,27 @@ import { beijingDay, dateString, dayOfDate } from '../rules/petition';
 import { deadlineOfDay } from '../rules/overdue';
 import { photoStrip } from './photos';
 import { flush, freshEditor, startEditing, typed, type DescEditor } from './description-editor';
+import { nameOf } from '../people';
+import { personLabel, personPicker, pickedId, pickerFor, type PickerState } from './person-picker';
+import { addPhotoButton, agreementThumb, mediationForm } from './case-photos';
 
 export interface DetailState {
   doc: string;
   detail: CaseDetail | null;
   loaded: boolean;
-  followKind: 'note' | 'visit' | 'mediation';
+  /** Mediation has its own form (outcome and agreement photo): src/ui/case-photos.ts. */
+  followKind: 'note' | 'visit';
   followText: string;
   desc: DescEditor;
-  leader: string;
-  handler: string;
+  leader: PickerState;
+  handler: PickerState;
   deadline: string;
+  /** The assignment the pickers were last filled from: a newer one from elsewhere refills them. */
+  assigned: string;
 }
 
 export function freshDetail(doc: string): DetailState {
-  return { doc, detail: null, loaded: false, followKind: 'visit', followText: '', desc: freshEditor(), leader: '', handler: '', deadline: '' };
+  return { doc, detail: null, loaded: false, followKind: 'visit', followText: '', desc: freshEditor(), leader: pickerFor(null), handler: pickerFor(null), deadline: '', assigned: '' };
 }
 
 export async function loadDetail(ctx: Ctx, st: DetailState): Promise<void> {
@@ -35,8 +41,12 @@ export async function loadDetail(ctx: Ctx, st: DetailState): Promise<void> {
   st.loaded = true;
   void loadAlertLog(ctx, st.doc);
   if (st.detail) {
-    st.leader ||= st.detail.responsible_leader ?? '';
-    st.handler ||= st.detail.handler ?? '';
+    const assigned = `${st.detail.responsible_leader ?? ''} ${st.detail.handler ?? ''}`;
+    if (assigned !== st.assigned && !st.leader.open && !st.handler.open) {
+      st.assigned = assigned;
+      st.leader = pickerFor(st.detail.responsible_leader);
+      st.handler = pickerFor(st.detail.handler);
+    }
     st.deadline ||= st.detail.deadline ? dateString(beijingDay(st.detail.deadline)) : '';
   }
   ctx.rerender();
@@ -56,6 +66,7 @@ function valueLabel(field: string, v: string): string {
   if (field === 'status') return stLabel(v);
   if (field === 'category') return catLabel(v);
   if (field === 'deadline') return v ? fmtDate(Number(v)) : t('f_none');
+  if (field === 'responsible_leader' || field === 'handler') return v ? personLabel(v) : t('f_none');
   return v || t('f_none');
 }
 
@@ -120,9 +131,13 @@ export function detailView(ctx: Ctx, st: DetailState) {
   const assign = (e: Event) => {
     e.preventDefault();
     const deadline = st.deadline ? deadlineOfDay(dayOfDate(st.deadline)) : null; // a Beijing calendar day
+    const leader = pickedId(st.leader);
+    const handler = pickedId(st.handler);
+    if (leader === undefined || handler === undefined) return ctx.toast(t('people_pick_choose'));
+    // The timeline keeps the names as they were when assigned: it is read as a record.
     void edit(ctx, st, {
-      op: 'assign', responsible_leader: st.leader.trim() || null, handler: st.handler.trim() || null, deadline,
-      text: t('tl_assign_text', { leader: st.leader.trim() || t('f_none'), handler: st.handler.trim() || t('f_none'), deadline: st.deadline || t('f_none') }),
+      op: 'assign', responsible_leader: leader, handler, deadline,
+      text: t('tl_assign_text', { leader: leader ? nameOf(leader) : t('f_none'), handler: handler ? nameOf(handler) : t('f_none'), deadline: st.deadline || t('f_none') }),
     });
   };
   const val = (e: Event) => (e.target as HTMLInputElement).value;
@@ -148,11 +163,11 @@ export function detailView(ctx: Ctx, st: DetailState) {
         ${field(t('f_status'), html`<select data-testid="status-select" @change=${(e: Event) => setStatus(val(e) as Status)}>
             ${STATUSES.map((s) => html`<option value=${s} ?selected=${s === d.status} ?disabled=${!maySetStatus(s)}>${stLabel(s)}</option>`)}</select>`, 'status')}
         ${field(t('f_village'), d.village === ctx.session.unit.code ? ctx.session.unit.name : d.village)}
-        ${field(t('f_reporter'), d.reporter)}
+        ${field(t('f_reporter'), html`<span data-testid="reporter">${personLabel(d.reporter)}</span>`)}
         ${field(t('f_reported_at'), fmtTime(d.reported_at))}
         ${field(t('f_location'), d.location ? t('f_location_value', { lat: d.location.lat.toFixed(5), lon: d.location.lon.toFixed(5), acc: d.location.accuracy_m ?? '?' }) : t('f_location_none'))}
-        ${field(t('f_responsible_leader'), d.responsible_leader ?? t('f_none'), 'responsible_leader')}
-        ${field(t('f_handler'), d.handler ?? t('f_none'), 'handler')}
+        ${field(t('f_responsible_leader'), html`<span data-testid="responsible-leader">${personLabel(d.responsible_leader) || t('f_none')}</span>`, 'responsible_leader')}
+        ${field(t('f_handler'), html`<span data-testid="handler">${personLabel(d.handler) || t('f_none')}</span>`, 'handler')}
         ${field(t('f_deadline'), d.deadline ? fmtDate(d.deadline) : t('f_none'), 'deadline')}
       </dl>
       ${caseworkPanel(ctx, d, (e) => edit(ctx, st, e))}
@@ -166,6 +181,7 @@ export function detailView(ctx: Ctx, st: DetailState) {
       </section>
 
       ${photoStrip(d.attachments)}
+      <div class="actions">${addPhotoButton(ctx, d)}</div>
 
       ${d.parties.length ? html`<section><h3>${t('f_parties')}</h3><ul class="parties">
         ${d.parties.map((p) => html`<li><b>${p.name}</b> ${p.phone ? html`<a href="tel:${p.phone}">${p.phone}</a>` : ''} <span class="muted">${p.note ?? ''}</span></li>`)}
@@ -177,8 +193,8 @@ export function detailView(ctx: Ctx, st: DetailState) {
           ${d.status === 'reported' ? html`<button class="primary" data-testid="ack" @click=${() => edit(ctx, st, { op: 'acknowledge', text: t('tl_ack_text') })}>${t('detail_ack')}</button>` : ''}
         </div>
         <form @submit=${assign} class="assign">
-          <label>${t('f_responsible_leader')}<input data-testid="assign-leader" .value=${st.leader} @input=${(e: Event) => { st.leader = val(e); }} /></label>
-          <label>${t('f_handler')}<input data-testid="assign-handler" .value=${st.handler} @input=${(e: Event) => { st.handler = val(e); }} /></label>
+          ${personPicker(ctx, st.leader, { testid: 'assign-leader', label: t('f_responsible_leader'), leadersFirst: true })}
+          ${personPicker(ctx, st.handler, { testid: 'assign-handler', label: t('f_handler'), leadersFirst: false })}
           <label>${t('f_deadline')}<input type="date" data-testid="assign-deadline" .value=${st.deadline} @input=${(e: Event) => { st.deadline = val(e); }} /></label>
           <button class="primary" type="submit" data-testid="assign">${t('detail_assign')}</button>
         </form>
@@ -189,19 +205,20 @@ export function detailView(ctx: Ctx, st: DetailState) {
         ${d.timeline.length === 0 ? html`<p class="muted">${t('detail_timeline_empty')}</p>` : html`
           <ol class="timeline" data-testid="timeline">
             ${[...d.timeline].sort((a, b) => a.at - b.at).map((e) => html`<li>
-              <div class="tl-head"><b>${tlLabel(e.kind)}</b> <span class="muted">${fmtTime(e.at)} · ${e.by}</span></div>
-              <div>${e.text}</div></li>`)}
+              <div class="tl-head"><b>${tlLabel(e.kind)}</b> <span class="muted" data-testid="tl-by">${fmtTime(e.at)} · ${nameOf(e.by)}</span></div>
+              <div>${e.text}</div>${e.kind === 'mediation' ? agreementThumb(d, e.id) : nothing}</li>`)}
           </ol>`}
         <form class="followup" @submit=${addFollow}>
           <h4>${t('detail_add_followup')}</h4>
           <div class="chips">
-            ${(['visit', 'note', 'mediation'] as const).map((k) => html`<button type="button" class="chip ${st.followKind === k ? 'on' : ''}"
+            ${(['visit', 'note'] as const).map((k) => html`<button type="button" class="chip ${st.followKind === k ? 'on' : ''}"
               @click=${() => { st.followKind = k; ctx.rerender(); }}>${tlLabel(k)}</button>`)}
           </div>
           <textarea rows="3" maxlength="2000" data-testid="followup-text" placeholder=${t('detail_followup_ph')}
             .value=${st.followText} @input=${(e: Event) => { st.followText = val(e); }}></textarea>
           <button class="primary" type="submit" data-testid="followup-add">${t('detail_followup_add')}</button>
         </form>
+        ${mediationForm(ctx, d)}
       </section>
       ${alertLogView(ctx, st.doc)}
       ${historyView(ctx, st.doc)}

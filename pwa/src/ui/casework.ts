@@ -8,6 +8,7 @@ import type { CaseEdit, CaseView, Status } from '../model/types';
 import { deadlineState } from '../rules/overdue';
 import type { Ctx } from './ctx';
 import { fmtTime, mayChase, mayManage, stLabel } from './format';
+import { nameOf } from '../people';
 
 interface Form { outcome: Outcome | ''; note: string; plan: string | null; chase: string }
 const forms = new Map<string, Form>();
@@ -83,6 +84,6 @@ export function caseworkPanel(ctx: Ctx, d: CaseView, edit: (e: CaseEdit) => Prom
     </div>` : nothing}
     ${d.transitions.length ? html`<h4>${t('cw_transitions')}</h4><ol class="transitions" data-testid="transitions">
       ${d.transitions.map((x) => html`<li>${stLabel(x.from)} → <b>${stLabel(x.to)}</b>${x.outcome ? `（${outcomeLabel(x.outcome)}）` : ''}
-        <span class="muted">${fmtTime(x.at)} · ${x.by}</span></li>`)}</ol>` : nothing}
+        <span class="muted">${fmtTime(x.at)} · ${nameOf(x.by)}</span></li>`)}</ol>` : nothing}
   </section>`;
 }

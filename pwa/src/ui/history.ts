@@ -8,6 +8,7 @@ import { t, type MessageKey } from '../i18n';
 import { readError } from '../sync/http-error';
 import { isOnline, type Ctx } from './ctx';
 import { catLabel, fmtTime, sevLabel, stLabel } from './format';
+import { nameOf } from '../people';
 
 export interface FieldChange {
   field: string;
@@ -49,6 +50,7 @@ export function describeChange(f: FieldChange): { label: string; old: string; ne
     if (f.field === 'status') return stLabel(v);
     if (f.field === 'category') return catLabel(v);
     if ((f.field === 'deadline' || f.field === 'reported_at') && /^\d+$/.test(v)) return fmtTime(Number(v));
+    if (f.field === 'responsible_leader' || f.field === 'handler' || f.field === 'reporter') return nameOf(v);
     return v;
   };
   const key = FIELD_LABELS[f.field];

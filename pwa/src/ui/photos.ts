@@ -19,22 +19,31 @@ let processing = 0;
 export const attachmentsOf = (photos: PickedPhoto[]): Attachment[] =>
   photos.map(({ sha256, mime, size }) => ({ sha256, mime, size }));
 
+/** One picked file, downscaled and named by its hash, with a preview; null (and a toast) when
+ *  the file is no picture the browser can read. */
+export async function preparePhoto(ctx: Ctx, file: File): Promise<PickedPhoto | null> {
+  processing++;
+  ctx.rerender();
+  try {
+    const { bytes, mime } = await downscale(file);
+    const sha256 = await sha256Hex(bytes);
+    return { sha256, mime, size: bytes.length, bytes, url: URL.createObjectURL(new Blob([bytes as BlobPart], { type: mime })) };
+  } catch (e) {
+    ctx.toast(t('photo_failed', { msg: (e as Error).message }));
+    return null;
+  } finally {
+    processing--;
+    ctx.rerender();
+  }
+}
+
+/** Whether a photo is being downscaled now. */
+export const photoProcessing = () => processing > 0;
+
 async function take(ctx: Ctx, photos: PickedPhoto[], files: FileList | null): Promise<void> {
   for (const file of [...(files ?? [])].slice(0, MAX_PHOTOS - photos.length)) {
-    processing++;
-    ctx.rerender();
-    try {
-      const { bytes, mime } = await downscale(file);
-      const sha256 = await sha256Hex(bytes);
-      if (!photos.some((p) => p.sha256 === sha256)) {
-        photos.push({ sha256, mime, size: bytes.length, bytes, url: URL.createObjectURL(new Blob([bytes as BlobPart], { type: mime })) });
-      }
-    } catch (e) {
-      ctx.toast(t('photo_failed', { msg: (e as Error).message }));
-    } finally {
-      processing--;
-      ctx.rerender();
-    }
+    const p = await preparePhoto(ctx, file);
+    if (p && !photos.some((x) => x.sha256 === p.sha256)) photos.push(p);
   }
 }
 
