@@ -5,7 +5,7 @@
 import { clientsClaim } from 'workbox-core';
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
-import { zhCN } from './i18n/zh-CN';
+import { caseUrl, isCase, isPetition, notificationFor } from './push-notification';
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<{ url: string; revision: string | null }> };
 
@@ -29,79 +29,34 @@ self.addEventListener('sync', (event: Event) => {
   );
 });
 
-// Web Push: urgent cases, escalations and overdue reminders. The payload carries no personal
-// data (it crosses a third-party push service): case number, township, category, severity.
-// Urgent ones stay on screen until dismissed; one notification per case (tag) so repeats and
-// escalations replace rather than pile up.
-interface AlertPayload {
-  v?: number;
-  kind?: 'urgent' | 'escalation' | 'reminder' | 'due_soon' | 'chase' | 'digest' | 'sweep_reminder';
-  /** sweep_reminder only: the campaign, its name and deadline, and the village */
-  campaign?: string;
-  name?: string;
-  village_name?: string;
-  deadline?: number;
-  /** digest only: how many non-urgent cases came in, and where */
-  cases?: number;
-  area?: string;
-  doc_id?: string;
-  case_no?: string | null;
-  township?: string;
-  category?: string;
-  severity?: string;
-}
-
+// Web Push: case alerts, petition and sweep reminders, the daily digest. What each shows and
+// where a click leads is decided in push-notification.ts, one branch per payload kind.
 self.addEventListener('push', (event: PushEvent) => {
-  let p: AlertPayload = {};
+  let p: unknown = {};
   try {
-    p = (event.data?.json() ?? {}) as AlertPayload;
+    p = event.data?.json() ?? {};
   } catch {
     /* an unreadable payload still deserves a notification: something urgent may be waiting */
   }
-  const m = zhCN as Record<string, string>;
-  if (p.kind === 'digest') {
-    // The day's news that did not warrant a buzz: quiet, replaces yesterday's, opens the list.
-    const body = zhCN.push_digest_body.replace('{area}', p.area ?? '').replace('{n}', String(p.cases ?? 0));
-    event.waitUntil(self.registration.showNotification(zhCN.push_kind_digest, { body, tag: 'anlan-digest', icon: '/icons/icon-192.png', lang: 'zh-CN', data: {} }));
-    return;
-  }
-  if (p.kind === 'sweep_reminder') {
-    // A village that has not answered a sweep: one per campaign, replaced by the next day's.
-    const date = new Date(p.deadline ?? 0).toLocaleDateString('zh-CN', { timeZone: 'Asia/Shanghai', month: 'numeric', day: 'numeric' });
-    const body = zhCN.push_sweep_body.replace('{village}', p.village_name ?? '').replace('{name}', p.name ?? '').replace('{date}', date);
-    event.waitUntil(self.registration.showNotification(zhCN.push_kind_sweep_reminder, { body, tag: `anlan-sweep-${p.campaign ?? ''}`, icon: '/icons/icon-192.png', lang: 'zh-CN', data: {} }));
-    return;
-  }
-  const kind = m[`push_kind_${p.kind ?? 'urgent'}`] ?? zhCN.push_kind_urgent;
-  const title = p.case_no ? `${kind} ${p.case_no}` : kind;
-  const body = [p.township, p.category && m[`cat_${p.category}`], p.severity && m[`sev_${p.severity}`]].filter(Boolean).join(' · ');
-  event.waitUntil(
-    Promise.all([
-      self.registration.showNotification(title, {
-        body: body || zhCN.push_open_app,
-        tag: p.doc_id ?? 'anlan-alert',
-        requireInteraction: p.severity === 'urgent' || p.kind !== 'reminder',
-        icon: '/icons/icon-192.png',
-        badge: '/icons/icon-192.png',
-        lang: 'zh-CN',
-        data: { doc: p.doc_id },
-      }),
-      // Open pages fetch the case right away; a closed app syncs when the notification opens it.
-      self.clients.matchAll({ type: 'window' }).then((cs) => cs.forEach((c) => c.postMessage({ type: 'sync-now' }))),
-    ]),
-  );
+  const { title, options } = notificationFor(p);
+  const shown = self.registration.showNotification(title, options);
+  // Open pages fetch the news right away; a closed app syncs when the notification opens it.
+  const fresh = isCase(p) || isPetition(p)
+    ? self.clients.matchAll({ type: 'window' }).then((cs) => cs.forEach((c) => c.postMessage({ type: 'sync-now' })))
+    : Promise.resolve();
+  event.waitUntil(Promise.all([shown, fresh]));
 });
 
 self.addEventListener('notificationclick', (event: NotificationEvent) => {
   event.notification.close();
-  const doc = (event.notification.data as { doc?: string } | null)?.doc;
-  event.waitUntil(openCase(doc));
+  // `doc` alone: a notification the previous version of this worker showed, always a case.
+  const data = event.notification.data as { url?: string; doc?: string } | null;
+  event.waitUntil(openApp(data?.url ?? caseUrl(data?.doc)));
 });
 
-/** Bring the app forward on the case: an open window goes there (it routes by hash), otherwise a
+/** Bring the app forward on `url`: an open window goes there (it routes by hash), otherwise a
  *  new one opens on it. */
-async function openCase(doc: string | undefined): Promise<void> {
-  const url = doc ? `/#/case/${encodeURIComponent(doc)}` : '/#/';
+async function openApp(url: string): Promise<void> {
   const cs = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
   const open = cs[0] as WindowClient | undefined;
   if (!open) {

@@ -108,6 +108,9 @@ async fn an_unacknowledged_alert_climbs_to_county_and_city_and_acknowledging_sto
     // Acknowledged in time: the leader taps 已知悉 (a change in the case) and nothing climbs.
     let (mut officer, acked) = urgent_case(&app, "及时知悉的紧急事件").await;
     officer.sync().await.unwrap();
+    // The leader taps 已知悉 on the alert, so after it arrived: an acknowledgement that beats
+    // the worker to the outbox stops escalation just the same, but has no delivery to mark.
+    push.wait_for_delivered(4, WAIT).await;
     let mut leader_dev = app.device(LEADER);
     leader_dev.login().await.unwrap();
     leader_dev.sync().await.unwrap();

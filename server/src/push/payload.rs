@@ -13,6 +13,9 @@ use serde::Serialize;
 use sync_protocol::DocId;
 use sync_protocol::case::{Case, Category, Severity};
 
+use super::notification::{PayloadError, Places};
+use super::record_payload::parse;
+
 /// Bumped when a field changes meaning, so an old service worker can fall back to a generic
 /// notification instead of showing garbage.
 pub const PAYLOAD_VERSION: u32 = 1;
@@ -31,6 +34,20 @@ pub enum AlertKind {
     DueSoon,
     /// A county or city administrator chased the case (催办).
     Chase,
+}
+
+impl AlertKind {
+    /// The alert an outbox row of `kind` raises, if it is about a case.
+    pub fn from_outbox(kind: &str) -> Option<Self> {
+        Some(match kind {
+            "urgent" => Self::Urgent,
+            "escalation" => Self::Escalation,
+            "overdue" => Self::Reminder,
+            "due_soon" => Self::DueSoon,
+            "chase" => Self::Chase,
+            _ => return None,
+        })
+    }
 }
 
 /// The JSON the service worker receives. Serialised field by field as declared here.
@@ -64,6 +81,24 @@ impl AlertPayload {
         }
     }
 
+    /// From a case's outbox row (`{doc, case_no, village, category, severity}`, written by
+    /// `merge::case_outbox::case_payload` and the deadline clock).
+    pub fn from_outbox(
+        kind: AlertKind,
+        row: &serde_json::Value,
+        places: &Places,
+    ) -> Result<Self, PayloadError> {
+        Ok(Self {
+            v: PAYLOAD_VERSION,
+            kind,
+            doc_id: parse(row, "/doc")?,
+            case_no: row["case_no"].as_str().map(str::to_string),
+            township: places.township.clone(),
+            category: parse(row, "/category")?,
+            severity: parse(row, "/severity")?,
+        })
+    }
+
     pub fn to_json(&self) -> Vec<u8> {
         serde_json::to_vec(self).expect("the alert payload is plain data and always serialises")
     }
@@ -95,7 +130,7 @@ impl Topic {
     }
 
     /// The case's 16-byte id in base64url: 22 characters, always valid, one per case. (The
-    /// hyphenated UUID is 36 characters, over the limit.)
+    /// hyphenated UUID is 36 characters, over the limit.) Any document's id serves the same way.
     pub fn for_case(doc_id: &DocId) -> Self {
         Self(URL_SAFE_NO_PAD.encode(doc_id.as_bytes()))
     }
@@ -142,6 +177,22 @@ mod tests {
                 "severity": "urgent",
             })
         );
+    }
+
+    #[test]
+    fn a_case_outbox_row_becomes_the_case_payload_with_the_township_looked_up() {
+        let row = serde_json::json!({
+            "doc": "6f1c2a3e-9b7d-4e5f-8a1b-2c3d4e5f6a7b", "case_no": "永安-2026-000123",
+            "village": "350481101201", "category": "group_petition", "severity": "urgent",
+        });
+        let places = Places { township: "永安镇".into(), village: "埔头村".into() };
+        assert_eq!(AlertPayload::from_outbox(AlertKind::Urgent, &row, &places).unwrap(), payload());
+        assert_eq!(AlertKind::from_outbox("overdue"), Some(AlertKind::Reminder));
+        assert_eq!(AlertKind::from_outbox("petition_due"), None);
+        let mut bad = row.clone();
+        bad["severity"] = serde_json::json!("apocalyptic");
+        let err = AlertPayload::from_outbox(AlertKind::Urgent, &bad, &places).unwrap_err();
+        assert!(matches!(err, PayloadError::Invalid { field: "severity", .. }), "{err}");
     }
 
     #[test]

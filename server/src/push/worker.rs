@@ -9,11 +9,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::future::join_all;
-use sync_protocol::DocId;
-use sync_protocol::case::{Category, Severity};
 use tokio::sync::watch;
 
-use super::{AlertKind, AlertPayload, Delivery, SendOptions, Subscription, VapidKeys, deliver};
+use super::{
+    Delivery, Notification, OutboxKind, PayloadError, Places, SendOptions, Subscription, VapidKeys,
+    build_request, send,
+};
 use crate::live::LiveHub;
 use crate::store::{DeliveryOutcome, DueDelivery, SqlStore};
 
@@ -122,18 +123,28 @@ impl AlertWorker {
     }
 
     async fn send_one(&self, d: &DueDelivery) -> DeliveryOutcome {
-        let payload = match payload_of(d, &self.store).await {
-            Ok(p) => p,
-            Err(e) => return DeliveryOutcome::Failed(format!("bad outbox payload: {e}")),
+        let note = match self.notification(d).await {
+            Ok(Ok(n)) => n,
+            Ok(Err(e)) => return DeliveryOutcome::Failed(format!("bad outbox payload: {e}")),
+            // The places could not be read (the database is busy or away): that passes.
+            Err(e) => {
+                return DeliveryOutcome::Retry {
+                    after_ms: self.config.retry_base.as_millis() as i64,
+                    error: format!("could not prepare the notification: {e}"),
+                };
+            }
         };
         let sub = match Subscription::new(&d.endpoint, &d.p256dh, &d.auth) {
             Ok(s) => s,
             Err(e) => return DeliveryOutcome::Failed(format!("stored subscription unusable: {e}")),
         };
-        let mut opts =
-            SendOptions { attempt: (d.attempts.max(1) - 1) as u32, ..SendOptions::for_alert(&payload) };
+        let mut opts = SendOptions { attempt: (d.attempts.max(1) - 1) as u32, ..note.send_options() };
         opts.backoff.base = self.config.retry_base;
-        match deliver(&self.client, &self.vapid, &sub, &payload, &opts).await {
+        let outcome = match build_request(&self.vapid, &sub, &note.to_json(), &opts) {
+            Ok(req) => send(&self.client, req, &opts).await,
+            Err(e) => Delivery::Failed(e.to_string()),
+        };
+        match outcome {
             Delivery::Sent => DeliveryOutcome::Sent,
             Delivery::Gone => DeliveryOutcome::Gone,
             Delivery::RetryAfter(wait) => DeliveryOutcome::Retry {
@@ -143,29 +154,28 @@ impl AlertWorker {
             Delivery::Failed(reason) => DeliveryOutcome::Failed(reason),
         }
     }
-}
 
-/// The push payload from the outbox row: only the case number, place, category and severity.
-async fn payload_of(d: &DueDelivery, store: &SqlStore) -> anyhow::Result<AlertPayload> {
-    let v: serde_json::Value = serde_json::from_str(&d.payload)?;
-    let field = |k: &str| v[k].as_str().ok_or_else(|| anyhow::anyhow!("{k} missing"));
-    let doc_id = DocId::from_str(field("doc")?)?;
-    let village = field("village")?;
-    let township =
-        store.unit_chain(village).await?.into_iter().find(|u| u.kind == "township").map(|u| u.name);
-    Ok(AlertPayload {
-        v: super::PAYLOAD_VERSION,
-        kind: match d.kind.as_str() {
-            "urgent" => AlertKind::Urgent,
-            "escalation" => AlertKind::Escalation,
-            "due_soon" => AlertKind::DueSoon,
-            "chase" => AlertKind::Chase,
-            _ => AlertKind::Reminder,
-        },
-        doc_id,
-        case_no: v["case_no"].as_str().map(str::to_string),
-        township: township.unwrap_or_default(),
-        category: Category::from_str(field("category")?).map_err(anyhow::Error::msg)?,
-        severity: Severity::from_str(field("severity")?).map_err(anyhow::Error::msg)?,
-    })
+    /// The notification a claimed delivery sends, whatever its outbox kind. The outer error is
+    /// the store's (worth a retry); the inner one the row's (never going to work).
+    pub async fn notification(&self, d: &DueDelivery) -> anyhow::Result<Result<Notification, PayloadError>> {
+        let kind = match OutboxKind::from_str(&d.kind) {
+            Ok(kind) => kind,
+            Err(e) => return Ok(Err(e)),
+        };
+        let places = match serde_json::from_str::<serde_json::Value>(&d.payload) {
+            Ok(row) if kind.needs_places() => {
+                self.places(row["village"].as_str().unwrap_or_default()).await?
+            }
+            _ => Places::default(),
+        };
+        Ok(Notification::from_outbox(kind, &d.payload, &places, crate::store::now_ms()))
+    }
+
+    /// The display names of a village and its township.
+    async fn places(&self, village: &str) -> anyhow::Result<Places> {
+        let chain = if village.is_empty() { vec![] } else { self.store.unit_chain(village).await? };
+        let name =
+            |kind: &str| chain.iter().find(|u| u.kind == kind).map(|u| u.name.clone()).unwrap_or_default();
+        Ok(Places { township: name("township"), village: name("village") })
+    }
 }
