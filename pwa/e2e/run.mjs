@@ -18,6 +18,7 @@ import { identityChecks } from './identity.mjs';
 import { photoChecks } from './photos.mjs';
 import { caseworkChecks } from './casework.mjs';
 import { petitionChecks } from './petitions.mjs';
+import { sweepChecks } from './sweeps.mjs';
 
 const TITLE = `水库移民安置房漏水纠纷 ${Date.now() % 100000}`;
 
@@ -311,6 +312,8 @@ async function main() {
   await caseworkChecks({ base, check, launch, until, assert, shot });
 
   await petitionChecks({ base, check, launch, until, assert, shot });
+
+  await sweepChecks({ base, check, launch, until, assert, shot });
 
   await check('the sync client passes its protocol checks against this server (tests/server.e2e.ts)', async () => {
     const r = spawnSync('npx', ['vitest', 'run', '--config', 'vitest.e2e.config.ts'], { cwd: pwaDir, env: { ...process.env, ANLAN_URL: base }, encoding: 'utf8' });

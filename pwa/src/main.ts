@@ -14,6 +14,7 @@ import { freshLogin, loginView, type LoginState } from './ui/login';
 import { freshNewCase, newCaseView, type NewCaseState } from './ui/new-case';
 import { officerHome } from './ui/officer-home';
 import { startPhotos, stopPhotos } from './photos';
+import { httpPeople, startPeople, stopPeople } from './people';
 import { loadSettings, settingsView, type SettingsState } from './ui/settings';
 import { WorkerClient } from './worker/client';
 import type { SyncStatus } from './worker/rpc';
@@ -147,6 +148,8 @@ async function start(token: string, session: Session): Promise<void> {
   }
   ctx = c;
   startPhotos(c);
+  const me = { id: session.user.id, name: session.user.name, role: session.user.role, unit_code: session.unit.code, unit_name: session.unit.name };
+  void startPeople(db, me, httpPeople(() => c.token), rerender);
   route = '';
   await refreshList();
   onRoute();
@@ -204,6 +207,7 @@ async function doLogin(token: string): Promise<void> {
 
 async function stopWorker(): Promise<void> {
   stopPhotos();
+  stopPeople();
   if (!worker) return;
   try { await worker.call('shutdown'); } catch { /* already gone */ }
   worker.terminate();

@@ -120,8 +120,9 @@ pub async fn run(
         },
     });
     tokio::spawn(campaigns::run(worker.clone(), config.campaign_tick, stop_rx.clone()));
-    tokio::spawn(worker.run(live.clone(), stop_rx.clone()));
-    let state = AppState { store, merger, metrics, live, push: push_info, shutdown: stop_rx.clone() };
+    tokio::spawn(worker.clone().run(live.clone(), stop_rx.clone()));
+    let state =
+        AppState { store, merger, metrics, live, push: push_info, sender: worker, shutdown: stop_rx.clone() };
     let static_dir = config.static_dir.filter(|d| d.join("index.html").exists());
     let app = routes::router(state, static_dir.as_deref());
     let mut wait = stop_rx;

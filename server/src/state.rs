@@ -14,6 +14,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub live: LiveHub,
     pub push: Arc<PushInfo>,
+    /// Sends what a leader asks for at once (sweep reminders) with the alert worker's keys.
+    pub sender: Arc<crate::push::worker::AlertWorker>,
     /// Flips to true when the server starts shutting down, so endless streams (SSE) end and
     /// graceful shutdown is not held hostage by them.
     pub shutdown: watch::Receiver<bool>,

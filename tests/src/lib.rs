@@ -83,6 +83,27 @@ impl TestApp {
         SimDevice::new(&self.url, &d.token)
     }
 
+    /// Subscribe the device behind `token` to `push`, bound to the server's VAPID key, as the
+    /// PWA does when someone turns alerts on.
+    pub async fn subscribe_push(
+        &self,
+        push: &push_service::PushService,
+        token: &str,
+    ) -> push_service::TestSubscription {
+        let key: serde_json::Value =
+            reqwest::get(format!("{}/api/v1/push/key", self.url)).await.unwrap().json().await.unwrap();
+        let sub = push.subscribe_for(key["application_server_key"].as_str().unwrap());
+        let res = reqwest::Client::new()
+            .post(format!("{}/api/v1/push/subscriptions", self.url))
+            .bearer_auth(token)
+            .json(&sub.to_json())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 204, "subscribing failed");
+        sub
+    }
+
     /// `GET /api/v1/cases/{doc}` as `token` sees it: the projection's JSON (or the error body).
     pub async fn case_json(&self, token: &str, doc: sync_protocol::DocId) -> serde_json::Value {
         reqwest::Client::new()

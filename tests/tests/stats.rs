@@ -7,6 +7,8 @@
 mod exports;
 #[path = "stats/seed.rs"]
 mod seed;
+#[path = "stats/sweeps.rs"]
+mod sweeps;
 
 use anlan_tests::*;
 use seed::{FROM, TO, TOWNSHIP};
@@ -55,11 +57,11 @@ async fn the_figures_count_the_period_exactly(b: Backend) {
     assert_eq!(t["resolution_rate"], 60.0);
     assert_eq!(
         (t["visits"].as_u64(), t["villages_visited"].as_u64(), t["sweep_reports"].as_u64()),
-        (Some(2), Some(1), Some(2))
+        (Some(2), Some(1), Some(0))
     );
     assert_eq!(
         r["summary"],
-        "2025年3月，曹远镇走访1个村，排查矛盾纠纷5件，化解3件，化解率60%；当前逾期2件，收到排查报告2份。"
+        "2025年3月，曹远镇走访1个村，排查矛盾纠纷5件，化解3件，化解率60%；当前逾期2件。"
     );
     // Every resolution here was timed by its transition, none guessed from the report time.
     assert_eq!(
@@ -73,12 +75,13 @@ async fn the_figures_count_the_period_exactly(b: Backend) {
     assert_eq!([fig(putou, "found"), fig(putou, "resolved"), fig(putou, "overdue")], [3, 2, 1]);
     assert_eq!(
         [fig(putou, "visits"), fig(putou, "villages_visited"), fig(putou, "sweep_reports")],
-        [2, 1, 1]
+        [2, 1, 0]
     );
     assert_eq!(putou["resolution_rate"], 66.7);
     let caoyuan = unit(&r, CAOYUAN_VILLAGE);
     assert_eq!([fig(caoyuan, "found"), fig(caoyuan, "resolved"), fig(caoyuan, "overdue")], [2, 1, 1]);
-    assert_eq!([fig(caoyuan, "visits"), fig(caoyuan, "sweep_reports")], [0, 1]);
+    assert_eq!([fig(caoyuan, "visits"), fig(caoyuan, "sweep_reports")], [0, 0]);
+    assert_eq!(r["sweeps"], serde_json::json!([]), "no campaign was due in March 2025");
     assert_eq!(caoyuan["resolution_rate"], 50.0);
 
     let cats = &r["by_category"];

@@ -231,7 +231,9 @@ async fn a_missing_village_is_reminded_at_most_once_a_day(b: Backend) {
     assert!(!any_for_answered, "a village that answered is not reminded");
 
     let log = get(&app, LEADER, &format!("/api/v1/campaigns/{campaign}/reminders")).await;
-    let rows = log["reminders"].as_array().unwrap();
+    // 曹远村 has no officer: its reminder is logged as reaching nobody.
+    let rows: Vec<_> =
+        log["reminders"].as_array().unwrap().iter().filter(|r| r["village"] == PUTOU).collect();
     assert_eq!(rows.len(), 1, "{log}");
     assert_eq!(rows[0]["user_id"], "u_demo_officer");
     assert_eq!(rows[0]["state"], "sent");
@@ -270,7 +272,7 @@ async fn only_the_township_and_above_launch_campaigns_within_their_jurisdiction(
         listed["campaigns"].as_array().unwrap().iter().find(|c| c["campaign"]["id"] == id).unwrap().clone();
     assert_eq!(
         c["villages"],
-        json!([{"code": PUTOU, "name": "埔头村", "township": CAOYUAN, "county": "350481"}])
+        json!([{"code": PUTOU, "name": "埔头村", "township": CAOYUAN, "township_name": "曹远镇", "county": "350481"}])
     );
     let mut outsider = app.enrol("u_taining", "county_admin", "350429").await;
     outsider.login().await.unwrap();

@@ -11,6 +11,7 @@ import { header } from './officer-home';
 import { STATS_ROLES, statsState, statsView } from './stats';
 import { leaderSweeps } from './sweep';
 import { syncBar } from './syncbar';
+import { nameOf } from '../people';
 
 export interface LeaderFilters { village: string; category: string; severity: string; status: string; mine?: boolean }
 export const leaderFilters: LeaderFilters = { village: '', category: '', severity: '', status: '' };
@@ -53,7 +54,12 @@ export function leaderHome(ctx: Ctx, side?: unknown) {
   const g = leaderGroups(shown);
   const ack = (c: CaseListItem) => html`<button class="small primary" data-testid="quick-ack"
       @click=${async () => { await ctx.worker.call('edit', { doc: c.doc, edit: { op: 'acknowledge', text: t('tl_ack_text') } }); }}>${t('leader_ack')}</button>`;
-  const card = (c: CaseListItem) => caseCard(c, c.status === 'reported' ? ack(c) : '');
+  // Who holds a case of mine, by name: 包案 陈建国 · 专人 林秀英.
+  const holders = (c: CaseListItem) => html`<span class="muted holders" data-testid="holders">${[
+    c.responsible_leader ? `${t('f_responsible_leader')} ${nameOf(c.responsible_leader)}` : '',
+    c.handler ? `${t('f_handler')} ${nameOf(c.handler)}` : '']
+    .filter(Boolean).join(' · ')}</span>`;
+  const card = (c: CaseListItem) => caseCard(c, html`${c.status === 'reported' ? ack(c) : ''} ${mine(c) ? holders(c) : ''}`);
   const select = (key: Exclude<keyof LeaderFilters, 'mine'>, label: string, options: readonly string[], lbl: (v: string) => string) => html`
     <label class="filter">${label}
       <select data-testid="filter-${key}" @change=${(e: Event) => { f[key] = (e.target as HTMLSelectElement).value; ctx.rerender(); }}>

@@ -21,7 +21,7 @@ export interface UnitFigures extends Figures { code: string; name: string; kind:
 export interface Report {
   unit: { code: string; name: string; kind: string };
   from: string; to: string; period_label: string; generated_at: number;
-  totals: Figures; by_category: Breakdown[]; by_severity: Breakdown[]; units: UnitFigures[]; summary: string;
+  totals: Figures; sweeps?: SweepLine[]; by_category: Breakdown[]; by_severity: Breakdown[]; units: UnitFigures[]; summary: string;
 }
 
 export type PeriodKind = 'this_month' | 'last_month' | 'custom';
@@ -148,6 +148,18 @@ function tiles(f: Figures) {
   </div>`;
 }
 
+interface SweepLine { campaign: string; name: string; kind: string; deadline: number; villages: number; reported: number; nil: number; missing: number; late: number }
+
+/** 排查完成情况: each campaign due in the period, as in the workbook's sheet. */
+function sweepsTable(r: Report) {
+  if (!r.sweeps?.length) return '';
+  return html`<h3>${t('sweep_title')}</h3>
+    <table class="stats-units" data-testid="stats-sweeps">
+      <thead><tr><th>${t('sweep_name')}</th><th>${t('sweep_villages_of', { n: '' }).trim()}</th><th>${t('sweep_reported')}</th><th>${t('sweep_nil_short')}</th><th>${t('sweep_missing')}</th><th>${t('sweep_late')}</th></tr></thead>
+      <tbody>${r.sweeps.map((l) => html`<tr data-campaign=${l.campaign}><td>${l.name}</td><td>${l.villages}</td><td>${l.reported}</td><td>${l.nil}</td><td>${l.missing}</td><td>${l.late}</td></tr>`)}</tbody>
+    </table>`;
+}
+
 function unitsTable(ctx: Ctx, st: StatsState, r: Report) {
   if (!r.units.length) return '';
   const drill = (code: string) => { st.unit = code; void loadStats(ctx, st); };
@@ -201,6 +213,7 @@ export function statsView(ctx: Ctx, st: StatsState = statsState) {
         ${barChart(r.by_category, t('stats_by_category'))}
         ${barChart(r.by_severity, t('stats_by_severity'))}
         ${unitsTable(ctx, st, r)}
+        ${sweepsTable(r)}
         <div class="downloads">
           <button class="primary" data-testid="download-xlsx" ?disabled=${!!st.downloading} @click=${() => void download(ctx, st, 'xlsx')}>${st.downloading === 'xlsx' ? t('stats_downloading') : t('stats_download_xlsx')}</button>
           <button data-testid="download-csv" ?disabled=${!!st.downloading} @click=${() => void download(ctx, st, 'csv')}>${st.downloading === 'csv' ? t('stats_downloading') : t('stats_download_csv')}</button>

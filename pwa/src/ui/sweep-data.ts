@@ -11,8 +11,9 @@ export interface Campaign {
   id: string; name: string; kind: string; unit_code: string; window_start: number; window_end: number;
   deadline: number; focus: string[]; created_by: string | null;
 }
-export interface CampaignEntry { campaign: Campaign; villages: (RosterVillage & { name: string })[]; reports: ReportInput[] }
-interface Cached { fetched_at: number; campaigns: CampaignEntry[] }
+export interface CampaignEntry { campaign: Campaign; villages: (RosterVillage & { name: string; township_name?: string })[]; reports: ReportInput[] }
+export interface UnitName { code: string; name: string }
+interface Cached { fetched_at: number; campaigns: CampaignEntry[]; townships?: UnitName[] }
 export interface LocalReport { doc: string; summary: SweepSummary; delivery: string }
 
 export const sweepState = {
@@ -38,8 +39,8 @@ export function refreshSweeps(ctx: Ctx, force = false): void {
     try {
       const res = await fetch(`${API_BASE}/api/v1/campaigns`, { headers: { Authorization: `Bearer ${ctx.token}` }, cache: 'no-store' });
       if (res.ok) {
-        const body = (await res.json()) as { now: number; campaigns: CampaignEntry[] };
-        sweepState.cached = { fetched_at: body.now, campaigns: body.campaigns };
+        const body = (await res.json()) as { now: number; campaigns: CampaignEntry[]; townships?: UnitName[] };
+        sweepState.cached = { fetched_at: body.now, campaigns: body.campaigns, townships: body.townships ?? [] };
         localStorage.setItem(key(ctx), JSON.stringify(sweepState.cached));
       }
     } catch { /* offline: the cached list stands */ }
@@ -50,6 +51,11 @@ export function refreshSweeps(ctx: Ctx, force = false): void {
     sweepState.loading = false;
     if (JSON.stringify([sweepState.cached, sweepState.reports]) !== before) ctx.rerender();
   })();
+}
+
+/** The townships this leader may launch a campaign for (a county's or city's; a township's own). */
+export function launchTownships(): UnitName[] {
+  return sweepState.cached?.townships ?? [];
 }
 
 export function campaigns(): CampaignEntry[] {
@@ -85,7 +91,7 @@ export async function answer(ctx: Ctx, campaign: string, village: string, edit: 
   refreshSweeps(ctx, true);
 }
 
-export interface LaunchInput { name: string; kind: string; window_start: number; window_end: number; deadline: number; focus: string[] }
+export interface LaunchInput { name: string; kind: string; window_start: number; window_end: number; deadline: number; focus: string[]; townships: string[] }
 
 export async function launchCampaign(ctx: Ctx, input: LaunchInput): Promise<void> {
   const res = await fetch(`${API_BASE}/api/v1/campaigns`, {
@@ -95,4 +101,15 @@ export async function launchCampaign(ctx: Ctx, input: LaunchInput): Promise<void
   });
   if (!res.ok) throw await readError(res);
   refreshSweeps(ctx, true);
+}
+
+export interface Reminded { villages: number; people: number; sent: number; reminded: string[]; already_today: string[] }
+
+/** Remind the officers of the villages still missing (once a day per village, server-side). */
+export async function remindMissing(ctx: Ctx, campaign: string): Promise<Reminded> {
+  const res = await fetch(`${API_BASE}/api/v1/campaigns/${encodeURIComponent(campaign)}/remind`, {
+    method: 'POST', cache: 'no-store', headers: { Authorization: `Bearer ${ctx.token}` },
+  });
+  if (!res.ok) throw await readError(res);
+  return (await res.json()) as Reminded;
 }

@@ -3,10 +3,11 @@
 import { html } from 'lit-html';
 import { t } from '../i18n';
 import { CATEGORIES, OPEN_STATUSES, type Status } from '../model/types';
-import type { Ctx } from './ctx';
+import { isOnline, type Ctx } from './ctx';
 import { catLabel } from './format';
 import {
-  answer, campaigns, launchCampaign, localReport, phoneCompleteness, refreshSweeps, type CampaignEntry,
+  answer, campaigns, launchCampaign, launchTownships, localReport, phoneCompleteness, refreshSweeps, remindMissing,
+  type CampaignEntry,
 } from './sweep-data';
 
 const ui = { open: '', picked: new Set<string>(), notes: '', launching: false, busy: false, expanded: '' };
@@ -14,12 +15,11 @@ export const LAUNCH_ROLES = ['township_leader', 'township_staff', 'county_admin'
 
 const day = (ms: number) => new Date(ms).toLocaleDateString('zh-CN', { timeZone: 'Asia/Shanghai', month: 'numeric', day: 'numeric' });
 
-async function run(ctx: Ctx, f: () => Promise<void>, done: string) {
+async function run(ctx: Ctx, f: () => Promise<void | string>, done: string) {
   if (ui.busy) return;
   ui.busy = true;
   try {
-    await f();
-    ctx.toast(done);
+    ctx.toast((await f()) || done);
   } catch (e) {
     ctx.toast(e instanceof Error ? e.message : String(e));
   } finally {
@@ -108,20 +108,34 @@ function campaignCard(ctx: Ctx, c: CampaignEntry) {
   const k = phoneCompleteness(c);
   const open = ui.expanded === c.campaign.id;
   const names = new Map(c.villages.map((v) => [v.code, v.name]));
+  const towns = new Map(c.villages.map((v) => [v.township, v.township_name ?? v.township]));
   const answerLabel = { reported: t('sweep_reported'), nil: t('sweep_nil_short'), missing: t('sweep_missing') };
-  return html`<li class="card campaign" data-testid="campaign-card" data-campaign=${c.campaign.id}
+  const remind = (e: Event) => {
+    e.stopPropagation();
+    void run(ctx, async () => {
+      const r = await remindMissing(ctx, c.campaign.id);
+      return r.villages > 0 ? t('sweep_reminded', { villages: r.villages, people: r.people }) : t('sweep_reminded_none');
+    }, '');
+  };
+  return html`<li class="card campaign" data-testid="campaign-card" data-campaign=${c.campaign.id}>
+    <button class="campaign-head" data-testid="campaign-toggle" aria-expanded=${open ? 'true' : 'false'}
       @click=${() => { ui.expanded = open ? '' : c.campaign.id; ctx.rerender(); }}>
-    <div class="title">${c.campaign.name} <small>${t(`sweep_kind_${c.campaign.kind}` as 'sweep_kind_concentrated')}</small></div>
-    <div class="meta">${t('sweep_deadline', { date: day(c.campaign.deadline) })} · ${tally(k.total)}</div>
+      <span class="title">${c.campaign.name} <small>${t(`sweep_kind_${c.campaign.kind}` as 'sweep_kind_concentrated')}</small></span>
+      <span class="meta">${[...new Set(towns.values())].join('、')} · ${t('sweep_deadline', { date: day(c.campaign.deadline) })} · ${t('sweep_villages_of', { n: k.total.villages })}</span>
+      <span class="meta" data-testid="campaign-tally">${tally(k.total)}</span>
+    </button>
     ${open ? html`
-      <table class="completeness">${k.townships.map((tw) => html`<tr><th>${tw.code}</th><td>${tally(tw)}</td></tr>`)}</table>
-      <ul class="villages">${k.villages.map((v) => html`<li data-testid="village-state" data-village=${v.code} class=${v.answer}>
-        ${names.get(v.code) ?? v.code}: ${answerLabel[v.answer]}${v.late ? ` (${t('sweep_late')})` : ''}</li>`)}</ul>` : ''}
+      <table class="completeness" data-testid="township-completeness">${k.townships.map((tw) => html`<tr data-township=${tw.code}>
+        <th>${towns.get(tw.code) ?? tw.code}</th><td>${tally(tw)}</td></tr>`)}</table>
+      <ul class="villages">${k.villages.map((v) => html`<li data-testid="village-state" data-village=${v.code} data-answer=${v.answer} class=${v.answer}>
+        <span>${names.get(v.code) ?? v.code}</span> <b>${answerLabel[v.answer]}${v.late ? ` · ${t('sweep_late')}` : ''}</b></li>`)}</ul>
+      ${k.total.missing > 0 ? html`<button class="small primary" data-testid="sweep-remind" ?disabled=${!isOnline(ctx)} @click=${remind}>${t('sweep_remind')}</button>` : ''}` : ''}
   </li>`;
 }
 
 function launchForm(ctx: Ctx) {
   const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+  const towns = launchTownships();
   const submit = (e: Event) => {
     e.preventDefault();
     const f = new FormData(e.target as HTMLFormElement);
@@ -130,6 +144,7 @@ function launchForm(ctx: Ctx) {
     const input = {
       name: String(f.get('name') ?? '').trim(), kind: String(f.get('kind')),
       window_start: start, window_end: deadline + 1, deadline, focus: f.getAll('focus').map(String),
+      townships: f.getAll('township').map(String),
     };
     void run(ctx, async () => { await launchCampaign(ctx, input); ui.launching = false; }, t('sweep_launched'));
   };
@@ -139,6 +154,8 @@ function launchForm(ctx: Ctx) {
       <option value="concentrated">${t('sweep_kind_concentrated')}</option><option value="special">${t('sweep_kind_special')}</option></select></label>
     <label>${t('sweep_start')}<input type="date" name="start" required value=${today} data-testid="launch-start"></label>
     <label>${t('sweep_deadline_label')}<input type="date" name="deadline" required value=${today} data-testid="launch-deadline"></label>
+    ${towns.length > 1 ? html`<fieldset data-testid="launch-townships"><legend>${t('sweep_townships')}</legend>
+      ${towns.map((tw) => html`<label class="check"><input type="checkbox" name="township" value=${tw.code}>${tw.name}</label>`)}</fieldset>` : ''}
     <fieldset><legend>${t('sweep_focus')}</legend>
       ${CATEGORIES.map((c) => html`<label class="check"><input type="checkbox" name="focus" value=${c}>${catLabel(c)}</label>`)}</fieldset>
     <button class="primary" type="submit" data-testid="launch-submit">${t('sweep_launch')}</button>

@@ -15,8 +15,8 @@ use tokio::sync::watch;
 pub use period::{HalfMonth, beijing_date, half_month};
 
 use crate::push::worker::AlertWorker;
-use crate::push::{Delivery, SendOptions, Subscription, Topic, Urgency};
-use crate::store::{DeliveryOutcome, NewCampaign, SqlStore, now_ms};
+use crate::push::{Delivery, Subscription};
+use crate::store::{DeliveryOutcome, DueDelivery, NewCampaign, SqlStore, now_ms};
 
 /// Villages are reminded during the last days before a deadline, not every day of a window.
 pub const REMIND_WITHIN_MS: i64 = 3 * 86_400_000;
@@ -73,20 +73,62 @@ pub async fn generate_half_monthly(store: &SqlStore, now: i64) -> anyhow::Result
 /// Claim and send today's reminders; the number of messages the push services accepted.
 pub async fn remind(worker: &AlertWorker, now: i64) -> anyhow::Result<usize> {
     let due = worker.store.claim_sweep_reminders(now, &beijing_date(now), REMIND_WITHIN_MS, LEASE_MS).await?;
+    send(worker, &due).await
+}
+
+/// What a leader's "remind the missing" did.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Reminded {
+    /// Missing villages reminded now.
+    pub villages: Vec<String>,
+    /// Distinct people reminded (with or without a phone that takes push).
+    pub people: usize,
+    /// Messages the push services accepted.
+    pub sent: usize,
+    /// Missing villages already reminded today (by the clock or an earlier press).
+    pub already_today: Vec<String>,
+}
+
+/// Remind now the missing villages of `campaign` among `villages`: the same outbox row the
+/// clock writes (one per village and Beijing day), sent at once.
+pub async fn remind_campaign(
+    worker: &AlertWorker,
+    campaign: &str,
+    villages: &[String],
+    now: i64,
+) -> anyhow::Result<Reminded> {
+    let claim =
+        worker.store.claim_campaign_reminders(campaign, villages, now, &beijing_date(now), LEASE_MS).await?;
+    let mut people: Vec<&String> = claim.claimed.iter().flat_map(|c| &c.people).collect();
+    people.sort();
+    people.dedup();
+    let due: Vec<_> = claim.claimed.iter().flat_map(|c| c.deliveries.iter().cloned()).collect();
+    Ok(Reminded {
+        villages: claim.claimed.iter().map(|c| c.village.clone()).collect(),
+        people: people.len(),
+        sent: send(worker, &due).await?,
+        already_today: claim.already,
+    })
+}
+
+/// Send claimed reminders; the number the push services accepted.
+async fn send(worker: &AlertWorker, due: &[DueDelivery]) -> anyhow::Result<usize> {
     let mut sent = 0;
     for d in due {
-        let opts = SendOptions {
-            urgency: Urgency::Normal,
-            topic: Topic::new("sweep-reminder").ok(),
-            ..SendOptions::default()
-        };
-        let outcome = match Subscription::new(&d.endpoint, &d.p256dh, &d.auth) {
-            Err(e) => Delivery::Failed(format!("stored subscription unusable: {e}")),
-            Ok(sub) => match crate::push::build_request(&worker.vapid, &sub, d.payload.as_bytes(), &opts) {
-                Ok(req) => crate::push::send(&worker.client, req, &opts).await,
-                Err(e) => Delivery::Failed(e.to_string()),
-            },
-        };
+        // The payload the alert worker would send too, should it pick this delivery up after a
+        // crash: one definition per outbox kind (`push::notification`).
+        let outcome =
+            match (worker.notification(d).await?, Subscription::new(&d.endpoint, &d.p256dh, &d.auth)) {
+                (Err(e), _) => Delivery::Failed(format!("bad outbox payload: {e}")),
+                (_, Err(e)) => Delivery::Failed(format!("stored subscription unusable: {e}")),
+                (Ok(note), Ok(sub)) => {
+                    let opts = note.send_options();
+                    match crate::push::build_request(&worker.vapid, &sub, &note.to_json(), &opts) {
+                        Ok(req) => crate::push::send(&worker.client, req, &opts).await,
+                        Err(e) => Delivery::Failed(e.to_string()),
+                    }
+                }
+            };
         let outcome = match outcome {
             Delivery::Sent => {
                 sent += 1;
@@ -99,7 +141,7 @@ pub async fn remind(worker: &AlertWorker, now: i64) -> anyhow::Result<usize> {
             }
             Delivery::Failed(reason) => DeliveryOutcome::Failed(reason),
         };
-        worker.store.finish_delivery(&d, outcome).await?;
+        worker.store.finish_delivery(d, outcome).await?;
     }
     Ok(sent)
 }

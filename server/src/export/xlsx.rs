@@ -1,5 +1,5 @@
-//! The report as a workbook: 汇总 (the sentence and key figures), 按类别, 按严重程度, 按单位 and
-//! 案件清单 (the case list). The case list is a constant-memory worksheet: its rows go to a
+//! The report as a workbook: 汇总 (the sentence and key figures), 按类别, 按严重程度, 按单位,
+//! 排查完成情况 (completeness per sweep campaign) and 案件清单 (the case list). The case list is a constant-memory worksheet: its rows go to a
 //! temporary file as they are written, so a county's year of cases never sits in memory.
 
 use rust_xlsxwriter::{
@@ -11,7 +11,7 @@ use crate::stats::period::beijing_wall_secs;
 use crate::stats::summary::{category_label, rate, severity_label, status_label};
 use crate::stats::{Breakdown, CaseLine, Figures, Report};
 
-pub const SHEETS: [&str; 5] = ["汇总", "按类别", "按严重程度", "按单位", "案件清单"];
+pub const SHEETS: [&str; 6] = ["汇总", "按类别", "按严重程度", "按单位", "排查完成情况", "案件清单"];
 
 struct Formats {
     title: Format,
@@ -113,7 +113,7 @@ fn summary_sheet(ws: &mut Worksheet, r: &Report, f: &Formats) -> Result<(), Xlsx
     let notes = [
         "化解：期内转为“已化解”或“已结案”的案件，按状态变更记录的时间计（较早的案件按跟踪记录中的状态变更；两者皆无的按上报时间）",
         "逾期：未化解、未结案且化解期限（北京时间的日期）已过，以生成时间为准",
-        "排查报告：期内收到的排查报告份数；按排查活动统计的完整率尚未纳入本表",
+        "排查报告：期内收到的排查报告份数；各排查活动（截止时间在期内）的完成情况见“排查完成情况”表",
     ];
     for (i, n) in notes.iter().enumerate() {
         ws.write_string(row + 2 + i as u32, 0, *n)?;
@@ -200,6 +200,35 @@ fn units_sheet(ws: &mut Worksheet, r: &Report, f: &Formats) -> Result<(), XlsxEr
     Ok(())
 }
 
+/// One row per campaign due in the period: villages on the roster, answered with cases (已报),
+/// answered "nothing new" (零报告), missing and late.
+fn sweeps_sheet(ws: &mut Worksheet, r: &Report, f: &Formats) -> Result<(), XlsxError> {
+    ws.set_name(SHEETS[4])?;
+    let columns = [
+        ("排查活动", 24.0),
+        ("类型", 14.0),
+        ("截止时间", 18.0),
+        ("应报村数", 10.0),
+        ("已报（有案件）", 14.0),
+        ("零报告", 10.0),
+        ("未报", 10.0),
+        ("迟报", 10.0),
+    ];
+    header(ws, 0, &columns, f)?;
+    for (i, l) in r.sweeps.iter().enumerate() {
+        let row = 1 + i as u32;
+        ws.write_string(row, 0, &l.name)?;
+        ws.write_string(row, 1, crate::stats::sweeps::kind_label(&l.kind))?;
+        ws.write_datetime_with_format(row, 2, excel_time(l.deadline, false)?, &f.datetime)?;
+        let n = [l.villages, l.reported, l.nil, l.missing, l.late].map(u64::from);
+        numbers(ws, row, 3, &n)?;
+    }
+    if r.sweeps.is_empty() {
+        ws.write_string(1, 0, "本期无截止的排查活动")?;
+    }
+    Ok(())
+}
+
 /// The Beijing wall-clock time of `ms` as a spreadsheet date-time.
 fn excel_time(ms: i64, date_only: bool) -> Result<ExcelDateTime, XlsxError> {
     let secs = beijing_wall_secs(ms);
@@ -238,8 +267,9 @@ pub fn workbook(r: &Report, pages: impl Iterator<Item = Vec<CaseLine>>) -> Resul
     breakdown_sheet(wb.add_worksheet(), SHEETS[1], "类别", &r.by_category, &f)?;
     breakdown_sheet(wb.add_worksheet(), SHEETS[2], "严重程度", &r.by_severity, &f)?;
     units_sheet(wb.add_worksheet(), r, &f)?;
+    sweeps_sheet(wb.add_worksheet(), r, &f)?;
     let ws = wb.add_worksheet_with_constant_memory()?;
-    ws.set_name(SHEETS[4])?;
+    ws.set_name(SHEETS[5])?;
     header(ws, 0, &CASE_COLUMNS, &f)?;
     let mut row = 1u32;
     for page in pages {

@@ -1,6 +1,7 @@
 //! Sweep campaigns: launch one (township and above, over townships in their jurisdiction),
 //! list those covering the device's scope with their rosters (phones cache this to report and
-//! to count completeness offline), completeness, and the reminders sent.
+//! to count completeness offline), completeness, the reminders sent, and a leader's "remind the
+//! missing villages now".
 
 use std::collections::BTreeMap;
 use std::str::FromStr;
@@ -8,7 +9,7 @@ use std::str::FromStr;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -29,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .route("/campaigns", get(list).post(create))
         .route("/campaigns/{id}/completeness", get(one_completeness))
         .route("/campaigns/{id}/reminders", get(reminders))
+        .route("/campaigns/{id}/remind", post(remind))
 }
 
 #[derive(Deserialize)]
@@ -135,7 +137,19 @@ async fn list(State(state): State<AppState>, Device(d): Device) -> Result<Json<V
             json!({ "campaign": c, "villages": villages, "reports": reports })
         })
         .collect();
-    Ok(Json(json!({ "now": now, "campaigns": out })))
+    // What a county or city may launch a campaign for (the form's township choice).
+    let townships: Vec<Value> = if rank(&d.role) == Rank::Leader {
+        state
+            .store
+            .townships_under(&d.unit_path)
+            .await?
+            .into_iter()
+            .map(|t| json!({ "code": t.code, "name": t.name }))
+            .collect()
+    } else {
+        vec![]
+    };
+    Ok(Json(json!({ "now": now, "campaigns": out, "townships": townships })))
 }
 
 /// The campaign and its roster within the device's scope; not found when none of it is.
@@ -185,4 +199,23 @@ async fn reminders(
         .filter(|r| villages.iter().any(|v| v.code == r.village))
         .collect();
     Ok(Json(json!({ "reminders": log })))
+}
+
+/// Remind the officers of the villages of the caller's part of the roster that have not
+/// answered. Shares the clock's once-a-day claim, so a second press the same day sends nothing.
+async fn remind(
+    State(state): State<AppState>,
+    Device(d): Device,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    if rank(&d.role) != Rank::Leader {
+        return Err(AppError::Forbidden("reminders are sent by the township and above".into()));
+    }
+    let (_, villages) = visible(&state, &d, &id).await?;
+    let codes: Vec<String> = villages.iter().map(|v| v.code.clone()).collect();
+    let r = crate::campaigns::remind_campaign(&state.sender, &id, &codes, now_ms()).await?;
+    Ok(Json(json!({
+        "villages": r.villages.len(), "people": r.people, "sent": r.sent,
+        "reminded": r.villages, "already_today": r.already_today,
+    })))
 }

@@ -7,13 +7,15 @@
 //! - [`resolution`]: when a case counts as resolved, when it is overdue;
 //! - [`report`]: the report model, counted in one streamed pass (queries in `store::stats`);
 //! - [`cases`]: the period's case list, page by page, for the exports in `crate::export`;
-//! - [`summary`]: Chinese labels and the sentence.
+//! - [`summary`]: Chinese labels and the sentence;
+//! - [`sweeps`]: completeness of the period's sweep campaigns.
 
 pub mod cases;
 pub mod period;
 pub mod report;
 pub mod resolution;
 pub mod summary;
+pub mod sweeps;
 
 pub use cases::{CaseLine, CasePager};
 pub use period::Period;

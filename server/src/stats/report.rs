@@ -8,8 +8,9 @@ use serde::Serialize;
 use sync_protocol::case::{Category, Severity};
 
 use super::period::{Period, overdue_before};
-use super::resolution::{Basis, is_final, is_overdue, resolved_at};
+use super::resolution::{Basis, is_overdue, resolved_at};
 use super::summary::{category_label, rate, sentence, severity_label};
+use super::sweeps::SweepLine;
 use crate::store::{self, SqlStore, StatCase, StatRecord, StatsWindow, Unit};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -80,14 +81,16 @@ pub struct Report {
     pub units: Vec<UnitFigures>,
     pub summary: String,
     pub resolved_basis: ResolvedBasis,
-    /// What `sweep_reports` counts, until per-campaign completeness joins the report.
+    /// What `sweep_reports` counts, and where completeness is.
     pub sweep_note: &'static str,
+    /// Completeness of every campaign whose deadline falls in the period (排查完成情况).
+    pub sweeps: Vec<SweepLine>,
 }
 
 pub const RESOLVED_RULE: &str = "resolved or closed in the period, timed by the case's status transitions \
      (for older cases, its timeline's status entries); a case with neither is timed by its report time";
-pub const SWEEP_NOTE: &str = "sweep reports received in the period (records of kind sweep_report by submission time); \
-     completeness per campaign is not part of this report yet";
+pub const SWEEP_NOTE: &str = "sweep_reports counts the sweep reports received in the period (by submission time); \
+     `sweeps` gives the completeness of each campaign whose deadline falls in the period, over this jurisdiction's villages";
 
 #[derive(Default)]
 struct Tally {
@@ -138,7 +141,7 @@ impl Counter {
 
     fn case(&mut self, c: &StatCase, w: &StatsWindow) {
         let found = c.reported_at >= w.from && c.reported_at < w.to;
-        let resolved = is_final(&c.status)
+        let resolved = c.settled
             && c.body.as_deref().is_some_and(|b| {
                 let (at, basis) = resolved_at(b, c.reported_at);
                 let inside = at >= w.from && at < w.to;
@@ -151,7 +154,7 @@ impl Counter {
                 }
                 inside
             });
-        let overdue = is_overdue(&c.status, c.deadline, w.overdue_before);
+        let overdue = is_overdue(c.settled, c.deadline, w.overdue_before);
         let add = |n: &mut u64, yes: bool| *n += u64::from(yes);
         for t in self.tallies(&c.unit_path).into_iter().flatten() {
             add(&mut t.found, found);
@@ -245,6 +248,7 @@ pub async fn build(store: &SqlStore, unit: &Unit, period: Period, now: i64) -> s
             .collect(),
         resolved_basis: counter.basis,
         sweep_note: SWEEP_NOTE,
+        sweeps: super::sweeps::lines(store, &w, now).await?,
     })
 }
 

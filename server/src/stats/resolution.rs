@@ -43,10 +43,21 @@ pub fn is_final(status: &str) -> bool {
     FINAL_STATUSES.contains(&status)
 }
 
-/// Overdue: not resolved or closed, and the deadline's Beijing date is before today's (see
+/// Settled: resolved or closed, and not a closure waiting for the responsible leader to pick
+/// between two outcomes (`needs_confirmation` in the case's JSON): until then the case counts
+/// as open, as it does for deadlines (`sync_protocol::rules::overdue`). `body` is the case's
+/// JSON, which the stats queries read for every resolved or closed case.
+pub fn is_settled(status: &str, body: Option<&str>) -> bool {
+    is_final(status)
+        && body
+            .and_then(|b| serde_json::from_str::<serde_json::Value>(b).ok())
+            .is_none_or(|v| v["needs_confirmation"].as_bool() != Some(true))
+}
+
+/// Overdue: not settled, and the deadline's Beijing date is before today's (see
 /// `period::overdue_before`).
-pub fn is_overdue(status: &str, deadline: Option<i64>, overdue_before: i64) -> bool {
-    !is_final(status) && deadline.is_some_and(|d| d < overdue_before)
+pub fn is_overdue(settled: bool, deadline: Option<i64>, overdue_before: i64) -> bool {
+    !settled && deadline.is_some_and(|d| d < overdue_before)
 }
 
 /// Of `(at, status)` moves in time order: the first into `resolved` or `closed` after the last
@@ -148,10 +159,17 @@ mod tests {
 
     #[test]
     fn overdue_needs_an_open_case_and_a_deadline_before_today() {
-        assert!(is_overdue("handling", Some(99), 100));
-        assert!(!is_overdue("handling", Some(100), 100));
-        assert!(!is_overdue("resolved", Some(1), 100));
-        assert!(!is_overdue("closed", Some(1), 100));
-        assert!(!is_overdue("reported", None, 100));
+        assert!(is_overdue(false, Some(99), 100));
+        assert!(!is_overdue(false, Some(100), 100));
+        assert!(!is_overdue(true, Some(1), 100));
+        assert!(!is_overdue(false, None, 100));
+    }
+
+    #[test]
+    fn a_closure_awaiting_confirmation_is_not_settled() {
+        assert!(is_settled("closed", Some(r#"{"needs_confirmation": false}"#)));
+        assert!(is_settled("resolved", None));
+        assert!(!is_settled("closed", Some(r#"{"status": "closed", "needs_confirmation": true}"#)));
+        assert!(!is_settled("handling", None));
     }
 }

@@ -7,7 +7,6 @@ use serde::Serialize;
 use sqlx::Row;
 use sync_protocol::sweep::{self, completeness::ReportInput, completeness::RosterVillage};
 
-use super::alerts::DueDelivery;
 use super::sql::now_ms;
 use super::*;
 
@@ -49,6 +48,8 @@ pub struct RosterEntry {
     pub code: String,
     pub name: String,
     pub township: String,
+    /// The township's name now (the code is what counts; the name is for people).
+    pub township_name: String,
     pub county: String,
     #[serde(skip)]
     pub path: String,
@@ -76,7 +77,8 @@ pub struct StoredReport {
 pub struct ReminderLogRow {
     pub village: String,
     pub day: String,
-    pub user_id: String,
+    /// `None` (state `nobody`) when no officer or work-team member answers for the village.
+    pub user_id: Option<String>,
     pub state: String,
     pub created_at: i64,
     pub sent_at: Option<i64>,
@@ -101,9 +103,6 @@ fn campaign_from(r: &sqlx::any::AnyRow) -> Result<CampaignInfo> {
         created_at: r.try_get(10)?,
     })
 }
-
-/// Roles that answer for a village, and so are reminded.
-const REMINDED_ROLES: [&str; 2] = ["village_officer", "work_team"];
 
 impl SqlStore {
     /// Create a campaign over `townships` with their villages as they are now. `false` when a
@@ -191,6 +190,19 @@ impl SqlStore {
         row.as_ref().map(campaign_from).transpose()
     }
 
+    /// Campaigns whose deadline falls in `[from, to)`, by deadline: those a period's report
+    /// accounts for.
+    pub async fn campaigns_due_between(&self, from: i64, to: i64) -> Result<Vec<CampaignInfo>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {CAMPAIGN_COLS} FROM campaigns WHERE deadline >= $1 AND deadline < $2 ORDER BY deadline, id"
+        )))
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(campaign_from).collect()
+    }
+
     /// Campaigns with any village in `scope` whose deadline is after `since`, newest first,
     /// each with its roster cut to the scope.
     pub async fn campaigns_in(
@@ -221,8 +233,10 @@ impl SqlStore {
 
     async fn rosters_since(&self, since: i64) -> Result<BTreeMap<String, Vec<RosterEntry>>> {
         let rows = sqlx::query(
-            "SELECT cv.campaign_id, cv.village_code, cv.village_name, cv.township_code, cv.county_code, cv.village_path
-             FROM campaign_villages cv JOIN campaigns c ON c.id = cv.campaign_id WHERE c.deadline > $1
+            "SELECT cv.campaign_id, cv.village_code, cv.village_name, cv.township_code, cv.county_code, cv.village_path,
+                    COALESCE(t.name, cv.township_code)
+             FROM campaign_villages cv JOIN campaigns c ON c.id = cv.campaign_id
+             LEFT JOIN units t ON t.code = cv.township_code WHERE c.deadline > $1
              ORDER BY cv.campaign_id, cv.village_code",
         )
         .bind(since)
@@ -236,6 +250,7 @@ impl SqlStore {
                 township: r.try_get(3)?,
                 county: r.try_get(4)?,
                 path: r.try_get(5)?,
+                township_name: r.try_get(6)?,
             });
         }
         Ok(out)
@@ -244,8 +259,10 @@ impl SqlStore {
     /// The roster of one campaign within `scope`.
     pub async fn roster(&self, id: &str, scope: &Scope) -> Result<Vec<RosterEntry>> {
         let rows = sqlx::query(
-            "SELECT village_code, village_name, township_code, county_code, village_path FROM campaign_villages
-             WHERE campaign_id = $1 ORDER BY village_code",
+            "SELECT cv.village_code, cv.village_name, cv.township_code, cv.county_code, cv.village_path,
+                    COALESCE(t.name, cv.township_code)
+             FROM campaign_villages cv LEFT JOIN units t ON t.code = cv.township_code
+             WHERE cv.campaign_id = $1 ORDER BY cv.village_code",
         )
         .bind(id)
         .fetch_all(&self.pool)
@@ -259,6 +276,7 @@ impl SqlStore {
                     township: r.try_get(2)?,
                     county: r.try_get(3)?,
                     path: r.try_get(4)?,
+                    township_name: r.try_get(5)?,
                 })
             })
             .collect::<Result<_>>()?;
@@ -326,126 +344,12 @@ impl SqlStore {
         })
     }
 
-    /// Claim today's reminders: for every campaign open at `now` whose deadline is within
-    /// `window_ms`, every village without an answered report gets one outbox row per Beijing
-    /// `day` (the cause carries it, so a second replica or tick writes nothing), and a delivery
-    /// per subscription of the people who answer for it, leased for `lease_ms` to the caller.
-    pub async fn claim_sweep_reminders(
-        &self,
-        now: i64,
-        day: &str,
-        window_ms: i64,
-        lease_ms: i64,
-    ) -> Result<Vec<DueDelivery>> {
-        let missing = sqlx::query(
-            "SELECT c.id, c.name, c.deadline, cv.village_code, cv.village_name FROM campaigns c
-             JOIN campaign_villages cv ON cv.campaign_id = c.id
-             WHERE c.window_start <= $1 AND c.deadline > $1 AND c.deadline <= $2
-             AND NOT EXISTS (SELECT 1 FROM records r WHERE r.kind = $3 AND r.ref_key = c.id
-                             AND r.unit_code = cv.village_code AND r.status <> 'open')
-             ORDER BY c.id, cv.village_code",
-        )
-        .bind(now)
-        .bind(now + window_ms)
-        .bind(sweep::KIND)
-        .fetch_all(&self.pool)
-        .await?;
-        let mut out = Vec::new();
-        for r in &missing {
-            let (campaign, name, deadline, village, village_name): (String, String, i64, String, String) =
-                (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?, r.try_get(4)?);
-            let doc = sweep::report_id(&campaign, &village);
-            let payload = serde_json::json!({
-                "v": crate::push::PAYLOAD_VERSION, "kind": "sweep_reminder", "campaign": campaign, "name": name,
-                "village": village, "village_name": village_name, "deadline": deadline,
-            })
-            .to_string();
-            let mut tx = self.writer.begin().await?;
-            let claimed = sqlx::query(
-                "INSERT INTO outbox (kind, doc_id, cause, payload, created_at, level, done_at)
-                 VALUES ('sweep_reminder', $1, $2, $3, $4, 'village', $4) ON CONFLICT (cause) DO NOTHING",
-            )
-            .bind(doc.0.to_vec())
-            .bind(reminder_cause(&campaign, &village, day))
-            .bind(&payload)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if claimed == 0 {
-                continue; // already reminded today
-            }
-            let outbox_id: i64 = sqlx::query_scalar("SELECT id FROM outbox WHERE cause = $1")
-                .bind(reminder_cause(&campaign, &village, day))
-                .fetch_one(&mut *tx)
-                .await?;
-            let people: Vec<String> = sqlx::query_scalar(
-                "SELECT id FROM users WHERE role IN ($2, $3) AND (unit_code = $1
-                   OR id IN (SELECT user_id FROM user_units WHERE unit_code = $1)) ORDER BY id",
-            )
-            .bind(&village)
-            .bind(REMINDED_ROLES[0])
-            .bind(REMINDED_ROLES[1])
-            .fetch_all(&mut *tx)
-            .await?;
-            for user in people {
-                let subs = sqlx::query(
-                    "SELECT s.id, s.endpoint, s.p256dh, s.auth FROM push_subscriptions s JOIN devices d ON d.id = s.device_id
-                     WHERE d.user_id = $1 AND d.revoked_at IS NULL ORDER BY s.id",
-                )
-                .bind(&user)
-                .fetch_all(&mut *tx)
-                .await?;
-                if subs.is_empty() {
-                    // Written so the log shows who could not be reached.
-                    sqlx::query(
-                        "INSERT INTO deliveries (outbox_id, doc_id, user_id, subscription_id, state, next_attempt_at, created_at)
-                         VALUES ($1, $2, $3, NULL, 'unreachable', $4, $4)",
-                    )
-                    .bind(outbox_id)
-                    .bind(doc.0.to_vec())
-                    .bind(&user)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                for s in subs {
-                    let sub_id: i64 = s.try_get(0)?;
-                    let id: i64 = sqlx::query_scalar(
-                        "INSERT INTO deliveries (outbox_id, doc_id, user_id, subscription_id, state, attempts, next_attempt_at, claimed_until, created_at)
-                         VALUES ($1, $2, $3, $4, 'queued', 1, $5, $6, $5) RETURNING id",
-                    )
-                    .bind(outbox_id)
-                    .bind(doc.0.to_vec())
-                    .bind(&user)
-                    .bind(sub_id)
-                    .bind(now)
-                    .bind(now + lease_ms)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                    out.push(DueDelivery {
-                        id,
-                        attempts: 1,
-                        kind: "sweep_reminder".into(),
-                        level: "village".into(),
-                        payload: payload.clone(),
-                        endpoint: s.try_get(1)?,
-                        p256dh: s.try_get(2)?,
-                        auth: s.try_get(3)?,
-                        subscription_id: sub_id,
-                    });
-                }
-            }
-            tx.commit().await?;
-        }
-        Ok(out)
-    }
-
     /// Every reminder of a campaign, per person reached (or not).
     pub async fn reminder_log(&self, campaign: &str) -> Result<Vec<ReminderLogRow>> {
         let prefix = format!("sweep_reminder:{campaign}:");
         let rows = sqlx::query(
-            "SELECT o.cause, dl.user_id, dl.state, dl.created_at, dl.sent_at FROM outbox o JOIN deliveries dl ON dl.outbox_id = o.id
+            "SELECT o.cause, dl.user_id, COALESCE(dl.state, 'nobody'), COALESCE(dl.created_at, o.created_at), dl.sent_at
+             FROM outbox o LEFT JOIN deliveries dl ON dl.outbox_id = o.id
              WHERE o.kind = 'sweep_reminder' AND o.cause >= $1 AND o.cause < $2 ORDER BY o.id, dl.id",
         )
         .bind(&prefix)
@@ -467,9 +371,4 @@ impl SqlStore {
             })
             .collect()
     }
-}
-
-/// One reminder per campaign, village and Beijing day.
-fn reminder_cause(campaign: &str, village: &str, day: &str) -> String {
-    format!("sweep_reminder:{campaign}:{village}:{day}")
 }

@@ -9,6 +9,7 @@ use sync_protocol::DocId;
 
 use super::sql::{doc_id, scope_range};
 use super::*;
+use crate::stats::resolution::is_settled;
 
 /// Statuses that end a case's work: "resolved" in every statistic.
 pub const FINAL_STATUSES: [&str; 2] = ["resolved", "closed"];
@@ -35,6 +36,8 @@ pub struct StatCase {
     pub deadline: Option<i64>,
     /// The case's JSON, only for resolved and closed cases: their timeline says when.
     pub body: Option<String>,
+    /// Resolved or closed, and not awaiting a leader's confirmation of its outcome.
+    pub settled: bool,
 }
 
 /// A visit or sweep report filed in the period.
@@ -60,6 +63,8 @@ pub struct CaseListRow {
     pub deadline: Option<i64>,
     /// As in [`StatCase::body`].
     pub body: Option<String>,
+    /// As in [`StatCase::settled`].
+    pub settled: bool,
 }
 
 impl SqlStore {
@@ -84,14 +89,16 @@ impl SqlStore {
         .fetch(&self.pool)
         .map(|r| {
             let r = r?;
+            let (status, body): (String, Option<String>) = (r.try_get(3)?, r.try_get(6)?);
             Ok(StatCase {
                 unit_path: r.try_get(0)?,
                 category: r.try_get(1)?,
                 severity: r.try_get(2)?,
-                status: r.try_get(3)?,
+                settled: is_settled(&status, body.as_deref()),
+                status,
                 reported_at: r.try_get(4)?,
                 deadline: r.try_get(5)?,
-                body: r.try_get(6)?,
+                body,
             })
         })
         .boxed()
@@ -162,6 +169,7 @@ impl SqlStore {
         .await?;
         rows.iter()
             .map(|r| {
+                let (status, body): (String, Option<String>) = (r.try_get(7)?, r.try_get(10)?);
                 Ok(CaseListRow {
                     doc: doc_id(r, 0)?,
                     case_no: r.try_get(1)?,
@@ -170,10 +178,11 @@ impl SqlStore {
                     title: r.try_get(4)?,
                     category: r.try_get(5)?,
                     severity: r.try_get(6)?,
-                    status: r.try_get(7)?,
+                    settled: is_settled(&status, body.as_deref()),
+                    status,
                     reported_at: r.try_get(8)?,
                     deadline: r.try_get(9)?,
-                    body: r.try_get(10)?,
+                    body,
                 })
             })
             .collect()

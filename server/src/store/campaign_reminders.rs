@@ -1,0 +1,220 @@
+//! Reminders to the villages that have not answered a campaign. The sweep clock claims them in
+//! the last days before a deadline; a leader can ask for them at any time (`remind`). Both
+//! claim through `claim_village`, whose outbox cause carries the Beijing date, so a village is
+//! reminded at most once a day whichever path comes first.
+
+use sqlx::Row;
+use sync_protocol::sweep;
+
+use super::alerts::DueDelivery;
+use super::*;
+
+/// Roles that answer for a village, and so are reminded.
+const REMINDED_ROLES: [&str; 2] = ["village_officer", "work_team"];
+
+/// A village of a campaign with no answered report.
+struct Missing {
+    campaign: String,
+    name: String,
+    deadline: i64,
+    village: String,
+    village_name: String,
+}
+
+/// One village reminded now: who answers for it, and the pushes to send to them.
+#[derive(Debug, Clone)]
+pub struct ClaimedReminder {
+    pub village: String,
+    /// Everyone reminded, reachable or not (those without a push subscription are logged
+    /// as `unreachable`).
+    pub people: Vec<String>,
+    pub deliveries: Vec<DueDelivery>,
+}
+
+/// What a leader's reminder did.
+#[derive(Debug, Clone, Default)]
+pub struct ManualClaim {
+    pub claimed: Vec<ClaimedReminder>,
+    /// Missing villages that had already been reminded today.
+    pub already: Vec<String>,
+}
+
+const MISSING_COLS: &str =
+    "SELECT c.id, c.name, c.deadline, cv.village_code, cv.village_name FROM campaigns c
+     JOIN campaign_villages cv ON cv.campaign_id = c.id";
+/// A village is missing while no answered report of it is stored (`records.status` is `open`
+/// only for a report not answered yet, which the judge does not store; kept for safety).
+const NOT_ANSWERED: &str = "NOT EXISTS (SELECT 1 FROM records r WHERE r.kind = $1 AND r.ref_key = c.id
+     AND r.unit_code = cv.village_code AND r.status <> 'open')";
+
+fn missing_from(r: &sqlx::any::AnyRow) -> Result<Missing> {
+    Ok(Missing {
+        campaign: r.try_get(0)?,
+        name: r.try_get(1)?,
+        deadline: r.try_get(2)?,
+        village: r.try_get(3)?,
+        village_name: r.try_get(4)?,
+    })
+}
+
+impl SqlStore {
+    /// The sweep clock's claim: for every campaign open at `now` whose deadline is within
+    /// `window_ms`, every missing village not reminded today, with deliveries leased for
+    /// `lease_ms` to the caller.
+    pub async fn claim_sweep_reminders(
+        &self,
+        now: i64,
+        day: &str,
+        window_ms: i64,
+        lease_ms: i64,
+    ) -> Result<Vec<DueDelivery>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{MISSING_COLS} WHERE {NOT_ANSWERED} AND c.window_start <= $2 AND c.deadline > $2 AND c.deadline <= $3
+             ORDER BY c.id, cv.village_code"
+        )))
+        .bind(sweep::KIND)
+        .bind(now)
+        .bind(now + window_ms)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::new();
+        for r in &rows {
+            if let Some(c) = self.claim_village(&missing_from(r)?, now, day, lease_ms).await? {
+                out.extend(c.deliveries);
+            }
+        }
+        Ok(out)
+    }
+
+    /// A leader's claim: the missing villages of `campaign` among `villages` (the leader's
+    /// part of the roster), whatever the deadline (late answers are still answers).
+    pub async fn claim_campaign_reminders(
+        &self,
+        campaign: &str,
+        villages: &[String],
+        now: i64,
+        day: &str,
+        lease_ms: i64,
+    ) -> Result<ManualClaim> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{MISSING_COLS} WHERE {NOT_ANSWERED} AND c.id = $2 ORDER BY cv.village_code"
+        )))
+        .bind(sweep::KIND)
+        .bind(campaign)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = ManualClaim::default();
+        for r in &rows {
+            let m = missing_from(r)?;
+            if !villages.contains(&m.village) {
+                continue;
+            }
+            match self.claim_village(&m, now, day, lease_ms).await? {
+                Some(c) => out.claimed.push(c),
+                None => out.already.push(m.village),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Claim today's reminder of one missing village: `None` when it was claimed already.
+    async fn claim_village(
+        &self,
+        m: &Missing,
+        now: i64,
+        day: &str,
+        lease_ms: i64,
+    ) -> Result<Option<ClaimedReminder>> {
+        let doc = sweep::report_id(&m.campaign, &m.village);
+        let payload = serde_json::json!({
+            "v": crate::push::PAYLOAD_VERSION, "kind": "sweep_reminder", "campaign": m.campaign, "name": m.name,
+            "village": m.village, "village_name": m.village_name, "deadline": m.deadline,
+        })
+        .to_string();
+        let cause = reminder_cause(&m.campaign, &m.village, day);
+        let mut tx = self.writer.begin().await?;
+        let claimed = sqlx::query(
+            "INSERT INTO outbox (kind, doc_id, cause, payload, created_at, level, done_at)
+             VALUES ('sweep_reminder', $1, $2, $3, $4, 'village', $4) ON CONFLICT (cause) DO NOTHING",
+        )
+        .bind(doc.0.to_vec())
+        .bind(&cause)
+        .bind(&payload)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if claimed == 0 {
+            return Ok(None);
+        }
+        let outbox_id: i64 = sqlx::query_scalar("SELECT id FROM outbox WHERE cause = $1")
+            .bind(&cause)
+            .fetch_one(&mut *tx)
+            .await?;
+        let people: Vec<String> = sqlx::query_scalar(
+            "SELECT id FROM users WHERE role IN ($2, $3) AND (unit_code = $1
+               OR id IN (SELECT user_id FROM user_units WHERE unit_code = $1)) ORDER BY id",
+        )
+        .bind(&m.village)
+        .bind(REMINDED_ROLES[0])
+        .bind(REMINDED_ROLES[1])
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut deliveries = Vec::new();
+        for user in &people {
+            let subs = sqlx::query(
+                "SELECT s.id, s.endpoint, s.p256dh, s.auth FROM push_subscriptions s JOIN devices d ON d.id = s.device_id
+                 WHERE d.user_id = $1 AND d.revoked_at IS NULL ORDER BY s.id",
+            )
+            .bind(user)
+            .fetch_all(&mut *tx)
+            .await?;
+            if subs.is_empty() {
+                // Written so the log shows who could not be reached.
+                sqlx::query(
+                    "INSERT INTO deliveries (outbox_id, doc_id, user_id, subscription_id, state, next_attempt_at, created_at)
+                     VALUES ($1, $2, $3, NULL, 'unreachable', $4, $4)",
+                )
+                .bind(outbox_id)
+                .bind(doc.0.to_vec())
+                .bind(user)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            for s in subs {
+                let sub_id: i64 = s.try_get(0)?;
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO deliveries (outbox_id, doc_id, user_id, subscription_id, state, attempts, next_attempt_at, claimed_until, created_at)
+                     VALUES ($1, $2, $3, $4, 'queued', 1, $5, $6, $5) RETURNING id",
+                )
+                .bind(outbox_id)
+                .bind(doc.0.to_vec())
+                .bind(user)
+                .bind(sub_id)
+                .bind(now)
+                .bind(now + lease_ms)
+                .fetch_one(&mut *tx)
+                .await?;
+                deliveries.push(DueDelivery {
+                    id,
+                    attempts: 1,
+                    kind: "sweep_reminder".into(),
+                    level: "village".into(),
+                    payload: payload.clone(),
+                    endpoint: s.try_get(1)?,
+                    p256dh: s.try_get(2)?,
+                    auth: s.try_get(3)?,
+                    subscription_id: sub_id,
+                });
+            }
+        }
+        tx.commit().await?;
+        Ok(Some(ClaimedReminder { village: m.village.clone(), people, deliveries }))
+    }
+}
+
+/// One reminder per campaign, village and Beijing day.
+fn reminder_cause(campaign: &str, village: &str, day: &str) -> String {
+    format!("sweep_reminder:{campaign}:{village}:{day}")
+}
