@@ -20,6 +20,15 @@ ensure_system_packages() {
   command -v npm >/dev/null || { echo "Node.js and npm are required" >&2; exit 1; }
 }
 
+# The export tests read the XLSX with calamine always and with Python's openpyxl too when it is
+# there: a second reader that shares no code with the writer.
+ensure_openpyxl() {
+  python3 -c 'import openpyxl' 2>/dev/null && return
+  step "installing openpyxl (a second, independent XLSX reader for the export tests)"
+  python3 -m pip install --quiet --disable-pip-version-check openpyxl \
+    || echo "openpyxl could not be installed; the export tests read the XLSX with calamine only" >&2
+}
+
 # Tests create and drop their own databases on the local PostgreSQL; they fail, not skip, if
 # it is unreachable, so make sure it is up.
 ensure_postgres() {

@@ -9,6 +9,7 @@ source scripts/lib.sh
 
 ensure_system_packages
 ensure_postgres
+ensure_openpyxl
 
 step "cargo fmt --check"
 cargo fmt --all -- --check

@@ -190,6 +190,9 @@ pub async fn main() -> anyhow::Result<()> {
             if demo {
                 let store = SqlStore::connect(&url).await?;
                 crate::demo::seed(&store).await?;
+                // So the demo officer has this half-month's sweep to answer at once, rather
+                // than after the sweep clock's first tick.
+                crate::campaigns::generate_half_monthly(&store, crate::store::now_ms()).await?;
             }
             let listener = tokio::net::TcpListener::bind(listen).await?;
             let addr = listener.local_addr()?;
