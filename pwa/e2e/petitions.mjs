@@ -1,6 +1,8 @@
 // Petitions end to end: the township leader, offline, records a petition received ten days ago;
 // it syncs when the network returns, the server's list shows five days left to decide, and so
-// does the phone's countdown; accepting it starts the 60 days. Then a downward visit.
+// does the phone's countdown; accepting it starts the 60 days. Then a downward visit. Run alone
+// with `node e2e/petitions.mjs` (after `npm run build`), or as part of run.mjs.
+import { fileURLToPath } from 'node:url';
 
 const DAY = 86_400_000;
 const beijingDate = (ms) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10);
@@ -75,3 +77,5 @@ export async function petitionChecks({ base, check, launch, until, assert, shot 
     await shot(page, 'pet-03-visits');
   });
 }
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await (await import('./harness.mjs')).runAlone(petitionChecks);

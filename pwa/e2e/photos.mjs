@@ -1,7 +1,6 @@
 // E2E test 4: a photo upload cut off halfway resumes from the server's offset and completes, and
 // the leader's browser shows the photo. Run alone with `node e2e/photos.mjs` (after
 // `npm run build`), or as part of run.mjs.
-import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const CHUNK = 128 * 1024;
@@ -110,26 +109,4 @@ export async function photoChecks({ base, check, launch, until, assert, shot, ap
   });
 }
 
-// Alone: `node e2e/photos.mjs`.
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const h = await import('./harness.mjs');
-  try {
-    fs.mkdirSync(h.artifacts, { recursive: true });
-    h.ensureBrowser();
-    h.assert(fs.existsSync(h.BIN), `server binary not found at ${h.BIN} (set ANLAN_BIN)`);
-    h.assert(fs.existsSync(`${h.distDir}/index.html`), 'run `npm run build` first');
-    const base = await h.startServer();
-    console.log(`server at ${base}`);
-    await photoChecks({ base, ...h });
-  } catch (e) {
-    h.countFailure();
-    console.log(`FAIL setup: ${(e && e.stack) || e}`);
-  } finally {
-    for (const c of h.cleanups.reverse()) {
-      try { await c(); } catch { /* best effort */ }
-    }
-  }
-  const { passed, failed } = h.results();
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(failed ? 1 : 0);
-}
+if (process.argv[1] === fileURLToPath(import.meta.url)) await (await import('./harness.mjs')).runAlone(photoChecks);

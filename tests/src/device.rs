@@ -279,6 +279,26 @@ impl SimDevice {
         }
         bail!("sync did not settle in 20 round trips")
     }
+
+    /// What the server made of the last push of `id`: the cell a permission table expects. An
+    /// accepted edit must also have been acknowledged, or "accepted" would prove nothing.
+    pub fn outcome(&self, id: DocId) -> Outcome {
+        match self.rejected.get(&id) {
+            Some(r) => Outcome::Refused(r.code),
+            None => {
+                let local = &self.docs[&id];
+                assert_eq!(local.doc.get_heads(), local.acked, "an accepted edit is acknowledged");
+                Outcome::Ok
+            }
+        }
+    }
+}
+
+/// The server's verdict on one pushed document (see [`SimDevice::outcome`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Ok,
+    Refused(wire::RejectCode),
 }
 
 fn now_ms() -> i64 {

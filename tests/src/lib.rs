@@ -1,6 +1,7 @@
 //! Test harness: a real server on port 0 with a fresh database, and simulated devices that
 //! speak `sync-protocol/PROTOCOL.md` over HTTP exactly as the PWA does.
 
+pub mod bench;
 pub mod db;
 pub mod device;
 pub mod process;
@@ -100,7 +101,7 @@ impl TestApp {
             .send()
             .await
             .unwrap();
-        assert_eq!(res.status(), 204, "subscribing failed");
+        assert_eq!(res.status(), 204, "subscribing failed: {}", res.text().await.unwrap());
         sub
     }
 

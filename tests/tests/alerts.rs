@@ -11,22 +11,6 @@ use sync_protocol::case::{Severity, Status};
 
 const WAIT: Duration = Duration::from_secs(10);
 
-/// Subscribe the device behind `token` to the local push service, bound to the server's key.
-async fn subscribe(app: &TestApp, push: &PushService, token: &str) -> TestSubscription {
-    let key: serde_json::Value =
-        reqwest::get(format!("{}/api/v1/push/key", app.url)).await.unwrap().json().await.unwrap();
-    let sub = push.subscribe_for(key["application_server_key"].as_str().unwrap());
-    let res = reqwest::Client::new()
-        .post(format!("{}/api/v1/push/subscriptions", app.url))
-        .bearer_auth(token)
-        .json(&sub.to_json())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 204, "{}", res.text().await.unwrap());
-    sub
-}
-
 async fn urgent_case(app: &TestApp, title: &str) -> (SimDevice, DocId) {
     let mut officer = app.device(OFFICER);
     officer.login().await.unwrap();
@@ -53,7 +37,7 @@ on_both_backends!(
 async fn an_urgent_case_recorded_offline_reaches_the_township_leader_once(b: Backend) {
     let app = TestApp::spawn(b).await;
     let push = PushService::spawn().await;
-    let leader = subscribe(&app, &push, LEADER).await;
+    let leader = app.subscribe_push(&push, LEADER).await;
     let (mut officer, id) = urgent_case(&app, "有人扬言到镇政府聚集").await;
 
     // The first sync's answer is lost; the resend must not alert twice.
@@ -90,9 +74,9 @@ async fn an_unacknowledged_alert_climbs_to_county_and_city_and_acknowledging_sto
     let app = TestApp::spawn_with(db, |c| c.escalate_after = Duration::from_millis(700)).await;
     let city_token = app.enrol("city_chief", "city_admin", "350400").await.token;
     let push = PushService::spawn().await;
-    let leader = subscribe(&app, &push, LEADER).await;
-    let county = subscribe(&app, &push, COUNTY).await;
-    let city = subscribe(&app, &push, &city_token).await;
+    let leader = app.subscribe_push(&push, LEADER).await;
+    let county = app.subscribe_push(&push, COUNTY).await;
+    let city = app.subscribe_push(&push, &city_token).await;
 
     // Ignored: township, then county, then city.
     let (mut officer, ignored) = urgent_case(&app, "无人应答的紧急事件").await;
@@ -132,9 +116,9 @@ async fn a_gone_subscription_is_deleted_and_a_busy_service_is_retried_after_it_s
     let app = TestApp::spawn(b).await;
     let push = PushService::spawn().await;
     // The leader has two phones: one unsubscribed (410), one whose push service is busy.
-    let leader = subscribe(&app, &push, LEADER).await;
+    let leader = app.subscribe_push(&push, LEADER).await;
     push.always(&leader, Reply::Gone);
-    let busy = subscribe(&app, &push, LEADER).await;
+    let busy = app.subscribe_push(&push, LEADER).await;
     push.script(&busy, [Reply::TooManyRequests(Some("1".into()))]);
 
     let (mut officer, id) = urgent_case(&app, "推送服务繁忙").await;
@@ -172,7 +156,7 @@ async fn a_gone_subscription_is_deleted_and_a_busy_service_is_retried_after_it_s
 async fn alerts_wait_out_a_push_service_outage_and_arrive_once(b: Backend) {
     let app = TestApp::spawn(b).await;
     let push = PushService::spawn().await;
-    let leader = subscribe(&app, &push, LEADER).await;
+    let leader = app.subscribe_push(&push, LEADER).await;
     push.go_down(Outage::Refused).await;
     let mut officer = app.device(OFFICER);
     officer.login().await.unwrap();
@@ -197,7 +181,7 @@ async fn two_replicas_racing_over_one_outbox_send_one_alert() {
     let a = TestApp::spawn(Backend::Postgres).await;
     let b = TestApp::spawn_on_url(&a.db.url).await;
     let push = PushService::spawn().await;
-    let leader = subscribe(&a, &push, LEADER).await;
+    let leader = a.subscribe_push(&push, LEADER).await;
     let mut officer = a.device(OFFICER);
     officer.login().await.unwrap();
     for i in 0..5 {
@@ -215,8 +199,8 @@ on_both_backends!(a_case_past_its_deadline_reminds_its_handler_and_leader_once);
 async fn a_case_past_its_deadline_reminds_its_handler_and_leader_once(b: Backend) {
     let app = TestApp::spawn(b).await;
     let push = PushService::spawn().await;
-    let officer_sub = subscribe(&app, &push, OFFICER).await;
-    let leader_sub = subscribe(&app, &push, LEADER).await;
+    let officer_sub = app.subscribe_push(&push, OFFICER).await;
+    let leader_sub = app.subscribe_push(&push, LEADER).await;
     let mut officer = app.device(OFFICER);
     officer.login().await.unwrap();
     let id = officer.create(&officer.new_case(PUTOU, Severity::Major, "限期化解的纠纷"));
@@ -275,7 +259,7 @@ async fn leaders_get_one_daily_digest_of_the_cases_that_did_not_buzz(b: Backend)
     officer.sync().await.unwrap();
     // The leader turns alerts on afterwards: the urgent alert found nobody subscribed, the digest
     // waits for a subscriber and then counts only the two that did not buzz.
-    let leader = subscribe(&app, &push, LEADER).await;
+    let leader = app.subscribe_push(&push, LEADER).await;
     let got = push.wait_for_delivered(1, WAIT).await;
     let digest = got[0].json();
     assert_eq!(digest["kind"], "digest");

@@ -4,16 +4,11 @@
 use anlan_tests::*;
 use automerge::transaction::{Transactable, Transaction};
 use automerge::{AutomergeError, ObjType, ROOT, ReadDoc, ScalarValue};
-use sync_protocol::DocId;
 use sync_protocol::case::{Outcome as Settled, Severity, Status, TimelineEntry, TimelineKind, write};
 use sync_protocol::wire::RejectCode;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Outcome {
-    Ok,
-    Refused(RejectCode),
-}
 use Outcome::*;
+use anlan_tests::device::Outcome;
 
 type Edit = fn(&mut Transaction<'_>, &str) -> Result<(), AutomergeError>;
 
@@ -287,17 +282,6 @@ async fn people(app: &TestApp) -> Vec<(&'static str, usize, SimDevice)> {
     out
 }
 
-fn outcome(d: &SimDevice, id: DocId) -> Outcome {
-    match d.rejected.get(&id) {
-        Some(r) => Refused(r.code),
-        None => {
-            let local = &d.docs[&id];
-            assert_eq!(local.doc.get_heads(), local.acked, "an accepted edit is acknowledged");
-            Ok
-        }
-    }
-}
-
 on_both_backends!(
     every_role_gets_exactly_what_the_permission_table_says,
     outside_the_jurisdiction_everything_is_out_of_scope
@@ -329,7 +313,7 @@ async fn every_role_gets_exactly_what_the_permission_table_says(b: Backend) {
             dev.edit(id, |tx| edit(tx, &by));
             dev.sync_once(false).await.unwrap();
             let want = [*field, *township, *county_col][*column];
-            assert_eq!(outcome(dev, id), want, "{role} may {action}?");
+            assert_eq!(dev.outcome(id), want, "{role} may {action}?");
         }
     }
     // Recording: everyone may record a case as found; only leaders may record it pre-assigned.
@@ -339,9 +323,9 @@ async fn every_role_gets_exactly_what_the_permission_table_says(b: Backend) {
         let assigned = dev.create(&dev.new_case(PUTOU, Severity::General, "新发现并指派"));
         dev.edit(assigned, |tx| tx.put(ROOT, "handler", "u_demo_officer"));
         dev.sync().await.unwrap();
-        assert_eq!(outcome(dev, plain), Ok, "{role} may record a case");
+        assert_eq!(dev.outcome(plain), Ok, "{role} may record a case");
         let want = if is_leader { Ok } else { Refused(RejectCode::Forbidden) };
-        assert_eq!(outcome(dev, assigned), want, "{role} may record a case already assigned?");
+        assert_eq!(dev.outcome(assigned), want, "{role} may record a case already assigned?");
     }
 }
 
@@ -370,12 +354,12 @@ async fn outside_the_jurisdiction_everything_is_out_of_scope(b: Backend) {
         let r = first.results.iter().find(|r| r.doc == id).unwrap();
         assert_eq!((r.status, r.heads.len()), (sync_protocol::wire::Status::NeedChanges, 0));
         dev.sync_once(false).await.unwrap();
-        assert_eq!(outcome(dev, id), Refused(RejectCode::ForeignActor));
+        assert_eq!(dev.outcome(id), Refused(RejectCode::ForeignActor));
         let stored = app.case_json(OFFICER, id).await;
         assert_eq!(stored["severity"], "major", "the case is unchanged");
         // And recording a case in a village outside it is refused the same way.
         let elsewhere = dev.create(&dev.new_case(PUTOU, Severity::General, "越界上报"));
         dev.sync_once(false).await.unwrap();
-        assert_eq!(outcome(dev, elsewhere), Refused(RejectCode::OutOfScope));
+        assert_eq!(dev.outcome(elsewhere), Refused(RejectCode::OutOfScope));
     }
 }

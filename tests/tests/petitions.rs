@@ -12,12 +12,8 @@ use sync_protocol::rules::petition::DAY_MS;
 use sync_protocol::visit::Visit;
 use sync_protocol::wire::RejectCode;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Outcome {
-    Ok,
-    Refused(RejectCode),
-}
 use Outcome::*;
+use anlan_tests::device::Outcome;
 
 const FORBIDDEN: Outcome = Refused(RejectCode::Forbidden);
 const SCHEMA: Outcome = Refused(RejectCode::Schema);
@@ -221,17 +217,6 @@ fn visit(dev: &SimDevice, village: &str, date: i64) -> Visit {
     }
 }
 
-fn outcome(d: &SimDevice, id: DocId) -> Outcome {
-    match d.rejected.get(&id) {
-        Some(r) => Refused(r.code),
-        None => {
-            let local = &d.docs[&id];
-            assert_eq!(local.doc.get_heads(), local.acked, "an accepted edit is acknowledged");
-            Ok
-        }
-    }
-}
-
 /// The people of the tables, all covering 埔头村: (role, column, device). Column 0 is other field
 /// staff, 1 petition staff, 2 the township and above.
 async fn people(app: &TestApp) -> Vec<(&'static str, usize, SimDevice)> {
@@ -269,12 +254,12 @@ async fn every_role_gets_exactly_the_petition_table(b: Backend) {
                 state(tx, now)
             });
             setup.sync().await.unwrap();
-            assert_eq!(outcome(&setup, id), Ok, "set-up for {action}");
+            assert_eq!(setup.outcome(id), Ok, "set-up for {action}");
             dev.sync().await.unwrap();
             dev.edit(id, |tx| edit(tx, now));
             dev.sync_once(false).await.unwrap();
             let want = [*field, *staff, *leader][*column];
-            assert_eq!(outcome(dev, id), want, "{role} may {action}?");
+            assert_eq!(dev.outcome(id), want, "{role} may {action}?");
         }
     }
     for (role, column, dev) in ppl.iter_mut() {
@@ -285,16 +270,16 @@ async fn every_role_gets_exactly_the_petition_table(b: Backend) {
         let other = create(dev, |tx| forged.write(tx));
         dev.sync().await.unwrap();
         let want = if *column == 0 { FORBIDDEN } else { Ok };
-        assert_eq!(outcome(dev, id), want, "{role} may record a petition?");
+        assert_eq!(dev.outcome(id), want, "{role} may record a petition?");
         let want = if *column == 0 { FORBIDDEN } else { SCHEMA };
-        assert_eq!(outcome(dev, other), want, "{role} may record a petition in another's name?");
+        assert_eq!(dev.outcome(other), want, "{role} may record a petition in another's name?");
     }
     // Outside the jurisdiction: the township's petition officer cannot record one in 西门村.
     let (_, _, staff) = &mut ppl[2];
     let new = petition(staff, XIMEN, now());
     let id = create(staff, |tx| new.write(tx));
     staff.sync().await.unwrap();
-    assert_eq!(outcome(staff, id), Refused(RejectCode::OutOfScope));
+    assert_eq!(staff.outcome(id), Refused(RejectCode::OutOfScope));
 }
 
 async fn every_role_gets_exactly_the_visit_table(b: Backend) {
@@ -317,7 +302,7 @@ async fn every_role_gets_exactly_the_visit_table(b: Backend) {
             dev.edit(id, |tx| edit(tx, 0));
             dev.sync_once(false).await.unwrap();
             let want = if *column == 2 { *leader } else { *field };
-            assert_eq!(outcome(dev, id), want, "{role} may {action}?");
+            assert_eq!(dev.outcome(id), want, "{role} may {action}?");
         }
     }
     for (role, column, dev) in ppl.iter_mut() {
@@ -327,15 +312,15 @@ async fn every_role_gets_exactly_the_visit_table(b: Backend) {
         let later = create(dev, |tx| future.write(tx));
         dev.sync().await.unwrap();
         let want = if *column == 2 { Ok } else { FORBIDDEN };
-        assert_eq!(outcome(dev, id), want, "{role} may record a visit?");
+        assert_eq!(dev.outcome(id), want, "{role} may record a visit?");
         let want = if *column == 2 { SCHEMA } else { FORBIDDEN };
-        assert_eq!(outcome(dev, later), want, "{role} may record a visit dated ahead?");
+        assert_eq!(dev.outcome(later), want, "{role} may record a visit dated ahead?");
     }
     let (_, _, leader) = &mut ppl[3];
     let v = visit(leader, XIMEN, now());
     let id = create(leader, |tx| v.write(tx));
     leader.sync().await.unwrap();
-    assert_eq!(outcome(leader, id), Refused(RejectCode::OutOfScope), "a village of another township");
+    assert_eq!(leader.outcome(id), Refused(RejectCode::OutOfScope), "a village of another township");
 }
 
 fn pw_list_push(tx: &mut Transaction<'_>, key: &str, item: &str) -> Result<(), AutomergeError> {

@@ -35,10 +35,10 @@ async fn post_remind(app: &TestApp, token: &str, campaign: &str) -> (u16, Value)
 async fn a_leader_reminds_the_missing_villages_once_a_day_and_only_them(b: Backend) {
     let app = TestApp::spawn(b).await;
     let push = PushService::spawn().await;
-    let officer_sub = subscribe(&app, &push, OFFICER).await;
+    let officer_sub = app.subscribe_push(&push, OFFICER).await;
     let mut answering = app.enrol("u_caoyuan_officer", "village_officer", CAOYUAN_VILLAGE).await;
     answering.login().await.unwrap();
-    let answering_sub = subscribe(&app, &push, &answering.token).await;
+    let answering_sub = app.subscribe_push(&push, &answering.token).await;
     // Due in ten days: outside the clock's last three days, so only the leader can remind now.
     let now = anlan_server::store::now_ms();
     let campaign = launch(

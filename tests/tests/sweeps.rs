@@ -188,7 +188,7 @@ async fn a_missing_village_is_reminded_at_most_once_a_day(b: Backend) {
     let db = TestDb::new(b).await;
     let app = TestApp::spawn_with(db, |c| c.campaign_tick = Duration::from_millis(100)).await;
     let push = PushService::spawn().await;
-    let officer_sub = subscribe(&app, &push, OFFICER).await;
+    let officer_sub = app.subscribe_push(&push, OFFICER).await;
     let now = anlan_server::store::now_ms();
     let campaign = launch(
         &app,

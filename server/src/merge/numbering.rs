@@ -73,16 +73,10 @@ pub fn short_name(name: &str) -> String {
 
 /// The calendar year of a Unix-millisecond instant in UTC+8.
 pub fn beijing_year(ms: i64) -> i32 {
+    // Whole seconds first, as case numbers have always been dated (it differs from
+    // `petition::beijing_day` only within a second of midnight before 1970).
     let days = (ms / 1000 + 8 * 3600).div_euclid(86_400);
-    // Civil-from-days (H. Hinnant), year only.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(month <= 2)) as i32
+    sync_protocol::rules::petition::civil_from_days(days).0 as i32
 }
 
 #[cfg(test)]

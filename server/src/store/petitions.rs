@@ -46,17 +46,8 @@ impl SqlStore {
                 "doc": doc.to_string(), "village": r.try_get::<String, _>(3)?, "stage": r.try_get::<Option<String>, _>(2)?,
                 "deadline": body["deadline"], "days_left": left,
             });
-            n += sqlx::query(
-                "INSERT INTO outbox (kind, doc_id, cause, payload, created_at, level) VALUES ('petition_due', $1, $2, $3, $4, 'petition')
-                 ON CONFLICT (cause) DO NOTHING",
-            )
-            .bind(doc.0.to_vec())
-            .bind(format!("petition:{doc}:{}:{which}", beijing_day(due - 1)))
-            .bind(payload.to_string())
-            .bind(now)
-            .execute(&self.writer)
-            .await?
-            .rows_affected();
+            let cause = format!("petition:{doc}:{}:{which}", beijing_day(due - 1));
+            n += self.enqueue_once("petition_due", doc, &cause, &payload, now, "petition").await?;
         }
         Ok(n)
     }

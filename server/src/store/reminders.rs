@@ -47,20 +47,35 @@ impl SqlStore {
                 "category": body["category"], "severity": body["severity"],
                 "due": overdue_from(clock.deadline.unwrap_or_default()),
             });
-            n += sqlx::query(
-                "INSERT INTO outbox (kind, doc_id, cause, payload, created_at, level) VALUES ($1, $2, $3, $4, $5, 'case')
-                 ON CONFLICT (cause) DO NOTHING",
-            )
-            .bind(kind)
-            .bind(doc.0.to_vec())
-            .bind(format!("{kind}:{doc}:{day}"))
-            .bind(payload.to_string())
-            .bind(now)
-            .execute(&self.writer)
-            .await?
-            .rows_affected();
+            n += self.enqueue_once(kind, doc, &format!("{kind}:{doc}:{day}"), &payload, now, "case").await?;
         }
         Ok(n)
+    }
+
+    /// One outbox row, unless one with the same `cause` is there already: a reminder tick that
+    /// sees the same state again adds nothing. 1 if the row is new, else 0.
+    pub(super) async fn enqueue_once(
+        &self,
+        kind: &str,
+        doc: DocId,
+        cause: &str,
+        payload: &serde_json::Value,
+        now: i64,
+        level: &str,
+    ) -> Result<u64> {
+        Ok(sqlx::query(
+            "INSERT INTO outbox (kind, doc_id, cause, payload, created_at, level) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (cause) DO NOTHING",
+        )
+        .bind(kind)
+        .bind(doc.0.to_vec())
+        .bind(cause)
+        .bind(payload.to_string())
+        .bind(now)
+        .bind(level)
+        .execute(&self.writer)
+        .await?
+        .rows_affected())
     }
 }
 

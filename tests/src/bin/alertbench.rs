@@ -14,20 +14,6 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
-async fn subscribe(app: &TestApp, push: &PushService) {
-    let key: serde_json::Value =
-        reqwest::get(format!("{}/api/v1/push/key", app.url)).await.unwrap().json().await.unwrap();
-    let sub = push.subscribe_for(key["application_server_key"].as_str().unwrap());
-    let res = reqwest::Client::new()
-        .post(format!("{}/api/v1/push/subscriptions", app.url))
-        .bearer_auth(LEADER)
-        .json(&sub.to_json())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 204);
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     for backend in [Backend::Sqlite, Backend::Postgres] {
@@ -35,7 +21,7 @@ async fn main() -> anyhow::Result<()> {
         let db = TestDb::new(backend).await;
         let app = TestApp::spawn_with(db, |c| c.alert_tick = Duration::from_secs(5)).await;
         let push = PushService::spawn().await;
-        subscribe(&app, &push).await;
+        app.subscribe_push(&push, LEADER).await;
         let mut officer = app.device(OFFICER);
         officer.login().await?;
 
@@ -68,7 +54,7 @@ async fn main() -> anyhow::Result<()> {
 
         // Throughput: 100 more subscriptions, 20 urgent cases in one sync = 2,020 pushes.
         for _ in 0..100 {
-            subscribe(&app, &push).await;
+            app.subscribe_push(&push, LEADER).await;
         }
         let before = push.delivered().len();
         for i in 0..20 {

@@ -34,58 +34,7 @@ struct Args {
 }
 
 fn main() -> anyhow::Result<()> {
-    if std::env::args().nth(1).as_deref() == Some("serve") {
-        return tokio::runtime::Runtime::new()?.block_on(anlan_server::cli::main());
-    }
-    let args = Args::parse();
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    rt.block_on(async {
-        let backends = match args.backend.as_str() {
-            "sqlite" => vec![Backend::Sqlite],
-            "postgres" => vec![Backend::Postgres],
-            _ => vec![Backend::Sqlite, Backend::Postgres],
-        };
-        for b in backends {
-            bench(&args, b).await?;
-        }
-        Ok(())
-    })
-}
-
-/// Villages under 永安市 for the devices, VILLAGES_PER_TOWNSHIP per township.
-async fn prepare(db: &TestDb, devices: usize) -> anyhow::Result<Vec<(String, String)>> {
-    const VILLAGES_PER_TOWNSHIP: usize = 20;
-    let store = SqlStore::connect(&db.url).await?;
-    anlan_server::demo::seed(&store).await?;
-    let mut out = Vec::with_capacity(devices);
-    for i in 0..devices {
-        let township = format!("350481{:03}", 200 + i / VILLAGES_PER_TOWNSHIP);
-        if i % VILLAGES_PER_TOWNSHIP == 0 {
-            store
-                .create_unit(
-                    &township,
-                    &format!("压测镇{}", i / VILLAGES_PER_TOWNSHIP),
-                    "township",
-                    Some("350481"),
-                )
-                .await?;
-        }
-        let village = format!("{township}{:03}", i % VILLAGES_PER_TOWNSHIP);
-        store.create_unit(&village, &format!("压测村{i}"), "village", Some(&township)).await?;
-        let user = format!("load{i}");
-        store
-            .create_user(&NewUser {
-                id: user.clone(),
-                name: format!("信息员{i}"),
-                phone: None,
-                role: "village_officer".into(),
-                unit_code: village.clone(),
-            })
-            .await?;
-        out.push((store.issue_device(&user, "phone", None).await?.token, village));
-    }
-    store.close().await;
-    Ok(out)
+    anlan_tests::bench::main(|a: &Args| &a.backend, bench)
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -94,7 +43,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 async fn bench(args: &Args, backend: Backend) -> anyhow::Result<()> {
     let db = TestDb::new(backend).await;
-    let devices = prepare(&db, args.devices).await?;
+    let devices = anlan_tests::bench::villages(&db, args.devices, "load").await?;
     let server = ServerProcess::start(std::env::current_exe()?.to_str().unwrap(), &db.url);
     println!(
         "\n## {backend:?}: {} devices × {} cases, {} syncs in flight",

@@ -14,7 +14,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use anlan_server::store::{NewUser, SqlStore};
 use anlan_tests::device::Local;
 use anlan_tests::{Backend, ServerProcess, SimDevice, TestDb};
 use clap::Parser;
@@ -41,48 +40,7 @@ struct Args {
 const COUNTY_TOKEN: &str = "anlan-demo-county";
 
 fn main() -> anyhow::Result<()> {
-    if std::env::args().nth(1).as_deref() == Some("serve") {
-        return tokio::runtime::Runtime::new()?.block_on(anlan_server::cli::main());
-    }
-    let args = Args::parse();
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    rt.block_on(async {
-        let backends = match args.backend.as_str() {
-            "sqlite" => vec![Backend::Sqlite],
-            "postgres" => vec![Backend::Postgres],
-            _ => vec![Backend::Sqlite, Backend::Postgres],
-        };
-        for b in backends {
-            bench(&args, b).await?;
-        }
-        Ok(())
-    })
-}
-
-/// One officer per village, VILLAGES_PER_TOWNSHIP villages per township, under 永安市.
-async fn prepare(db: &TestDb, villages: usize) -> anyhow::Result<Vec<(String, String)>> {
-    const VILLAGES_PER_TOWNSHIP: usize = 20;
-    let store = SqlStore::connect(&db.url).await?;
-    anlan_server::demo::seed(&store).await?;
-    let mut out = Vec::with_capacity(villages);
-    for i in 0..villages {
-        let township = format!("350481{:03}", 200 + i / VILLAGES_PER_TOWNSHIP);
-        if i % VILLAGES_PER_TOWNSHIP == 0 {
-            let name = format!("压测镇{}", i / VILLAGES_PER_TOWNSHIP);
-            store.create_unit(&township, &name, "township", Some("350481")).await?;
-        }
-        let village = format!("{township}{:03}", i % VILLAGES_PER_TOWNSHIP);
-        store.create_unit(&village, &format!("压测村{i}"), "village", Some(&township)).await?;
-        let user = format!("sweep{i}");
-        let role = "village_officer".into();
-        let name = format!("信息员{i}");
-        store
-            .create_user(&NewUser { id: user.clone(), name, phone: None, role, unit_code: village.clone() })
-            .await?;
-        out.push((store.issue_device(&user, "phone", None).await?.token, village));
-    }
-    store.close().await;
-    Ok(out)
+    anlan_tests::bench::main(|a: &Args| &a.backend, bench)
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -105,7 +63,7 @@ async fn launch(url: &str, name: &str) -> anyhow::Result<String> {
 
 async fn bench(args: &Args, backend: Backend) -> anyhow::Result<()> {
     let db = TestDb::new(backend).await;
-    let phones = prepare(&db, args.villages).await?;
+    let phones = anlan_tests::bench::villages(&db, args.villages, "sweep").await?;
     let server = ServerProcess::start(std::env::current_exe()?.to_str().unwrap(), &db.url);
     println!("\n## {backend:?}: {} villages, {} dashboards", args.villages, args.dashboards);
     println!(

@@ -5,7 +5,6 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 use anlan_tests::device::Local;
-use anlan_tests::push_service::{PushService, TestSubscription};
 use anlan_tests::{SimDevice, TestApp};
 use automerge::AutomergeError;
 use automerge::transaction::Transaction;
@@ -93,22 +92,6 @@ pub async fn phone_completeness(app: &TestApp, token: &str, id: &str) -> Value {
         reports: serde_json::from_value(c["reports"].clone()).unwrap(),
     };
     serde_json::to_value(compute(&input)).unwrap()
-}
-
-/// Subscribe the device behind `token` to the local push service.
-pub async fn subscribe(app: &TestApp, push: &PushService, token: &str) -> TestSubscription {
-    let key: Value =
-        reqwest::get(format!("{}/api/v1/push/key", app.url)).await.unwrap().json().await.unwrap();
-    let sub = push.subscribe_for(key["application_server_key"].as_str().unwrap());
-    let res = reqwest::Client::new()
-        .post(format!("{}/api/v1/push/subscriptions", app.url))
-        .bearer_auth(token)
-        .json(&sub.to_json())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 204);
-    sub
 }
 
 /// Poll `check` for up to ten seconds.
