@@ -51,7 +51,8 @@ pub struct Config {
     pub alert_retry_base: Duration,
     /// How often to look for cases past their deadline (each is reminded once per deadline).
     pub overdue_every: Duration,
-    /// The hour (Beijing time, 0–23) after which leaders get the day's digest of non-urgent cases.
+    /// The hour (Beijing time, 0–23) after which leaders get the day's digest of non-urgent cases;
+    /// 24 never comes, so no digest is sent.
     pub digest_hour: u32,
     /// The `sub` of the VAPID signature: how a push service reaches the operator.
     pub vapid_contact: String,
