@@ -65,7 +65,8 @@ export async function caseworkChecks({ base, check, launch, until, assert, shot 
     await leader.locator('[data-testid=assign-handler-option]').first().waitFor();
     await shot(leader, 'cw-00-people-picker');
     await leader.locator('[data-testid=assign-handler-option]', { hasText: '林秀英' }).click();
-    assert(await leader.locator('[data-testid=assign-handler]').inputValue() === '林秀英', 'the picker shows the name');
+    // The click re-renders the form on the app's next frame: wait for it, do not race it.
+    await until(async () => (await leader.locator('[data-testid=assign-handler]').inputValue()) === '林秀英', 'the picker shows the name');
     const due = new Date(Date.now() + 7 * 86_400_000 + 8 * 3_600_000).toISOString().slice(0, 10);
     await leader.locator('[data-testid=assign-deadline]').fill(due);
     await leader.locator('[data-testid=assign]').click();
