@@ -65,17 +65,17 @@ impl RecordKind for PetitionKind {
         if after.dates().iter().any(|&t| t > j.now + DAY_MS) {
             return Err(schema("a date of the petition is in the future"));
         }
-        match j.before {
+        let before = j.before.map(|(doc, _)| read(doc)).transpose()?;
+        match &before {
             None if after.recorded_by != j.device.user_id => {
                 return Err(schema("recorded_by: a new petition names its creator"));
             }
             None => {}
-            Some((doc, _)) => recorded_once(&read(doc)?, &after)?,
+            Some(b) => recorded_once(b, &after)?,
         }
         // The one act that moves a statutory deadline is the petition office's alone. Judged
         // after the clock itself, so a second extension is `schema` for everyone.
-        let extends = after.extension.is_some()
-            && j.before.is_none_or(|(doc, _)| read_extension(doc) != after.extension);
+        let extends = after.extension.is_some() && before.is_none_or(|b| b.extension != after.extension);
         if extends && j.device.role != "petition_staff" {
             return Err((
                 RejectCode::Forbidden,
@@ -84,10 +84,6 @@ impl RecordKind for PetitionKind {
         }
         Ok(())
     }
-}
-
-fn read_extension(d: &Automerge) -> Option<petition::Extension> {
-    read_petition(d).ok().and_then(|p| p.extension)
 }
 
 fn read(d: &Automerge) -> Result<Petition, Refusal> {

@@ -140,14 +140,21 @@ impl SqlStore {
 
     /// Record a scope under its fingerprint before any device is told the fingerprint.
     pub async fn remember_scope(&self, scope: &Scope) -> Result<()> {
+        let fingerprint = scope.fingerprint();
+        if self.scopes_stored.lock().is_ok_and(|s| s.contains(&fingerprint)) {
+            return Ok(());
+        }
         sqlx::query(
             "INSERT INTO scopes (fingerprint, description, created_at) VALUES ($1, $2, $3) ON CONFLICT (fingerprint) DO NOTHING",
         )
-        .bind(scope.fingerprint())
+        .bind(&fingerprint)
         .bind(scope.describe())
         .bind(now_ms())
         .execute(&self.writer)
         .await?;
+        if let Ok(mut stored) = self.scopes_stored.lock() {
+            stored.insert(fingerprint);
+        }
         Ok(())
     }
 

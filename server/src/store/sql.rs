@@ -28,6 +28,9 @@ pub struct SqlStore {
     /// Units never change once created, and every new case needs its village's ancestry: keep
     /// them in memory. A unit another replica created is simply a miss, read from the database.
     pub(super) units: std::sync::Arc<std::sync::RwLock<HashMap<String, Unit>>>,
+    /// Scope fingerprints this process has already stored (`remember_scope`): a scope row is
+    /// written once, not on every sync of a client that does not echo its fingerprint.
+    pub(super) scopes_stored: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
 }
 
 impl std::fmt::Debug for SqlStore {
@@ -85,7 +88,14 @@ impl SqlStore {
                 (pool.clone(), pool)
             }
         };
-        let store = Self { pool, writer, dialect, url: url.to_string(), units: Default::default() };
+        let store = Self {
+            pool,
+            writer,
+            dialect,
+            url: url.to_string(),
+            units: Default::default(),
+            scopes_stored: Default::default(),
+        };
         store.migrate().await?;
         Ok(store)
     }
