@@ -33,6 +33,11 @@ pub struct SyncRequest {
     /// sync. When it is not the current one, the response carries `drop` and restarts the pull.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
+    /// The phone's clock when it sent the request (Unix ms), by the same clock it writes times
+    /// with: the server measures the phone's clock with it and corrects what it claims
+    /// (PROTOCOL.md §11). Optional; a client that omits it is judged on plausibility alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub now: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -67,6 +72,10 @@ pub struct SyncResponse {
     /// their metadata, before storing `scope` (PROTOCOL.md §10).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub drop: Vec<DocId>,
+    /// The server's clock when it answered (Unix ms): a client keeps its own clock's offset
+    /// from it and writes times corrected by that offset (PROTOCOL.md §11).
+    #[serde(default)]
+    pub server_time: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -37,6 +37,9 @@ pub struct SimDevice {
     pub bytes_up: usize,
     pub bytes_down: usize,
     pub round_trips: usize,
+    /// How far this phone's clock is off (ms): with it, requests carry the phone's clock
+    /// reading (`now`, PROTOCOL.md §11); without it they carry none.
+    pub clock_skew: Option<i64>,
 }
 
 impl SimDevice {
@@ -58,6 +61,7 @@ impl SimDevice {
             bytes_up: 0,
             bytes_down: 0,
             round_trips: 0,
+            clock_skew: None,
         }
     }
 
@@ -149,6 +153,7 @@ impl SimDevice {
             epoch: self.epoch.clone(),
             cursor: self.cursor,
             scope: self.scope.clone(),
+            now: self.clock_skew.map(|skew| now_ms() + skew),
             ..Default::default()
         };
         if self.need_have {
@@ -301,6 +306,6 @@ pub enum Outcome {
     Refused(wire::RejectCode),
 }
 
-fn now_ms() -> i64 {
+pub fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }

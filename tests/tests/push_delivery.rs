@@ -49,6 +49,7 @@ fn urgent_case() -> Case {
         handler: Some("officer-17".into()),
         deadline: None,
         conflicts: vec![],
+        clock_corrections: vec![],
         work: Default::default(),
     }
 }

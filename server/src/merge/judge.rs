@@ -10,6 +10,7 @@ use sync_protocol::wire::{self, Hash, Reason, RejectCode};
 use sync_protocol::{ActorPrefix, DocId};
 
 use super::case_outbox::chase_alerts;
+use super::clock::{self, PushClock};
 use super::numbering::{self, Numbering};
 use super::{Merger, permissions, reason, records, seal};
 use crate::error::AppError;
@@ -108,6 +109,7 @@ pub async fn judge(
     device: &DeviceAuth,
     push: &wire::PushDoc,
     meta: Option<&DocMeta>,
+    clock: &PushClock,
 ) -> Result<Verdict, AppError> {
     // Scope first. A document outside the jurisdiction is judged exactly as if it did not
     // exist, so the answer cannot tell anyone that it does.
@@ -147,6 +149,8 @@ pub async fn judge(
         }
         if let Some(no) = seal::verify_case_no(&m.secret, push.doc, &change) {
             sealed_no = Some(no); // the server's own change, re-delivered (e.g. after a restore)
+        } else if seal::verify_sealed(&m.secret, push.doc, &change) {
+            // Another sealed server change (a time correction), re-delivered.
         } else if records::is_genesis(push.doc, &change) {
             genesis = true; // judged below: only kinds addressed deterministically may have one
         } else if !device.actor_prefix.owns(change.actor_id()) {
@@ -190,7 +194,7 @@ pub async fn judge(
     };
     let applied = Applied { base, trial, base_heads, heads, received, fresh: kept, sealed_no, genesis };
     match record_kind {
-        None => judge_case(m, device, push, meta, applied).await,
+        None => judge_case(m, device, push, meta, applied, clock).await,
         Some(k) => super::judge_record::judge(m, device, push, meta, applied, k, kind).await,
     }
 }
@@ -201,8 +205,9 @@ async fn judge_case(
     push: &wire::PushDoc,
     meta: Option<&DocMeta>,
     applied: Applied,
+    clock: &PushClock,
 ) -> Result<Verdict, AppError> {
-    let Applied { base, trial, base_heads, heads, received, fresh, sealed_no, genesis } = applied;
+    let Applied { base, mut trial, base_heads, heads, received, fresh, sealed_no, genesis } = applied;
     let reject =
         |code, msg: String| Ok(Verdict::Rejected { heads: heads.clone(), reason: reason(code, msg) });
     if genesis {
@@ -211,7 +216,7 @@ async fn judge_case(
     // Every edit of an existing case is judged change by change (lifecycle rules hold for all).
     let judged_by_change = meta.is_some();
     let fresh_changes = if judged_by_change { fresh } else { Vec::new() };
-    let after = match case::read_case(&trial) {
+    let mut after = match case::read_case(&trial) {
         Ok(c) => c,
         Err(e) => return reject(RejectCode::Schema, e.to_string()),
     };
@@ -249,6 +254,16 @@ async fn judge_case(
             (village.code.clone(), village.path.clone(), county)
         }
     };
+
+    // Times the phone's clock got wrong are corrected before anything (the case number's
+    // year, alerts, the projection) is computed from them.
+    let corrections = clock::case_corrections(before.as_ref(), &after, &clock.context(device, meta));
+    if !corrections.is_empty() {
+        clock::apply(m, push.doc, &mut trial, &corrections)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+        after = case::read_case(&trial)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("time correction broke the schema: {e}")))?;
+    }
 
     // Only numbering needs the county; most pushes edit numbered cases and skip the lookup.
     let numbering = match (&after.case_no, &sealed_no) {

@@ -7,6 +7,7 @@
 
 mod cache;
 mod case_outbox;
+mod clock;
 mod judge;
 mod judge_record;
 mod lifecycle;
@@ -33,6 +34,7 @@ use crate::live::LiveHub;
 use crate::metrics::Metrics;
 use crate::store::{CommitOutcome, DeviceAuth, QuarantineItem, SqlStore};
 pub use cache::DocCache;
+use clock::PushClock;
 use judge::Verdict;
 
 /// About this much of the feed goes in one response (PROTOCOL.md §3).
@@ -89,8 +91,9 @@ impl Merger {
         let reset = req.epoch.as_deref().is_some_and(|e| e != self.epoch);
         let cursor = if reset { 0 } else { i64::try_from(req.cursor).unwrap_or(i64::MAX) };
 
+        let clock = PushClock { receipt: crate::store::now_ms(), phone_now: req.now };
         let push = merge_duplicate_entries(std::mem::take(&mut req.push));
-        let mut results = self.push(device, &push).await?;
+        let mut results = self.push(device, &push, &clock).await?;
         results.extend(self.have(device, &req.have).await?);
 
         // A device that already has a cursor has its own changes; a fresh one gets everything.
@@ -110,11 +113,17 @@ impl Merger {
             pull,
             cursor: page.cursor as u64,
             more: page.more,
+            server_time: crate::store::now_ms(),
             ..Default::default()
         })
     }
 
-    async fn push(&self, device: &DeviceAuth, push: &[wire::PushDoc]) -> Result<Vec<DocResult>, AppError> {
+    async fn push(
+        &self,
+        device: &DeviceAuth,
+        push: &[wire::PushDoc],
+        clock: &PushClock,
+    ) -> Result<Vec<DocResult>, AppError> {
         if push.is_empty() {
             return Ok(vec![]);
         }
@@ -123,7 +132,7 @@ impl Merger {
             let metas = self.store.doc_metas(&ids).await?;
             let mut verdicts = Vec::with_capacity(push.len());
             for p in push {
-                verdicts.push(judge::judge(self, device, p, metas.get(&p.doc)).await?);
+                verdicts.push(judge::judge(self, device, p, metas.get(&p.doc), clock).await?);
             }
             numbering::assign(self, &mut verdicts).await?;
             let commits: Vec<_> = verdicts.iter().filter_map(|v| v.commit()).cloned().collect();

@@ -72,6 +72,8 @@ pub struct DeviceAuth {
     /// What the user may read: see [`Scope`]. Loaded with the device, so a move or a newly
     /// named handler takes effect on the next request.
     pub scope: Scope,
+    /// When the device was enrolled (server clock): nothing it writes happened before.
+    pub enrolled_at: i64,
 }
 
 impl DeviceAuth {
@@ -103,6 +105,8 @@ pub struct DocMeta {
     pub unit_path: String,
     pub version: i64,
     pub tail_count: i64,
+    /// The server's clock when the document's first change arrived.
+    pub created_at: i64,
 }
 
 /// A document's bytes: the snapshot (if any) and every change logged after it.

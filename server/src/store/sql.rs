@@ -156,7 +156,7 @@ impl SqlStore {
 
     pub async fn device_by_token_hash(&self, hash: &[u8]) -> Result<Option<DeviceAuth>> {
         let row = sqlx::query(
-            "SELECT d.id, d.actor_prefix, d.revoked_at, u.id, u.name, u.role, n.code, n.name, n.path, d.retire_at
+            "SELECT d.id, d.actor_prefix, d.revoked_at, u.id, u.name, u.role, n.code, n.name, n.path, d.retire_at, d.created_at
              FROM devices d JOIN users u ON u.id = d.user_id JOIN units n ON n.code = u.unit_code
              WHERE d.token_hash = $1",
         )
@@ -180,6 +180,7 @@ impl SqlStore {
             unit_path,
             retiring: r.try_get::<Option<i64>, _>(9)?.is_some(),
             scope,
+            enrolled_at: r.try_get(10)?,
         }))
     }
 
@@ -189,7 +190,7 @@ impl SqlStore {
         for chunk in ids.chunks(200) {
             let marks = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(",");
             let sql = format!(
-                "SELECT doc_id, unit_code, unit_path, version, tail_count FROM documents WHERE doc_id IN ({marks})"
+                "SELECT doc_id, unit_code, unit_path, version, tail_count, created_at FROM documents WHERE doc_id IN ({marks})"
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for id in chunk {
@@ -203,6 +204,7 @@ impl SqlStore {
                         unit_path: r.try_get(2)?,
                         version: r.try_get(3)?,
                         tail_count: r.try_get(4)?,
+                        created_at: r.try_get(5)?,
                     },
                 );
             }

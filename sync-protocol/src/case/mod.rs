@@ -24,11 +24,13 @@
 //! [`casework`].
 
 pub mod casework;
+pub mod clock;
 mod enums;
 mod read;
 pub mod write;
 
 pub use casework::{Agreement, Casework, Transition};
+pub use clock::{ClockCorrection, CorrectedField};
 pub use enums::{Category, Outcome, Severity, Status, TimelineKind};
 pub use read::read_case;
 
@@ -63,6 +65,8 @@ pub struct Case {
     /// Fields that hold more than one concurrent value, with every value as text. Empty when
     /// nobody disagrees.
     pub conflicts: Vec<Conflict>,
+    /// Times the server corrected because the phone's clock was wrong (see [`clock`]).
+    pub clock_corrections: Vec<ClockCorrection>,
     /// Lifecycle, outcome and plan; flattened into the projection's JSON.
     #[serde(flatten)]
     pub work: Casework,
@@ -127,6 +131,9 @@ pub fn check_transition(before: Option<&Case>, after: &Case, writer: Writer<'_>)
                 if after.case_no.is_some() {
                     return Err(SchemaError::new("case_no", "only the server assigns case numbers"));
                 }
+                if !after.clock_corrections.is_empty() {
+                    return Err(SchemaError::new("clock_corrections", "only the server corrects times"));
+                }
             }
         }
         Some(before) => {
@@ -135,6 +142,10 @@ pub fn check_transition(before: Option<&Case>, after: &Case, writer: Writer<'_>)
                 ("village", before.village == after.village),
                 ("reporter", before.reporter == after.reporter),
                 ("reported_at", before.reported_at == after.reported_at),
+                (
+                    "clock_corrections",
+                    writer == Writer::Server || before.clock_corrections == after.clock_corrections,
+                ),
             ];
             if let Some((field, _)) = immutable.iter().find(|(_, same)| !same) {
                 return Err(SchemaError::new(*field, "cannot change after the case is created"));

@@ -28,6 +28,7 @@ const ROOT_KEYS: &[&str] = &[
     "outcome",
     "closing_note",
     "resolution_plan",
+    "clock_corrections",
 ];
 
 /// Fields whose concurrent values are surfaced as [`Conflict`]s. Text and lists merge by
@@ -79,6 +80,7 @@ pub fn read_case<D: ReadDoc>(doc: &D) -> Result<Case> {
         handler: root.opt_str("handler", 64)?,
         deadline: root.opt_timestamp("deadline")?,
         conflicts,
+        clock_corrections: super::clock::read_corrections(&root)?,
         work: super::casework::read_casework(&root, outcome_conflict)?,
     };
     Ok(case)
