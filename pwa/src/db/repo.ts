@@ -18,7 +18,8 @@ export interface RecordDetail extends RecordListItem { heads: string[]; view: un
 export class DocRepo implements SyncStore {
   private cache = new Map<string, Cached>();
 
-  constructor(private db: Db, private actor: string, private author: Author) {}
+  /** `now` is the trusted clock (src/sync/trusted-clock.ts): every time this phone writes. */
+  constructor(private db: Db, private actor: string, private author: Author, private now: () => number = () => Date.now()) {}
 
   // ---- for screens -------------------------------------------------------------------------
 
@@ -63,7 +64,7 @@ export class DocRepo implements SyncStore {
     };
   }
 
-  async createRecord(kind: string, input: unknown, now = new Date()): Promise<string> {
+  async createRecord(kind: string, input: unknown, now = new Date(this.now())): Promise<string> {
     const model = modelOf(kind);
     if (!model) throw new Error(`unknown document kind ${kind}`);
     const made = model.create(this.actor, this.author, input, now);
@@ -88,7 +89,7 @@ export class DocRepo implements SyncStore {
     return id;
   }
 
-  async editRecord(id: string, edit: unknown, now = new Date()): Promise<boolean> {
+  async editRecord(id: string, edit: unknown, now = new Date(this.now())): Promise<boolean> {
     return this.update(id, (doc, kind) => {
       const model = modelOf(kind);
       if (!model) throw new Error(`unknown document kind ${kind}`);
@@ -109,7 +110,7 @@ export class DocRepo implements SyncStore {
     };
   }
 
-  async create(input: NewCaseInput, now = new Date()): Promise<string> {
+  async create(input: NewCaseInput, now = new Date(this.now())): Promise<string> {
     const id = newDocId();
     const doc = newCase(this.actor, this.author, input, now);
     const heads = A.getHeads(doc);
@@ -125,7 +126,7 @@ export class DocRepo implements SyncStore {
   }
 
   async edit(id: string, edit: CaseEdit): Promise<boolean> {
-    return this.update(id, (doc) => applyEdit(doc as A.Doc<CaseDoc>, this.author.user, edit));
+    return this.update(id, (doc) => applyEdit(doc as A.Doc<CaseDoc>, this.author.user, edit, new Date(this.now())));
   }
 
   /** Let a refused document be pushed again (after the user fixed it or the server changed). */

@@ -2,6 +2,7 @@
 // skipped versions still ends up with every step; never edit a released step, add one.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { CaseSummary, Rejection } from '../model/types';
+import type { SavedClock } from '../sync/trusted-clock';
 
 export interface DocMeta {
   /** Hyphenated UUID, the same form the server's JSON uses. */
@@ -41,6 +42,8 @@ export interface KvValues {
   lang: 'zh-CN' | 'en';
   /** The people directory (src/people.ts), kept so names show offline. */
   people: PeopleCache;
+  /** The phone clock's offset from the server's (src/sync/trusted-clock.ts). */
+  clock: SavedClock;
 }
 
 /** Someone a case can name, as `GET /api/v1/people` lists them. */

@@ -24,6 +24,8 @@ export interface CaseDoc {
   parties: { name: IS; phone?: IS | null; note?: IS | null }[];
   reporter: IS;
   reported_at: Date;
+  /** Written only by the server (PROTOCOL.md §11). */
+  clock_corrections?: { field: IS; claimed: Date; corrected: Date }[];
   location?: { lat: number; lon: number; accuracy_m?: number | null } | null;
   timeline: { id: IS; kind: IS; at: Date; by: IS; text: IS; attachment?: IS }[];
   attachments: unknown[];
@@ -188,6 +190,9 @@ export function viewCase(docId: string, doc: A.Doc<CaseDoc>): CaseView {
     handler: text(doc.handler),
     deadline: ms(doc.deadline),
     conflicts: conflictsOf(doc),
+    clock_corrections: (doc.clock_corrections ?? []).map((c) => ({
+      field: text(c.field) ?? '', claimed: ms(c.claimed) ?? 0, corrected: ms(c.corrected) ?? 0,
+    })),
     ...caseworkView(doc, conflictsOf(doc).map((c) => c.field)),
   };
 }

@@ -55,7 +55,11 @@ export interface CaseView extends CaseworkView {
   handler: string | null;
   deadline: number | null;
   conflicts: FieldConflict[];
+  /** Times the server corrected because the recording phone's clock was wrong (PROTOCOL.md §11). */
+  clock_corrections: ClockCorrection[];
 }
+
+export interface ClockCorrection { field: string; claimed: number; corrected: number }
 
 /** The few fields listing screens need, kept in the meta store so lists load no document. */
 export interface CaseSummary {

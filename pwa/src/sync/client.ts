@@ -1,6 +1,7 @@
 // The client's algorithm of PROTOCOL.md §4 and §5, free of IO: storage and transport are
 // interfaces, so tests drive it with an in-memory server and the worker with IndexedDB + fetch.
 import type { DocMeta, KvKey, KvValues } from '../db/schema';
+import type { TrustedClock } from './trusted-clock';
 import type { Rejection } from '../model/types';
 import {
   MAX_BODY_BYTES, MAX_CHANGES_PER_DOC, MAX_DOC_BYTES, MAX_ENTRIES_PER_REQUEST, PROTOCOL_VERSION,
@@ -59,6 +60,8 @@ export class SyncClient {
     private onProgress: (p: SyncProgress) => void = () => {},
     /** Per document and request (PROTOCOL.md §3); a longer history goes over several requests. */
     private limit: ChangeLimit = { changes: MAX_CHANGES_PER_DOC, bytes: MAX_DOC_BYTES },
+    /** Measured by every response and sent with every request (PROTOCOL.md §11). */
+    private clock: TrustedClock | null = null,
   ) {}
 
   /** Sync until nothing is left to do. Throws on transport failure, having changed nothing
@@ -102,7 +105,12 @@ export class SyncClient {
       moreLocal = push.more;
     }
 
+    if (this.clock) req.now = this.clock.now();
     const res = await this.transport.sync(req);
+    if (this.clock && req.now !== undefined && res.server_time) {
+      this.clock.observe(res.server_time, req.now);
+      await this.store.setKv('clock', this.clock.save());
+    }
 
     if (res.reset) {
       // §5: nothing is known to be on the server any more. The pull of this response is

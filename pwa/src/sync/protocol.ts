@@ -22,6 +22,8 @@ export interface SyncRequest {
   have?: HaveDoc[];
   /** The scope fingerprint of the previous response (PROTOCOL.md §10). */
   scope?: string;
+  /** The phone's clock when sending, by the clock it writes times with (PROTOCOL.md §11). */
+  now?: number;
 }
 
 export type RejectCode = 'out_of_scope' | 'bad_change' | 'foreign_actor' | 'schema' | 'forbidden' | 'duplicate_seq' | 'too_large';
@@ -45,6 +47,8 @@ export interface SyncResponse {
   scope?: string;
   /** Documents the previous scope covered and this one does not: delete them. */
   drop?: string[];
+  /** The server's clock when it answered (0 from a server that predates §11). */
+  server_time?: number;
 }
 
 export class ProtocolError extends Error {}
@@ -57,6 +61,7 @@ export function encodeRequest(req: SyncRequest): Uint8Array {
   const wire: Record<string, unknown> = { v: req.v, cursor: req.cursor };
   if (req.epoch !== undefined) wire.epoch = req.epoch;
   if (req.scope !== undefined) wire.scope = req.scope;
+  if (req.now !== undefined) wire.now = Math.round(req.now);
   if (req.push?.length) wire.push = req.push.map((p) => ({ doc: uuidToBytes(p.doc), changes: p.changes.map(plain) }));
   if (req.have?.length) wire.have = req.have.map((h) => ({ doc: uuidToBytes(h.doc), heads: h.heads.map(hexToBytes) }));
   return encoder.encode(wire);
@@ -87,6 +92,7 @@ export function decodeResponse(bytes: Uint8Array): SyncResponse {
     more: raw.more === true,
     scope: typeof raw.scope === 'string' ? raw.scope : '',
     drop: arr(raw.drop, 'drop').map(docId),
+    server_time: typeof raw.server_time === 'number' || typeof raw.server_time === 'bigint' ? Number(raw.server_time) : 0,
   };
 }
 
@@ -101,6 +107,7 @@ export function encodeResponse(res: SyncResponse): Uint8Array {
     pull: res.pull.map((p) => ({ doc: uuidToBytes(p.doc), changes: p.changes.map(plain) })),
     ...(res.scope !== undefined ? { scope: res.scope } : {}),
     ...(res.drop?.length ? { drop: res.drop.map(uuidToBytes) } : {}),
+    ...(res.server_time ? { server_time: res.server_time } : {}),
   });
 }
 
@@ -109,6 +116,7 @@ export function decodeRequest(bytes: Uint8Array): SyncRequest {
   const out: SyncRequest = { v: Number(raw.v), cursor: Number(raw.cursor ?? 0) };
   if (typeof raw.epoch === 'string') out.epoch = raw.epoch;
   if (typeof raw.scope === 'string') out.scope = raw.scope;
+  if (typeof raw.now === 'number') out.now = raw.now;
   if (raw.push) out.push = arr(raw.push, 'push').map((p) => ({ doc: docId((p as any).doc), changes: arr((p as any).changes, 'changes').map(bytesOf) }));
   if (raw.have) out.have = arr(raw.have, 'have').map((h) => ({ doc: docId((h as any).doc), heads: arr((h as any).heads, 'heads').map(hash) }));
   return out;

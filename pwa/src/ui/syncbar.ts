@@ -2,6 +2,25 @@ import { html } from 'lit-html';
 import { t } from '../i18n';
 import { isOnline, type Ctx } from './ctx';
 import { fmtAgo } from './format';
+import type { ClockState } from '../sync/trusted-clock';
+
+/** "3年2天", "5小时20分钟": the size of a clock error as a person reads it. */
+export function fmtSkew(ms: number): string {
+  const min = Math.round(Math.abs(ms) / 60_000);
+  const parts: [number, string][] = [
+    [Math.floor(min / 525_600), '年'], [Math.floor((min % 525_600) / 1440), '天'],
+    [Math.floor((min % 1440) / 60), '小时'], [min % 60, '分钟'],
+  ];
+  const shown = parts.filter(([n]) => n > 0).slice(0, 2);
+  return shown.length ? shown.map(([n, u]) => `${n}${u}`).join('') : '不到1分钟';
+}
+
+function clockWarning(c: ClockState | undefined) {
+  if (!c || (!c.wrong && !c.jumped)) return '';
+  // The offset is what to add to the phone's clock: negative means the phone is fast.
+  const text = c.wrong ? t('clock_wrong', { dir: t(c.offsetMs < 0 ? 'clock_fast' : 'clock_slow'), diff: fmtSkew(c.offsetMs) }) : t('clock_jumped');
+  return html`<div class="syncbar-row clock-warning" role="alert" data-testid="clock-warning">${text}</div>`;
+}
 
 export function syncBar(ctx: Ctx) {
   const s = ctx.status;
@@ -21,6 +40,7 @@ export function syncBar(ctx: Ctx) {
         </span>
         ${s?.rejected ? html`<span class="rejected">${t('sync_rejected', { n: s.rejected })}</span>` : ''}
       </div>
+      ${clockWarning(s?.clock)}
       <div class="syncbar-row">
         <span class="last" data-testid="last-sync">${line}
           ${s?.unauthorized ? html` <a href="#/settings">${t('settings_logout')}</a>` : ''}</span>

@@ -11,6 +11,7 @@ import { LiveChannel } from '../sync/live';
 import { SyncScheduler, type SchedulerState } from '../sync/scheduler';
 import { HttpError } from '../sync/http-error';
 import { HttpTransport } from '../sync/transport';
+import { TrustedClock } from '../sync/trusted-clock';
 import type { CallName, Calls, FromWorker, Request, SyncStatus } from './rpc';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -24,6 +25,7 @@ let token: string | undefined;
 let lastState: SchedulerState | null = null;
 let progress: SyncStatus['progress'] = null;
 let knownCursor = 0;
+const clock = new TrustedClock();
 const channel = typeof BroadcastChannel !== 'undefined' ? new BroadcastChannel('anlan-docs') : null;
 
 function post(m: FromWorker): void {
@@ -56,6 +58,7 @@ async function emitStatus(): Promise<void> {
       lastError: lastState.lastError,
       unauthorized: lastState.unauthorized,
       progress,
+      clock: clock.state(),
     },
   });
 }
@@ -67,13 +70,20 @@ const handlers: { [K in CallName]: (arg: Calls[K]['arg']) => Promise<Calls[K]['r
     db = await openAnlanDb();
     // A fresh actor for every worker, i.e. every tab: two sessions must never share one.
     const actor = newActor(session.device.actor_prefix.toLowerCase());
-    repo = new DocRepo(db, actor, { user: session.user.id, village: session.unit.code });
+    repo = new DocRepo(db, actor, { user: session.user.id, village: session.unit.code }, () => clock.now());
     const r = repo;
     knownCursor = (await r.getKv('cursor')) ?? 0;
-    const client = new SyncClient(r, new HttpTransport(base, () => token), (p) => {
-      progress = p.total > 1 ? p : null;
-      void emitStatus();
-    });
+    clock.restore(await r.getKv('clock'));
+    const client = new SyncClient(
+      r,
+      new HttpTransport(base, () => token),
+      (p) => {
+        progress = p.total > 1 ? p : null;
+        void emitStatus();
+      },
+      undefined,
+      clock,
+    );
     scheduler = new SyncScheduler(
       async () => {
         const report = await client.sync();

@@ -1,5 +1,6 @@
 // Messages between the page and the Automerge worker, as discriminated unions.
 import type { RecordDetail, RecordListItem } from '../db/repo';
+import type { ClockState } from '../sync/trusted-clock';
 import type { Session } from '../db/schema';
 import type { CaseEdit, CaseListItem, CaseView, Delivery, NewCaseInput, Rejection } from '../model/types';
 
@@ -44,6 +45,8 @@ export interface SyncStatus {
   lastError: string | null;
   unauthorized: boolean;
   progress: { done: number; total: number } | null;
+  /** The phone's clock against the server's (src/sync/trusted-clock.ts). */
+  clock: ClockState;
 }
 
 export type WorkerEvent =
