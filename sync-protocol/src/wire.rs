@@ -197,6 +197,7 @@ mod tests {
             push: vec![PushDoc { doc: DocId([9; 16]), changes: vec![ByteBuf::from(change.clone())] }],
             have: vec![],
             scope: Some("5c0fe".into()),
+            now: Some(1_796_000_000_000),
         };
         let bytes = encode(&req);
         assert_eq!(decode::<SyncRequest>(&bytes).unwrap(), req);
