@@ -1,7 +1,7 @@
 //! Demo data: the Sanming hierarchy with the real place names from the source article, and three
 //! accounts with well-known device tokens. For trying the system on a laptop only.
 
-use crate::store::{NewUser, SqlStore};
+use crate::store::{LatLon, NewUser, SqlStore};
 
 /// (code, name, kind, parent)
 const UNITS: &[(&str, &str, &str, Option<&str>)] = &[
@@ -28,6 +28,21 @@ const UNITS: &[(&str, &str, &str, Option<&str>)] = &[
     ("350423101201", "城关村", "village", Some("350423101")),
 ];
 
+/// (code, latitude, longitude): approximate places (WGS-84, to about a kilometre) for the map,
+/// around 曹远镇 and 贡川镇 in 永安市 and the other counties' seats.
+const PLACES: &[(&str, f64, f64)] = &[
+    ("350481101", 25.925, 117.290),
+    ("350481101201", 25.905, 117.262),
+    ("350481101202", 25.931, 117.301),
+    ("350481102", 26.082, 117.430),
+    ("350481102201", 26.086, 117.421),
+    ("350481102202", 26.101, 117.447),
+    ("350427101201", 26.395, 117.793),
+    ("350429201201", 26.860, 117.105),
+    ("350426102201", 26.155, 118.035),
+    ("350423101201", 26.178, 116.818),
+];
+
 /// (user id, name, role, unit, token)
 pub const ACCOUNTS: &[(&str, &str, &str, &str, &str)] = &[
     ("u_demo_officer", "林秀英", "village_officer", "350481101201", "anlan-demo-officer"),
@@ -42,6 +57,9 @@ pub const PHONES: &[(&str, &str)] =
 pub async fn seed(store: &SqlStore) -> anyhow::Result<()> {
     for (code, name, kind, parent) in UNITS {
         store.create_unit(code, name, kind, *parent).await?;
+    }
+    for (code, lat, lon) in PLACES {
+        store.set_unit_location(code, Some(LatLon::new(*lat, *lon)?)).await?;
     }
     for (id, name, role, unit, token) in ACCOUNTS {
         let user = NewUser {

@@ -12,7 +12,7 @@ use sync_protocol::rules::petition::days_left_to;
 use crate::auth::Device;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::{DeviceAuth, RecordListing, now_ms};
+use crate::store::{DeviceAuth, LatLon, RecordListing, now_ms};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -73,16 +73,20 @@ async fn visits(
 struct Village {
     code: String,
     name: String,
+    /// Where it is, when an administrator has said so: the leaders' offline map draws from it.
+    #[serde(skip_serializing_if = "Option::is_none", flatten)]
+    at: Option<LatLon>,
 }
 
 async fn villages(State(state): State<AppState>, Device(d): Device) -> Result<Json<Vec<Village>>, AppError> {
+    let at = state.store.unit_locations().await?;
     let mut out: Vec<(String, Village)> = state
         .store
         .units()
         .await?
         .into_iter()
         .filter(|u| u.kind == "village" && d.covers(&u.path))
-        .map(|u| (u.path, Village { code: u.code, name: u.name }))
+        .map(|u| (u.path, Village { at: at.get(&u.code).copied(), code: u.code, name: u.name }))
         .collect();
     out.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(Json(out.into_iter().map(|(_, v)| v).collect()))

@@ -8,9 +8,9 @@ pub mod qr;
 mod roster;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -19,7 +19,7 @@ use crate::auth::Device;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::identity::normalise_phone;
-use crate::store::{DeviceAuth, NewUser, ROLES, Unit};
+use crate::store::{DeviceAuth, LatLon, NewUser, ROLES, Unit};
 
 /// A county's roster as XLSX is well under a megabyte; this leaves room without inviting abuse.
 const MAX_ROSTER: usize = 8 * 1024 * 1024;
@@ -28,6 +28,7 @@ const MAX_FORM: usize = 16 * 1024;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin/units", get(units).post(add_unit))
+        .route("/admin/units/{code}/location", put(set_location))
         .route("/admin/users", get(users).post(add_user))
         .layer(DefaultBodyLimit::max(MAX_FORM))
         .merge(
@@ -89,6 +90,50 @@ struct NewUnitRequest {
     name: String,
     kind: String,
     parent: String,
+    /// Optional coordinates (WGS-84 degrees), both or neither.
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+}
+
+/// Both coordinates or neither; a half-given point is a typo, refused.
+fn location_of(latitude: Option<f64>, longitude: Option<f64>) -> Result<Option<LatLon>, AppError> {
+    match (latitude, longitude) {
+        (None, None) => Ok(None),
+        (Some(lat), Some(lon)) => Ok(Some(LatLon::new(lat, lon)?)),
+        _ => Err(AppError::BadRequest("give both latitude and longitude, or neither".into())),
+    }
+}
+
+#[derive(Deserialize)]
+struct LocationRequest {
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+}
+
+/// Place a unit of the caller's jurisdiction on the map (`null`s take it off).
+async fn set_location(
+    State(state): State<AppState>,
+    Device(d): Device,
+    Path(code): Path<String>,
+    req: Result<Json<LocationRequest>, JsonRejection>,
+) -> Result<Json<Value>, AppError> {
+    if !policy::manages_units(&d.role) {
+        return Err(AppError::Forbidden("only administrators place units".into()));
+    }
+    let req = body(req)?;
+    let at = location_of(req.latitude, req.longitude)?;
+    let unit = unit_in_scope(&state, &d, code.trim(), "unit").await?;
+    state.store.set_unit_location(&unit.code, at).await?;
+    Ok(Json(located_json(&unit, at)))
+}
+
+fn located_json(u: &Unit, at: Option<LatLon>) -> Value {
+    let mut v = unit_json(u);
+    if let Some(p) = at {
+        v["latitude"] = json!(p.latitude);
+        v["longitude"] = json!(p.longitude);
+    }
+    v
 }
 
 async fn add_unit(
@@ -100,6 +145,7 @@ async fn add_unit(
         return Err(AppError::Forbidden("only administrators add units".into()));
     }
     let req = body(req)?;
+    let at = location_of(req.latitude, req.longitude)?;
     let parent = unit_in_scope(&state, &d, req.parent.trim(), "parent unit").await?;
     if !policy::fits_under(&req.kind, &parent.kind) {
         return Err(AppError::BadRequest(format!(
@@ -115,7 +161,10 @@ async fn add_unit(
     }
     let unit =
         state.store.create_unit(req.code.trim(), req.name.trim(), &req.kind, Some(&parent.code)).await?;
-    Ok((StatusCode::CREATED, Json(unit_json(&unit))))
+    if at.is_some() {
+        state.store.set_unit_location(&unit.code, at).await?;
+    }
+    Ok((StatusCode::CREATED, Json(located_json(&unit, at))))
 }
 
 #[derive(Deserialize)]
