@@ -19,6 +19,7 @@ import { photoChecks } from './photos.mjs';
 import { caseworkChecks } from './casework.mjs';
 import { petitionChecks } from './petitions.mjs';
 import { sweepChecks } from './sweeps.mjs';
+import { screenChecks } from './screens.mjs';
 
 const TITLE = `水库移民安置房漏水纠纷 ${Date.now() % 100000}`;
 
@@ -283,6 +284,7 @@ async function main() {
     await lp.locator('[data-testid=close]').click();
     await until(async () => (await apiCases(base, 'anlan-demo-leader')).find((x) => x.doc === docId)?.status === 'closed', 'closed on the server');
     await lp.goto(`${base}/#/`);
+    await lp.locator('[data-testid=filters-toggle]').click(); // the filters fold away until asked for
     await lp.locator('[data-testid=filter-status]').selectOption('closed');
     await cardWith(lp, TITLE).waitFor();
     await shot(lp, '11-leader-home-filtered-closed');
@@ -314,6 +316,8 @@ async function main() {
   await petitionChecks({ base, check, launch, until, assert, shot });
 
   await sweepChecks({ base, check, launch, until, assert, shot });
+
+  await screenChecks({ base, check, launch, until, assert, shot });
 
   await check('the sync client passes its protocol checks against this server (tests/server.e2e.ts)', async () => {
     const r = spawnSync('npx', ['vitest', 'run', '--config', 'vitest.e2e.config.ts'], { cwd: pwaDir, env: { ...process.env, ANLAN_URL: base }, encoding: 'utf8' });

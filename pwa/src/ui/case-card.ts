@@ -2,6 +2,8 @@ import { html } from 'lit-html';
 import { t } from '../i18n';
 import type { CaseListItem } from '../model/types';
 import { catLabel, fmtTime, isOverdue, sevLabel, stLabel } from './format';
+import { icon } from './icons';
+import { villageName } from './records-common';
 
 export function deliveryBadge(d: CaseListItem['delivery']) {
   const label = d === 'sent' ? t('detail_badge_sent') : d === 'rejected' ? t('detail_badge_rejected') : t('detail_badge_local');
@@ -16,10 +18,11 @@ export function caseCard(c: CaseListItem, extra: unknown = '') {
           <span class="badge sev ${c.severity}">${sevLabel(c.severity)}</span>
           <span class="badge st">${stLabel(c.status)}</span>
           ${isOverdue(c) ? html`<span class="badge overdue">${t('leader_overdue')}</span>` : ''}
-          ${c.has_conflicts ? html`<span class="badge conflict">⚠</span>` : ''}
+          ${c.has_conflicts ? html`<span class="badge conflict" role="img" aria-label=${t('detail_conflict_badge')}>${icon('warn', 14)}</span>` : ''}
         </div>
         <div class="card-title">${c.title || '—'}</div>
         <div class="card-meta">
+          <span data-testid="card-village">${villageName(c.village)}</span>
           <span>${catLabel(c.category)}</span>
           <span>${c.case_no ?? ''}</span>
           <span>${fmtTime(c.reported_at)}</span>

@@ -14,6 +14,7 @@ import { deadlineOfDay } from '../rules/overdue';
 import { photoStrip } from './photos';
 import { flush, freshEditor, startEditing, typed, type DescEditor } from './description-editor';
 import { nameOf } from '../people';
+import { villageName, villagesOf } from './records-common';
 import { personLabel, personPicker, pickedId, pickerFor, type PickerState } from './person-picker';
 import { addPhotoButton, agreementThumb, mediationForm } from './case-photos';
 
@@ -75,6 +76,7 @@ export function detailView(ctx: Ctx, st: DetailState) {
   if (!st.loaded) return html`${header(ctx, '…', '/')}<main class="detail"></main>`;
   if (!d) return html`${header(ctx, t('detail_not_found'), '/')}<main class="detail"><p class="empty">${t('detail_not_found')}</p></main>`;
   const leaderRole = mayManage(ctx.session.user.role);
+  villagesOf(ctx);
   // What field staff may set (docs/permissions.md): severity only upwards, status only to
   // handling or resolved and never out of closed; assignments not at all.
   const sevRank = (s: string) => SEVERITIES.indexOf(s as Severity);
@@ -158,11 +160,11 @@ export function detailView(ctx: Ctx, st: DetailState) {
       <dl class="fields">
         ${field(t('f_case_no'), d.case_no ?? t('f_case_no_pending'))}
         ${field(t('f_category'), catLabel(d.category), 'category')}
-        ${field(t('f_severity'), html`<select data-testid="severity-select" @change=${(e: Event) => setSeverity(val(e) as Severity)}>
+        ${field(t('f_severity'), html`<select data-testid="severity-select" aria-label=${t('f_severity')} @change=${(e: Event) => setSeverity(val(e) as Severity)}>
             ${SEVERITIES.map((s) => html`<option value=${s} ?selected=${s === d.severity} ?disabled=${!maySetSeverity(s, sevRank(d.severity))}>${sevLabel(s)}</option>`)}</select>`, 'severity')}
-        ${field(t('f_status'), html`<select data-testid="status-select" @change=${(e: Event) => setStatus(val(e) as Status)}>
+        ${field(t('f_status'), html`<select data-testid="status-select" aria-label=${t('f_status')} @change=${(e: Event) => setStatus(val(e) as Status)}>
             ${STATUSES.map((s) => html`<option value=${s} ?selected=${s === d.status} ?disabled=${!maySetStatus(s)}>${stLabel(s)}</option>`)}</select>`, 'status')}
-        ${field(t('f_village'), d.village === ctx.session.unit.code ? ctx.session.unit.name : d.village)}
+        ${field(t('f_village'), d.village === ctx.session.unit.code ? ctx.session.unit.name : villageName(d.village))}
         ${field(t('f_reporter'), html`<span data-testid="reporter">${personLabel(d.reporter)}</span>`)}
         ${field(t('f_reported_at'), fmtTime(d.reported_at))}
         ${d.clock_corrections.length ? field(t('f_clock'), html`<span class="warn" data-testid="clock-corrected">${t('clock_corrected', {
@@ -177,7 +179,7 @@ export function detailView(ctx: Ctx, st: DetailState) {
       <section>
         <h3>${t('f_description')}</h3>
         ${st.desc.editing
-          ? html`<textarea rows="6" maxlength="5000" data-testid="description-edit" .value=${st.desc.draft}
+          ? html`<textarea rows="6" maxlength="5000" data-testid="description-edit" aria-label=${t('f_description')} .value=${st.desc.draft}
               @input=${onDescInput} @blur=${() => void stopEditing()}></textarea>`
           : html`<p class="description" data-testid="description" @click=${() => { startEditing(st.desc, d.heads, d.description); ctx.rerender(); }}>${d.description || '—'}</p>`}
       </section>
@@ -216,7 +218,7 @@ export function detailView(ctx: Ctx, st: DetailState) {
             ${(['visit', 'note'] as const).map((k) => html`<button type="button" class="chip ${st.followKind === k ? 'on' : ''}"
               @click=${() => { st.followKind = k; ctx.rerender(); }}>${tlLabel(k)}</button>`)}
           </div>
-          <textarea rows="3" maxlength="2000" data-testid="followup-text" placeholder=${t('detail_followup_ph')}
+          <textarea rows="3" maxlength="2000" data-testid="followup-text" aria-label=${t('detail_add_followup')} placeholder=${t('detail_followup_ph')}
             .value=${st.followText} @input=${(e: Event) => { st.followText = val(e); }}></textarea>
           <button class="primary" type="submit" data-testid="followup-add">${t('detail_followup_add')}</button>
         </form>

@@ -9,6 +9,7 @@ import type { Attachment, CaseEdit } from '../model/types';
 import { attachPhoto, photoView } from '../photos';
 import type { CaseDetail } from '../worker/rpc';
 import type { Ctx } from './ctx';
+import { icon } from './icons';
 import { photoProcessing, preparePhoto, type PickedPhoto } from './photos';
 
 interface MediationForm { open: boolean; text: string; photo: PickedPhoto | null; busy: boolean }
@@ -56,7 +57,7 @@ export function addPhotoButton(ctx: Ctx, d: CaseDetail) {
       URL.revokeObjectURL(p.url);
     }
   };
-  return html`<label class="button ghost photo-add">📷 ${t('photo_add_more')}
+  return html`<label class="button ghost photo-add">${icon('camera')} ${t('photo_add_more')}
     <input type="file" accept="image/*" capture="environment" data-testid="photo-add-existing" class="visually-hidden"
       @change=${(e: Event) => void add(e)} /></label>`;
 }

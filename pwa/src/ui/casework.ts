@@ -73,13 +73,13 @@ export function caseworkPanel(ctx: Ctx, d: CaseView, edit: (e: CaseEdit) => Prom
       <label>${t('cw_closing_note')}<textarea rows="2" maxlength="2000" data-testid="close-note" .value=${f.note} @input=${(e: Event) => { f.note = val(e); }}></textarea></label>
       <button class="primary" type="submit" data-testid="close">${t('cw_act_closed')}</button>
     </form>` : nothing}
-    <h4>${t('cw_plan')}</h4>
-    ${mayPlan ? html`<textarea rows="4" maxlength="5000" data-testid="plan" .value=${f.plan ?? d.resolution_plan}
+    <h4 id="cw-plan-h">${t('cw_plan')}</h4>
+    ${mayPlan ? html`<textarea rows="4" maxlength="5000" data-testid="plan" aria-labelledby="cw-plan-h" .value=${f.plan ?? d.resolution_plan}
         @input=${(e: Event) => { f.plan = val(e); }}></textarea>
       <button class="small" data-testid="plan-save" @click=${() => { if (f.plan != null) void edit({ op: 'set_plan', text: f.plan }); f.plan = null; }}>${t('cw_plan_save')}</button>`
       : html`<p class="description">${d.resolution_plan || t('cw_plan_empty')}</p>`}
     ${mayChase(role) && d.status !== 'closed' ? html`<div class="chase">
-      <textarea rows="2" maxlength="2000" data-testid="chase-text" placeholder=${t('cw_chase_ph')} .value=${f.chase} @input=${(e: Event) => { f.chase = val(e); }}></textarea>
+      <textarea rows="2" maxlength="2000" data-testid="chase-text" aria-label=${t('cw_chase')} placeholder=${t('cw_chase_ph')} .value=${f.chase} @input=${(e: Event) => { f.chase = val(e); }}></textarea>
       <button class="small primary" data-testid="chase" @click=${() => { void edit({ op: 'chase', text: f.chase.trim() || t('cw_chase_ph') }); f.chase = ''; }}>${t('cw_chase_send')}</button>
     </div>` : nothing}
     ${d.transitions.length ? html`<h4>${t('cw_transitions')}</h4><ol class="transitions" data-testid="transitions">

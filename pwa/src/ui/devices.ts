@@ -3,6 +3,8 @@ import { html } from 'lit-html';
 import { listDevices, revokeDevice, type DeviceInfo } from '../api';
 import { t } from '../i18n';
 import type { Ctx } from './ctx';
+import { deviceName } from './device-name';
+import { fmtDate } from './format';
 
 export interface DevicesState { list: DeviceInfo[] | null; error: string | null }
 
@@ -37,7 +39,7 @@ export function devicesPanel(ctx: Ctx, st: DevicesState) {
     }
     await loadDevices(ctx, st);
   };
-  const since = (ms: number) => new Date(ms).toLocaleDateString();
+  const since = (ms: number) => fmtDate(ms);
   return html`
     <section class="panel" data-testid="devices">
       <h3>${t('devices_title')}</h3>
@@ -45,7 +47,7 @@ export function devicesPanel(ctx: Ctx, st: DevicesState) {
         <ul class="devices">
           ${st.list.map((d) => html`
             <li data-testid="device-row" class=${d.revoked_at ? 'muted' : ''}>
-              <span>${d.label} <span class="muted">#${d.id} · ${t('devices_since', { date: since(d.created_at) })}</span></span>
+              <span>${d.current ? deviceName(navigator.userAgent) : d.label} <span class="muted">${t('devices_since', { date: since(d.created_at) })}</span></span>
               <span>${stateText(d)}</span>
               ${!d.current && !d.revoked_at
                 ? html`<button class="small" data-testid="device-revoke" @click=${() => void signOut(d)}>${t('devices_revoke')}</button>`

@@ -26,15 +26,20 @@ export function isOfficerRole(role: string): boolean {
   return role === 'village_officer' || role === 'work_team' || role === 'opinion_guide';
 }
 
+// Dates in the app's language, not the phone's locale: 2026年12月1日, 12月1日 08:30.
 export function fmtTime(ms: number | null): string {
   if (ms == null) return '';
-  const d = new Date(ms);
-  return d.toLocaleString(getLang(), { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
+  return new Date(ms).toLocaleString(getLang(), { month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
 }
 
 export function fmtDate(ms: number | null): string {
   if (ms == null) return '';
-  return new Date(ms).toLocaleDateString(getLang(), { year: 'numeric', month: 'numeric', day: 'numeric' });
+  return new Date(ms).toLocaleDateString(getLang(), { year: 'numeric', month: 'long', day: 'numeric' });
+}
+
+/** Month and day only (this year's deadlines): 12月15日. */
+export function fmtDay(ms: number): string {
+  return new Date(ms).toLocaleDateString(getLang(), { timeZone: 'Asia/Shanghai', month: 'long', day: 'numeric' });
 }
 
 export function fmtAgo(ms: number | null, now = Date.now()): string {

@@ -4,7 +4,9 @@ import { CATEGORIES, SEVERITIES, STATUSES, type CaseListItem } from '../model/ty
 import { caseCard } from './case-card';
 import type { Ctx } from './ctx';
 import { recordsRoute } from './records';
-import { recordsLinks } from './records-common';
+import { villageName, villagesOf } from './records-common';
+import { choice } from './choice';
+import { leaderNav } from './nav';
 import { catLabel, isOfficerRole, isOverdue, sevLabel, sevRank, stLabel } from './format';
 import { openMatrix } from './leader-matrix';
 import { header } from './officer-home';
@@ -13,7 +15,7 @@ import { leaderSweeps } from './sweep';
 import { syncBar } from './syncbar';
 import { nameOf } from '../people';
 
-export interface LeaderFilters { village: string; category: string; severity: string; status: string; mine?: boolean }
+export interface LeaderFilters { village: string; category: string; severity: string; status: string; mine?: boolean; open?: boolean }
 export const leaderFilters: LeaderFilters = { village: '', category: '', severity: '', status: '' };
 
 /** County staff at a desk (≥ 1024 px): the list stays on the left, the case opens on the right. */
@@ -45,6 +47,7 @@ export function leaderHome(ctx: Ctx, side?: unknown) {
   const records = recordsRoute(ctx);
   if (records) return records;
   const f = leaderFilters;
+  villagesOf(ctx);
   const villages = [...new Set(ctx.cases.map((c) => c.village))].sort();
   const me = ctx.session.user.id;
   const mine = (c: CaseListItem) => c.responsible_leader === me || c.handler === me;
@@ -60,7 +63,7 @@ export function leaderHome(ctx: Ctx, side?: unknown) {
     c.handler ? `${t('f_handler')} ${nameOf(c.handler)}` : '']
     .filter(Boolean).join(' · ')}</span>`;
   const card = (c: CaseListItem) => caseCard(c, html`${c.status === 'reported' ? ack(c) : ''} ${mine(c) ? holders(c) : ''}`);
-  const select = (key: Exclude<keyof LeaderFilters, 'mine'>, label: string, options: readonly string[], lbl: (v: string) => string) => html`
+  const select = (key: Exclude<keyof LeaderFilters, 'mine' | 'open'>, label: string, options: readonly string[], lbl: (v: string) => string) => html`
     <label class="filter">${label}
       <select data-testid="filter-${key}" @change=${(e: Event) => { f[key] = (e.target as HTMLSelectElement).value; ctx.rerender(); }}>
         <option value="" ?selected=${!f[key]}>${t('leader_filter_all')}</option>
@@ -68,28 +71,32 @@ export function leaderHome(ctx: Ctx, side?: unknown) {
       </select></label>`;
   const group = (title: string, list: CaseListItem[], cls: string) =>
     list.length ? html`<h2 class=${cls}>${title} <small>${list.length}</small></h2><ul class="cards">${list.map(card)}</ul>` : '';
+  const active = [f.village, f.category, f.severity, f.status].filter(Boolean).length + (f.mine ? 1 : 0);
+  // What needs a decision comes first; navigation is one compact row and the filters fold away.
   return html`
     ${header(ctx, t('leader_title'))}
     ${syncBar(ctx)}
     <div class=${side ? 'split' : ''}>
     <main class="home leader">
-      ${mayStat ? html`<a class="stats-link" href="#/stats" data-testid="stats-link">📊 ${t('stats_link')}</a>` : ''}
-      ${recordsLinks()}
-      ${leaderSweeps(ctx)}
-      <div class="filters">
-        ${select('village', t('leader_filter_village'), villages, (v) => v)}
-        ${select('category', t('leader_filter_category'), CATEGORIES, catLabel)}
-        ${select('severity', t('leader_filter_severity'), SEVERITIES, sevLabel)}
-        ${select('status', t('leader_filter_status'), STATUSES, stLabel)}
-        <label class="filter"><input type="checkbox" data-testid="filter-mine" ?checked=${!!f.mine}
-          @change=${(e: Event) => { f.mine = (e.target as HTMLInputElement).checked; ctx.rerender(); }} /> ${t('leader_mine')}</label>
-      </div>
-      ${openMatrix(shown)}
+      ${leaderNav(mayStat)}
+      <details class="filters-fold" data-testid="filters" ?open=${f.open || active > 0}
+        @toggle=${(e: Event) => { f.open = (e.target as HTMLDetailsElement).open; }}>
+        <summary data-testid="filters-toggle">${t('leader_filters')}${active ? ` · ${t('leader_filters_active', { n: active })}` : ''}</summary>
+        <div class="filters">
+          ${select('village', t('leader_filter_village'), villages, villageName)}
+          ${select('category', t('leader_filter_category'), CATEGORIES, catLabel)}
+          ${select('severity', t('leader_filter_severity'), SEVERITIES, sevLabel)}
+          ${select('status', t('leader_filter_status'), STATUSES, stLabel)}
+        </div>
+        ${choice({ label: t('leader_mine'), testid: 'filter-mine', checked: !!f.mine, onChange: (on) => { f.mine = on; ctx.rerender(); } })}
+      </details>
       ${shown.length === 0 ? html`<p class="empty">${t('leader_empty')}</p>` : ''}
-      ${f.mine ? '' : group(t('leader_group_mine'), shown.filter((c) => mine(c) && c.status !== 'closed'), 'mine')}
       ${group(t('leader_group_attention'), g.attention, 'attention')}
+      ${f.mine ? '' : group(t('leader_group_mine'), shown.filter((c) => mine(c) && c.status !== 'closed' && c.status !== 'reported'), 'mine')}
       ${group(t('leader_group_overdue'), g.overdue, 'overdue')}
       ${group(t('leader_group_other'), g.other, '')}
+      ${openMatrix(shown)}
+      ${leaderSweeps(ctx)}
     </main>
     ${side ? html`<aside class="side" data-testid="side">${side}</aside>` : splitView(ctx) ? html`<aside class="side"><p class="empty">${t('leader_pick_case')}</p></aside>` : ''}
     </div>`;

@@ -6,8 +6,11 @@ import type { Ctx } from './ctx';
 import { byUrgencyThenNewest } from './format';
 import { officerSweeps } from './sweep';
 import { syncBar } from './syncbar';
+import { icon } from './icons';
+import { villagesOf } from './records-common';
 
 export function officerHome(ctx: Ctx) {
+  villagesOf(ctx);
   const mine = ctx.cases.filter((c) => c.village === ctx.session.unit.code || c.reporter === ctx.session.user.id);
   const open = mine.filter((c) => OPEN_STATUSES.includes(c.status as Status)).sort(byUrgencyThenNewest);
   const closed = mine.length - open.length;
@@ -31,9 +34,9 @@ export function header(_ctx: Ctx, title?: string, back?: string) {
   return html`
     <header class="top">
       ${back
-        ? html`<a class="back" href="#${back}" data-testid="back">‹ ${t('detail_back')}</a>`
-        : html`<span class="logo small">澜</span>`}
+        ? html`<a class="back" href="#${back}" data-testid="back">${icon('back')}<span>${t('detail_back')}</span></a>`
+        : html`<span class="logo small" aria-hidden="true">澜</span>`}
       <h1>${title ?? t('app_name')}</h1>
-      <a class="gear" href="#/settings" aria-label=${t('home_settings')} data-testid="settings-link">⚙</a>
+      <a class="gear" href="#/settings" aria-label=${t('home_settings')} title=${t('home_settings')} data-testid="settings-link">${icon('gear', 24)}</a>
     </header>`;
 }

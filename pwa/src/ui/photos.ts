@@ -7,6 +7,7 @@ import { downscale, sha256Hex } from '../photos/capture';
 import { photoView } from '../photos';
 import type { NewPhoto } from '../photos/store';
 import type { Ctx } from './ctx';
+import { icon } from './icons';
 
 /** A photo taken for a case not yet saved, with its preview. */
 export interface PickedPhoto extends NewPhoto { url: string }
@@ -62,7 +63,7 @@ export function photoPicker(ctx: Ctx, photos: PickedPhoto[]) {
       </figure>`)}
     </div>
     ${processing ? html`<p class="muted" data-testid="photo-processing">${t('photo_processing')}</p>` : nothing}
-    ${photos.length < MAX_PHOTOS ? html`<label class="button ghost photo-add">📷 ${t('photo_add')}
+    ${photos.length < MAX_PHOTOS ? html`<label class="button ghost photo-add">${icon('camera')} ${t('photo_add')}
       <input type="file" accept="image/*" capture="environment" data-testid="photo-input" class="visually-hidden"
         @change=${(e: Event) => { const input = e.target as HTMLInputElement; void take(ctx, photos, input.files).then(() => { input.value = ''; }); }} />
     </label>` : nothing}

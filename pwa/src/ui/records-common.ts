@@ -1,7 +1,6 @@
 // What the petition and visit screens share: the routes under the leader home, loading a kind's
 // records from the worker once per change, the villages a person may record for, dates in
 // Beijing days, and the countdown (剩余N天 / 已超期N天) by the shared clock rules.
-import { html } from 'lit-html';
 import { API_BASE } from '../api';
 import { t, type MessageKey } from '../i18n';
 import type { PetitionSummary } from '../model/petition';
@@ -98,10 +97,3 @@ export function orderPetitions<T extends { summary: unknown }>(items: T[], now =
 }
 
 export const deadlineLabel = (d: Deadline) => t(`dl_${d.kind}` as MessageKey);
-
-export function recordsLinks() {
-  return html`<nav class="records-links">
-    <a class="stats-link" href="#/petitions" data-testid="petitions-link">📨 ${t('rec_petitions_link')}</a>
-    <a class="stats-link" href="#/visits" data-testid="visits-link">🚶 ${t('rec_visits_link')}</a>
-  </nav>`;
-}

@@ -5,6 +5,7 @@ import type { Ctx } from './ctx';
 import { devicesPanel, freshDevices, loadDevices, type DevicesState } from './devices';
 import { fmtBytes, roleLabel } from './format';
 import { header } from './officer-home';
+import { deviceName } from './device-name';
 
 export interface SettingsState { usage?: number; quota?: number; persisted?: boolean; loaded: boolean; devices?: DevicesState }
 
@@ -42,11 +43,13 @@ export function settingsView(ctx: Ctx, st: SettingsState, setLanguage: (l: 'zh-C
       <section class="panel">
         <h3>${t('settings_account')}</h3>
         <dl class="fields">
-          <div class="field"><dt>${t('settings_user')}</dt><dd data-testid="user-name">${s.user.name} <span class="muted">${s.user.id}</span></dd></div>
+          <div class="field"><dt>${t('settings_user')}</dt><dd data-testid="user-name">${s.user.name}</dd></div>
           <div class="field"><dt>${t('settings_role')}</dt><dd>${roleLabel(s.user.role)}</dd></div>
-          <div class="field"><dt>${t('settings_unit')}</dt><dd>${s.unit.name} <span class="muted">${s.unit.code}</span></dd></div>
-          <div class="field"><dt>${t('settings_device')}</dt><dd class="muted">${s.device.id} · ${s.device.actor_prefix}</dd></div>
+          <div class="field"><dt>${t('settings_unit')}</dt><dd>${s.unit.name}</dd></div>
+          <div class="field"><dt>${t('settings_device')}</dt><dd data-testid="device-name">${deviceName(navigator.userAgent)}</dd></div>
         </dl>
+        ${s.user.role === 'system_admin' ? html`<details class="ids" data-testid="admin-ids"><summary>${t('settings_ids')}</summary>
+          <p class="muted">${s.user.id} · ${s.unit.code} · ${s.device.id} · ${s.device.actor_prefix}</p></details>` : ''}
       </section>
       ${st.devices ? devicesPanel(ctx, st.devices) : ''}
       <section class="panel">

@@ -21,13 +21,37 @@ export const sweepState = {
   reports: [] as LocalReport[],
   loadedAt: 0,
   loading: false,
+  /** The case list the reports were last read against: every change in the replica (a report
+   *  pulled in by the live channel's sync included) gives `ctx.cases` a new array. */
+  readFor: null as unknown,
+  trailing: null as ReturnType<typeof setTimeout> | null,
 };
+
+/** Keep the phone's own reports in step with its replica: re-read them (a local read, no
+ *  network) whenever the replica changed, so a report synced in shows at once. */
+function readLocal(ctx: Ctx): void {
+  if (sweepState.readFor === ctx.cases) return;
+  const key = ctx.cases;
+  sweepState.readFor = key;
+  void (ctx.worker.call('records', { kind: SWEEP_KIND }) as Promise<{ doc: string; summary: unknown; delivery: string }[]>)
+    .then((list) => {
+      const before = JSON.stringify(sweepState.reports);
+      sweepState.reports = list.map((r) => ({ doc: r.doc, summary: r.summary as SweepSummary, delivery: r.delivery }));
+      if (JSON.stringify(sweepState.reports) !== before) ctx.rerender();
+    })
+    .catch(() => { sweepState.readFor = null; });
+}
 
 const key = (ctx: Ctx) => `anlan.campaigns.${ctx.session.user.id}`;
 
 /** Refresh what is stale (a few seconds) and re-render when anything changed. */
 export function refreshSweeps(ctx: Ctx, force = false): void {
-  if (sweepState.loading || (!force && Date.now() - sweepState.loadedAt < 5000)) return;
+  readLocal(ctx);
+  if (sweepState.loading || (!force && Date.now() - sweepState.loadedAt < 5000)) {
+    // A refresh asked for too soon is put off, not dropped: the server's reports still arrive.
+    sweepState.trailing ??= setTimeout(() => { sweepState.trailing = null; refreshSweeps(ctx); }, 5000 - (Date.now() - sweepState.loadedAt) + 50);
+    return;
+  }
   sweepState.loading = true;
   sweepState.loadedAt = Date.now();
   void (async () => {

@@ -4,7 +4,8 @@ import { html } from 'lit-html';
 import { t } from '../i18n';
 import { CATEGORIES, OPEN_STATUSES, type Status } from '../model/types';
 import { isOnline, type Ctx } from './ctx';
-import { catLabel } from './format';
+import { choice } from './choice';
+import { catLabel, fmtDay } from './format';
 import {
   answer, campaigns, launchCampaign, launchTownships, localReport, phoneCompleteness, refreshSweeps, remindMissing,
   type CampaignEntry,
@@ -13,7 +14,7 @@ import {
 const ui = { open: '', picked: new Set<string>(), notes: '', launching: false, busy: false, expanded: '' };
 export const LAUNCH_ROLES = ['township_leader', 'township_staff', 'county_admin', 'city_admin', 'system_admin'];
 
-const day = (ms: number) => new Date(ms).toLocaleDateString('zh-CN', { timeZone: 'Asia/Shanghai', month: 'numeric', day: 'numeric' });
+const day = fmtDay;
 
 async function run(ctx: Ctx, f: () => Promise<void | string>, done: string) {
   if (ui.busy) return;
@@ -76,9 +77,8 @@ function reportForm(ctx: Ctx, c: CampaignEntry, village: string) {
   return html`<div class="sweep-form" data-testid="sweep-form">
     <p>${t('sweep_pick_cases')}</p>
     ${cases.length === 0 ? html`<p class="muted">${t('sweep_no_cases')}</p>` : ''}
-    ${cases.map((x) => html`<label class="check"><input type="checkbox" data-testid="sweep-case"
-        @change=${(e: Event) => { if ((e.target as HTMLInputElement).checked) ui.picked.add(x.doc); else ui.picked.delete(x.doc); }}>
-      ${x.title}</label>`)}
+    <div class="choices">${cases.map((x) => choice({ label: x.title, testid: 'sweep-case', checked: ui.picked.has(x.doc),
+      onChange: (on) => { if (on) ui.picked.add(x.doc); else ui.picked.delete(x.doc); } }))}</div>
     <label>${t('sweep_notes')}<textarea @input=${(e: Event) => { ui.notes = (e.target as HTMLTextAreaElement).value; }}></textarea></label>
     <button class="primary" data-testid="sweep-submit" @click=${submit}>${t('sweep_submit')}</button>
   </div>`;
@@ -155,9 +155,9 @@ function launchForm(ctx: Ctx) {
     <label>${t('sweep_start')}<input type="date" name="start" required value=${today} data-testid="launch-start"></label>
     <label>${t('sweep_deadline_label')}<input type="date" name="deadline" required value=${today} data-testid="launch-deadline"></label>
     ${towns.length > 1 ? html`<fieldset data-testid="launch-townships"><legend>${t('sweep_townships')}</legend>
-      ${towns.map((tw) => html`<label class="check"><input type="checkbox" name="township" value=${tw.code}>${tw.name}</label>`)}</fieldset>` : ''}
-    <fieldset><legend>${t('sweep_focus')}</legend>
-      ${CATEGORIES.map((c) => html`<label class="check"><input type="checkbox" name="focus" value=${c}>${catLabel(c)}</label>`)}</fieldset>
+      <div class="choices">${towns.map((tw) => choice({ label: tw.name, name: 'township', value: tw.code }))}</div></fieldset>` : ''}
+    <fieldset data-testid="launch-focus"><legend>${t('sweep_focus')}</legend>
+      <div class="choices">${CATEGORIES.map((c) => choice({ label: catLabel(c), name: 'focus', value: c }))}</div></fieldset>
     <button class="primary" type="submit" data-testid="launch-submit">${t('sweep_launch')}</button>
   </form>`;
 }

@@ -5,6 +5,7 @@ import { t } from '../i18n';
 import type { NewVisitInput, VisitSummary } from '../model/visit';
 import type { RecordListItem } from '../worker/rpc';
 import { deliveryBadge } from './case-card';
+import { choice } from './choice';
 import type { Ctx } from './ctx';
 import { fmtDate } from './format';
 import { header } from './officer-home';
@@ -79,10 +80,10 @@ export function visitForm(ctx: Ctx) {
         <label>${t('vis_f_leader')} <input data-testid="vf-leader" maxlength="50" .value=${f.leader} @input=${(e: Event) => { f.leader = val(e); }}></label>
         <label>${t('vis_f_date')} <input type="date" data-testid="vf-date" .value=${f.date} max=${todayDate()} @input=${(e: Event) => { f.date = val(e); }}></label>
         <label>${t('vis_f_people')} <textarea data-testid="vf-people" rows="3" .value=${f.people} @input=${(e: Event) => { f.people = val(e); }}></textarea></label>
-        ${cases.length ? html`<fieldset><legend>${t('vis_f_cases')}</legend>${cases.map((c) => html`<label class="check">
-          <input type="checkbox" .checked=${f.cases.includes(c.doc)} @change=${(e: Event) => {
-            f.cases = (e.target as HTMLInputElement).checked ? [...f.cases, c.doc] : f.cases.filter((x) => x !== c.doc);
-          }}> ${c.title}</label>`)}</fieldset>` : ''}
+        ${cases.length ? html`<fieldset data-testid="vf-cases"><legend>${t('vis_f_cases')}</legend><div class="choices">${cases.map((c) => choice({
+          label: c.title, checked: f.cases.includes(c.doc),
+          onChange: (on) => { f.cases = on ? [...f.cases, c.doc] : f.cases.filter((x) => x !== c.doc); },
+        }))}</div></fieldset>` : ''}
         <label>${t('vis_f_resolved')} <input type="number" min="0" max="1000" data-testid="vf-resolved" .value=${String(f.resolved)}
           @input=${(e: Event) => { f.resolved = Math.max(0, Math.floor(Number(val(e)) || 0)); }}></label>
         <label>${t('vis_f_notes')} <textarea data-testid="vf-notes" rows="4" .value=${f.notes} @input=${(e: Event) => { f.notes = val(e); }}></textarea></label>
