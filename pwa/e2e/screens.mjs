@@ -228,10 +228,17 @@ export async function screenChecks({ base, check, launch, until, assert, shot })
     await card.locator('[data-testid=campaign-toggle]').click({ timeout: 20_000 });
     const putou = card.locator(`[data-testid=village-state][data-village="${PUTOU}"]`);
     await until(async () => (await putou.getAttribute('data-answer')) === 'missing', '埔头村 missing first');
-    // Let the phone's throttled refreshes settle, as a leader's screen would between reports.
-    await cp.waitForTimeout(1500);
+    // The officer answers offline; the county looks at the card again (a refresh of the list)
+    // just before the answer reaches the server — the case a leader meets between reports.
     const row = op.locator(`[data-testid=sweep-row][data-campaign="${campaign}"]`);
+    await officer.context.setOffline(true);
     await row.locator('[data-testid=sweep-nil]').click();
+    await row.locator('[data-testid=sweep-state]').waitFor();
+    await cp.waitForTimeout(5500);
+    await card.locator('[data-testid=campaign-toggle]').click();
+    await card.locator('[data-testid=campaign-toggle]').click();
+    await putou.waitFor();
+    await officer.context.setOffline(false);
     const committed = await until(async () => {
       const c = await api('anlan-demo-county', `/campaigns/${campaign}/completeness`);
       return c.completeness.villages.find((v) => v.code === PUTOU)?.answer === 'nil' && Date.now();
@@ -242,6 +249,34 @@ export async function screenChecks({ base, check, launch, until, assert, shot })
     assert(lag <= 2000, `took ${lag} ms`);
     await shot(cp, 'scr-county-completeness-open', `[data-testid=campaign-card][data-campaign="${campaign}"]`);
     await audit(cp, 'county-completeness');
+  });
+
+  await check('screens: 一张图 works offline: villages placed from unit coordinates, sized by open cases, tap to list', async () => {
+    await lp.goto(`${base}/#/`);
+    await lp.locator('[data-testid=map-link]').click();
+    await lp.locator('[data-testid=map-village]').first().waitFor({ timeout: 20_000 });
+    await leader.context.setOffline(true);
+    try {
+      await lp.reload();
+      const putou = lp.locator(`[data-testid=map-village][data-village="${PUTOU}"]`);
+      await putou.waitFor({ timeout: 15_000 });
+      assert(Number(await putou.getAttribute('data-open')) >= 1 && (await putou.getAttribute('data-worst')) === 'major', `埔头村: ${await putou.getAttribute('data-open')} open, worst ${await putou.getAttribute('data-worst')}`);
+      const other = lp.locator('[data-testid=map-village][data-village="350481101202"]');
+      assert((await other.getAttribute('data-open')) === '0', '曹远村 has no open case');
+      const [a, b] = [await putou.locator('circle').last().boundingBox(), await other.locator('circle').last().boundingBox()];
+      assert(a.width > b.width, `the village with cases is drawn bigger (${a.width} vs ${b.width})`);
+      assert(b.y < a.y, '曹远村 lies north of 埔头村');
+      assert((await lp.locator('[data-testid=map-tile]').count()) === 0, 'no tiles by default');
+      await putou.click();
+      await lp.locator('[data-testid=map-list] [data-testid=case-card]', { hasText: title }).waitFor();
+      await shot(lp, 'scr-leader-map-offline');
+    } finally {
+      await leader.context.setOffline(false);
+    }
+    await audit(lp, 'leader-map');
+    await cp.goto(`${base}/#/map`);
+    await cp.locator(`[data-testid=map-village][data-village="${PUTOU}"]`).waitFor({ timeout: 20_000 });
+    await audit(cp, 'county-map');
   });
 
   await check('screens: every main screen passes axe-core with no serious or critical violation (contrast ≥ 4.5:1)', async () => {

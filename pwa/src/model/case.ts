@@ -221,6 +221,7 @@ export function summarize(doc: A.Doc<CaseDoc>): CaseSummary {
     needs_confirmation: caseworkView(doc, conflictsOf(doc).map((c) => c.field)).needs_confirmation,
     transitions: (doc.transitions ?? []).map((t) => ({ to: text(t.to) ?? '', at: ms(t.at) ?? 0 })),
     timeline_count: doc.timeline?.length ?? 0,
+    location: doc.location ? { lat: doc.location.lat, lon: doc.location.lon, accuracy_m: doc.location.accuracy_m ?? null } : null,
   };
 }
 

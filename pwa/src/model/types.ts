@@ -79,6 +79,8 @@ export interface CaseSummary {
   needs_confirmation?: boolean;
   transitions?: { to: string; at: number }[];
   timeline_count: number;
+  /** Where it was recorded, for the map; absent in summaries stored before it. */
+  location?: Location | null;
 }
 
 /** Where a document stands with respect to the server. */

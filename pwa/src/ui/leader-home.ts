@@ -7,6 +7,7 @@ import { recordsRoute } from './records';
 import { villageName, villagesOf } from './records-common';
 import { choice } from './choice';
 import { leaderNav } from './nav';
+import { mapView } from './map';
 import { catLabel, isOfficerRole, isOverdue, sevLabel, sevRank, stLabel } from './format';
 import { openMatrix } from './leader-matrix';
 import { header } from './officer-home';
@@ -43,6 +44,7 @@ export function leaderHome(ctx: Ctx, side?: unknown) {
   // 统计 lives at #/stats; the router sends every path it does not know to the home screen.
   const mayStat = STATS_ROLES.includes(ctx.session.user.role);
   if (mayStat && location.hash.startsWith('#/stats')) return statsView(ctx);
+  if (mayStat && location.hash.startsWith('#/map')) return mapView(ctx);
   statsState.active = false;
   const records = recordsRoute(ctx);
   if (records) return records;

@@ -8,6 +8,7 @@ export function leaderNav(mayStat: boolean) {
     html`<a class="nav-item" href=${href} data-testid=${testid}>${icon(name)}<span>${label}</span></a>`;
   return html`<nav class="leader-nav" aria-label=${t('nav_label')}>
     ${mayStat ? item('#/stats', 'stats-link', 'chart', t('nav_stats')) : ''}
+    ${mayStat ? item('#/map', 'map-link', 'map', t('nav_map')) : ''}
     ${item('#/petitions', 'petitions-link', 'mail', t('nav_petitions'))}
     ${item('#/visits', 'visits-link', 'walk', t('nav_visits'))}
   </nav>`;

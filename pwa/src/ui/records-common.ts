@@ -39,7 +39,7 @@ function cached<T>(m: Map<string, Loaded<T>>, k: string, ctx: Ctx, load: () => P
   return st.value;
 }
 
-export interface Village { code: string; name: string }
+export interface Village { code: string; name: string; latitude?: number; longitude?: number }
 let villages: Village[] | null = null;
 
 /** The villages in the person's jurisdiction: from the server once, then from this phone. */
