@@ -23,6 +23,24 @@ export async function axeViolations(page) {
   });
 }
 
+/** Controls smaller than 44×44 px (WCAG 2.5.5). Links inside running text are exempt, as is a
+ *  box inside a choice row (the row is the target) and a visually hidden file input (its label is). */
+export function smallTargets(page) {
+  return page.evaluate(() => {
+    const out = [];
+    for (const el of document.querySelectorAll('button, a[href], input:not([type=hidden]), select, textarea, summary, [role=button]')) {
+      const r = el.getBoundingClientRect();
+      if (!r.width || !r.height || getComputedStyle(el).visibility === 'hidden') continue;
+      if (el.closest('label.choice') || el.classList.contains('visually-hidden')) continue;
+      if (el.tagName === 'A' && getComputedStyle(el).display === 'inline' && el.parentElement?.closest('p, li, dd, span')) continue;
+      const target = el.matches('input[type=file]') ? el.closest('label') ?? el : el;
+      const t = target.getBoundingClientRect();
+      if (t.width < 44 - 0.5 || t.height < 44 - 0.5) out.push(`${el.tagName.toLowerCase()}${el.dataset.testid ? `[${el.dataset.testid}]` : ''} «${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 12)}» ${Math.round(t.width)}×${Math.round(t.height)}`);
+    }
+    return out;
+  });
+}
+
 /** Where each checkbox sits against its label's text, and how big the tappable row is. */
 function choiceLayout(page, scope) {
   return page.locator(scope).evaluateAll((roots) => roots.flatMap((root) => [...root.querySelectorAll('input[type=checkbox], input[type=radio]')].map((input) => {
@@ -81,10 +99,13 @@ export async function screenChecks({ base, check, launch, until, assert, shot })
   op.on('dialog', (d) => d.accept());
   const title = `安置房围墙开裂 ${Date.now() % 100000}`;
   const axeFindings = [];
+  const smallFindings = [];
   const audit = async (page, name) => {
     await shot(page, `scr-${name}`);
     const v = await axeViolations(page);
     if (v.length) axeFindings.push(`${name}: ${v.join('\n    ')}`);
+    const small = await smallTargets(page);
+    if (small.length) smallFindings.push(`${name}: ${small.join(', ')}`);
   };
 
   await op.goto(`${base}/#/login?token=anlan-demo-officer`);
@@ -146,6 +167,9 @@ export async function screenChecks({ base, check, launch, until, assert, shot })
     const options = await lp.locator('[data-testid=filter-village] option').allTextContents();
     assert(options.includes('埔头村') && !options.some((o) => o.includes(PUTOU)), `village filter: ${options}`);
     await audit(lp, 'leader-home');
+    // The first case awaiting acknowledgement is on the first screen, nav and filters above it compact.
+    const first = await lp.locator('h2.attention + ul [data-testid=case-card]').first().evaluate((el) => { window.scrollTo(0, 0); const r = el.getBoundingClientRect(); return { bottom: r.bottom, h: innerHeight }; });
+    assert(first.bottom <= first.h, `the first case to acknowledge ends at ${first.bottom} px of ${first.h}`);
     await card.locator('.card-link').click();
     await lp.locator('[data-testid=detail-title]', { hasText: title }).waitFor();
     const fields = await lp.locator('dl.fields').innerText();
@@ -290,8 +314,16 @@ export async function screenChecks({ base, check, launch, until, assert, shot })
       await page.goto(`${base}/${path}`);
       await page.locator(ready).first().waitFor({ timeout: 20_000 });
       await audit(page, name);
+      if (name.endsWith('settings')) {
+        const text = await page.locator('main').innerText();
+        assert(!/u_demo_|3504\d{2,}|Linux #/.test(text), `${name} shows internal ids: ${text.slice(0, 200)}`);
+      }
     }
     assert(axeFindings.length === 0, `\n  ${axeFindings.join('\n  ')}`);
+  });
+
+  await check('screens: every control on the main screens is at least 44×44 px', async () => {
+    assert(smallFindings.length === 0, `\n  ${smallFindings.join('\n  ')}`);
   });
 
   await officer.context.close();

@@ -145,7 +145,7 @@ export function detailView(ctx: Ctx, st: DetailState) {
   const val = (e: Event) => (e.target as HTMLInputElement).value;
 
   return html`
-    ${header(ctx, d.case_no ?? t('f_case_no_pending'), '/')}
+    ${header(ctx, d.case_no ?? t('detail_title_unnumbered'), '/')}
     <main class="detail" data-testid="detail">
       <div class="detail-head">
         <span class="badge sev ${d.severity}">${sevLabel(d.severity)}</span>

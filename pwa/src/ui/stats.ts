@@ -209,6 +209,7 @@ export function statsView(ctx: Ctx, st: StatsState = statsState) {
         <h2>${r.unit.name} <small>${r.from} — ${r.to}</small></h2>
         ${st.unit && st.unit !== own ? html`<button class="small ghost" @click=${() => { st.unit = ''; void loadStats(ctx, st); }}>‹ ${ctx.session.unit.name}</button>` : ''}
         <p class="summary panel" data-testid="stats-summary">${r.summary}</p>
+        <p class="hint" data-testid="stats-counted">${ctx.status?.pending ? t('stats_unsynced', { n: ctx.status.pending }) : t('stats_server_counted')}</p>
         ${tiles(r.totals)}
         ${barChart(r.by_category, t('stats_by_category'))}
         ${barChart(r.by_severity, t('stats_by_severity'))}

@@ -16,6 +16,9 @@ export const LAUNCH_ROLES = ['township_leader', 'township_staff', 'county_admin'
 
 const day = fmtDay;
 
+/** Say what is true: reported when online, kept on the phone until then when not. */
+const sentText = (ctx: Ctx) => (isOnline(ctx) ? t('sweep_sent') : t('sweep_saved_offline'));
+
 async function run(ctx: Ctx, f: () => Promise<void | string>, done: string) {
   if (ui.busy) return;
   ui.busy = true;
@@ -58,7 +61,7 @@ function sweepRow(ctx: Ctx, c: CampaignEntry, village: string, villageName: stri
     <div class="actions">
       <button class="small primary" data-testid="sweep-report" @click=${() => { ui.open = ui.open === key ? '' : key; ui.picked.clear(); ctx.rerender(); }}>${t('sweep_report')}</button>
       ${found === 0 && !nil ? html`<button class="small" data-testid="sweep-nil"
-        @click=${() => run(ctx, () => answer(ctx, c.campaign.id, village, { nil: true }), t('sweep_sent'))}>${t('sweep_nil')}</button>` : ''}
+        @click=${() => run(ctx, () => answer(ctx, c.campaign.id, village, { nil: true }), sentText(ctx))}>${t('sweep_nil')}</button>` : ''}
     </div>
     ${ui.open === key ? reportForm(ctx, c, village) : ''}
   </li>`;
@@ -72,7 +75,7 @@ function reportForm(ctx: Ctx, c: CampaignEntry, village: string) {
       await answer(ctx, c.campaign.id, village, { found: [...ui.picked], notes: ui.notes.trim() || undefined });
       ui.open = '';
       ui.notes = '';
-    }, t('sweep_sent'));
+    }, sentText(ctx));
   };
   return html`<div class="sweep-form" data-testid="sweep-form">
     <p>${t('sweep_pick_cases')}</p>
