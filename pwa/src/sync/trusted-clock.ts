@@ -39,7 +39,8 @@ export class TrustedClock {
   /** Unix ms by the server's clock, as well as this phone knows it. */
   now(): number {
     this.watch();
-    return this.src.wall() + this.offset;
+    // Whole milliseconds: the wire's times are integers (a halved midpoint makes the offset fractional).
+    return Math.round(this.src.wall() + this.offset);
   }
 
   /** A sync answered: `serverTime` was read about halfway between `sentAt` (by [`now`]) and now. */

@@ -41,13 +41,16 @@ function cached<T>(m: Map<string, Loaded<T>>, k: string, ctx: Ctx, load: () => P
 
 export interface Village { code: string; name: string; latitude?: number; longitude?: number }
 let villages: Village[] | null = null;
+/** One request at a time: every screen asks while the first answer is on its way. */
+let villagesLoading = false;
 
 /** The villages in the person's jurisdiction: from the server once, then from this phone. */
 export function villagesOf(ctx: Ctx): Village[] | null {
   const key = `anlan.villages.${ctx.session.user.id}`;
-  if (villages) return villages;
+  if (villages || villagesLoading) return villages;
   const stored = localStorage.getItem(key);
   if (stored) villages = JSON.parse(stored) as Village[];
+  villagesLoading = true;
   void fetch(`${API_BASE}/api/v1/villages`, { headers: { Authorization: `Bearer ${ctx.token}` }, cache: 'no-store' })
     .then(async (r) => {
       if (!r.ok) return;
@@ -57,7 +60,8 @@ export function villagesOf(ctx: Ctx): Village[] | null {
       villages = fresh;
       if (changed) ctx.rerender();
     })
-    .catch(() => undefined);
+    .catch(() => undefined)
+    .finally(() => { villagesLoading = false; });
   return villages;
 }
 
