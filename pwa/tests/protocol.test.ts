@@ -9,6 +9,13 @@ const DOC = '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
 const HASH = 'ab'.repeat(32);
 
 describe('wire encoding', () => {
+  it('sends the phone clock as a CBOR integer, which the server requires', () => {
+    const bytes = encodeRequest({ v: 1, cursor: 0, push: [], have: [], now: 1_796_132_323_209.5 });
+    const hex = Buffer.from(bytes).toString('hex');
+    // "now" then major type 0 with an 8-byte argument (0x1b), never a float (0xfb).
+    expect(hex).toContain(Buffer.from('now').toString('hex') + '1b');
+    expect(Number((new Decoder({ mapsAsObjects: true }).decode(bytes) as { now: unknown }).now)).toBe(1_796_132_323_210);
+  });
   it('sends doc ids and hashes as raw byte strings, never tagged typed arrays or text', () => {
     const change = new Uint8Array([0x85, 0x6f, 0x4a, 0x83, 1, 2, 3]);
     const bytes = encodeRequest({ v: 1, cursor: 7, epoch: 'e', push: [{ doc: DOC, changes: [change] }], have: [{ doc: DOC, heads: [HASH] }] });

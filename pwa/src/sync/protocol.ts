@@ -61,7 +61,9 @@ export function encodeRequest(req: SyncRequest): Uint8Array {
   const wire: Record<string, unknown> = { v: req.v, cursor: req.cursor };
   if (req.epoch !== undefined) wire.epoch = req.epoch;
   if (req.scope !== undefined) wire.scope = req.scope;
-  if (req.now !== undefined) wire.now = Math.round(req.now);
+  // A BigInt, so cbor-x writes an integer: a number past 2^32 would go out as a float, which the
+  // server refuses (PROTOCOL.md: `now` is an integer of milliseconds).
+  if (req.now !== undefined) wire.now = BigInt(Math.round(req.now));
   if (req.push?.length) wire.push = req.push.map((p) => ({ doc: uuidToBytes(p.doc), changes: p.changes.map(plain) }));
   if (req.have?.length) wire.have = req.have.map((h) => ({ doc: uuidToBytes(h.doc), heads: h.heads.map(hexToBytes) }));
   return encoder.encode(wire);
