@@ -5,6 +5,7 @@
 
 pub mod policy;
 pub mod qr;
+pub mod quarantine;
 mod roster;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -29,6 +30,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin/units", get(units).post(add_unit))
         .route("/admin/users", get(users).post(add_user))
+        .merge(quarantine::router())
         .layer(DefaultBodyLimit::max(MAX_FORM))
         .merge(
             Router::new()
