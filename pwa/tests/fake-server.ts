@@ -1,5 +1,5 @@
 // An in-memory server that follows PROTOCOL.md closely enough to exercise every client path:
-// feed with per-device omission, need_changes on missing dependencies, rejection hooks, paging,
+// feed (omitting only what the request itself pushed), need_changes on missing dependencies, rejection hooks, paging,
 // epochs, and the `have` check. Requests travel through the real CBOR encoding.
 import * as A from '@automerge/automerge/slim';
 import type { Transport } from '../src/sync/client';
@@ -30,6 +30,7 @@ export class FakeServer {
     this.requests.push(req);
     const reset = req.epoch !== undefined && req.epoch !== this.epoch;
     const results: DocResult[] = [];
+    const pushedFrom = this.feed.length; // entries from here on are what this request stored
     for (const p of req.push ?? []) results.push(this.push(device, p.doc, p.changes));
     for (const h of req.have ?? []) {
       const doc = this.docs.get(h.doc);
@@ -47,7 +48,7 @@ export class FakeServer {
       const e = this.feed[pos - 1];
       cursor = pos;
       taken++;
-      if ((e.pusher === device && from !== 0) || this.hidden.has(e.doc)) continue;
+      if ((e.pusher === device && pos > pushedFrom) || this.hidden.has(e.doc)) continue;
       if (!pull.has(e.doc)) pull.set(e.doc, []);
       pull.get(e.doc)!.push(e.change);
     }

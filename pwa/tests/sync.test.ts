@@ -88,15 +88,19 @@ describe('sync client (PROTOCOL.md §4)', () => {
     expect((await officer.repo.list())[0].delivery).toBe('sent');
   });
 
-  it('does not pull back its own changes once it has a cursor', async () => {
+  it('does not pull back what it pushed in the same request, but a second session on the token gets it', async () => {
     const server = new FakeServer();
     const a = await device(server);
-    await a.repo.create(input());
+    const id = await a.repo.create(input());
     await a.client.sync();
-    await a.repo.create(input({ title: '第二件' }));
-    await a.client.sync();
+    const pushed = server.requests.find((r) => r.push?.length)!;
+    expect(pushed.push![0].doc).toBe(id);
     const res = server.handle(PREFIX_A, { v: 1, cursor: 1, epoch: server.epoch });
     expect(res.pull).toEqual([]);
+    // The same token in another tab (or a wiped phone): everything, its own changes included.
+    const again = await device(server, PREFIX_A);
+    await again.client.sync();
+    expect((await again.repo.list()).map((c) => c.doc)).toEqual([id]);
   });
 
   it('keeps a document dirty when a pull lands on top of unsent local edits', async () => {
@@ -154,6 +158,28 @@ describe('sync client (PROTOCOL.md §4)', () => {
     await a.repo.clearRejection(id);
     await a.client.sync();
     expect((await a.repo.list())[0].delivery).toBe('sent');
+  });
+
+  it('shows a refused record as waiting for an administrator until one releases it', async () => {
+    const server = new FakeServer();
+    const a = await device(server);
+    server.rejectIf = () => ({ code: 'out_of_scope', message: 'village 350481101201 is not in your jurisdiction' });
+    const id = await a.repo.create(input());
+    await a.client.sync();
+    expect((await a.repo.list())[0].delivery).toBe('rejected');
+    // Still waiting: the `have` check says the server lacks it, and nothing is pushed.
+    await a.client.sync();
+    expect(server.requests.at(-1)!.have).toEqual([{ doc: id, heads: (await a.repo.changesSince(id, [])).heads }]);
+    expect(server.requests.at(-1)!.push).toBeUndefined();
+    expect((await a.repo.list())[0].delivery).toBe('rejected');
+    // An administrator releases it: the server now holds every change of the phone.
+    server.rejectIf = () => null;
+    server.handle('admin-release', { v: 1, cursor: 0, push: [{ doc: id, changes: (await a.repo.changesSince(id, [])).changes }] });
+    const report = await a.client.sync();
+    expect(report.released).toBe(1);
+    const [item] = await a.repo.list();
+    expect(item.delivery).toBe('sent');
+    expect(item.rejection).toBeNull();
   });
 
   it('follows `more` until the feed is drained, storing the cursor page by page', async () => {

@@ -84,3 +84,12 @@ describe('description text diffs', () => {
     expect(rebase('ABC', 'AXBC', 'ABC').text).toBe('AXBC');
   });
 });
+
+describe('a refused record', () => {
+  it('reads as waiting for an administrator, not as failed', async () => {
+    const { deliveryBadge } = await import('../src/ui/case-card');
+    expect(deliveryBadge('rejected').values).toContain('等待管理员处理');
+    expect(zhCN.sync_rejected).toContain('等待管理员处理');
+    expect(`${zhCN.detail_badge_rejected}${zhCN.sync_rejected}`).not.toMatch(/失败|未能送达/);
+  });
+});

@@ -7,6 +7,8 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::store::{NewUser, SqlStore};
 
+mod quarantine;
+
 #[derive(Parser)]
 #[command(
     name = "anlan",
@@ -139,6 +141,15 @@ enum Admin {
         #[arg(long, env = "ANLAN_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
         base_url: String,
     },
+    /// Refused pushes kept for an administrator: `quarantine list|show|release|export`.
+    Quarantine {
+        #[command(subcommand)]
+        what: quarantine::Quarantine,
+    },
+    /// A person who left: revoke every device of theirs and let no case name them again.
+    UserDeactivate {
+        user: String,
+    },
     /// Move a person to another unit: `user-move --user u123 --unit 350481102201`. Their
     /// devices drop the old unit's records and receive the new one's on their next sync.
     UserMove {
@@ -258,6 +269,11 @@ async fn admin(what: Admin, store: SqlStore) -> anyhow::Result<()> {
             let c = store.issue_enrolment_code(&user).await?;
             println!("enrolment code for {user} (one use, valid 7 days): {}", c.code);
             println!("link: {}", c.link(&base_url));
+        }
+        Admin::Quarantine { what } => quarantine::run(what, store).await?,
+        Admin::UserDeactivate { user } => {
+            store.deactivate_user(&user).await?;
+            println!("user {user} deactivated; every device of theirs is revoked");
         }
         Admin::UserMove { user, unit } => {
             let (who, to) = store.move_user(&user, &unit).await?;

@@ -61,6 +61,8 @@ pub struct Config {
     pub allow_http_push: bool,
     /// How often the sweep clock generates half-monthly campaigns and sends reminders.
     pub campaign_tick: Duration,
+    /// About this much of the feed goes in one sync response (PROTOCOL.md §3).
+    pub page_bytes: usize,
 }
 
 impl Config {
@@ -77,6 +79,7 @@ impl Config {
             vapid_contact: "mailto:admin@anlan.local".into(),
             allow_http_push: false,
             campaign_tick: Duration::from_secs(60),
+            page_bytes: merge::PAGE_BYTES,
         }
     }
 }
@@ -90,8 +93,9 @@ pub async fn run(
     let store = SqlStore::connect(&config.database_url).await?;
     let live = LiveHub::new(store.dialect == Dialect::Postgres);
     let metrics = Arc::new(Metrics::default());
-    let merger =
-        Arc::new(Merger::new(store.clone(), config.cache_docs, metrics.clone(), live.clone()).await?);
+    let mut merger = Merger::new(store.clone(), config.cache_docs, metrics.clone(), live.clone()).await?;
+    merger.page_bytes = config.page_bytes;
+    let merger = Arc::new(merger);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     if store.dialect == Dialect::Postgres {
         tokio::spawn(live::listen_postgres(store.url.clone(), live.clone(), stop_rx.clone()));

@@ -58,7 +58,7 @@ fn random_edit(rng: &mut StdRng, dev: &mut SimDevice, doc: DocId, step: usize, l
                 text: format!("跟进{step}"),
             },
         ),
-        5 => tx.put(ROOT, "handler", format!("h{step}")),
+        5 => tx.put(ROOT, "handler", ["u_demo_officer", "u_demo_leader"][step % 2]),
         _ => write::set_severity(tx, Severity::Urgent), // raising is never refused
     });
 }

@@ -152,6 +152,10 @@ export class DocRepo implements SyncStore {
     return (await this.db.getAll('meta')).filter((m) => !m.rejected && isDirty(m));
   }
 
+  async waiting(): Promise<DocHeads[]> {
+    return (await this.db.getAll('meta')).filter((m) => m.rejected).map((m) => ({ doc: m.doc, heads: m.local_heads }));
+  }
+
   async allHeads(): Promise<DocHeads[]> {
     return (await this.db.getAll('meta')).map((m) => ({ doc: m.doc, heads: m.local_heads }));
   }

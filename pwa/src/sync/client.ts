@@ -22,6 +22,10 @@ export interface SyncStore {
   changesSince(doc: string, since: string[], limit?: ChangeLimit): Promise<ChangeBatch>;
   setAcked(doc: string, heads: string[]): Promise<void>;
   markRejected(doc: string, rejection: Rejection): Promise<void>;
+  /** Refused documents, waiting in the server's quarantine, with their local heads. */
+  waiting(): Promise<DocHeads[]>;
+  /** An administrator released it: deliverable again like any other document. */
+  clearRejection(doc: string): Promise<void>;
   resetAcked(): Promise<void>;
   applyPull(doc: string, changes: Uint8Array[]): Promise<void>;
   /** Delete these documents and everything kept about them; returns how many were here. */
@@ -41,6 +45,8 @@ export interface SyncReport {
   pushedDocs: number;
   pulledDocs: number;
   rejected: number;
+  /** Refused documents an administrator has since released into the server. */
+  released: number;
   reset: boolean;
   /** Documents deleted because the user's scope no longer covers them. */
   dropped: number;
@@ -67,7 +73,7 @@ export class SyncClient {
   /** Sync until nothing is left to do. Throws on transport failure, having changed nothing
    *  that the failed request would have changed. */
   async sync(): Promise<SyncReport> {
-    const report: SyncReport = { rounds: 0, pushedDocs: 0, pulledDocs: 0, rejected: 0, reset: false, dropped: 0 };
+    const report: SyncReport = { rounds: 0, pushedDocs: 0, pulledDocs: 0, rejected: 0, released: 0, reset: false, dropped: 0 };
     const total = (await this.store.dirty()).length;
     this.onProgress({ done: 0, total });
     while (report.rounds < MAX_ROUNDS) {
@@ -92,6 +98,9 @@ export class SyncClient {
     if (scope) req.scope = scope;
     const sent = new Map<string, string[]>();
     let moreLocal = false;
+    // Refused documents wait for an administrator (PROTOCOL.md §3). Once a sync, ask with
+    // `have` whether the server now holds all of one: then it was released.
+    const waiting = new Set<string>();
 
     if (needHave) {
       const have = await this.haveBatch();
@@ -103,6 +112,15 @@ export class SyncClient {
       req.push = push.entries;
       for (const [doc, heads] of push.sent) sent.set(doc, heads);
       moreLocal = push.more;
+      if (report.rounds === 1) {
+        const room = MAX_ENTRIES_PER_REQUEST - push.entries.length;
+        const ask = (await this.store.waiting()).slice(0, Math.max(0, room));
+        if (ask.length > 0) req.have = ask;
+        for (const h of ask) {
+          waiting.add(h.doc);
+          sent.set(h.doc, h.heads);
+        }
+      }
     }
 
     if (this.clock) req.now = this.clock.now();
@@ -127,9 +145,18 @@ export class SyncClient {
     }
 
     let needChanges = false;
-    const entries = req.push ?? req.have ?? [];
+    const entries = [...(req.push ?? []), ...(req.have ?? [])];
     for (const r of res.results) {
       if (!entries.some((e) => e.doc === r.doc)) continue; // a result for something not asked
+      if (waiting.has(r.doc)) {
+        // Anything but `ok` means still waiting: the answer says nothing else about it.
+        if (r.status === 'ok') {
+          await this.store.clearRejection(r.doc);
+          await this.store.setAcked(r.doc, sent.get(r.doc) ?? r.heads);
+          report.released++;
+        }
+        continue;
+      }
       switch (r.status) {
         case 'ok':
           await this.store.setAcked(r.doc, sent.get(r.doc) ?? r.heads);

@@ -6,12 +6,19 @@ import { devicesPanel, freshDevices, loadDevices, type DevicesState } from './de
 import { fmtBytes, roleLabel } from './format';
 import { header } from './officer-home';
 import { deviceName } from './device-name';
+import { freshQuarantine, loadQuarantine, managesQuarantine, quarantinePanel, type QuarantineState } from './quarantine';
 
-export interface SettingsState { usage?: number; quota?: number; persisted?: boolean; loaded: boolean; devices?: DevicesState }
+export interface SettingsState {
+  usage?: number; quota?: number; persisted?: boolean; loaded: boolean; devices?: DevicesState; quarantine?: QuarantineState;
+}
 
 export async function loadSettings(ctx: Ctx, st: SettingsState): Promise<void> {
   st.devices = freshDevices();
   void loadDevices(ctx, st.devices);
+  if (managesQuarantine(ctx.session.user.role)) {
+    st.quarantine = freshQuarantine();
+    void loadQuarantine(ctx, st.quarantine);
+  }
   const est = await navigator.storage?.estimate?.();
   st.usage = est?.usage;
   st.quota = est?.quota;
@@ -52,6 +59,7 @@ export function settingsView(ctx: Ctx, st: SettingsState, setLanguage: (l: 'zh-C
           <p class="muted">${s.user.id} · ${s.unit.code} · ${s.device.id} · ${s.device.actor_prefix}</p></details>` : ''}
       </section>
       ${st.devices ? devicesPanel(ctx, st.devices) : ''}
+      ${st.quarantine ? quarantinePanel(ctx, st.quarantine) : ''}
       <section class="panel">
         <h3>${t('settings_storage')}</h3>
         <p data-testid="storage">${st.loaded ? t('settings_storage_used', { used: fmtBytes(st.usage), quota: fmtBytes(st.quota) }) : '…'}</p>

@@ -89,7 +89,7 @@ const handlers: { [K in CallName]: (arg: Calls[K]['arg']) => Promise<Calls[K]['r
         const report = await client.sync();
         progress = null;
         knownCursor = (await r.getKv('cursor')) ?? knownCursor;
-        if (report.pulledDocs > 0 || report.pushedDocs > 0 || report.rejected > 0 || report.reset || report.dropped > 0) changed(null);
+        if (report.pulledDocs > 0 || report.pushedDocs > 0 || report.rejected > 0 || report.released > 0 || report.reset || report.dropped > 0) changed(null);
       },
       (s) => {
         lastState = s;

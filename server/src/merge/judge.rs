@@ -113,6 +113,7 @@ pub async fn judge(
 ) -> Result<Verdict, AppError> {
     // Scope first. A document outside the jurisdiction is judged exactly as if it did not
     // exist, so the answer cannot tell anyone that it does.
+    let hidden = meta.is_some_and(|meta| !device.covers_doc(&meta.unit_path, push.doc));
     let meta = meta.filter(|meta| device.covers_doc(&meta.unit_path, push.doc));
     let base = match meta {
         Some(meta) => m.cache.load(&m.store, push.doc, meta).await?,
@@ -192,11 +193,18 @@ pub async fn judge(
             None => return reject(RejectCode::Schema, format!("kind: unknown document kind '{kind}'")),
         },
     };
-    let applied = Applied { base, trial, base_heads, heads, received, fresh: kept, sealed_no, genesis };
-    match record_kind {
-        None => judge_case(m, device, push, meta, applied, clock).await,
-        Some(k) => super::judge_record::judge(m, device, push, meta, applied, k, kind).await,
+    let applied =
+        Applied { base, trial, base_heads, heads: heads.clone(), received, fresh: kept, sealed_no, genesis };
+    let verdict = match record_kind {
+        None => judge_case(m, device, push, meta, applied, clock).await?,
+        Some(k) => super::judge_record::judge(m, device, push, meta, applied, k, kind).await?,
+    };
+    if hidden && matches!(verdict, Verdict::Accept(_)) {
+        // A valid new document under an id already taken outside the scope: it cannot be
+        // stored, and saying more than "not yours" would describe the other document.
+        return reject(RejectCode::OutOfScope, format!("document {} is not in your jurisdiction", push.doc));
     }
+    Ok(verdict)
 }
 
 async fn judge_case(
@@ -255,6 +263,9 @@ async fn judge_case(
         }
     };
 
+    if let Err(e) = super::assignees::check(&m.store, device, before.as_ref(), &after, &unit_path).await? {
+        return reject(RejectCode::Forbidden, e);
+    }
     // Times the phone's clock got wrong are corrected before anything (the case number's
     // year, alerts, the projection) is computed from them.
     let corrections = clock::case_corrections(before.as_ref(), &after, &clock.context(device, meta));

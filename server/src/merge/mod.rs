@@ -5,6 +5,7 @@
 //! **one** SQL transaction (changes, heads, projection, outbox), COMMIT, and only then the
 //! acknowledgement. A document that fails any step is rejected alone; the rest still commit.
 
+mod assignees;
 mod cache;
 mod case_outbox;
 mod clock;
@@ -15,6 +16,7 @@ mod numbering;
 pub mod permissions;
 mod petition;
 pub mod records;
+pub mod release;
 mod seal;
 mod sweep;
 mod visit;
@@ -22,6 +24,7 @@ mod visit;
 pub use judge::case_row;
 pub use numbering::{beijing_year, short_name};
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use automerge::{ActorId, ReadDoc};
@@ -53,6 +56,8 @@ pub struct Merger {
     secret: Vec<u8>,
     pub metrics: Arc<Metrics>,
     pub live: LiveHub,
+    /// About this much of the feed goes in one response.
+    pub page_bytes: usize,
 }
 
 impl Merger {
@@ -72,6 +77,7 @@ impl Merger {
             secret,
             metrics,
             live,
+            page_bytes: PAGE_BYTES,
         })
     }
 
@@ -93,12 +99,12 @@ impl Merger {
 
         let clock = PushClock { receipt: crate::store::now_ms(), phone_now: req.now };
         let push = merge_duplicate_entries(std::mem::take(&mut req.push));
-        let mut results = self.push(device, &push, &clock).await?;
+        let (mut results, stored) = self.push(device, &push, &clock, true).await?;
         results.extend(self.have(device, &req.have).await?);
 
-        // A device that already has a cursor has its own changes; a fresh one gets everything.
-        let exclude = (cursor > 0).then_some(device.device_id);
-        let page = self.store.feed(&device.scope, cursor, exclude, PAGE_BYTES).await?;
+        // What this request stored from the device is in its hands; everything else in scope
+        // is sent, its own earlier changes included (PROTOCOL.md §3).
+        let page = self.store.feed(&device.scope, cursor, &stored, self.page_bytes).await?;
         let mut pull: Vec<PullDoc> = Vec::new();
         for (doc, bytes) in page.changes {
             match pull.last_mut() {
@@ -118,14 +124,18 @@ impl Merger {
         })
     }
 
+    /// The results, and the hashes of the device's own changes this request stored. Refused
+    /// documents are quarantined when `keep_refused` (a release judges quarantined ones again).
     async fn push(
         &self,
         device: &DeviceAuth,
         push: &[wire::PushDoc],
         clock: &PushClock,
-    ) -> Result<Vec<DocResult>, AppError> {
+        keep_refused: bool,
+    ) -> Result<(Vec<DocResult>, HashSet<[u8; 32]>), AppError> {
+        let mut stored = HashSet::new();
         if push.is_empty() {
-            return Ok(vec![]);
+            return Ok((vec![], stored));
         }
         let ids: Vec<DocId> = push.iter().map(|p| p.doc).collect();
         for attempt in 1..=COMMIT_ATTEMPTS {
@@ -156,14 +166,20 @@ impl Merger {
                             }
                         }
                         self.live.committed(high, &commits);
+                        let own = commits.iter().flat_map(|c| &c.changes).filter(|c| c.device_id.is_some());
+                        stored.extend(own.map(|c| c.hash));
                         self.metrics
                             .changes_accepted
                             .add(commits.iter().map(|c| c.changes.len() as u64).sum());
                     }
                 }
             }
-            self.quarantine(device, push, &verdicts).await?;
-            return Ok(push.iter().zip(verdicts).map(|(p, v)| v.into_result(p.doc, &self.metrics)).collect());
+            if keep_refused {
+                self.quarantine(device, push, &verdicts).await?;
+            }
+            let results =
+                push.iter().zip(verdicts).map(|(p, v)| v.into_result(p.doc, &self.metrics)).collect();
+            return Ok((results, stored));
         }
         Err(AppError::Unavailable("too many concurrent writers to the same documents; retry".into()))
     }

@@ -17,6 +17,13 @@ async fn healthz(State(state): State<AppState>) -> Result<&'static str, AppError
     Ok("ok")
 }
 
-async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render())
+async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, AppError> {
+    let mut body = state.metrics.render();
+    // Read at scrape time: the quarantine is shared by every replica, and shrinks by release.
+    let name = "anlan_quarantine_open";
+    let open = state.store.quarantine_open_count().await?;
+    body.push_str(&format!(
+        "# HELP {name} Refused pushes waiting for an administrator\n# TYPE {name} gauge\n{name} {open}\n"
+    ));
+    Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body))
 }

@@ -57,7 +57,7 @@ async fn sync(
     }
     if req.scope.as_deref() != Some(scope.as_str()) {
         // Stored before the device is told, so its next request can name it.
-        state.store.remember_scope(&device.scope).await?;
+        state.store.remember_scope(device.device_id, &device.scope).await?;
     }
     let result = state.merger.sync(&device, req).await.map(|mut res| {
         res.scope = scope;
@@ -75,9 +75,11 @@ async fn sync(
 }
 
 /// What a device must drop when its scope moved from `previous` to the current one. A
-/// fingerprint this server never issued (a database restored from before it) drops nothing.
+/// fingerprint this server never issued to this device (a database restored from before it,
+/// or one computed or learnt elsewhere) drops nothing: the answer comes from what the server
+/// told the device, never from what the device claims.
 async fn scope_change(state: &AppState, device: &DeviceAuth, previous: &str) -> Result<Vec<DocId>, AppError> {
-    let dropped = match state.store.known_scope(previous).await? {
+    let dropped = match state.store.issued_scope(device.device_id, previous).await? {
         Some(old) => state.store.dropped(&old, &device.scope).await?,
         None => vec![],
     };

@@ -171,6 +171,14 @@ impl SqlStore {
         token: Option<&str>,
     ) -> Result<IssuedDevice> {
         check_text("label", label, 60)?;
+        let deactivated: Option<Option<i64>> =
+            sqlx::query_scalar("SELECT deactivated_at FROM users WHERE id = $1")
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        if let Some(Some(_)) = deactivated {
+            return Err(StoreError::Invalid(format!("user {user_id} is deactivated")));
+        }
         let token = token.map(str::to_string).unwrap_or_else(|| {
             base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>())
         });

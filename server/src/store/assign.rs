@@ -30,6 +30,54 @@ impl SqlStore {
         Ok(Some(Assignee { id: user_id.to_string(), role: r.try_get(0)?, unit }))
     }
 
+    /// An active person's own unit path and every path of their jurisdiction (their unit and
+    /// their extra villages); `None` for nobody, or someone deactivated.
+    pub async fn active_jurisdiction(&self, user_id: &str) -> Result<Option<(String, Vec<String>)>> {
+        if user_id.is_empty() || user_id.len() > 32 || user_id.contains('\0') {
+            return Ok(None);
+        }
+        let own: Option<String> = sqlx::query_scalar(
+            "SELECT n.path FROM users u JOIN units n ON n.code = u.unit_code
+              WHERE u.id = $1 AND u.deactivated_at IS NULL",
+        )
+        .bind(user_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(own) = own else { return Ok(None) };
+        let mut paths: Vec<String> = sqlx::query_scalar(
+            "SELECT n.path FROM user_units x JOIN units n ON n.code = x.unit_code WHERE x.user_id = $1",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?;
+        paths.push(own.clone());
+        Ok(Some((own, paths)))
+    }
+
+    /// A person who left: revoke every device of theirs at once and refuse new ones, and let
+    /// no case name them from now on. Cases that already name them keep the name until a
+    /// leader names someone else.
+    pub async fn deactivate_user(&self, user_id: &str) -> Result<()> {
+        let now = now_ms();
+        let mut tx = self.writer.begin().await?;
+        let n = sqlx::query("UPDATE users SET deactivated_at = COALESCE(deactivated_at, $2) WHERE id = $1")
+            .bind(user_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound(format!("user {user_id}")));
+        }
+        sqlx::query("UPDATE devices SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL")
+            .bind(user_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Move a person to `unit_code`. A work-team member's extra villages go with the old post:
     /// a move replaces the whole assignment.
     pub async fn move_user(&self, user_id: &str, unit_code: &str) -> Result<(Assignee, Unit)> {

@@ -1,4 +1,10 @@
 //! The pull feed: every change after a cursor that a scope covers, in feed order.
+//!
+//! Nothing is left out because of who pushed it: a device's own earlier changes are what a
+//! second session on its token, a wiped client or a re-covered document lacks. Only the changes
+//! pushed in the very request being answered are skipped, since the device holds them in hand.
+
+use std::collections::HashSet;
 
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -9,13 +15,13 @@ use super::sql::doc_id;
 use super::*;
 
 impl SqlStore {
-    /// The feed after `cursor` within `scope`, about `max_bytes` of it.
-    /// Changes pushed by `exclude_device` are left out: that device has them already.
+    /// The feed after `cursor` within `scope`, about `max_bytes` of it, without the changes
+    /// whose hashes are in `skip` (those the requesting device pushed in this request).
     pub async fn feed(
         &self,
         scope: &Scope,
         cursor: i64,
-        exclude_device: Option<i64>,
+        skip: &HashSet<[u8; 32]>,
         max_bytes: usize,
     ) -> Result<FeedPage> {
         // Read the horizon first: everything at or below it is committed, so a page that ends
@@ -24,24 +30,23 @@ impl SqlStore {
         if high <= cursor {
             return Ok(FeedPage { cursor, ..Default::default() });
         }
-        let exclude = exclude_device.unwrap_or(-1);
         // The subtrees and the named cases are read apart, each along its own index, and
         // merged in feed order; a scope never lists a case its paths cover, so no row twice.
-        let mut parts = vec![self.feed_paths(scope, cursor, high, exclude).await?];
+        let mut parts = vec![self.feed_paths(scope, cursor, high).await?];
         if !scope.docs().is_empty() {
-            parts.push(self.feed_docs(scope, cursor, high, exclude).await?);
+            parts.push(self.feed_docs(scope, cursor, high).await?);
         }
         // A part that filled its page is complete only up to its last row: so is the merge.
         let bound =
             parts.iter().filter(|p| p.len() as i64 == FEED_ROWS).filter_map(|p| p.last().map(|r| r.0)).min();
-        let mut rows: Vec<(i64, DocId, Vec<u8>)> = parts.into_iter().flatten().collect();
+        let mut rows: Vec<FeedRow> = parts.into_iter().flatten().filter(|r| !skip.contains(&r.3)).collect();
         rows.sort_by_key(|r| r.0);
         if let Some(b) = bound {
             rows.retain(|r| r.0 <= b);
         }
         let mut page = FeedPage { cursor: bound.unwrap_or(high).max(cursor), ..Default::default() };
         let mut bytes = 0;
-        for (i, (seq, doc, change)) in rows.into_iter().enumerate() {
+        for (i, (seq, doc, change, _)) in rows.into_iter().enumerate() {
             if i > 0 && bytes + change.len() > max_bytes {
                 page.cursor = seq - 1;
                 page.more = true;
@@ -55,7 +60,7 @@ impl SqlStore {
     }
 
     /// The feed's rows in the scope's subtrees, at most `FEED_ROWS`.
-    async fn feed_paths(&self, scope: &Scope, cursor: i64, high: i64, exclude: i64) -> Result<Vec<FeedRow>> {
+    async fn feed_paths(&self, scope: &Scope, cursor: i64, high: i64) -> Result<Vec<FeedRow>> {
         let ranges = scope.ranges();
         let clause = |first: usize, column: &str| {
             let r: Vec<String> = (0..ranges.len())
@@ -76,17 +81,16 @@ impl SqlStore {
         let units: Vec<String> = q.fetch_all(&self.pool).await?;
         if !units.is_empty() && units.len() <= 400 {
             return self
-                .feed_in("unit_path", units.into_iter().map(Bind::Text).collect(), cursor, high, exclude)
+                .feed_in("unit_path", units.into_iter().map(Bind::Text).collect(), cursor, high)
                 .await;
         }
         let sql = format!(
-            "SELECT seq, doc_id, bytes FROM changes
-             WHERE seq > $1 AND seq <= $2 AND {} AND (device_id IS NULL OR device_id <> $3)
-             ORDER BY seq LIMIT $4",
-            clause(5, "unit_path")
+            "SELECT seq, doc_id, bytes, hash FROM changes
+             WHERE seq > $1 AND seq <= $2 AND {}
+             ORDER BY seq LIMIT $3",
+            clause(4, "unit_path")
         );
-        let mut q =
-            sqlx::query(sqlx::AssertSqlSafe(sql)).bind(cursor).bind(high).bind(exclude).bind(FEED_ROWS);
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(cursor).bind(high).bind(FEED_ROWS);
         for (lo, hi) in &ranges {
             q = q.bind(lo).bind(hi);
         }
@@ -94,31 +98,21 @@ impl SqlStore {
     }
 
     /// The feed's rows of the named cases, seeking the (doc_id, seq) index once per case.
-    async fn feed_docs(&self, scope: &Scope, cursor: i64, high: i64, exclude: i64) -> Result<Vec<FeedRow>> {
+    async fn feed_docs(&self, scope: &Scope, cursor: i64, high: i64) -> Result<Vec<FeedRow>> {
         let docs = scope.docs().iter().map(|d| Bind::Bytes(d.0.to_vec())).collect();
-        self.feed_in("doc_id", docs, cursor, high, exclude).await
+        self.feed_in("doc_id", docs, cursor, high).await
     }
 
     /// The feed's rows whose `column` is one of `values`: one index seek per value.
-    async fn feed_in(
-        &self,
-        column: &str,
-        values: Vec<Bind>,
-        cursor: i64,
-        high: i64,
-        exclude: i64,
-    ) -> Result<Vec<FeedRow>> {
-        let marks = (0..values.len()).map(|i| format!("${}", i + 5)).collect::<Vec<_>>().join(", ");
+    async fn feed_in(&self, column: &str, values: Vec<Bind>, cursor: i64, high: i64) -> Result<Vec<FeedRow>> {
+        let marks = (0..values.len()).map(|i| format!("${}", i + 4)).collect::<Vec<_>>().join(", ");
         let sql = format!(
-            "SELECT seq, doc_id, bytes FROM changes
-             WHERE {column} IN ({marks}) AND seq > $1 AND seq <= $2 AND (device_id IS NULL OR device_id <> $3)
-             ORDER BY seq LIMIT $4"
+            "SELECT seq, doc_id, bytes, hash FROM changes
+             WHERE {column} IN ({marks}) AND seq > $1 AND seq <= $2
+             ORDER BY seq LIMIT $3"
         );
-        let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(cursor).bind(high).bind(exclude).bind(FEED_ROWS);
-        let q = values.into_iter().fold(q, |q, v| match v {
-            Bind::Text(t) => q.bind(t),
-            Bind::Bytes(b) => q.bind(b),
-        });
+        let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(cursor).bind(high).bind(FEED_ROWS);
+        let q = values.into_iter().fold(q, |q, v| v.onto(q));
         q.fetch_all(&self.pool).await?.iter().map(feed_row).collect()
     }
 }
@@ -126,8 +120,12 @@ impl SqlStore {
 /// Rows of the feed read per query: a page is cut from them by bytes.
 const FEED_ROWS: i64 = 2_000;
 
-type FeedRow = (i64, DocId, Vec<u8>);
+/// (seq, doc, change bytes, change hash).
+type FeedRow = (i64, DocId, Vec<u8>, [u8; 32]);
 
 fn feed_row(r: &AnyRow) -> Result<FeedRow> {
-    Ok((r.try_get(0)?, doc_id(r, 1)?, r.try_get(2)?))
+    let hash: Vec<u8> = r.try_get(3)?;
+    let hash =
+        hash.try_into().map_err(|_| StoreError::Invalid("stored change hash is not 32 bytes".into()))?;
+    Ok((r.try_get(0)?, doc_id(r, 1)?, r.try_get(2)?, hash))
 }

@@ -4,7 +4,7 @@
 //! one [`Scope::covers`], so a case that names someone as handler is readable wherever they
 //! look. A device learns its scope's fingerprint in every sync response and sends it back; when
 //! the scope has moved on, the `scopes` table says what the old one covered, hence what to drop
-//! (PROTOCOL.md §10).
+//! (PROTOCOL.md §10) — but only for a fingerprint `device_scopes` says was told to that device.
 
 use std::collections::BTreeSet;
 
@@ -138,35 +138,55 @@ impl SqlStore {
         }
     }
 
-    /// Record a scope under its fingerprint before any device is told the fingerprint.
-    pub async fn remember_scope(&self, scope: &Scope) -> Result<()> {
+    /// Record a scope under its fingerprint, and that `device_id` is told it, before the device
+    /// is told.
+    pub async fn remember_scope(&self, device_id: i64, scope: &Scope) -> Result<()> {
         let fingerprint = scope.fingerprint();
-        if self.scopes_stored.lock().is_ok_and(|s| s.contains(&fingerprint)) {
-            return Ok(());
+        // Both rows are written once per process, not on every sync of a client that does not
+        // echo its fingerprint.
+        let told = format!("{device_id}:{fingerprint}");
+        let stored = |key: &str| self.scopes_stored.lock().is_ok_and(|s| s.contains(key));
+        if !stored(&fingerprint) {
+            sqlx::query(
+                "INSERT INTO scopes (fingerprint, description, created_at) VALUES ($1, $2, $3) ON CONFLICT (fingerprint) DO NOTHING",
+            )
+            .bind(&fingerprint)
+            .bind(scope.describe())
+            .bind(now_ms())
+            .execute(&self.writer)
+            .await?;
         }
-        sqlx::query(
-            "INSERT INTO scopes (fingerprint, description, created_at) VALUES ($1, $2, $3) ON CONFLICT (fingerprint) DO NOTHING",
-        )
-        .bind(&fingerprint)
-        .bind(scope.describe())
-        .bind(now_ms())
-        .execute(&self.writer)
-        .await?;
-        if let Ok(mut stored) = self.scopes_stored.lock() {
-            stored.insert(fingerprint);
+        if !stored(&told) {
+            sqlx::query(
+                "INSERT INTO device_scopes (device_id, fingerprint, issued_at) VALUES ($1, $2, $3) ON CONFLICT (device_id, fingerprint) DO NOTHING",
+            )
+            .bind(device_id)
+            .bind(&fingerprint)
+            .bind(now_ms())
+            .execute(&self.writer)
+            .await?;
+        }
+        if let Ok(mut s) = self.scopes_stored.lock() {
+            s.insert(fingerprint);
+            s.insert(told);
         }
         Ok(())
     }
 
-    pub async fn known_scope(&self, fingerprint: &str) -> Result<Option<Scope>> {
+    /// The scope behind `fingerprint` if this server told it to `device_id`; `None` for any
+    /// other fingerprint, however it was come by.
+    pub async fn issued_scope(&self, device_id: i64, fingerprint: &str) -> Result<Option<Scope>> {
         if fingerprint.len() != 16 || !fingerprint.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Ok(None); // no fingerprint looks like that; PostgreSQL would refuse a NUL
         }
-        let text: Option<String> =
-            sqlx::query_scalar("SELECT description FROM scopes WHERE fingerprint = $1")
-                .bind(fingerprint)
-                .fetch_optional(&self.pool)
-                .await?;
+        let text: Option<String> = sqlx::query_scalar(
+            "SELECT s.description FROM device_scopes d JOIN scopes s ON s.fingerprint = d.fingerprint
+             WHERE d.device_id = $1 AND d.fingerprint = $2",
+        )
+        .bind(device_id)
+        .bind(fingerprint)
+        .fetch_optional(&self.pool)
+        .await?;
         text.map(|t| Scope::from_description(&t)).transpose()
     }
 
@@ -213,6 +233,7 @@ impl SqlStore {
             q = match b {
                 Bind::Text(t) => q.bind(t),
                 Bind::Bytes(b) => q.bind(b),
+                Bind::Int(i) => q.bind(i),
             };
         }
         Ok(q.fetch_all(&self.pool).await?)
@@ -235,6 +256,20 @@ impl SqlStore {
 pub(super) enum Bind {
     Text(String),
     Bytes(Vec<u8>),
+    Int(i64),
+}
+
+impl Bind {
+    pub(super) fn onto<'q>(
+        self,
+        q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+        match self {
+            Bind::Text(t) => q.bind(t),
+            Bind::Bytes(b) => q.bind(b),
+            Bind::Int(i) => q.bind(i),
+        }
+    }
 }
 
 /// `(unit_path in any range OR doc_id in docs)` with placeholders from `$first` on.

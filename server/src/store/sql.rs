@@ -8,6 +8,7 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
 use sync_protocol::{ActorPrefix, DocId};
 
+use super::scope::Bind;
 use super::*;
 
 /// What differs between the backends beyond their migrations.
@@ -28,8 +29,8 @@ pub struct SqlStore {
     /// Units never change once created, and every new case needs its village's ancestry: keep
     /// them in memory. A unit another replica created is simply a miss, read from the database.
     pub(super) units: std::sync::Arc<std::sync::RwLock<HashMap<String, Unit>>>,
-    /// Scope fingerprints this process has already stored (`remember_scope`): a scope row is
-    /// written once, not on every sync of a client that does not echo its fingerprint.
+    /// Scope fingerprints, and `device:fingerprint` pairs, this process has already stored
+    /// (`remember_scope`).
     pub(super) scopes_stored: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
 }
 
@@ -155,14 +156,23 @@ impl SqlStore {
     }
 
     pub async fn device_by_token_hash(&self, hash: &[u8]) -> Result<Option<DeviceAuth>> {
-        let row = sqlx::query(
+        self.device_where("d.token_hash = $1", Bind::Bytes(hash.to_vec())).await
+    }
+
+    /// A device as it is today (its user's current role and scope), revoked or not: what
+    /// judging its quarantined pushes again needs.
+    pub async fn device_by_id(&self, device_id: i64) -> Result<Option<DeviceAuth>> {
+        self.device_where("d.id = $1", Bind::Int(device_id)).await
+    }
+
+    async fn device_where(&self, condition: &str, key: Bind) -> Result<Option<DeviceAuth>> {
+        let sql = format!(
             "SELECT d.id, d.actor_prefix, d.revoked_at, u.id, u.name, u.role, n.code, n.name, n.path, d.retire_at, d.created_at
              FROM devices d JOIN users u ON u.id = d.user_id JOIN units n ON n.code = u.unit_code
-             WHERE d.token_hash = $1",
-        )
-        .bind(hash.to_vec())
-        .fetch_optional(&self.pool)
-        .await?;
+             WHERE {condition}"
+        );
+        let q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let row = key.onto(q).fetch_optional(&self.pool).await?;
         let Some(r) = row else { return Ok(None) };
         let user_id: String = r.try_get(3)?;
         let unit_path: String = r.try_get(8)?;

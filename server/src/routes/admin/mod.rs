@@ -5,6 +5,7 @@
 
 pub mod policy;
 pub mod qr;
+pub mod quarantine;
 mod roster;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/units", get(units).post(add_unit))
         .route("/admin/units/{code}/location", put(set_location))
         .route("/admin/users", get(users).post(add_user))
+        .merge(quarantine::router())
         .layer(DefaultBodyLimit::max(MAX_FORM))
         .merge(
             Router::new()

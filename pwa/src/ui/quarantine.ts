@@ -1,0 +1,96 @@
+// Settings → the quarantine, for administrators: pushes the server refused from people of their
+// jurisdiction (who, which device, which record, when, why), released after the cause is fixed
+// (the server judges them again under today's rules) or exported to keep.
+import { html } from 'lit-html';
+import { API_BASE } from '../api';
+import { t } from '../i18n';
+import type { Ctx } from './ctx';
+import { fmtTime } from './format';
+
+export interface QuarantineItem {
+  id: number;
+  device_id: number;
+  device_label: string;
+  user_id: string;
+  user_name: string;
+  unit_name: string;
+  doc: string;
+  code: string;
+  message: string;
+  received_at: number;
+}
+
+export interface QuarantineState { items: QuarantineItem[] | null; error: string | null }
+
+const ADMINS = ['county_admin', 'city_admin', 'system_admin'];
+export const managesQuarantine = (role: string) => ADMINS.includes(role);
+
+export function freshQuarantine(): QuarantineState {
+  return { items: null, error: null };
+}
+
+const call = (ctx: Ctx, path: string, method = 'GET') =>
+  fetch(`${API_BASE}/api/v1/admin/quarantine${path}`, {
+    method, headers: { Authorization: `Bearer ${ctx.token}` }, cache: 'no-store',
+  });
+
+export async function loadQuarantine(ctx: Ctx, st: QuarantineState): Promise<void> {
+  try {
+    const res = await call(ctx, '');
+    if (!res.ok) throw new Error(String(res.status));
+    st.items = ((await res.json()) as { items: QuarantineItem[] }).items;
+    st.error = null;
+  } catch {
+    st.error = t('quarantine_unavailable');
+  }
+  ctx.rerender();
+}
+
+async function release(ctx: Ctx, st: QuarantineState, q: QuarantineItem): Promise<void> {
+  try {
+    const res = await call(ctx, `/${q.id}/release`, 'POST');
+    if (!res.ok) throw new Error(String(res.status));
+    const r = (await res.json()) as { status: string; reason: { message: string } | null };
+    ctx.toast(r.status === 'ok' ? t('quarantine_released') : t('quarantine_refused_again', { msg: r.reason?.message ?? r.status }));
+  } catch {
+    ctx.toast(t('quarantine_unavailable'));
+  }
+  await loadQuarantine(ctx, st);
+}
+
+/** Download the item's export (details, changes, the record as it would read) as a file. */
+async function exportItem(ctx: Ctx, q: QuarantineItem): Promise<void> {
+  try {
+    const res = await call(ctx, `/${q.id}/export`);
+    if (!res.ok) throw new Error(String(res.status));
+    const url = URL.createObjectURL(await res.blob());
+    const a = Object.assign(document.createElement('a'), { href: url, download: `quarantine-${q.id}.json` });
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  } catch {
+    ctx.toast(t('quarantine_unavailable'));
+  }
+}
+
+export function quarantinePanel(ctx: Ctx, st: QuarantineState) {
+  const list = st.items;
+  return html`
+    <section class="panel" data-testid="quarantine">
+      <h3>${t('quarantine_title')}</h3>
+      ${st.error ? html`<p class="muted">${st.error}</p>` : list === null ? html`<p class="muted">…</p>`
+        : list.length === 0 ? html`<p class="muted" data-testid="quarantine-empty">${t('quarantine_empty')}</p>` : html`
+        <ul class="devices">
+          ${list.map((q) => html`
+            <li data-testid="quarantine-row">
+              <span><b>${q.user_name}</b> <span class="muted">${q.unit_name} · ${t('quarantine_row', {
+                who: q.user_id, device: `#${q.device_id} ${q.device_label}`, when: fmtTime(q.received_at),
+              })}</span><br>${q.message} <span class="muted">${q.code} · ${q.doc}</span></span>
+              <span>
+                <button class="small" data-testid="quarantine-release" @click=${() => void release(ctx, st, q)}>${t('quarantine_release')}</button>
+                <button class="small" @click=${() => void exportItem(ctx, q)}>${t('quarantine_export')}</button>
+              </span>
+            </li>`)}
+        </ul>`}
+      <p class="muted">${t('quarantine_explain')}</p>
+    </section>`;
+}
