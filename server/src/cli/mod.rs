@@ -1,11 +1,12 @@
 //! The `anlan` command line. Flags may also come from `ANLAN_*` environment variables.
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
 use crate::store::{NewUser, SqlStore};
+
+mod serve;
 
 #[derive(Parser)]
 #[command(
@@ -19,10 +20,10 @@ struct Cli {
 }
 
 #[derive(Args, Clone)]
-struct Db {
+pub(crate) struct Db {
     /// Folder for the embedded SQLite database.
     #[arg(long, env = "ANLAN_DATA", default_value = "./data", global = true)]
-    data: PathBuf,
+    pub(crate) data: PathBuf,
     /// Use PostgreSQL instead: postgres://user@host/db (overrides --data).
     #[arg(long, env = "ANLAN_DATABASE_URL", global = true)]
     database_url: Option<String>,
@@ -45,33 +46,7 @@ impl Db {
 #[derive(Subcommand)]
 enum Command {
     /// Run the server.
-    Serve {
-        #[arg(long, env = "ANLAN_LISTEN", default_value = "127.0.0.1:8080")]
-        listen: SocketAddr,
-        /// Seed the Sanming demo hierarchy and accounts (idempotent).
-        #[arg(long, env = "ANLAN_DEMO")]
-        demo: bool,
-        /// The built PWA to serve at `/`.
-        #[arg(long, env = "ANLAN_STATIC_DIR", default_value = "pwa/dist")]
-        static_dir: PathBuf,
-        /// Documents kept loaded in memory.
-        #[arg(long, env = "ANLAN_CACHE_DOCS", default_value_t = 5_000)]
-        cache_docs: usize,
-        /// Seconds an urgent alert may go unacknowledged before it goes one level up.
-        #[arg(long, env = "ANLAN_ESCALATE_AFTER", default_value_t = 900)]
-        escalate_after: u64,
-        /// Contact for push services (VAPID `sub`): mailto:… or https://….
-        #[arg(long, env = "ANLAN_VAPID_CONTACT", default_value = "mailto:admin@anlan.local")]
-        vapid_contact: String,
-        /// Hour of the day (Beijing time) after which leaders get the digest of non-urgent cases.
-        #[arg(long, env = "ANLAN_DIGEST_HOUR", default_value_t = 18, value_parser = clap::value_parser!(u32).range(0..24))]
-        digest_hour: u32,
-        /// Accept plain-http push endpoints (only for a local test push service).
-        #[arg(long, env = "ANLAN_ALLOW_HTTP_PUSH")]
-        allow_http_push: bool,
-        #[command(flatten)]
-        db: Db,
-    },
+    Serve(serve::Serve),
     /// Manage org units, users and devices.
     Admin {
         #[command(subcommand)]
@@ -175,42 +150,7 @@ pub async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     match Cli::parse().command {
-        Command::Serve {
-            listen,
-            demo,
-            static_dir,
-            cache_docs,
-            escalate_after,
-            vapid_contact,
-            allow_http_push,
-            digest_hour,
-            db,
-        } => {
-            let url = db.url()?;
-            if demo {
-                let store = SqlStore::connect(&url).await?;
-                crate::demo::seed(&store).await?;
-                // So the demo officer has this half-month's sweep to answer at once, rather
-                // than after the sweep clock's first tick.
-                crate::campaigns::generate_half_monthly(&store, crate::store::now_ms()).await?;
-            }
-            let listener = tokio::net::TcpListener::bind(listen).await?;
-            let addr = listener.local_addr()?;
-            println!("listening on http://{addr}");
-            if demo {
-                crate::demo::print_logins(&addr.to_string(), &SqlStore::connect(&url).await?).await?;
-            }
-            let config = crate::Config {
-                static_dir: Some(static_dir),
-                cache_docs,
-                escalate_after: std::time::Duration::from_secs(escalate_after),
-                vapid_contact,
-                allow_http_push,
-                digest_hour,
-                ..crate::Config::new(url)
-            };
-            crate::run(config, listener, shutdown_signal()).await
-        }
+        Command::Serve(args) => serve::run(args).await,
         Command::Admin { what, db } => admin(what, db.open().await?).await,
         Command::Backup { dest, db } => {
             db.open().await?.backup_to(&dest).await?;
@@ -304,7 +244,7 @@ async fn roster_import(store: &SqlStore, file: &std::path::Path, dry_run: bool) 
     Ok(())
 }
 
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
