@@ -2,10 +2,12 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use anyhow::Context;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::store::{NewUser, SqlStore};
 
+mod file;
 mod serve;
 
 #[derive(Parser)]
@@ -15,6 +17,10 @@ mod serve;
     about = "安澜 — offline-first field reporting for the Safe Reservoir Area work"
 )]
 struct Cli {
+    /// Settings file (TOML: long options in snake_case); /etc/anlan/anlan.toml when it exists.
+    /// Command-line flags and ANLAN_* variables override it.
+    #[arg(long, env = "ANLAN_CONFIG", global = true)]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -47,6 +53,12 @@ impl Db {
 enum Command {
     /// Run the server.
     Serve(serve::Serve),
+    /// The settings file: `config check [serve options]` prints the settings `serve` would run
+    /// with (secrets masked) and where each comes from, and fails on an unknown setting.
+    Config {
+        #[command(subcommand)]
+        what: ConfigCmd,
+    },
     /// Manage org units, users and devices.
     Admin {
         #[command(subcommand)]
@@ -71,6 +83,11 @@ enum Command {
         #[command(flatten)]
         db: Db,
     },
+}
+
+#[derive(Subcommand)]
+enum ConfigCmd {
+    Check(serve::Serve),
 }
 
 #[derive(Subcommand)]
@@ -149,8 +166,29 @@ pub async fn main() -> anyhow::Result<()> {
         )
         .with_writer(std::io::stderr)
         .init();
-    match Cli::parse().command {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let mut cmd = Cli::command();
+    let mut from_file = Default::default();
+    let path = file::locate(&args);
+    if let Some(path) = &path {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        (cmd, from_file) = file::apply(cmd, &text).with_context(|| format!("in {}", path.display()))?;
+    }
+    let matches = cmd.clone().try_get_matches_from(&args).unwrap_or_else(|e| e.exit());
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    match cli.command {
         Command::Serve(args) => serve::run(args).await,
+        Command::Config { what: ConfigCmd::Check(_) } => {
+            let check = cmd.find_subcommand("config").and_then(|c| c.find_subcommand("check"));
+            let sub = matches.subcommand_matches("config").and_then(|m| m.subcommand_matches("check"));
+            let (Some(check), Some(sub)) = (check, sub) else { anyhow::bail!("no config check") };
+            match &path {
+                Some(p) => println!("# settings file: {}", p.display()),
+                None => println!("# no settings file ({} does not exist)", file::DEFAULT_PATH),
+            }
+            print!("{}", file::describe(check, sub, &from_file));
+            Ok(())
+        }
         Command::Admin { what, db } => admin(what, db.open().await?).await,
         Command::Backup { dest, db } => {
             db.open().await?.backup_to(&dest).await?;
