@@ -13,7 +13,9 @@ apt_install() {
 
 ensure_system_packages() {
   local missing=()
-  for p in pkg-config libssl-dev chromium fonts-noto-cjk; do
+  # pebble: the local ACME CA the HTTPS tests obtain a certificate from; openssl makes their
+  # test certificates.
+  for p in pkg-config libssl-dev chromium fonts-noto-cjk pebble openssl; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
   done
   if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod campaigns;
 pub mod cli;
+pub mod client_ip;
 pub mod demo;
 pub mod error;
 pub mod export;
@@ -18,9 +19,11 @@ pub mod push;
 pub mod reproject;
 pub mod roster;
 pub mod routes;
+pub mod serving;
 pub mod state;
 pub mod stats;
 pub mod store;
+pub mod tls;
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -63,6 +66,10 @@ pub struct Config {
     pub campaign_tick: Duration,
     /// About this much of the feed goes in one sync response (PROTOCOL.md §3).
     pub page_bytes: usize,
+    /// HTTPS and where its certificate comes from; plain HTTP when `None`.
+    pub https: Option<tls::Https>,
+    /// Reverse proxies whose `X-Forwarded-For` / `Forwarded` is believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Config {
@@ -80,6 +87,8 @@ impl Config {
             allow_http_push: false,
             campaign_tick: Duration::from_secs(60),
             page_bytes: merge::PAGE_BYTES,
+            https: None,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -88,6 +97,15 @@ impl Config {
 pub async fn run(
     config: Config,
     listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    run_on(config, serving::Listeners { main: listener, redirect: None }, shutdown).await
+}
+
+/// [`run`] with a plain-HTTP listener beside HTTPS.
+pub async fn run_on(
+    config: Config,
+    listeners: serving::Listeners,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let store = SqlStore::connect(&config.database_url).await?;
@@ -129,17 +147,11 @@ pub async fn run(
     let state =
         AppState { store, merger, metrics, live, push: push_info, sender: worker, shutdown: stop_rx.clone() };
     let static_dir = config.static_dir.filter(|d| d.join("index.html").exists());
-    let app = routes::router(state, static_dir.as_deref());
-    let mut wait = stop_rx;
+    let app = routes::router(state, static_dir.as_deref())
+        .layer(axum::middleware::from_fn_with_state(Arc::new(config.trusted_proxies), client_ip::set));
     tokio::spawn(async move {
         shutdown.await;
         let _ = stop_tx.send(true);
     });
-    // The peer address feeds the per-address login lockout.
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(async move {
-            let _ = wait.wait_for(|stop| *stop).await;
-        })
-        .await?;
-    Ok(())
+    serving::serve(app, listeners, config.https, stop_rx).await
 }

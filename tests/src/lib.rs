@@ -4,8 +4,10 @@
 pub mod bench;
 pub mod db;
 pub mod device;
+pub mod pebble;
 pub mod process;
 pub mod push_service;
+pub mod tls;
 
 use std::time::Duration;
 

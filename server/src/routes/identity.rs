@@ -4,10 +4,8 @@
 //! not anyone has it) and against the client address, and every refusal looks the same, so the
 //! endpoints answer neither "which numbers exist" nor "keep guessing".
 
-use std::net::SocketAddr;
-
 use axum::extract::rejection::{JsonRejection, PathRejection};
-use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, Path, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -15,6 +13,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::auth::Device;
+use crate::client_ip::ClientIp;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::identity::{
@@ -41,15 +40,15 @@ pub fn router() -> Router<AppState> {
         .layer(DefaultBodyLimit::max(MAX_BODY))
 }
 
-/// The peer address the connection came from ("unknown" if the server was built without it).
-/// Behind a reverse proxy this is the proxy: every client then shares the address lockout.
+/// The client's address ("unknown" if the server was built without it): the peer, or what a
+/// trusted reverse proxy says (see [`crate::client_ip`]).
 pub struct ClientAddr(String);
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let addr = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+        let addr = parts.extensions.get::<ClientIp>().map(|c| c.0.to_string());
         Ok(ClientAddr(addr.unwrap_or_else(|| "unknown".into())))
     }
 }

@@ -62,8 +62,14 @@ pub fn router(state: AppState, static_dir: Option<&Path>) -> Router {
     }
     app.layer(CompressionLayer::new())
         .layer(middleware::from_fn(crate::headers::security_headers))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)
+}
+
+/// The request log names the client (behind a trusted proxy: the address the proxy saw).
+fn request_span(req: &Request<axum::body::Body>) -> tracing::Span {
+    let client = req.extensions().get::<crate::client_ip::ClientIp>().map(|c| c.0);
+    tracing::debug_span!("request", method = %req.method(), uri = %req.uri(), client = ?client)
 }
 
 /// Hashed assets never change under their name; everything else (index.html, the service

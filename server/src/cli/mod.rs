@@ -1,12 +1,14 @@
 //! The `anlan` command line. Flags may also come from `ANLAN_*` environment variables.
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use anyhow::Context;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::store::{NewUser, SqlStore};
 
+mod file;
+mod serve;
 mod quarantine;
 
 #[derive(Parser)]
@@ -16,15 +18,19 @@ mod quarantine;
     about = "安澜 — offline-first field reporting for the Safe Reservoir Area work"
 )]
 struct Cli {
+    /// Settings file (TOML: long options in snake_case); /etc/anlan/anlan.toml when it exists.
+    /// Command-line flags and ANLAN_* variables override it.
+    #[arg(long, env = "ANLAN_CONFIG", global = true)]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Args, Clone)]
-struct Db {
+pub(crate) struct Db {
     /// Folder for the embedded SQLite database.
     #[arg(long, env = "ANLAN_DATA", default_value = "./data", global = true)]
-    data: PathBuf,
+    pub(crate) data: PathBuf,
     /// Use PostgreSQL instead: postgres://user@host/db (overrides --data).
     #[arg(long, env = "ANLAN_DATABASE_URL", global = true)]
     database_url: Option<String>,
@@ -47,32 +53,12 @@ impl Db {
 #[derive(Subcommand)]
 enum Command {
     /// Run the server.
-    Serve {
-        #[arg(long, env = "ANLAN_LISTEN", default_value = "127.0.0.1:8080")]
-        listen: SocketAddr,
-        /// Seed the Sanming demo hierarchy and accounts (idempotent).
-        #[arg(long, env = "ANLAN_DEMO")]
-        demo: bool,
-        /// The built PWA to serve at `/`.
-        #[arg(long, env = "ANLAN_STATIC_DIR", default_value = "pwa/dist")]
-        static_dir: PathBuf,
-        /// Documents kept loaded in memory.
-        #[arg(long, env = "ANLAN_CACHE_DOCS", default_value_t = 5_000)]
-        cache_docs: usize,
-        /// Seconds an urgent alert may go unacknowledged before it goes one level up.
-        #[arg(long, env = "ANLAN_ESCALATE_AFTER", default_value_t = 900)]
-        escalate_after: u64,
-        /// Contact for push services (VAPID `sub`): mailto:… or https://….
-        #[arg(long, env = "ANLAN_VAPID_CONTACT", default_value = "mailto:admin@anlan.local")]
-        vapid_contact: String,
-        /// Hour of the day (Beijing time) after which leaders get the digest of non-urgent cases.
-        #[arg(long, env = "ANLAN_DIGEST_HOUR", default_value_t = 18, value_parser = clap::value_parser!(u32).range(0..24))]
-        digest_hour: u32,
-        /// Accept plain-http push endpoints (only for a local test push service).
-        #[arg(long, env = "ANLAN_ALLOW_HTTP_PUSH")]
-        allow_http_push: bool,
-        #[command(flatten)]
-        db: Db,
+    Serve(serve::Serve),
+    /// The settings file: `config check [serve options]` prints the settings `serve` would run
+    /// with (secrets masked) and where each comes from, and fails on an unknown setting.
+    Config {
+        #[command(subcommand)]
+        what: ConfigCmd,
     },
     /// Manage org units, users and devices.
     Admin {
@@ -98,6 +84,11 @@ enum Command {
         #[command(flatten)]
         db: Db,
     },
+}
+
+#[derive(Subcommand)]
+enum ConfigCmd {
+    Check(serve::Serve),
 }
 
 #[derive(Subcommand)]
@@ -185,42 +176,28 @@ pub async fn main() -> anyhow::Result<()> {
         )
         .with_writer(std::io::stderr)
         .init();
-    match Cli::parse().command {
-        Command::Serve {
-            listen,
-            demo,
-            static_dir,
-            cache_docs,
-            escalate_after,
-            vapid_contact,
-            allow_http_push,
-            digest_hour,
-            db,
-        } => {
-            let url = db.url()?;
-            if demo {
-                let store = SqlStore::connect(&url).await?;
-                crate::demo::seed(&store).await?;
-                // So the demo officer has this half-month's sweep to answer at once, rather
-                // than after the sweep clock's first tick.
-                crate::campaigns::generate_half_monthly(&store, crate::store::now_ms()).await?;
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let mut cmd = Cli::command();
+    let mut from_file = Default::default();
+    let path = file::locate(&args);
+    if let Some(path) = &path {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        (cmd, from_file) = file::apply(cmd, &text).with_context(|| format!("in {}", path.display()))?;
+    }
+    let matches = cmd.clone().try_get_matches_from(&args).unwrap_or_else(|e| e.exit());
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    match cli.command {
+        Command::Serve(args) => serve::run(args).await,
+        Command::Config { what: ConfigCmd::Check(_) } => {
+            let check = cmd.find_subcommand("config").and_then(|c| c.find_subcommand("check"));
+            let sub = matches.subcommand_matches("config").and_then(|m| m.subcommand_matches("check"));
+            let (Some(check), Some(sub)) = (check, sub) else { anyhow::bail!("no config check") };
+            match &path {
+                Some(p) => println!("# settings file: {}", p.display()),
+                None => println!("# no settings file ({} does not exist)", file::DEFAULT_PATH),
             }
-            let listener = tokio::net::TcpListener::bind(listen).await?;
-            let addr = listener.local_addr()?;
-            println!("listening on http://{addr}");
-            if demo {
-                crate::demo::print_logins(&addr.to_string(), &SqlStore::connect(&url).await?).await?;
-            }
-            let config = crate::Config {
-                static_dir: Some(static_dir),
-                cache_docs,
-                escalate_after: std::time::Duration::from_secs(escalate_after),
-                vapid_contact,
-                allow_http_push,
-                digest_hour,
-                ..crate::Config::new(url)
-            };
-            crate::run(config, listener, shutdown_signal()).await
+            print!("{}", file::describe(check, sub, &from_file));
+            Ok(())
         }
         Command::Admin { what, db } => admin(what, db.open().await?).await,
         Command::Backup { dest, db } => {
@@ -320,7 +297,7 @@ async fn roster_import(store: &SqlStore, file: &std::path::Path, dry_run: bool) 
     Ok(())
 }
 
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

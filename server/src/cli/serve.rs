@@ -1,0 +1,148 @@
+//! `anlan serve`: every option of the running server, and how they become a [`crate::Config`].
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+
+use super::Db;
+use crate::store::SqlStore;
+use crate::tls::{Https, acme};
+
+#[derive(Args)]
+pub struct Serve {
+    #[arg(long, env = "ANLAN_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Seed the Sanming demo hierarchy and accounts (idempotent).
+    #[arg(long, env = "ANLAN_DEMO")]
+    demo: bool,
+    /// The built PWA to serve at `/`.
+    #[arg(long, env = "ANLAN_STATIC_DIR", default_value = "pwa/dist")]
+    static_dir: PathBuf,
+    /// Documents kept loaded in memory.
+    #[arg(long, env = "ANLAN_CACHE_DOCS", default_value_t = 5_000)]
+    cache_docs: usize,
+    /// Seconds an urgent alert may go unacknowledged before it goes one level up.
+    #[arg(long, env = "ANLAN_ESCALATE_AFTER", default_value_t = 900)]
+    escalate_after: u64,
+    /// Contact for push services (VAPID `sub`): mailto:… or https://….
+    #[arg(long, env = "ANLAN_VAPID_CONTACT", default_value = "mailto:admin@anlan.local")]
+    vapid_contact: String,
+    /// Hour of the day (Beijing time) after which leaders get the digest of non-urgent cases.
+    #[arg(long, env = "ANLAN_DIGEST_HOUR", default_value_t = 18, value_parser = clap::value_parser!(u32).range(0..24))]
+    digest_hour: u32,
+    /// Accept plain-http push endpoints (only for a local test push service).
+    #[arg(long, env = "ANLAN_ALLOW_HTTP_PUSH")]
+    allow_http_push: bool,
+    /// Reverse proxies whose X-Forwarded-For / Forwarded headers name the client, as CIDR
+    /// ranges or addresses (10.0.0.0/8, 127.0.0.1), repeated or comma-separated. Without it
+    /// those headers are ignored and the TCP peer is the client.
+    #[arg(long, env = "ANLAN_TRUSTED_PROXY", value_delimiter = ',', value_parser = ip_net)]
+    trusted_proxy: Vec<ipnet::IpNet>,
+    #[command(flatten)]
+    https: HttpsArgs,
+    #[command(flatten)]
+    db: Db,
+}
+
+/// HTTPS: give either a certificate and key, or the domain(s) to obtain one for by ACME.
+#[derive(Args)]
+#[command(next_help_heading = "HTTPS")]
+struct HttpsArgs {
+    /// Serve HTTPS with this certificate chain (PEM, leaf first). Replaced files are picked up
+    /// within seconds, or at once on SIGHUP, without dropping connections.
+    #[arg(long, env = "ANLAN_TLS_CERT", requires = "tls_key", conflicts_with = "acme_domain")]
+    tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, env = "ANLAN_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Serve HTTPS with a certificate obtained and renewed by ACME (HTTP-01) for this domain;
+    /// repeat for more names. Needs --redirect-listen reachable by the CA on port 80.
+    /// Certificates and the account are kept in the data folder's `acme/`.
+    #[arg(long, env = "ANLAN_ACME_DOMAIN", value_delimiter = ',', requires = "redirect_listen")]
+    acme_domain: Vec<String>,
+    /// Contact the CA may write to about the certificates, e.g. mailto:it@county.gov.cn.
+    #[arg(long, env = "ANLAN_ACME_CONTACT", value_delimiter = ',')]
+    acme_contact: Vec<String>,
+    /// The ACME directory URL (default: Let's Encrypt production).
+    #[arg(long, env = "ANLAN_ACME_DIRECTORY", default_value = acme::LETS_ENCRYPT)]
+    acme_directory: String,
+    /// A root certificate (PEM) to trust for the ACME directory's own HTTPS, for a private CA.
+    #[arg(long, env = "ANLAN_ACME_DIRECTORY_ROOT")]
+    acme_directory_root: Option<PathBuf>,
+    /// Renew an ACME certificate this many days before it expires.
+    #[arg(long, env = "ANLAN_ACME_RENEW_DAYS", default_value_t = 30)]
+    acme_renew_days: u64,
+    /// With HTTPS, also listen for plain HTTP here (e.g. 0.0.0.0:80): it only redirects to
+    /// HTTPS and answers ACME challenges.
+    #[arg(long, env = "ANLAN_REDIRECT_LISTEN")]
+    redirect_listen: Option<SocketAddr>,
+}
+
+impl HttpsArgs {
+    fn https(&self, db: &Db) -> Option<Https> {
+        if let (Some(cert), Some(key)) = (&self.tls_cert, &self.tls_key) {
+            return Some(Https::Files { cert: cert.clone(), key: key.clone() });
+        }
+        (!self.acme_domain.is_empty()).then(|| {
+            Https::Acme(acme::AcmeSettings {
+                domains: self.acme_domain.clone(),
+                contact: self.acme_contact.clone(),
+                directory: self.acme_directory.clone(),
+                directory_root: self.acme_directory_root.clone(),
+                dir: db.data.join("acme"),
+                renew_before: Duration::from_secs(self.acme_renew_days * 24 * 3600),
+            })
+        })
+    }
+}
+
+fn ip_net(s: &str) -> Result<ipnet::IpNet, String> {
+    s.parse()
+        .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("{s:?} is neither an address nor a CIDR range"))
+}
+
+pub async fn run(s: Serve) -> anyhow::Result<()> {
+    let url = s.db.url()?;
+    let https = s.https.https(&s.db);
+    anyhow::ensure!(
+        s.https.redirect_listen.is_none() || https.is_some(),
+        "--redirect-listen redirects to HTTPS: give --tls-cert/--tls-key or --acme-domain too"
+    );
+    if s.demo {
+        let store = SqlStore::connect(&url).await?;
+        crate::demo::seed(&store).await?;
+        // So the demo officer has this half-month's sweep to answer at once, rather
+        // than after the sweep clock's first tick.
+        crate::campaigns::generate_half_monthly(&store, crate::store::now_ms()).await?;
+    }
+    let listener = tokio::net::TcpListener::bind(s.listen).await?;
+    let addr = listener.local_addr()?;
+    let redirect = match s.https.redirect_listen {
+        Some(a) => Some(tokio::net::TcpListener::bind(a).await?),
+        None => None,
+    };
+    let scheme = if https.is_some() { "https" } else { "http" };
+    if let Some(r) = &redirect {
+        println!("redirecting http://{} to HTTPS", r.local_addr()?);
+    }
+    println!("listening on {scheme}://{addr}");
+    if s.demo {
+        crate::demo::print_logins(&addr.to_string(), &SqlStore::connect(&url).await?).await?;
+    }
+    let config = crate::Config {
+        static_dir: Some(s.static_dir),
+        cache_docs: s.cache_docs,
+        escalate_after: Duration::from_secs(s.escalate_after),
+        vapid_contact: s.vapid_contact,
+        allow_http_push: s.allow_http_push,
+        digest_hour: s.digest_hour,
+        https,
+        trusted_proxies: s.trusted_proxy,
+        ..crate::Config::new(url)
+    };
+    let listeners = crate::serving::Listeners { main: listener, redirect };
+    crate::run_on(config, listeners, super::shutdown_signal()).await
+}
