@@ -42,6 +42,24 @@ impl Db {
     }
 }
 
+/// Below this much free space on the data disk (SQLite), pushes and photo uploads are refused
+/// with `503 storage_full`, while the server still has room for its own bookkeeping.
+#[derive(Args, Clone)]
+struct FloorArgs {
+    /// Free bytes to keep: 300MB, 2GiB, …
+    #[arg(long, env = "ANLAN_MIN_FREE_SPACE", default_value = "300MB", value_parser = crate::store::parse_bytes)]
+    min_free_space: u64,
+    /// Free share of the disk to keep, in percent.
+    #[arg(long, env = "ANLAN_MIN_FREE_PERCENT", default_value_t = 2.0)]
+    min_free_percent: f64,
+}
+
+impl From<FloorArgs> for crate::store::FreeSpaceFloor {
+    fn from(a: FloorArgs) -> Self {
+        Self { min_bytes: a.min_free_space, min_percent: a.min_free_percent }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run the server.
@@ -69,6 +87,8 @@ enum Command {
         /// Accept plain-http push endpoints (only for a local test push service).
         #[arg(long, env = "ANLAN_ALLOW_HTTP_PUSH")]
         allow_http_push: bool,
+        #[command(flatten)]
+        floor: FloorArgs,
         #[command(flatten)]
         db: Db,
     },
@@ -184,6 +204,7 @@ pub async fn main() -> anyhow::Result<()> {
             vapid_contact,
             allow_http_push,
             digest_hour,
+            floor,
             db,
         } => {
             let url = db.url()?;
@@ -207,6 +228,7 @@ pub async fn main() -> anyhow::Result<()> {
                 vapid_contact,
                 allow_http_push,
                 digest_hour,
+                free_space_floor: floor.into(),
                 ..crate::Config::new(url)
             };
             crate::run(config, listener, shutdown_signal()).await

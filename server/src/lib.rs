@@ -61,6 +61,11 @@ pub struct Config {
     pub allow_http_push: bool,
     /// How often the sweep clock generates half-monthly campaigns and sends reminders.
     pub campaign_tick: Duration,
+    /// Pushes and uploads are refused below this much free space on the data disk.
+    pub free_space_floor: store::FreeSpaceFloor,
+    /// Storage that fails on demand (tests only).
+    #[cfg(any(test, feature = "fault-injection"))]
+    pub faults: store::Faults,
 }
 
 impl Config {
@@ -77,6 +82,9 @@ impl Config {
             vapid_contact: "mailto:admin@anlan.local".into(),
             allow_http_push: false,
             campaign_tick: Duration::from_secs(60),
+            free_space_floor: Default::default(),
+            #[cfg(any(test, feature = "fault-injection"))]
+            faults: Default::default(),
         }
     }
 }
@@ -87,7 +95,11 @@ pub async fn run(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    #[cfg(not(any(test, feature = "fault-injection")))]
     let store = SqlStore::connect(&config.database_url).await?;
+    #[cfg(any(test, feature = "fault-injection"))]
+    let store = SqlStore::connect_with_faults(&config.database_url, config.faults.clone()).await?;
+    store.space.set_floor(config.free_space_floor);
     let live = LiveHub::new(store.dialect == Dialect::Postgres);
     let metrics = Arc::new(Metrics::default());
     let merger =
