@@ -3,6 +3,7 @@
 // epochs, and the `have` check. Requests travel through the real CBOR encoding.
 import * as A from '@automerge/automerge/slim';
 import type { Transport } from '../src/sync/client';
+import { HttpError } from '../src/sync/http-error';
 import {
   decodeRequest, decodeResponse, encodeRequest, encodeResponse,
   type DocResult, type PullDoc, type SyncRequest, type SyncResponse,
@@ -99,13 +100,14 @@ export class FakeServer {
 
 /** A transport that can be cut: fail before the request arrives, or lose the response. */
 export class FakeTransport implements Transport {
-  failNext: 'none' | 'before' | 'after' = 'none';
+  failNext: 'none' | 'before' | 'after' | 'storage_full' = 'none';
   constructor(private server: FakeServer, private device: string) {}
 
   async sync(req: SyncRequest): Promise<SyncResponse> {
     const mode = this.failNext;
     this.failNext = 'none';
     if (mode === 'before') throw new TypeError('Failed to fetch');
+    if (mode === 'storage_full') throw new HttpError(503, 'storage_full', 'the database is full; retry later', 30);
     // Round-trip through CBOR exactly as on the wire.
     const res = this.server.handle(this.device, decodeRequest(encodeRequest(req)));
     const bytes = encodeResponse(res);

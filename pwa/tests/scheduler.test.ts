@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SyncScheduler, type Clock } from '../src/sync/scheduler';
 import { SseParser } from '../src/sync/live';
+import { HttpError } from '../src/sync/http-error';
 
 class FakeClock implements Clock {
   t = 0;
@@ -43,6 +44,36 @@ describe('sync scheduler', () => {
     expect(runs).toBe(3);
     expect(s.state.failures).toBe(0);
     expect(s.state.nextRetryAt).toBeNull();
+  });
+
+  it('waits out a server that cannot store, no sooner than its Retry-After, and says so calmly', async () => {
+    const clock = new FakeClock();
+    let full = true;
+    let runs = 0;
+    const states: boolean[] = [];
+    const s = new SyncScheduler(
+      async () => { runs++; if (full) throw new HttpError(503, 'storage_full', 'no room', 30); },
+      (st) => states.push(st.storageFull),
+      { periodMs: 1e9 },
+      clock,
+    );
+    s.start();
+    await flush();
+    expect(runs).toBe(1);
+    expect(s.state.storageFull).toBe(true);
+    expect(s.state.unauthorized).toBe(false);
+    expect(s.state.reachable).toBe(true);
+    expect(s.state.nextRetryAt).toBe(30_000); // Retry-After beats the 2 s first backoff
+    await clock.advance(29_999);
+    expect(runs).toBe(1);
+    await clock.advance(1);
+    expect(runs).toBe(2);
+    full = false;
+    await clock.advance(s.state.nextRetryAt! - clock.now());
+    expect(runs).toBe(3);
+    expect(s.state.storageFull).toBe(false);
+    expect(s.state.failures).toBe(0);
+    expect(states.at(-1)).toBe(false);
   });
 
   it('debounces a burst of edits into one sync', async () => {

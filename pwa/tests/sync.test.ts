@@ -43,6 +43,20 @@ describe('sync client (PROTOCOL.md §4)', () => {
     expect((await a.repo.list())[0].delivery).toBe('sent');
   });
 
+  it('keeps everything when the server cannot store (503 storage_full), and delivers on retry', async () => {
+    const server = new FakeServer();
+    const a = await device(server);
+    const id = await a.repo.create(input());
+    a.transport.failNext = 'storage_full';
+    await expect(a.client.sync()).rejects.toMatchObject({ status: 503, code: 'storage_full', retryAfter: 30 });
+    expect(server.docs.has(id)).toBe(false);
+    expect((await a.repo.list())[0].delivery).toBe('local');
+    expect(await a.repo.getKv('cursor')).toBeUndefined();
+    await a.client.sync();
+    expect(server.docs.has(id)).toBe(true);
+    expect((await a.repo.list())[0].delivery).toBe('sent');
+  });
+
   it('treats a lost response as harmless: the same changes are sent again and answered ok', async () => {
     const server = new FakeServer();
     const a = await device(server);

@@ -34,6 +34,10 @@ pub enum AppError {
     /// 415: the body is not the expected media type.
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// 503 `storage_full` with Retry-After: no room to store this now; nothing was stored, and
+    /// the same request will succeed once there is.
+    #[error("the server cannot store this now ({0}); retry later")]
+    StorageFull(String),
     /// 503: try again shortly.
     #[error("{0}")]
     Unavailable(String),
@@ -47,6 +51,7 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::Invalid(m) => AppError::BadRequest(m),
             StoreError::NotFound(_) => AppError::NotFound,
+            e if e.is_storage_full() => AppError::StorageFull(e.to_string()),
             e => AppError::Internal(e.into()),
         }
     }
@@ -66,6 +71,7 @@ impl AppError {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
             }
             AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            AppError::StorageFull(_) => (StatusCode::SERVICE_UNAVAILABLE, "storage_full"),
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -83,8 +89,16 @@ impl IntoResponse for AppError {
             other => other.to_string(),
         };
         let mut res = (status, Json(serde_json::json!({ "code": code, "message": message }))).into_response();
-        if let AppError::TooManyAttempts(secs) = self {
-            res.headers_mut().insert(axum::http::header::RETRY_AFTER, secs.into());
+        match self {
+            AppError::TooManyAttempts(secs) => {
+                res.headers_mut().insert(axum::http::header::RETRY_AFTER, secs.into());
+            }
+            // Logged where the state changes (`store::Space`), not once per refused request.
+            AppError::StorageFull(_) => {
+                res.headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, crate::store::RETRY_AFTER_SECS.into());
+            }
+            _ => {}
         }
         res
     }

@@ -70,6 +70,11 @@ pub struct Config {
     pub https: Option<tls::Https>,
     /// Reverse proxies whose `X-Forwarded-For` / `Forwarded` is believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Pushes and uploads are refused below this much free space on the data disk.
+    pub free_space_floor: store::FreeSpaceFloor,
+    /// Storage that fails on demand (tests only).
+    #[cfg(any(test, feature = "fault-injection"))]
+    pub faults: store::Faults,
 }
 
 impl Config {
@@ -89,6 +94,9 @@ impl Config {
             page_bytes: merge::PAGE_BYTES,
             https: None,
             trusted_proxies: Vec::new(),
+            free_space_floor: Default::default(),
+            #[cfg(any(test, feature = "fault-injection"))]
+            faults: Default::default(),
         }
     }
 }
@@ -108,7 +116,11 @@ pub async fn run_on(
     listeners: serving::Listeners,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    #[cfg(not(any(test, feature = "fault-injection")))]
     let store = SqlStore::connect(&config.database_url).await?;
+    #[cfg(any(test, feature = "fault-injection"))]
+    let store = SqlStore::connect_with_faults(&config.database_url, config.faults.clone()).await?;
+    store.space.set_floor(config.free_space_floor);
     let live = LiveHub::new(store.dialect == Dialect::Postgres);
     let metrics = Arc::new(Metrics::default());
     let mut merger = Merger::new(store.clone(), config.cache_docs, metrics.clone(), live.clone()).await?;

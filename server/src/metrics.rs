@@ -68,3 +68,39 @@ impl Metrics {
         s
     }
 }
+
+/// The data disk and storage errors (see [`crate::store::Space`]).
+pub fn render_space(space: &crate::store::Space) -> String {
+    let mut s = String::new();
+    let refusing = space.refusal().is_some() as u8;
+    let gauge = |s: &mut String, name: &str, help: &str, v: String| {
+        let _ = writeln!(s, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {v}");
+    };
+    if let Some(free) = space.free() {
+        gauge(
+            &mut s,
+            "anlan_storage_free_bytes",
+            "Bytes available on the data filesystem",
+            free.available.to_string(),
+        );
+        gauge(
+            &mut s,
+            "anlan_storage_size_bytes",
+            "Size of the data filesystem in bytes",
+            free.total.to_string(),
+        );
+    }
+    gauge(
+        &mut s,
+        "anlan_storage_writes_refused",
+        "1 while pushes and uploads are refused for want of space",
+        refusing.to_string(),
+    );
+    for (name, help, v) in [
+        ("anlan_storage_errors_total", "Writes that failed in the database", space.errors()),
+        ("anlan_storage_refusals_total", "Writes refused for want of space", space.refused()),
+    ] {
+        let _ = writeln!(s, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}");
+    }
+    s
+}

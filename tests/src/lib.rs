@@ -62,6 +62,8 @@ impl TestApp {
             // messages a test counts whenever the suite runs after that hour. Tests of the
             // digest set the hour themselves.
             digest_hour: 24,
+            // Shared test machines run with little disk to spare; the floor's own tests set one.
+            free_space_floor: anlan_server::store::FreeSpaceFloor { min_bytes: 0, min_percent: 0.0 },
             ..anlan_server::Config::new(db.url.clone())
         };
         let mut config = config;

@@ -52,6 +52,7 @@ export const en: Record<MessageKey, string> = {
   devices_unavailable: 'Go online to see or manage your devices',
   devices_explain: 'Lost a phone? Sign it out here: it is refused the next time it connects and its data is erased.',
   sync_online: 'Online',
+  sync_storage_full: 'The server cannot save right now; retrying automatically',
   sync_offline: 'Offline',
   sync_pending: '{n} not yet delivered',
   sync_all_sent: 'All delivered',

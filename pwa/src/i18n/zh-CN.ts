@@ -55,6 +55,7 @@ export const zhCN = {
 
   // sync bar
   sync_online: '在线',
+  sync_storage_full: '服务器暂时无法保存，稍后自动重试',
   sync_offline: '离线',
   sync_pending: '待送达 {n} 件',
   sync_all_sent: '全部已送达',

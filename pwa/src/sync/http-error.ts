@@ -2,7 +2,7 @@
 
 /** The server answered with an error status; `code` is its JSON error code when it sent one. */
 export class HttpError extends Error {
-  /** `retryAfter`: seconds, from a 429's Retry-After header. */
+  /** `retryAfter`: seconds, from the Retry-After header of a 429 or a 503. */
   constructor(public status: number, public code: string, message: string, public retryAfter?: number) {
     super(`HTTP ${status} ${code}: ${message}`);
   }

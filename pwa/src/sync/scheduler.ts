@@ -1,7 +1,11 @@
 // When to sync (PROTOCOL.md §4): on start, when the network comes back, a few seconds after
 // local edits, when the live channel says the feed advanced, periodically, and on demand.
 // Failures back off exponentially, 2 s doubling to 5 min. Never more than one sync at a time;
-// a trigger during a sync runs one more afterwards.
+// a trigger during a sync runs one more afterwards. A server that cannot store (`503
+// storage_full`) is waited out like a lost network: nothing changes locally, and the retry
+// comes no sooner than its Retry-After.
+
+import { HttpError } from './http-error';
 
 export interface SchedulerState {
   running: boolean;
@@ -13,6 +17,8 @@ export interface SchedulerState {
   /** False after a request failed without any answer from the server (no network, captive
    *  portal, dead link in a valley): `navigator.onLine` alone says true in those cases. */
   reachable: boolean | null;
+  /** The last attempt was answered `503 storage_full`: the server cannot store for now. */
+  storageFull: boolean;
 }
 
 export interface Clock {
@@ -35,7 +41,7 @@ export interface SchedulerOptions {
 }
 
 export class SyncScheduler {
-  readonly state: SchedulerState = { running: false, online: true, failures: 0, nextRetryAt: null, lastError: null, unauthorized: false, reachable: null };
+  readonly state: SchedulerState = { running: false, online: true, failures: 0, nextRetryAt: null, lastError: null, unauthorized: false, reachable: null, storageFull: false };
   private rerun = false;
   private debounceTimer: unknown = null;
   private retryTimer: unknown = null;
@@ -112,14 +118,17 @@ export class SyncScheduler {
       this.state.failures = 0;
       this.state.lastError = null;
       this.state.reachable = true;
+      this.state.storageFull = false;
     } catch (e) {
       this.state.lastError = e instanceof Error ? e.message : String(e);
       this.state.reachable = !this.isUnreachable(e);
+      this.state.storageFull = e instanceof HttpError && e.code === 'storage_full';
       if (this.isFatal(e)) {
         this.state.unauthorized = true;
       } else {
         this.state.failures++;
-        const wait = this.backoffMs(this.state.failures);
+        const retryAfterMs = e instanceof HttpError && e.retryAfter ? e.retryAfter * 1000 : 0;
+        const wait = Math.max(this.backoffMs(this.state.failures), retryAfterMs);
         this.state.nextRetryAt = this.clock.now() + wait;
         this.retryTimer = this.clock.setTimeout(() => {
           this.retryTimer = null;

@@ -27,6 +27,7 @@ export function syncBar(ctx: Ctx) {
   const online = isOnline(ctx);
   let line: string;
   if (s?.unauthorized) line = t('sync_unauthorized');
+  else if (s?.storageFull && !s.running) line = t('sync_storage_full');
   else if (s?.running) line = s.progress ? t('sync_progress', { n: s.progress.done, m: s.progress.total }) : t('sync_running');
   else if (s?.nextRetryAt && ctx.online) line = t('sync_retry_in', { s: Math.max(1, Math.round((s.nextRetryAt - Date.now()) / 1000)) });
   else line = s?.lastSync ? t('sync_last', { t: fmtAgo(s.lastSync) }) : t('sync_never');

@@ -57,6 +57,7 @@ async function emitStatus(): Promise<void> {
       nextRetryAt: lastState.nextRetryAt,
       lastError: lastState.lastError,
       unauthorized: lastState.unauthorized,
+      storageFull: lastState.storageFull,
       progress,
       clock: clock.state(),
     },

@@ -44,6 +44,8 @@ export interface SyncStatus {
   nextRetryAt: number | null;
   lastError: string | null;
   unauthorized: boolean;
+  /** The server answered that it cannot store for now; the phone keeps everything and retries. */
+  storageFull: boolean;
   progress: { done: number; total: number } | null;
   /** The phone's clock against the server's (src/sync/trusted-clock.ts). */
   clock: ClockState;

@@ -41,6 +41,8 @@ pub struct Serve {
     #[arg(long, env = "ANLAN_TRUSTED_PROXY", value_delimiter = ',', value_parser = ip_net)]
     trusted_proxy: Vec<ipnet::IpNet>,
     #[command(flatten)]
+    floor: FloorArgs,
+    #[command(flatten)]
     https: HttpsArgs,
     #[command(flatten)]
     db: Db,
@@ -141,8 +143,27 @@ pub async fn run(s: Serve) -> anyhow::Result<()> {
         digest_hour: s.digest_hour,
         https,
         trusted_proxies: s.trusted_proxy,
+        free_space_floor: s.floor.into(),
         ..crate::Config::new(url)
     };
     let listeners = crate::serving::Listeners { main: listener, redirect };
     crate::run_on(config, listeners, super::shutdown_signal()).await
+}
+
+/// Below this much free space on the data disk (SQLite), pushes and photo uploads are refused
+/// with `503 storage_full`, while the server still has room for its own bookkeeping.
+#[derive(Args, Clone)]
+struct FloorArgs {
+    /// Free bytes to keep: 300MB, 2GiB, …
+    #[arg(long, env = "ANLAN_MIN_FREE_SPACE", default_value = "300MB", value_parser = crate::store::parse_bytes)]
+    min_free_space: u64,
+    /// Free share of the disk to keep, in percent.
+    #[arg(long, env = "ANLAN_MIN_FREE_PERCENT", default_value_t = 2.0)]
+    min_free_percent: f64,
+}
+
+impl From<FloorArgs> for crate::store::FreeSpaceFloor {
+    fn from(a: FloorArgs) -> Self {
+        Self { min_bytes: a.min_free_space, min_percent: a.min_free_percent }
+    }
 }

@@ -137,6 +137,9 @@ async fn upload(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<impl IntoResponse, BlobError> {
+    // Photos are the largest writes: the first to stop when the disk runs low. Before any
+    // lookup, so the refusal says nothing about which blobs exist.
+    state.store.space.check_room()?;
     visible(&state, &d, &sha256).await?;
     let mime = headers
         .get(header::CONTENT_TYPE)

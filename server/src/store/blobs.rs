@@ -157,7 +157,7 @@ impl SqlStore {
     }
 }
 
-async fn whole_hash(tx: &mut Transaction<'static, Any>, sha256: &str) -> Result<String> {
+async fn whole_hash(tx: &mut Transaction<'_, Any>, sha256: &str) -> Result<String> {
     let mut hasher = Sha256::new();
     let mut rows = sqlx::query("SELECT bytes FROM blob_chunks WHERE sha256 = $1 ORDER BY pos")
         .bind(sha256)
@@ -179,7 +179,7 @@ fn state_from(r: &sqlx::any::AnyRow) -> Result<BlobState> {
 
 /// Make `doc_blobs` say exactly what these cases' attachments say, in the projection's
 /// transaction. An attachment removed from a case stops granting access through it.
-pub(super) async fn link(tx: &mut Transaction<'static, Any>, rows: &[(DocId, &CaseRow)]) -> Result<()> {
+pub(super) async fn link(tx: &mut Transaction<'_, Any>, rows: &[(DocId, &CaseRow)]) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }

@@ -4,11 +4,19 @@
 
 use std::collections::HashSet;
 
-use sqlx::{Any, AssertSqlSafe, Row, Transaction};
+use sqlx::{Any, AnyConnection, AssertSqlSafe, Connection, Row, Transaction};
 use sync_protocol::DocId;
 
 use super::sql::{doc_id, now_ms};
 use super::*;
+
+/// A storage fault injected here when a test asks for one; nothing in production builds.
+macro_rules! fault_point {
+    ($store:expr) => {
+        #[cfg(any(test, feature = "fault-injection"))]
+        $store.faults.statement()?;
+    };
+}
 
 /// Rows per multi-row statement: below SQLite's 32,766 bound parameters at 15 columns.
 const CHUNK: usize = 500;
@@ -31,8 +39,19 @@ fn values_from(rows: usize, cols: usize, first: usize) -> String {
 
 impl SqlStore {
     /// Write a batch in one transaction, or nothing if any document moved since it was read.
+    ///
+    /// `Committed` only after COMMIT succeeded; any error, including one from COMMIT itself
+    /// (whose outcome is then unknown), is an error, and the connection that saw it is closed
+    /// rather than trusted again (see `pools`). Retrying is safe: changes are idempotent.
     pub async fn commit(&self, batch: &[DocCommit]) -> Result<CommitOutcome> {
-        match self.try_commit(batch).await {
+        self.space.check_room()?;
+        let mut conn = self.writer.acquire().await?;
+        let result = self.try_commit(&mut conn, batch).await;
+        match &result {
+            Ok(_) => self.space.succeeded(),
+            Err(_) => conn.close_on_drop(),
+        }
+        match result {
             // Two requests locking the same documents in opposite orders: PostgreSQL aborts
             // one. It is a conflict like any other; the merge layer reads and judges again.
             Err(StoreError::Sql(sqlx::Error::Database(e)))
@@ -40,13 +59,16 @@ impl SqlStore {
             {
                 Ok(CommitOutcome::Conflict(batch.iter().map(|c| c.doc).collect()))
             }
-            other => other,
+            Err(e) => Err(self.space.failed(e)),
+            ok => ok,
         }
     }
 
-    async fn try_commit(&self, batch: &[DocCommit]) -> Result<CommitOutcome> {
+    async fn try_commit(&self, conn: &mut AnyConnection, batch: &[DocCommit]) -> Result<CommitOutcome> {
         let now = now_ms();
-        let mut tx = self.writer.begin().await?;
+        fault_point!(self);
+        let mut tx = conn.begin().await?;
+        fault_point!(self);
         let conflicts = claim(&mut tx, batch, now).await?;
         if !conflicts.is_empty() {
             tx.rollback().await?;
@@ -55,16 +77,20 @@ impl SqlStore {
         let cases: Vec<(DocId, &CaseRow)> =
             batch.iter().filter_map(|c| c.case.as_ref().map(|r| (c.doc, r))).collect();
         for chunk in cases.chunks(CHUNK) {
+            fault_point!(self);
             upsert_cases(&mut tx, chunk).await?;
         }
         let records: Vec<(DocId, &str, &str, &RecordRow)> = batch
             .iter()
             .filter_map(|c| c.record.as_ref().map(|r| (c.doc, c.unit_code.as_str(), c.unit_path.as_str(), r)))
             .collect();
+        fault_point!(self);
         super::records::upsert(&mut tx, &records).await?;
+        fault_point!(self);
         insert_outbox(&mut tx, batch, now).await?;
         for c in batch {
             if let Some(user) = &c.acknowledged_by {
+                fault_point!(self);
                 sqlx::query(
                     "UPDATE deliveries SET acknowledged_at = $2, acknowledged_by = $3 WHERE doc_id = $1 AND acknowledged_at IS NULL",
                 )
@@ -79,10 +105,13 @@ impl SqlStore {
             // Feed positions must become visible in order: a reader that saw position n must
             // never later find n-1 appear. Holding this lock from the first position drawn to
             // COMMIT makes allocation order commit order; it is taken as late as possible.
+            fault_point!(self);
             sqlx::query("SELECT pg_advisory_xact_lock(7242)").execute(&mut *tx).await?;
         }
+        fault_point!(self);
         let high = insert_changes(&mut tx, batch, now).await?;
         for c in batch.iter().filter(|c| c.snapshot.is_some()) {
+            fault_point!(self);
             sqlx::query(
                 "UPDATE documents SET snapshot = $2,
                    snapshot_seq = (SELECT COALESCE(MAX(seq), 0) FROM changes WHERE doc_id = $1)
@@ -97,12 +126,16 @@ impl SqlStore {
             batch.iter().filter(|c| !c.changes.is_empty()).map(|c| c.unit_path.clone()).collect();
         if self.dialect == Dialect::Postgres && !paths.is_empty() {
             // Delivered to every replica's listener only if this transaction commits.
+            fault_point!(self);
             sqlx::query("SELECT pg_notify('anlan_feed', $1)")
                 .bind(crate::live::encode_commit(high, batch))
                 .execute(&mut *tx)
                 .await?;
         }
+        fault_point!(self);
         tx.commit().await?;
+        // A COMMIT that succeeded but whose answer was lost looks the same to the caller.
+        fault_point!(self);
         let versions = batch.iter().map(|c| (c.doc, c.expected_version.map_or(1, |v| v + 1))).collect();
         Ok(CommitOutcome::Committed { versions, high })
     }
@@ -110,7 +143,7 @@ impl SqlStore {
 
 /// Insert the new documents and bump the version of the existing ones, if each is still as it
 /// was read. Returns the documents that moved meanwhile.
-async fn claim(tx: &mut Transaction<'static, Any>, batch: &[DocCommit], now: i64) -> Result<Vec<DocId>> {
+async fn claim(tx: &mut Transaction<'_, Any>, batch: &[DocCommit], now: i64) -> Result<Vec<DocId>> {
     let mut conflicts = Vec::new();
     let (new, old): (Vec<&DocCommit>, Vec<&DocCommit>) =
         batch.iter().partition(|c| c.expected_version.is_none());
@@ -167,7 +200,7 @@ fn returned_ids(rows: Vec<sqlx::any::AnyRow>) -> Result<HashSet<DocId>> {
 }
 
 /// Append the changes to the log; returns the highest feed position written (0 if none).
-async fn insert_changes(tx: &mut Transaction<'static, Any>, batch: &[DocCommit], now: i64) -> Result<i64> {
+async fn insert_changes(tx: &mut Transaction<'_, Any>, batch: &[DocCommit], now: i64) -> Result<i64> {
     let rows: Vec<(&DocCommit, &NewChange)> =
         batch.iter().flat_map(|c| c.changes.iter().map(move |ch| (c, ch))).collect();
     let mut high = 0;
@@ -195,7 +228,7 @@ async fn insert_changes(tx: &mut Transaction<'static, Any>, batch: &[DocCommit],
     Ok(high)
 }
 
-async fn upsert_cases(tx: &mut Transaction<'static, Any>, rows: &[(DocId, &CaseRow)]) -> Result<()> {
+async fn upsert_cases(tx: &mut Transaction<'_, Any>, rows: &[(DocId, &CaseRow)]) -> Result<()> {
     let sql = format!(
         "INSERT INTO cases (doc_id, case_no, village, unit_path, category, severity, status, title, reporter, reported_at,
             responsible_leader, handler, deadline, conflicts, body)
@@ -228,7 +261,7 @@ async fn upsert_cases(tx: &mut Transaction<'static, Any>, rows: &[(DocId, &CaseR
     super::blobs::link(tx, rows).await
 }
 
-async fn insert_outbox(tx: &mut Transaction<'static, Any>, batch: &[DocCommit], now: i64) -> Result<()> {
+async fn insert_outbox(tx: &mut Transaction<'_, Any>, batch: &[DocCommit], now: i64) -> Result<()> {
     let rows: Vec<(DocId, &OutboxItem)> =
         batch.iter().flat_map(|c| c.outbox.iter().map(move |o| (c.doc, o))).collect();
     for chunk in rows.chunks(CHUNK) {
@@ -246,10 +279,7 @@ async fn insert_outbox(tx: &mut Transaction<'static, Any>, batch: &[DocCommit], 
 }
 
 /// For the rebuild of the projection, which replaces every row in one transaction.
-pub(super) async fn replace_cases(
-    tx: &mut Transaction<'static, Any>,
-    rows: &[(DocId, CaseRow)],
-) -> Result<()> {
+pub(super) async fn replace_cases(tx: &mut Transaction<'_, Any>, rows: &[(DocId, CaseRow)]) -> Result<()> {
     let refs: Vec<(DocId, &CaseRow)> = rows.iter().map(|(d, r)| (*d, r)).collect();
     for chunk in refs.chunks(CHUNK) {
         upsert_cases(tx, chunk).await?;

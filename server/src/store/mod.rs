@@ -18,12 +18,21 @@ pub mod identity;
 mod locations;
 mod people;
 mod petitions;
+mod pools;
 mod quarantine;
 mod records;
 mod reminders;
 mod scope;
+mod space;
 mod sql;
 mod stats;
+
+#[cfg(test)]
+mod durability_tests;
+#[cfg(any(test, feature = "fault-injection"))]
+mod faults;
+#[cfg(any(test, feature = "fault-injection"))]
+pub use faults::Faults;
 
 pub use admin::{ROLES, UNIT_KINDS, token_hash};
 pub use alerts::{DeliveryLogRow, DeliveryOutcome, DigestDue, DueDelivery};
@@ -37,6 +46,7 @@ pub use people::UserListing;
 pub use quarantine::QuarantineEntry;
 pub use records::RecordListing;
 pub use scope::Scope;
+pub use space::{Free, FreeSpaceFloor, RETRY_AFTER_SECS, Refusal, Space, parse_bytes};
 pub use sql::{Dialect, SqlStore, now_ms};
 pub use stats::{CaseListRow, FINAL_STATUSES, StatCase, StatRecord, StatsWindow};
 
@@ -56,6 +66,9 @@ pub enum StoreError {
     Invalid(String),
     #[error("{0} not found")]
     NotFound(String),
+    /// The database or its disk has no room for this write now; retry later.
+    #[error("{0}")]
+    StorageFull(String),
 }
 
 /// The device behind a bearer token, with what the request needs to know about its user.

@@ -24,7 +24,7 @@ pub struct RecordListing {
 }
 
 pub(super) async fn upsert(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Transaction<'_, Any>,
     rows: &[(DocId, &str, &str, &RecordRow)],
 ) -> Result<()> {
     let now = now_ms();

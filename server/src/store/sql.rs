@@ -2,10 +2,9 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::time::Duration;
 
-use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::{AnyPool, Executor, Row};
+use sqlx::any::AnyRow;
+use sqlx::{AnyPool, Row};
 use sync_protocol::{ActorPrefix, DocId};
 
 use super::scope::Bind;
@@ -32,6 +31,10 @@ pub struct SqlStore {
     /// Scope fingerprints, and `device:fingerprint` pairs, this process has already stored
     /// (`remember_scope`).
     pub(super) scopes_stored: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
+    /// Room on the data disk and storage errors (see [`super::Space`]).
+    pub space: std::sync::Arc<super::Space>,
+    #[cfg(any(test, feature = "fault-injection"))]
+    pub(super) faults: super::Faults,
 }
 
 impl std::fmt::Debug for SqlStore {
@@ -57,6 +60,24 @@ impl SqlStore {
     }
 
     pub async fn connect(url: &str) -> Result<Self> {
+        Self::open(
+            url,
+            #[cfg(any(test, feature = "fault-injection"))]
+            Default::default(),
+        )
+        .await
+    }
+
+    /// A store whose storage fails when `faults` says so (tests only).
+    #[cfg(any(test, feature = "fault-injection"))]
+    pub async fn connect_with_faults(url: &str, faults: super::Faults) -> Result<Self> {
+        Self::open(url, faults).await
+    }
+
+    async fn open(
+        url: &str,
+        #[cfg(any(test, feature = "fault-injection"))] faults: super::Faults,
+    ) -> Result<Self> {
         sqlx::any::install_default_drivers();
         let dialect = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             Dialect::Postgres
@@ -65,27 +86,37 @@ impl SqlStore {
         } else {
             return Err(StoreError::Invalid("database URL must start with sqlite: or postgres:".into()));
         };
-        let options = |max: u32| {
-            AnyPoolOptions::new()
-                .max_connections(max)
-                .acquire_timeout(Duration::from_secs(30))
-                .after_connect(move |conn, _| {
-                    Box::pin(async move {
-                        if dialect == Dialect::Sqlite {
-                            // FULL: a commit is on disk before the server acknowledges it.
-                            conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;").await?;
-                        }
-                        Ok(())
-                    })
-                })
-        };
         let (pool, writer) = match dialect {
             Dialect::Sqlite => {
-                let writer = options(1).connect(url).await?;
-                (options(8).connect(url).await?, writer)
+                let writer = super::pools::open(
+                    url,
+                    dialect,
+                    1,
+                    #[cfg(any(test, feature = "fault-injection"))]
+                    &faults,
+                )
+                .await?;
+                (
+                    super::pools::open(
+                        url,
+                        dialect,
+                        8,
+                        #[cfg(any(test, feature = "fault-injection"))]
+                        &faults,
+                    )
+                    .await?,
+                    writer,
+                )
             }
             Dialect::Postgres => {
-                let pool = options(16).connect(url).await?;
+                let pool = super::pools::open(
+                    url,
+                    dialect,
+                    16,
+                    #[cfg(any(test, feature = "fault-injection"))]
+                    &faults,
+                )
+                .await?;
                 (pool.clone(), pool)
             }
         };
@@ -96,6 +127,9 @@ impl SqlStore {
             url: url.to_string(),
             units: Default::default(),
             scopes_stored: Default::default(),
+            space: std::sync::Arc::new(super::Space::new(sqlite_dir(url))),
+            #[cfg(any(test, feature = "fault-injection"))]
+            faults,
         };
         store.migrate().await?;
         Ok(store)
@@ -312,6 +346,13 @@ impl SqlStore {
         tx.commit().await?;
         Ok(first)
     }
+}
+
+/// The folder holding a `sqlite://path/file.db?…` database; `None` for PostgreSQL.
+fn sqlite_dir(url: &str) -> Option<std::path::PathBuf> {
+    let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let file = Path::new(path.split('?').next()?);
+    Some(file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf())
 }
 
 /// Every unit path under `scope` lies in `[scope, hi)`: paths end in '/', and '0' is the

@@ -1,0 +1,79 @@
+//! The writer after a storage error: a transaction that reports success must be on disk.
+
+use sqlx::Row;
+
+use super::SqlStore;
+
+async fn scratch_store() -> (SqlStore, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("anlan-store-{:016x}", rand::random::<u64>()));
+    (SqlStore::open_dir(&dir).await.unwrap(), dir)
+}
+
+#[tokio::test]
+async fn a_transaction_after_the_disk_filled_is_stored_when_it_reports_success() {
+    let (store, dir) = scratch_store().await;
+    sqlx::query("CREATE TABLE filler (b BLOB)").execute(&store.writer).await.unwrap();
+    let pages: i64 = sqlx::query("PRAGMA page_count").fetch_one(&store.writer).await.unwrap().get(0);
+    sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA max_page_count = {}", pages + 30)))
+        .execute(&store.writer)
+        .await
+        .unwrap();
+    let mut failures = 0;
+    let mut reported = Vec::new();
+    for n in 0..200i64 {
+        let attempt = async {
+            let mut tx = store.writer.begin().await?;
+            // Mostly small writes, now and then a large one: after the first refusal some
+            // still fit, as on a real disk that is nearly full.
+            let rows = if n % 5 == 0 { 8 } else { 1 };
+            for _ in 0..rows {
+                sqlx::query("INSERT INTO filler (b) VALUES (randomblob(3000))").execute(&mut *tx).await?;
+            }
+            sqlx::query("INSERT INTO meta (key, value) VALUES ($1, 'x')")
+                .bind(format!("mark{n}"))
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await
+        };
+        match attempt.await {
+            Ok(()) => reported.push(format!("mark{n}")),
+            Err(e) => {
+                failures += 1;
+                eprintln!("attempt {n}: {e}");
+            }
+        }
+    }
+    assert!(failures > 0, "the database never filled up");
+    let stored: Vec<String> = sqlx::query("SELECT key FROM meta WHERE key LIKE 'mark%'")
+        .fetch_all(&store.pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let lost: Vec<_> = reported.iter().filter(|k| !stored.contains(k)).collect();
+    assert!(lost.is_empty(), "{} of {} reported commits are not stored", lost.len(), reported.len());
+    store.close().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// sqlx counts one transaction open and SQLite has one open, but it is not sqlx's: the state a
+/// storage error can leave behind. The next "transaction" would be a savepoint inside it, and
+/// its "commit" would store nothing; the pool must close such a connection instead.
+#[tokio::test]
+async fn a_connection_whose_transaction_state_is_out_of_step_is_not_reused() {
+    let (store, dir) = scratch_store().await;
+    {
+        let mut conn = store.writer.acquire().await.unwrap();
+        let mut tx = sqlx::Connection::begin(&mut *conn).await.unwrap();
+        sqlx::query("COMMIT").execute(&mut *tx).await.unwrap();
+        sqlx::query("BEGIN").execute(&mut *tx).await.unwrap();
+        std::mem::forget(tx);
+    }
+    let mut tx = store.writer.begin().await.unwrap();
+    sqlx::query("INSERT INTO meta (key, value) VALUES ('after', 'x')").execute(&mut *tx).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(store.meta("after").await.unwrap().as_deref(), Some("x"), "reported committed, not stored");
+    store.close().await;
+    let _ = std::fs::remove_dir_all(dir);
+}

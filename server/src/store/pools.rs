@@ -1,0 +1,80 @@
+//! The connection pools, and the rule that keeps a failed write from poisoning the next one.
+//!
+//! After SQLITE_FULL or SQLITE_IOERR, SQLite may roll a whole transaction back on its own, and
+//! after a failed COMMIT it may keep it open. sqlx then disagrees with the connection about
+//! whether a transaction is open: its next BEGIN becomes a SAVEPOINT inside a transaction that
+//! never commits, and "committed" means nothing. So a connection goes back into a pool only if
+//! both sqlx and the database agree that no transaction is open; otherwise it is closed (which
+//! rolls back whatever it held) and the pool opens a fresh one.
+
+use std::time::Duration;
+
+use sqlx::any::AnyPoolOptions;
+use sqlx::{AnyConnection, AnyPool, Connection, Executor};
+
+use super::{Dialect, Result};
+
+/// A pool of `max` connections to `url`.
+pub(super) async fn open(
+    url: &str,
+    dialect: Dialect,
+    max: u32,
+    #[cfg(any(test, feature = "fault-injection"))] faults: &super::Faults,
+) -> Result<AnyPool> {
+    let options = AnyPoolOptions::new()
+        .max_connections(max)
+        .acquire_timeout(Duration::from_secs(30))
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                if dialect == Dialect::Sqlite {
+                    // FULL: a commit is on disk before the server acknowledges it.
+                    conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;").await?;
+                }
+                Ok(())
+            })
+        })
+        .after_release(move |conn, _| {
+            Box::pin(async move {
+                let clean = is_clean(conn, dialect).await;
+                if !clean {
+                    tracing::warn!("closing a database connection left in an unknown transaction state");
+                }
+                Ok(clean)
+            })
+        });
+    #[cfg(any(test, feature = "fault-injection"))]
+    let options = {
+        let faults = faults.clone();
+        options.before_acquire(move |conn, _| {
+            let pages = faults.max_pages();
+            Box::pin(async move {
+                if pages > 0 {
+                    conn.execute(sqlx::AssertSqlSafe(format!("PRAGMA max_page_count = {pages}"))).await?;
+                }
+                Ok(true)
+            })
+        })
+    };
+    Ok(options.connect(url).await?)
+}
+
+/// No transaction open, as far as both sqlx and the database know.
+async fn is_clean(conn: &mut AnyConnection, dialect: Dialect) -> bool {
+    match dialect {
+        Dialect::Sqlite => {
+            // BEGIN fails inside a transaction: succeeding proves SQLite is in autocommit mode.
+            // It queues behind the ROLLBACK a dropped transaction sent, so it sees its result.
+            if conn.execute("BEGIN").await.is_err() || conn.execute("ROLLBACK").await.is_err() {
+                return false;
+            }
+        }
+        // PostgreSQL ends a transaction whose COMMIT failed; what may remain is the ROLLBACK a
+        // dropped transaction queued, which must reach the server before the answer counts.
+        Dialect::Postgres => {
+            if conn.should_flush() && conn.ping().await.is_err() {
+                return false;
+            }
+        }
+    }
+    !conn.is_in_transaction()
+}
