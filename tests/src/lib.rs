@@ -5,6 +5,7 @@ pub mod bench;
 pub mod db;
 pub mod device;
 pub mod process;
+pub mod providers;
 pub mod push_service;
 
 use std::time::Duration;
