@@ -178,3 +178,8 @@ macro_rules! on_both_backends {
         }
     )*};
 }
+
+/// Whether a claimed delivery is a sweep reminder for `campaign`.
+pub fn reminds_campaign(d: &anlan_server::store::DueDelivery, campaign: &str) -> bool {
+    matches!(&d.event, Ok(sync_protocol::outbox::OutboxEvent::SweepReminder(s)) if s.campaign == campaign)
+}

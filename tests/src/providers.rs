@@ -91,8 +91,7 @@ fn header(h: &HeaderMap, name: &str) -> String {
 impl Providers {
     pub async fn spawn() -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let mut me = Self::default();
-        me.base = format!("http://{}", listener.local_addr().unwrap());
+        let me = Self { base: format!("http://{}", listener.local_addr().unwrap()), ..Self::default() };
         let app = Router::new()
             .route("/aliyun/", post(aliyun))
             .route("/tencent/", post(tencent))
