@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod auth;
 pub mod campaigns;
+pub mod channels;
 pub mod cli;
 pub mod client_ip;
 pub mod demo;
@@ -142,10 +143,15 @@ pub async fn run_on(
         application_server_key: vapid.application_server_key(),
         allow_http: config.allow_http_push,
     });
+    // Refuse a misconfigured SMS provider or robot list now rather than when an alert needs it.
+    let sms = channels::setup::sms(&channels::config::Env, &push::http_client()?)?;
+    let robots = channels::setup::robots(&channels::config::Env, &push::http_client()?)?;
+    tracing::info!(channels = %channels::setup::describe(sms.as_deref(), &robots), "delivery channels configured");
     let worker = Arc::new(push::worker::AlertWorker {
         store: store.clone(),
         vapid,
         client: push::http_client()?,
+        metrics: metrics.clone(),
         config: push::worker::AlertConfig {
             escalate_after: config.escalate_after,
             tick: config.alert_tick,

@@ -29,6 +29,8 @@ pub struct Metrics {
     pub docs_rejected: Counter,
     pub need_changes: Counter,
     pub live_connections: Counter,
+    /// Sends, failures and cost per delivery channel.
+    pub channels: crate::channels::ChannelMetrics,
     sync_micros_sum: Counter,
     sync_buckets: [Counter; 8],
 }
@@ -65,6 +67,7 @@ impl Metrics {
         let _ = writeln!(s, "{name}_bucket{{le=\"+Inf\"}} {count}");
         let _ = writeln!(s, "{name}_sum {}", self.sync_micros_sum.get() as f64 / 1e6);
         let _ = writeln!(s, "{name}_count {count}");
+        s.push_str(&self.channels.render());
         s
     }
 }

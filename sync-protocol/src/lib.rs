@@ -6,6 +6,7 @@
 //! - [`case`]: the incident/dispute case document — typed view, validator, writer helpers.
 //! - [`sweep`]: the sweep report — deterministic id and genesis, reader, completeness.
 //! - [`petition`], [`visit`]: the petition item (信访事项) and the downward visit (下访).
+//! - [`outbox`]: what the server owes people (alerts, reminders), one typed event per cause.
 //! - [`rules`]: rules the PWA runs too, held to shared vectors (the petition's statutory clock).
 //! - [`wire`]: the `POST /api/v1/sync` request and response, CBOR encoded.
 //!
@@ -14,6 +15,7 @@
 
 pub mod case;
 pub mod ids;
+pub mod outbox;
 pub mod petition;
 pub mod rules;
 pub mod schema;

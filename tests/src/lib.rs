@@ -6,6 +6,7 @@ pub mod db;
 pub mod device;
 pub mod pebble;
 pub mod process;
+pub mod providers;
 pub mod push_service;
 pub mod tls;
 
@@ -180,4 +181,9 @@ macro_rules! on_both_backends {
             }
         }
     )*};
+}
+
+/// Whether a claimed delivery is a sweep reminder for `campaign`.
+pub fn reminds_campaign(d: &anlan_server::store::DueDelivery, campaign: &str) -> bool {
+    matches!(&d.event, Ok(sync_protocol::outbox::OutboxEvent::SweepReminder(s)) if s.campaign == campaign)
 }

@@ -5,6 +5,7 @@
 
 use sync_protocol::DocId;
 use sync_protocol::case::{Case, TimelineKind};
+use sync_protocol::outbox::{CaseFacts, OutboxEvent};
 
 use crate::store::OutboxItem;
 
@@ -17,17 +18,20 @@ pub fn chase_alerts(doc: DocId, before: Option<&Case>, after: &Case) -> Vec<Outb
         .iter()
         .filter(|e| e.kind == TimelineKind::Chase && !known(&e.id))
         .map(|e| OutboxItem {
-            kind: "chase".into(),
+            event: OutboxEvent::Chase(case_facts(doc, after)),
             cause: format!("chase:{doc}:{}", e.id),
-            payload: case_payload(doc, after).to_string(),
         })
         .collect()
 }
 
 /// What an alert about a case carries: never a name, a phone, the title or the description.
-pub fn case_payload(doc: DocId, c: &Case) -> serde_json::Value {
-    serde_json::json!({
-        "doc": doc.to_string(), "case_no": c.case_no, "village": c.village,
-        "category": c.category, "severity": c.severity,
-    })
+pub fn case_facts(doc: DocId, c: &Case) -> CaseFacts {
+    CaseFacts {
+        doc,
+        case_no: c.case_no.clone(),
+        village: c.village.clone(),
+        category: c.category,
+        severity: c.severity,
+        due: None,
+    }
 }

@@ -9,11 +9,13 @@ use sync_protocol::case::{self, Case, Severity, Status, Writer};
 use sync_protocol::wire::{self, Hash, Reason, RejectCode};
 use sync_protocol::{ActorPrefix, DocId};
 
-use super::case_outbox::chase_alerts;
+use super::case_outbox::{case_facts, chase_alerts};
 use super::clock::{self, PushClock};
 use super::numbering::{self, Numbering};
 use super::{Merger, permissions, reason, records, seal};
 use crate::error::AppError;
+use sync_protocol::outbox::OutboxEvent;
+
 use crate::store::{CaseRow, DeviceAuth, DocCommit, DocMeta, NewChange, OutboxItem, RecordRow};
 
 const MAX_CHANGES_PER_DOC: usize = 2_000;
@@ -399,11 +401,7 @@ fn urgent_alert(
         return vec![];
     }
     let cause = format!("urgent:{doc}:{}", heads.iter().map(|h| h.to_string()).collect::<Vec<_>>().join(","));
-    let payload = serde_json::json!({
-        "doc": doc.to_string(), "case_no": after.case_no, "village": after.village,
-        "category": after.category, "severity": after.severity,
-    });
-    vec![OutboxItem { kind: "urgent".into(), cause, payload: payload.to_string() }]
+    vec![OutboxItem { event: OutboxEvent::Urgent(case_facts(doc, after)), cause }]
 }
 
 pub fn case_row(doc: DocId, c: &Case, unit_path: &str) -> CaseRow {

@@ -6,7 +6,7 @@
 //! - [`subscription`]: a browser's `PushSubscription`, validated when it arrives.
 //! - [`payload`]: what an alert says (no personal data) and the per-case `Topic`.
 //! - [`record_payload`]: what a petition or sweep reminder says (no personal data either).
-//! - [`notification`]: an outbox row → its payload and push options, dispatched on its kind.
+//! - [`notification`]: an outbox event (`sync_protocol::outbox`) → its payload and push options.
 //! - [`send`]: one message to one subscription — build it with the `web-push` crate (aes128gcm,
 //!   TTL, urgency, topic, VAPID), send it with `reqwest`, and classify the answer into a
 //!   [`Delivery`] the outbox worker can act on (delete the subscription, retry later, give up).
@@ -23,8 +23,8 @@ pub mod subscription;
 pub mod vapid;
 pub mod worker;
 
-pub use notification::{Notification, OutboxKind, PayloadError, Places};
-pub use payload::{AlertKind, AlertPayload, PAYLOAD_VERSION, Topic, TopicError};
+pub use notification::{Notification, Places, needs_places};
+pub use payload::{AlertKind, AlertPayload, DigestPayload, PAYLOAD_VERSION, Topic, TopicError};
 pub use record_payload::{PetitionReminder, SweepReminder};
 pub use send::{
     Backoff, Delivery, PushRequest, RETRY_AFTER_CEILING, SendError, SendOptions, Urgency, build_request,

@@ -1,30 +1,14 @@
-//! One outbox row → the notification it becomes: dispatched on the row's kind, each kind with a
-//! payload of its own and the push options that suit it.
-//!
-//! A row whose kind nobody knows is refused with [`PayloadError::UnknownKind`] (the delivery is
-//! marked failed with that reason), rather than dressed up as some other alert.
+//! One outbox event → the notification it becomes: each kind with a payload of its own and
+//! the push options that suit it. The event is typed ([`OutboxEvent`]), so every kind the
+//! server writes has exactly one notification; a stored row nobody can read was refused when
+//! it was read (`OutboxRowError`), before it got here.
 
-use std::str::FromStr;
-
-use serde_json::Value;
 use sync_protocol::DocId;
+use sync_protocol::outbox::OutboxEvent;
 
 use super::payload::{AlertKind, AlertPayload, Topic};
-use super::record_payload::{PETITION_DUE, PetitionReminder, SWEEP_REMINDER, SweepReminder};
+use super::record_payload::{PetitionReminder, SweepReminder};
 use super::send::{SendOptions, Urgency};
-
-/// Why an outbox row can't become a notification. Retrying won't help: the row is as it is.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum PayloadError {
-    #[error("unknown outbox kind {0:?}: no notification is defined for it")]
-    UnknownKind(String),
-    #[error("outbox payload is not JSON: {0}")]
-    NotJson(String),
-    #[error("outbox payload has no {0}")]
-    Missing(&'static str),
-    #[error("outbox payload's {field} is invalid: {reason}")]
-    Invalid { field: &'static str, reason: String },
-}
 
 /// Display names of the places a notification mentions (places, not people). Empty when the
 /// unit is unknown: the notification still goes, with less to say.
@@ -34,34 +18,10 @@ pub struct Places {
     pub village: String,
 }
 
-/// The kinds of outbox row, as the worker dispatches them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OutboxKind {
-    Case(AlertKind),
-    PetitionDue,
-    SweepReminder,
-}
-
-impl FromStr for OutboxKind {
-    type Err = PayloadError;
-
-    fn from_str(kind: &str) -> Result<Self, PayloadError> {
-        match kind {
-            PETITION_DUE => Ok(Self::PetitionDue),
-            SWEEP_REMINDER => Ok(Self::SweepReminder),
-            other => AlertKind::from_outbox(other)
-                .map(Self::Case)
-                .ok_or_else(|| PayloadError::UnknownKind(other.chars().take(64).collect())),
-        }
-    }
-}
-
-impl OutboxKind {
-    /// Does the notification name the row's village and township (looked up by the caller)?
-    /// A sweep row carries its village's name itself.
-    pub fn needs_places(self) -> bool {
-        !matches!(self, Self::SweepReminder)
-    }
+/// Does the notification for `event` name its village and township (looked up by the
+/// caller)? A sweep row carries its village's name itself.
+pub fn needs_places(event: &OutboxEvent) -> bool {
+    !matches!(event, OutboxEvent::SweepReminder(_))
 }
 
 /// What one delivery sends.
@@ -73,20 +33,16 @@ pub enum Notification {
 }
 
 impl Notification {
-    /// The notification for an outbox row of `kind` with payload `row` (its JSON text), sent at
-    /// `now_ms`.
-    pub fn from_outbox(
-        kind: OutboxKind,
-        row: &str,
-        places: &Places,
-        now_ms: i64,
-    ) -> Result<Self, PayloadError> {
-        let row: Value = serde_json::from_str(row).map_err(|e| PayloadError::NotJson(e.to_string()))?;
-        Ok(match kind {
-            OutboxKind::Case(alert) => Self::Case(AlertPayload::from_outbox(alert, &row, places)?),
-            OutboxKind::PetitionDue => Self::Petition(PetitionReminder::from_outbox(&row, places, now_ms)?),
-            OutboxKind::SweepReminder => Self::Sweep(SweepReminder::from_outbox(&row, now_ms)?),
-        })
+    /// The notification for `event`, sent at `now_ms`.
+    pub fn from_event(event: &OutboxEvent, places: &Places, now_ms: i64) -> Self {
+        match event {
+            OutboxEvent::PetitionDue(p) => Self::Petition(PetitionReminder::from_due(p, places, now_ms)),
+            OutboxEvent::SweepReminder(s) => Self::Sweep(SweepReminder::from_due(s, now_ms)),
+            case => {
+                let (kind, facts) = AlertKind::of(case).expect("every other kind is about a case");
+                Self::Case(AlertPayload::from_facts(kind, facts, places))
+            }
+        }
     }
 
     pub fn doc_id(&self) -> DocId {

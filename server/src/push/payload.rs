@@ -13,8 +13,9 @@ use serde::Serialize;
 use sync_protocol::DocId;
 use sync_protocol::case::{Case, Category, Severity};
 
-use super::notification::{PayloadError, Places};
-use super::record_payload::parse;
+use sync_protocol::outbox::{CaseFacts, OutboxEvent};
+
+use super::notification::Places;
 
 /// Bumped when a field changes meaning, so an old service worker can fall back to a generic
 /// notification instead of showing garbage.
@@ -37,15 +38,15 @@ pub enum AlertKind {
 }
 
 impl AlertKind {
-    /// The alert an outbox row of `kind` raises, if it is about a case.
-    pub fn from_outbox(kind: &str) -> Option<Self> {
-        Some(match kind {
-            "urgent" => Self::Urgent,
-            "escalation" => Self::Escalation,
-            "overdue" => Self::Reminder,
-            "due_soon" => Self::DueSoon,
-            "chase" => Self::Chase,
-            _ => return None,
+    /// The alert `event` raises and the case it is about, if it is about a case.
+    pub fn of(event: &OutboxEvent) -> Option<(Self, &CaseFacts)> {
+        Some(match event {
+            OutboxEvent::Urgent(c) => (Self::Urgent, c),
+            OutboxEvent::Escalation(c) => (Self::Escalation, c),
+            OutboxEvent::Overdue(c) => (Self::Reminder, c),
+            OutboxEvent::DueSoon(c) => (Self::DueSoon, c),
+            OutboxEvent::Chase(c) => (Self::Chase, c),
+            OutboxEvent::PetitionDue(_) | OutboxEvent::SweepReminder(_) => return None,
         })
     }
 }
@@ -81,22 +82,17 @@ impl AlertPayload {
         }
     }
 
-    /// From a case's outbox row (`{doc, case_no, village, category, severity}`, written by
-    /// `merge::case_outbox::case_payload` and the deadline clock).
-    pub fn from_outbox(
-        kind: AlertKind,
-        row: &serde_json::Value,
-        places: &Places,
-    ) -> Result<Self, PayloadError> {
-        Ok(Self {
+    /// From a case's outbox event, with the township's name looked up.
+    pub fn from_facts(kind: AlertKind, facts: &CaseFacts, places: &Places) -> Self {
+        Self {
             v: PAYLOAD_VERSION,
             kind,
-            doc_id: parse(row, "/doc")?,
-            case_no: row["case_no"].as_str().map(str::to_string),
+            doc_id: facts.doc,
+            case_no: facts.case_no.clone(),
             township: places.township.clone(),
-            category: parse(row, "/category")?,
-            severity: parse(row, "/severity")?,
-        })
+            category: facts.category,
+            severity: facts.severity,
+        }
     }
 
     pub fn to_json(&self) -> Vec<u8> {
@@ -106,6 +102,27 @@ impl AlertPayload {
     /// The topic under which this alert replaces an undelivered earlier one for the same case.
     pub fn topic(&self) -> Topic {
         Topic::for_case(&self.doc_id)
+    }
+}
+
+/// Once a day, how many non-urgent cases came in: news that should not buzz a phone the
+/// moment it happens.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DigestPayload {
+    pub v: u32,
+    pub kind: &'static str,
+    pub cases: i64,
+    /// The leader's unit's display name.
+    pub area: String,
+}
+
+impl DigestPayload {
+    pub fn new(cases: i64, area: &str) -> Self {
+        Self { v: PAYLOAD_VERSION, kind: "digest", cases, area: area.to_owned() }
+    }
+
+    pub fn to_json(&self) -> Vec<u8> {
+        serde_json::to_vec(self).expect("the digest payload is plain data and always serialises")
     }
 }
 
@@ -180,19 +197,20 @@ mod tests {
     }
 
     #[test]
-    fn a_case_outbox_row_becomes_the_case_payload_with_the_township_looked_up() {
-        let row = serde_json::json!({
-            "doc": "6f1c2a3e-9b7d-4e5f-8a1b-2c3d4e5f6a7b", "case_no": "永安-2026-000123",
-            "village": "350481101201", "category": "group_petition", "severity": "urgent",
-        });
+    fn a_case_outbox_event_becomes_the_case_payload_with_the_township_looked_up() {
+        let facts = CaseFacts {
+            doc: "6f1c2a3e-9b7d-4e5f-8a1b-2c3d4e5f6a7b".parse().unwrap(),
+            case_no: Some("永安-2026-000123".into()),
+            village: "350481101201".into(),
+            category: Category::GroupPetition,
+            severity: Severity::Urgent,
+            due: None,
+        };
         let places = Places { township: "永安镇".into(), village: "埔头村".into() };
-        assert_eq!(AlertPayload::from_outbox(AlertKind::Urgent, &row, &places).unwrap(), payload());
-        assert_eq!(AlertKind::from_outbox("overdue"), Some(AlertKind::Reminder));
-        assert_eq!(AlertKind::from_outbox("petition_due"), None);
-        let mut bad = row.clone();
-        bad["severity"] = serde_json::json!("apocalyptic");
-        let err = AlertPayload::from_outbox(AlertKind::Urgent, &bad, &places).unwrap_err();
-        assert!(matches!(err, PayloadError::Invalid { field: "severity", .. }), "{err}");
+        let urgent = OutboxEvent::Urgent(facts.clone());
+        let (kind, f) = AlertKind::of(&urgent).unwrap();
+        assert_eq!(AlertPayload::from_facts(kind, f, &places), payload());
+        assert_eq!(AlertKind::of(&OutboxEvent::Overdue(facts)).map(|(k, _)| k), Some(AlertKind::Reminder));
     }
 
     #[test]

@@ -3,19 +3,19 @@
 //!
 //! The same rule as the case payload: the message crosses a third-party push service, so it
 //! carries places, stages and dates — never the petitioner's name, phone, ID number or request.
-//! Every field is read from the outbox row through a type (`Stage`, `DeadlineKind`, a number),
-//! so a personal field that finds its way into the row can't reach a notification by accident.
+//! Every field is taken from the typed outbox event (`Stage`, `DeadlineKind`, a number), so a
+//! personal field that finds its way into a stored row can't reach a notification by accident.
 
 use serde::Serialize;
-use serde_json::Value;
 use sync_protocol::DocId;
-use sync_protocol::rules::petition::{DeadlineKind, Stage, beijing_day, date_string, days_left_to};
+use sync_protocol::outbox::{PetitionDue, SweepDue};
+use sync_protocol::rules::petition::{beijing_day, date_string, days_left_to};
 use sync_protocol::sweep::report_id;
 
-use super::notification::{PayloadError, Places};
+use super::notification::Places;
 use super::payload::PAYLOAD_VERSION;
 
-/// The outbox kinds and the `kind` the service worker dispatches on.
+/// The `kind` the service worker dispatches on (the outbox kinds' names).
 pub const PETITION_DUE: &str = "petition_due";
 pub const SWEEP_REMINDER: &str = "sweep_reminder";
 
@@ -43,27 +43,20 @@ pub struct PetitionReminder {
 }
 
 impl PetitionReminder {
-    /// From a `petition_due` outbox row (`{doc, village, stage, deadline: {kind, due_ms, …},
-    /// days_left}`). Days left are counted at `now_ms`, not when the row was written, so a
-    /// retried delivery does not show yesterday's count.
-    pub fn from_outbox(row: &Value, places: &Places, now_ms: i64) -> Result<Self, PayloadError> {
-        let stage: Stage = parse(row, "/stage")?;
-        let deadline: DeadlineKind = parse(row, "/deadline/kind")?;
-        let due_ms = row
-            .pointer("/deadline/due_ms")
-            .and_then(Value::as_i64)
-            .ok_or(PayloadError::Missing("deadline/due_ms"))?;
-        Ok(Self {
+    /// From a `petition_due` event. Days left are counted at `now_ms`, not when the row was
+    /// written, so a retried delivery does not show yesterday's count.
+    pub fn from_due(p: &PetitionDue, places: &Places, now_ms: i64) -> Self {
+        Self {
             v: PAYLOAD_VERSION,
             kind: PETITION_DUE,
-            doc_id: parse(row, "/doc")?,
-            stage: stage.as_str(),
-            deadline: deadline.as_str(),
-            date: date_string(beijing_day(due_ms - 1)),
-            days_left: days_left_to(due_ms, now_ms),
+            doc_id: p.doc,
+            stage: p.stage.as_str(),
+            deadline: p.deadline.kind.as_str(),
+            date: date_string(beijing_day(p.deadline.due_ms - 1)),
+            days_left: days_left_to(p.deadline.due_ms, now_ms),
             township: places.township.clone(),
             village: places.village.clone(),
-        })
+        }
     }
 }
 
@@ -88,33 +81,20 @@ pub struct SweepReminder {
 }
 
 impl SweepReminder {
-    /// From a `sweep_reminder` outbox row (`{campaign, name, village, village_name, deadline}`).
-    pub fn from_outbox(row: &Value, now_ms: i64) -> Result<Self, PayloadError> {
-        let text = |k: &'static str| row[k].as_str().ok_or(PayloadError::Missing(k));
-        let (campaign, village) = (text("campaign")?, text("village")?);
-        let deadline = row["deadline"].as_i64().ok_or(PayloadError::Missing("deadline"))?;
-        Ok(Self {
+    /// From a `sweep_reminder` event.
+    pub fn from_due(s: &SweepDue, now_ms: i64) -> Self {
+        Self {
             v: PAYLOAD_VERSION,
             kind: SWEEP_REMINDER,
-            doc_id: report_id(campaign, village),
-            campaign: campaign.to_owned(),
-            name: text("name")?.chars().take(MAX_NAME_CHARS).collect(),
-            village: village.to_owned(),
-            village_name: text("village_name")?.to_owned(),
-            deadline,
-            days_left: days_left_to(deadline, now_ms),
-        })
+            doc_id: report_id(&s.campaign, &s.village),
+            campaign: s.campaign.clone(),
+            name: s.name.chars().take(MAX_NAME_CHARS).collect(),
+            village: s.village.clone(),
+            village_name: s.village_name.clone(),
+            deadline: s.deadline,
+            days_left: days_left_to(s.deadline, now_ms),
+        }
     }
-}
-
-/// The string at `pointer`, parsed as `T`.
-pub(super) fn parse<T: std::str::FromStr>(row: &Value, pointer: &'static str) -> Result<T, PayloadError>
-where
-    T::Err: std::fmt::Display,
-{
-    let field = pointer.trim_start_matches('/');
-    let s = row.pointer(pointer).and_then(Value::as_str).ok_or(PayloadError::Missing(field))?;
-    s.parse().map_err(|e: T::Err| PayloadError::Invalid { field, reason: e.to_string() })
 }
 
 #[cfg(test)]

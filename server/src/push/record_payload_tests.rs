@@ -1,8 +1,9 @@
 use serde_json::json;
+use sync_protocol::outbox::{OutboxEvent, OutboxRowError};
 use sync_protocol::rules::petition::{DAY_MS, day_start_ms, days_from_civil};
 
 use super::*;
-use crate::push::notification::{Notification, OutboxKind};
+use crate::push::notification::Notification;
 
 const DOC: &str = "6f1c2a3e-9b7d-4e5f-8a1b-2c3d4e5f6a7b";
 
@@ -27,6 +28,20 @@ fn petition_row() -> serde_json::Value {
     })
 }
 
+fn petition() -> PetitionDue {
+    match OutboxEvent::from_row("petition_due", &petition_row().to_string()).unwrap() {
+        OutboxEvent::PetitionDue(p) => p,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn sweep() -> SweepDue {
+    match OutboxEvent::from_row("sweep_reminder", &sweep_row().to_string()).unwrap() {
+        OutboxEvent::SweepReminder(s) => s,
+        other => panic!("{other:?}"),
+    }
+}
+
 fn sweep_row() -> serde_json::Value {
     json!({
         "v": 1, "kind": "sweep_reminder", "campaign": "hm-350481101-2028-02b", "name": "2月下半月排查",
@@ -36,7 +51,7 @@ fn sweep_row() -> serde_json::Value {
 
 #[test]
 fn a_petition_reminder_carries_stage_deadline_and_places_and_nothing_personal() {
-    let p = PetitionReminder::from_outbox(&petition_row(), &places(), morning()).unwrap();
+    let p = PetitionReminder::from_due(&petition(), &places(), morning());
     let json: serde_json::Value = serde_json::from_slice(&Notification::Petition(p).to_json()).unwrap();
     assert_eq!(
         json,
@@ -51,7 +66,7 @@ fn a_petition_reminder_carries_stage_deadline_and_places_and_nothing_personal() 
 #[test]
 fn days_left_are_counted_when_sent_not_when_the_row_was_written() {
     let last_day = morning() + 2 * DAY_MS + 13 * 3_600_000; // 23:00 on the 29th
-    let p = PetitionReminder::from_outbox(&petition_row(), &places(), last_day).unwrap();
+    let p = PetitionReminder::from_due(&petition(), &places(), last_day);
     assert_eq!((p.days_left, p.date.as_str()), (0, "2028-02-29"));
 }
 
@@ -59,17 +74,17 @@ fn days_left_are_counted_when_sent_not_when_the_row_was_written() {
 fn a_petition_row_with_an_unknown_stage_or_no_deadline_is_refused() {
     let mut row = petition_row();
     row["stage"] = json!("王小明");
-    let err = PetitionReminder::from_outbox(&row, &places(), morning()).unwrap_err();
-    assert!(matches!(err, PayloadError::Invalid { field: "stage", .. }), "{err}");
+    let err = OutboxEvent::from_row("petition_due", &row.to_string()).unwrap_err();
+    assert!(matches!(&err, OutboxRowError::Invalid { reason, .. } if reason.contains("Stage")), "{err}");
     let mut row = petition_row();
     row["deadline"] = serde_json::Value::Null;
-    let err = PetitionReminder::from_outbox(&row, &places(), morning()).unwrap_err();
-    assert_eq!(err, PayloadError::Missing("deadline/kind"));
+    let err = OutboxEvent::from_row("petition_due", &row.to_string()).unwrap_err();
+    assert!(matches!(err, OutboxRowError::Invalid { kind: "petition_due", .. }), "{err}");
 }
 
 #[test]
 fn a_sweep_reminder_keeps_the_fields_older_service_workers_read_and_adds_the_report() {
-    let s = SweepReminder::from_outbox(&sweep_row(), morning()).unwrap();
+    let s = SweepReminder::from_due(&sweep(), morning());
     assert_eq!(s.doc_id, report_id("hm-350481101-2028-02b", "350481101201"));
     let json: serde_json::Value = serde_json::from_slice(&Notification::Sweep(s).to_json()).unwrap();
     for (k, v) in sweep_row().as_object().unwrap() {
@@ -80,48 +95,30 @@ fn a_sweep_reminder_keeps_the_fields_older_service_workers_read_and_adds_the_rep
 
 #[test]
 fn a_long_campaign_name_is_cut_so_the_message_stays_small() {
-    let mut row = sweep_row();
-    row["name"] = json!("排".repeat(2000));
-    let s = SweepReminder::from_outbox(&row, morning()).unwrap();
+    let s = SweepReminder::from_due(&SweepDue { name: "排".repeat(2000), ..sweep() }, morning());
     assert_eq!(s.name.chars().count(), MAX_NAME_CHARS);
     assert!(Notification::Sweep(s).to_json().len() < 600);
 }
 
 #[test]
-fn every_outbox_kind_the_server_writes_has_a_notification_and_others_are_named_in_the_error() {
+fn every_outbox_kind_the_server_writes_has_a_notification() {
     let case_row = json!({
         "doc": DOC, "case_no": "永安-2028-000007", "village": "350481101201",
         "category": "land", "severity": "urgent",
     });
     for kind in ["urgent", "escalation", "overdue", "due_soon", "chase"] {
-        let k: OutboxKind = kind.parse().unwrap();
-        let n = Notification::from_outbox(k, &case_row.to_string(), &places(), morning()).unwrap();
-        assert!(matches!(n, Notification::Case(_)), "{kind}");
+        let e = OutboxEvent::from_row(kind, &case_row.to_string()).unwrap();
+        assert!(
+            matches!(Notification::from_event(&e, &places(), morning()), Notification::Case(_)),
+            "{kind}"
+        );
     }
-    let n = Notification::from_outbox(
-        "petition_due".parse().unwrap(),
-        &petition_row().to_string(),
-        &places(),
-        morning(),
-    )
-    .unwrap();
+    let n = Notification::from_event(&OutboxEvent::PetitionDue(petition()), &places(), morning());
     assert_eq!(n.send_options().topic.unwrap(), crate::push::Topic::for_case(&DOC.parse().unwrap()));
-    let n = Notification::from_outbox(
-        "sweep_reminder".parse().unwrap(),
-        &sweep_row().to_string(),
-        &Places::default(),
-        morning(),
-    )
-    .unwrap();
+    let n = Notification::from_event(&OutboxEvent::SweepReminder(sweep()), &Places::default(), morning());
     assert_eq!(n.send_options().topic.unwrap().as_str(), "sweep-reminder");
     assert_eq!(
-        "mystery".parse::<OutboxKind>().unwrap_err().to_string(),
+        OutboxEvent::from_row("mystery", "{}").unwrap_err().to_string(),
         "unknown outbox kind \"mystery\": no notification is defined for it"
     );
-}
-
-#[test]
-fn a_row_that_is_not_json_is_refused_with_its_reason() {
-    let err = Notification::from_outbox(OutboxKind::PetitionDue, "{", &places(), morning()).unwrap_err();
-    assert!(matches!(err, PayloadError::NotJson(_)), "{err}");
 }

@@ -4,7 +4,6 @@
 //! NOTIFY) and on a short tick, so an urgent case reaches the push service within a fraction of
 //! a second of its commit, and nothing waits on a notice that was missed.
 
-use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -12,9 +11,12 @@ use futures::future::join_all;
 use tokio::sync::watch;
 
 use super::{
-    Delivery, Notification, OutboxKind, PayloadError, Places, SendOptions, Subscription, VapidKeys,
-    build_request, send,
+    Delivery, DigestPayload, Notification, Places, SendOptions, Subscription, VapidKeys, needs_places,
 };
+use sync_protocol::outbox::OutboxRowError;
+
+use crate::channels::webpush::WebPush;
+use crate::channels::{Address, Attempt, Channel};
 use crate::live::LiveHub;
 use crate::store::{DeliveryOutcome, DueDelivery, SqlStore};
 
@@ -37,6 +39,7 @@ pub struct AlertWorker {
     pub store: SqlStore,
     pub vapid: VapidKeys,
     pub client: reqwest::Client,
+    pub metrics: Arc<crate::metrics::Metrics>,
     pub config: AlertConfig,
 }
 
@@ -97,8 +100,7 @@ impl AlertWorker {
             return Ok(());
         }
         for due in self.store.claim_digests(day, now - 86_400_000).await? {
-            let payload = serde_json::json!({ "v": super::PAYLOAD_VERSION, "kind": "digest", "cases": due.cases, "area": due.area });
-            let bytes = payload.to_string().into_bytes();
+            let bytes = DigestPayload::new(due.cases, &due.area).to_json();
             let opts = SendOptions {
                 urgency: super::Urgency::Low,
                 topic: super::Topic::new("digest").ok(),
@@ -138,37 +140,34 @@ impl AlertWorker {
             Ok(s) => s,
             Err(e) => return DeliveryOutcome::Failed(format!("stored subscription unusable: {e}")),
         };
-        let mut opts = SendOptions { attempt: (d.attempts.max(1) - 1) as u32, ..note.send_options() };
-        opts.backoff.base = self.config.retry_base;
-        let outcome = match build_request(&self.vapid, &sub, &note.to_json(), &opts) {
-            Ok(req) => send(&self.client, req, &opts).await,
-            Err(e) => Delivery::Failed(e.to_string()),
-        };
-        match outcome {
-            Delivery::Sent => DeliveryOutcome::Sent,
-            Delivery::Gone => DeliveryOutcome::Gone,
-            Delivery::RetryAfter(wait) => DeliveryOutcome::Retry {
-                after_ms: wait.as_millis() as i64,
-                error: format!("retry after {} s", wait.as_secs()),
-            },
-            Delivery::Failed(reason) => DeliveryOutcome::Failed(reason),
+        let mut options = SendOptions { attempt: (d.attempts.max(1) - 1) as u32, ..SendOptions::default() };
+        options.backoff.base = self.config.retry_base;
+        let channel = WebPush { vapid: self.vapid.clone(), client: self.client.clone(), options };
+        let attempt = channel.send(&Address::Push(sub), &note).await;
+        self.metrics.channels.record(channel.kind(), &attempt);
+        match attempt {
+            Attempt::Sent { .. } => DeliveryOutcome::Sent,
+            Attempt::Gone => DeliveryOutcome::Gone,
+            Attempt::Retry { after, reason } => {
+                DeliveryOutcome::Retry { after_ms: after.as_millis() as i64, error: reason }
+            }
+            Attempt::Failed { reason } => DeliveryOutcome::Failed(reason),
         }
     }
 
     /// The notification a claimed delivery sends, whatever its outbox kind. The outer error is
     /// the store's (worth a retry); the inner one the row's (never going to work).
-    pub async fn notification(&self, d: &DueDelivery) -> anyhow::Result<Result<Notification, PayloadError>> {
-        let kind = match OutboxKind::from_str(&d.kind) {
-            Ok(kind) => kind,
-            Err(e) => return Ok(Err(e)),
+    pub async fn notification(
+        &self,
+        d: &DueDelivery,
+    ) -> anyhow::Result<Result<Notification, OutboxRowError>> {
+        let event = match &d.event {
+            Ok(event) => event,
+            Err(e) => return Ok(Err(e.clone())),
         };
-        let places = match serde_json::from_str::<serde_json::Value>(&d.payload) {
-            Ok(row) if kind.needs_places() => {
-                self.places(row["village"].as_str().unwrap_or_default()).await?
-            }
-            _ => Places::default(),
-        };
-        Ok(Notification::from_outbox(kind, &d.payload, &places, crate::store::now_ms()))
+        let places =
+            if needs_places(event) { self.places(event.village()).await? } else { Places::default() };
+        Ok(Ok(Notification::from_event(event, &places, crate::store::now_ms())))
     }
 
     /// The display names of a village and its township.

@@ -6,6 +6,7 @@
 
 use sqlx::{Row, Transaction};
 use sync_protocol::DocId;
+use sync_protocol::outbox::{OutboxEvent, OutboxRowError};
 
 use super::sql::{doc_id, now_ms};
 use super::*;
@@ -22,10 +23,9 @@ const LADDER: &[(&str, &str, &[&str])] = &[
 pub struct DueDelivery {
     pub id: i64,
     pub attempts: i64,
-    pub kind: String,
     pub level: String,
-    /// The outbox payload: `{doc, case_no, village, category, severity}`.
-    pub payload: String,
+    /// The outbox row it delivers, or why that row can't be read.
+    pub event: std::result::Result<OutboxEvent, OutboxRowError>,
     pub endpoint: String,
     pub p256dh: String,
     pub auth: String,
@@ -113,7 +113,7 @@ impl SqlStore {
         let mut tx = self.writer.begin().await?;
         let lock = if self.dialect == Dialect::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT o.id, o.kind, o.level, o.doc_id, d.unit_path FROM outbox o JOIN documents d ON d.doc_id = o.doc_id
+            "SELECT o.id, o.kind, o.level, o.doc_id, d.unit_path, o.payload FROM outbox o JOIN documents d ON d.doc_id = o.doc_id
              WHERE o.done_at IS NULL ORDER BY o.id LIMIT 50 {lock}"
         )))
         .fetch_all(&mut *tx)
@@ -122,7 +122,9 @@ impl SqlStore {
             let (id, kind, level): (i64, String, String) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
             let doc = doc_id(r, 3)?;
             let path: String = r.try_get(4)?;
-            let users = self.recipients(&mut tx, &kind, &level, doc, &path).await?;
+            // A row nobody can read still goes to the level's people, so its failure is logged.
+            let event = OutboxEvent::from_row(&kind, &r.try_get::<String, _>(5)?).ok();
+            let users = self.recipients(&mut tx, event.as_ref(), &level, doc, &path).await?;
             for user in users {
                 let subs: Vec<i64> = sqlx::query_scalar(
                     "SELECT s.id FROM push_subscriptions s JOIN devices d ON d.id = s.device_id
@@ -161,12 +163,12 @@ impl SqlStore {
     async fn recipients(
         &self,
         tx: &mut Transaction<'static, sqlx::Any>,
-        kind: &str,
+        event: Option<&OutboxEvent>,
         level: &str,
         doc: DocId,
         unit_path: &str,
     ) -> Result<Vec<String>> {
-        if matches!(kind, "overdue" | "due_soon" | "chase") {
+        if matches!(event, Some(OutboxEvent::Overdue(_) | OutboxEvent::DueSoon(_) | OutboxEvent::Chase(_))) {
             let row = sqlx::query("SELECT responsible_leader, handler FROM cases WHERE doc_id = $1")
                 .bind(doc.0.to_vec())
                 .fetch_optional(&mut **tx)
@@ -181,7 +183,7 @@ impl SqlStore {
             users.dedup();
             return Ok(users);
         }
-        if kind == "petition_due" {
+        if matches!(event, Some(OutboxEvent::PetitionDue(_))) {
             return self.petition_recipients(tx, unit_path).await;
         }
         let Some((_, unit_kind, roles)) = LADDER.iter().find(|(l, _, _)| *l == level) else {
@@ -222,9 +224,8 @@ impl SqlStore {
             let d = DueDelivery {
                 id: r.try_get(0)?,
                 attempts: r.try_get(1)?,
-                kind: r.try_get(2)?,
+                event: OutboxEvent::from_row(&r.try_get::<String, _>(2)?, &r.try_get::<String, _>(4)?),
                 level: r.try_get(3)?,
-                payload: r.try_get(4)?,
                 endpoint: r.try_get(5)?,
                 p256dh: r.try_get(6)?,
                 auth: r.try_get(7)?,

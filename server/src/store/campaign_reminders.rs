@@ -4,6 +4,7 @@
 //! reminded at most once a day whichever path comes first.
 
 use sqlx::Row;
+use sync_protocol::outbox::{OutboxEvent, SweepDue};
 use sync_protocol::sweep;
 
 use super::alerts::DueDelivery;
@@ -126,20 +127,23 @@ impl SqlStore {
         lease_ms: i64,
     ) -> Result<Option<ClaimedReminder>> {
         let doc = sweep::report_id(&m.campaign, &m.village);
-        let payload = serde_json::json!({
-            "v": crate::push::PAYLOAD_VERSION, "kind": "sweep_reminder", "campaign": m.campaign, "name": m.name,
-            "village": m.village, "village_name": m.village_name, "deadline": m.deadline,
-        })
-        .to_string();
+        let event = OutboxEvent::SweepReminder(SweepDue {
+            campaign: m.campaign.clone(),
+            name: m.name.clone(),
+            village: m.village.clone(),
+            village_name: m.village_name.clone(),
+            deadline: m.deadline,
+        });
         let cause = reminder_cause(&m.campaign, &m.village, day);
         let mut tx = self.writer.begin().await?;
         let claimed = sqlx::query(
             "INSERT INTO outbox (kind, doc_id, cause, payload, created_at, level, done_at)
-             VALUES ('sweep_reminder', $1, $2, $3, $4, 'village', $4) ON CONFLICT (cause) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5, 'village', $5) ON CONFLICT (cause) DO NOTHING",
         )
+        .bind(event.kind())
         .bind(doc.0.to_vec())
         .bind(&cause)
-        .bind(&payload)
+        .bind(event.payload())
         .bind(now)
         .execute(&mut *tx)
         .await?
@@ -199,9 +203,8 @@ impl SqlStore {
                 deliveries.push(DueDelivery {
                     id,
                     attempts: 1,
-                    kind: "sweep_reminder".into(),
                     level: "village".into(),
-                    payload: payload.clone(),
+                    event: Ok(event.clone()),
                     endpoint: s.try_get(1)?,
                     p256dh: s.try_get(2)?,
                     auth: s.try_get(3)?,

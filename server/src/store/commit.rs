@@ -271,7 +271,7 @@ async fn insert_outbox(tx: &mut Transaction<'_, Any>, batch: &[DocCommit], now: 
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for (doc, o) in chunk {
-            q = q.bind(&o.kind).bind(doc.0.to_vec()).bind(&o.cause).bind(&o.payload).bind(now);
+            q = q.bind(o.event.kind()).bind(doc.0.to_vec()).bind(&o.cause).bind(o.event.payload()).bind(now);
         }
         q.execute(&mut **tx).await?;
     }

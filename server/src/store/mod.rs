@@ -205,9 +205,9 @@ pub struct RecordRow {
 
 #[derive(Debug, Clone)]
 pub struct OutboxItem {
-    pub kind: String,
+    pub event: sync_protocol::outbox::OutboxEvent,
+    /// Unique per cause: a second row with the same cause is never written.
     pub cause: String,
-    pub payload: String,
 }
 
 #[derive(Debug)]

@@ -5,6 +5,7 @@
 //! for review) remind nobody.
 
 use sqlx::{Row, Transaction};
+use sync_protocol::outbox::{OutboxEvent, PetitionDeadline, PetitionDue};
 use sync_protocol::rules::petition::{DAY_MS, beijing_day, days_left_to};
 
 use super::sql::{doc_id, now_ms};
@@ -42,12 +43,18 @@ impl SqlStore {
             }
             let left = days_left_to(due, now);
             let Some((_, which)) = WHEN.iter().find(|(before, _)| left <= *before) else { continue };
-            let payload = serde_json::json!({
-                "doc": doc.to_string(), "village": r.try_get::<String, _>(3)?, "stage": r.try_get::<Option<String>, _>(2)?,
-                "deadline": body["deadline"], "days_left": left,
+            let stage = r.try_get::<Option<String>, _>(2)?.and_then(|s| s.parse().ok());
+            let kind = body["deadline"]["kind"].as_str().and_then(|k| k.parse().ok());
+            let (Some(stage), Some(kind)) = (stage, kind) else { continue };
+            let event = OutboxEvent::PetitionDue(PetitionDue {
+                doc,
+                village: r.try_get(3)?,
+                stage,
+                deadline: PetitionDeadline { kind, due_ms: due },
+                days_left: left,
             });
             let cause = format!("petition:{doc}:{}:{which}", beijing_day(due - 1));
-            n += self.enqueue_once("petition_due", doc, &cause, &payload, now, "petition").await?;
+            n += self.enqueue_once(&event, doc, &cause, now, "petition").await?;
         }
         Ok(n)
     }

@@ -5,6 +5,7 @@
 
 use sqlx::Row;
 use sync_protocol::case::Status;
+use sync_protocol::outbox::{CaseFacts, OutboxEvent};
 use sync_protocol::rules::overdue::{Clock, DeadlineState, overdue_from};
 use sync_protocol::rules::petition::{DAY_MS, beijing_day, date_string};
 
@@ -36,18 +37,15 @@ impl SqlStore {
             let body: serde_json::Value =
                 serde_json::from_str(&r.try_get::<String, _>(1)?).unwrap_or_default();
             let Some(clock) = clock_of(&body) else { continue };
-            let kind = match clock.state(now) {
-                DeadlineState::DueSoon => "due_soon",
-                DeadlineState::Overdue => "overdue",
+            let deadline = clock.deadline.unwrap_or_default();
+            let Some(facts) = case_facts_of(doc, &body, overdue_from(deadline)) else { continue };
+            let event = match clock.state(now) {
+                DeadlineState::DueSoon => OutboxEvent::DueSoon(facts),
+                DeadlineState::Overdue => OutboxEvent::Overdue(facts),
                 _ => continue,
             };
-            let day = date_string(beijing_day(clock.deadline.unwrap_or_default()));
-            let payload = serde_json::json!({
-                "doc": doc.to_string(), "case_no": body["case_no"], "village": body["village"],
-                "category": body["category"], "severity": body["severity"],
-                "due": overdue_from(clock.deadline.unwrap_or_default()),
-            });
-            n += self.enqueue_once(kind, doc, &format!("{kind}:{doc}:{day}"), &payload, now, "case").await?;
+            let cause = format!("{}:{doc}:{}", event.kind(), date_string(beijing_day(deadline)));
+            n += self.enqueue_once(&event, doc, &cause, now, "case").await?;
         }
         Ok(n)
     }
@@ -56,10 +54,9 @@ impl SqlStore {
     /// sees the same state again adds nothing. 1 if the row is new, else 0.
     pub(super) async fn enqueue_once(
         &self,
-        kind: &str,
+        event: &OutboxEvent,
         doc: DocId,
         cause: &str,
-        payload: &serde_json::Value,
         now: i64,
         level: &str,
     ) -> Result<u64> {
@@ -67,16 +64,29 @@ impl SqlStore {
             "INSERT INTO outbox (kind, doc_id, cause, payload, created_at, level) VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (cause) DO NOTHING",
         )
-        .bind(kind)
+        .bind(event.kind())
         .bind(doc.0.to_vec())
         .bind(cause)
-        .bind(payload.to_string())
+        .bind(event.payload())
         .bind(now)
         .bind(level)
         .execute(&self.writer)
         .await?
         .rows_affected())
     }
+}
+
+/// What a reminder says about a projected case (the `body` JSON of `cases`); `None` if the
+/// projection lacks a field it needs, which the projection's own validation rules out.
+fn case_facts_of(doc: DocId, body: &serde_json::Value, due: i64) -> Option<CaseFacts> {
+    Some(CaseFacts {
+        doc,
+        case_no: body["case_no"].as_str().map(str::to_owned),
+        village: body["village"].as_str()?.to_owned(),
+        category: body["category"].as_str()?.parse().ok()?,
+        severity: body["severity"].as_str()?.parse().ok()?,
+        due: Some(due),
+    })
 }
 
 /// The overdue rule's view of a projected case (the `body` JSON of `cases`).
