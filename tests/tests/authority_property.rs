@@ -145,10 +145,10 @@ async fn run(backend: Backend, seed: u64) -> usize {
     }
     let handler = phones[0].0.user_id.clone();
     // One case each for the two field staff: few documents, so edits collide.
-    for i in 0..2 {
-        let c = phones[i].0.new_case(PUTOU, Severity::General, &format!("案件{i}"));
-        phones[i].0.create(&c);
-        phones[i].0.sync().await.unwrap();
+    for (i, (d, _)) in phones.iter_mut().take(2).enumerate() {
+        let c = d.new_case(PUTOU, Severity::General, &format!("案件{i}"));
+        d.create(&c);
+        d.sync().await.unwrap();
     }
     // Every copy each phone has held, to edit from later.
     let mut copies: Vec<Vec<(DocId, Vec<ChangeHash>)>> = vec![Vec::new(); phones.len()];

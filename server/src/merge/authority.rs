@@ -43,8 +43,11 @@ struct Contender {
     writer: Writer,
 }
 
+/// A value and the operation that wrote it: (value, counter, actor).
+type Op = (ScalarValue, u64, ActorId);
+
 /// The operations of guarded fields that compete with another value, by field.
-fn contested(doc: &Automerge) -> Vec<(&'static str, Vec<(ScalarValue, u64, ActorId)>)> {
+fn contested(doc: &Automerge) -> Vec<(&'static str, Vec<Op>)> {
     GUARDED
         .iter()
         .filter_map(|field| {
