@@ -9,6 +9,7 @@ import { textSplice } from '../src/model/case';
 import { rebase } from '../src/ui/description-editor';
 import type { CaseListItem } from '../src/model/types';
 import { input } from './helpers';
+import { overLimits } from '../src/model/limits';
 
 const item = (over: Partial<CaseListItem>): CaseListItem => ({
   doc: Math.random().toString(), case_no: null, village: 'v', category: 'land', severity: 'general', status: 'handling',
@@ -91,5 +92,17 @@ describe('a refused record', () => {
     expect(deliveryBadge('rejected').values).toContain('等待管理员处理');
     expect(zhCN.sync_rejected).toContain('等待管理员处理');
     expect(`${zhCN.detail_badge_rejected}${zhCN.sync_rejected}`).not.toMatch(/失败|未能送达/);
+  });
+});
+
+describe('product limits', () => {
+  it('flag what concurrent edits took over the limit, counting characters as the server does', () => {
+    const base = { description: '', resolution_plan: '', parties: [], timeline: [], attachments: [], transitions: [] };
+    expect(overLimits({ ...base, description: '补'.repeat(5000) })).toEqual([]);
+    // Astral characters are one character each, as in Rust's chars().count().
+    expect(overLimits({ ...base, description: '𠀀'.repeat(5001), parties: new Array(60).fill({}) })).toEqual([
+      { field: 'description', count: 5001, limit: 5000 },
+      { field: 'parties', count: 60, limit: 50 },
+    ]);
   });
 });

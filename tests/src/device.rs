@@ -120,6 +120,23 @@ impl SimDevice {
         local.doc.transact::<_, _, AutomergeError>(|tx| f(tx)).map_err(|f| f.error).unwrap();
     }
 
+    /// Edit `id` from an old copy of it, the document as it was at `heads`, in a writer session
+    /// of its own (a tab left open, a copy restored on the phone), and merge the result into
+    /// this phone's copy: the next sync pushes a change whose dependencies are `heads`.
+    pub fn edit_at(
+        &mut self,
+        id: DocId,
+        heads: &[ChangeHash],
+        f: impl FnOnce(&mut Transaction<'_>) -> Result<(), AutomergeError>,
+    ) {
+        let session = self.prefix.expect("login() first").new_actor();
+        let local = self.docs.get_mut(&id).expect("document on this device");
+        let mut old = local.doc.fork_at(heads).expect("heads of this document").with_actor(session);
+        old.transact::<_, _, AutomergeError>(|tx| f(tx)).map_err(|f| f.error).unwrap();
+        let made = old.get_changes(heads);
+        local.doc.apply_changes(made).unwrap();
+    }
+
     /// Change a case's status as a person does: with its transition entry by this user.
     pub fn set_status(&mut self, id: DocId, to: case::Status) {
         let by = self.user_id.clone();
@@ -308,4 +325,19 @@ pub enum Outcome {
 
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+}
+
+/// How many of the server's own changes to `doc` write any of the root `fields` (a case number,
+/// a re-asserted guarded field).
+pub fn server_writes(doc: &Automerge, fields: &[&str]) -> usize {
+    use automerge::legacy::{Key, ObjectId};
+    doc.get_changes(&[])
+        .iter()
+        .filter(|c| ActorPrefix::SERVER.owns(c.actor_id()))
+        .filter(|c| {
+            c.decode().operations.iter().any(|op| {
+                op.obj == ObjectId::Root && matches!(&op.key, Key::Map(k) if fields.contains(&k.as_str()))
+            })
+        })
+        .count()
 }

@@ -79,6 +79,14 @@ impl TestApp {
         SimDevice::new(&self.url, token)
     }
 
+    /// The demo village officer and township leader, logged in.
+    pub async fn officer_and_leader(&self) -> (SimDevice, SimDevice) {
+        let (mut officer, mut leader) = (self.device(OFFICER), self.device(LEADER));
+        officer.login().await.unwrap();
+        leader.login().await.unwrap();
+        (officer, leader)
+    }
+
     /// A new user with one device in `unit`, for tests that need more people than the demo.
     pub async fn enrol(&self, user_id: &str, role: &str, unit: &str) -> SimDevice {
         let user = anlan_server::store::NewUser {

@@ -50,6 +50,7 @@ fn urgent_case() -> Case {
         deadline: None,
         conflicts: vec![],
         clock_corrections: vec![],
+        over_limits: vec![],
         work: Default::default(),
     }
 }

@@ -163,6 +163,8 @@ export const en: Record<MessageKey, string> = {
   detail_badge_rejected: 'Waiting for an administrator',
   detail_rejected_reason: 'Not accepted yet; kept for an administrator: {msg}',
   detail_retry: 'Send again',
+  over_limit_text: 'Over the length limit, please shorten ({count}/{limit} characters)',
+  over_limit_items: 'Over the limit, please shorten ({count}/{limit} items)',
   detail_timeline: 'Follow-ups',
   detail_timeline_empty: 'No follow-ups yet',
   detail_add_followup: 'Add a follow-up',

@@ -184,6 +184,8 @@ export const zhCN = {
   detail_badge_rejected: '等待管理员处理',
   detail_rejected_reason: '服务器暂未收下，已交管理员处理：{msg}',
   detail_retry: '重新发送',
+  over_limit_text: '超出长度，请精简（{count}/{limit} 字）',
+  over_limit_items: '超出数量上限，请精简（{count}/{limit} 项）',
   detail_timeline: '跟进记录',
   detail_timeline_empty: '暂无跟进记录',
   detail_add_followup: '添加跟进',

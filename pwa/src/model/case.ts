@@ -8,6 +8,7 @@ import {
   type NewCaseInput, type Party, type TimelineEntry, type TimelineKind,
 } from './types';
 import { applyCasework, caseworkView, moveStatus } from './casework';
+import { overLimits } from './limits';
 
 // The document's shape as stored. Strings held as ImmutableString.
 type IS = A.ImmutableString;
@@ -168,7 +169,7 @@ export function conflictsOf(doc: A.Doc<CaseDoc>): FieldConflict[] {
 
 export function viewCase(docId: string, doc: A.Doc<CaseDoc>): CaseView {
   const loc = doc.location;
-  return {
+  const view = {
     doc: docId,
     case_no: text(doc.case_no),
     village: text(doc.village) ?? '',
@@ -195,6 +196,7 @@ export function viewCase(docId: string, doc: A.Doc<CaseDoc>): CaseView {
     })),
     ...caseworkView(doc, conflictsOf(doc).map((c) => c.field)),
   };
+  return { ...view, over_limits: overLimits(view) };
 }
 
 function attachmentView(a: unknown): Attachment[] {

@@ -1,5 +1,6 @@
 // The case record as the UI sees it. Mirrors sync-protocol/src/case/mod.rs.
 import type { CaseworkEdit, CaseworkView } from './casework';
+import type { OverLimit } from './limits';
 
 export const CATEGORIES = [
   'land', 'compensation', 'housing', 'rights', 'family', 'labour',
@@ -57,6 +58,8 @@ export interface CaseView extends CaseworkView {
   conflicts: FieldConflict[];
   /** Times the server corrected because the recording phone's clock was wrong (PROTOCOL.md §11). */
   clock_corrections: ClockCorrection[];
+  /** Fields concurrent edits took over their product limit: to be shortened (model/limits.ts). */
+  over_limits: OverLimit[];
 }
 
 export interface ClockCorrection { field: string; claimed: number; corrected: number }

@@ -17,6 +17,7 @@ import { nameOf } from '../people';
 import { villageName, villagesOf } from './records-common';
 import { personLabel, personPicker, pickedId, pickerFor, type PickerState } from './person-picker';
 import { addPhotoButton, agreementThumb, mediationForm } from './case-photos';
+import { overLimit } from './over-limit';
 
 export interface DetailState {
   doc: string;
@@ -178,16 +179,18 @@ export function detailView(ctx: Ctx, st: DetailState) {
 
       <section>
         <h3>${t('f_description')}</h3>
+        ${overLimit(d, 'description')}
         ${st.desc.editing
           ? html`<textarea rows="6" maxlength="5000" data-testid="description-edit" aria-label=${t('f_description')} .value=${st.desc.draft}
               @input=${onDescInput} @blur=${() => void stopEditing()}></textarea>`
           : html`<p class="description" data-testid="description" @click=${() => { startEditing(st.desc, d.heads, d.description); ctx.rerender(); }}>${d.description || '—'}</p>`}
       </section>
 
+      ${overLimit(d, 'attachments')}
       ${photoStrip(d.attachments)}
       <div class="actions">${addPhotoButton(ctx, d)}</div>
 
-      ${d.parties.length ? html`<section><h3>${t('f_parties')}</h3><ul class="parties">
+      ${d.parties.length ? html`<section><h3>${t('f_parties')}</h3>${overLimit(d, 'parties')}<ul class="parties">
         ${d.parties.map((p) => html`<li><b>${p.name}</b> ${p.phone ? html`<a href="tel:${p.phone}">${p.phone}</a>` : ''} <span class="muted">${p.note ?? ''}</span></li>`)}
       </ul></section>` : ''}
 
@@ -206,6 +209,7 @@ export function detailView(ctx: Ctx, st: DetailState) {
 
       <section>
         <h3>${t('detail_timeline')}</h3>
+        ${overLimit(d, 'timeline')}
         ${d.timeline.length === 0 ? html`<p class="muted">${t('detail_timeline_empty')}</p>` : html`
           <ol class="timeline" data-testid="timeline">
             ${[...d.timeline].sort((a, b) => a.at - b.at).map((e) => html`<li>

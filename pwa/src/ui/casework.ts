@@ -9,6 +9,7 @@ import { deadlineState } from '../rules/overdue';
 import type { Ctx } from './ctx';
 import { fmtTime, mayChase, mayManage, stLabel } from './format';
 import { nameOf } from '../people';
+import { overLimit } from './over-limit';
 
 interface Form { outcome: Outcome | ''; note: string; plan: string | null; chase: string }
 const forms = new Map<string, Form>();
@@ -74,6 +75,7 @@ export function caseworkPanel(ctx: Ctx, d: CaseView, edit: (e: CaseEdit) => Prom
       <button class="primary" type="submit" data-testid="close">${t('cw_act_closed')}</button>
     </form>` : nothing}
     <h4 id="cw-plan-h">${t('cw_plan')}</h4>
+    ${overLimit(d, 'resolution_plan')}
     ${mayPlan ? html`<textarea rows="4" maxlength="5000" data-testid="plan" aria-labelledby="cw-plan-h" .value=${f.plan ?? d.resolution_plan}
         @input=${(e: Event) => { f.plan = val(e); }}></textarea>
       <button class="small" data-testid="plan-save" @click=${() => { if (f.plan != null) void edit({ op: 'set_plan', text: f.plan }); f.plan = null; }}>${t('cw_plan_save')}</button>`

@@ -12,7 +12,7 @@ use sync_protocol::{ActorPrefix, DocId};
 use super::case_outbox::{case_facts, chase_alerts};
 use super::clock::{self, PushClock};
 use super::numbering::{self, Numbering};
-use super::{Merger, permissions, reason, records, seal};
+use super::{Merger, authority, limits, permissions, reason, records, seal};
 use crate::error::AppError;
 use sync_protocol::outbox::OutboxEvent;
 
@@ -140,6 +140,7 @@ pub async fn judge(
     let mut seen = HashSet::new();
     let mut sealed_no = None;
     let mut genesis = false;
+    let mut server_changes = HashSet::new();
     for (i, bytes) in push.changes.iter().enumerate() {
         let change = match Change::from_bytes(bytes.to_vec()) {
             Ok(c) => c,
@@ -150,10 +151,13 @@ pub async fn judge(
         if base.get_change_by_hash(&change.hash()).is_some() || !seen.insert(change.hash()) {
             continue; // already stored or sent twice: a no-op whoever sent it
         }
+        // The server's own changes, re-delivered (e.g. after a restore): its word, not the device's.
         if let Some(no) = seal::verify_case_no(&m.secret, push.doc, &change) {
-            sealed_no = Some(no); // the server's own change, re-delivered (e.g. after a restore)
+            sealed_no = Some(no);
+            server_changes.insert(change.hash());
         } else if seal::verify_sealed(&m.secret, push.doc, &change) {
-            // Another sealed server change (a time correction), re-delivered.
+            // Another sealed server change (a time correction, a re-asserted guarded field).
+            server_changes.insert(change.hash());
         } else if records::is_genesis(push.doc, &change) {
             genesis = true; // judged below: only kinds addressed deterministically may have one
         } else if !device.actor_prefix.owns(change.actor_id()) {
@@ -172,7 +176,10 @@ pub async fn judge(
     let mut trial = base.clone();
     // Kept for rules that judge an existing document change by change; a new one is judged
     // by what it holds, and the burst of new cases skips the copy.
-    let kept = if meta.is_some() { fresh.clone() } else { Vec::new() };
+    let kept = match meta {
+        Some(_) => fresh.iter().filter(|c| !server_changes.contains(&c.hash())).cloned().collect(),
+        None => Vec::new(),
+    };
     if let Err(e) = trial.apply_changes(fresh) {
         return match e {
             AutomergeError::DuplicateSeqNumber(..) => reject(RejectCode::DuplicateSeq, e.to_string()),
@@ -248,6 +255,15 @@ async fn judge_case(
     };
     if let Err(e) = allowed {
         return reject(RejectCode::Forbidden, e);
+    }
+    if let Err(e) = limits::check(before.as_ref(), &after, &trial, &fresh_changes) {
+        return reject(RejectCode::Schema, e);
+    }
+    // Allowed where its author stood; the merged document may still hold a guarded value no
+    // one allowed chose, which the server puts back in the same commit.
+    if authority::settle(m, device, push.doc, &mut trial).await? {
+        after = case::read_case(&trial)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("re-asserting broke the schema: {e}")))?;
     }
 
     let (unit_code, unit_path, county) = match meta {

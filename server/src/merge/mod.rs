@@ -6,12 +6,14 @@
 //! acknowledgement. A document that fails any step is rejected alone; the rest still commit.
 
 mod assignees;
+mod authority;
 mod cache;
 mod case_outbox;
 mod clock;
 mod judge;
 mod judge_record;
 mod lifecycle;
+mod limits;
 mod numbering;
 pub mod permissions;
 mod petition;

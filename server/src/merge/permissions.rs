@@ -7,6 +7,8 @@
 //! it (the document at the change's dependencies, as its author saw it) and with it — not
 //! whatever won the merge: an officer who raised severity offline
 //! while a leader concurrently raised it further did not lower anything, whichever value wins.
+//! What the merged document then holds in the guarded fields is judged once more, against the
+//! values they compete with, in `authority`.
 //! Rules that hold for everyone — immutable fields, the server-owned case number — are in
 //! `sync_protocol::case::check_transition`; the lifecycle (transitions, outcomes, chasing) in
 //! `lifecycle`, which judges every role.

@@ -9,6 +9,7 @@ mod admin;
 mod alerts;
 mod assign;
 mod audit;
+mod authors;
 mod blobs;
 mod campaign_reminders;
 mod campaigns;

@@ -3,10 +3,10 @@
 //!
 //! | key | type | rule |
 //! |---|---|---|
-//! | `transitions` | List of Map `{from, to, by, at, outcome?, note?}` | ≤ 500; append-only; one entry with every status change, by its author |
+//! | `transitions` | List of Map `{from, to, by, at, outcome?, note?}` | ≤ 500 (soft; see `limits`); append-only; one entry with every status change, by its author |
 //! | `outcome` | Str ([`Outcome`]) or Null | set when closing, cleared when reopening |
 //! | `closing_note` | Str ≤ 2,000 or Null | |
-//! | `resolution_plan` | Text ≤ 5,000 | |
+//! | `resolution_plan` | Text ≤ 5,000 (soft) | |
 //! | `timeline[i].attachment` | Str (sha256 of an `attachments` item) | on `mediation` entries: the signed agreement |
 //!
 //! All four keys may be absent (cases recorded before them read as empty).
@@ -48,15 +48,13 @@ pub struct Casework {
     pub agreements: Vec<Agreement>,
 }
 
-pub const MAX_TRANSITIONS: usize = 500;
-
 fn present<D: ReadDoc>(m: &MapReader<'_, D>, key: &str) -> bool {
     matches!(m.doc.get(&m.obj, key), Ok(Some(_)))
 }
 
 pub(super) fn read_casework<D: ReadDoc>(root: &MapReader<'_, D>, outcome_conflict: bool) -> Result<Casework> {
     let transitions = if present(root, "transitions") {
-        root.list_of_maps("transitions", MAX_TRANSITIONS)?
+        root.list_of_maps("transitions", super::limits::TRANSITIONS.hard)?
             .iter()
             .map(read_transition)
             .collect::<Result<_>>()?
@@ -67,11 +65,14 @@ pub(super) fn read_casework<D: ReadDoc>(root: &MapReader<'_, D>, outcome_conflic
         Some(s) => Some(s.parse().map_err(|e: String| SchemaError::new("outcome", e))?),
         None => None,
     };
-    let resolution_plan =
-        if present(root, "resolution_plan") { root.text("resolution_plan", 5_000)? } else { String::new() };
+    let resolution_plan = if present(root, "resolution_plan") {
+        root.text("resolution_plan", super::limits::RESOLUTION_PLAN.hard)?
+    } else {
+        String::new()
+    };
     let closed = root.concurrent_scalars("status").iter().any(|s| s.as_str() == Some("closed"));
     let mut agreements = Vec::new();
-    for e in root.list_of_maps("timeline", 2_000)? {
+    for e in root.list_of_maps("timeline", super::limits::TIMELINE.hard)? {
         if let Some(sha256) = e.opt_str("attachment", 64)? {
             if !is_sha256(&sha256) {
                 return Err(SchemaError::new(format!("{}.attachment", e.path), "64 lowercase hex digits"));

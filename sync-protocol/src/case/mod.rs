@@ -10,13 +10,13 @@
 //! | `village` | Str | org-unit code of the village; immutable |
 //! | `category`, `severity`, `status` | Str | enums below |
 //! | `title` | Str | 1–100 characters |
-//! | `description` | Text | ≤ 5,000 characters |
-//! | `parties` | List of Map `{name, phone?, note?}` | ≤ 50 |
+//! | `description` | Text | ≤ 5,000 characters (soft: see [`limits`]) |
+//! | `parties` | List of Map `{name, phone?, note?}` | ≤ 50 (soft) |
 //! | `reporter` | Str | user id; immutable, must be the creating user |
 //! | `reported_at` | Timestamp | immutable |
 //! | `location` | Map `{lat, lon, accuracy_m?}` or absent/Null | |
-//! | `timeline` | List of Map `{id, kind, at, by, text}` | ≤ 2,000 |
-//! | `attachments` | List of Map `{sha256, mime, size, name?}` | ≤ 50 |
+//! | `timeline` | List of Map `{id, kind, at, by, text}` | ≤ 2,000 (soft) |
+//! | `attachments` | List of Map `{sha256, mime, size, name?}` | ≤ 50 (soft) |
 //! | `responsible_leader`, `handler` | Str (user id) or Null | |
 //! | `deadline` | Timestamp or Null | a calendar day in Beijing time (see `rules::overdue`) |
 //!
@@ -26,12 +26,14 @@
 pub mod casework;
 pub mod clock;
 mod enums;
+pub mod limits;
 mod read;
 pub mod write;
 
 pub use casework::{Agreement, Casework, Transition};
 pub use clock::{ClockCorrection, CorrectedField};
 pub use enums::{Category, Outcome, Severity, Status, TimelineKind};
+pub use limits::OverLimit;
 pub use read::read_case;
 
 use serde::Serialize;
@@ -70,6 +72,8 @@ pub struct Case {
     /// Lifecycle, outcome and plan; flattened into the projection's JSON.
     #[serde(flatten)]
     pub work: Casework,
+    /// Fields over their product limit after concurrent edits: to be shortened. Empty normally.
+    pub over_limits: Vec<OverLimit>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

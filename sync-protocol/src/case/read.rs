@@ -46,7 +46,8 @@ const CONFLICT_FIELDS: &[&str] = &[
 ];
 
 /// Read and validate a case. Fails on the first field that is missing, of the wrong Automerge
-/// type, out of its enum or too long.
+/// type, out of its enum or over a hard limit; lists the fields over their product limit
+/// (see [`limits`]).
 pub fn read_case<D: ReadDoc>(doc: &D) -> Result<Case> {
     let root = MapReader::root(doc);
     root.only_keys(ROOT_KEYS)?;
@@ -61,7 +62,7 @@ pub fn read_case<D: ReadDoc>(doc: &D) -> Result<Case> {
     }
     let conflicts = read_conflicts(&root);
     let outcome_conflict = conflicts.iter().any(|c| c.field == "outcome");
-    let case = Case {
+    let mut case = Case {
         schema_version,
         case_no: root.opt_str("case_no", 40)?,
         village: root.str("village", 32)?,
@@ -69,7 +70,7 @@ pub fn read_case<D: ReadDoc>(doc: &D) -> Result<Case> {
         severity: parse_enum(&root, "severity")?,
         status: parse_enum(&root, "status")?,
         title: root.str("title", 100)?,
-        description: root.text("description", 5_000)?,
+        description: root.text("description", limits::DESCRIPTION.hard)?,
         parties: read_parties(&root)?,
         reporter: root.str("reporter", 64)?,
         reported_at: root.timestamp("reported_at")?,
@@ -82,7 +83,9 @@ pub fn read_case<D: ReadDoc>(doc: &D) -> Result<Case> {
         conflicts,
         clock_corrections: super::clock::read_corrections(&root)?,
         work: super::casework::read_casework(&root, outcome_conflict)?,
+        over_limits: Vec::new(),
     };
+    case.over_limits = limits::over(&case);
     Ok(case)
 }
 
@@ -91,7 +94,7 @@ fn parse_enum<D: ReadDoc, E: std::str::FromStr<Err = String>>(m: &MapReader<'_, 
 }
 
 fn read_parties<D: ReadDoc>(root: &MapReader<'_, D>) -> Result<Vec<Party>> {
-    root.list_of_maps("parties", 50)?
+    root.list_of_maps("parties", limits::PARTIES.hard)?
         .iter()
         .map(|p| {
             p.only_keys(&["name", "phone", "note"])?;
@@ -121,7 +124,7 @@ fn read_location<D: ReadDoc>(root: &MapReader<'_, D>) -> Result<Option<Location>
 }
 
 fn read_timeline<D: ReadDoc>(root: &MapReader<'_, D>) -> Result<Vec<TimelineEntry>> {
-    root.list_of_maps("timeline", 2_000)?
+    root.list_of_maps("timeline", limits::TIMELINE.hard)?
         .iter()
         .map(|e| {
             e.only_keys(&["id", "kind", "at", "by", "text", "attachment"])?;
@@ -140,7 +143,7 @@ const MIME_TYPES: &[&str] = &["image/jpeg", "image/png", "image/webp", "applicat
 const MAX_ATTACHMENT_BYTES: i64 = 20 * 1024 * 1024;
 
 fn read_attachments<D: ReadDoc>(root: &MapReader<'_, D>) -> Result<Vec<Attachment>> {
-    root.list_of_maps("attachments", 50)?
+    root.list_of_maps("attachments", limits::ATTACHMENTS.hard)?
         .iter()
         .map(|a| {
             a.only_keys(&["sha256", "mime", "size", "name"])?;

@@ -170,3 +170,23 @@ fn the_pwa_golden_new_case_push_reads_as_a_valid_case() {
     assert_eq!(case.severity, Severity::Urgent);
     check_transition(None, &case, Writer::User("u_demo_officer")).unwrap();
 }
+
+#[test]
+fn over_a_product_limit_a_case_reads_flagged_and_over_a_hard_limit_it_is_refused() {
+    let mut c = sample();
+    c.description = "长".repeat(limits::DESCRIPTION.soft + 1);
+    c.parties = (0..=limits::PARTIES.soft)
+        .map(|i| Party { name: format!("当事人{i}"), phone: None, note: None })
+        .collect();
+    let case = read_case(&doc_with(&c)).unwrap();
+    assert_eq!(
+        case.over_limits,
+        vec![
+            OverLimit { field: "description".into(), count: 5_001, limit: 5_000 },
+            OverLimit { field: "parties".into(), count: 51, limit: 50 },
+        ]
+    );
+    assert_eq!(case.over_limits[0].to_string(), "description: 5001 characters, at most 5000 allowed");
+    c.description = "长".repeat(limits::DESCRIPTION.hard + 1);
+    assert_eq!(read_case(&doc_with(&c)).unwrap_err().path, "description");
+}
