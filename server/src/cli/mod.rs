@@ -8,8 +8,8 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use crate::store::{NewUser, SqlStore};
 
 mod file;
-mod serve;
 mod quarantine;
+mod serve;
 
 #[derive(Parser)]
 #[command(
