@@ -183,15 +183,17 @@ async function main() {
     await until(async () => (await op.locator('[data-testid=severity-select]').inputValue()) === 'general', 'officer sees 一般', 30_000);
     const lowerOffered = await op.locator('[data-testid=severity-select] option[value=general]').isDisabled();
     assert(!lowerOffered, 'the current value stays selectable');
-    // Offline, the officer raises it to 较大; meanwhile the leader raises it to 紧急.
+    // Offline, the officer raises it to 紧急; meanwhile the leader raises it to 较大. Both may
+    // raise, so both values stand side by side (an officer's value lower than a leader's
+    // concurrent one would not: the server re-asserts the leader's, docs/permissions.md).
     await officer.context.setOffline(true);
-    await op.locator('[data-testid=severity-select]').selectOption('major');
+    await op.locator('[data-testid=severity-select]').selectOption('urgent');
     await until(() => op.locator('[data-testid=severity-select] option[value=general]').isDisabled(), 'an officer is not offered lowering');
     await op.locator('[data-testid=followup-text]').fill('上门走访，情绪已稳定。');
     await op.locator('[data-testid=followup-add]').click();
     await op.locator('[data-testid=timeline]', { hasText: '情绪已稳定' }).waitFor();
-    await lp.locator('[data-testid=severity-select]').selectOption('urgent');
-    await until(async () => (await apiCases(base, 'anlan-demo-leader')).find((x) => x.doc === docId)?.severity === 'urgent', 'leader severity on server');
+    await lp.locator('[data-testid=severity-select]').selectOption('major');
+    await until(async () => (await apiCases(base, 'anlan-demo-leader')).find((x) => x.doc === docId)?.severity === 'major', 'leader severity on server');
     await officer.context.setOffline(false);
     await op.locator('[data-testid=conflict-severity]').waitFor({ timeout: 30_000 });
     const txt = await op.locator('[data-testid=conflict-severity]').innerText();
