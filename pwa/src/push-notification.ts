@@ -3,6 +3,7 @@
 // worker. Payloads carry no personal data (they cross a third-party push service): places,
 // categories, stages and dates only; the app fetches the rest by syncing.
 import { zhCN } from './i18n/zh-CN';
+import { BEIJING_ZONE } from './rules/calendar';
 
 /** The payload format this build understands (`PAYLOAD_VERSION` on the server). */
 export const KNOWN_VERSION = 1;
@@ -50,7 +51,7 @@ const fill = (s: string, vars: Record<string, string | number>) =>
   Object.entries(vars).reduce((acc, [k, v]) => acc.split(`{${k}}`).join(String(v)), s);
 
 const shortDate = (ms: number) =>
-  new Date(ms).toLocaleDateString('zh-CN', { timeZone: 'Asia/Shanghai', month: 'numeric', day: 'numeric' });
+  new Date(ms).toLocaleDateString('zh-CN', { timeZone: BEIJING_ZONE, month: 'numeric', day: 'numeric' });
 
 /** `YYYY-MM-DD` → 2月29日, as the petition list shows dates. */
 const dayLabel = (date: string) => {

@@ -1,31 +1,33 @@
 //! Demo data: the Sanming hierarchy with the real place names from the source article, and three
 //! accounts with well-known device tokens. For trying the system on a laptop only.
 
+use sync_protocol::{Role, UnitKind};
+
 use crate::store::{LatLon, NewUser, SqlStore};
 
 /// (code, name, kind, parent)
-const UNITS: &[(&str, &str, &str, Option<&str>)] = &[
-    ("350400", "三明市", "city", None),
-    ("350481", "永安市", "county", Some("350400")),
-    ("350481101", "曹远镇", "township", Some("350481")),
-    ("350481101201", "埔头村", "village", Some("350481101")),
-    ("350481101202", "曹远村", "village", Some("350481101")),
-    ("350481102", "贡川镇", "township", Some("350481")),
-    ("350481102201", "西门村", "village", Some("350481102")),
-    ("350481102202", "丰海村", "village", Some("350481102")),
-    ("350427", "沙县", "county", Some("350400")),
-    ("350427101", "凤岗街道", "township", Some("350427")),
-    ("350427101201", "水美村", "village", Some("350427101")),
-    ("350429", "泰宁县", "county", Some("350400")),
-    ("350429201", "梅口乡", "township", Some("350429")),
-    ("350429201201", "水际村", "village", Some("350429201")),
-    ("350429201201001", "下坊小组", "group", Some("350429201201")),
-    ("350426", "尤溪县", "county", Some("350400")),
-    ("350426102", "西滨镇", "township", Some("350426")),
-    ("350426102201", "过溪村", "village", Some("350426102")),
-    ("350423", "清流县", "county", Some("350400")),
-    ("350423101", "龙津镇", "township", Some("350423")),
-    ("350423101201", "城关村", "village", Some("350423101")),
+const UNITS: &[(&str, &str, UnitKind, Option<&str>)] = &[
+    ("350400", "三明市", UnitKind::City, None),
+    ("350481", "永安市", UnitKind::County, Some("350400")),
+    ("350481101", "曹远镇", UnitKind::Township, Some("350481")),
+    ("350481101201", "埔头村", UnitKind::Village, Some("350481101")),
+    ("350481101202", "曹远村", UnitKind::Village, Some("350481101")),
+    ("350481102", "贡川镇", UnitKind::Township, Some("350481")),
+    ("350481102201", "西门村", UnitKind::Village, Some("350481102")),
+    ("350481102202", "丰海村", UnitKind::Village, Some("350481102")),
+    ("350427", "沙县", UnitKind::County, Some("350400")),
+    ("350427101", "凤岗街道", UnitKind::Township, Some("350427")),
+    ("350427101201", "水美村", UnitKind::Village, Some("350427101")),
+    ("350429", "泰宁县", UnitKind::County, Some("350400")),
+    ("350429201", "梅口乡", UnitKind::Township, Some("350429")),
+    ("350429201201", "水际村", UnitKind::Village, Some("350429201")),
+    ("350429201201001", "下坊小组", UnitKind::Group, Some("350429201201")),
+    ("350426", "尤溪县", UnitKind::County, Some("350400")),
+    ("350426102", "西滨镇", UnitKind::Township, Some("350426")),
+    ("350426102201", "过溪村", UnitKind::Village, Some("350426102")),
+    ("350423", "清流县", UnitKind::County, Some("350400")),
+    ("350423101", "龙津镇", UnitKind::Township, Some("350423")),
+    ("350423101201", "城关村", UnitKind::Village, Some("350423101")),
 ];
 
 /// (code, latitude, longitude): approximate places (WGS-84, to about a kilometre) for the map,
@@ -44,10 +46,10 @@ const PLACES: &[(&str, f64, f64)] = &[
 ];
 
 /// (user id, name, role, unit, token)
-pub const ACCOUNTS: &[(&str, &str, &str, &str, &str)] = &[
-    ("u_demo_officer", "林秀英", "village_officer", "350481101201", "anlan-demo-officer"),
-    ("u_demo_leader", "陈建国", "township_leader", "350481101", "anlan-demo-leader"),
-    ("u_demo_county", "王志明", "county_admin", "350481", "anlan-demo-county"),
+pub const ACCOUNTS: &[(&str, &str, Role, &str, &str)] = &[
+    ("u_demo_officer", "林秀英", Role::VillageOfficer, "350481101201", "anlan-demo-officer"),
+    ("u_demo_leader", "陈建国", Role::TownshipLeader, "350481101", "anlan-demo-leader"),
+    ("u_demo_county", "王志明", Role::CountyAdmin, "350481", "anlan-demo-county"),
 ];
 
 /// (user id, phone) for enrolment by code. The numbers are made up (139 0000 000x).
@@ -56,7 +58,7 @@ pub const PHONES: &[(&str, &str)] =
 
 pub async fn seed(store: &SqlStore) -> anyhow::Result<()> {
     for (code, name, kind, parent) in UNITS {
-        store.create_unit(code, name, kind, *parent).await?;
+        store.create_unit(code, name, kind.as_str(), *parent).await?;
     }
     for (code, lat, lon) in PLACES {
         store.set_unit_location(code, Some(LatLon::new(*lat, *lon)?)).await?;
@@ -66,7 +68,7 @@ pub async fn seed(store: &SqlStore) -> anyhow::Result<()> {
             id: (*id).into(),
             name: (*name).into(),
             phone: None,
-            role: (*role).into(),
+            role: role.as_str().into(),
             unit_code: (*unit).into(),
         };
         store.create_user(&user).await?;

@@ -11,7 +11,9 @@ use std::path::Path;
 use calamine::{Data, Reader, open_workbook_auto};
 
 use crate::store::identity::normalise_phone;
-use crate::store::{NewUser, ROLES, SqlStore, Unit};
+use sync_protocol::roles::{Role, UnitKind};
+
+use crate::store::{NewUser, SqlStore, Unit};
 
 /// One row as read: its line number and its cells as text.
 #[derive(Debug, Clone)]
@@ -47,49 +49,44 @@ pub enum RosterError {
 }
 
 /// The role names people write in rosters, mapped to the system's roles.
-const ROLE_NAMES: &[(&str, &str)] = &[
-    ("信息员", "village_officer"),
-    ("村信息员", "village_officer"),
-    ("库区维稳信息员", "village_officer"),
-    ("工作队员", "work_team"),
-    ("群众工作队队员", "work_team"),
-    ("库区维稳群众工作队队员", "work_team"),
-    ("舆情引导员", "opinion_guide"),
-    ("网络舆情引导员", "opinion_guide"),
-    ("乡镇领导", "township_leader"),
-    ("乡镇分管领导", "township_leader"),
-    ("乡镇工作人员", "township_staff"),
-    ("综治中心工作人员", "township_staff"),
-    ("县级管理员", "county_admin"),
-    ("县移民局", "county_admin"),
-    ("市级管理员", "city_admin"),
-    ("市移民局", "city_admin"),
-    ("信访工作人员", "petition_staff"),
-    ("信访接待室工作人员", "petition_staff"),
-    ("系统管理员", "system_admin"),
+const ROLE_NAMES: &[(&str, Role)] = &[
+    ("信息员", Role::VillageOfficer),
+    ("村信息员", Role::VillageOfficer),
+    ("库区维稳信息员", Role::VillageOfficer),
+    ("工作队员", Role::WorkTeam),
+    ("群众工作队队员", Role::WorkTeam),
+    ("库区维稳群众工作队队员", Role::WorkTeam),
+    ("舆情引导员", Role::OpinionGuide),
+    ("网络舆情引导员", Role::OpinionGuide),
+    ("乡镇领导", Role::TownshipLeader),
+    ("乡镇分管领导", Role::TownshipLeader),
+    ("乡镇工作人员", Role::TownshipStaff),
+    ("综治中心工作人员", Role::TownshipStaff),
+    ("县级管理员", Role::CountyAdmin),
+    ("县移民局", Role::CountyAdmin),
+    ("市级管理员", Role::CityAdmin),
+    ("市移民局", Role::CityAdmin),
+    ("信访工作人员", Role::PetitionStaff),
+    ("信访接待室工作人员", Role::PetitionStaff),
+    ("系统管理员", Role::SystemAdmin),
 ];
 
-/// Which kinds of unit each role belongs to: an officer filed under a township is a typo in the
-/// unit column, better caught here than found when their cases go nowhere.
+/// Which kinds of unit each role belongs to (`Role::fits_unit`), for stored text.
 pub fn role_fits(role: &str, kind: &str) -> bool {
-    match role {
-        "village_officer" => kind == "village",
-        "work_team" => matches!(kind, "village" | "township"),
-        "township_leader" | "township_staff" => kind == "township",
-        "county_admin" => kind == "county",
-        "city_admin" => kind == "city",
-        _ => kind != "group",
+    match (role.parse::<Role>(), kind.parse::<UnitKind>()) {
+        (Ok(r), Ok(k)) => r.fits_unit(k),
+        _ => false,
     }
 }
 
 pub fn parse_role(raw: &str) -> Option<&'static str> {
     let r = raw.trim();
     let lower = r.to_ascii_lowercase();
-    ROLES
-        .iter()
-        .find(|x| **x == lower)
-        .copied()
+    lower
+        .parse::<Role>()
+        .ok()
         .or_else(|| ROLE_NAMES.iter().find(|(zh, _)| *zh == r).map(|(_, role)| *role))
+        .map(Role::as_str)
 }
 
 /// Read a roster file: `.csv` (UTF-8, with or without BOM) or a spreadsheet (`.xlsx`, `.xls`,
@@ -262,7 +259,7 @@ pub async fn check(store: &SqlStore, rows: &[RawRow]) -> Result<Report, RosterEr
             why.push(format!(
                 "role {} is not one of {} or their Chinese names",
                 shown(raw_role),
-                ROLES.join(", ")
+                Role::list()
             ));
         }
         let (raw_unit, extra) = split_units(cell(r, cols.unit));
@@ -274,7 +271,9 @@ pub async fn check(store: &SqlStore, rows: &[RawRow]) -> Result<Report, RosterEr
             }
             _ => {}
         }
-        if !extra.is_empty() && role.is_some_and(|r| r != "work_team") {
+        if !extra.is_empty()
+            && role.and_then(|r| r.parse::<Role>().ok()).is_some_and(|r| !r.covers_several_villages())
+        {
             why.push("only a work-team member may list several villages".into());
         }
         for code in &extra {

@@ -157,7 +157,7 @@ async fn aliyun(
 async fn tencent(State(p): State<Providers>, h: HeaderMap, body: Bytes) -> String {
     let ts = header(&h, "x-tc-timestamp");
     let ts_n: i64 = ts.parse().unwrap_or_default();
-    let date = sync_protocol::rules::petition::date_string(ts_n.div_euclid(86_400));
+    let date = sync_protocol::calendar::date_string(ts_n.div_euclid(86_400));
     let creq = format!(
         "POST\n/\n\ncontent-type:{}\nhost:{}\n\ncontent-type;host\n{}",
         header(&h, "content-type"),

@@ -5,8 +5,9 @@
 // days" is up to the end of day N (before 00:00 Beijing of day N + 1). daysLeft = deadline day −
 // today: 0 on the last day, negative when overdue.
 
-export const DAY_MS = 86_400_000;
-const BEIJING_OFFSET_MS = 8 * 3_600_000;
+import { DAY_MS, beijingDay, dateString, dayOfDate, dayStartMs } from './calendar';
+
+export { DAY_MS };
 export const DECIDE_DAYS = 15;
 export const HANDLE_DAYS = 60;
 export const MAX_EXTENSION_DAYS = 30;
@@ -42,19 +43,8 @@ export class ClockError extends Error {
   constructor(readonly code: ClockErrorCode, message: string) { super(message); }
 }
 
-export function beijingDay(ms: number): number { return Math.floor((ms + BEIJING_OFFSET_MS) / DAY_MS); }
-export function dayStartMs(day: number): number { return day * DAY_MS - BEIJING_OFFSET_MS; }
-
-/** `YYYY-MM-DD` of a Beijing day number. */
-export function dateString(day: number): string {
-  return new Date(day * DAY_MS).toISOString().slice(0, 10);
-}
-
-/** The Beijing day number of a `YYYY-MM-DD` date. */
-export function dayOfDate(date: string): number {
-  const [y, m, d] = date.split('-').map(Number);
-  return Math.floor(Date.UTC(y, m - 1, d) / DAY_MS);
-}
+// Callers of the petition rules read days through them; the arithmetic is the calendar's.
+export { beijingDay, dateString, dayOfDate, dayStartMs };
 
 export function dueMs(d: Deadline): number { return dayStartMs(d.day + 1); }
 export function daysLeft(d: Deadline, nowMs: number): number { return d.day - beijingDay(nowMs); }

@@ -2,6 +2,8 @@ import { t, getLang, type MessageKey } from '../i18n';
 import type { CaseListItem } from '../model/types';
 import { clockOf } from '../model/casework';
 import { deadlineState } from '../rules/overdue';
+import { chases, isLeader, worksInField } from '../rules/roles';
+import { BEIJING_ZONE } from '../rules/calendar';
 
 export const catLabel = (c: string) => t(`cat_${c}` as MessageKey) || c;
 export const sevLabel = (s: string) => t(`sev_${s}` as MessageKey) || s;
@@ -17,29 +19,26 @@ export function roleLabel(role: string): string {
 /** Who may assign, set deadlines, acknowledge, close, reopen and lower severity: the township
  *  and above. The server enforces the same table (docs/permissions.md); the screens only avoid
  *  offering what it would refuse. */
-export function mayManage(role: string): boolean {
-  return ['township_leader', 'township_staff', 'county_admin', 'city_admin', 'system_admin'].includes(role);
-}
+export const mayManage = isLeader;
 
 /** Field roles record cases in their own village; everyone else oversees. */
-export function isOfficerRole(role: string): boolean {
-  return role === 'village_officer' || role === 'work_team' || role === 'opinion_guide';
-}
+export const isOfficerRole = worksInField;
 
-// Dates in the app's language, not the phone's locale: 2026年12月1日, 12月1日 08:30.
+// Dates in the app's language and Beijing time, not the phone's locale or zone: 2026年12月1日,
+// 12月1日 08:30.
 export function fmtTime(ms: number | null): string {
   if (ms == null) return '';
-  return new Date(ms).toLocaleString(getLang(), { month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
+  return new Date(ms).toLocaleString(getLang(), { timeZone: BEIJING_ZONE, month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
 }
 
 export function fmtDate(ms: number | null): string {
   if (ms == null) return '';
-  return new Date(ms).toLocaleDateString(getLang(), { year: 'numeric', month: 'long', day: 'numeric' });
+  return new Date(ms).toLocaleDateString(getLang(), { timeZone: BEIJING_ZONE, year: 'numeric', month: 'long', day: 'numeric' });
 }
 
 /** Month and day only (this year's deadlines): 12月15日. */
 export function fmtDay(ms: number): string {
-  return new Date(ms).toLocaleDateString(getLang(), { timeZone: 'Asia/Shanghai', month: 'long', day: 'numeric' });
+  return new Date(ms).toLocaleDateString(getLang(), { timeZone: BEIJING_ZONE, month: 'long', day: 'numeric' });
 }
 
 export function fmtAgo(ms: number | null, now = Date.now()): string {
@@ -69,9 +68,7 @@ export function isOverdue(c: Pick<CaseListItem, 'deadline' | 'status' | 'needs_c
 }
 
 /** Chasing (催办) is for county and city administrators (docs/permissions.md). */
-export function mayChase(role: string): boolean {
-  return role === 'county_admin' || role === 'city_admin';
-}
+export const mayChase = chases;
 
 /** Officer order: urgent first, then newest. */
 export function byUrgencyThenNewest(a: CaseListItem, b: CaseListItem): number {

@@ -11,7 +11,7 @@ import { mapView } from './map';
 import { catLabel, isOfficerRole, isOverdue, sevLabel, sevRank, stLabel } from './format';
 import { openMatrix } from './leader-matrix';
 import { header } from './officer-home';
-import { STATS_ROLES, statsState, statsView } from './stats';
+import { mayStat as statsAllowed, statsState, statsView } from './stats';
 import { leaderSweeps } from './sweep';
 import { syncBar } from './syncbar';
 import { nameOf } from '../people';
@@ -42,7 +42,7 @@ export function leaderGroups(cases: CaseListItem[], now = Date.now()) {
 
 export function leaderHome(ctx: Ctx, side?: unknown) {
   // 统计 lives at #/stats; the router sends every path it does not know to the home screen.
-  const mayStat = STATS_ROLES.includes(ctx.session.user.role);
+  const mayStat = statsAllowed(ctx.session.user.role);
   if (mayStat && location.hash.startsWith('#/stats')) return statsView(ctx);
   if (mayStat && location.hash.startsWith('#/map')) return mapView(ctx);
   statsState.active = false;

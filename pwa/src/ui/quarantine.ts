@@ -6,6 +6,7 @@ import { API_BASE } from '../api';
 import { t } from '../i18n';
 import type { Ctx } from './ctx';
 import { fmtTime } from './format';
+import { isAdmin } from '../rules/roles';
 
 export interface QuarantineItem {
   id: number;
@@ -22,8 +23,7 @@ export interface QuarantineItem {
 
 export interface QuarantineState { items: QuarantineItem[] | null; error: string | null }
 
-const ADMINS = ['county_admin', 'city_admin', 'system_admin'];
-export const managesQuarantine = (role: string) => ADMINS.includes(role);
+export const managesQuarantine = isAdmin;
 
 export function freshQuarantine(): QuarantineState {
   return { items: null, error: null };

@@ -7,12 +7,12 @@ import type { PetitionSummary } from '../model/petition';
 import { beijingDay, dateString, dayOfDate, dayStartMs, daysLeft, type Deadline } from '../rules/petition';
 import type { RecordDetail, RecordListItem } from '../worker/rpc';
 import type { Ctx } from './ctx';
-import { STATS_ROLES } from './stats';
+import { handlesPetitions, isLeader } from '../rules/roles';
 
 /** Who records petitions and their steps (docs/permissions.md): petition staff and the township and above. */
-export const mayHandlePetitions = (role: string) => role === 'petition_staff' || STATS_ROLES.includes(role);
+export const mayHandlePetitions = handlesPetitions;
 /** Who records downward visits: the township and above. */
-export const mayRecordVisits = (role: string) => STATS_ROLES.includes(role);
+export const mayRecordVisits = isLeader;
 
 interface Loaded<T> { key: unknown; value: T | null; loading: boolean }
 const lists = new Map<string, Loaded<RecordListItem[]>>();

@@ -7,6 +7,7 @@ import { fmtBytes, roleLabel } from './format';
 import { header } from './officer-home';
 import { deviceName } from './device-name';
 import { freshQuarantine, loadQuarantine, managesQuarantine, quarantinePanel, type QuarantineState } from './quarantine';
+import { isAdmin } from '../rules/roles';
 
 export interface SettingsState {
   usage?: number; quota?: number; persisted?: boolean; loaded: boolean; devices?: DevicesState; quarantine?: QuarantineState;
@@ -55,7 +56,7 @@ export function settingsView(ctx: Ctx, st: SettingsState, setLanguage: (l: 'zh-C
           <div class="field"><dt>${t('settings_unit')}</dt><dd>${s.unit.name}</dd></div>
           <div class="field"><dt>${t('settings_device')}</dt><dd data-testid="device-name">${deviceName(navigator.userAgent)}</dd></div>
         </dl>
-        ${s.user.role === 'system_admin' ? html`<details class="ids" data-testid="admin-ids"><summary>${t('settings_ids')}</summary>
+        ${isAdmin(s.user.role) ? html`<details class="ids" data-testid="admin-ids"><summary>${t('settings_ids')}</summary>
           <p class="muted">${s.user.id} · ${s.unit.code} · ${s.device.id} · ${s.device.actor_prefix}</p></details>` : ''}
       </section>
       ${st.devices ? devicesPanel(ctx, st.devices) : ''}

@@ -8,9 +8,12 @@ import { t, type MessageKey } from '../i18n';
 import { readError } from '../sync/http-error';
 import type { Ctx } from './ctx';
 import { header } from './officer-home';
+import { isLeader } from '../rules/roles';
+import { monthDates } from '../rules/calendar';
 
 /** Roles the server gives statistics to (township and above). */
-export const STATS_ROLES = ['township_leader', 'township_staff', 'county_admin', 'city_admin', 'system_admin'];
+/** Statistics are for the township and above. */
+export const mayStat = isLeader;
 
 export interface Figures {
   found: number; resolved: number; resolution_rate: number | null; overdue: number;
@@ -34,15 +37,10 @@ export interface StatsState {
   active: boolean;
 }
 
-const BEIJING_MS = 8 * 3600 * 1000;
-const ymd = (d: Date) => d.toISOString().slice(0, 10);
-
 /** The whole Beijing calendar month containing `now` (offset 0) or the one before (-1). */
 export function monthRange(now: number, offset: 0 | -1): { from: string; to: string } {
-  const bj = new Date(now + BEIJING_MS);
-  const first = new Date(Date.UTC(bj.getUTCFullYear(), bj.getUTCMonth() + offset, 1));
-  const last = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 0));
-  return { from: ymd(first), to: ymd(last) };
+  const [from, to] = monthDates(now, offset);
+  return { from, to };
 }
 
 export function freshStats(now = Date.now()): StatsState {

@@ -6,13 +6,14 @@ import { CATEGORIES, OPEN_STATUSES, type Status } from '../model/types';
 import { isOnline, type Ctx } from './ctx';
 import { choice } from './choice';
 import { catLabel, fmtDay } from './format';
+import { isLeader } from '../rules/roles';
+import { beijingDate } from '../rules/calendar';
 import {
   answer, campaigns, launchCampaign, launchTownships, localReport, phoneCompleteness, refreshSweeps, remindMissing,
   type CampaignEntry,
 } from './sweep-data';
 
 const ui = { open: '', picked: new Set<string>(), notes: '', launching: false, busy: false, expanded: '' };
-export const LAUNCH_ROLES = ['township_leader', 'township_staff', 'county_admin', 'city_admin', 'system_admin'];
 
 const day = fmtDay;
 
@@ -91,7 +92,7 @@ function reportForm(ctx: Ctx, c: CampaignEntry, village: string) {
 export function leaderSweeps(ctx: Ctx) {
   refreshSweeps(ctx);
   const list = [...campaigns()].sort((a, b) => b.campaign.deadline - a.campaign.deadline).slice(0, 8);
-  const mayLaunch = LAUNCH_ROLES.includes(ctx.session.user.role);
+  const mayLaunch = isLeader(ctx.session.user.role);
   return html`<section class="sweeps leader" data-testid="sweep-dashboard">
     <h2>${t('sweep_title')}</h2>
     ${mayLaunch ? html`<button class="small" data-testid="sweep-launch-open" @click=${() => { ui.launching = !ui.launching; ctx.rerender(); }}>${t('sweep_launch')}</button>` : ''}
@@ -137,7 +138,7 @@ function campaignCard(ctx: Ctx, c: CampaignEntry) {
 }
 
 function launchForm(ctx: Ctx) {
-  const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+  const today = beijingDate(Date.now());
   const towns = launchTownships();
   const submit = (e: Event) => {
     e.preventDefault();

@@ -2,8 +2,6 @@
 //! row, so every change is accounted for), UTF-8 with a byte-order mark so that Excel, which
 //! otherwise guesses the local code page, shows Chinese correctly.
 
-use chrono::{FixedOffset, TimeZone};
-
 use super::Entry;
 
 pub const HEADER: [&str; 11] = [
@@ -21,13 +19,7 @@ pub const HEADER: [&str; 11] = [
 ];
 
 /// Milliseconds since the epoch as RFC 3339 in Beijing time, the clock the users live by.
-pub fn beijing(ms: i64) -> String {
-    let tz = FixedOffset::east_opt(8 * 3600).expect("a valid offset");
-    tz.timestamp_millis_opt(ms)
-        .single()
-        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
-        .unwrap_or_default()
-}
+pub use sync_protocol::calendar::beijing_rfc3339 as beijing;
 
 /// A spreadsheet treats a cell starting with one of these as a formula: a villager's name or a
 /// note typed as "=HYPERLINK(…)" must open as text, not run. A leading apostrophe is what

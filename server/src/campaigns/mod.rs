@@ -54,7 +54,7 @@ pub async fn generate_half_monthly(store: &SqlStore, now: i64) -> anyhow::Result
     for (code, path) in store.townships_without_period(&p.key).await? {
         let c = NewCampaign {
             id: format!("hm-{code}-{}", p.key),
-            name: p.label(),
+            name: period::label(&p),
             kind: "half_monthly".into(),
             unit_code: code.clone(),
             unit_path: path,

@@ -59,7 +59,7 @@ pub fn tc3(
         host.to_ascii_lowercase(),
         sha256_hex(payload)
     );
-    let date = sync_protocol::rules::petition::date_string(timestamp.div_euclid(86_400));
+    let date = sync_protocol::calendar::date_string(timestamp.div_euclid(86_400));
     let scope = format!("{date}/{service}/tc3_request");
     let string_to_sign =
         format!("TC3-HMAC-SHA256\n{timestamp}\n{scope}\n{}", sha256_hex(canonical_request.as_bytes()));

@@ -122,8 +122,5 @@ fn line(q: &QuarantineEntry) -> String {
 
 /// Unix milliseconds as Beijing time, as people in the field read it.
 fn when(ms: i64) -> String {
-    let t = chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default();
-    t.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset"))
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
+    sync_protocol::calendar::beijing_minute(ms)
 }

@@ -20,10 +20,10 @@ use automerge::{ActorId, Automerge, ROOT, ReadDoc, ScalarValue, Value};
 use sync_protocol::case::{Severity, Status};
 use sync_protocol::{ActorPrefix, DocId};
 
-use super::permissions::{Rank, rank};
 use super::{Merger, seal};
 use crate::error::AppError;
 use crate::store::DeviceAuth;
+use sync_protocol::roles::{Rank, rank};
 
 /// The fields `docs/permissions.md` reserves for the township and above.
 pub const GUARDED: &[&str] =

@@ -11,10 +11,12 @@ use automerge::legacy::ObjectId;
 use automerge::{Automerge, Change, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};
 use sync_protocol::case::{Case, Status, TimelineKind};
 
-use super::permissions::{Rank, rank};
+use sync_protocol::roles::{Rank, rank};
 
-/// Roles that may chase a case (催办督办).
-pub const CHASERS: &[&str] = &["county_admin", "city_admin"];
+/// Those who may chase a case (催办督办).
+fn chases(role: &str) -> bool {
+    sync_protocol::roles::role(role).is_some_and(sync_protocol::Role::chases)
+}
 
 type Entry = BTreeMap<String, String>;
 
@@ -31,7 +33,7 @@ pub fn check_new(case: &Case, role: &str) -> Result<(), String> {
     if case.status == Status::Closed && case.work.outcome.is_none() {
         return Err("outcome: closing a case records its outcome".into());
     }
-    if case.timeline.iter().any(|e| e.kind == TimelineKind::Chase) && !CHASERS.contains(&role) {
+    if case.timeline.iter().any(|e| e.kind == TimelineKind::Chase) && !chases(role) {
         return Err("timeline: chasing (催办) is for county and city administrators".into());
     }
     if let Some(a) =
@@ -149,7 +151,7 @@ fn check_timeline(
         let was = old.get(id);
         let kind = e.get("kind").map(String::as_str);
         if kind == Some(chase) && was.and_then(|w| w.get("kind")).map(String::as_str) != Some(chase) {
-            if !CHASERS.contains(&role) {
+            if !chases(role) {
                 return Err("timeline: chasing (催办) is for county and city administrators".into());
             }
             if e.get("by").map(String::as_str) != Some(user) {

@@ -71,13 +71,7 @@ pub fn short_name(name: &str) -> String {
     }
 }
 
-/// The calendar year of a Unix-millisecond instant in UTC+8.
-pub fn beijing_year(ms: i64) -> i32 {
-    // Whole seconds first, as case numbers have always been dated (it differs from
-    // `petition::beijing_day` only within a second of midnight before 1970).
-    let days = (ms / 1000 + 8 * 3600).div_euclid(86_400);
-    sync_protocol::rules::petition::civil_from_days(days).0 as i32
-}
+pub use sync_protocol::calendar::beijing_year;
 
 #[cfg(test)]
 mod tests {

@@ -1,5 +1,5 @@
 //! Who may change which field of a case: the one place these rules live. The table in
-//! `docs/permissions.md` is this module in words, and `tests/tests/permissions.rs` checks every
+//! `docs/permissions.md` is this module in words, and `tests/tests/all/permissions.rs` checks every
 //! cell of it over the real sync path.
 //!
 //! A new case is judged by what it holds. An existing case is judged change by change on the
@@ -20,21 +20,7 @@ use automerge::legacy::{Key, ObjectId};
 use automerge::{Automerge, Change, ChangeHash, ROOT, ReadDoc, Value};
 use sync_protocol::case::{Case, Severity, Status};
 
-/// The two columns of the table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Rank {
-    /// Village officers, work-team members, opinion guides, petition staff.
-    Field,
-    /// Township leaders and staff, county and city administrators, system administrators.
-    Leader,
-}
-
-pub fn rank(role: &str) -> Rank {
-    match role {
-        "township_leader" | "township_staff" | "county_admin" | "city_admin" | "system_admin" => Rank::Leader,
-        _ => Rank::Field,
-    }
-}
+use sync_protocol::roles::{Rank, rank};
 
 const ASSIGNMENT: &[&str] = &["responsible_leader", "handler", "deadline"];
 

@@ -11,11 +11,11 @@
 use automerge::Automerge;
 use serde_json::json;
 use sync_protocol::DocId;
+use sync_protocol::calendar::{DAY_MS, date_string};
 use sync_protocol::petition::{self, Petition, read_petition};
-use sync_protocol::rules::petition::{ClockError, DAY_MS, date_string};
+use sync_protocol::rules::petition::ClockError;
 use sync_protocol::wire::RejectCode;
 
-use super::permissions::{Rank, rank};
 use super::records::{Judging, Projected, RecordKind, Refusal};
 use crate::store::RecordRow;
 
@@ -23,7 +23,7 @@ pub struct PetitionKind;
 
 /// Whether `role` may record petitions and their clock's steps.
 pub fn may_write(role: &str) -> bool {
-    role == "petition_staff" || rank(role) == Rank::Leader
+    sync_protocol::roles::role(role).is_some_and(sync_protocol::Role::handles_petitions)
 }
 
 impl RecordKind for PetitionKind {

@@ -13,15 +13,10 @@ use sync_protocol::DocId;
 use sync_protocol::sweep::{self, SweepReport, read_report, report_id};
 use sync_protocol::wire::RejectCode;
 
-use super::permissions::{Rank, rank};
 use super::records::{Judging, Projected, RecordKind, Refusal};
 use crate::store::RecordRow;
 
 pub struct SweepKind;
-
-/// Field staff who answer for a village; the other field roles (opinion guides, petition
-/// staff) do not sweep.
-const FIELD_WRITERS: &[&str] = &["village_officer", "work_team"];
 
 impl RecordKind for SweepKind {
     fn project(&self, doc: DocId, d: &Automerge) -> Result<Projected, String> {
@@ -52,7 +47,11 @@ impl RecordKind for SweepKind {
     }
 
     fn check(&self, j: &Judging<'_>) -> Result<(), Refusal> {
-        if rank(&j.device.role) != Rank::Leader && !FIELD_WRITERS.contains(&j.device.role.as_str()) {
+        // Field staff who answer for a village; the other field roles (opinion guides, petition
+        // staff) do not sweep.
+        let sweeps = sync_protocol::roles::role(&j.device.role)
+            .is_some_and(|r| r.is_leader() || r.answers_for_village());
+        if !sweeps {
             return Err((RejectCode::Forbidden, format!("a {} does not write sweep reports", j.device.role)));
         }
         let after = read(j.after.0)?;

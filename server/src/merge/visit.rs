@@ -4,13 +4,13 @@
 use automerge::Automerge;
 use serde_json::json;
 use sync_protocol::DocId;
-use sync_protocol::rules::petition::DAY_MS;
+use sync_protocol::calendar::DAY_MS;
 use sync_protocol::visit::{self, Visit, read_visit};
 use sync_protocol::wire::RejectCode;
 
-use super::permissions::{Rank, rank};
 use super::records::{Judging, Projected, RecordKind, Refusal};
 use crate::store::RecordRow;
+use sync_protocol::roles::{Rank, rank};
 
 pub struct VisitKind;
 

@@ -8,8 +8,9 @@
 
 use serde::Serialize;
 use sync_protocol::DocId;
+use sync_protocol::calendar::{beijing_day, date_string};
 use sync_protocol::outbox::{PetitionDue, SweepDue};
-use sync_protocol::rules::petition::{beijing_day, date_string, days_left_to};
+use sync_protocol::rules::petition::days_left_to;
 use sync_protocol::sweep::report_id;
 
 use super::notification::Places;

@@ -1,6 +1,6 @@
 use serde_json::json;
+use sync_protocol::calendar::{DAY_MS, day_start_ms, days_from_civil};
 use sync_protocol::outbox::{OutboxEvent, OutboxRowError};
-use sync_protocol::rules::petition::{DAY_MS, day_start_ms, days_from_civil};
 
 use super::*;
 use crate::push::notification::Notification;

@@ -1,5 +1,5 @@
 //! Unit tests of building and classifying; sending over the wire is covered by
-//! `tests/tests/push_delivery.rs` against the local push service.
+//! `tests/tests/all/push_delivery.rs` against the local push service.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

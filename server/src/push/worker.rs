@@ -13,6 +13,7 @@ use tokio::sync::watch;
 use super::{
     Delivery, DigestPayload, Notification, Places, SendOptions, Subscription, VapidKeys, needs_places,
 };
+use sync_protocol::calendar;
 use sync_protocol::outbox::OutboxRowError;
 
 use crate::channels::webpush::WebPush;
@@ -94,9 +95,8 @@ impl AlertWorker {
     /// Today's digests, if it is past the digest hour. One try each: tomorrow brings another.
     async fn send_digests(&self) -> anyhow::Result<()> {
         let now = crate::store::now_ms();
-        let beijing_secs = now / 1000 + 8 * 3600;
-        let (day, hour) = (beijing_secs.div_euclid(86_400), beijing_secs.rem_euclid(86_400) / 3600);
-        if hour < i64::from(self.config.digest_hour) {
+        let (day, hour) = (calendar::beijing_day(now), calendar::beijing_hour(now));
+        if hour < self.config.digest_hour {
             return Ok(());
         }
         for due in self.store.claim_digests(day, now - 86_400_000).await? {

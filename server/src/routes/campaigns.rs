@@ -18,9 +18,9 @@ use sync_protocol::sweep::completeness::{Input, completeness};
 
 use crate::auth::Device;
 use crate::error::AppError;
-use crate::merge::permissions::{Rank, rank};
 use crate::state::AppState;
 use crate::store::{CampaignInfo, DeviceAuth, NewCampaign, RosterEntry, now_ms};
+use sync_protocol::roles::{Rank, rank};
 
 /// Campaigns whose deadline passed more than this long ago are no longer listed.
 const LISTED_FOR_MS: i64 = 45 * 86_400_000;

@@ -23,8 +23,6 @@ use crate::store::identity::{
 
 /// Credentials are small; anything bigger is not a login.
 const MAX_BODY: usize = 16 * 1024;
-/// Roles that administer people, within their own jurisdiction.
-pub(crate) const ADMIN_ROLES: &[&str] = &["county_admin", "city_admin", "system_admin"];
 /// Attempts allowed per phone number and per client address (see `count_attempt`).
 const LIMITS: [i64; 2] = [PHONE_FAILURES, ADDR_FAILURES];
 

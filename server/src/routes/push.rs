@@ -13,10 +13,6 @@ use crate::error::AppError;
 use crate::push::Subscription;
 use crate::state::AppState;
 
-/// Roles that see who was alerted about a case: the people alerts go to and their superiors.
-const LOG_READERS: &[&str] =
-    &["township_leader", "township_staff", "county_admin", "city_admin", "system_admin"];
-
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/push/key", get(key))
@@ -69,7 +65,7 @@ async fn alert_log(
     let doc: DocId = doc.parse().map_err(|_| AppError::NotFound)?;
     // Out of scope answers like absent.
     state.store.case_visible(&device.scope, doc).await?.ok_or(AppError::NotFound)?;
-    if !LOG_READERS.contains(&device.role.as_str()) {
+    if sync_protocol::roles::rank(&device.role) != sync_protocol::Rank::Leader {
         return Err(AppError::Forbidden("the alert log is for leaders".into()));
     }
     Ok(Json(json!(state.store.delivery_log(doc).await?)))

@@ -8,7 +8,6 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::identity::ADMIN_ROLES;
 use crate::auth::Device;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -31,7 +30,7 @@ async fn move_user(
     id: Result<Path<String>, PathRejection>,
     req: Result<Json<MoveRequest>, JsonRejection>,
 ) -> Result<Json<Value>, AppError> {
-    if !ADMIN_ROLES.contains(&d.role.as_str()) {
+    if !super::admin::policy::manages_units(&d.role) {
         return Err(AppError::Forbidden("only administrators move people".into()));
     }
     let Path(user_id) = id.map_err(|_| AppError::NotFound)?;

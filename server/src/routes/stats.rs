@@ -21,10 +21,10 @@ use serde::Deserialize;
 use crate::auth::Device;
 use crate::error::AppError;
 use crate::export::{csv, xlsx};
-use crate::merge::permissions::{Rank, rank};
 use crate::state::AppState;
 use crate::stats::{self, CaseLine, CasePager, Period};
 use crate::store::{DeviceAuth, Unit, now_ms};
+use sync_protocol::roles::{Rank, rank};
 
 const XLSX_MIME: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 

@@ -1,10 +1,9 @@
 //! Reporting periods are Beijing calendar days, whatever the server's own time zone: a month's
 //! report is the month as the township lives it.
 
-use chrono::{DateTime, Datelike, NaiveDate};
+use chrono::{Datelike, NaiveDate};
+use sync_protocol::calendar;
 
-const BEIJING_MS: i64 = 8 * 3600 * 1000;
-const DAY_MS: i64 = 24 * 3600 * 1000;
 /// A year, leap or not: long enough for an annual report, short enough to bound the scan.
 pub const MAX_DAYS: i64 = 366;
 
@@ -17,19 +16,16 @@ pub struct Period {
 
 /// Start of a Beijing calendar day, Unix ms.
 pub fn day_start(d: NaiveDate) -> i64 {
-    d.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc().timestamp_millis() - BEIJING_MS
+    calendar::day_start_ms(calendar::days_from_civil(i64::from(d.year()), d.month(), d.day()))
 }
 
 /// The Beijing calendar date of an instant.
 pub fn beijing_date(ms: i64) -> NaiveDate {
-    DateTime::from_timestamp_millis(ms.saturating_add(BEIJING_MS)).map_or(NaiveDate::MIN, |t| t.date_naive())
+    let (y, m, d) = calendar::civil_from_days(calendar::beijing_day(ms));
+    i32::try_from(y).ok().and_then(|y| NaiveDate::from_ymd_opt(y, m, d)).unwrap_or(NaiveDate::MIN)
 }
 
-/// Seconds since the epoch of the Beijing wall-clock time of `ms`, for writers that take a
-/// naive time (the XLSX date cells).
-pub fn beijing_wall_secs(ms: i64) -> i64 {
-    (ms + BEIJING_MS).div_euclid(1000)
-}
+pub use calendar::wall_secs as beijing_wall_secs;
 
 /// The start of today, Beijing time: a deadline before it is on an earlier calendar date, so
 /// the case is overdue (a deadline is a date; the day itself is still in time).
@@ -72,7 +68,7 @@ impl Period {
 
     /// `[start, end)` in Unix ms: from the first day's midnight to the midnight after the last.
     pub fn bounds(&self) -> (i64, i64) {
-        (day_start(self.from), day_start(self.to) + DAY_MS)
+        (day_start(self.from), day_start(self.to) + calendar::DAY_MS)
     }
 
     fn whole_month(&self) -> bool {

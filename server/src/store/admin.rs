@@ -3,23 +3,10 @@
 use base64::Engine;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
-use sync_protocol::{ActorPrefix, DocId};
+use sync_protocol::{ActorPrefix, DocId, Role, UnitKind};
 
 use super::sql::{doc_id, now_ms};
 use super::*;
-
-pub const UNIT_KINDS: &[&str] = &["city", "county", "township", "village", "group"];
-pub const ROLES: &[&str] = &[
-    "village_officer",
-    "work_team",
-    "opinion_guide",
-    "township_leader",
-    "township_staff",
-    "county_admin",
-    "city_admin",
-    "petition_staff",
-    "system_admin",
-];
 
 pub fn token_hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
@@ -53,8 +40,8 @@ impl SqlStore {
     ) -> Result<Unit> {
         check_code(code)?;
         check_text("name", name, 40)?;
-        if !UNIT_KINDS.contains(&kind) {
-            return Err(StoreError::Invalid(format!("kind must be one of {}", UNIT_KINDS.join(", "))));
+        if kind.parse::<UnitKind>().is_err() {
+            return Err(StoreError::Invalid(format!("kind must be one of {}", UnitKind::list())));
         }
         let path = match parent {
             Some(p) => format!(
@@ -144,8 +131,8 @@ impl SqlStore {
         {
             return Err(StoreError::Invalid("phone must be digits (and a leading +)".into()));
         }
-        if !ROLES.contains(&u.role.as_str()) {
-            return Err(StoreError::Invalid(format!("role must be one of {}", ROLES.join(", "))));
+        if u.role.parse::<Role>().is_err() {
+            return Err(StoreError::Invalid(format!("role must be one of {}", Role::list())));
         }
         if self.unit(&u.unit_code).await?.is_none() {
             return Err(StoreError::NotFound(format!("unit {}", u.unit_code)));
@@ -297,18 +284,6 @@ impl SqlStore {
         super::commit::replace_cases(&mut tx, rows).await?;
         tx.commit().await?;
         Ok(())
-    }
-
-    pub async fn outbox_causes(&self) -> Result<Vec<String>> {
-        Ok(sqlx::query_scalar("SELECT cause FROM outbox ORDER BY id").fetch_all(&self.pool).await?)
-    }
-
-    pub async fn quarantine_count(&self) -> Result<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM quarantine").fetch_one(&self.pool).await?)
-    }
-
-    pub async fn change_count(&self) -> Result<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM changes").fetch_one(&self.pool).await?)
     }
 
     /// A consistent copy of a live SQLite database. The copy is marked so that, once restored,

@@ -120,7 +120,7 @@ impl SqlStore {
     pub async fn add_village(&self, user_id: &str, village: &str) -> Result<Unit> {
         let who =
             self.assignee(user_id).await?.ok_or_else(|| StoreError::NotFound(format!("user {user_id}")))?;
-        if who.role != "work_team" {
+        if !sync_protocol::roles::role(&who.role).is_some_and(sync_protocol::Role::covers_several_villages) {
             return Err(StoreError::Invalid(format!(
                 "only a work-team member covers several villages; {user_id} is a {}",
                 who.role

@@ -4,6 +4,7 @@
 //! reminded at most once a day whichever path comes first.
 
 use sqlx::Row;
+use sync_protocol::Role;
 use sync_protocol::outbox::{OutboxEvent, SweepDue};
 use sync_protocol::sweep;
 
@@ -11,7 +12,7 @@ use super::alerts::DueDelivery;
 use super::*;
 
 /// Roles that answer for a village, and so are reminded.
-const REMINDED_ROLES: [&str; 2] = ["village_officer", "work_team"];
+const REMINDED_ROLES: [Role; 2] = [Role::VillageOfficer, Role::WorkTeam];
 
 /// A village of a campaign with no answered report.
 struct Missing {
@@ -160,8 +161,8 @@ impl SqlStore {
                OR id IN (SELECT user_id FROM user_units WHERE unit_code = $1)) ORDER BY id",
         )
         .bind(&m.village)
-        .bind(REMINDED_ROLES[0])
-        .bind(REMINDED_ROLES[1])
+        .bind(REMINDED_ROLES[0].as_str())
+        .bind(REMINDED_ROLES[1].as_str())
         .fetch_all(&mut *tx)
         .await?;
         let mut deliveries = Vec::new();

@@ -6,7 +6,9 @@ use super::SqlStore;
 
 async fn scratch_store() -> (SqlStore, std::path::PathBuf) {
     let dir = std::env::temp_dir().join(format!("anlan-store-{:016x}", rand::random::<u64>()));
-    (SqlStore::open_dir(&dir).await.unwrap(), dir)
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.join("anlan.db").display());
+    (SqlStore::connect(&url).await.unwrap(), dir)
 }
 
 #[tokio::test]

@@ -405,10 +405,6 @@ impl SqlStore {
         Ok(out)
     }
 
-    pub async fn user_count(&self) -> Result<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&self.pool).await?)
-    }
-
     /// Add every user or none: one transaction, plain INSERTs, so any clash undoes them all.
     pub async fn import_users(&self, users: &[NewUser]) -> Result<()> {
         self.import_roster(users, &[]).await

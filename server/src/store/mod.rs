@@ -33,9 +33,11 @@ mod durability_tests;
 #[cfg(any(test, feature = "fault-injection"))]
 mod faults;
 #[cfg(any(test, feature = "fault-injection"))]
+mod probes;
+#[cfg(any(test, feature = "fault-injection"))]
 pub use faults::Faults;
 
-pub use admin::{ROLES, UNIT_KINDS, token_hash};
+pub use admin::token_hash;
 pub use alerts::{DeliveryLogRow, DeliveryOutcome, DigestDue, DueDelivery};
 pub use assign::Assignee;
 pub use audit::{ChangeAuthor, LoggedChange};

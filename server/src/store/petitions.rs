@@ -5,8 +5,9 @@
 //! for review) remind nobody.
 
 use sqlx::{Row, Transaction};
+use sync_protocol::calendar::{DAY_MS, beijing_day};
 use sync_protocol::outbox::{OutboxEvent, PetitionDeadline, PetitionDue};
-use sync_protocol::rules::petition::{DAY_MS, beijing_day, days_left_to};
+use sync_protocol::rules::petition::days_left_to;
 
 use super::sql::{doc_id, now_ms};
 use super::*;

@@ -4,10 +4,10 @@
 //! candidates.
 
 use sqlx::Row;
+use sync_protocol::calendar::{DAY_MS, beijing_day, date_string};
 use sync_protocol::case::Status;
 use sync_protocol::outbox::{CaseFacts, OutboxEvent};
 use sync_protocol::rules::overdue::{Clock, DeadlineState, overdue_from};
-use sync_protocol::rules::petition::{DAY_MS, beijing_day, date_string};
 
 use super::sql::{doc_id, now_ms};
 use super::*;

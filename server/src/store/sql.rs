@@ -52,13 +52,6 @@ pub fn now_ms() -> i64 {
 }
 
 impl SqlStore {
-    /// The embedded default: `anlan.db` in `dir`, created if missing.
-    pub async fn open_dir(dir: &Path) -> Result<Self> {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| StoreError::Invalid(format!("cannot create {}: {e}", dir.display())))?;
-        Self::connect(&format!("sqlite://{}?mode=rwc", dir.join("anlan.db").display())).await
-    }
-
     pub async fn connect(url: &str) -> Result<Self> {
         Self::open(
             url,

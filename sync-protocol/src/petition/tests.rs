@@ -2,7 +2,8 @@ use automerge::{AutoCommit, ROOT, ReadDoc, ScalarValue, transaction::Transactabl
 
 use super::write::*;
 use super::*;
-use crate::rules::petition::{DAY_MS, Stage};
+use crate::calendar::DAY_MS;
+use crate::rules::petition::Stage;
 
 const T0: i64 = 1_780_000_000_000;
 

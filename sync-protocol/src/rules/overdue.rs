@@ -11,7 +11,7 @@
 
 use serde::Serialize;
 
-use super::petition::{beijing_day, day_start_ms};
+use crate::calendar::{beijing_day, day_start_ms};
 use crate::case::{Case, Status};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -120,8 +120,8 @@ pub fn deadline_of_day(day: i64) -> i64 {
 mod tests {
     use serde_json::Value;
 
-    use super::super::petition::days_from_civil;
     use super::*;
+    use crate::calendar::days_from_civil;
 
     const VECTORS: &str = include_str!("../../vectors/overdue.json");
 

@@ -20,8 +20,7 @@
 
 use std::fmt;
 
-pub const DAY_MS: i64 = 86_400_000;
-const BEIJING_OFFSET_MS: i64 = 8 * 3_600_000;
+use crate::calendar::{beijing_day, day_start_ms};
 
 pub const DECIDE_DAYS: i64 = 15;
 pub const HANDLE_DAYS: i64 = 60;
@@ -29,50 +28,10 @@ pub const MAX_EXTENSION_DAYS: i64 = 30;
 pub const REQUEST_DAYS: i64 = 30;
 pub const ANSWER_DAYS: i64 = 30;
 
-/// The Beijing calendar day of an instant, as days since 1970-01-01.
-pub fn beijing_day(ms: i64) -> i64 {
-    (ms + BEIJING_OFFSET_MS).div_euclid(DAY_MS)
-}
-
-/// 00:00 Beijing time of `day`, Unix ms.
-pub fn day_start_ms(day: i64) -> i64 {
-    day * DAY_MS - BEIJING_OFFSET_MS
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
-pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (i64::from(m) + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The date of a day number: (year, month, day).
-pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
-}
-
 /// Whole days left before an instant that is a deadline's `due_ms` (00:00 of the day after
 /// its last day): what a list shows without rebuilding the clock.
 pub fn days_left_to(due_ms: i64, now_ms: i64) -> i64 {
     beijing_day(due_ms - 1) - beijing_day(now_ms)
-}
-
-/// `YYYY-MM-DD` of a day number.
-pub fn date_string(day: i64) -> String {
-    let (y, m, d) = civil_from_days(day);
-    format!("{y:04}-{m:02}-{d:02}")
 }
 
 macro_rules! named {

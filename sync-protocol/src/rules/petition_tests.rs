@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use super::*;
+use crate::calendar::{civil_from_days, date_string, days_from_civil};
 
 const VECTORS: &str = include_str!("../../vectors/petition.json");
 

@@ -20,7 +20,9 @@ use crate::auth::Device;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::identity::normalise_phone;
-use crate::store::{DeviceAuth, LatLon, NewUser, ROLES, Unit};
+use sync_protocol::Role;
+
+use crate::store::{DeviceAuth, LatLon, NewUser, Unit};
 
 /// A county's roster as XLSX is well under a megabyte; this leaves room without inviting abuse.
 const MAX_ROSTER: usize = 8 * 1024 * 1024;
@@ -213,11 +215,11 @@ async fn add_user(
 ) -> Result<(StatusCode, Json<Value>), AppError> {
     require_people(&d)?;
     let req = body(req)?;
-    if !ROLES.contains(&req.role.as_str()) {
+    if req.role.parse::<Role>().is_err() {
         return Err(AppError::BadRequest(format!(
             "role {} is not one of {}",
             shown(&req.role),
-            ROLES.join(", ")
+            Role::list()
         )));
     }
     if !policy::may_grant(&d.role, &req.role) {

@@ -15,7 +15,6 @@ use super::query;
 use crate::auth::Device;
 use crate::error::AppError;
 use crate::merge::release;
-use crate::routes::identity::ADMIN_ROLES;
 use crate::state::AppState;
 use crate::store::{DeviceAuth, QuarantineEntry};
 
@@ -28,7 +27,7 @@ pub fn router() -> Router<AppState> {
 }
 
 fn require_admin(d: &DeviceAuth) -> Result<(), AppError> {
-    if ADMIN_ROLES.contains(&d.role.as_str()) {
+    if super::policy::manages_units(&d.role) {
         return Ok(());
     }
     Err(AppError::Forbidden("only administrators deal with the quarantine".into()))

@@ -11,10 +11,10 @@ use automerge::Automerge;
 use serde_json::{Value, json};
 use sqlx::Connection;
 use sync_protocol::DocId;
+use sync_protocol::calendar::{DAY_MS, beijing_day, date_string, day_start_ms};
 use sync_protocol::case::Severity;
 use sync_protocol::petition::write::NewPetition;
 use sync_protocol::petition::{Petitioner, Source};
-use sync_protocol::rules::petition::{DAY_MS, beijing_day, date_string, day_start_ms};
 
 const WAIT: Duration = Duration::from_secs(10);
 const CAOYUAN: &str = "350481101";

@@ -8,9 +8,9 @@ use anlan_tests::*;
 use automerge::ROOT;
 use automerge::transaction::Transactable;
 use sync_protocol::DocId;
+use sync_protocol::calendar::beijing_day;
 use sync_protocol::case::{Severity, TimelineEntry, TimelineKind, write};
 use sync_protocol::rules::overdue::{deadline_of_day, overdue_from};
-use sync_protocol::rules::petition::beijing_day;
 
 async fn signed_in(app: &TestApp, token: &str) -> SimDevice {
     let mut d = app.device(token);

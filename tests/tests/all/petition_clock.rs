@@ -7,9 +7,9 @@ use automerge::Automerge;
 use automerge::transaction::Transaction;
 use serde_json::Value;
 use sync_protocol::DocId;
+use sync_protocol::calendar::{DAY_MS, beijing_day, day_start_ms};
 use sync_protocol::petition::write::{self as pw, NewPetition};
 use sync_protocol::petition::{Petitioner, Source};
-use sync_protocol::rules::petition::{DAY_MS, beijing_day, day_start_ms};
 use sync_protocol::visit::Visit;
 
 fn create(

@@ -7,9 +7,9 @@ use automerge::transaction::Transactable;
 use automerge::{ROOT, ReadDoc};
 use serde_json::{Value, json};
 use sync_protocol::DocId;
+use sync_protocol::calendar::beijing_day;
 use sync_protocol::case::{Outcome, Severity, Status, TimelineEntry, TimelineKind, write};
 use sync_protocol::rules::overdue::deadline_of_day;
-use sync_protocol::rules::petition::beijing_day;
 
 const AGREEMENT: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9";
 

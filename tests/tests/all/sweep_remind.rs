@@ -3,10 +3,7 @@
 //! per Beijing day whether the leader or the sweep clock comes first, and only from the township
 //! and above.
 
-// Shared with sweeps.rs, which uses the rest of it.
-#[allow(dead_code)]
-#[path = "sweeps/support.rs"]
-mod support;
+use crate::sweep_support as support;
 
 use anlan_server::campaigns::beijing_date;
 use anlan_tests::push_service::PushService;

@@ -2,12 +2,11 @@
 //! missing vs late, frozen rosters, half-monthly generation, reminders, and completeness that
 //! a phone computes from what it caches equal to the server's.
 
-#[path = "sweeps/support.rs"]
-mod support;
+use crate::sweep_support as support;
 
 use std::time::Duration;
 
-use anlan_server::campaigns::{beijing_date, half_month};
+use anlan_server::campaigns::{beijing_date, half_month, period};
 use anlan_tests::push_service::PushService;
 use anlan_tests::*;
 use serde_json::json;
@@ -335,6 +334,6 @@ fn the_halves_turn_at_midnight_beijing_time_not_utc() {
     assert_eq!(half_month(turn - 1).key, "2026-11-1");
     assert_eq!(half_month(turn - 1).deadline, turn - 1);
     assert_eq!(half_month(turn).key, "2026-11-2");
-    assert_eq!(half_month(turn).label(), "2026年11月下半月定期排查");
+    assert_eq!(period::label(&half_month(turn)), "2026年11月下半月定期排查");
     assert_eq!(half_month(beijing(2026, 11, 1, 0, 0)).start, beijing(2026, 11, 1, 0, 0));
 }

@@ -6,9 +6,9 @@ use anlan_tests::*;
 use automerge::transaction::{Transactable, Transaction};
 use automerge::{Automerge, AutomergeError, ROOT, ScalarValue};
 use sync_protocol::DocId;
+use sync_protocol::calendar::DAY_MS;
 use sync_protocol::petition::write::{self as pw, NewPetition};
 use sync_protocol::petition::{Petitioner, Source};
-use sync_protocol::rules::petition::DAY_MS;
 use sync_protocol::visit::Visit;
 use sync_protocol::wire::RejectCode;
 

@@ -1,0 +1,43 @@
+//! Every integration test, one binary: the server is linked once instead of once per file.
+//! Run one area with `cargo test -p anlan-tests --test all <module>::` (e.g. `sync::`).
+
+mod admin_api;
+mod alerts;
+mod audit;
+mod authority;
+mod authority_property;
+mod bad_input;
+mod blobs;
+mod channels;
+mod clock;
+mod config;
+mod convergence;
+mod deadlines;
+mod feed;
+mod https;
+mod identity;
+mod lifecycle;
+mod logs;
+mod merge_limits;
+mod people;
+mod permissions;
+mod petition_clock;
+mod petitions;
+mod processes;
+mod proxy;
+mod push_delivery;
+mod quarantine;
+mod record_alerts;
+mod restore;
+mod roster;
+mod scope;
+mod stats;
+mod storage_full;
+mod sweep_remind;
+/// Helpers shared by `sweeps` and `sweep_remind`.
+#[path = "sweeps/support.rs"]
+mod sweep_support;
+mod sweeps;
+mod sync;
+mod trust;
+mod unit_location;
