@@ -30,6 +30,9 @@ impl FromRequestParts<AppState> for Device {
         if device.revoked {
             return Err(AppError::Unauthorized("device_revoked"));
         }
+        let span = tracing::Span::current();
+        span.record("device", device.device_id);
+        span.record("user", device.user_id.as_str());
         Ok(Device(device))
     }
 }

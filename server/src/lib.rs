@@ -2,6 +2,30 @@
 //!
 //! `main.rs` only parses the command line ([`cli`]); tests call [`run`] with a listener they
 //! bound themselves (port 0) and a shutdown future of their own.
+//!
+//! # Layout
+//! Data flows one way: a request enters through [`routes`] (the only module that names axum),
+//! is judged by [`merge`], and is stored by [`store`] (the only module that names sqlx); the
+//! workers ([`push`], [`campaigns`]) read what the store committed and deliver it.
+//! - [`cli`], [`serving`], [`tls`], [`client_ip`], [`headers`]: the command line and settings
+//!   file, listeners, HTTPS (own certificate or ACME), proxies, security headers.
+//! - [`routes`]: HTTP, one module per noun; [`auth`] is the device-token extractor; [`error`] the
+//!   one error every handler returns.
+//! - [`merge`]: the validated merge — decode, scope, schema, permissions (`merge/permissions.rs`),
+//!   lifecycle (`merge/lifecycle.rs`), authority after the merge, trusted time, case numbers,
+//!   the other record kinds — committed in one transaction per request.
+//! - [`store`]: persistence in domain verbs, SQLite or PostgreSQL, one SQL text for both.
+//! - [`live`]: "the feed advanced" notices to open streams, across replicas.
+//! - [`push`], [`channels`]: the alert worker (outbox → deliveries, escalation, reminders,
+//!   digests) and the ways an alert reaches a person (Web Push, SMS, group robots).
+//! - [`campaigns`]: the sweep clock (half-monthly campaigns, reminders).
+//! - [`stats`], [`export`]: statistics for leaders and their XLSX/CSV exports.
+//! - [`audit`]: who changed what, and a case as it stood at a time.
+//! - [`roster`]: people imported from CSV/XLSX; [`demo`]: the demo hierarchy and accounts.
+//! - [`reproject`]: rebuild projections from the change log; [`metrics`]: Prometheus text.
+//!
+//! The domain's words (`Role`, `UnitKind`, case fields, outbox events) are types in
+//! `sync-protocol`, shared with the PWA through test vectors.
 
 pub mod audit;
 pub mod auth;
@@ -128,8 +152,10 @@ pub async fn run_on(
     merger.page_bytes = config.page_bytes;
     let merger = Arc::new(merger);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    // Every background task is kept, so shutdown can wait for them to finish what they began.
+    let mut workers = tokio::task::JoinSet::new();
     if store.dialect == Dialect::Postgres {
-        tokio::spawn(live::listen_postgres(store.url.clone(), live.clone(), stop_rx.clone()));
+        workers.spawn(live::listen_postgres(store.url.clone(), live.clone(), stop_rx.clone()));
     }
     let vapid = push::VapidKeys::from_private_base64url(
         &store
@@ -160,8 +186,8 @@ pub async fn run_on(
             digest_hour: config.digest_hour,
         },
     });
-    tokio::spawn(campaigns::run(worker.clone(), config.campaign_tick, stop_rx.clone()));
-    tokio::spawn(worker.clone().run(live.clone(), stop_rx.clone()));
+    workers.spawn(campaigns::run(worker.clone(), config.campaign_tick, stop_rx.clone()));
+    workers.spawn(worker.clone().run(live.clone(), stop_rx.clone()));
     let state =
         AppState { store, merger, metrics, live, push: push_info, sender: worker, shutdown: stop_rx.clone() };
     let static_dir = config.static_dir.filter(|d| d.join("index.html").exists());
@@ -171,5 +197,21 @@ pub async fn run_on(
         shutdown.await;
         let _ = stop_tx.send(true);
     });
-    serving::serve(app, listeners, config.https, stop_rx).await
+    // Stops accepting and lets in-flight requests finish once `stop_rx` turns, then the workers
+    // (who watch it too) get a moment to finish the delivery or campaign they are in.
+    let served = serving::serve(app, listeners, config.https, stop_rx).await;
+    let drained = tokio::time::timeout(WORKER_GRACE, async {
+        while let Some(done) = workers.join_next().await {
+            if let Err(e) = done {
+                tracing::error!(error = %e, "a background task failed");
+            }
+        }
+    });
+    if drained.await.is_err() {
+        tracing::warn!("background tasks still busy after {WORKER_GRACE:?}; stopping them");
+    }
+    served
 }
+
+/// How long shutdown waits for the alert and campaign workers.
+const WORKER_GRACE: Duration = Duration::from_secs(10);

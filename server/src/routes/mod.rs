@@ -26,7 +26,7 @@ use axum::response::Response;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::state::AppState;
 
@@ -50,7 +50,8 @@ pub fn router(state: AppState, static_dir: Option<&Path>) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(60),
         ))
-        .merge(live::router());
+        .merge(live::router())
+        .route_layer(middleware::from_fn(record_route));
     let mut app = Router::new().nest("/api/v1", api).merge(health::router());
     if let Some(dir) = static_dir {
         let index = dir.join("index.html");
@@ -62,14 +63,54 @@ pub fn router(state: AppState, static_dir: Option<&Path>) -> Router {
     }
     app.layer(CompressionLayer::new())
         .layer(middleware::from_fn(crate::headers::security_headers))
-        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .layer(middleware::from_fn(request_id))
         .with_state(state)
 }
 
-/// The request log names the client (behind a trusted proxy: the address the proxy saw).
+/// Every request's span: an id (also sent back as `x-request-id`, so a user's report can be
+/// found in the log), the client (behind a trusted proxy: the address the proxy saw), and, once
+/// known, the matched route and the signed-in device and user. The path only: a query string
+/// may carry a sign-in token.
 fn request_span(req: &Request<axum::body::Body>) -> tracing::Span {
     let client = req.extensions().get::<crate::client_ip::ClientIp>().map(|c| c.0);
-    tracing::debug_span!("request", method = %req.method(), uri = %req.uri(), client = ?client)
+    let id = req.extensions().get::<RequestId>().map_or("", |r| r.0.as_str());
+    tracing::info_span!(
+        "request",
+        id,
+        method = %req.method(),
+        path = req.uri().path(),
+        client = ?client,
+        route = tracing::field::Empty,
+        device = tracing::field::Empty,
+        user = tracing::field::Empty,
+    )
+}
+
+#[derive(Clone)]
+struct RequestId(String);
+
+/// Outermost: name the request before its span is made, and tell the client the name.
+async fn request_id(mut req: Request<axum::body::Body>, next: Next) -> Response {
+    let id = RequestId(format!("{:016x}", rand::random::<u64>()));
+    req.extensions_mut().insert(id.clone());
+    let mut res = next.run(req).await;
+    if let Ok(v) = HeaderValue::from_str(&id.0) {
+        res.headers_mut().insert("x-request-id", v);
+    }
+    res
+}
+
+/// Runs after routing, where the matched route is known.
+async fn record_route(req: Request<axum::body::Body>, next: Next) -> Response {
+    if let Some(route) = req.extensions().get::<axum::extract::MatchedPath>() {
+        tracing::Span::current().record("route", route.as_str());
+    }
+    next.run(req).await
 }
 
 /// Hashed assets never change under their name; everything else (index.html, the service

@@ -67,6 +67,15 @@ async fn sync(
     state.metrics.sync_requests.inc();
     state.metrics.observe_sync(started.elapsed().as_secs_f64());
     let res = result.inspect_err(|_| state.metrics.sync_errors.inc())?;
+    for r in &res.results {
+        match (&r.status, &r.reason) {
+            (wire::Status::Rejected, Some(why)) => tracing::info!(
+                doc = %r.doc, code = ?why.code, reason = %why.message, "document refused and quarantined"
+            ),
+            (wire::Status::NeedChanges, _) => tracing::debug!(doc = %r.doc, "document needs earlier changes"),
+            _ => {}
+        }
+    }
     if device.retiring {
         // A retired device's last upload is in: from now on it is revoked like a lost phone.
         state.store.finish_retirement(device.device_id).await?;
