@@ -1,6 +1,6 @@
 import { t, getLang, type MessageKey } from '../i18n';
 import type { CaseListItem } from '../model/types';
-import { clockOf } from '../model/casework';
+import { clockOf } from '../model/casework-rules';
 import { deadlineState } from '../rules/overdue';
 
 export const catLabel = (c: string) => t(`cat_${c}` as MessageKey) || c;

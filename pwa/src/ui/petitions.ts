@@ -3,7 +3,7 @@
 // with the shared clock rules before it is written, so a refusal is explained at once, offline.
 import { html } from 'lit-html';
 import { t, type MessageKey } from '../i18n';
-import { clockOfSteps, eventOf, type PetitionEdit, type PetitionSummary, type PetitionView } from '../model/petition';
+import { clockOfSteps, eventOf, type PetitionEdit, type PetitionSummary, type PetitionView } from '../model/petition-steps';
 import { ClockError, apply, dateString } from '../rules/petition';
 import type { RecordListItem } from '../worker/rpc';
 import { deliveryBadge } from './case-card';
