@@ -156,6 +156,14 @@ async function start(token: string, session: Session): Promise<void> {
   const init = w.call('init', { base: API_BASE, token, session });
   setTimeout(() => { c.engine.slow = true; rerender(); }, 800);
   serverCases = null;
+  // A phone that already holds documents starts from them (its wasm comes from the cache in a
+  // moment): showing the home first would flash an empty list.
+  if ((await db.count('meta')) > 0) {
+    try {
+      await init;
+      c.cases = await w.call('list');
+    } catch { /* reported below, once the home is up */ }
+  }
   ctx = c;
   startPhotos(c);
   const me = { id: session.user.id, name: session.user.name, role: session.user.role, unit_code: session.unit.code, unit_name: session.unit.name };

@@ -50,7 +50,7 @@ const fill = (s: string, vars: Record<string, string | number>) =>
   Object.entries(vars).reduce((acc, [k, v]) => acc.split(`{${k}}`).join(String(v)), s);
 
 const shortDate = (ms: number) =>
-  new Date(ms).toLocaleDateString('zh-CN', { timeZone: 'Asia/Shanghai', month: 'numeric', day: 'numeric' });
+  new Date(ms).toLocaleDateString('zh-CN', { timeZone: 'Asia/Shanghai', month: 'long', day: 'numeric' });
 
 /** `YYYY-MM-DD` → 2月29日, as the petition list shows dates. */
 const dayLabel = (date: string) => {

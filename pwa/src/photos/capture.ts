@@ -1,6 +1,6 @@
 // A photo as the phone keeps it: downscaled (longest side 1600 px, JPEG 0.8 — a few hundred KiB
 // instead of several MiB) and named by its SHA-256. On a slow link (photos/link.ts) smaller
-// still: 1280 px, WebP where the browser encodes it (JPEG otherwise), quality 0.6 — a third of
+// still: 1024 px, WebP where the browser encodes it (JPEG otherwise), quality 0.5 — a quarter of
 // the bytes, still legible for a wall crack or a boundary stone. Re-encoding also drops the
 // camera's EXIF, GPS position included.
 
@@ -10,7 +10,7 @@ export const QUALITY = 0.8;
 /** How to encode: for a good link, or for a slow one. */
 export interface Encoding { maxSide: number; quality: number; types: string[] }
 export const FOR_FAST: Encoding = { maxSide: MAX_SIDE, quality: QUALITY, types: ['image/jpeg'] };
-export const FOR_SLOW: Encoding = { maxSide: 1280, quality: 0.6, types: ['image/webp', 'image/jpeg'] };
+export const FOR_SLOW: Encoding = { maxSide: 1024, quality: 0.5, types: ['image/webp', 'image/jpeg'] };
 
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as BufferSource));

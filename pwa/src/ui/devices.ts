@@ -14,7 +14,7 @@ export function freshDevices(): DevicesState {
 }
 
 // What older versions and the server's default called a phone: a word that names nothing.
-const VAGUE = /^(手机|browser|Android|iPhone|iPad|Windows|Macintosh|Linux)$/;
+const VAGUE = /^(手机|demo|browser|Android|iPhone|iPad|Windows|Macintosh|Linux)$/;
 
 /** This device's name: what its owner called it, or else its model and browser. */
 export function thisDeviceName(st: DevicesState): string {

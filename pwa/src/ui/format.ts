@@ -37,6 +37,14 @@ export function fmtDate(ms: number | null): string {
   return new Date(ms).toLocaleDateString(getLang(), { year: 'numeric', month: 'long', day: 'numeric' });
 }
 
+/** A calendar day written `YYYY-MM-DD` (a Beijing day, as date fields and rules hold it), in
+ *  the app's language: 2026年12月1日. */
+export function fmtYmd(date: string): string {
+  const [y, m, d] = date.split('-').map(Number);
+  if (!y || !m || !d) return date;
+  return getLang() === 'zh-CN' ? `${y}年${m}月${d}日` : new Date(Date.UTC(y, m - 1, d)).toLocaleDateString(getLang(), { timeZone: 'UTC', year: 'numeric', month: 'long', day: 'numeric' });
+}
+
 /** Month and day only (this year's deadlines): 12月15日. */
 export function fmtDay(ms: number): string {
   return new Date(ms).toLocaleDateString(getLang(), { timeZone: 'Asia/Shanghai', month: 'long', day: 'numeric' });

@@ -8,6 +8,7 @@ import { t, type MessageKey } from '../i18n';
 import { readError } from '../sync/http-error';
 import type { Ctx } from './ctx';
 import { header } from './officer-home';
+import { fmtYmd } from './format';
 
 /** Roles the server gives statistics to (township and above). */
 export const STATS_ROLES = ['township_leader', 'township_staff', 'county_admin', 'city_admin', 'system_admin'];
@@ -206,7 +207,7 @@ export function statsView(ctx: Ctx, st: StatsState = statsState) {
       ${st.loading ? html`<p class="muted">${t('stats_loading')}</p>` : ''}
       ${st.error ? html`<p class="error" data-testid="stats-error">${st.error}</p>` : ''}
       ${r ? html`
-        <h2>${r.unit.name} <small>${r.from} — ${r.to}</small></h2>
+        <h2>${r.unit.name} <small>${fmtYmd(r.from)} — ${fmtYmd(r.to)}</small></h2>
         ${st.unit && st.unit !== own ? html`<button class="small ghost" @click=${() => { st.unit = ''; void loadStats(ctx, st); }}>‹ ${ctx.session.unit.name}</button>` : ''}
         <p class="summary panel" data-testid="stats-summary">${r.summary}</p>
         <p class="hint" data-testid="stats-counted">${ctx.status?.pending ? t('stats_unsynced', { n: ctx.status.pending }) : t('stats_server_counted')}</p>
