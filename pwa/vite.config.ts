@@ -1,5 +1,7 @@
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
 
 // Settings proven on this machine: see shared/research/pwa-toolchain.md.
 // Only js/css/html/wasm are globbed: the plugin adds the manifest icons itself (gotcha 6).
@@ -7,8 +9,13 @@ const globPatterns = ['**/*.{js,css,html,wasm}'];
 // automerge.wasm is 3.64 MB, above Workbox's 2 MiB default: without this the app cannot start offline.
 const maximumFileSizeToCacheInBytes = 8 * 1024 * 1024;
 
+// The wasm's own size: a compressed response's Content-Length cannot say how far its decoded
+// bytes have got (src/worker/wasm-fetch.ts).
+const wasmBytes = fs.statSync(createRequire(import.meta.url).resolve('@automerge/automerge/automerge.wasm')).size;
+
 export default defineConfig({
   build: { target: 'es2022' },
+  define: { __AUTOMERGE_WASM_BYTES__: String(wasmBytes) },
   worker: { format: 'es' },
   server: { proxy: { '/api': 'http://127.0.0.1:8080' } },
   plugins: [

@@ -41,6 +41,27 @@ export function smallTargets(page) {
   });
 }
 
+/** At the current width: what sticks out sideways (the page scrolls horizontally), or null. */
+export function overflowAt320(page) {
+  return page.evaluate(() => {
+    const root = document.scrollingElement ?? document.documentElement;
+    if (root.scrollWidth <= root.clientWidth + 1) return null;
+    const wide = [...document.querySelectorAll('body *')].filter((el) => el.getBoundingClientRect().right > root.clientWidth + 1)
+      .filter((el) => !el.parentElement || el.parentElement.getBoundingClientRect().right <= root.clientWidth + 1)
+      .slice(0, 4).map((el) => `${el.tagName.toLowerCase()}${el.className ? `.${String(el.className).split(' ')[0]}` : ''} (${Math.round(el.getBoundingClientRect().right)} px)`);
+    return `scrolls to ${root.scrollWidth} px for ${root.clientWidth}: ${wide.join(', ')}`;
+  });
+}
+
+/** Dates written the phone's or the machine's way (2026/12/1, 12/1/2026, 2026-12-01) rather than
+ *  in Chinese (2026年12月1日) in the visible text. Form fields' values are not text. */
+export function foreignDates(page) {
+  return page.evaluate(() => {
+    const text = document.body.innerText;
+    return [...text.matchAll(/\b(\d{4}[/-]\d{1,2}[/-]\d{1,2}|\d{1,2}\/\d{1,2}\/\d{2,4})\b/g)].map((m) => m[0]).slice(0, 4);
+  });
+}
+
 /** Where each checkbox sits against its label's text, and how big the tappable row is. */
 function choiceLayout(page, scope) {
   return page.locator(scope).evaluateAll((roots) => roots.flatMap((root) => [...root.querySelectorAll('input[type=checkbox], input[type=radio]')].map((input) => {
@@ -100,12 +121,29 @@ export async function screenChecks({ base, check, launch, until, assert, shot })
   const title = `安置房围墙开裂 ${Date.now() % 100000}`;
   const axeFindings = [];
   const smallFindings = [];
+  const narrowFindings = [];
+  const dateFindings = [];
   const audit = async (page, name) => {
     await shot(page, `scr-${name}`);
     const v = await axeViolations(page);
     if (v.length) axeFindings.push(`${name}: ${v.join('\n    ')}`);
     const small = await smallTargets(page);
     if (small.length) smallFindings.push(`${name}: ${small.join(', ')}`);
+    const dates = await foreignDates(page);
+    if (dates.length) dateFindings.push(`${name}: ${dates.join(', ')}`);
+    // The smallest phones in use: 320 px wide. Nothing may need a sideways scroll there.
+    const size = page.viewportSize();
+    await page.setViewportSize({ width: 320, height: size.height });
+    try {
+      await page.waitForTimeout(100);
+      const wide = await overflowAt320(page);
+      if (wide) {
+        narrowFindings.push(`${name}: ${wide}`);
+        await shot(page, `scr-${name}-320`);
+      }
+    } finally {
+      await page.setViewportSize(size);
+    }
   };
 
   await op.goto(`${base}/#/login?token=anlan-demo-officer`);
@@ -324,6 +362,33 @@ export async function screenChecks({ base, check, launch, until, assert, shot })
 
   await check('screens: every control on the main screens is at least 44×44 px', async () => {
     assert(smallFindings.length === 0, `\n  ${smallFindings.join('\n  ')}`);
+  });
+
+  await check('screens: no main screen scrolls sideways at 320 px', async () => {
+    assert(narrowFindings.length === 0, `\n  ${narrowFindings.join('\n  ')}`);
+  });
+
+  await check('screens: dates are written the Chinese way (2026年12月1日), never 2026/12/1 or 12/1/2026', async () => {
+    assert(dateFindings.length === 0, `\n  ${dateFindings.join('\n  ')}`);
+  });
+
+  await check('settings: the device is named by model and browser, renamed by its owner, and the name is kept on the server', async () => {
+    await op.goto(`${base}/#/settings`);
+    const input = op.locator('input[data-testid=device-name]');
+    await until(async () => (await input.inputValue()).includes('Chrome'), 'a default name with the browser in it');
+    const shown = await input.inputValue();
+    assert(!/^(Linux|手机)$/.test(shown) && !/#\d/.test(shown), `default device name: ${shown}`);
+    assert((await op.locator('label[for=device-name]').innerText()).includes('设备'), 'the name field has a label');
+    await input.fill('  林秀英的工作手机 ');
+    await op.locator('[data-testid=device-name-save]').click();
+    await op.locator('[data-testid=toast]', { hasText: '已改名' }).waitFor();
+    const list = await api('anlan-demo-officer', '/devices');
+    assert(list.devices.find((d) => d.current)?.label === '林秀英的工作手机', JSON.stringify(list.devices));
+    await op.reload();
+    await until(async () => (await input.inputValue()) === '林秀英的工作手机', 'the new name after a reload');
+    await shot(op, 'scr-officer-settings-renamed', '[data-testid=device-name]');
+    await audit(op, 'officer-settings-renamed');
+    assert(axeFindings.length === 0 && smallFindings.length === 0, `\n  ${[...axeFindings, ...smallFindings].join('\n  ')}`);
   });
 
   await officer.context.close();

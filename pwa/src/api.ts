@@ -53,6 +53,15 @@ export async function listDevices(token: string): Promise<DeviceInfo[]> {
   return ((await res.json()) as { devices: DeviceInfo[] }).devices;
 }
 
+/** Name this device as its owner knows it; the server keeps it for the device list. */
+export async function renameDevice(token: string, name: string): Promise<{ label: string }> {
+  const res = await fetch(`${API_BASE}/api/v1/devices/self/name`, {
+    method: 'PUT', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` }, body: JSON.stringify({ name }), cache: 'no-store',
+  });
+  if (!res.ok) throw await readError(res);
+  return (await res.json()) as { label: string };
+}
+
 /** Sign one of my devices out at once (a lost phone): its next contact wipes it. */
 export function revokeDevice(token: string, id: number): Promise<unknown> {
   return postJson(`/api/v1/devices/${id}/revoke`, {}, token);

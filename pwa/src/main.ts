@@ -5,6 +5,7 @@ import { fetchSession, API_BASE } from './api';
 import { countUnsynced, kvGet, kvSet, openAnlanDb, type Db, type Session } from './db/schema';
 import { setLang, t, type Lang } from './i18n';
 import type { CaseListItem } from './model/types';
+import { serverCasesIfFresh, shownCases } from './first-load';
 import { HttpError } from './sync/http-error';
 import { detailView, freshDetail, loadDetail, type DetailState } from './ui/case-detail';
 import { isOnline, type Ctx } from './ui/ctx';
@@ -14,6 +15,7 @@ import { freshLogin, loginView, type LoginState } from './ui/login';
 import { freshNewCase, newCaseView, type NewCaseState } from './ui/new-case';
 import { officerHome } from './ui/officer-home';
 import { startPhotos, stopPhotos } from './photos';
+import { measureLink } from './photos/link';
 import { httpPeople, startPeople, stopPeople } from './people';
 import { loadSettings, settingsView, type SettingsState } from './ui/settings';
 import { WorkerClient } from './worker/client';
@@ -110,24 +112,38 @@ function onRoute(): void {
   rerender();
 }
 
+/** The server's list of cases while a fresh phone's own documents are still arriving. */
+let serverCases: CaseListItem[] | null = null;
+
 async function refreshList(): Promise<void> {
   if (!ctx) return;
-  ctx.cases = await ctx.worker.call('list');
+  const c = ctx;
+  const local = await c.worker.call('list');
+  c.cases = shownCases(local, serverCases, c.status?.lastSync != null);
   rerender();
 }
 
+/** The home is shown as soon as the session is known; the worker's Automerge wasm (most of a
+ *  first install) keeps downloading behind it, its progress shown, and every worker call waits
+ *  for it (worker/client.ts). */
 async function start(token: string, session: Session): Promise<void> {
   worker = new WorkerClient();
   const w = worker;
   const c: Ctx = {
     session, token, worker: w, cases: [] as CaseListItem[], status: null as SyncStatus | null, online: navigator.onLine,
+    engine: { ready: false, got: 0, total: 0, slow: false },
     go: (p) => { location.hash = `#${p}`; },
     rerender, toast,
     logout,
   };
   w.on((e) => {
     if (e.type === 'sync') {
+      const firstSync = c.status?.lastSync == null && e.status.lastSync != null;
       c.status = e.status;
+      if (firstSync) void refreshList();
+      rerender();
+    } else if (e.type === 'loading') {
+      Object.assign(c.engine, { got: e.got, total: e.total });
       rerender();
     } else if (e.type === 'revoked') {
       void signedOut();
@@ -137,23 +153,41 @@ async function start(token: string, session: Session): Promise<void> {
       if (detail && (e.doc === null || e.doc === detail.doc) && !detail.desc.editing) void loadDetail(c, detail);
     }
   });
-  try {
-    await w.call('init', { base: API_BASE, token, session });
-  } catch (e) {
-    w.terminate();
-    worker = null;
-    login.error = t('error_generic', { msg: (e as Error).message });
-    rerender();
-    return;
+  const init = w.call('init', { base: API_BASE, token, session });
+  setTimeout(() => { c.engine.slow = true; rerender(); }, 800);
+  serverCases = null;
+  // A phone that already holds documents starts from them (its wasm comes from the cache in a
+  // moment): showing the home first would flash an empty list.
+  if ((await db.count('meta')) > 0) {
+    try {
+      await init;
+      c.cases = await w.call('list');
+    } catch { /* reported below, once the home is up */ }
   }
   ctx = c;
   startPhotos(c);
   const me = { id: session.user.id, name: session.user.name, role: session.user.role, unit_code: session.unit.code, unit_name: session.unit.name };
   void startPeople(db, me, httpPeople(() => c.token), rerender);
   route = '';
-  await refreshList();
   onRoute();
+  void serverCasesIfFresh(db, token).then((list) => {
+    if (!list || ctx !== c || c.engine.ready) return;
+    serverCases = list;
+    c.cases = shownCases(c.cases, list, false);
+    rerender();
+  }).catch(() => { /* offline or refused: the worker's list stands */ });
   void refreshSession(token, c);
+  void init.then(async () => {
+    c.engine.ready = true;
+    measureLink(); // remembered: photos taken offline later are sized for this link
+    registerServiceWorker();
+    await refreshList();
+  }, (e: Error) => {
+    if (ctx !== c) return;
+    void stopWorker();
+    login.error = t('error_generic', { msg: e.message });
+    rerender();
+  });
 }
 
 /** Pick up changes to the person's name, unit or role made by an administrator. Best effort:
@@ -236,6 +270,21 @@ async function logout(): Promise<void> {
   rerender();
 }
 
+let swRegistered = false;
+/** Install (or update) the service worker once the app runs: on a first install its precache
+ *  then finds the wasm and the bundles in the HTTP cache instead of downloading them a second
+ *  time over the same slow link, competing with sign-in and the first sync. Checked on every
+ *  start: `register` alone does not look for a new version when the script URL is unchanged.
+ *  The new worker takes over at once (skipWaiting); data lives in IndexedDB, not in the caches
+ *  it replaces, so an update never touches records. */
+function registerServiceWorker(): void {
+  if (swRegistered || !('serviceWorker' in navigator) || !import.meta.env.PROD) return;
+  swRegistered = true;
+  navigator.serviceWorker.register('/sw.js', { scope: '/' })
+    .then((reg) => reg.update())
+    .catch(() => { /* offline, or no SW support: the app still works */ });
+}
+
 /** Ask the browser to wake us when the network is back (Chromium only; elsewhere `online`
  *  and the retry timer do the job). */
 async function registerBackgroundSync(): Promise<void> {
@@ -248,13 +297,7 @@ async function registerBackgroundSync(): Promise<void> {
 }
 
 async function boot(): Promise<void> {
-  if ('serviceWorker' in navigator && import.meta.env.PROD) {
-    // Check for a new version on every start: `register` alone does not when the script URL is
-    // unchanged. The new worker takes over at once (skipWaiting); data lives in IndexedDB, not in
-    // the caches it replaces, so an update never touches records.
-    navigator.serviceWorker.register('/sw.js', { scope: '/' })
-      .then((reg) => reg.update())
-      .catch(() => { /* offline, or no SW support: the app still works */ });
+  if ('serviceWorker' in navigator) {
     navigator.serviceWorker.addEventListener('message', (e: MessageEvent<{ type?: string; url?: string }>) => {
       if (e.data?.type === 'sync-now') void worker?.call('syncNow');
       if (e.data?.type === 'open' && e.data.url) location.href = e.data.url;
@@ -282,7 +325,7 @@ async function boot(): Promise<void> {
     await start(token, session);
     // Push services drop subscriptions silently: hand the server the current one every start.
     void refreshAlerts(token);
-  } else rerender();
+  } else rerender(); // nobody signed in: installing for offline use waits for a sign-in
 }
 
 void boot();

@@ -51,7 +51,7 @@ const fill = (s: string, vars: Record<string, string | number>) =>
   Object.entries(vars).reduce((acc, [k, v]) => acc.split(`{${k}}`).join(String(v)), s);
 
 const shortDate = (ms: number) =>
-  new Date(ms).toLocaleDateString('zh-CN', { timeZone: BEIJING_ZONE, month: 'numeric', day: 'numeric' });
+  new Date(ms).toLocaleDateString('zh-CN', { timeZone: BEIJING_ZONE, month: 'long', day: 'numeric' });
 
 /** `YYYY-MM-DD` → 2月29日, as the petition list shows dates. */
 const dayLabel = (date: string) => {

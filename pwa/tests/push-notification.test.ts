@@ -41,7 +41,7 @@ describe('push notifications', () => {
       village_name: '埔头村', deadline: Date.UTC(2028, 1, 29, 4), doc_id: DOC, days_left: 1,
     });
     expect(n.title).toBe('排查提醒');
-    expect(n.options.body).toBe('埔头村尚未上报“汛前排查”，截止2/29');
+    expect(n.options.body).toBe('埔头村尚未上报“汛前排查”，截止2月29日');
     expect(n.options.data.url).toBe('/#/');
   });
 

@@ -1,7 +1,9 @@
 //! Roster import: a county's people from a CSV or XLSX file, all or nothing.
 //!
 //! Columns are found by their header (Chinese or English, any order): 姓名/name, 手机/phone,
-//! 角色/role, 单位/unit (the unit code), and optionally 编号/id. Every bad row is reported with
+//! 角色/role, 单位/unit (the unit code), and optionally 编号/id and 纬度/latitude with
+//! 经度/longitude (where the row's unit is, WGS-84 degrees, for the leaders' map: both or
+//! neither, and one place per unit across the file). Every bad row is reported with
 //! its line number as a spreadsheet shows it (the header is line 1) and the reason; nothing is
 //! imported unless every row is good, and then all rows go in one transaction.
 
@@ -13,7 +15,7 @@ use calamine::{Data, Reader, open_workbook_auto};
 use crate::store::identity::normalise_phone;
 use sync_protocol::roles::{Role, UnitKind};
 
-use crate::store::{NewUser, SqlStore, Unit};
+use crate::store::{LatLon, NewUser, SqlStore, Unit};
 
 /// One row as read: its line number and its cells as text.
 #[derive(Debug, Clone)]
@@ -38,6 +40,8 @@ pub struct Report {
     pub good_lines: Vec<usize>,
     /// (user id, village code): the villages a work-team member listed after their first.
     pub villages: Vec<(String, String)>,
+    /// (unit code, where it is, line): coordinates the good rows give their unit.
+    pub locations: Vec<(String, LatLon, usize)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -167,6 +171,7 @@ struct Columns {
     role: usize,
     unit: usize,
     id: Option<usize>,
+    at: Option<(usize, usize)>,
 }
 
 fn header_key(s: &str) -> String {
@@ -189,7 +194,14 @@ fn find_columns(header: &RawRow) -> Result<Columns, String> {
     let unit = need(&["单位", "单位代码", "单位编码", "unit", "unitcode"], "单位/unit");
     match (name, phone, role, unit) {
         (Some(name), Some(phone), Some(role), Some(unit)) => {
-            Ok(Columns { name, phone, role, unit, id: find(&["编号", "id", "userid", "用户编号"]) })
+            let lat = find(&["纬度", "latitude", "lat"]);
+            let lon = find(&["经度", "longitude", "lon", "lng"]);
+            let at = match (lat, lon) {
+                (Some(lat), Some(lon)) => Some((lat, lon)),
+                (None, None) => None,
+                _ => return Err("give both columns 纬度/latitude and 经度/longitude, or neither".into()),
+            };
+            Ok(Columns { name, phone, role, unit, id: find(&["编号", "id", "userid", "用户编号"]), at })
         }
         _ => Err(format!("the header row lacks the column(s) {}", missing.join(", "))),
     }
@@ -233,6 +245,7 @@ pub async fn check(store: &SqlStore, rows: &[RawRow]) -> Result<Report, RosterEr
     let owners = store.phone_owners(&phones).await?;
     let mut seen_phone: HashMap<String, usize> = HashMap::new();
     let mut seen_id: HashMap<String, usize> = HashMap::new();
+    let mut placed: HashMap<String, (LatLon, usize)> = HashMap::new();
     for r in data {
         let mut why = Vec::new();
         let name = cell(r, cols.name).trim();
@@ -279,11 +292,15 @@ pub async fn check(store: &SqlStore, rows: &[RawRow]) -> Result<Report, RosterEr
         for code in &extra {
             match units.get(*code) {
                 None => why.push(format!("unit {} does not exist", shown(code))),
-                Some(u) if u.kind != "village" || unit.is_some_and(|first| first.kind != "village") => why
-                    .push(format!(
+                Some(u)
+                    if u.kind != UnitKind::Village.as_str()
+                        || unit.is_some_and(|first| first.kind != UnitKind::Village.as_str()) =>
+                {
+                    why.push(format!(
                         "several units must all be villages; {} {} is a {}",
                         u.code, u.name, u.kind
-                    )),
+                    ))
+                }
                 _ => {}
             }
         }
@@ -302,9 +319,26 @@ pub async fn check(store: &SqlStore, rows: &[RawRow]) -> Result<Report, RosterEr
             }
             None => fresh_id(),
         };
+        let at = cols.at.map(|(lat, lon)| coordinates(cell(r, lat), cell(r, lon))).unwrap_or(Ok(None));
+        let at = at.unwrap_or_else(|reason| {
+            why.push(reason);
+            None
+        });
+        let place = at.zip(unit);
+        if let Some((p, u)) = place {
+            match placed.get(&u.code) {
+                Some((q, line)) if *q != p => {
+                    why.push(format!("unit {} is placed differently on line {line}", u.code))
+                }
+                _ => {
+                    placed.entry(u.code.clone()).or_insert((p, r.line));
+                }
+            }
+        }
         if why.is_empty() {
             report.good_lines.push(r.line);
             report.villages.extend(extra.iter().map(|v| (id.clone(), v.to_string())));
+            report.locations.extend(place.map(|(p, u)| (u.code.clone(), p, r.line)));
             report.good.push(NewUser {
                 id,
                 name: name.to_string(),
@@ -317,6 +351,21 @@ pub async fn check(store: &SqlStore, rows: &[RawRow]) -> Result<Report, RosterEr
         }
     }
     Ok(report)
+}
+
+/// A row's coordinates: both cells empty (no place), or both decimal degrees in range.
+fn coordinates(lat: &str, lon: &str) -> Result<Option<LatLon>, String> {
+    let (lat, lon) = (lat.trim(), lon.trim());
+    if lat.is_empty() && lon.is_empty() {
+        return Ok(None);
+    }
+    if lat.is_empty() || lon.is_empty() {
+        return Err("latitude and longitude go together: give both or neither".into());
+    }
+    let num = |s: &str, what: &str| {
+        s.parse::<f64>().map_err(|_| format!("{what} {} is not a number in decimal degrees", shown(s)))
+    };
+    LatLon::new(num(lat, "latitude")?, num(lon, "longitude")?).map(Some).map_err(|e| e.to_string())
 }
 
 /// A unit cell: one code, or a work-team member's villages separated by `;`, `；` or `、`.
@@ -342,7 +391,9 @@ fn cell(r: &RawRow, col: usize) -> &str {
 pub async fn import(store: &SqlStore, rows: &[RawRow], dry_run: bool) -> Result<Report, RosterError> {
     let mut report = check(store, rows).await?;
     if !dry_run && report.bad.is_empty() && !report.good.is_empty() {
-        store.import_roster(&report.good, &report.villages).await?;
+        let places: Vec<(String, LatLon)> =
+            report.locations.iter().map(|(u, p, _)| (u.clone(), *p)).collect();
+        store.import_roster(&report.good, &report.villages, &places).await?;
         report.imported = true;
     }
     Ok(report)
@@ -386,8 +437,30 @@ mod tests {
             line: 1, cells: vec!["Unit".into(), "角色".into(), "手机号".into(), "姓名".into()]
         };
         let c = find_columns(&h).unwrap();
-        assert_eq!((c.name, c.phone, c.role, c.unit, c.id), (3, 2, 1, 0, None));
+        assert_eq!((c.name, c.phone, c.role, c.unit, c.id, c.at), (3, 2, 1, 0, None, None));
         let h = RawRow { line: 1, cells: vec!["姓名".into()] };
         assert!(find_columns(&h).unwrap_err().contains("手机/phone"));
+        let h = RawRow {
+            line: 1,
+            cells: ["姓名", "手机", "角色", "单位", "经度", "纬度"].map(String::from).to_vec(),
+        };
+        assert_eq!(find_columns(&h).unwrap().at, Some((5, 4)));
+        let h = RawRow {
+            line: 1,
+            cells: ["name", "phone", "role", "unit", "latitude"].map(String::from).to_vec(),
+        };
+        assert!(find_columns(&h).unwrap_err().contains("经度/longitude"));
+    }
+
+    #[test]
+    fn coordinates_are_both_or_neither_and_in_range() {
+        assert_eq!(coordinates(" ", ""), Ok(None));
+        assert_eq!(coordinates("25.94", "117.37"), Ok(Some(LatLon { latitude: 25.94, longitude: 117.37 })));
+        assert!(coordinates("25.94", "").unwrap_err().contains("both or neither"));
+        assert!(coordinates("", "117.37").unwrap_err().contains("both or neither"));
+        assert!(coordinates("91", "117").unwrap_err().contains("latitude"));
+        assert!(coordinates("25", "-181").unwrap_err().contains("longitude"));
+        assert!(coordinates("北纬25", "117").unwrap_err().contains("not a number"));
+        assert!(coordinates("NaN", "117").is_err());
     }
 }

@@ -2,10 +2,9 @@
 // status change appends its transition {from, to, by, at, outcome?, note?} in the same change,
 // as the server demands; closing records the outcome and closing note, reopening clears them.
 import * as A from '@automerge/automerge/slim';
-import type { Clock } from '../rules/overdue';
 
-export const OUTCOMES = ['mediated', 'handled', 'unfounded', 'referred'] as const;
-export type Outcome = (typeof OUTCOMES)[number];
+export { OUTCOMES, clockOf, type Outcome } from './casework-rules';
+import type { Outcome } from './casework-rules';
 
 export interface Transition { from: string; to: string; by: string; at: number; outcome: string | null; note: string | null }
 
@@ -96,7 +95,3 @@ export function caseworkView(doc: Doc, conflictFields: string[]): CaseworkView {
   };
 }
 
-/** What the overdue rule reads of a case. */
-export function clockOf(c: { deadline: number | null; status: string; needs_confirmation?: boolean; transitions?: { to: string; at: number }[] }): Clock {
-  return { deadline: c.deadline, status: c.status, needs_confirmation: c.needs_confirmation ?? false, transitions: c.transitions ?? [] };
-}

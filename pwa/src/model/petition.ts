@@ -5,13 +5,14 @@
 import * as A from '@automerge/automerge/slim';
 import type { Author } from './case';
 import type { RecordModel } from './kinds';
-import {
-  apply, deadline, replay, stage, type Clock, type Deadline, type PetitionEvent, type Stage,
-} from '../rules/petition';
+import { apply, deadline, stage } from '../rules/petition';
 
 export const PETITION_KIND = 'petition';
-export const SOURCES = ['visit', 'phone', 'reception_day', 'mailbox', 'letter'] as const;
-export type Source = (typeof SOURCES)[number];
+export {
+  SOURCES, clockOfSteps, eventOf, type NewPetitionInput, type PetitionEdit, type PetitionSummary, type PetitionView,
+  type Source, type Steps, type Which,
+} from './petition-steps';
+import { clockOfSteps, eventOf, type NewPetitionInput, type PetitionEdit, type PetitionSummary, type PetitionView, type Source, type Steps } from './petition-steps';
 
 type IS = A.ImmutableString;
 interface ReviewDoc { requested_at: Date; answered_at?: Date; answer?: IS }
@@ -32,40 +33,11 @@ export interface PetitionDoc {
   cases: IS[];
 }
 
-export interface NewPetitionInput {
-  village: string; source: Source; name: string; phone: string | null; id_no: string | null;
-  request: string; received_at: number;
-}
-export type Which = 'review' | 'rereview';
-export type PetitionEdit =
-  | { op: 'decide'; accepted: boolean; at: number; note?: string }
-  | { op: 'extend'; at: number; days: number; reason: string }
-  | { op: 'reply'; at: number; text: string }
-  | { op: 'request_review'; which: Which; at: number }
-  | { op: 'answer_review'; which: Which; at: number; answer: string }
-  | { op: 'link_case'; case: string };
-
-export interface PetitionSummary {
-  village: string; source: Source; name: string; received_at: number; stage: Stage; deadline: Deadline | null;
-  request: string;
-}
-export interface PetitionView extends PetitionSummary, Steps {
-  doc: string; phone: string | null; id_no: string | null; recorded_by: string; cases: string[];
-}
 
 const im = (s: string) => new A.ImmutableString(s);
 const str = (v: unknown) => (v instanceof A.ImmutableString ? v.val : v == null ? '' : String(v));
 const ms = (d: Date | undefined | null) => (d instanceof Date ? d.getTime() : null);
 
-/** The recorded steps as plain numbers: what the detail screen shows and the clock is built from. */
-export interface Steps {
-  received_at: number;
-  decision: { accepted: boolean; at: number; note: string | null } | null;
-  extension: { at: number; days: number; reason: string } | null;
-  reply: { at: number; text: string } | null;
-  review: { requested_at: number; answered_at: number | null; answer: string | null } | null;
-  rereview: { requested_at: number; answered_at: number | null; answer: string | null } | null;
-}
 
 function stepsOf(d: PetitionDoc): Steps {
   const review = (r: ReviewDoc | null) =>
@@ -79,33 +51,9 @@ function stepsOf(d: PetitionDoc): Steps {
   };
 }
 
-/** The clock recorded steps make (the server refuses documents where this throws). */
-export function clockOfSteps(s: Steps): Clock {
-  const out: PetitionEvent[] = [];
-  if (s.decision) out.push({ event: s.decision.accepted ? 'accept' : 'decline', at: s.decision.at });
-  if (s.extension) out.push({ event: 'extend', at: s.extension.at, days: s.extension.days });
-  if (s.reply) out.push({ event: 'reply', at: s.reply.at });
-  for (const [r, ask, answer] of [[s.review, 'request_review', 'answer_review'], [s.rereview, 'request_rereview', 'answer_rereview']] as const) {
-    if (!r) continue;
-    out.push({ event: ask, at: r.requested_at });
-    if (r.answered_at !== null) out.push({ event: answer, at: r.answered_at });
-  }
-  return replay(s.received_at, out);
-}
 
 const clockOf = (d: PetitionDoc) => clockOfSteps(stepsOf(d));
 
-/** The clock step an edit records, if it is one. */
-export function eventOf(e: PetitionEdit): PetitionEvent | null {
-  switch (e.op) {
-    case 'decide': return { event: e.accepted ? 'accept' : 'decline', at: e.at };
-    case 'extend': return { event: 'extend', at: e.at, days: e.days };
-    case 'reply': return { event: 'reply', at: e.at };
-    case 'request_review': return { event: e.which === 'review' ? 'request_review' : 'request_rereview', at: e.at };
-    case 'answer_review': return { event: e.which === 'review' ? 'answer_review' : 'answer_rereview', at: e.at };
-    default: return null;
-  }
-}
 
 export function newPetition(actor: string, author: Author, input: NewPetitionInput, now = new Date()): A.Doc<PetitionDoc> {
   if (!input.name.trim()) throw new Error('petitioner.name: must not be empty');

@@ -4,12 +4,12 @@
 // suite checks. Two officers reporting offline for one village build the same genesis, add
 // their own changes on top, and the documents merge into one report.
 import * as A from '@automerge/automerge/slim';
-import { bytesToHex, bytesToUuid } from './ids';
+import { bytesToHex } from './ids';
 import type { Author } from './case';
 import type { RecordModel } from './kinds';
-import { sha256 } from './sha256';
 
-export const SWEEP_KIND = 'sweep_report';
+export { SWEEP_KIND, reportId } from './sweep-id';
+import { SWEEP_KIND, reportId } from './sweep-id';
 export const NIL_TEXT = '无新增矛盾纠纷';
 
 type IS = A.ImmutableString;
@@ -34,11 +34,6 @@ export type SweepEdit = { op: 'found'; case: string } | { op: 'nil' } | { op: 'n
 const im = (s: string) => new A.ImmutableString(s);
 const str = (v: unknown) => (v instanceof A.ImmutableString ? v.val : String(v ?? ''));
 
-/** The report's document id: the first 16 bytes of SHA-256 over a versioned string. */
-export function reportId(campaign: string, village: string): string {
-  const digest = sha256(new TextEncoder().encode(`anlan/sweep_report/v1\n${campaign}\n${village}`));
-  return bytesToUuid(digest.slice(0, 16));
-}
 
 /** A document holding only the genesis change: actor = document id, seq 1, time 0. */
 export function genesis(campaign: string, village: string): A.Doc<SweepDoc> {

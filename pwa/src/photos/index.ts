@@ -74,6 +74,8 @@ export async function attachPhoto(doc: string, p: NewPhoto, write: () => Promise
 export interface PhotoView {
   url: string | null;
   state: BlobRecord['state'] | 'loading' | 'missing';
+  /** KiB on the server and in all, while uploading. */
+  kb?: { sent: number; size: number };
   /** Percent on the server while uploading. */
   percent: number | null;
 }
@@ -91,7 +93,9 @@ export function photoView(sha256: string, mime: string, size: number): PhotoView
     void load(sha256, mime, v);
   }
   const sent = uploader?.progress.get(sha256);
-  return { url: v.url, state: v.state, percent: sent === undefined ? null : Math.floor((100 * sent) / Math.max(1, size)) };
+  if (sent === undefined) return { url: v.url, state: v.state, percent: null };
+  const kb = { sent: Math.round(sent / 1024), size: Math.max(1, Math.round(size / 1024)) };
+  return { url: v.url, state: v.state, percent: Math.floor((100 * sent) / Math.max(1, size)), kb };
 }
 
 /** Refresh the states shown (after an upload finishes, say). */

@@ -4,7 +4,7 @@
 // case syncs, exactly like the photos taken with a new case.
 import { html, nothing } from 'lit-html';
 import { t } from '../i18n';
-import { MAX_ATTACHMENTS } from '../model/case';
+import { MAX_ATTACHMENTS } from '../model/case-text';
 import type { Attachment, CaseEdit } from '../model/types';
 import { attachPhoto, photoView } from '../photos';
 import type { CaseDetail } from '../worker/rpc';

@@ -3,7 +3,7 @@
 // closure. Offers only what docs/permissions.md allows; the server decides.
 import { html, nothing } from 'lit-html';
 import { t, type MessageKey } from '../i18n';
-import { OUTCOMES, clockOf, type Outcome } from '../model/casework';
+import { OUTCOMES, clockOf, type Outcome } from '../model/casework-rules';
 import type { CaseEdit, CaseView, Status } from '../model/types';
 import { deadlineState } from '../rules/overdue';
 import type { Ctx } from './ctx';

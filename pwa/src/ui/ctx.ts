@@ -3,6 +3,7 @@ import type { Session } from '../db/schema';
 import type { CaseListItem } from '../model/types';
 import type { WorkerClient } from '../worker/client';
 import type { SyncStatus } from '../worker/rpc';
+import type { EngineState } from '../first-load';
 
 export interface Ctx {
   session: Session;
@@ -11,6 +12,8 @@ export interface Ctx {
   worker: WorkerClient;
   cases: CaseListItem[];
   status: SyncStatus | null;
+  /** The worker's Automerge engine: lists and forms work before it is ready (first install). */
+  engine: EngineState;
   online: boolean;
   go(path: string): void;
   rerender(): void;

@@ -2,7 +2,7 @@
 // against the text the person was looking at (its heads), so concurrent edits by others land
 // where they belong instead of being overwritten. When others' text arrives during editing it
 // is merged into the textarea, keeping the person's own unsent typing and caret.
-import { textSplice } from '../model/case';
+import { textSplice } from '../model/case-text';
 import type { WorkerClient } from '../worker/client';
 
 export interface DescEditor {

@@ -1,6 +1,6 @@
 import { t, getLang, type MessageKey } from '../i18n';
 import type { CaseListItem } from '../model/types';
-import { clockOf } from '../model/casework';
+import { clockOf } from '../model/casework-rules';
 import { deadlineState } from '../rules/overdue';
 import { chases, isLeader, worksInField } from '../rules/roles';
 import { BEIJING_ZONE } from '../rules/calendar';
@@ -34,6 +34,14 @@ export function fmtTime(ms: number | null): string {
 export function fmtDate(ms: number | null): string {
   if (ms == null) return '';
   return new Date(ms).toLocaleDateString(getLang(), { timeZone: BEIJING_ZONE, year: 'numeric', month: 'long', day: 'numeric' });
+}
+
+/** A calendar day written `YYYY-MM-DD` (a Beijing day, as date fields and rules hold it), in
+ *  the app's language: 2026年12月1日. */
+export function fmtYmd(date: string): string {
+  const [y, m, d] = date.split('-').map(Number);
+  if (!y || !m || !d) return date;
+  return getLang() === 'zh-CN' ? `${y}年${m}月${d}日` : new Date(Date.UTC(y, m - 1, d)).toLocaleDateString(getLang(), { timeZone: 'UTC', year: 'numeric', month: 'long', day: 'numeric' });
 }
 
 /** Month and day only (this year's deadlines): 12月15日. */

@@ -1,5 +1,6 @@
 import { html } from 'lit-html';
 import { enrolDevice, loginDevice } from '../api';
+import { deviceName } from './device-name';
 import { t } from '../i18n';
 import { HttpError } from '../sync/http-error';
 
@@ -25,12 +26,9 @@ export function freshLogin(): LoginState {
 }
 
 /** A short name for this device in the person's device list. */
+/** The name the server keeps for this phone until its owner renames it in 设置. */
 function deviceLabel(): string {
-  const ua = navigator.userAgent;
-  const m = ua.match(/Android[^;)]*;\s*([^;)]+)\)/) ?? ua.match(/\b(iPhone|iPad|Windows|Macintosh|Linux)\b/);
-  const name = (m?.[1] ?? 'browser').trim();
-  // Chrome's reduced user agent says only "Android 10; K": "K" names nothing.
-  return (name.length > 1 ? name : 'Android').slice(0, 60);
+  return deviceName(navigator.userAgent).slice(0, 60);
 }
 
 /** What the person sees for a refusal: never which of phone, code or password was wrong. */

@@ -2,7 +2,7 @@
 // date received.
 import { html } from 'lit-html';
 import { t, type MessageKey } from '../i18n';
-import { SOURCES, type Source } from '../model/petition';
+import { SOURCES, type Source } from '../model/petition-steps';
 import type { Ctx } from './ctx';
 import { header } from './officer-home';
 import { atOfDate, todayDate, villagesOf } from './records-common';

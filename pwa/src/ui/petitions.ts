@@ -3,12 +3,12 @@
 // with the shared clock rules before it is written, so a refusal is explained at once, offline.
 import { html } from 'lit-html';
 import { t, type MessageKey } from '../i18n';
-import { clockOfSteps, eventOf, type PetitionEdit, type PetitionSummary, type PetitionView } from '../model/petition';
+import { clockOfSteps, eventOf, type PetitionEdit, type PetitionSummary, type PetitionView } from '../model/petition-steps';
 import { ClockError, apply, dateString } from '../rules/petition';
 import type { RecordListItem } from '../worker/rpc';
 import { deliveryBadge } from './case-card';
 import type { Ctx } from './ctx';
-import { fmtDate } from './format';
+import { fmtDate, fmtYmd } from './format';
 import { header } from './officer-home';
 import {
   atOfDate, countdown, deadlineLabel, mayHandlePetitions, orderPetitions, recordOf, recordsOf, todayDate, villageName, villagesOf,
@@ -28,7 +28,7 @@ function card(item: RecordListItem) {
         <div class="card-title">${s.name}：${s.request}</div>
         <div class="card-meta">
           <span>${villageName(s.village)}</span><span>${t(`src_${s.source}` as MessageKey)}</span>
-          ${s.deadline && !c.finished ? html`<span>${t('pet_deadline', { what: deadlineLabel(s.deadline), date: dateString(s.deadline.day) })}</span>` : ''}
+          ${s.deadline && !c.finished ? html`<span>${t('pet_deadline', { what: deadlineLabel(s.deadline), date: fmtYmd(dateString(s.deadline.day)) })}</span>` : ''}
         </div>
       </a>
       <div class="card-foot">${deliveryBadge(item.delivery)}</div>
@@ -147,7 +147,7 @@ export function petitionDetail(ctx: Ctx, doc: string) {
         ${deliveryBadge(rec.delivery)}
       </div>
       ${rec.rejection ? html`<p class="error" data-testid="rejection">${rec.rejection.message}</p>` : ''}
-      ${v.deadline && !c.finished ? html`<p>${t('pet_deadline', { what: deadlineLabel(v.deadline), date: dateString(v.deadline.day) })}</p>` : ''}
+      ${v.deadline && !c.finished ? html`<p>${t('pet_deadline', { what: deadlineLabel(v.deadline), date: fmtYmd(dateString(v.deadline.day)) })}</p>` : ''}
       <div class="field"><span>${t('pet_f_name')}</span><span>${v.name} ${v.phone ?? ''} ${v.id_no ?? ''}</span></div>
       <div class="field"><span>${t('pet_f_village')}</span><span>${villageName(v.village)}</span></div>
       <div class="field"><span>${t('pet_f_source')}</span><span>${t(`src_${v.source}` as MessageKey)}</span></div>

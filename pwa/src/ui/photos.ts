@@ -3,7 +3,8 @@
 import { html, nothing } from 'lit-html';
 import { t } from '../i18n';
 import type { Attachment } from '../model/types';
-import { downscale, sha256Hex } from '../photos/capture';
+import { downscale, FOR_FAST, FOR_SLOW, sha256Hex } from '../photos/capture';
+import { linkIsSlow, measureLink, netInfo } from '../photos/link';
 import { photoView } from '../photos';
 import type { NewPhoto } from '../photos/store';
 import type { Ctx } from './ctx';
@@ -26,7 +27,8 @@ export async function preparePhoto(ctx: Ctx, file: File): Promise<PickedPhoto | 
   processing++;
   ctx.rerender();
   try {
-    const { bytes, mime } = await downscale(file);
+    measureLink();
+    const { bytes, mime } = await downscale(file, linkIsSlow(netInfo()) ? FOR_SLOW : FOR_FAST);
     const sha256 = await sha256Hex(bytes);
     return { sha256, mime, size: bytes.length, bytes, url: URL.createObjectURL(new Blob([bytes as BlobPart], { type: mime })) };
   } catch (e) {
@@ -70,8 +72,8 @@ export function photoPicker(ctx: Ctx, photos: PickedPhoto[]) {
   </fieldset>`;
 }
 
-function stateLabel(state: string, percent: number | null): string {
-  if (percent !== null) return t('photo_uploading', { n: percent });
+function stateLabel(state: string, percent: number | null, kb?: { sent: number; size: number }): string {
+  if (percent !== null) return t('photo_uploading', { n: percent, sent: kb?.sent ?? 0, size: kb?.size ?? 0 });
   if (state === 'local') return t('photo_local');
   if (state === 'uploaded' || state === 'cached') return t('photo_uploaded');
   if (state === 'missing') return t('photo_missing');
@@ -89,7 +91,7 @@ export function photoStrip(attachments: Attachment[]) {
         const v = photoView(a.sha256, a.mime, a.size);
         return html`<figure class="photo" data-testid="photo" data-state=${v.percent !== null ? 'uploading' : v.state}>
           ${v.url ? html`<a href=${v.url} target="_blank" rel="noopener"><img src=${v.url} alt=${t('f_photos')} /></a>` : html`<div class="photo-empty"></div>`}
-          <figcaption data-testid="photo-state">${stateLabel(v.state, v.percent)}</figcaption>
+          <figcaption data-testid="photo-state">${stateLabel(v.state, v.percent, v.kb)}</figcaption>
         </figure>`;
       })}
     </div>

@@ -2,10 +2,9 @@ import { html } from 'lit-html';
 import { alertsSupported, alertsWanted, disableAlerts, enableAlerts } from '../push';
 import { getLang, t } from '../i18n';
 import type { Ctx } from './ctx';
-import { devicesPanel, freshDevices, loadDevices, type DevicesState } from './devices';
+import { deviceNameField, devicesPanel, freshDevices, loadDevices, type DevicesState } from './devices';
 import { fmtBytes, roleLabel } from './format';
 import { header } from './officer-home';
-import { deviceName } from './device-name';
 import { freshQuarantine, loadQuarantine, managesQuarantine, quarantinePanel, type QuarantineState } from './quarantine';
 import { isAdmin } from '../rules/roles';
 
@@ -54,7 +53,7 @@ export function settingsView(ctx: Ctx, st: SettingsState, setLanguage: (l: 'zh-C
           <div class="field"><dt>${t('settings_user')}</dt><dd data-testid="user-name">${s.user.name}</dd></div>
           <div class="field"><dt>${t('settings_role')}</dt><dd>${roleLabel(s.user.role)}</dd></div>
           <div class="field"><dt>${t('settings_unit')}</dt><dd>${s.unit.name}</dd></div>
-          <div class="field"><dt>${t('settings_device')}</dt><dd data-testid="device-name">${deviceName(navigator.userAgent)}</dd></div>
+          <div class="field"><dt><label for="device-name">${t('settings_device')}</label></dt><dd>${st.devices ? deviceNameField(ctx, st.devices) : ''}</dd></div>
         </dl>
         ${isAdmin(s.user.role) ? html`<details class="ids" data-testid="admin-ids"><summary>${t('settings_ids')}</summary>
           <p class="muted">${s.user.id} · ${s.unit.code} · ${s.device.id} · ${s.device.actor_prefix}</p></details>` : ''}

@@ -10,6 +10,7 @@ import type { Ctx } from './ctx';
 import { header } from './officer-home';
 import { isLeader } from '../rules/roles';
 import { monthDates } from '../rules/calendar';
+import { fmtYmd } from './format';
 
 /** Roles the server gives statistics to (township and above). */
 /** Statistics are for the township and above. */
@@ -204,7 +205,7 @@ export function statsView(ctx: Ctx, st: StatsState = statsState) {
       ${st.loading ? html`<p class="muted">${t('stats_loading')}</p>` : ''}
       ${st.error ? html`<p class="error" data-testid="stats-error">${st.error}</p>` : ''}
       ${r ? html`
-        <h2>${r.unit.name} <small>${r.from} — ${r.to}</small></h2>
+        <h2>${r.unit.name} <small>${fmtYmd(r.from)} — ${fmtYmd(r.to)}</small></h2>
         ${st.unit && st.unit !== own ? html`<button class="small ghost" @click=${() => { st.unit = ''; void loadStats(ctx, st); }}>‹ ${ctx.session.unit.name}</button>` : ''}
         <p class="summary panel" data-testid="stats-summary">${r.summary}</p>
         <p class="hint" data-testid="stats-counted">${ctx.status?.pending ? t('stats_unsynced', { n: ctx.status.pending }) : t('stats_server_counted')}</p>

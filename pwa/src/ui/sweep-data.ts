@@ -3,7 +3,8 @@
 // completeness offline; the reports themselves are documents in the worker's replica.
 import { API_BASE } from '../api';
 import { completeness, type Completeness, type ReportInput, type RosterVillage } from '../model/completeness';
-import { reportId, SWEEP_KIND, type SweepSummary } from '../model/sweep';
+import { reportId, SWEEP_KIND } from '../model/sweep-id';
+import type { SweepSummary } from '../model/sweep';
 import { readError } from '../sync/http-error';
 import type { Ctx } from './ctx';
 

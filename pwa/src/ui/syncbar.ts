@@ -22,6 +22,18 @@ function clockWarning(c: ClockState | undefined) {
   return html`<div class="syncbar-row clock-warning" role="alert" data-testid="clock-warning">${text}</div>`;
 }
 
+/** A first install: the offline engine still downloading, with how much has arrived. */
+function engineRow(ctx: Ctx) {
+  const e = ctx.engine;
+  if (e.ready || !e.slow) return '';
+  const kb = (n: number) => Math.round(n / 1024).toLocaleString('zh-CN');
+  const text = e.total ? t('engine_loading', { got: kb(e.got), total: kb(e.total) }) : t('engine_starting');
+  return html`<div class="syncbar-row engine" data-testid="engine-loading">
+    <span>${text}</span>
+    <progress max=${e.total || 1} .value=${e.got} aria-label=${t('engine_progress')}></progress>
+  </div>`;
+}
+
 export function syncBar(ctx: Ctx) {
   const s = ctx.status;
   const online = isOnline(ctx);
@@ -41,6 +53,7 @@ export function syncBar(ctx: Ctx) {
         </span>
         ${s?.rejected ? html`<span class="rejected">${t('sync_rejected', { n: s.rejected })}</span>` : ''}
       </div>
+      ${engineRow(ctx)}
       ${clockWarning(s?.clock)}
       <div class="syncbar-row">
         <span class="last" data-testid="last-sync">${line}

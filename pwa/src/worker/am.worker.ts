@@ -12,11 +12,13 @@ import { SyncScheduler, type SchedulerState } from '../sync/scheduler';
 import { HttpError } from '../sync/http-error';
 import { HttpTransport } from '../sync/transport';
 import { TrustedClock } from '../sync/trusted-clock';
+import { fetchWithProgress } from './wasm-fetch';
 import type { CallName, Calls, FromWorker, Request, SyncStatus } from './rpc';
 
 declare const self: DedicatedWorkerGlobalScope;
 
-const wasmReady = A.initializeWasm(wasmUrl);
+// Progress goes to the page while the wasm downloads (a first install on 2G takes a while).
+const wasmReady = A.initializeWasm(fetchWithProgress(wasmUrl, __AUTOMERGE_WASM_BYTES__, (got, total) => post({ type: 'loading', got, total })));
 let db: Db | null = null;
 let repo: DocRepo | null = null;
 let scheduler: SyncScheduler | null = null;

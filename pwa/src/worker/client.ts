@@ -7,6 +7,9 @@ export class WorkerClient {
   private next = 1;
   private pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private listeners = new Set<(e: WorkerEvent) => void>();
+  /** Settles when `init` does: every other call waits for it, so screens may ask before the
+   *  Automerge wasm has arrived (a first install on 2G) and get their answer once it has. */
+  private initialised: Promise<unknown> = Promise.resolve();
 
   constructor() {
     this.worker = new Worker(new URL('./am.worker.ts', import.meta.url), { type: 'module', name: 'automerge' });
@@ -25,10 +28,21 @@ export class WorkerClient {
   }
 
   call<K extends CallName>(call: K, ...arg: Calls[K]['arg'] extends void ? [] : [Calls[K]['arg']]): Promise<Calls[K]['ret']> {
+    if (call === 'init') {
+      const p = this.send(call, arg[0]);
+      this.initialised = p.catch(() => undefined);
+      return p;
+    }
+    // Going offline or asking for a sync never waits: the worker applies them once it can.
+    if (call === 'setOnline' || call === 'syncNow' || call === 'shutdown') return this.send(call, arg[0]);
+    return this.initialised.then(() => this.send(call, arg[0]));
+  }
+
+  private send<K extends CallName>(call: K, arg: unknown): Promise<Calls[K]['ret']> {
     const id = this.next++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.worker.postMessage({ id, call, arg: arg[0] });
+      this.worker.postMessage({ id, call, arg });
     });
   }
 

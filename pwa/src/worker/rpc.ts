@@ -56,6 +56,8 @@ export type WorkerEvent =
   | { type: 'sync'; status: SyncStatus }
   /** The server answered 401 `device_revoked`: the page wipes local data. */
   | { type: 'revoked' }
+  /** The Automerge wasm arriving: bytes on the wire so far, of the total. */
+  | { type: 'loading'; got: number; total: number }
   | { type: 'ready' };
 
 export type FromWorker = Reply | WorkerEvent;

@@ -181,7 +181,8 @@ enum Admin {
         remove: Option<String>,
     },
     /// Import people from a CSV or XLSX roster (columns 姓名/name, 手机/phone, 角色/role,
-    /// 单位/unit). Every bad row is listed; nothing is imported unless all rows are good.
+    /// 单位/unit; optionally 编号/id, and 纬度/latitude with 经度/longitude placing the row's unit on
+    /// the map). Every bad row is listed; nothing is imported unless all rows are good.
     RosterImport {
         file: PathBuf,
         /// Check and report only.

@@ -7,7 +7,7 @@
 use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, State};
 use axum::http::request::Parts;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/login", post(login))
         .route("/token/rotate", post(rotate))
         .route("/devices", get(devices))
+        .route("/devices/self/name", put(rename))
         .route("/devices/{id}/revoke", post(revoke))
         .route("/devices/{id}/retire", post(retire))
         .route("/admin/users/{id}/enrolment-code", post(issue_code))
@@ -60,6 +61,11 @@ struct EnrolRequest {
 }
 
 #[derive(Deserialize)]
+struct RenameRequest {
+    name: String,
+}
+
+#[derive(Deserialize)]
 struct LoginRequest {
     phone: String,
     password: String,
@@ -83,7 +89,9 @@ fn check_password(p: &str) -> Result<(), AppError> {
 fn label(l: Option<String>) -> Result<String, AppError> {
     let l = l.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).unwrap_or_else(|| "手机".into());
     if l.chars().count() > 60 || l.chars().any(char::is_control) {
-        return Err(AppError::BadRequest("label must be at most 60 printable characters".into()));
+        return Err(AppError::BadRequest(
+            "a device name (label) must be at most 60 printable characters".into(),
+        ));
     }
     Ok(l)
 }
@@ -186,6 +194,22 @@ async fn devices(State(state): State<AppState>, Device(d): Device) -> Result<Jso
         })
         .collect();
     Ok(Json(json!({ "devices": list })))
+}
+
+/// Name this device as its owner knows it ("我的华为"): the name others see in the device list
+/// and the audit trail. Blank, over-long or control characters are refused, nothing changed.
+async fn rename(
+    State(state): State<AppState>,
+    Device(d): Device,
+    req: Result<Json<RenameRequest>, JsonRejection>,
+) -> Result<Json<Value>, AppError> {
+    let name = body(req)?.name.trim().to_string();
+    if name.is_empty() {
+        return Err(AppError::BadRequest("a device name must not be blank".into()));
+    }
+    let name = label(Some(name))?;
+    state.store.rename_device(d.device_id, &name).await?;
+    Ok(Json(json!({ "id": d.device_id, "label": name })))
 }
 
 /// A device id from the path, refused in the usual error shape when it is not a number.

@@ -163,7 +163,12 @@ impl SqlStore {
     }
 
     /// Add every user, and each one's extra villages, or none: one transaction.
-    pub async fn import_roster(&self, users: &[NewUser], villages: &[(String, String)]) -> Result<()> {
+    pub async fn import_roster(
+        &self,
+        users: &[NewUser],
+        villages: &[(String, String)],
+        places: &[(String, LatLon)],
+    ) -> Result<()> {
         let now = now_ms();
         let mut tx = self.writer.begin().await?;
         for u in users {
@@ -183,6 +188,14 @@ impl SqlStore {
             sqlx::query("INSERT INTO user_units (user_id, unit_code) VALUES ($1, $2)")
                 .bind(user)
                 .bind(village)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for (unit, at) in places {
+            sqlx::query("UPDATE units SET latitude = $2, longitude = $3 WHERE code = $1")
+                .bind(unit)
+                .bind(at.latitude)
+                .bind(at.longitude)
                 .execute(&mut *tx)
                 .await?;
         }

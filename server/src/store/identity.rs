@@ -300,6 +300,17 @@ impl SqlStore {
         Ok(token)
     }
 
+    /// A new name for an active device.
+    pub async fn rename_device(&self, device_id: i64, label: &str) -> Result<()> {
+        let n = sqlx::query("UPDATE devices SET label = $2 WHERE id = $1 AND revoked_at IS NULL")
+            .bind(device_id)
+            .bind(label)
+            .execute(&self.writer)
+            .await?
+            .rows_affected();
+        (n == 1).then_some(()).ok_or_else(|| StoreError::NotFound(format!("active device {device_id}")))
+    }
+
     pub async fn user_devices(&self, user_id: &str) -> Result<Vec<DeviceInfo>> {
         sqlx::query(
             "SELECT id, label, created_at, revoked_at, retire_at FROM devices WHERE user_id = $1 ORDER BY id",
@@ -407,6 +418,6 @@ impl SqlStore {
 
     /// Add every user or none: one transaction, plain INSERTs, so any clash undoes them all.
     pub async fn import_users(&self, users: &[NewUser]) -> Result<()> {
-        self.import_roster(users, &[]).await
+        self.import_roster(users, &[], &[]).await
     }
 }

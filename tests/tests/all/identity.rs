@@ -16,6 +16,7 @@ on_both_backends!(
     a_burst_of_concurrent_guesses_cannot_outrun_the_lockout,
     a_rotated_token_replaces_the_old_one_at_once,
     a_stolen_then_revoked_token_is_refused_with_device_revoked,
+    a_device_renames_itself_and_bad_names_are_refused_leaving_the_old_one,
     a_retired_device_makes_its_last_upload_and_is_then_refused,
     an_administrator_issues_codes_only_inside_their_jurisdiction,
     every_response_carries_the_security_headers,
@@ -33,7 +34,11 @@ struct Reply {
 async fn call(app: &TestApp, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
     let http = reqwest::Client::new();
     let url = format!("{}/api/v1{path}", app.url);
-    let mut req = if method == "GET" { http.get(url) } else { http.post(url) };
+    let mut req = match method {
+        "GET" => http.get(url),
+        "PUT" => http.put(url),
+        _ => http.post(url),
+    };
     if let Some(t) = token {
         req = req.bearer_auth(t);
     }
@@ -252,6 +257,43 @@ async fn a_stolen_then_revoked_token_is_refused_with_device_revoked(b: Backend) 
     let list = call(&app, "GET", "/devices", Some(&own), None).await.body;
     let gone = list["devices"].as_array().unwrap().iter().find(|d| d["id"] == stolen_id).unwrap().clone();
     assert!(gone["revoked_at"].is_i64(), "{gone}");
+}
+
+async fn a_device_renames_itself_and_bad_names_are_refused_leaving_the_old_one(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let token = login_second(&app).await;
+    let rename =
+        |name: Value| call(&app, "PUT", "/devices/self/name", Some(&token), Some(json!({ "name": name })));
+    let r = rename(json!("  我的华为 Mate 40 · 微信 ")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["label"], "我的华为 Mate 40 · 微信", "trimmed");
+
+    for bad in [json!(""), json!("   "), json!("x".repeat(61)), json!("a\u{7}b"), json!(42)] {
+        let r = rename(bad.clone()).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}: {}", r.body);
+        assert!(r.body["message"].as_str().is_some_and(|m| !m.is_empty()), "{}", r.body);
+    }
+    let nobody = call(&app, "PUT", "/devices/self/name", None, Some(json!({ "name": "x" }))).await;
+    assert_eq!(nobody.status, StatusCode::UNAUTHORIZED);
+
+    let list = call(&app, "GET", "/devices", Some(&token), None).await.body;
+    let labels: Vec<&str> =
+        list["devices"].as_array().unwrap().iter().filter_map(|d| d["label"].as_str()).collect();
+    let me = list["devices"].as_array().unwrap().iter().find(|d| d["current"] == true).unwrap();
+    assert_eq!(me["label"], "我的华为 Mate 40 · 微信", "the good name stands after the refusals");
+    assert_eq!(
+        labels.iter().filter(|l| l.contains("华为")).count(),
+        1,
+        "only this device renamed: {labels:?}"
+    );
+}
+
+/// The demo officer signs in on a second phone; returns its token.
+async fn login_second(app: &TestApp) -> String {
+    enrol_officer(app).await;
+    let r = login(app, OFFICER_PHONE, PASSWORD).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r.body["token"].as_str().unwrap().to_string()
 }
 
 async fn a_retired_device_makes_its_last_upload_and_is_then_refused(b: Backend) {

@@ -63,17 +63,22 @@ async fn json_logs_carry_the_request_id_route_and_user_of_every_request() {
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     while found.is_none() && std::time::Instant::now() < deadline {
         let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) else { continue };
-        let json: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("not a JSON log line ({e}): {line}"));
+        let json: Value =
+            serde_json::from_str(&line).unwrap_or_else(|e| panic!("not a JSON log line ({e}): {line}"));
         if json["span"]["id"] == id.as_str() {
             found = Some(json);
         }
     }
     let _ = child.kill();
+    let _ = child.wait();
     let line = found.expect("the request's log line");
     let span = &line["span"];
     assert_eq!(span["route"], "/api/v1/session");
     assert_eq!(span["user"], "u_demo_officer");
     assert!(span["device"].is_number(), "{span}");
     assert_eq!(span["path"], "/api/v1/session");
-    assert!(line["fields"]["status"].as_u64() == Some(200) || line["fields"]["message"].is_string(), "{line}");
+    assert!(
+        line["fields"]["status"].as_u64() == Some(200) || line["fields"]["message"].is_string(),
+        "{line}"
+    );
 }

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use anlan_server::roster::{self, BadRow};
-use anlan_server::store::{NewUser, StoreError};
+use anlan_server::store::{LatLon, NewUser, StoreError};
 use anlan_tests::*;
 use rust_xlsxwriter::Workbook;
 use serde_json::json;
@@ -15,6 +15,8 @@ on_both_backends!(
     an_xlsx_roster_with_bad_rows_lists_every_one_and_imports_nothing,
     a_county_roster_of_994_people_imports_from_csv_and_they_can_enrol,
     a_county_roster_of_994_people_imports_from_xlsx,
+    roster_coordinates_place_each_rows_unit_on_the_map_from_csv_and_xlsx,
+    bad_roster_coordinates_are_reported_by_line_and_nothing_moves,
     hostile_strings_in_admin_fields_are_refused_cleanly_or_stored_verbatim,
 );
 
@@ -50,8 +52,12 @@ fn bad_roster() -> Vec<Vec<String>> {
 const BAD_LINES: [usize; 7] = [3, 4, 5, 6, 7, 8, 9];
 
 fn write_csv(dir: &Path, rows: &[Vec<String>]) -> PathBuf {
+    write_csv_with(dir, &HEADER, rows)
+}
+
+fn write_csv_with(dir: &Path, header: &[&str], rows: &[Vec<String>]) -> PathBuf {
     let quote = |c: &String| format!("\"{}\"", c.replace('"', "\"\""));
-    let mut text = String::from("\u{feff}") + &HEADER.join(",") + "\n";
+    let mut text = String::from("\u{feff}") + &header.join(",") + "\n";
     for r in rows {
         if r.iter().all(|c| c.is_empty()) {
             text.push('\n');
@@ -66,9 +72,14 @@ fn write_csv(dir: &Path, rows: &[Vec<String>]) -> PathBuf {
 
 /// Phones go in as numbers, the way they end up when typed into Excel.
 fn write_xlsx(dir: &Path, rows: &[Vec<String>]) -> PathBuf {
+    write_xlsx_with(dir, &HEADER, rows)
+}
+
+/// Phones, and coordinates after the fourth column, go in as numbers.
+fn write_xlsx_with(dir: &Path, header: &[&str], rows: &[Vec<String>]) -> PathBuf {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
-    for (c, h) in HEADER.iter().enumerate() {
+    for (c, h) in header.iter().enumerate() {
         ws.write_string(0, c as u16, *h).unwrap();
     }
     for (i, r) in rows.iter().enumerate() {
@@ -78,7 +89,7 @@ fn write_xlsx(dir: &Path, rows: &[Vec<String>]) -> PathBuf {
             }
             let (row, col) = (i as u32 + 1, c as u16);
             match v.parse::<f64>() {
-                Ok(n) if c == 1 => ws.write_number(row, col, n).unwrap(),
+                Ok(n) if c == 1 || c >= 4 => ws.write_number(row, col, n).unwrap(),
                 _ => ws.write_string(row, col, v).unwrap(),
             };
         }
@@ -216,6 +227,84 @@ async fn a_county_roster_of_994_people_imports_from_xlsx(b: Backend) {
     let app = TestApp::spawn(b).await;
     let dir = scratch();
     imports_994(&app, &write_xlsx(&dir, &county_roster())).await;
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+const PLACED_HEADER: [&str; 6] = ["姓名", "手机", "角色", "单位", "纬度", "经度"];
+
+fn rows_of(rows: &[[&str; 6]]) -> Vec<Vec<String>> {
+    rows.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+}
+
+async fn place_of(app: &TestApp, unit: &str) -> Option<LatLon> {
+    app.store.unit_locations().await.unwrap().get(unit).copied()
+}
+
+async fn roster_coordinates_place_each_rows_unit_on_the_map_from_csv_and_xlsx(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let dir = scratch();
+    let caoyuan = place_of(&app, CAOYUAN_VILLAGE).await;
+    for (i, ext) in ["csv", "xlsx"].into_iter().enumerate() {
+        let lat = format!("25.9{i}5");
+        let rows = rows_of(&[
+            ["林一", &format!("1360000{i}101"), "信息员", PUTOU, &lat, "117.3712"],
+            ["林二", &format!("1360000{i}102"), "工作队员", PUTOU, &lat, "117.3712"],
+            ["林三", &format!("1360000{i}103"), "信息员", CAOYUAN_VILLAGE, "", ""],
+            ["林四", &format!("1360000{i}104"), "信息员", XIMEN, "25.901", "117.42"],
+        ]);
+        let file = if ext == "csv" {
+            write_csv_with(&dir, &PLACED_HEADER, &rows)
+        } else {
+            write_xlsx_with(&dir, &PLACED_HEADER, &rows)
+        };
+        let report = roster::import(&app.store, &roster::read_file(&file).unwrap(), false).await.unwrap();
+        assert!(report.imported && report.bad.is_empty(), "{ext}: {:?}", report.bad);
+        let putou = LatLon { latitude: lat.parse().unwrap(), longitude: 117.3712 };
+        assert_eq!(place_of(&app, PUTOU).await, Some(putou), "{ext}");
+        assert_eq!(place_of(&app, XIMEN).await, Some(LatLon { latitude: 25.901, longitude: 117.42 }));
+        assert_eq!(
+            place_of(&app, CAOYUAN_VILLAGE).await,
+            caoyuan,
+            "{ext}: empty cells leave a unit where it was"
+        );
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+async fn bad_roster_coordinates_are_reported_by_line_and_nothing_moves(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let dir = scratch();
+    let (putou, ximen) = (place_of(&app, PUTOU).await, place_of(&app, XIMEN).await);
+    let rows = rows_of(&[
+        ["林一", "13600000201", "信息员", PUTOU, "25.95", "117.37"], // 2 good
+        ["林二", "13600000202", "工作队员", PUTOU, "25.96", "117.37"], // 3 another place for 埔头
+        ["林三", "13600000203", "信息员", XIMEN, "25.9", ""],        // 4 half a point
+        ["林四", "13600000204", "工作队员", XIMEN, "95", "117.4"],   // 5 latitude out of range
+        ["林五", "13600000205", "工作队员", XIMEN, "25.9", "东经117"], // 6 not a number
+        ["林六", "13600000206", "工作队员", XIMEN, "25.9", "-180.5"], // 7 longitude out of range
+    ]);
+    let file = write_csv_with(&dir, &PLACED_HEADER, &rows);
+    let report = roster::import(&app.store, &roster::read_file(&file).unwrap(), false).await.unwrap();
+    assert!(!report.imported);
+    let lines: Vec<usize> = report.bad.iter().map(|b| b.line).collect();
+    assert_eq!(lines, [3, 4, 5, 6, 7], "{:#?}", report.bad);
+    let reason = |line| roster_reason(&report.bad, line);
+    assert!(reason(3).contains("placed differently on line 2"), "{}", reason(3));
+    assert!(reason(4).contains("give both or neither"), "{}", reason(4));
+    assert!(reason(5).contains("latitude must be a number from -90 to 90"), "{}", reason(5));
+    assert!(reason(6).contains("\"东经117\" is not a number"), "{}", reason(6));
+    assert!(reason(7).contains("longitude must be a number from -180 to 180"), "{}", reason(7));
+    assert_eq!((place_of(&app, PUTOU).await, place_of(&app, XIMEN).await), (putou, ximen), "nothing moved");
+
+    // Only one of the two coordinate columns: the header is the bad row.
+    let half = write_csv_with(&dir, &["姓名", "手机", "角色", "单位", "纬度"], &[]);
+    let report = roster::check(&app.store, &roster::read_file(&half).unwrap()).await.unwrap();
+    assert_eq!(
+        report.bad,
+        [BadRow {
+            line: 1, reason: "give both columns 纬度/latitude and 经度/longitude, or neither".into()
+        }]
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }
 

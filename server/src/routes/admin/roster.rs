@@ -59,6 +59,11 @@ fn refused(d: &DeviceAuth, report: &Report, units: &HashMap<String, Unit>) -> Ve
             why.entry(*line).or_default().push(format!("unit {} is outside your jurisdiction", u.unit_code));
         }
     }
+    if !policy::manages_units(&d.role) {
+        for (unit, _, line) in &report.locations {
+            why.entry(*line).or_default().push(format!("a {} may not place unit {unit} on the map", d.role));
+        }
+    }
     for (user, village) in &report.villages {
         if let Some(line) = line_of.get(user.as_str())
             && !units.contains_key(village)
@@ -89,6 +94,7 @@ fn answer(
     };
     let body = json!({
         "dry_run": dry_run, "imported": report.imported, "good": good, "bad": bad, "users": users,
+        "placed": report.locations.len(),
     });
     (status, Json(body))
 }
