@@ -31,9 +31,13 @@ async fn start(db: &TestDb, https: Https, static_dir: Option<&Path>, http: TcpLi
         ..anlan_server::Config::new(db.url.clone())
     };
     let (stop, rx) = oneshot::channel();
-    let task = tokio::spawn(anlan_server::run_on(config, Listeners { main, redirect: Some(http) }, async {
-        let _ = rx.await;
-    }));
+    let task = tokio::spawn(anlan_server::run_on(
+        config,
+        Listeners { main, redirect: Some(http), metrics: None },
+        async {
+            let _ = rx.await;
+        },
+    ));
     Running { https: https_addr, http: http_addr, stop, task }
 }
 

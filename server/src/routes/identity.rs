@@ -4,7 +4,7 @@
 //! not anyone has it) and against the client address, and every refusal looks the same, so the
 //! endpoints answer neither "which numbers exist" nor "keep guessing".
 
-use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::extract::rejection::PathRejection;
 use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::routing::{get, post};
@@ -12,6 +12,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::json::JsonBody;
 use crate::auth::Device;
 use crate::client_ip::ClientIp;
 use crate::error::AppError;
@@ -68,10 +69,6 @@ struct LoginRequest {
     label: Option<String>,
 }
 
-fn body<T>(json: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
-    json.map(|Json(t)| t).map_err(|r| AppError::BadRequest(r.body_text()))
-}
-
 fn check_password(p: &str) -> Result<(), AppError> {
     let n = p.chars().count();
     if !(MIN_PASSWORD..=MAX_PASSWORD).contains(&n) {
@@ -123,9 +120,9 @@ async fn new_device(state: &AppState, user_id: &str, label: &str) -> Result<Json
 async fn enrol(
     State(state): State<AppState>,
     addr: ClientAddr,
-    req: Result<Json<EnrolRequest>, JsonRejection>,
+    req: Result<JsonBody<EnrolRequest>, AppError>,
 ) -> Result<Json<Value>, AppError> {
-    let req = body(req)?;
+    let JsonBody(req) = req?;
     check_password(&req.password)?;
     let label = label(req.label)?;
     let phone = normalise_phone(&req.phone).unwrap_or(req.phone);
@@ -150,9 +147,9 @@ async fn enrol(
 async fn login(
     State(state): State<AppState>,
     addr: ClientAddr,
-    req: Result<Json<LoginRequest>, JsonRejection>,
+    req: Result<JsonBody<LoginRequest>, AppError>,
 ) -> Result<Json<Value>, AppError> {
-    let req = body(req)?;
+    let JsonBody(req) = req?;
     let label = label(req.label)?;
     let phone = normalise_phone(&req.phone).unwrap_or(req.phone);
     let keys = guard(&state, &phone, &addr).await?;
