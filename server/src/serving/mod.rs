@@ -72,6 +72,7 @@ pub async fn serve(
                 listeners.redirect.is_some(),
                 "ACME validates over plain HTTP: give the redirecting HTTP listener (port 80) too"
             );
+            tls::acme::load_cached(&settings, &store);
             tokio::spawn(tls::acme::run(settings, store.clone(), challenges.clone(), stop.clone()));
         }
     }
