@@ -235,3 +235,19 @@ impl From<FloorArgs> for crate::store::FreeSpaceFloor {
         Self { min_bytes: a.min_free_space, min_percent: a.min_free_percent }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_timeout_is_read_with_its_unit_and_zero_is_refused() {
+        assert_eq!(duration("10s"), Ok(Duration::from_secs(10)));
+        assert_eq!(duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(duration("15"), Ok(Duration::from_secs(15)));
+        assert!(duration("0s").is_err());
+        assert!(duration("10h").is_err());
+        assert!(duration("soon").is_err());
+    }
+}
