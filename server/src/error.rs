@@ -7,6 +7,9 @@ use axum::response::{IntoResponse, Response};
 
 use crate::store::StoreError;
 
+/// The `Unauthorized` code of a scrape of `/metrics` without its token.
+pub const METRICS_TOKEN: &str = "metrics_token_required";
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// 400: the request is malformed.
@@ -22,6 +25,9 @@ pub enum AppError {
     /// 429 `too_many_attempts` with Retry-After (seconds): locked out after repeated failures.
     #[error("too many failed attempts; try again in {0} seconds")]
     TooManyAttempts(u64),
+    /// 429 `too_many_streams`: the device already holds as many live streams as it may.
+    #[error("this device already has {0} live streams open; close one first")]
+    TooManyStreams(usize),
     /// 403: allowed to see it, not to do this.
     #[error("{0}")]
     Forbidden(String),
@@ -65,6 +71,7 @@ impl AppError {
             AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             AppError::BadCredentials => (StatusCode::UNAUTHORIZED, "bad_credentials"),
             AppError::TooManyAttempts(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
+            AppError::TooManyStreams(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_streams"),
             AppError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             AppError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             AppError::UnsupportedMediaType(_) => {
@@ -84,6 +91,9 @@ impl IntoResponse for AppError {
             AppError::Internal(e) => {
                 tracing::error!(error = %format!("{e:#}"), "internal error");
                 "internal server error".to_string()
+            }
+            AppError::Unauthorized(METRICS_TOKEN) => {
+                "the metrics token is required (Authorization: Bearer …)".into()
             }
             AppError::Unauthorized(_) => "a valid device token is required".to_string(),
             other => other.to_string(),

@@ -97,6 +97,10 @@ pub struct Config {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Pushes and uploads are refused below this much free space on the data disk.
     pub free_space_floor: store::FreeSpaceFloor,
+    /// Connection cap and header-read timeout of every listener.
+    pub limits: serving::Limits,
+    /// `/metrics` answers only with `Authorization: Bearer <this>` when set.
+    pub metrics_token: Option<String>,
     /// Storage that fails on demand (tests only).
     #[cfg(any(test, feature = "fault-injection"))]
     pub faults: store::Faults,
@@ -120,6 +124,8 @@ impl Config {
             https: None,
             trusted_proxies: Vec::new(),
             free_space_floor: Default::default(),
+            limits: Default::default(),
+            metrics_token: None,
             #[cfg(any(test, feature = "fault-injection"))]
             faults: Default::default(),
         }
@@ -132,10 +138,10 @@ pub async fn run(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    run_on(config, serving::Listeners { main: listener, redirect: None }, shutdown).await
+    run_on(config, serving::Listeners::main(listener), shutdown).await
 }
 
-/// [`run`] with a plain-HTTP listener beside HTTPS.
+/// [`run`] with a plain-HTTP listener beside HTTPS, or metrics on a listener of their own.
 pub async fn run_on(
     config: Config,
     listeners: serving::Listeners,
@@ -191,7 +197,12 @@ pub async fn run_on(
     let state =
         AppState { store, merger, metrics, live, push: push_info, sender: worker, shutdown: stop_rx.clone() };
     let static_dir = config.static_dir.filter(|d| d.join("index.html").exists());
-    let app = routes::router(state, static_dir.as_deref())
+    let scrape = routes::metrics(config.metrics_token.as_deref());
+    let (metrics_on_main, metrics_apart) = match &listeners.metrics {
+        Some(_) => (None, Some(scrape.with_state(state.clone()))),
+        None => (Some(scrape), None),
+    };
+    let app = routes::router(state, static_dir.as_deref(), metrics_on_main)
         .layer(axum::middleware::from_fn_with_state(Arc::new(config.trusted_proxies), client_ip::set));
     tokio::spawn(async move {
         shutdown.await;
@@ -199,7 +210,7 @@ pub async fn run_on(
     });
     // Stops accepting and lets in-flight requests finish once `stop_rx` turns, then the workers
     // (who watch it too) get a moment to finish the delivery or campaign they are in.
-    let served = serving::serve(app, listeners, config.https, stop_rx).await;
+    let served = serving::serve(app, metrics_apart, listeners, config.https, config.limits, stop_rx).await;
     let drained = tokio::time::timeout(WORKER_GRACE, async {
         while let Some(done) = workers.join_next().await {
             if let Err(e) = done {

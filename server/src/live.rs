@@ -4,6 +4,8 @@
 //! `pg_notify('anlan_feed', …)` inside its transaction, and every replica LISTENs and rebroadcasts
 //! locally, so a client connected to any replica hears about a commit made on any other.
 
+pub mod streams;
+
 use sync_protocol::DocId;
 use tokio::sync::broadcast;
 
@@ -55,11 +57,13 @@ pub struct LiveHub {
     /// With PostgreSQL, local commits are heard back through LISTEN like remote ones, so they
     /// are not also sent directly (that would notify twice).
     via_database: bool,
+    /// Open streams per device, to cap them.
+    pub streams: streams::StreamCounts,
 }
 
 impl LiveHub {
     pub fn new(via_database: bool) -> Self {
-        Self { tx: broadcast::channel(1024).0, via_database }
+        Self { tx: broadcast::channel(1024).0, via_database, streams: Default::default() }
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<FeedNotice> {

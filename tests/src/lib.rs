@@ -22,6 +22,8 @@ use tokio::sync::oneshot;
 /// A running server. Dropping it stops the server; [`TestApp::stop`] waits for it to finish.
 pub struct TestApp {
     pub url: String,
+    /// Where `/metrics` is served when the server was given a listener of its own for it.
+    pub metrics_url: Option<String>,
     pub store: SqlStore,
     pub db: TestDb,
     stop: Option<oneshot::Sender<()>>,
@@ -48,10 +50,24 @@ impl TestApp {
 
     /// A server on `db` with settings changed by `configure` (short escalation times, say).
     pub async fn spawn_with(db: TestDb, configure: impl FnOnce(&mut anlan_server::Config)) -> TestApp {
+        Self::spawn_listening(db, false, configure).await
+    }
+
+    /// [`TestApp::spawn_with`], and `/metrics` on a listener of its own when `metrics_apart`.
+    pub async fn spawn_listening(
+        db: TestDb,
+        metrics_apart: bool,
+        configure: impl FnOnce(&mut anlan_server::Config),
+    ) -> TestApp {
         let store = SqlStore::connect(&db.url).await.expect("connect");
         anlan_server::demo::seed(&store).await.expect("seed");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
+        let mut listeners = anlan_server::serving::Listeners::main(listener);
+        if metrics_apart {
+            listeners.metrics = Some(tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap());
+        }
+        let metrics_url = listeners.metrics.as_ref().map(|l| format!("http://{}", l.local_addr().unwrap()));
         let (tx, rx) = oneshot::channel();
         let config = anlan_server::Config {
             cache_docs: 1_000,
@@ -69,10 +85,10 @@ impl TestApp {
         };
         let mut config = config;
         configure(&mut config);
-        let task = tokio::spawn(anlan_server::run(config, listener, async {
+        let task = tokio::spawn(anlan_server::run_on(config, listeners, async {
             let _ = rx.await;
         }));
-        TestApp { url, store, db, stop: Some(tx), task: Some(task) }
+        TestApp { url, metrics_url, store, db, stop: Some(tx), task: Some(task) }
     }
 
     pub fn device(&self, token: &str) -> SimDevice {
@@ -120,6 +136,38 @@ impl TestApp {
             .unwrap();
         assert_eq!(res.status(), 204, "subscribing failed: {}", res.text().await.unwrap());
         sub
+    }
+
+    /// `method url` (a path on this server, or a full URL) as `token` with `body` sent as
+    /// JSON: the status and the answer's JSON (`Null` when the answer is not JSON).
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        url: &str,
+        token: Option<&str>,
+        body: Option<Vec<u8>>,
+    ) -> (reqwest::StatusCode, serde_json::Value) {
+        let url = if url.starts_with("http") { url.to_string() } else { format!("{}{url}", self.url) };
+        let mut req = reqwest::Client::new().request(method, url);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.header(reqwest::header::CONTENT_TYPE, "application/json").body(b);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        (status, res.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    /// Open the live stream as `token`: the response, whose body is the stream.
+    pub async fn live(&self, token: &str) -> reqwest::Response {
+        reqwest::Client::new()
+            .get(format!("{}/api/v1/live", self.url))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
     }
 
     /// `GET /api/v1/cases/{doc}` as `token` sees it: the projection's JSON (or the error body).

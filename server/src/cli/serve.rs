@@ -43,9 +43,67 @@ pub struct Serve {
     #[command(flatten)]
     floor: FloorArgs,
     #[command(flatten)]
+    exposure: ExposureArgs,
+    #[command(flatten)]
     https: HttpsArgs,
     #[command(flatten)]
     db: Db,
+}
+
+/// What a client may hold of the server, and who may read its metrics.
+#[derive(Args)]
+#[command(next_help_heading = "Connections and metrics")]
+struct ExposureArgs {
+    /// Close a connection that has not sent a whole request head this long after it opened
+    /// (or after its last response): 10s, 500ms, 1m.
+    #[arg(long, env = "ANLAN_HEADER_READ_TIMEOUT", default_value = "10s", value_parser = duration)]
+    header_read_timeout: Duration,
+    /// Open connections per listener; more wait until one closes.
+    #[arg(long, env = "ANLAN_MAX_CONNECTIONS", default_value_t = 4096,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    max_connections: u32,
+    /// Serve `/metrics` on this address only (plain HTTP, e.g. 10.0.0.5:9100), not on --listen.
+    #[arg(long, env = "ANLAN_METRICS_LISTEN")]
+    metrics_listen: Option<SocketAddr>,
+    /// Require `Authorization: Bearer <token>` on `/metrics`, the token being this file's
+    /// content (surrounding whitespace ignored). Read once at start.
+    #[arg(long, env = "ANLAN_METRICS_TOKEN_FILE")]
+    metrics_token_file: Option<PathBuf>,
+}
+
+impl ExposureArgs {
+    fn limits(&self) -> crate::serving::Limits {
+        crate::serving::Limits {
+            header_read_timeout: self.header_read_timeout,
+            max_connections: self.max_connections as usize,
+        }
+    }
+
+    fn metrics_token(&self) -> anyhow::Result<Option<String>> {
+        let Some(path) = &self.metrics_token_file else { return Ok(None) };
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("reading the metrics token {}: {e}", path.display()))?;
+        let token = text.trim();
+        anyhow::ensure!(
+            token.len() >= 16,
+            "the metrics token in {} is shorter than 16 characters",
+            path.display()
+        );
+        Ok(Some(token.to_string()))
+    }
+}
+
+/// `10s`, `500ms`, `2m`, or bare seconds.
+fn duration(s: &str) -> Result<Duration, String> {
+    let (n, unit) = s.find(|c: char| !c.is_ascii_digit()).map_or((s, "s"), |i| s.split_at(i));
+    let n: u64 = n.parse().map_err(|_| format!("{s:?} is not a duration like 10s or 500ms"))?;
+    let d = match unit.trim() {
+        "ms" => Duration::from_millis(n),
+        "s" => Duration::from_secs(n),
+        "m" => Duration::from_secs(n * 60),
+        _ => return Err(format!("{s:?}: the unit is ms, s or m")),
+    };
+    if d.is_zero() { Err("a zero timeout would close every connection".into()) } else { Ok(d) }
 }
 
 /// HTTPS: give either a certificate and key, or the domain(s) to obtain one for by ACME.
@@ -108,6 +166,7 @@ fn ip_net(s: &str) -> Result<ipnet::IpNet, String> {
 
 pub async fn run(s: Serve) -> anyhow::Result<()> {
     let url = s.db.url()?;
+    let metrics_token = s.exposure.metrics_token()?;
     let https = s.https.https(&s.db);
     anyhow::ensure!(
         s.https.redirect_listen.is_none() || https.is_some(),
@@ -126,11 +185,18 @@ pub async fn run(s: Serve) -> anyhow::Result<()> {
         Some(a) => Some(tokio::net::TcpListener::bind(a).await?),
         None => None,
     };
+    let metrics = match s.exposure.metrics_listen {
+        Some(a) => Some(tokio::net::TcpListener::bind(a).await?),
+        None => None,
+    };
     let scheme = if https.is_some() { "https" } else { "http" };
     if let Some(r) = &redirect {
         println!("redirecting http://{} to HTTPS", r.local_addr()?);
     }
     println!("listening on {scheme}://{addr}");
+    if let Some(m) = &metrics {
+        println!("metrics on http://{}/metrics", m.local_addr()?);
+    }
     if s.demo {
         crate::demo::print_logins(&addr.to_string(), &SqlStore::connect(&url).await?).await?;
     }
@@ -144,9 +210,11 @@ pub async fn run(s: Serve) -> anyhow::Result<()> {
         https,
         trusted_proxies: s.trusted_proxy,
         free_space_floor: s.floor.into(),
+        limits: s.exposure.limits(),
+        metrics_token,
         ..crate::Config::new(url)
     };
-    let listeners = crate::serving::Listeners { main: listener, redirect };
+    let listeners = crate::serving::Listeners { main: listener, redirect, metrics };
     crate::run_on(config, listeners, super::shutdown_signal()).await
 }
 
@@ -165,5 +233,21 @@ struct FloorArgs {
 impl From<FloorArgs> for crate::store::FreeSpaceFloor {
     fn from(a: FloorArgs) -> Self {
         Self { min_bytes: a.min_free_space, min_percent: a.min_free_percent }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_timeout_is_read_with_its_unit_and_zero_is_refused() {
+        assert_eq!(duration("10s"), Ok(Duration::from_secs(10)));
+        assert_eq!(duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(duration("15"), Ok(Duration::from_secs(15)));
+        assert!(duration("0s").is_err());
+        assert!(duration("10h").is_err());
+        assert!(duration("soon").is_err());
     }
 }

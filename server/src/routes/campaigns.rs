@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -16,6 +15,7 @@ use serde_json::{Value, json};
 use sync_protocol::case::Category;
 use sync_protocol::sweep::completeness::{Input, completeness};
 
+use super::json::JsonBody;
 use crate::auth::Device;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -51,9 +51,9 @@ struct CreateCampaign {
 async fn create(
     State(state): State<AppState>,
     Device(d): Device,
-    req: Result<Json<CreateCampaign>, JsonRejection>,
+    req: Result<JsonBody<CreateCampaign>, AppError>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
-    let req = req.map(|Json(t)| t).map_err(|r| AppError::BadRequest(r.body_text()))?;
+    let JsonBody(req) = req?;
     if rank(&d.role) != Rank::Leader {
         return Err(AppError::Forbidden("campaigns are launched by the township and above".into()));
     }

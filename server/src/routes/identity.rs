@@ -4,7 +4,7 @@
 //! not anyone has it) and against the client address, and every refusal looks the same, so the
 //! endpoints answer neither "which numbers exist" nor "keep guessing".
 
-use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::extract::rejection::PathRejection;
 use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::routing::{get, post, put};
@@ -12,6 +12,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::json::JsonBody;
 use crate::auth::Device;
 use crate::client_ip::ClientIp;
 use crate::error::AppError;
@@ -72,10 +73,6 @@ struct LoginRequest {
     label: Option<String>,
 }
 
-fn body<T>(json: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
-    json.map(|Json(t)| t).map_err(|r| AppError::BadRequest(r.body_text()))
-}
-
 fn check_password(p: &str) -> Result<(), AppError> {
     let n = p.chars().count();
     if !(MIN_PASSWORD..=MAX_PASSWORD).contains(&n) {
@@ -129,9 +126,9 @@ async fn new_device(state: &AppState, user_id: &str, label: &str) -> Result<Json
 async fn enrol(
     State(state): State<AppState>,
     addr: ClientAddr,
-    req: Result<Json<EnrolRequest>, JsonRejection>,
+    req: Result<JsonBody<EnrolRequest>, AppError>,
 ) -> Result<Json<Value>, AppError> {
-    let req = body(req)?;
+    let JsonBody(req) = req?;
     check_password(&req.password)?;
     let label = label(req.label)?;
     let phone = normalise_phone(&req.phone).unwrap_or(req.phone);
@@ -156,9 +153,9 @@ async fn enrol(
 async fn login(
     State(state): State<AppState>,
     addr: ClientAddr,
-    req: Result<Json<LoginRequest>, JsonRejection>,
+    req: Result<JsonBody<LoginRequest>, AppError>,
 ) -> Result<Json<Value>, AppError> {
-    let req = body(req)?;
+    let JsonBody(req) = req?;
     let label = label(req.label)?;
     let phone = normalise_phone(&req.phone).unwrap_or(req.phone);
     let keys = guard(&state, &phone, &addr).await?;
@@ -201,9 +198,10 @@ async fn devices(State(state): State<AppState>, Device(d): Device) -> Result<Jso
 async fn rename(
     State(state): State<AppState>,
     Device(d): Device,
-    req: Result<Json<RenameRequest>, JsonRejection>,
+    req: Result<JsonBody<RenameRequest>, AppError>,
 ) -> Result<Json<Value>, AppError> {
-    let name = body(req)?.name.trim().to_string();
+    let JsonBody(req) = req?;
+    let name = req.name.trim().to_string();
     if name.is_empty() {
         return Err(AppError::BadRequest("a device name must not be blank".into()));
     }

@@ -12,6 +12,7 @@ use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 
 use crate::auth::Device;
 use crate::error::AppError;
+use crate::live::streams::PER_DEVICE;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -29,6 +30,7 @@ async fn live(
     State(state): State<AppState>,
     Device(device): Device,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
+    let slot = state.live.streams.open(device.device_id).ok_or(AppError::TooManyStreams(PER_DEVICE))?;
     state.metrics.live_connections.inc();
     let rx = state.live.subscribe();
     let first = state.store.high_seq().await?;
@@ -61,6 +63,11 @@ async fn live(
     let mut shutdown = state.shutdown.clone();
     let stream = stream::once(std::future::ready(feed_event(first))).chain(notices).take_until(async move {
         let _ = shutdown.wait_for(|stop| *stop).await;
+    });
+    // The place is held as long as the stream: until the client goes or the server stops.
+    let stream = stream.map(move |e| {
+        let _ = &slot;
+        e
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)).text("ping")))
 }

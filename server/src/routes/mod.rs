@@ -7,7 +7,9 @@ mod campaigns;
 mod cases;
 mod health;
 mod identity;
+mod json;
 mod live;
+mod paths;
 mod people;
 mod push;
 mod records;
@@ -23,6 +25,7 @@ use axum::Router;
 use axum::http::{HeaderValue, Request, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
+use tower::Layer;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::timeout::TimeoutLayer;
@@ -30,7 +33,10 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::state::AppState;
 
-pub fn router(state: AppState, static_dir: Option<&Path>) -> Router {
+pub use health::metrics_router as metrics;
+
+/// The app; `metrics` is merged in when `/metrics` is served on the main listener.
+pub fn router(state: AppState, static_dir: Option<&Path>, metrics: Option<Router<AppState>>) -> Router {
     let api = Router::new()
         .merge(sync::router())
         .merge(session::router())
@@ -51,16 +57,25 @@ pub fn router(state: AppState, static_dir: Option<&Path>) -> Router {
             Duration::from_secs(60),
         ))
         .merge(live::router())
-        .route_layer(middleware::from_fn(record_route));
+        .route_layer(middleware::from_fn(record_route))
+        // An unknown API path is the client's mistake, not a page of the app.
+        .fallback(paths::not_found);
     let mut app = Router::new().nest("/api/v1", api).merge(health::router());
-    if let Some(dir) = static_dir {
-        let index = dir.join("index.html");
-        let files = ServeDir::new(dir)
-            .precompressed_br()
-            .precompressed_gzip()
-            .fallback(ServeFile::new(index).precompressed_br().precompressed_gzip());
-        app = app.fallback_service(files).layer(middleware::from_fn(cache_headers));
+    if let Some(m) = metrics {
+        app = app.merge(m);
     }
+    app = match static_dir {
+        Some(dir) => {
+            let index = dir.join("index.html");
+            let files = ServeDir::new(dir)
+                .precompressed_br()
+                .precompressed_gzip()
+                .fallback(ServeFile::new(index).precompressed_br().precompressed_gzip());
+            app.fallback_service(middleware::from_fn(paths::guard).layer(files))
+                .layer(middleware::from_fn(cache_headers))
+        }
+        None => app.fallback(paths::not_found),
+    };
     app.layer(CompressionLayer::new())
         .layer(middleware::from_fn(crate::headers::security_headers))
         .layer(

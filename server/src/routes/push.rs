@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use sync_protocol::DocId;
 
+use super::json::JsonBody;
 use crate::auth::Device;
 use crate::error::AppError;
 use crate::push::Subscription;
@@ -29,9 +30,9 @@ async fn key(State(state): State<AppState>) -> Json<Value> {
 async fn subscribe(
     State(state): State<AppState>,
     Device(device): Device,
-    body: Result<Json<Subscription>, axum::extract::rejection::JsonRejection>,
+    body: Result<JsonBody<Subscription>, AppError>,
 ) -> Result<StatusCode, AppError> {
-    let Json(sub) = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let JsonBody(sub) = body?;
     let https = sub.endpoint().starts_with("https://");
     if !https && !state.push.allow_http {
         return Err(AppError::BadRequest("push endpoints must be https".into()));
@@ -48,9 +49,9 @@ struct Endpoint {
 async fn unsubscribe(
     State(state): State<AppState>,
     Device(device): Device,
-    body: Result<Json<Endpoint>, axum::extract::rejection::JsonRejection>,
+    body: Result<JsonBody<Endpoint>, AppError>,
 ) -> Result<StatusCode, AppError> {
-    let Json(e) = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let JsonBody(e) = body?;
     // The stored form is the parsed URL; compare like with like.
     let endpoint = reqwest::Url::parse(&e.endpoint).map(|u| u.to_string()).unwrap_or(e.endpoint);
     state.store.delete_subscription(device.device_id, &endpoint).await?;

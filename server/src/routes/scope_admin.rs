@@ -1,13 +1,14 @@
 //! Administrators moving people between units: the person's devices drop what the old post
 //! covered and receive the new post's records on their next sync (PROTOCOL.md §10).
 
-use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::extract::rejection::PathRejection;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::routing::post;
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::json::JsonBody;
 use crate::auth::Device;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -28,13 +29,13 @@ async fn move_user(
     State(state): State<AppState>,
     Device(d): Device,
     id: Result<Path<String>, PathRejection>,
-    req: Result<Json<MoveRequest>, JsonRejection>,
+    req: Result<JsonBody<MoveRequest>, AppError>,
 ) -> Result<Json<Value>, AppError> {
     if !super::admin::policy::manages_units(&d.role) {
         return Err(AppError::Forbidden("only administrators move people".into()));
     }
     let Path(user_id) = id.map_err(|_| AppError::NotFound)?;
-    let Json(req) = req.map_err(|r| AppError::BadRequest(r.body_text()))?;
+    let JsonBody(req) = req?;
     let who = state.store.assignee(&user_id).await?;
     if !who.is_some_and(|w| d.covers(&w.unit.path)) {
         return Err(AppError::NotFound);

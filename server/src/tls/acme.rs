@@ -40,7 +40,17 @@ pub struct AcmeSettings {
     pub renew_before: Duration,
 }
 
-/// Serve the cached certificate, then obtain and renew for as long as the server runs. A
+/// Put the certificate kept from an earlier run (if any) in `store`. Done before the listener
+/// accepts, so the first client after a restart is not refused for want of a certificate.
+pub fn load_cached(s: &AcmeSettings, store: &CertStore) {
+    match Files::new(&s.dir).load() {
+        Ok(Some(key)) => store.set(key),
+        Ok(None) => {}
+        Err(e) => tracing::warn!("cached ACME certificate unusable, obtaining a new one: {e:#}"),
+    }
+}
+
+/// After [`load_cached`], obtain and renew for as long as the server runs. A
 /// failed attempt is retried with a growing pause (a CA outage or rate limit must not be
 /// hammered), while the old certificate, if any, goes on being served.
 pub async fn run(
@@ -50,11 +60,6 @@ pub async fn run(
     mut stop: watch::Receiver<bool>,
 ) {
     let files = Files::new(&s.dir);
-    match files.load() {
-        Ok(Some(key)) => store.set(key),
-        Ok(None) => {}
-        Err(e) => tracing::warn!("cached ACME certificate unusable, obtaining a new one: {e:#}"),
-    }
     let mut failures = 0u32;
     let mut just_obtained = false;
     loop {

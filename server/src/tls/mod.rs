@@ -8,14 +8,12 @@
 
 pub mod acme;
 pub mod certs;
-pub mod listener;
 pub mod redirect;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use certs::CertStore;
-pub use listener::TlsListener;
 
 /// Where the HTTPS certificate comes from.
 #[derive(Debug, Clone)]

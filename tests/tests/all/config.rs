@@ -84,3 +84,53 @@ async fn serve_runs_on_the_settings_file_alone() {
     child.wait().unwrap();
     std::fs::remove_file(file).unwrap();
 }
+
+#[test]
+fn connection_limits_and_metrics_access_are_settings_like_any_other() {
+    let file = settings(
+        "header_read_timeout = \"5s\"\nmax_connections = 100\nmetrics_listen = \"127.0.0.1:9100\"\n\
+         metrics_token_file = \"/etc/anlan/metrics.token\"\n",
+    );
+    let (ok, out, err) = check(&file, &[("ANLAN_MAX_CONNECTIONS", "200")], &[]);
+    assert!(ok, "{err}");
+    assert!(out.contains("header_read_timeout = \"5s\"  # file"), "{out}");
+    assert!(out.contains("max_connections = \"200\"  # environment"), "{out}");
+    assert!(out.contains("metrics_listen = \"127.0.0.1:9100\"  # file"), "{out}");
+    std::fs::write(&file, "header_read_timeout = \"soon\"\n").unwrap();
+    let (ok, _, err) = check(&file, &[], &[]);
+    assert!(!ok);
+    assert!(err.contains("header-read-timeout"), "{err}");
+    std::fs::remove_file(file).unwrap();
+}
+
+#[tokio::test]
+async fn metrics_can_be_served_apart_and_behind_a_token_file() {
+    let db = TestDb::new(Backend::Sqlite).await;
+    let token = settings("  scrape-me-if-you-can-0123  \n");
+    let file = settings(&format!(
+        "listen = \"127.0.0.1:0\"\ndatabase_url = \"{}\"\nstatic_dir = \"/nonexistent\"\n\
+         metrics_listen = \"127.0.0.1:0\"\nmetrics_token_file = \"{}\"\n",
+        db.url,
+        token.display()
+    ));
+    let mut child = Command::new(BIN)
+        .args(["serve", "--config"])
+        .arg(&file)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let url = lines.next().unwrap().unwrap().strip_prefix("listening on ").unwrap().to_string();
+    let line = lines.next().unwrap().unwrap();
+    let metrics = line.strip_prefix("metrics on ").expect("the metrics address is announced").to_string();
+    assert_eq!(reqwest::get(format!("{url}/metrics")).await.unwrap().status(), 404);
+    assert_eq!(reqwest::get(&metrics).await.unwrap().status(), 401);
+    let res =
+        reqwest::Client::new().get(&metrics).bearer_auth("scrape-me-if-you-can-0123").send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    std::fs::remove_file(file).unwrap();
+    std::fs::remove_file(token).unwrap();
+}

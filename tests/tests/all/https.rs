@@ -6,12 +6,13 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 
-use anlan_server::serving::Listeners;
+use anlan_server::serving::{Limits, Listeners};
 use anlan_server::tls::{Https, acme::AcmeSettings};
 use anlan_tests::pebble::Pebble;
 use anlan_tests::tls::{TestCa, names_in};
 use anlan_tests::*;
-use tokio::net::TcpListener;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 
 struct Running {
@@ -22,18 +23,33 @@ struct Running {
 }
 
 async fn start(db: &TestDb, https: Https, static_dir: Option<&Path>, http: TcpListener) -> Running {
+    start_limited(db, https, static_dir, http, Limits::default()).await
+}
+
+async fn start_limited(
+    db: &TestDb,
+    https: Https,
+    static_dir: Option<&Path>,
+    http: TcpListener,
+    limits: Limits,
+) -> Running {
     let main = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let (https_addr, http_addr) = (main.local_addr().unwrap(), http.local_addr().unwrap());
     let config = anlan_server::Config {
         https: Some(https),
         static_dir: static_dir.map(Path::to_path_buf),
         digest_hour: 24,
+        limits,
         ..anlan_server::Config::new(db.url.clone())
     };
     let (stop, rx) = oneshot::channel();
-    let task = tokio::spawn(anlan_server::run_on(config, Listeners { main, redirect: Some(http) }, async {
-        let _ = rx.await;
-    }));
+    let task = tokio::spawn(anlan_server::run_on(
+        config,
+        Listeners { main, redirect: Some(http), metrics: None },
+        async {
+            let _ = rx.await;
+        },
+    ));
     Running { https: https_addr, http: http_addr, stop, task }
 }
 
@@ -127,6 +143,39 @@ async fn https_with_own_certificate_files_sends_hsts_redirects_plain_http_and_fo
         served(&root, app.https).await.is_ok_and(|(_, der)| names_in(&der, "anlan-second"))
     })
     .await;
+    app.stop().await;
+}
+
+on_both_backends!(the_https_and_redirect_listeners_cap_connections_and_cut_off_half_sent_requests);
+
+async fn the_https_and_redirect_listeners_cap_connections_and_cut_off_half_sent_requests(b: Backend) {
+    let db = TestDb::new(b).await;
+    let ca = TestCa::new();
+    let root = ca.root_pem();
+    let leaf = ca.leaf("anlan-capped");
+    let limits = Limits { header_read_timeout: Duration::from_secs(1), max_connections: 3 };
+    let http = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let app = start_limited(&db, Https::Files { cert: leaf.cert, key: leaf.key }, None, http, limits).await;
+
+    // The redirect listener cuts off a request head that never ends.
+    let mut slow = TcpStream::connect(app.http).await.unwrap();
+    slow.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n").await.unwrap();
+    let mut buf = [0u8; 256];
+    let read = tokio::time::timeout(Duration::from_secs(5), slow.read(&mut buf)).await;
+    assert!(matches!(read, Ok(Ok(0)) | Ok(Err(_))), "the half-sent request was left open: {read:?}");
+
+    // Connections that never even start TLS count against the HTTPS listener's cap.
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        held.push(TcpStream::connect(app.https).await.unwrap());
+    }
+    let (root2, https) = (root.clone(), app.https);
+    let waiting = tokio::spawn(async move { served(&root2, https).await.map(|(r, _)| r.status()) });
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert!(!waiting.is_finished(), "a fourth connection was served while three were open");
+    drop(held);
+    let status = tokio::time::timeout(Duration::from_secs(5), waiting).await.unwrap().unwrap().unwrap();
+    assert_eq!(status, 200);
     app.stop().await;
 }
 

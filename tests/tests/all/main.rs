@@ -13,6 +13,7 @@ mod clock;
 mod config;
 mod convergence;
 mod deadlines;
+mod exposure;
 mod feed;
 mod https;
 mod identity;

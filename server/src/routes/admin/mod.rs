@@ -8,7 +8,7 @@ pub mod qr;
 pub mod quarantine;
 mod roster;
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 
 use crate::auth::Device;
 use crate::error::AppError;
+use crate::routes::json::JsonBody;
 use crate::state::AppState;
 use crate::store::identity::normalise_phone;
 use sync_protocol::Role;
@@ -40,10 +41,6 @@ pub fn router() -> Router<AppState> {
                 .route("/admin/roster", post(roster::upload))
                 .layer(DefaultBodyLimit::max(MAX_ROSTER)),
         )
-}
-
-fn body<T>(json: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
-    json.map(|Json(t)| t).map_err(|r| AppError::BadRequest(r.body_text()))
 }
 
 fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, AppError> {
@@ -119,12 +116,12 @@ async fn set_location(
     State(state): State<AppState>,
     Device(d): Device,
     Path(code): Path<String>,
-    req: Result<Json<LocationRequest>, JsonRejection>,
+    req: Result<JsonBody<LocationRequest>, AppError>,
 ) -> Result<Json<Value>, AppError> {
     if !policy::manages_units(&d.role) {
         return Err(AppError::Forbidden("only administrators place units".into()));
     }
-    let req = body(req)?;
+    let JsonBody(req) = req?;
     let at = location_of(req.latitude, req.longitude)?;
     let unit = unit_in_scope(&state, &d, code.trim(), "unit").await?;
     state.store.set_unit_location(&unit.code, at).await?;
@@ -143,12 +140,12 @@ fn located_json(u: &Unit, at: Option<LatLon>) -> Value {
 async fn add_unit(
     State(state): State<AppState>,
     Device(d): Device,
-    req: Result<Json<NewUnitRequest>, JsonRejection>,
+    req: Result<JsonBody<NewUnitRequest>, AppError>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
     if !policy::manages_units(&d.role) {
         return Err(AppError::Forbidden("only administrators add units".into()));
     }
-    let req = body(req)?;
+    let JsonBody(req) = req?;
     let at = location_of(req.latitude, req.longitude)?;
     let parent = unit_in_scope(&state, &d, req.parent.trim(), "parent unit").await?;
     if !policy::fits_under(&req.kind, &parent.kind) {
@@ -211,10 +208,10 @@ struct NewUserRequest {
 async fn add_user(
     State(state): State<AppState>,
     Device(d): Device,
-    req: Result<Json<NewUserRequest>, JsonRejection>,
+    req: Result<JsonBody<NewUserRequest>, AppError>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
     require_people(&d)?;
-    let req = body(req)?;
+    let JsonBody(req) = req?;
     if req.role.parse::<Role>().is_err() {
         return Err(AppError::BadRequest(format!(
             "role {} is not one of {}",

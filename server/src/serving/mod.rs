@@ -1,43 +1,62 @@
-//! Serving the router: plain HTTP, or HTTPS with an optional redirecting plain-HTTP listener.
+//! Serving the router: plain HTTP, or HTTPS with an optional redirecting plain-HTTP listener,
+//! and optionally the metrics on a listener of their own. Every listener goes through the same
+//! [`accept`] loop with its connection cap and header-read timeout.
 
-use std::net::SocketAddr;
+pub mod accept;
+
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
-use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+use tokio_rustls::TlsAcceptor;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::tls::{self, CertStore, Https, TlsListener};
+pub use accept::Limits;
+
+use crate::tls::{self, CertStore, Https};
 
 /// The sockets a server answers on, bound by the caller (port 0 in tests).
 pub struct Listeners {
     pub main: TcpListener,
     /// Plain HTTP beside HTTPS: redirects, and ACME HTTP-01 answers.
     pub redirect: Option<TcpListener>,
+    /// `/metrics` alone, in plain HTTP (an address only the monitoring network reaches); when
+    /// given, the main listener does not serve `/metrics`.
+    pub metrics: Option<TcpListener>,
+}
+
+impl Listeners {
+    /// The main listener alone.
+    pub fn main(main: TcpListener) -> Self {
+        Self { main, redirect: None, metrics: None }
+    }
 }
 
 /// How often rotated certificate files are looked for (SIGHUP reloads at once).
 const CERT_POLL: Duration = Duration::from_secs(2);
 
+/// Serve `app` on the main listener and `metrics` on the metrics listener until `stop`.
 pub async fn serve(
     app: Router,
+    metrics: Option<Router>,
     listeners: Listeners,
     https: Option<Https>,
+    limits: Limits,
     stop: watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
-    let until_stop = |mut s: watch::Receiver<bool>| async move {
-        let _ = s.wait_for(|stop| *stop).await;
-    };
+    let mut others = Vec::new();
+    if let (Some(l), Some(m)) = (listeners.metrics, metrics) {
+        others.push(tokio::spawn(accept::serve(l, m, None, limits, stop.clone())));
+    }
     let Some(https) = https else {
         anyhow::ensure!(listeners.redirect.is_none(), "a redirecting HTTP listener needs HTTPS");
-        // The peer address feeds the per-address login lockout.
-        axum::serve(listeners.main, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(until_stop(stop))
-            .await?;
+        accept::serve(listeners.main, app, None, limits, stop).await;
+        for o in others {
+            o.await?;
+        }
         return Ok(());
     };
     let store = Arc::new(CertStore::default());
@@ -53,28 +72,23 @@ pub async fn serve(
                 listeners.redirect.is_some(),
                 "ACME validates over plain HTTP: give the redirecting HTTP listener (port 80) too"
             );
+            tls::acme::load_cached(&settings, &store);
             tokio::spawn(tls::acme::run(settings, store.clone(), challenges.clone(), stop.clone()));
         }
     }
     let https_port = listeners.main.local_addr()?.port();
-    let redirect = listeners.redirect.map(|l| {
+    if let Some(l) = listeners.redirect {
         let app = tls::redirect::router(challenges, https_port);
-        let stop = stop.clone();
-        tokio::spawn(async move { axum::serve(l, app).with_graceful_shutdown(until_stop(stop)).await })
-    });
+        others.push(tokio::spawn(accept::serve(l, app, None, limits, stop.clone())));
+    }
     let app = app.layer(SetResponseHeaderLayer::overriding(
         header::STRICT_TRANSPORT_SECURITY,
         HeaderValue::from_static(tls::HSTS),
     ));
-    let listener = TlsListener::new(listeners.main, tls::server_config(store)?, stop.clone())?
-        // A no-op tap: axum derives `ConnectInfo<SocketAddr>` for tapped listeners, so the
-        // handlers read the peer address the same way over HTTP and HTTPS.
-        .tap_io(|_| ());
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(until_stop(stop))
-        .await?;
-    if let Some(r) = redirect {
-        r.await??;
+    let acceptor = TlsAcceptor::from(tls::server_config(store)?);
+    accept::serve(listeners.main, app, Some(acceptor), limits, stop).await;
+    for o in others {
+        o.await?;
     }
     Ok(())
 }
