@@ -87,6 +87,9 @@ pub struct Config {
     /// Accept push endpoints over plain http (local test push services only): a subscription
     /// is client input, and the server must not be talked into posting to internal addresses.
     pub allow_http_push: bool,
+    /// Accept and contact push endpoints on loopback, private or link-local addresses (an
+    /// intranet or test push service). Off, only public addresses are ever contacted.
+    pub allow_private_push: bool,
     /// How often the sweep clock generates half-monthly campaigns and sends reminders.
     pub campaign_tick: Duration,
     /// About this much of the feed goes in one sync response (PROTOCOL.md §3).
@@ -95,6 +98,8 @@ pub struct Config {
     pub https: Option<tls::Https>,
     /// Reverse proxies whose `X-Forwarded-For` / `Forwarded` is believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// How long unfinished photo uploads are kept and how much of them a device may hold.
+    pub uploads: store::UploadLimits,
     /// Pushes and uploads are refused below this much free space on the data disk.
     pub free_space_floor: store::FreeSpaceFloor,
     /// Connection cap and header-read timeout of every listener.
@@ -119,10 +124,12 @@ impl Config {
             digest_hour: 18,
             vapid_contact: "mailto:admin@anlan.local".into(),
             allow_http_push: false,
+            allow_private_push: false,
             campaign_tick: Duration::from_secs(60),
             page_bytes: merge::PAGE_BYTES,
             https: None,
             trusted_proxies: Vec::new(),
+            uploads: Default::default(),
             free_space_floor: Default::default(),
             limits: Default::default(),
             metrics_token: None,
@@ -162,6 +169,8 @@ pub async fn run_on(
     let mut workers = tokio::task::JoinSet::new();
     if store.dialect == Dialect::Postgres {
         workers.spawn(live::listen_postgres(store.url.clone(), live.clone(), stop_rx.clone()));
+    } else {
+        workers.spawn(live::poll_sqlite(store.clone(), live.clone(), stop_rx.clone()));
     }
     let vapid = push::VapidKeys::from_private_base64url(
         &store
@@ -171,10 +180,10 @@ pub async fn run_on(
             .await?,
         config.vapid_contact.parse()?,
     )?;
-    let push_info = Arc::new(state::PushInfo {
-        application_server_key: vapid.application_server_key(),
-        allow_http: config.allow_http_push,
-    });
+    let endpoints =
+        push::EndpointPolicy { allow_http: config.allow_http_push, allow_private: config.allow_private_push };
+    let push_info =
+        Arc::new(state::PushInfo { application_server_key: vapid.application_server_key(), endpoints });
     // Refuse a misconfigured SMS provider or robot list now rather than when an alert needs it.
     let sms = channels::setup::sms(&channels::config::Env, &push::http_client()?)?;
     let robots = channels::setup::robots(&channels::config::Env, &push::http_client()?)?;
@@ -182,7 +191,7 @@ pub async fn run_on(
     let worker = Arc::new(push::worker::AlertWorker {
         store: store.clone(),
         vapid,
-        client: push::http_client()?,
+        client: push::PushClient::new(endpoints)?,
         metrics: metrics.clone(),
         config: push::worker::AlertConfig {
             escalate_after: config.escalate_after,
@@ -192,10 +201,19 @@ pub async fn run_on(
             digest_hour: config.digest_hour,
         },
     });
+    workers.spawn(store::expire_uploads_every(store.clone(), config.uploads, stop_rx.clone()));
     workers.spawn(campaigns::run(worker.clone(), config.campaign_tick, stop_rx.clone()));
     workers.spawn(worker.clone().run(live.clone(), stop_rx.clone()));
-    let state =
-        AppState { store, merger, metrics, live, push: push_info, sender: worker, shutdown: stop_rx.clone() };
+    let state = AppState {
+        store,
+        merger,
+        metrics,
+        live,
+        push: push_info,
+        sender: worker,
+        shutdown: stop_rx.clone(),
+        uploads: config.uploads,
+    };
     let static_dir = config.static_dir.filter(|d| d.join("index.html").exists());
     let scrape = routes::metrics(config.metrics_token.as_deref());
     let (metrics_on_main, metrics_apart) = match &listeners.metrics {

@@ -9,7 +9,7 @@ pub mod streams;
 use sync_protocol::DocId;
 use tokio::sync::broadcast;
 
-use crate::store::{DocCommit, Scope};
+use crate::store::{DocCommit, Scope, SqlStore};
 
 #[derive(Debug, Clone, Default)]
 pub struct FeedNotice {
@@ -22,6 +22,8 @@ pub struct FeedNotice {
     /// People whose scope may have changed (named on a case, moved, given a village): their
     /// listeners re-read their scope before filtering.
     pub users: Vec<String>,
+    /// Devices just revoked or retiring: their open streams end at once.
+    pub devices: Vec<i64>,
 }
 
 impl FeedNotice {
@@ -41,7 +43,18 @@ impl FeedNotice {
             paths: written.iter().map(|c| c.unit_path.clone()).collect(),
             docs: written.iter().map(|c| c.doc).collect(),
             users,
+            devices: vec![],
         }
+    }
+
+    /// People whose scope changed (moved, given or relieved of a village).
+    pub fn scope_changed(cursor: i64, users: &[String]) -> Self {
+        FeedNotice { cursor, users: users.to_vec(), ..Default::default() }
+    }
+
+    /// Devices that lost their authority (revoked, retiring, their person deactivated).
+    pub fn revoked(devices: &[i64]) -> Self {
+        FeedNotice { devices: devices.to_vec(), ..Default::default() }
     }
 
     /// Does this notice concern a listener with `scope`? The root path concerns everyone.
@@ -82,15 +95,24 @@ impl LiveHub {
     }
 }
 
-/// `cursor|path,…|doc,…|user,…`, kept under PostgreSQL's 8,000-byte NOTIFY limit: past it the
+/// `cursor|path,…|doc,…|user,…|device,…`, kept under PostgreSQL's 8,000-byte NOTIFY limit: past it the
 /// notice collapses to the root path, which only makes more clients check in.
 pub fn encode_notice(n: &FeedNotice) -> String {
     let mut uniq: Vec<&str> = n.paths.iter().map(String::as_str).collect();
     uniq.sort_unstable();
     uniq.dedup();
     let docs: Vec<String> = n.docs.iter().map(|d| hex::encode(d.0)).collect();
-    let text = format!("{}|{}|{}|{}", n.cursor, uniq.join(","), docs.join(","), n.users.join(","));
-    if text.len() > 7_000 { format!("{}|/||", n.cursor) } else { text }
+    let devices: Vec<String> = n.devices.iter().map(i64::to_string).collect();
+    let text = format!(
+        "{}|{}|{}|{}|{}",
+        n.cursor,
+        uniq.join(","),
+        docs.join(","),
+        n.users.join(","),
+        devices.join(",")
+    );
+    // Revoked devices are never collapsed away: their streams must end whatever else happened.
+    if text.len() > 7_000 { format!("{}|/|||{}", n.cursor, devices.join(",")) } else { text }
 }
 
 /// The notice a commit of `batch` sends to other replicas.
@@ -109,7 +131,9 @@ pub fn decode_notice(s: &str) -> Option<FeedNotice> {
         .iter()
         .filter_map(|h| hex::decode(h).ok().and_then(|b| DocId::from_slice(&b).ok()))
         .collect();
-    Some(FeedNotice { cursor, paths, docs, users: list(parts.next()) })
+    let users = list(parts.next());
+    let devices = list(parts.next()).iter().filter_map(|d| d.parse().ok()).collect();
+    Some(FeedNotice { cursor, paths, docs, users, devices })
 }
 
 /// Relay PostgreSQL notifications into the local hub until `shutdown`. Reconnects on error.
@@ -120,6 +144,33 @@ pub async fn listen_postgres(url: String, hub: LiveHub, mut shutdown: tokio::syn
             _ = shutdown.changed() => return,
         }
         tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
+}
+
+/// How often a SQLite server looks for notices from other processes.
+const POLL_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// With SQLite: relay the notices other processes (the command line) leave in the store, until
+/// `shutdown`. Only notices left after the server started are news.
+pub async fn poll_sqlite(store: SqlStore, hub: LiveHub, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    let mut after = store.last_live_notice().await.unwrap_or(0);
+    let mut tick = tokio::time::interval(POLL_EVERY);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = shutdown.changed() => return,
+        }
+        match store.live_notices_after(after).await {
+            Ok(rows) => {
+                for (id, body) in rows {
+                    after = id;
+                    if let Some(notice) = decode_notice(&body) {
+                        hub.publish(notice);
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot read live notices from other processes"),
+        }
     }
 }
 
@@ -145,18 +196,22 @@ mod tests {
             paths: vec!["/a/b/".into(), "/a/b/".into(), "/a/c/".into()],
             docs: vec![DocId([5; 16])],
             users: vec!["u_1".into()],
+            devices: vec![3, 12],
         };
         let back = decode_notice(&encode_notice(&n)).unwrap();
         assert_eq!(back.cursor, 7);
         assert_eq!(back.paths, vec!["/a/b/", "/a/c/"]);
-        assert_eq!((back.docs, back.users), (n.docs, n.users));
+        assert_eq!((back.docs, back.users, back.devices), (n.docs, n.users, n.devices));
+        assert!(decode_notice("9|/a/||u_1").unwrap().devices.is_empty(), "an older replica's notice");
         let many = FeedNotice {
             cursor: 9,
             paths: (0..1000).map(|i| format!("/350400/350481/{i:09}/")).collect(),
             ..Default::default()
         };
-        assert_eq!(encode_notice(&many), "9|/||");
+        assert_eq!(encode_notice(&many), "9|/|||");
         assert!(decode_notice("9|/||").unwrap().concerns(&Scope::of_path("/x/")));
+        let revoking = FeedNotice { devices: vec![4], ..many };
+        assert_eq!(decode_notice(&encode_notice(&revoking)).unwrap().devices, vec![4]);
     }
 
     #[test]

@@ -19,10 +19,22 @@ pub struct AppState {
     /// Flips to true when the server starts shutting down, so endless streams (SSE) end and
     /// graceful shutdown is not held hostage by them.
     pub shutdown: watch::Receiver<bool>,
+    /// How long unfinished photo uploads are kept and how much of them a device may hold.
+    pub uploads: crate::store::UploadLimits,
+}
+
+impl AppState {
+    /// Tell live listeners on every replica (see [`SqlStore::announce`]).
+    pub async fn announce(&self, notice: crate::live::FeedNotice) -> Result<(), crate::store::StoreError> {
+        if let Some(notice) = self.store.announce(notice).await? {
+            self.live.publish(notice);
+        }
+        Ok(())
+    }
 }
 
 /// What the push routes need: the key browsers subscribe with, and the endpoint policy.
 pub struct PushInfo {
     pub application_server_key: String,
-    pub allow_http: bool,
+    pub endpoints: crate::push::EndpointPolicy,
 }

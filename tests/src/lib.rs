@@ -1,7 +1,9 @@
 //! Test harness: a real server on port 0 with a fresh database, and simulated devices that
 //! speak `sync-protocol/PROTOCOL.md` over HTTP exactly as the PWA does.
 
+pub mod api;
 pub mod bench;
+pub mod blobs;
 pub mod db;
 pub mod device;
 pub mod pebble;
@@ -74,7 +76,10 @@ impl TestApp {
             alert_tick: Duration::from_millis(100),
             alert_retry_base: Duration::from_millis(200),
             overdue_every: Duration::from_millis(200),
+            // The fake push services run on loopback: the harness allows what production
+            // must ask for explicitly (`--allow-http-push --push-allow-private`).
             allow_http_push: true,
+            allow_private_push: true,
             // Never: the daily digest goes out from a Beijing hour, so left on it would join the
             // messages a test counts whenever the suite runs after that hour. Tests of the
             // digest set the hour themselves.

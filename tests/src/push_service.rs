@@ -44,6 +44,9 @@ pub enum Reply {
     ServerError,
     /// Any other status, no body.
     Status(u16),
+    /// A status with a body: what an internal service reached through a push endpoint might
+    /// say, which must never reach the delivery log.
+    WithBody(u16, String),
 }
 
 /// How the whole service is down.

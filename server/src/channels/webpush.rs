@@ -5,7 +5,7 @@ use crate::push::{Delivery, Notification, SendOptions, VapidKeys, build_request,
 
 pub struct WebPush {
     pub vapid: VapidKeys,
-    pub client: reqwest::Client,
+    pub client: crate::push::PushClient,
     /// Tries of this message that failed before (scales the backoff).
     pub options: SendOptions,
 }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
+use crate::live::FeedNotice;
 use crate::store::{NewUser, SqlStore};
 
 mod file;
@@ -257,6 +258,7 @@ async fn admin(what: Admin, store: SqlStore) -> anyhow::Result<()> {
         }
         Admin::DeviceRevoke { id } => {
             store.revoke_device(id).await?;
+            store.announce_to_servers(FeedNotice::revoked(&[id])).await?;
             println!("device {id} revoked");
         }
         Admin::CodeIssue { user, base_url } => {
@@ -266,12 +268,13 @@ async fn admin(what: Admin, store: SqlStore) -> anyhow::Result<()> {
         }
         Admin::Quarantine { what } => quarantine::run(what, store).await?,
         Admin::UserDeactivate { user } => {
-            store.deactivate_user(&user).await?;
+            let revoked = store.deactivate_user(&user).await?;
+            store.announce_to_servers(FeedNotice::revoked(&revoked)).await?;
             println!("user {user} deactivated; every device of theirs is revoked");
         }
         Admin::UserMove { user, unit } => {
             let (who, to) = store.move_user(&user, &unit).await?;
-            store.announce_scope_change(std::slice::from_ref(&user)).await?;
+            announce_scope_change(&store, &user).await?;
             println!("user {user} moved from {} {} to {} {}", who.unit.code, who.unit.name, to.code, to.name);
         }
         Admin::UserVillages { user, add, remove } => {
@@ -283,7 +286,7 @@ async fn admin(what: Admin, store: SqlStore) -> anyhow::Result<()> {
                 println!("user {user} no longer covers {code}");
             }
             if add.is_some() || remove.is_some() {
-                store.announce_scope_change(std::slice::from_ref(&user)).await?;
+                announce_scope_change(&store, &user).await?;
             }
             let own = store.assignee(&user).await?.ok_or_else(|| anyhow::anyhow!("user {user} not found"))?;
             println!("{}\t{}\t(own unit)", own.unit.code, own.unit.name);
@@ -294,6 +297,13 @@ async fn admin(what: Admin, store: SqlStore) -> anyhow::Result<()> {
         Admin::RosterImport { file, dry_run } => roster_import(&store, &file, dry_run).await?,
     }
     Ok(())
+}
+
+/// Tell the running servers, as the HTTP move does, so the person's open streams re-read
+/// their scope at once.
+async fn announce_scope_change(store: &SqlStore, user: &str) -> anyhow::Result<()> {
+    let notice = FeedNotice::scope_changed(store.high_seq().await?, &[user.to_string()]);
+    Ok(store.announce_to_servers(notice).await?)
 }
 
 async fn roster_import(store: &SqlStore, file: &std::path::Path, dry_run: bool) -> anyhow::Result<()> {

@@ -35,6 +35,10 @@ pub struct Serve {
     /// Accept plain-http push endpoints (only for a local test push service).
     #[arg(long, env = "ANLAN_ALLOW_HTTP_PUSH")]
     allow_http_push: bool,
+    /// Accept push endpoints on loopback, private or link-local addresses (an intranet or test
+    /// push service). Without it only public addresses are accepted and contacted.
+    #[arg(long, env = "ANLAN_PUSH_ALLOW_PRIVATE")]
+    push_allow_private: bool,
     /// Reverse proxies whose X-Forwarded-For / Forwarded headers name the client, as CIDR
     /// ranges or addresses (10.0.0.0/8, 127.0.0.1), repeated or comma-separated. Without it
     /// those headers are ignored and the TCP peer is the client.
@@ -206,6 +210,7 @@ pub async fn run(s: Serve) -> anyhow::Result<()> {
         escalate_after: Duration::from_secs(s.escalate_after),
         vapid_contact: s.vapid_contact,
         allow_http_push: s.allow_http_push,
+        allow_private_push: s.push_allow_private,
         digest_hour: s.digest_hour,
         https,
         trusted_proxies: s.trusted_proxy,

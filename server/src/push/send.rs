@@ -12,6 +12,7 @@ use web_push::{
     ContentEncoding, SubscriptionInfo, VapidSignatureBuilder, WebPushError, WebPushMessageBuilder,
 };
 
+use super::address::{EndpointPolicy, PublicOnly, private_literal};
 use super::payload::{AlertPayload, Topic};
 use super::subscription::Subscription;
 use super::vapid::VapidKeys;
@@ -19,9 +20,6 @@ use super::vapid::VapidKeys;
 /// A push service asking for more than this is treated as asking for this: an alert held back
 /// an hour is already escalating, and the outbox worker re-checks sooner anyway.
 pub const RETRY_AFTER_CEILING: Duration = Duration::from_secs(3600);
-
-/// Enough of an error body to show in the delivery log (Apple sends `{"reason":"…"}`).
-const MAX_ERROR_BODY: usize = 512;
 
 /// RFC 8030 §5.3 `Urgency`; `High` may wake a phone in battery saving, which alerts need.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -200,10 +198,32 @@ pub fn build_request(
     Ok(PushRequest { url: request.uri().to_string(), headers, body: request.into_body() })
 }
 
+/// The HTTP client for push services, with the operator's endpoint policy: without
+/// `allow_private` it connects only to public addresses (see [`super::address`]).
+#[derive(Clone)]
+pub struct PushClient {
+    http: reqwest::Client,
+    policy: EndpointPolicy,
+}
+
+impl PushClient {
+    pub fn new(policy: EndpointPolicy) -> reqwest::Result<Self> {
+        let mut builder = client_builder();
+        if !policy.allow_private {
+            builder = builder.dns_resolver(PublicOnly::shared());
+        }
+        Ok(Self { http: builder.build()?, policy })
+    }
+
+    pub fn policy(&self) -> EndpointPolicy {
+        self.policy
+    }
+}
+
 /// Builds, sends and classifies one alert. Never panics and never returns an error: every
 /// outcome is a [`Delivery`] for the outbox worker to record.
 pub async fn deliver(
-    client: &reqwest::Client,
+    client: &PushClient,
     vapid: &VapidKeys,
     sub: &Subscription,
     payload: &AlertPayload,
@@ -215,16 +235,23 @@ pub async fn deliver(
     }
 }
 
-/// Sends a built request and classifies the answer.
-pub async fn send(client: &reqwest::Client, request: PushRequest, opts: &SendOptions) -> Delivery {
-    let mut builder = client.post(&request.url).timeout(opts.timeout).body(request.body);
+/// Sends a built request and classifies the answer. The answer's body is never read: the
+/// endpoint came from a client, and what it says must not reach the delivery log leaders read.
+pub async fn send(client: &PushClient, request: PushRequest, opts: &SendOptions) -> Delivery {
+    // The resolver never sees an address literal; a subscription stored before the policy was
+    // checked at registration could still name one.
+    if !client.policy.allow_private && private_literal(&request.url) {
+        return Delivery::Failed("the endpoint is not on a public address".into());
+    }
+    let mut builder = client.http.post(&request.url).timeout(opts.timeout).body(request.body);
     for (name, value) in &request.headers {
         builder = builder.header(name.as_str(), value.as_str());
     }
-    let mut response = match builder.send().await {
+    let response = match builder.send().await {
         Ok(response) => response,
         Err(e) => {
-            // Refused, reset, timed out, DNS: the service (or our network) is down for now.
+            // Refused, reset, timed out, DNS, no public address: the service (or our network)
+            // is down for now.
             tracing::debug!(error = %e, "push service unreachable");
             return Delivery::RetryAfter(opts.backoff.delay(opts.attempt));
         }
@@ -232,27 +259,11 @@ pub async fn send(client: &reqwest::Client, request: PushRequest, opts: &SendOpt
     let status = response.status().as_u16();
     let retry_after =
         response.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let mut body = Vec::new();
-    if !response.status().is_success() {
-        // Only the start: the endpoint came from a client and could answer with anything.
-        while body.len() < MAX_ERROR_BODY {
-            match response.chunk().await {
-                Ok(Some(chunk)) => body.extend_from_slice(&chunk),
-                _ => break,
-            }
-        }
-    }
-    classify(status, retry_after.as_deref(), &body, opts, SystemTime::now())
+    classify(status, retry_after.as_deref(), opts, SystemTime::now())
 }
 
 /// Maps a push service's answer to a [`Delivery`] (RFC 8030 §5, §6, §7.3; RFC 8292 §4).
-pub fn classify(
-    status: u16,
-    retry_after: Option<&str>,
-    body: &[u8],
-    opts: &SendOptions,
-    now: SystemTime,
-) -> Delivery {
+pub fn classify(status: u16, retry_after: Option<&str>, opts: &SendOptions, now: SystemTime) -> Delivery {
     let backoff = || opts.backoff.delay(opts.attempt);
     match status {
         200..=299 => Delivery::Sent,
@@ -263,15 +274,7 @@ pub fn classify(
                 .unwrap_or_else(backoff)
                 .min(RETRY_AFTER_CEILING),
         ),
-        _ => {
-            let text = String::from_utf8_lossy(&body[..body.len().min(MAX_ERROR_BODY)]);
-            let text = text.trim();
-            Delivery::Failed(if text.is_empty() {
-                format!("HTTP {status}")
-            } else {
-                format!("HTTP {status}: {text}")
-            })
-        }
+        _ => Delivery::Failed(format!("HTTP {status}")),
     }
 }
 
@@ -285,14 +288,18 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
-/// A client suited to push services: no redirects (a redirected POST becomes a GET and the
-/// alert would be lost while looking delivered), and bounded connects.
+/// A client suited to push services and the operator's own delivery channels: no redirects (a
+/// redirected POST becomes a GET and the alert would be lost while looking delivered; and a
+/// redirect could lead anywhere), and bounded connects.
 pub fn http_client() -> reqwest::Result<reqwest::Client> {
+    client_builder().build()
+}
+
+fn client_builder() -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(5))
         .user_agent(concat!("anlan-server/", env!("CARGO_PKG_VERSION")))
-        .build()
 }
 
 #[cfg(test)]

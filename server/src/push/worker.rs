@@ -39,7 +39,7 @@ pub struct AlertConfig {
 pub struct AlertWorker {
     pub store: SqlStore,
     pub vapid: VapidKeys,
-    pub client: reqwest::Client,
+    pub client: super::PushClient,
     pub metrics: Arc<crate::metrics::Metrics>,
     pub config: AlertConfig,
 }

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
 
-use crate::auth::Device;
+use crate::auth::{Device, LastUpload};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::{BlobState, Chunk, ChunkOutcome, DeviceAuth};
@@ -40,10 +40,18 @@ enum BlobError {
     App(AppError),
     /// 409 `wrong_offset`: the chunk does not start at `received`.
     WrongOffset(BlobState),
-    /// 409 `upload_mismatch`: an upload of this hash with another type or size is under way.
+    /// 409 `upload_mismatch`: this device's upload of this hash declared another type or size
+    /// (offset 0 starts it again).
     Mismatch(BlobState),
     /// 422 `hash_mismatch`: the bytes were not what their name says; all of them were discarded.
     HashMismatch,
+    /// 422 `type_mismatch`: the bytes are not the type declared; all of them were discarded.
+    TypeMismatch,
+    /// 413 `upload_quota`: the device holds too many unfinished bytes to take this chunk.
+    OverQuota {
+        held: i64,
+        quota: i64,
+    },
 }
 
 impl From<AppError> for BlobError {
@@ -86,6 +94,24 @@ impl IntoResponse for BlobError {
                     "received": 0,
                 }),
             ),
+            BlobError::TypeMismatch => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                serde_json::json!({
+                    "code": "type_mismatch",
+                    "message": "the bytes received are not of the Content-Type declared; the upload was discarded",
+                    "received": 0,
+                }),
+            ),
+            BlobError::OverQuota { held, quota } => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                serde_json::json!({
+                    "code": "upload_quota",
+                    "message": format!(
+                        "this device holds {held} bytes of unfinished uploads, at most {quota} allowed: finish them, or wait until they expire"
+                    ),
+                    "held": held, "quota": quota,
+                }),
+            ),
         };
         (status, axum::Json(body)).into_response()
     }
@@ -112,14 +138,15 @@ fn state_json(sha256: &str, s: Option<&BlobState>) -> serde_json::Value {
     })
 }
 
-/// `GET /blobs/{sha256}/upload`: how many bytes the server holds, i.e. where to resume.
+/// `GET /blobs/{sha256}/upload`: how many bytes the server holds from this device, i.e. where
+/// to resume (or that the blob is complete, whoever finished it).
 async fn status(
     State(state): State<AppState>,
-    Device(d): Device,
+    LastUpload(d): LastUpload,
     Path(sha256): Path<String>,
 ) -> Result<impl IntoResponse, BlobError> {
     visible(&state, &d, &sha256).await?;
-    let s = state.store.blob_state(&sha256).await?;
+    let s = state.store.upload_state(&sha256, d.device_id, state.uploads).await?;
     Ok(axum::Json(state_json(&sha256, s.as_ref())))
 }
 
@@ -128,10 +155,10 @@ struct Offset {
     offset: i64,
 }
 
-/// `PUT /blobs/{sha256}?offset=N`: the chunk that starts at byte N.
+/// `PUT /blobs/{sha256}?offset=N`: the chunk that starts at byte N of this device's upload.
 async fn upload(
     State(state): State<AppState>,
-    Device(d): Device,
+    LastUpload(d): LastUpload,
     Path(sha256): Path<String>,
     query: Result<Query<Offset>, QueryRejection>,
     headers: HeaderMap,
@@ -179,11 +206,13 @@ async fn upload(
         .into());
     }
     let chunk = Chunk { sha256: &sha256, mime, size, offset, bytes: &bytes, device_id: d.device_id };
-    match state.store.put_blob_chunk(&chunk).await? {
+    match state.store.put_blob_chunk(&chunk, state.uploads).await? {
         ChunkOutcome::Stored(s) => Ok(axum::Json(state_json(&sha256, Some(&s)))),
         ChunkOutcome::WrongOffset(s) => Err(BlobError::WrongOffset(s)),
         ChunkOutcome::Mismatch(s) => Err(BlobError::Mismatch(s)),
         ChunkOutcome::HashMismatch => Err(BlobError::HashMismatch),
+        ChunkOutcome::TypeMismatch => Err(BlobError::TypeMismatch),
+        ChunkOutcome::OverQuota { held, quota } => Err(BlobError::OverQuota { held, quota }),
     }
 }
 

@@ -223,10 +223,12 @@ async fn revoke(
 ) -> Result<Json<Value>, AppError> {
     let id = device_id(id)?;
     state.store.revoke_user_device(&d.user_id, id).await?;
+    state.announce(crate::live::FeedNotice::revoked(&[id])).await?;
     Ok(Json(json!({ "id": id, "revoked": true })))
 }
 
 /// Retire one of my devices (a phone handed back): it may upload once more, then it is revoked.
+/// Until then it reads nothing (see [`crate::auth::LastUpload`]), so its live stream ends now.
 async fn retire(
     State(state): State<AppState>,
     Device(d): Device,
@@ -234,6 +236,7 @@ async fn retire(
 ) -> Result<Json<Value>, AppError> {
     let id = device_id(id)?;
     state.store.retire_user_device(&d.user_id, id).await?;
+    state.announce(crate::live::FeedNotice::revoked(&[id])).await?;
     Ok(Json(json!({ "id": id, "retiring": true })))
 }
 

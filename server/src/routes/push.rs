@@ -11,7 +11,7 @@ use sync_protocol::DocId;
 use super::json::JsonBody;
 use crate::auth::Device;
 use crate::error::AppError;
-use crate::push::Subscription;
+use crate::push::{Subscription, check_endpoint};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -27,17 +27,21 @@ async fn key(State(state): State<AppState>) -> Json<Value> {
 }
 
 /// `PushSubscription.toJSON()`; sent again on every app start, replacing the stored copy.
+/// The endpoint must be https on a public address unless the operator allows otherwise.
 async fn subscribe(
     State(state): State<AppState>,
     Device(device): Device,
     body: Result<JsonBody<Subscription>, AppError>,
 ) -> Result<StatusCode, AppError> {
     let JsonBody(sub) = body?;
-    let https = sub.endpoint().starts_with("https://");
-    if !https && !state.push.allow_http {
-        return Err(AppError::BadRequest("push endpoints must be https".into()));
+    check_endpoint(sub.endpoint(), state.push.endpoints)
+        .await
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let saved =
+        state.store.save_subscription(device.device_id, sub.endpoint(), sub.p256dh(), sub.auth()).await?;
+    if !saved {
+        return Err(AppError::Forbidden("this push endpoint is registered to another device".into()));
     }
-    state.store.save_subscription(device.device_id, sub.endpoint(), sub.p256dh(), sub.auth()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -10,7 +10,7 @@ use axum::routing::post;
 use sync_protocol::DocId;
 use sync_protocol::wire::{self, SyncRequest};
 
-use crate::auth::Device;
+use crate::auth::LastUpload;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::DeviceAuth;
@@ -24,7 +24,7 @@ pub fn router() -> Router<AppState> {
 
 async fn sync(
     State(state): State<AppState>,
-    Device(device): Device,
+    LastUpload(device): LastUpload,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<impl IntoResponse, AppError> {

@@ -71,13 +71,34 @@ impl SqlStore {
     }
 
     /// Keep a device's subscription (one row per endpoint: a re-registration replaces it).
+    /// Store `endpoint` for `device_id`. An endpoint already held by another device moves to
+    /// this one only with proof that it is the same browser subscription — the same `auth`
+    /// secret, which only the browser and this server know — or when that device can no longer
+    /// receive (revoked, retiring). Otherwise nothing changes and the answer is false: knowing
+    /// someone's endpoint must not be a way to take their alerts.
     pub async fn save_subscription(
         &self,
         device_id: i64,
         endpoint: &str,
         p256dh: &str,
         auth: &str,
-    ) -> Result<()> {
+    ) -> Result<bool> {
+        let mut tx = self.writer.begin().await?;
+        let holder = sqlx::query(
+            "SELECT s.device_id, s.auth, d.revoked_at, d.retire_at
+             FROM push_subscriptions s JOIN devices d ON d.id = s.device_id WHERE s.endpoint = $1",
+        )
+        .bind(endpoint)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(h) = holder {
+            let (holder, held_auth): (i64, String) = (h.try_get(0)?, h.try_get(1)?);
+            let active =
+                h.try_get::<Option<i64>, _>(2)?.is_none() && h.try_get::<Option<i64>, _>(3)?.is_none();
+            if holder != device_id && active && held_auth != auth {
+                return Ok(false);
+            }
+        }
         sqlx::query(
             "INSERT INTO push_subscriptions (device_id, endpoint, p256dh, auth, created_at) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (endpoint) DO UPDATE SET device_id = excluded.device_id, p256dh = excluded.p256dh, auth = excluded.auth",
@@ -87,9 +108,10 @@ impl SqlStore {
         .bind(p256dh)
         .bind(auth)
         .bind(now_ms())
-        .execute(&self.writer)
+        .execute(&mut *tx)
         .await?;
-        Ok(())
+        tx.commit().await?;
+        Ok(true)
     }
 
     pub async fn delete_subscription(&self, device_id: i64, endpoint: &str) -> Result<bool> {

@@ -57,7 +57,8 @@ impl SqlStore {
     /// A person who left: revoke every device of theirs at once and refuse new ones, and let
     /// no case name them from now on. Cases that already name them keep the name until a
     /// leader names someone else.
-    pub async fn deactivate_user(&self, user_id: &str) -> Result<()> {
+    /// Returns the devices revoked now, whose live streams must end.
+    pub async fn deactivate_user(&self, user_id: &str) -> Result<Vec<i64>> {
         let now = now_ms();
         let mut tx = self.writer.begin().await?;
         let n = sqlx::query("UPDATE users SET deactivated_at = COALESCE(deactivated_at, $2) WHERE id = $1")
@@ -69,13 +70,15 @@ impl SqlStore {
         if n == 0 {
             return Err(StoreError::NotFound(format!("user {user_id}")));
         }
-        sqlx::query("UPDATE devices SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL")
-            .bind(user_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        let revoked = sqlx::query_scalar(
+            "UPDATE devices SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL RETURNING id",
+        )
+        .bind(user_id)
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(revoked)
     }
 
     /// Move a person to `unit_code`. A work-team member's extra villages go with the old post:
@@ -201,24 +204,5 @@ impl SqlStore {
         }
         tx.commit().await?;
         Ok(())
-    }
-
-    /// Tell live listeners (on every replica) that these people's scopes changed. With
-    /// PostgreSQL this goes through NOTIFY and returns `None`; with SQLite there is no channel
-    /// between processes, so the notice is returned for the caller's own hub, if it has one.
-    pub async fn announce_scope_change(&self, users: &[String]) -> Result<Option<crate::live::FeedNotice>> {
-        let notice = crate::live::FeedNotice {
-            cursor: self.high_seq().await?,
-            users: users.to_vec(),
-            ..Default::default()
-        };
-        if self.dialect == Dialect::Postgres {
-            sqlx::query("SELECT pg_notify('anlan_feed', $1)")
-                .bind(crate::live::encode_notice(&notice))
-                .execute(&self.writer)
-                .await?;
-            return Ok(None);
-        }
-        Ok(Some(notice))
     }
 }

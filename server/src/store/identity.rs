@@ -286,14 +286,17 @@ impl SqlStore {
     }
 
     /// A new token for the same device (same id, same actor prefix); the old one dies at once.
+    /// A revoked or retiring device gets none: retiring must not be a way to stay signed in.
     pub async fn rotate_token(&self, device_id: i64) -> Result<String> {
         let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
-        let n = sqlx::query("UPDATE devices SET token_hash = $2 WHERE id = $1 AND revoked_at IS NULL")
-            .bind(device_id)
-            .bind(token_hash(&token))
-            .execute(&self.writer)
-            .await?
-            .rows_affected();
+        let n = sqlx::query(
+            "UPDATE devices SET token_hash = $2 WHERE id = $1 AND revoked_at IS NULL AND retire_at IS NULL",
+        )
+        .bind(device_id)
+        .bind(token_hash(&token))
+        .execute(&self.writer)
+        .await?
+        .rows_affected();
         if n == 0 {
             return Err(StoreError::NotFound(format!("active device {device_id}")));
         }

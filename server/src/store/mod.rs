@@ -17,6 +17,7 @@ mod commit;
 mod feed;
 pub mod identity;
 mod locations;
+mod notices;
 mod people;
 mod petitions;
 mod pools;
@@ -27,6 +28,7 @@ mod scope;
 mod space;
 mod sql;
 mod stats;
+mod uploads;
 
 #[cfg(test)]
 mod durability_tests;
@@ -41,7 +43,7 @@ pub use admin::token_hash;
 pub use alerts::{DeliveryLogRow, DeliveryOutcome, DigestDue, DueDelivery};
 pub use assign::Assignee;
 pub use audit::{ChangeAuthor, LoggedChange};
-pub use blobs::{BlobState, Chunk, ChunkOutcome};
+pub use blobs::BlobState;
 pub use campaign_reminders::{ClaimedReminder, ManualClaim};
 pub use campaigns::{CampaignInfo, NewCampaign, ReminderLogRow, RosterEntry, StoredReport};
 pub use locations::LatLon;
@@ -52,6 +54,7 @@ pub use scope::Scope;
 pub use space::{Free, FreeSpaceFloor, RETRY_AFTER_SECS, Refusal, Space, parse_bytes};
 pub use sql::{Dialect, SqlStore, now_ms};
 pub use stats::{CaseListRow, FINAL_STATUSES, StatCase, StatRecord, StatsWindow};
+pub use uploads::{Chunk, ChunkOutcome, UploadLimits, expire_uploads_every, sniff};
 
 use std::collections::HashMap;
 

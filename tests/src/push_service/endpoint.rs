@@ -73,8 +73,12 @@ async fn receive(
             Reply::Gone => (410, None),
             Reply::TooManyRequests(retry_after) => (429, retry_after.clone()),
             Reply::ServerError => (500, None),
-            Reply::Status(status) => (*status, None),
+            Reply::Status(status) | Reply::WithBody(status, _) => (*status, None),
         },
+    };
+    let body = match &subscriber {
+        Some((_, _, _, Reply::WithBody(_, body))) if outage.is_none() => body.clone(),
+        _ => String::new(),
     };
 
     let message = ReceivedMessage {
@@ -97,7 +101,7 @@ async fn receive(
     shared.received.send_replace(count);
 
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = status.into_response();
+    let mut response = (status, body).into_response();
     if status == StatusCode::CREATED {
         let location = format!("/message/{id}/{count}");
         if let Ok(value) = HeaderValue::from_str(&location) {

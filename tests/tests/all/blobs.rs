@@ -2,127 +2,12 @@
 //! the SHA-256 of the whole matches, byte-exact reads, the limits, and scope — a blob is
 //! reachable only through a case the device can see that lists it.
 
+use anlan_tests::blobs::*;
 use anlan_tests::*;
 use automerge::transaction::Transactable;
-use automerge::{ObjType, ROOT, ReadDoc};
+use automerge::{ROOT, ReadDoc};
 use reqwest::StatusCode;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
-use sync_protocol::DocId;
-use sync_protocol::case::Severity;
-
-const CHUNK: usize = 128 * 1024;
-
-/// Bytes that compress badly, as photos do.
-fn photo(len: usize) -> Vec<u8> {
-    (0..len).map(|_| rand::random::<u8>()).collect()
-}
-
-fn sha(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
-
-/// What a blob request answered: status, JSON body (Null if none) and raw bytes.
-struct Answer {
-    status: StatusCode,
-    json: Value,
-    headers: reqwest::header::HeaderMap,
-    bytes: Vec<u8>,
-}
-
-struct Blobs {
-    url: String,
-    http: reqwest::Client,
-}
-
-impl Blobs {
-    fn new(app: &TestApp) -> Self {
-        Blobs { url: format!("{}/api/v1/blobs", app.url), http: reqwest::Client::new() }
-    }
-
-    async fn answer(res: reqwest::Response) -> Answer {
-        let status = res.status();
-        let headers = res.headers().clone();
-        let bytes = res.bytes().await.unwrap().to_vec();
-        let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Answer { status, json, headers, bytes }
-    }
-
-    async fn put(
-        &self,
-        token: &str,
-        hash: &str,
-        mime: &str,
-        size: usize,
-        offset: usize,
-        chunk: &[u8],
-    ) -> Answer {
-        let res = self
-            .http
-            .put(format!("{}/{hash}?offset={offset}", self.url))
-            .bearer_auth(token)
-            .header("content-type", mime)
-            .header("anlan-blob-size", size.to_string())
-            .body(chunk.to_vec())
-            .send()
-            .await
-            .unwrap();
-        Self::answer(res).await
-    }
-
-    async fn status(&self, token: &str, hash: &str) -> Answer {
-        let res =
-            self.http.get(format!("{}/{hash}/upload", self.url)).bearer_auth(token).send().await.unwrap();
-        Self::answer(res).await
-    }
-
-    async fn get(&self, token: &str, hash: &str) -> Answer {
-        let res = self.http.get(format!("{}/{hash}", self.url)).bearer_auth(token).send().await.unwrap();
-        Self::answer(res).await
-    }
-
-    /// Upload `bytes` from `from` to the end in `CHUNK`s, asserting each is accepted.
-    async fn upload_from(&self, token: &str, mime: &str, bytes: &[u8], from: usize) -> Answer {
-        let hash = sha(bytes);
-        let mut last = None;
-        for start in (from..bytes.len()).step_by(CHUNK) {
-            let end = (start + CHUNK).min(bytes.len());
-            let a = self.put(token, &hash, mime, bytes.len(), start, &bytes[start..end]).await;
-            assert_eq!(a.status, StatusCode::OK, "chunk at {start}: {}", a.json);
-            assert_eq!(a.json["received"], end);
-            last = Some(a);
-        }
-        last.expect("at least one chunk")
-    }
-}
-
-/// Add `{sha256, mime, size}` to a case's attachments, as the PWA does when a photo is taken.
-fn attach(dev: &mut SimDevice, id: DocId, hash: &str, mime: &str, size: usize) {
-    dev.edit(id, |tx| {
-        let list = match tx.get(ROOT, "attachments")? {
-            Some((_, list)) => list,
-            None => tx.put_object(ROOT, "attachments", ObjType::List)?,
-        };
-        let at = tx.length(&list);
-        let m = tx.insert_object(&list, at, ObjType::Map)?;
-        tx.put(&m, "sha256", hash)?;
-        tx.put(&m, "mime", mime)?;
-        tx.put(&m, "size", size as i64)?;
-        Ok(())
-    });
-}
-
-/// The demo officer, with a synced case listing a photo of `len` bytes.
-async fn officer_with_photo(app: &TestApp, len: usize) -> (SimDevice, DocId, Vec<u8>) {
-    let mut officer = app.device(OFFICER);
-    officer.login().await.unwrap();
-    let id = officer.create(&officer.new_case(PUTOU, Severity::General, "坝下渗水"));
-    let bytes = photo(len);
-    attach(&mut officer, id, &sha(&bytes), "image/jpeg", bytes.len());
-    officer.sync().await.unwrap();
-    assert_eq!(officer.pending(), 0, "the case is acknowledged before its photo is uploaded");
-    (officer, id, bytes)
-}
 
 async fn a_photo_uploaded_in_chunks_reads_back_byte_exact(backend: Backend) {
     let app = TestApp::spawn(backend).await;

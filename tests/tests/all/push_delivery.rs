@@ -5,8 +5,8 @@
 use std::time::Duration;
 
 use anlan_server::push::{
-    AlertKind, AlertPayload, Backoff, Delivery, SendOptions, Subscription, Topic, VapidKeys, build_request,
-    deliver, http_client, send,
+    AlertKind, AlertPayload, Backoff, Delivery, EndpointPolicy, PushClient, SendOptions, Subscription, Topic,
+    VapidKeys, build_request, deliver, send,
 };
 use anlan_tests::push_service::{Outage, PushService, Reply, TestSubscription};
 use sync_protocol::DocId;
@@ -22,6 +22,11 @@ fn vapid() -> VapidKeys {
 /// The server's view of a subscription: what the PWA posts, parsed as the server parses it.
 fn server_side(sub: &TestSubscription) -> Subscription {
     serde_json::from_value(sub.to_json()).unwrap()
+}
+
+/// The client the server uses when the operator allows a test push service on loopback.
+fn http_client() -> PushClient {
+    PushClient::new(EndpointPolicy { allow_http: true, allow_private: true }).unwrap()
 }
 
 fn urgent_case() -> Case {
@@ -75,7 +80,7 @@ async fn a_message_built_by_the_server_decrypts_to_the_payload_and_its_vapid_jwt
     let payload = alert(DocId::random());
     let opts = SendOptions { ttl: Duration::from_secs(900), ..SendOptions::for_alert(&payload) };
 
-    let outcome = deliver(&http_client().unwrap(), &vapid, &server_side(&sub), &payload, &opts).await;
+    let outcome = deliver(&http_client(), &vapid, &server_side(&sub), &payload, &opts).await;
 
     assert_eq!(outcome, Delivery::Sent);
     let received = service.wait_for_delivered(1, WAIT).await;
@@ -97,14 +102,9 @@ async fn a_message_signed_with_another_vapid_key_than_the_subscriptions_fails() 
     let sub = service.subscribe_for(&vapid().application_server_key());
     let payload = alert(DocId::random());
 
-    let outcome = deliver(
-        &http_client().unwrap(),
-        &vapid(),
-        &server_side(&sub),
-        &payload,
-        &SendOptions::for_alert(&payload),
-    )
-    .await;
+    let outcome =
+        deliver(&http_client(), &vapid(), &server_side(&sub), &payload, &SendOptions::for_alert(&payload))
+            .await;
 
     assert_eq!(outcome, Delivery::Failed("HTTP 403".into()));
 }
@@ -112,7 +112,7 @@ async fn a_message_signed_with_another_vapid_key_than_the_subscriptions_fails() 
 #[tokio::test]
 async fn a_410_or_404_answer_means_the_subscription_is_gone() {
     let service = PushService::spawn().await;
-    let (vapid, client) = (vapid(), http_client().unwrap());
+    let (vapid, client) = (vapid(), http_client());
     let unsubscribed = service.subscribe();
     let expired = service.subscribe();
     service.always(&unsubscribed, Reply::Gone);
@@ -131,7 +131,7 @@ async fn a_410_or_404_answer_means_the_subscription_is_gone() {
 #[tokio::test]
 async fn a_429_with_retry_after_3_asks_to_retry_in_3_seconds_and_then_delivers() {
     let service = PushService::spawn().await;
-    let (vapid, client) = (vapid(), http_client().unwrap());
+    let (vapid, client) = (vapid(), http_client());
     let sub = service.subscribe();
     service.script(&sub, [Reply::TooManyRequests(Some("3".into()))]);
     let payload = alert(DocId::random());
@@ -155,8 +155,7 @@ async fn a_429_with_an_http_date_retry_after_is_honoured() {
     let payload = alert(DocId::random());
 
     let outcome =
-        deliver(&http_client().unwrap(), &vapid(), &server_side(&sub), &payload, &quick_options(&payload))
-            .await;
+        deliver(&http_client(), &vapid(), &server_side(&sub), &payload, &quick_options(&payload)).await;
 
     // HTTP-dates have one-second resolution, so a minute may come back as 59 s.
     match outcome {
@@ -173,7 +172,7 @@ async fn a_500_asks_to_retry_after_the_backoff_for_that_attempt() {
     let payload = alert(DocId::random());
     let opts = SendOptions { attempt: 2, ..quick_options(&payload) };
 
-    let outcome = deliver(&http_client().unwrap(), &vapid(), &server_side(&sub), &payload, &opts).await;
+    let outcome = deliver(&http_client(), &vapid(), &server_side(&sub), &payload, &opts).await;
 
     assert_eq!(outcome, Delivery::RetryAfter(Duration::from_millis(200)));
 }
@@ -181,7 +180,7 @@ async fn a_500_asks_to_retry_after_the_backoff_for_that_attempt() {
 #[tokio::test]
 async fn the_case_topic_is_sent_so_repeats_about_one_case_collapse() {
     let service = PushService::spawn().await;
-    let (vapid, client) = (vapid(), http_client().unwrap());
+    let (vapid, client) = (vapid(), http_client());
     let sub = server_side(&service.subscribe());
     let case = DocId::random();
     let urgent = alert(case);
@@ -212,14 +211,9 @@ async fn the_payload_carries_no_party_names_phones_or_case_text() {
     let case = urgent_case();
     let payload = AlertPayload::from_case(AlertKind::Urgent, DocId::random(), &case, "永安镇");
 
-    let outcome = deliver(
-        &http_client().unwrap(),
-        &vapid(),
-        &server_side(&sub),
-        &payload,
-        &SendOptions::for_alert(&payload),
-    )
-    .await;
+    let outcome =
+        deliver(&http_client(), &vapid(), &server_side(&sub), &payload, &SendOptions::for_alert(&payload))
+            .await;
 
     assert_eq!(outcome, Delivery::Sent);
     let message = &service.wait_for_delivered(1, WAIT).await[0];
@@ -240,7 +234,7 @@ async fn the_payload_carries_no_party_names_phones_or_case_text() {
 #[tokio::test]
 async fn an_unreachable_or_unavailable_push_service_asks_to_retry_after_the_backoff() {
     let service = PushService::spawn().await;
-    let (vapid, client) = (vapid(), http_client().unwrap());
+    let (vapid, client) = (vapid(), http_client());
     let sub = server_side(&service.subscribe());
     let payload = alert(DocId::random());
     let opts = quick_options(&payload);
@@ -263,7 +257,7 @@ async fn an_unreachable_or_unavailable_push_service_asks_to_retry_after_the_back
 #[tokio::test]
 async fn an_alert_retried_as_told_is_delivered_once_after_the_push_service_returns() {
     let service = PushService::spawn().await;
-    let (vapid, client) = (vapid(), http_client().unwrap());
+    let (vapid, client) = (vapid(), http_client());
     let sub = server_side(&service.subscribe());
     let payload = alert(DocId::random());
     service.down_for(Outage::Refused, Duration::from_millis(400)).await;
@@ -293,7 +287,7 @@ async fn the_local_push_service_rejects_unsigned_forged_or_corrupted_messages() 
     // Guards the guard: a push service that accepted anything would make the tests above pass
     // whatever the server sent.
     let service = PushService::spawn().await;
-    let (vapid, client) = (vapid(), http_client().unwrap());
+    let (vapid, client) = (vapid(), http_client());
     let sub = server_side(&service.subscribe());
     let payload = alert(DocId::random());
     let opts = SendOptions::for_alert(&payload);
@@ -337,4 +331,41 @@ async fn the_local_push_service_rejects_unsigned_forged_or_corrupted_messages() 
 fn jwt_part(authorization: &str, index: usize) -> String {
     let token = authorization.strip_prefix("vapid t=").and_then(|rest| rest.split(',').next()).unwrap();
     token.split('.').nth(index).unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn without_the_option_a_loopback_push_service_is_never_contacted() {
+    let service = PushService::spawn().await;
+    let vapid = vapid();
+    let sub = service.subscribe_for(&vapid.application_server_key());
+    let payload = alert(DocId::random());
+    let strict = PushClient::new(EndpointPolicy { allow_http: true, allow_private: false }).unwrap();
+    let opts = quick_options(&payload);
+
+    let literal = deliver(&strict, &vapid, &server_side(&sub), &payload, &opts).await;
+    assert!(matches!(&literal, Delivery::Failed(why) if why.contains("public")), "{literal:?}");
+    // A name is resolved on every connection, and its loopback address is not handed out.
+    let mut by_name = sub.clone();
+    by_name.endpoint = sub.endpoint.replace("127.0.0.1", "localhost");
+    let named = deliver(&strict, &vapid, &server_side(&by_name), &payload, &opts).await;
+    assert!(matches!(named, Delivery::RetryAfter(_)), "{named:?}");
+
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(service.messages().is_empty(), "nothing reached the loopback service");
+    let allowed = deliver(&http_client(), &vapid, &server_side(&sub), &payload, &opts).await;
+    assert_eq!(allowed, Delivery::Sent, "with the option the same endpoint works");
+}
+
+#[tokio::test]
+async fn what_a_push_endpoint_answers_never_reaches_the_delivery_outcome() {
+    let service = PushService::spawn().await;
+    let vapid = vapid();
+    let sub = service.subscribe_for(&vapid.application_server_key());
+    service.always(&sub, Reply::WithBody(400, "ami-id\ninstance-id\nsecret-token".into()));
+    let payload = alert(DocId::random());
+
+    let outcome =
+        deliver(&http_client(), &vapid, &server_side(&sub), &payload, &quick_options(&payload)).await;
+
+    assert_eq!(outcome, Delivery::Failed("HTTP 400".into()), "the status alone, never the body");
 }
