@@ -6,6 +6,7 @@
 //! - [`case`]: the incident/dispute case document — typed view, validator, writer helpers.
 //! - [`sweep`]: the sweep report — deterministic id and genesis, reader, completeness.
 //! - [`petition`], [`visit`]: the petition item (信访事项) and the downward visit (下访).
+//! - [`corrections`]: a record's times the server corrected for a wrong clock, with the claims.
 //! - [`outbox`]: what the server owes people (alerts, reminders), one typed event per cause.
 //! - [`rules`]: rules the PWA runs too, held to shared vectors (the petition's statutory clock).
 //! - [`wire`]: the `POST /api/v1/sync` request and response, CBOR encoded.
@@ -14,6 +15,7 @@
 //! same bytes from TypeScript following `PROTOCOL.md` beside this file.
 
 pub mod case;
+pub mod corrections;
 pub mod ids;
 pub mod outbox;
 pub mod petition;
