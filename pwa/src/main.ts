@@ -1,4 +1,5 @@
 // Wiring: storage, worker, sync status, routing and screens meet here and nowhere else.
+import { setPageClockOffset } from './ui/page-clock';
 import { html, render } from 'lit-html';
 import { refreshAlerts } from './push';
 import { fetchSession, API_BASE } from './api';
@@ -128,6 +129,7 @@ async function start(token: string, session: Session): Promise<void> {
   w.on((e) => {
     if (e.type === 'sync') {
       c.status = e.status;
+      if (e.status.clock) setPageClockOffset(e.status.clock.offsetMs);
       rerender();
     } else if (e.type === 'revoked') {
       void signedOut();

@@ -15,6 +15,8 @@ export type Source = (typeof SOURCES)[number];
 
 type IS = A.ImmutableString;
 interface ReviewDoc { requested_at: Date; answered_at?: Date; answer?: IS }
+/** Written only by the server (PROTOCOL.md §11): a date it corrected for a wrong clock. */
+interface CorrectionDoc { field: IS; claimed: Date; corrected: Date; confirmed?: Date; confirmed_by?: IS }
 export interface PetitionDoc {
   schema_version: number;
   kind: IS;
@@ -30,7 +32,11 @@ export interface PetitionDoc {
   review: ReviewDoc | null;
   rereview: ReviewDoc | null;
   cases: IS[];
+  clock_corrections?: CorrectionDoc[];
 }
+
+/** A date the server corrected; the clock counts from it once a leader has confirmed it. */
+export interface DateCorrection { field: string; claimed: number; corrected: number; confirmed: number | null; confirmed_by: string | null }
 
 export interface NewPetitionInput {
   village: string; source: Source; name: string; phone: string | null; id_no: string | null;
@@ -48,9 +54,12 @@ export type PetitionEdit =
 export interface PetitionSummary {
   village: string; source: Source; name: string; received_at: number; stage: Stage; deadline: Deadline | null;
   request: string;
+  /** Corrected dates no leader has confirmed yet: the deadline is provisional meanwhile. */
+  pending_dates: number;
 }
 export interface PetitionView extends PetitionSummary, Steps {
   doc: string; phone: string | null; id_no: string | null; recorded_by: string; cases: string[];
+  clock_corrections: DateCorrection[];
 }
 
 const im = (s: string) => new A.ImmutableString(s);
@@ -159,6 +168,13 @@ export function editPetition(doc: A.Doc<PetitionDoc>, e: PetitionEdit, now = new
   });
 }
 
+function correctionsOf(d: PetitionDoc): DateCorrection[] {
+  return (d.clock_corrections ?? []).map((c) => ({
+    field: str(c.field), claimed: ms(c.claimed) ?? 0, corrected: ms(c.corrected) ?? 0,
+    confirmed: ms(c.confirmed), confirmed_by: c.confirmed_by ? str(c.confirmed_by) : null,
+  }));
+}
+
 export function summarizePetition(d: A.Doc<PetitionDoc>): PetitionSummary {
   if (d.kind == null || !(d.received_at instanceof Date) || d.petitioner == null) throw new Error('not a whole petition');
   const clock = clockOf(d);
@@ -166,6 +182,7 @@ export function summarizePetition(d: A.Doc<PetitionDoc>): PetitionSummary {
     village: str(d.village), source: str(d.source) as Source, name: str(d.petitioner.name),
     received_at: d.received_at.getTime(), stage: stage(clock), deadline: deadline(clock),
     request: String(d.request ?? '').slice(0, 80),
+    pending_dates: correctionsOf(d).filter((c) => c.confirmed === null).length,
   };
 }
 
@@ -173,7 +190,7 @@ export function viewPetition(id: string, d: A.Doc<PetitionDoc>): PetitionView {
   return {
     ...summarizePetition(d), ...stepsOf(d), doc: id, request: String(d.request ?? ''),
     phone: d.petitioner.phone ? str(d.petitioner.phone) : null, id_no: d.petitioner.id_no ? str(d.petitioner.id_no) : null,
-    recorded_by: str(d.recorded_by), cases: (d.cases ?? []).map(str),
+    recorded_by: str(d.recorded_by), cases: (d.cases ?? []).map(str), clock_corrections: correctionsOf(d),
   };
 }
 
