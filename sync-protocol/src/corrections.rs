@@ -191,7 +191,7 @@ mod tests {
         let log = log_of(&doc);
         assert_eq!((log[0].confirmed, log[0].confirmed_by.as_deref()), (Some(6_000), Some("u_leader")));
         let (v, _) = doc.get(&d, "at").unwrap().unwrap();
-        assert_eq!(v.to_scalar().cloned(), Some(ScalarValue::Timestamp(6_000)));
+        assert_eq!(v.as_scalar().cloned(), Some(ScalarValue::Timestamp(6_000)));
     }
 
     #[test]
