@@ -20,6 +20,7 @@ import { caseworkChecks } from './casework.mjs';
 import { petitionChecks } from './petitions.mjs';
 import { sweepChecks } from './sweeps.mjs';
 import { screenChecks } from './screens.mjs';
+import { clockChecks } from './clock.mjs';
 
 const TITLE = `水库移民安置房漏水纠纷 ${Date.now() % 100000}`;
 
@@ -320,6 +321,8 @@ async function main() {
   await sweepChecks({ base, check, launch, until, assert, shot });
 
   await screenChecks({ base, check, launch, until, assert, shot });
+
+  await clockChecks({ base, check, launch, until, assert, shot, apiCases });
 
   await check('the sync client passes its protocol checks against this server (tests/server.e2e.ts)', async () => {
     const r = spawnSync('npx', ['vitest', 'run', '--config', 'vitest.e2e.config.ts'], { cwd: pwaDir, env: { ...process.env, ANLAN_URL: base }, encoding: 'utf8' });

@@ -1,4 +1,5 @@
 // Wiring: storage, worker, sync status, routing and screens meet here and nowhere else.
+import { setPageClockOffset } from './ui/page-clock';
 import { html, render } from 'lit-html';
 import { refreshAlerts } from './push';
 import { fetchSession, API_BASE } from './api';
@@ -140,6 +141,7 @@ async function start(token: string, session: Session): Promise<void> {
     if (e.type === 'sync') {
       const firstSync = c.status?.lastSync == null && e.status.lastSync != null;
       c.status = e.status;
+      if (e.status.clock) setPageClockOffset(e.status.clock.offsetMs);
       if (firstSync) void refreshList();
       rerender();
     } else if (e.type === 'loading') {

@@ -8,6 +8,7 @@
 //! - [`sweep`]: the sweep report — deterministic id and genesis, reader, completeness.
 //! - [`petition`], [`visit`]: the petition item (信访事项) and the downward visit (下访).
 //! - [`roles`]: who is who — `Role`, `UnitKind`, a role's rank and every rule on a role alone.
+//! - [`corrections`]: a record's times the server corrected for a wrong clock, with the claims.
 //! - [`outbox`]: what the server owes people (alerts, reminders), one typed event per cause.
 //! - [`rules`]: rules the PWA runs too, held to shared vectors (the petition's statutory clock).
 //! - [`wire`]: the `POST /api/v1/sync` request and response, CBOR encoded.
@@ -17,6 +18,7 @@
 
 pub mod calendar;
 pub mod case;
+pub mod corrections;
 pub mod ids;
 pub mod outbox;
 pub mod petition;

@@ -13,12 +13,14 @@
 //! | `cases` | List of Str (case document ids) | disputes found; ≤ 50 |
 //! | `resolved` | Int | resolved on the spot, 0–1,000 |
 //! | `notes` | Text | ≤ 5,000 characters |
+//! | `clock_corrections` | see [`crate::corrections`] | written only by the server |
 
 use automerge::transaction::Transactable;
 use automerge::{AutomergeError, ObjType, ROOT, ReadDoc, ScalarValue};
 use serde::Serialize;
 
 use crate::DocId;
+use crate::corrections::{Claim, RecordCorrection};
 use crate::petition::{header, str_list};
 use crate::schema::{MapReader, Result, SchemaError};
 
@@ -36,6 +38,7 @@ const ROOT_KEYS: &[&str] = &[
     "cases",
     "resolved",
     "notes",
+    "clock_corrections",
 ];
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -54,6 +57,7 @@ pub struct Visit {
 pub fn read_visit<D: ReadDoc>(doc: &D) -> Result<Visit> {
     let root = MapReader::root(doc);
     let schema_version = header(&root, ROOT_KEYS, SCHEMA_VERSION, KIND)?;
+    crate::corrections::read_log(&root)?;
     let cases = str_list(&root, "cases", 50, 36)?;
     if let Some(i) = cases.iter().position(|id| id.parse::<DocId>().is_err()) {
         return Err(SchemaError::new(format!("cases[{i}]"), "not a document id"));
@@ -75,7 +79,17 @@ pub fn read_visit<D: ReadDoc>(doc: &D) -> Result<Visit> {
     })
 }
 
+/// The visit's date as the server corrected it, if it did: checked like every field, kept
+/// apart so that a visit is still written from the fields a person fills in.
+pub fn read_corrections<D: ReadDoc>(doc: &D) -> Result<Vec<RecordCorrection>> {
+    crate::corrections::read_log(&MapReader::root(doc))
+}
+
 impl Visit {
+    pub fn claims(&self) -> Vec<Claim> {
+        vec![Claim::new(&["date"], self.date)]
+    }
+
     /// Write a new visit with the exact types [`read_visit`] expects.
     pub fn write<T: Transactable>(&self, tx: &mut T) -> std::result::Result<(), AutomergeError> {
         tx.put(ROOT, "schema_version", SCHEMA_VERSION)?;

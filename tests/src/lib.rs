@@ -188,6 +188,34 @@ impl TestApp {
             .unwrap()
     }
 
+    /// `GET /api/v1{path}` as `token`: the status and the JSON body (`Null` when there is none).
+    pub async fn api_get(&self, token: &str, path: &str) -> (u16, serde_json::Value) {
+        let res = reqwest::Client::new()
+            .get(format!("{}/api/v1{path}", self.url))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        (res.status().as_u16(), res.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    /// `POST /api/v1{path}` with a JSON body as `token`: the status and the JSON answer.
+    pub async fn api_post(
+        &self,
+        token: &str,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        let res = reqwest::Client::new()
+            .post(format!("{}/api/v1{path}", self.url))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        (res.status().as_u16(), res.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
     pub async fn stop(mut self) -> TestDb {
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());

@@ -18,12 +18,18 @@ export type PetitionEdit =
   | { op: 'answer_review'; which: Which; at: number; answer: string }
   | { op: 'link_case'; case: string };
 
+/** A date the server corrected; the clock counts from it once a leader has confirmed it. */
+export interface DateCorrection { field: string; claimed: number; corrected: number; confirmed: number | null; confirmed_by: string | null }
+
 export interface PetitionSummary {
   village: string; source: Source; name: string; received_at: number; stage: Stage; deadline: Deadline | null;
   request: string;
+  /** Corrected dates no leader has confirmed yet: the deadline is provisional meanwhile. */
+  pending_dates: number;
 }
 export interface PetitionView extends PetitionSummary, Steps {
   doc: string; phone: string | null; id_no: string | null; recorded_by: string; cases: string[];
+  clock_corrections: DateCorrection[];
 }
 
 /** The recorded steps as plain numbers: what the detail screen shows and the clock is built from. */

@@ -9,13 +9,15 @@ import { apply, deadline, stage } from '../rules/petition';
 
 export const PETITION_KIND = 'petition';
 export {
-  SOURCES, clockOfSteps, eventOf, type NewPetitionInput, type PetitionEdit, type PetitionSummary, type PetitionView,
+  SOURCES, clockOfSteps, eventOf, type DateCorrection, type NewPetitionInput, type PetitionEdit, type PetitionSummary, type PetitionView,
   type Source, type Steps, type Which,
 } from './petition-steps';
-import { clockOfSteps, eventOf, type NewPetitionInput, type PetitionEdit, type PetitionSummary, type PetitionView, type Source, type Steps } from './petition-steps';
+import { clockOfSteps, eventOf, type DateCorrection, type NewPetitionInput, type PetitionEdit, type PetitionSummary, type PetitionView, type Source, type Steps } from './petition-steps';
 
 type IS = A.ImmutableString;
 interface ReviewDoc { requested_at: Date; answered_at?: Date; answer?: IS }
+/** Written only by the server (PROTOCOL.md §11): a date it corrected for a wrong clock. */
+interface CorrectionDoc { field: IS; claimed: Date; corrected: Date; confirmed?: Date; confirmed_by?: IS }
 export interface PetitionDoc {
   schema_version: number;
   kind: IS;
@@ -31,6 +33,7 @@ export interface PetitionDoc {
   review: ReviewDoc | null;
   rereview: ReviewDoc | null;
   cases: IS[];
+  clock_corrections?: CorrectionDoc[];
 }
 
 
@@ -107,6 +110,13 @@ export function editPetition(doc: A.Doc<PetitionDoc>, e: PetitionEdit, now = new
   });
 }
 
+function correctionsOf(d: PetitionDoc): DateCorrection[] {
+  return (d.clock_corrections ?? []).map((c) => ({
+    field: str(c.field), claimed: ms(c.claimed) ?? 0, corrected: ms(c.corrected) ?? 0,
+    confirmed: ms(c.confirmed), confirmed_by: c.confirmed_by ? str(c.confirmed_by) : null,
+  }));
+}
+
 export function summarizePetition(d: A.Doc<PetitionDoc>): PetitionSummary {
   if (d.kind == null || !(d.received_at instanceof Date) || d.petitioner == null) throw new Error('not a whole petition');
   const clock = clockOf(d);
@@ -114,6 +124,7 @@ export function summarizePetition(d: A.Doc<PetitionDoc>): PetitionSummary {
     village: str(d.village), source: str(d.source) as Source, name: str(d.petitioner.name),
     received_at: d.received_at.getTime(), stage: stage(clock), deadline: deadline(clock),
     request: String(d.request ?? '').slice(0, 80),
+    pending_dates: correctionsOf(d).filter((c) => c.confirmed === null).length,
   };
 }
 
@@ -121,7 +132,7 @@ export function viewPetition(id: string, d: A.Doc<PetitionDoc>): PetitionView {
   return {
     ...summarizePetition(d), ...stepsOf(d), doc: id, request: String(d.request ?? ''),
     phone: d.petitioner.phone ? str(d.petitioner.phone) : null, id_no: d.petitioner.id_no ? str(d.petitioner.id_no) : null,
-    recorded_by: str(d.recorded_by), cases: (d.cases ?? []).map(str),
+    recorded_by: str(d.recorded_by), cases: (d.cases ?? []).map(str), clock_corrections: correctionsOf(d),
   };
 }
 

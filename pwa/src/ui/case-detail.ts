@@ -6,7 +6,7 @@ import { alertLogView, loadAlertLog } from './alert-log';
 import { historyView } from './history';
 import { deliveryBadge } from './case-card';
 import type { Ctx } from './ctx';
-import { catLabel, fmtDate, fmtTime, mayManage, sevLabel, stLabel, tlLabel } from './format';
+import { catLabel, fmtDate, fmtTime, fmtTimeYear, mayManage, sevLabel, stLabel, tlLabel } from './format';
 import { header } from './officer-home';
 import { caseworkPanel } from './casework';
 import { beijingDay, dateString, dayOfDate } from '../rules/petition';
@@ -169,7 +169,7 @@ export function detailView(ctx: Ctx, st: DetailState) {
         ${field(t('f_reporter'), html`<span data-testid="reporter">${personLabel(d.reporter)}</span>`)}
         ${field(t('f_reported_at'), fmtTime(d.reported_at))}
         ${d.clock_corrections.length ? field(t('f_clock'), html`<span class="warn" data-testid="clock-corrected">${t('clock_corrected', {
-          n: d.clock_corrections.length, claimed: fmtTime(d.clock_corrections[0].claimed), corrected: fmtTime(d.clock_corrections[0].corrected) })}</span>`) : ''}
+          n: d.clock_corrections.length, claimed: fmtTimeYear(d.clock_corrections[0].claimed), corrected: fmtTimeYear(d.clock_corrections[0].corrected) })}</span>`) : ''}
         ${field(t('f_location'), d.location ? t('f_location_value', { lat: d.location.lat.toFixed(5), lon: d.location.lon.toFixed(5), acc: d.location.accuracy_m ?? '?' }) : t('f_location_none'))}
         ${field(t('f_responsible_leader'), html`<span data-testid="responsible-leader">${personLabel(d.responsible_leader) || t('f_none')}</span>`, 'responsible_leader')}
         ${field(t('f_handler'), html`<span data-testid="handler">${personLabel(d.handler) || t('f_none')}</span>`, 'handler')}

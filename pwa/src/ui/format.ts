@@ -31,6 +31,12 @@ export function fmtTime(ms: number | null): string {
   return new Date(ms).toLocaleString(getLang(), { timeZone: BEIJING_ZONE, month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
 }
 
+/** With the year: a wrong clock's claim may be years away from the truth. */
+export function fmtTimeYear(ms: number | null): string {
+  if (ms == null) return '';
+  return new Date(ms).toLocaleString(getLang(), { year: 'numeric', month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
+}
+
 export function fmtDate(ms: number | null): string {
   if (ms == null) return '';
   return new Date(ms).toLocaleDateString(getLang(), { timeZone: BEIJING_ZONE, year: 'numeric', month: 'long', day: 'numeric' });

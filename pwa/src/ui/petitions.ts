@@ -14,6 +14,7 @@ import {
   atOfDate, countdown, deadlineLabel, mayHandlePetitions, orderPetitions, recordOf, recordsOf, todayDate, villageName, villagesOf,
 } from './records-common';
 import { syncBar } from './syncbar';
+import { correctedDates } from './petition-dates';
 
 function card(item: RecordListItem) {
   const s = item.summary as PetitionSummary;
@@ -24,6 +25,7 @@ function card(item: RecordListItem) {
         <div class="card-top">
           <span class="badge st">${t(`pst_${s.stage}` as MessageKey)}</span>
           <span class="badge countdown ${c.cls}" data-testid="countdown">${c.text}</span>
+          ${s.pending_dates ? html`<span class="badge warn" data-testid="date-pending-badge">${t('pet_date_pending')}</span>` : ''}
         </div>
         <div class="card-title">${s.name}：${s.request}</div>
         <div class="card-meta">
@@ -163,6 +165,7 @@ export function petitionDetail(ctx: Ctx, doc: string) {
         ${v.rereview ? step(t('pet_act_request_rereview'), v.rereview.requested_at) : ''}
         ${v.rereview ? step(t('pet_act_answer_rereview'), v.rereview.answered_at, v.rereview.answer) : ''}
       </ul>
+      ${correctedDates(ctx, v)}
       ${!mayHandlePetitions(ctx.session.user.role) ? html`<p class="muted">${t('pet_no_permission')}</p>`
         : action.op ? actionForm(ctx, v)
         : html`<div class="actions">${nextOps(v, ctx.session.user.role).map((op) => html`<button data-testid="act-${op}" @click=${start(op)}>${t(`pet_act_${op}` as MessageKey)}</button>`)}</div>`}

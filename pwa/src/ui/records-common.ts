@@ -8,6 +8,7 @@ import { beijingDay, dateString, dayOfDate, dayStartMs, daysLeft, type Deadline 
 import type { RecordDetail, RecordListItem } from '../worker/rpc';
 import type { Ctx } from './ctx';
 import { handlesPetitions, isLeader } from '../rules/roles';
+import { trustedNow } from './page-clock';
 
 /** Who records petitions and their steps (docs/permissions.md): petition staff and the township and above. */
 export const mayHandlePetitions = handlesPetitions;
@@ -67,13 +68,13 @@ export function villagesOf(ctx: Ctx): Village[] | null {
 
 export const villageName = (code: string) => villages?.find((v) => v.code === code)?.name ?? code;
 
-export function todayDate(now = Date.now()): string {
+export function todayDate(now = trustedNow()): string {
   return dateString(beijingDay(now));
 }
 
 /** The instant recorded for a date typed as `YYYY-MM-DD` (Beijing): now for today, else 23:59
  *  that day, so steps recorded later for the same day never predate one another. */
-export function atOfDate(date: string, now = Date.now()): number {
+export function atOfDate(date: string, now = trustedNow()): number {
   const day = dayOfDate(date);
   return day === beijingDay(now) ? now : dayStartMs(day + 1) - 60_000;
 }
@@ -81,7 +82,7 @@ export function atOfDate(date: string, now = Date.now()): number {
 export interface Countdown { text: string; cls: 'ok' | 'soon' | 'today' | 'over' | 'done'; finished: boolean }
 
 /** 剩余N天 / 今天到期 / 已超期N天 for the running deadline; the petitioner's lapsed window ends the item. */
-export function countdown(d: Deadline | null, now = Date.now()): Countdown {
+export function countdown(d: Deadline | null, now = trustedNow()): Countdown {
   if (!d) return { text: t('pet_finished'), cls: 'done', finished: true };
   const left = daysLeft(d, now);
   if (d.owner === 'petitioner' && left < 0) return { text: t('pet_finished'), cls: 'done', finished: true };
@@ -91,7 +92,7 @@ export function countdown(d: Deadline | null, now = Date.now()): Countdown {
 }
 
 /** Open items by deadline (most overdue first), then finished ones, newest first. */
-export function orderPetitions<T extends { summary: unknown }>(items: T[], now = Date.now()): { open: T[]; done: T[] } {
+export function orderPetitions<T extends { summary: unknown }>(items: T[], now = trustedNow()): { open: T[]; done: T[] } {
   const s = (x: T) => x.summary as PetitionSummary;
   const open = items.filter((x) => !countdown(s(x).deadline, now).finished);
   const done = items.filter((x) => countdown(s(x).deadline, now).finished);

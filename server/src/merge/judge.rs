@@ -95,6 +95,8 @@ pub(super) struct Applied {
     pub sealed_no: Option<String>,
     /// The push carried a deterministic genesis change (see `records::is_genesis`).
     pub genesis: bool,
+    /// The server's own sealed changes the push re-delivered: its word, not the device's.
+    pub sealed: Vec<Change>,
 }
 
 impl Verdict {
@@ -180,6 +182,7 @@ pub async fn judge(
         Some(_) => fresh.iter().filter(|c| !server_changes.contains(&c.hash())).cloned().collect(),
         None => Vec::new(),
     };
+    let sealed = fresh.iter().filter(|c| server_changes.contains(&c.hash())).cloned().collect();
     if let Err(e) = trial.apply_changes(fresh) {
         return match e {
             AutomergeError::DuplicateSeqNumber(..) => reject(RejectCode::DuplicateSeq, e.to_string()),
@@ -202,11 +205,20 @@ pub async fn judge(
             None => return reject(RejectCode::Schema, format!("kind: unknown document kind '{kind}'")),
         },
     };
-    let applied =
-        Applied { base, trial, base_heads, heads: heads.clone(), received, fresh: kept, sealed_no, genesis };
+    let applied = Applied {
+        base,
+        trial,
+        base_heads,
+        heads: heads.clone(),
+        received,
+        fresh: kept,
+        sealed_no,
+        genesis,
+        sealed,
+    };
     let verdict = match record_kind {
         None => judge_case(m, device, push, meta, applied, clock).await?,
-        Some(k) => super::judge_record::judge(m, device, push, meta, applied, k, kind).await?,
+        Some(k) => super::judge_record::judge(m, device, push, meta, applied, k, kind, clock).await?,
     };
     if hidden && matches!(verdict, Verdict::Accept(_)) {
         // A valid new document under an id already taken outside the scope: it cannot be
@@ -224,7 +236,7 @@ async fn judge_case(
     applied: Applied,
     clock: &PushClock,
 ) -> Result<Verdict, AppError> {
-    let Applied { base, mut trial, base_heads, heads, received, fresh, sealed_no, genesis } = applied;
+    let Applied { base, mut trial, base_heads, heads, received, fresh, sealed_no, genesis, .. } = applied;
     let reject =
         |code, msg: String| Ok(Verdict::Rejected { heads: heads.clone(), reason: reason(code, msg) });
     if genesis {

@@ -1,16 +1,21 @@
 //! Judging a pushed document of a [`RecordKind`]: the same steps as a case after the change
-//! is applied — schema, fixed unit, jurisdiction, the kind's own rules — without numbering.
+//! is applied — times the phone's clock got wrong corrected first (PROTOCOL.md §11), then
+//! schema, fixed unit, jurisdiction, the kind's own rules — without numbering.
 
-use automerge::Automerge;
+use automerge::{Automerge, ReadDoc};
+use sync_protocol::corrections::{self, Claim};
+use sync_protocol::rules::clock as rule;
 use sync_protocol::wire::{self, RejectCode};
 
+use super::clock::PushClock;
 use super::judge::{Accepted, Applied, Body, Verdict};
 use super::numbering::Numbering;
 use super::records::{Judging, Projected, RecordKind};
-use super::{Merger, reason};
+use super::{Merger, reason, seal};
 use crate::error::AppError;
-use crate::store::{DeviceAuth, DocMeta, now_ms};
+use crate::store::{DeviceAuth, DocMeta};
 
+#[allow(clippy::too_many_arguments)] // the judge's state, handed on whole
 pub(super) async fn judge(
     m: &Merger,
     device: &DeviceAuth,
@@ -19,8 +24,10 @@ pub(super) async fn judge(
     applied: Applied,
     k: &'static dyn RecordKind,
     kind: String,
+    clock: &PushClock,
 ) -> Result<Verdict, AppError> {
-    let Applied { base, trial, base_heads, heads, received, fresh, sealed_no, genesis } = applied;
+    let Applied { mut base, mut trial, base_heads, heads, received, fresh, sealed_no, genesis, sealed } =
+        applied;
     let reject =
         |code, msg: String| Ok(Verdict::Rejected { heads: heads.clone(), reason: reason(code, msg) });
     if sealed_no.is_some() {
@@ -28,6 +35,30 @@ pub(super) async fn judge(
     }
     if genesis && !k.deterministic() {
         return reject(RejectCode::ForeignActor, format!("a {kind} has no shared genesis change"));
+    }
+    // The server's sealed changes are what it had said, re-delivered or just made (a date a
+    // leader confirmed): the device is judged against them. One whose dependencies are not
+    // stored yet waits in Automerge's queue and is judged with the device's changes.
+    if !sealed.is_empty() {
+        base.apply_changes(sealed).map_err(|e| AppError::Internal(e.into()))?;
+    }
+    // Only the server writes the log. (A re-delivered correction made on top of the device's
+    // own changes — after a restore — cannot be told apart from them here; it is sealed, so
+    // it is genuine, and the log is taken as it reads.)
+    let queued = !base.get_missing_deps(&[]).is_empty();
+    if !queued && corrections::log_of(&base) != corrections::log_of(&trial) {
+        return reject(RejectCode::Forbidden, "clock_corrections: only the server corrects times".into());
+    }
+    let ctx = clock.context(device, meta);
+    let claims = corrections::new_claims(&k.claims(&base), &k.claims(&trial));
+    let mut fixes: Vec<(Claim, i64)> =
+        claims.iter().filter_map(|c| rule::correct(c.at, &ctx).map(|at| (c.clone(), at))).collect();
+    if k.ordered() {
+        super::records::keep_order(&k.claims(&trial), &mut fixes);
+    }
+    if !fixes.is_empty() {
+        seal::transact(m, push.doc, &mut trial, |tx| corrections::write_corrections(tx, &fixes))
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("correcting times: {e}")))?;
     }
     let after = match k.project(push.doc, &trial) {
         Ok(p) => p,
@@ -59,7 +90,9 @@ pub(super) async fn judge(
         before: before_pair(&base, before.as_ref()),
         after: (&trial, &after),
         fresh: &fresh,
-        now: now_ms(),
+        now: clock.receipt,
+        clock: ctx,
+        claims: &claims,
         context: m.store.record_context(&kind, after.row.ref_key.as_deref(), &after.unit_code).await?,
     };
     if let Err((code, msg)) = k.check(&judging) {

@@ -10,6 +10,7 @@ mod authority;
 mod cache;
 mod case_outbox;
 mod clock;
+mod confirm;
 mod judge;
 mod judge_record;
 mod lifecycle;

@@ -6,17 +6,21 @@
 //!
 //! Steps of the clock are facts with dates: each is recorded once and never rewritten, so a
 //! deadline cannot be moved by editing the past. A date more than a day ahead of the server's
-//! clock is refused: a clock step cannot be recorded before it happens.
+//! clock is refused when the phone's clock is right: a clock step cannot be recorded before it
+//! happens. A date the server corrected for a wrong clock (PROTOCOL.md §11) is the server's
+//! estimate: the projection lists it in `pending_dates` and marks the deadline `provisional`
+//! until a leader confirms the date (`confirm.rs`), and the clock counts from the confirmed one.
 
 use automerge::Automerge;
 use serde_json::json;
 use sync_protocol::DocId;
-use sync_protocol::calendar::{DAY_MS, date_string};
+use sync_protocol::calendar::date_string;
+use sync_protocol::corrections::Claim;
 use sync_protocol::petition::{self, Petition, read_petition};
 use sync_protocol::rules::petition::ClockError;
 use sync_protocol::wire::RejectCode;
 
-use super::records::{Judging, Projected, RecordKind, Refusal};
+use super::records::{Judging, Projected, RecordKind, Refusal, typed_ahead};
 use crate::store::RecordRow;
 
 pub struct PetitionKind;
@@ -34,12 +38,15 @@ impl RecordKind for PetitionKind {
         let mut body = serde_json::to_value(&p).map_err(|e| e.to_string())?;
         body["doc"] = json!(doc.to_string());
         body["stage"] = json!(clock.stage().as_str());
+        let pending = p.pending_dates();
         body["deadline"] = match deadline {
             Some(d) => json!({
                 "kind": d.kind.as_str(), "owner": d.owner.as_str(), "date": date_string(d.day), "due_ms": d.due_ms(),
+                "provisional": !pending.is_empty(),
             }),
             None => serde_json::Value::Null,
         };
+        body["pending_dates"] = json!(pending);
         Ok(Projected {
             unit_code: p.village.clone(),
             row: RecordRow {
@@ -54,6 +61,14 @@ impl RecordKind for PetitionKind {
         })
     }
 
+    fn claims(&self, d: &Automerge) -> Vec<Claim> {
+        petition::read_unchecked(d).map(|p| p.claims()).unwrap_or_default()
+    }
+
+    fn ordered(&self) -> bool {
+        true
+    }
+
     fn check(&self, j: &Judging<'_>) -> Result<(), Refusal> {
         if !may_write(&j.device.role) {
             return Err((
@@ -62,8 +77,8 @@ impl RecordKind for PetitionKind {
             ));
         }
         let after = read(j.after.0)?;
-        if after.dates().iter().any(|&t| t > j.now + DAY_MS) {
-            return Err(schema("a date of the petition is in the future"));
+        if let Some(field) = typed_ahead(j) {
+            return Err(schema(&format!("{field}: a date of the petition is in the future")));
         }
         let before = j.before.map(|(doc, _)| read(doc)).transpose()?;
         match &before {

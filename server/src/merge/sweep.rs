@@ -31,6 +31,7 @@ impl RecordKind for SweepKind {
         let body = serde_json::json!({
             "doc": doc.to_string(), "campaign": r.campaign, "village": r.village,
             "state": r.state(), "found": r.found, "nil": r.nil, "notes": r.notes, "reporters": r.reporters,
+            "clock_corrections": r.clock_corrections,
         });
         Ok(Projected {
             unit_code: r.village.clone(),
@@ -44,6 +45,10 @@ impl RecordKind for SweepKind {
                 body: body.to_string(),
             },
         })
+    }
+
+    fn claims(&self, d: &Automerge) -> Vec<sync_protocol::corrections::Claim> {
+        read_report(d).map(|r| r.claims()).unwrap_or_default()
     }
 
     fn check(&self, j: &Judging<'_>) -> Result<(), Refusal> {

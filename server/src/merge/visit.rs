@@ -4,11 +4,11 @@
 use automerge::Automerge;
 use serde_json::json;
 use sync_protocol::DocId;
-use sync_protocol::calendar::DAY_MS;
+use sync_protocol::corrections::Claim;
 use sync_protocol::visit::{self, Visit, read_visit};
 use sync_protocol::wire::RejectCode;
 
-use super::records::{Judging, Projected, RecordKind, Refusal};
+use super::records::{Judging, Projected, RecordKind, Refusal, typed_ahead};
 use crate::store::RecordRow;
 use sync_protocol::roles::{Rank, rank};
 
@@ -19,6 +19,7 @@ impl RecordKind for VisitKind {
         let v = read_visit(d).map_err(|e| e.to_string())?;
         let mut body = serde_json::to_value(&v).map_err(|e| e.to_string())?;
         body["doc"] = json!(doc.to_string());
+        body["clock_corrections"] = json!(visit::read_corrections(d).map_err(|e| e.to_string())?);
         Ok(Projected {
             unit_code: v.village.clone(),
             row: RecordRow {
@@ -33,6 +34,10 @@ impl RecordKind for VisitKind {
         })
     }
 
+    fn claims(&self, d: &Automerge) -> Vec<Claim> {
+        read_visit(d).map(|v| v.claims()).unwrap_or_default()
+    }
+
     fn check(&self, j: &Judging<'_>) -> Result<(), Refusal> {
         if rank(&j.device.role) != Rank::Leader {
             return Err((
@@ -41,7 +46,7 @@ impl RecordKind for VisitKind {
             ));
         }
         let after = read(j.after.0)?;
-        if after.date > j.now + DAY_MS {
+        if typed_ahead(j).is_some() {
             return Err((RejectCode::Schema, "date: a visit is recorded once it has happened".into()));
         }
         match j.before {

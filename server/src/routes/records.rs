@@ -3,10 +3,13 @@
 //! PWA shows (`sync_protocol::rules::petition`); visits newest first; and the villages a person
 //! may record them for, for the forms.
 
-use axum::extract::State;
-use axum::routing::get;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use sync_protocol::DocId;
 use sync_protocol::rules::petition::days_left_to;
 
 use crate::auth::Device;
@@ -17,6 +20,7 @@ use crate::store::{DeviceAuth, LatLon, RecordListing, now_ms};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/petitions", get(petitions))
+        .route("/petitions/{doc}/confirm-date", post(confirm_date))
         .route("/visits", get(visits))
         .route("/villages", get(villages))
 }
@@ -58,6 +62,28 @@ async fn petitions(
     // Open items by deadline, nearest (or most overdue) first; finished ones after, newest first.
     items.sort_by_key(|p| (p.finished, p.record.due_at.unwrap_or(i64::MAX), -p.record.at.unwrap_or(0)));
     Ok(Json(items))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfirmDate {
+    /// The corrected date's `field` as `pending_dates` lists it (`decision.at`).
+    field: String,
+    /// When the step happened (Unix ms).
+    date: i64,
+}
+
+/// A leader confirms a date the server corrected for a wrong clock (PROTOCOL.md §11).
+async fn confirm_date(
+    State(state): State<AppState>,
+    Device(d): Device,
+    Path(doc): Path<String>,
+    req: Result<Json<ConfirmDate>, JsonRejection>,
+) -> Result<StatusCode, AppError> {
+    let req = req.map(|Json(r)| r).map_err(|r| AppError::BadRequest(r.body_text()))?;
+    let doc: DocId = doc.parse().map_err(|_| AppError::NotFound)?;
+    state.merger.confirm_petition_date(&d, doc, &req.field, req.date).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn visits(

@@ -16,6 +16,7 @@
 //! | `reply` | Map `{at: Timestamp, text: Str}` or Null | recorded once |
 //! | `review`, `rereview` | Map `{requested_at: Timestamp, answered_at?: Timestamp, answer?: Str}` or Null | each key recorded once |
 //! | `cases` | List of Str (case document ids) | ≤ 50 |
+//! | `clock_corrections` | see [`crate::corrections`] | written only by the server |
 //!
 //! The recorded steps must make a valid clock (`rules::petition::Clock::replay`): a reply
 //! needs an acceptance, a review asked on day 31 is refused, an extension is granted once.
@@ -24,10 +25,11 @@ mod read;
 pub mod write;
 
 pub(crate) use read::header;
-pub use read::{read_petition, str_list};
+pub use read::{read_petition, read_unchecked, str_list};
 
 use serde::Serialize;
 
+use crate::corrections::{Claim, RecordCorrection};
 use crate::rules::petition::{Clock, ClockError, Event};
 
 pub const SCHEMA_VERSION: i64 = 1;
@@ -117,6 +119,8 @@ pub struct Petition {
     pub review: Option<Review>,
     pub rereview: Option<Review>,
     pub cases: Vec<String>,
+    /// Dates the server corrected; a corrected step waits for a leader to confirm its date.
+    pub clock_corrections: Vec<RecordCorrection>,
 }
 
 impl Petition {
@@ -151,11 +155,28 @@ impl Petition {
         Clock::replay(self.received_at, &self.events())
     }
 
-    /// Every date a person typed, to refuse ones in the future.
-    pub fn dates(&self) -> Vec<i64> {
-        let mut out = vec![self.received_at];
-        out.extend(self.events().iter().map(Event::at));
+    /// Every date of the clock, where the document holds it.
+    pub fn claims(&self) -> Vec<Claim> {
+        let mut out = vec![Claim::new(&["received_at"], self.received_at)];
+        let step = |out: &mut Vec<Claim>, key: &str, at: Option<i64>| {
+            out.extend(at.map(|at| Claim::new(&[key, "at"], at)));
+        };
+        step(&mut out, "decision", self.decision.as_ref().map(|d| d.at));
+        step(&mut out, "extension", self.extension.as_ref().map(|x| x.at));
+        step(&mut out, "reply", self.reply.as_ref().map(|r| r.at));
+        for (key, r) in [("review", &self.review), ("rereview", &self.rereview)] {
+            if let Some(r) = r {
+                out.push(Claim::new(&[key, "requested_at"], r.requested_at));
+                out.extend(r.answered_at.map(|at| Claim::new(&[key, "answered_at"], at)));
+            }
+        }
         out
+    }
+
+    /// The dates the server corrected that no leader has confirmed: until then the clock
+    /// counts from the server's estimate and says so.
+    pub fn pending_dates(&self) -> Vec<&str> {
+        self.clock_corrections.iter().filter(|c| c.pending()).map(|c| c.field.as_str()).collect()
     }
 }
 

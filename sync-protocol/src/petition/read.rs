@@ -21,11 +21,20 @@ const ROOT_KEYS: &[&str] = &[
     "review",
     "rereview",
     "cases",
+    "clock_corrections",
 ];
 
 /// Read and validate a petition: types, lengths, enums, linked ids, and that the recorded
 /// steps make a valid statutory clock.
 pub fn read_petition<D: ReadDoc>(doc: &D) -> Result<Petition> {
+    let p = read_unchecked(doc)?;
+    p.clock().map_err(|e| SchemaError::new("clock", e.to_string()))?;
+    Ok(p)
+}
+
+/// Every field with its type, without asking whether the steps make a valid clock: the times
+/// a phone with a wrong clock wrote may not, until the server has corrected them.
+pub fn read_unchecked<D: ReadDoc>(doc: &D) -> Result<Petition> {
     let root = MapReader::root(doc);
     let schema_version = header(&root, ROOT_KEYS, SCHEMA_VERSION, KIND)?;
     let p = Petition {
@@ -42,8 +51,8 @@ pub fn read_petition<D: ReadDoc>(doc: &D) -> Result<Petition> {
         review: read_review(&root, "review")?,
         rereview: read_review(&root, "rereview")?,
         cases: case_ids(&root)?,
+        clock_corrections: crate::corrections::read_log(&root)?,
     };
-    p.clock().map_err(|e| SchemaError::new("clock", e.to_string()))?;
     Ok(p)
 }
 

@@ -15,6 +15,7 @@
 //! | `nil` | Map user id → Timestamp | "无新增矛盾纠纷": who said so and when; never removed |
 //! | `notes` | Text | ≤ 2,000 characters |
 //! | `reporters` | Map user id → Timestamp | who reported, each person's latest edit |
+//! | `clock_corrections` | see [`crate::corrections`] | written only by the server |
 //!
 //! A report is *answered* once `found` or `nil` holds an entry; it stays answered (nothing is
 //! removed), so the server's receipt time of the report's first stored change is when it was
@@ -104,6 +105,8 @@ pub struct SweepReport {
     pub nil: BTreeMap<String, i64>,
     pub notes: String,
     pub reporters: BTreeMap<String, i64>,
+    /// Times the server corrected for a wrong clock.
+    pub clock_corrections: Vec<crate::corrections::RecordCorrection>,
 }
 
 /// Where a report stands. A report that found cases counts as found even if someone also
@@ -139,5 +142,14 @@ impl SweepReport {
 
     pub fn answered(&self) -> bool {
         self.state() != ReportState::Open
+    }
+
+    /// Every time the report holds, where it holds it.
+    pub fn claims(&self) -> Vec<crate::corrections::Claim> {
+        use crate::corrections::Claim;
+        let found = self.found.iter().map(|(k, f)| Claim::new(&["found", k, "at"], f.at));
+        let nil = self.nil.iter().map(|(k, at)| Claim::new(&["nil", k], *at));
+        let reporters = self.reporters.iter().map(|(k, at)| Claim::new(&["reporters", k], *at));
+        found.chain(nil).chain(reporters).collect()
     }
 }

@@ -7,8 +7,17 @@ use automerge::{ObjType, ReadDoc, ScalarValue, Value};
 use super::*;
 use crate::schema::{MapReader, Result, SchemaError};
 
-const ROOT_KEYS: &[&str] =
-    &["schema_version", "kind", "campaign", "village", "found", "nil", "notes", "reporters"];
+const ROOT_KEYS: &[&str] = &[
+    "schema_version",
+    "kind",
+    "campaign",
+    "village",
+    "found",
+    "nil",
+    "notes",
+    "reporters",
+    "clock_corrections",
+];
 
 /// Read and validate a report; fails on the first field that is missing or mistyped.
 pub fn read_report<D: ReadDoc>(doc: &D) -> Result<SweepReport> {
@@ -40,7 +49,8 @@ pub fn read_report<D: ReadDoc>(doc: &D) -> Result<SweepReport> {
     let nil = people(&map(&root, "nil")?)?;
     let reporters = people(&map(&root, "reporters")?)?;
     let notes = root.text("notes", MAX_NOTES)?;
-    Ok(SweepReport { campaign, village, found, nil, notes, reporters })
+    let clock_corrections = crate::corrections::read_log(&root)?;
+    Ok(SweepReport { campaign, village, found, nil, notes, reporters, clock_corrections })
 }
 
 fn map<'a, D: ReadDoc>(m: &MapReader<'a, D>, key: &str) -> Result<MapReader<'a, D>> {

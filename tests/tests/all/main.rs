@@ -11,6 +11,7 @@ mod blob_uploads;
 mod blobs;
 mod channels;
 mod clock;
+mod clock_records;
 mod config;
 mod convergence;
 mod deadlines;
