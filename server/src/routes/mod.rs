@@ -22,7 +22,9 @@ use std::time::Duration;
 use axum::Router;
 use axum::http::{HeaderValue, Request, header};
 use axum::middleware::{self, Next};
+use axum::response::IntoResponse;
 use axum::response::Response;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::timeout::TimeoutLayer;
@@ -63,7 +65,15 @@ pub fn router(state: AppState, static_dir: Option<&Path>) -> Router {
     app.layer(CompressionLayer::new())
         .layer(middleware::from_fn(crate::headers::security_headers))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        // The last line: a panic anywhere in a handler is the project's JSON 500, not a
+        // dropped connection (the merge contains Automerge's panics itself, merge/contain.rs).
+        .layer(CatchPanicLayer::custom(panic_response))
         .with_state(state)
+}
+
+fn panic_response(p: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let why = crate::merge::contain::panic_message(p.as_ref());
+    crate::error::AppError::Internal(anyhow::anyhow!("handler panicked: {why}")).into_response()
 }
 
 /// The request log names the client (behind a trusted proxy: the address the proxy saw).
