@@ -62,13 +62,17 @@ pub fn router(state: AppState, static_dir: Option<&Path>) -> Router {
             .fallback(ServeFile::new(index).precompressed_br().precompressed_gzip());
         app = app.fallback_service(files).layer(middleware::from_fn(cache_headers));
     }
-    app.layer(CompressionLayer::new())
+    let app = app
+        .layer(CompressionLayer::new())
         .layer(middleware::from_fn(crate::headers::security_headers))
-        .layer(TraceLayer::new_for_http().make_span_with(request_span))
-        // The last line: a panic anywhere in a handler is the project's JSON 500, not a
-        // dropped connection (the merge contains Automerge's panics itself, merge/contain.rs).
-        .layer(CatchPanicLayer::custom(panic_response))
-        .with_state(state)
+        .layer(TraceLayer::new_for_http().make_span_with(request_span));
+    last_line(app).with_state(state)
+}
+
+/// The last line: a panic anywhere in a handler is the project's JSON 500, not a dropped
+/// connection (the merge contains Automerge's panics itself, per document: merge/contain.rs).
+fn last_line<S: Clone + Send + Sync + 'static>(app: Router<S>) -> Router<S> {
+    app.layer(CatchPanicLayer::custom(panic_response))
 }
 
 fn panic_response(p: Box<dyn std::any::Any + Send + 'static>) -> Response {
@@ -90,4 +94,26 @@ async fn cache_headers(req: Request<axum::body::Body>, next: Next) -> Response {
     let value = if immutable { "public, max-age=31536000, immutable" } else { "no-cache" };
     res.headers_mut().entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static(value));
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_the_json_500() {
+        async fn boom() -> &'static str {
+            panic!("boom")
+        }
+        let app = last_line(Router::new().route("/boom", get(boom)));
+        let res = app.oneshot(Request::get("/boom").body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(res.status(), 500);
+        let body = axum::body::to_bytes(res.into_body(), 1024).await.unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(json, serde_json::json!({"code": "internal", "message": "internal server error"}));
+    }
 }

@@ -44,6 +44,10 @@ struct Args {
     worker: bool,
     #[arg(long, hide = true, default_value_t = 0)]
     from: u64,
+    /// Abort the worker when it reaches this case: shows that an abort is reported and the
+    /// run carries on after it (the harness's own test).
+    #[arg(long, hide = true)]
+    abort_at: Option<u64>,
 }
 
 /// The corpus of the in-process target: a fixed actor, so a case is reproducible by index.
@@ -68,6 +72,7 @@ fn supervise(args: &Args) -> anyhow::Result<()> {
             .args(["--seed", &args.seed.to_string(), "--from", &from.to_string()])
             .args(["--iterations", &args.iterations.to_string(), "--seconds", &left.to_string()])
             .args(args.save.iter().flat_map(|p| ["--save".into(), p.display().to_string()]))
+            .args(args.abort_at.iter().flat_map(|n| ["--abort-at".into(), n.to_string()]))
             .stdout(Stdio::piped())
             .spawn()?;
         let mut last = None;
@@ -147,6 +152,9 @@ fn worker(args: &Args) -> anyhow::Result<()> {
             while i < args.iterations && (i % 64 != 0 || Instant::now() < deadline) {
                 let case = corpus.case(args.seed, i);
                 writeln!(out.lock(), "run {i}")?;
+                if args.abort_at == Some(i) {
+                    std::process::abort();
+                }
                 match std::panic::catch_unwind(|| fuzz::judge(&corpus, &case)) {
                     Ok(outcome) => note(i, &outcome, &case)?,
                     Err(p) => {
