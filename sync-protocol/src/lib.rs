@@ -19,6 +19,7 @@ pub mod outbox;
 pub mod petition;
 pub mod rules;
 pub mod schema;
+pub mod schema_doc;
 pub mod sweep;
 pub mod visit;
 pub mod wire;
