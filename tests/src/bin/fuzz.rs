@@ -149,7 +149,7 @@ fn worker(args: &Args) -> anyhow::Result<()> {
         "judge" => {
             let corpus = judge_corpus();
             let mut i = args.from;
-            while i < args.iterations && (i % 64 != 0 || Instant::now() < deadline) {
+            while i < args.iterations && (!i.is_multiple_of(64) || Instant::now() < deadline) {
                 let case = corpus.case(args.seed, i);
                 writeln!(out.lock(), "run {i}")?;
                 if args.abort_at == Some(i) {

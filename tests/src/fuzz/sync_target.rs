@@ -56,10 +56,10 @@ impl SyncTarget {
         let doc = if case.on_created { self.stored } else { DocId::random() };
         let changes = case.changes.iter().cloned().map(ByteBuf::from).collect();
         let mut push = vec![PushDoc { doc, changes }];
-        if self.runs % 16 == 0 {
+        if self.runs.is_multiple_of(16) {
             return self.damaged_body(push, damage_seed).await;
         }
-        let companion = (self.runs % 8 == 0).then(DocId::random);
+        let companion = self.runs.is_multiple_of(8).then(DocId::random);
         if let Some(other) = companion {
             push.push(PushDoc { doc: other, changes: vec![ByteBuf::from(self.corpus.changes[0].clone())] });
         }
