@@ -25,6 +25,7 @@ pub mod petition;
 pub mod roles;
 pub mod rules;
 pub mod schema;
+pub mod schema_doc;
 pub mod sweep;
 pub mod visit;
 pub mod wire;

@@ -27,7 +27,7 @@ use crate::schema::{MapReader, Result, SchemaError};
 pub const SCHEMA_VERSION: i64 = 1;
 pub const KIND: &str = "visit";
 
-const ROOT_KEYS: &[&str] = &[
+pub(crate) const ROOT_KEYS: &[&str] = &[
     "schema_version",
     "kind",
     "village",

@@ -6,6 +6,7 @@ pub mod bench;
 pub mod blobs;
 pub mod db;
 pub mod device;
+pub mod fuzz;
 pub mod pebble;
 pub mod process;
 pub mod providers;

@@ -10,7 +10,7 @@ use automerge::{Automerge, Change};
 use lru::LruCache;
 use sync_protocol::DocId;
 
-use crate::store::{DocMeta, Result, SqlStore, StoreError};
+use crate::store::{DocBytes, DocMeta, Result, SqlStore, StoreError};
 
 pub struct DocCache {
     inner: Mutex<LruCache<DocId, (i64, Automerge)>>,
@@ -29,19 +29,9 @@ impl DocCache {
             return Ok(d.clone());
         }
         let bytes = store.doc_bytes(doc).await?;
-        let mut d = match &bytes.snapshot {
-            Some(s) => Automerge::load(s)
-                .map_err(|e| StoreError::Invalid(format!("stored snapshot of {doc} does not load: {e}")))?,
-            None => Automerge::new(),
-        };
-        let tail = bytes
-            .tail
-            .into_iter()
-            .map(Change::from_bytes)
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(|e| StoreError::Invalid(format!("stored change of {doc} does not decode: {e}")))?;
-        d.apply_changes(tail)
-            .map_err(|e| StoreError::Invalid(format!("stored changes of {doc} do not apply: {e}")))?;
+        // Stored changes were once a device's bytes: decoded behind the same guard.
+        let d = super::contain::guard(|| assemble(doc, bytes))
+            .map_err(|why| StoreError::Invalid(format!("stored document {doc} does not load: {why}")))??;
         self.put(doc, d.clone(), meta.version);
         Ok(d)
     }
@@ -53,4 +43,21 @@ impl DocCache {
     pub fn forget(&self, doc: &DocId) {
         self.inner.lock().unwrap().pop(doc);
     }
+}
+
+fn assemble(doc: DocId, bytes: DocBytes) -> Result<Automerge> {
+    let mut d = match &bytes.snapshot {
+        Some(s) => Automerge::load(s)
+            .map_err(|e| StoreError::Invalid(format!("stored snapshot of {doc} does not load: {e}")))?,
+        None => Automerge::new(),
+    };
+    let tail = bytes
+        .tail
+        .into_iter()
+        .map(Change::from_bytes)
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|e| StoreError::Invalid(format!("stored change of {doc} does not decode: {e}")))?;
+    d.apply_changes(tail)
+        .map_err(|e| StoreError::Invalid(format!("stored changes of {doc} do not apply: {e}")))?;
+    Ok(d)
 }

@@ -11,6 +11,7 @@ use sync_protocol::{ActorPrefix, DocId};
 
 use super::case_outbox::{case_facts, chase_alerts};
 use super::clock::{self, PushClock};
+use super::contain::{self, Unusable};
 use super::numbering::{self, Numbering};
 use super::{Merger, authority, limits, permissions, reason, records, seal};
 use crate::error::AppError;
@@ -144,7 +145,7 @@ pub async fn judge(
     let mut genesis = false;
     let mut server_changes = HashSet::new();
     for (i, bytes) in push.changes.iter().enumerate() {
-        let change = match Change::from_bytes(bytes.to_vec()) {
+        let change = match super::contain::decode(bytes) {
             Ok(c) => c,
             Err(e) => {
                 return reject(RejectCode::BadChange, format!("change {i} does not decode: {e}"));
@@ -175,7 +176,6 @@ pub async fn judge(
         return Ok(Verdict::Ok { heads });
     }
 
-    let mut trial = base.clone();
     // Kept for rules that judge an existing document change by change; a new one is judged
     // by what it holds, and the burst of new cases skips the copy.
     let kept = match meta {
@@ -183,12 +183,13 @@ pub async fn judge(
         None => Vec::new(),
     };
     let sealed = fresh.iter().filter(|c| server_changes.contains(&c.hash())).cloned().collect();
-    if let Err(e) = trial.apply_changes(fresh) {
-        return match e {
-            AutomergeError::DuplicateSeqNumber(..) => reject(RejectCode::DuplicateSeq, e.to_string()),
-            e => reject(RejectCode::BadChange, e.to_string()),
-        };
-    }
+    let trial = match contain::apply(base.clone(), fresh) {
+        Ok(trial) => trial,
+        Err(Unusable::Refused(e @ AutomergeError::DuplicateSeqNumber(..))) => {
+            return reject(RejectCode::DuplicateSeq, e.to_string());
+        }
+        Err(e) => return reject(RejectCode::BadChange, e.to_string()),
+    };
     // Orphans are queued silently by Automerge; they must never be stored.
     if !trial.get_missing_deps(&[]).is_empty() {
         return Ok(Verdict::NeedChanges { heads });

@@ -11,6 +11,7 @@ mod cache;
 mod case_outbox;
 mod clock;
 mod confirm;
+pub mod contain;
 mod judge;
 mod judge_record;
 mod lifecycle;
@@ -38,7 +39,7 @@ use sync_protocol::{ActorPrefix, DocId};
 use crate::error::AppError;
 use crate::live::LiveHub;
 use crate::metrics::Metrics;
-use crate::store::{CommitOutcome, DeviceAuth, QuarantineItem, SqlStore};
+use crate::store::{self, CommitOutcome, DeviceAuth, QuarantineItem, SqlStore};
 pub use cache::DocCache;
 use clock::PushClock;
 use judge::Verdict;
@@ -145,7 +146,15 @@ impl Merger {
             let metas = self.store.doc_metas(&ids).await?;
             let mut verdicts = Vec::with_capacity(push.len());
             for p in push {
-                verdicts.push(judge::judge(self, device, p, metas.get(&p.doc), clock).await?);
+                let judged = contain::guard_async(judge::judge(self, device, p, metas.get(&p.doc), clock));
+                verdicts.push(match judged.await {
+                    Ok(verdict) => verdict?,
+                    Err(why) => {
+                        // Never the heads of a document outside the scope (judge.rs, "Scope first").
+                        let meta = metas.get(&p.doc).filter(|m| device.covers_doc(&m.unit_path, p.doc));
+                        self.panicked(p.doc, meta, &why).await?
+                    }
+                });
             }
             numbering::assign(self, &mut verdicts).await?;
             let commits: Vec<_> = verdicts.iter().filter_map(|v| v.commit()).cloned().collect();
@@ -185,6 +194,24 @@ impl Merger {
             return Ok((results, stored));
         }
         Err(AppError::Unavailable("too many concurrent writers to the same documents; retry".into()))
+    }
+
+    /// The verdict on a document whose judging panicked (Automerge on a crafted change): its
+    /// cached copy may have been the one half-changed, so it is forgotten and the heads come
+    /// from storage.
+    async fn panicked(
+        &self,
+        doc: DocId,
+        meta: Option<&store::DocMeta>,
+        why: &str,
+    ) -> Result<Verdict, AppError> {
+        tracing::warn!(%doc, panic = why, "a pushed change made the merge panic; rejected");
+        self.cache.forget(&doc);
+        let heads = match meta {
+            Some(meta) => wire::hashes(&self.cache.load(&self.store, doc, meta).await?.get_heads()),
+            None => vec![],
+        };
+        Ok(Verdict::Rejected { heads, reason: reason(wire::RejectCode::BadChange, contain::bad_change(why)) })
     }
 
     async fn quarantine(

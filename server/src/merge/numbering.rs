@@ -6,6 +6,8 @@
 
 use std::collections::HashMap;
 
+use sync_protocol::wire::RejectCode;
+
 use super::Merger;
 use super::judge::{self, Verdict};
 use crate::error::AppError;
@@ -51,7 +53,16 @@ pub async fn assign(m: &Merger, verdicts: &mut [Verdict]) -> Result<(), AppError
             }
             _ => None,
         };
-        *v = judge::finish(m, *a, case_no)?;
+        let (doc, heads) = (a.doc, sync_protocol::wire::hashes(&a.base_heads));
+        *v = match super::contain::guard(|| judge::finish(m, *a, case_no)) {
+            Ok(verdict) => verdict?,
+            Err(why) => {
+                tracing::warn!(%doc, panic = why, "an accepted document made the merge panic; rejected");
+                m.cache.forget(&doc);
+                let reason = super::reason(RejectCode::BadChange, super::contain::bad_change(&why));
+                Verdict::Rejected { heads, reason }
+            }
+        };
     }
     Ok(())
 }

@@ -24,8 +24,10 @@ use std::time::Duration;
 use axum::Router;
 use axum::http::{HeaderValue, Request, header};
 use axum::middleware::{self, Next};
+use axum::response::IntoResponse;
 use axum::response::Response;
 use tower::Layer;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::timeout::TimeoutLayer;
@@ -76,15 +78,27 @@ pub fn router(state: AppState, static_dir: Option<&Path>, metrics: Option<Router
         }
         None => app.fallback(paths::not_found),
     };
-    app.layer(CompressionLayer::new())
-        .layer(middleware::from_fn(crate::headers::security_headers))
+    let app = app.layer(CompressionLayer::new()).layer(middleware::from_fn(crate::headers::security_headers));
+    // The panic layer sits inside the request span, so a panic is logged with its request.
+    let app = last_line(app)
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(request_span)
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
-        .layer(middleware::from_fn(request_id))
-        .with_state(state)
+        .layer(middleware::from_fn(request_id));
+    app.with_state(state)
+}
+
+/// The last line: a panic anywhere in a handler is the project's JSON 500, not a dropped
+/// connection (the merge contains Automerge's panics itself, per document: merge/contain.rs).
+fn last_line<S: Clone + Send + Sync + 'static>(app: Router<S>) -> Router<S> {
+    app.layer(CatchPanicLayer::custom(panic_response))
+}
+
+fn panic_response(p: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let why = crate::merge::contain::panic_message(p.as_ref());
+    crate::error::AppError::Internal(anyhow::anyhow!("handler panicked: {why}")).into_response()
 }
 
 /// Every request's span: an id (also sent back as `x-request-id`, so a user's report can be
@@ -136,4 +150,26 @@ async fn cache_headers(req: Request<axum::body::Body>, next: Next) -> Response {
     let value = if immutable { "public, max-age=31536000, immutable" } else { "no-cache" };
     res.headers_mut().entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static(value));
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_the_json_500() {
+        async fn boom() -> &'static str {
+            panic!("boom")
+        }
+        let app = last_line(Router::new().route("/boom", get(boom)));
+        let res = app.oneshot(Request::get("/boom").body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(res.status(), 500);
+        let body = axum::body::to_bytes(res.into_body(), 1024).await.unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(json, serde_json::json!({"code": "internal", "message": "internal server error"}));
+    }
 }

@@ -27,7 +27,7 @@ pub mod casework;
 pub mod clock;
 mod enums;
 pub mod limits;
-mod read;
+pub(crate) mod read;
 pub mod write;
 
 pub use casework::{Agreement, Casework, Transition};

@@ -5,7 +5,7 @@ use automerge::{ReadDoc, ScalarValue};
 use super::*;
 use crate::schema::{MapReader, Result};
 
-const ROOT_KEYS: &[&str] = &[
+pub(crate) const ROOT_KEYS: &[&str] = &[
     "schema_version",
     "kind",
     "case_no",
@@ -139,8 +139,8 @@ fn read_timeline<D: ReadDoc>(root: &MapReader<'_, D>) -> Result<Vec<TimelineEntr
         .collect()
 }
 
-const MIME_TYPES: &[&str] = &["image/jpeg", "image/png", "image/webp", "application/pdf"];
-const MAX_ATTACHMENT_BYTES: i64 = 20 * 1024 * 1024;
+pub(crate) const MIME_TYPES: &[&str] = &["image/jpeg", "image/png", "image/webp", "application/pdf"];
+pub(crate) const MAX_ATTACHMENT_BYTES: i64 = 20 * 1024 * 1024;
 
 fn read_attachments<D: ReadDoc>(root: &MapReader<'_, D>) -> Result<Vec<Attachment>> {
     root.list_of_maps("attachments", limits::ATTACHMENTS.hard)?

@@ -21,7 +21,7 @@
 //! The recorded steps must make a valid clock (`rules::petition::Clock::replay`): a reply
 //! needs an acceptance, a review asked on day 31 is refused, an extension is granted once.
 
-mod read;
+pub(crate) mod read;
 pub mod write;
 
 pub(crate) use read::header;

@@ -6,7 +6,7 @@ use super::*;
 use crate::DocId;
 use crate::schema::{MapReader, Result, SchemaError};
 
-const ROOT_KEYS: &[&str] = &[
+pub(crate) const ROOT_KEYS: &[&str] = &[
     "schema_version",
     "kind",
     "village",

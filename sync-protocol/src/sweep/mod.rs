@@ -22,7 +22,7 @@
 //! answered (see `docs/sweeps.md`).
 
 pub mod completeness;
-mod read;
+pub(crate) mod read;
 #[cfg(test)]
 mod tests;
 pub mod write;

@@ -7,7 +7,7 @@ use automerge::{ObjType, ReadDoc, ScalarValue, Value};
 use super::*;
 use crate::schema::{MapReader, Result, SchemaError};
 
-const ROOT_KEYS: &[&str] = &[
+pub(crate) const ROOT_KEYS: &[&str] = &[
     "schema_version",
     "kind",
     "campaign",
