@@ -1,6 +1,8 @@
 //! HTTP routes, one module per noun, merged here with the tower layers.
 
-mod admin;
+mod ack_link;
+pub(crate) mod admin;
+mod alert_settings;
 mod audit;
 mod blobs;
 mod campaigns;
@@ -40,6 +42,7 @@ pub fn router(state: AppState, static_dir: Option<&Path>) -> Router {
         .merge(admin::router())
         .merge(identity::router())
         .merge(push::router())
+        .merge(alert_settings::router())
         .merge(people::router())
         .merge(records::router())
         .merge(scope_admin::router())
@@ -51,7 +54,7 @@ pub fn router(state: AppState, static_dir: Option<&Path>) -> Router {
             Duration::from_secs(60),
         ))
         .merge(live::router());
-    let mut app = Router::new().nest("/api/v1", api).merge(health::router());
+    let mut app = Router::new().nest("/api/v1", api).merge(health::router()).merge(ack_link::router());
     if let Some(dir) = static_dir {
         let index = dir.join("index.html");
         let files = ServeDir::new(dir)
