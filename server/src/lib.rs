@@ -161,15 +161,16 @@ pub async fn run_on(
         allow_http: config.allow_http_push,
     });
     // Refuse a misconfigured SMS provider or robot list now rather than when an alert needs it.
-    let settings = channels::config::WithPublicUrl {
-        inner: match &config.channel_settings {
-            Some(map) => map as &dyn channels::config::Settings,
-            None => &channels::config::Env,
-        },
-        public_url: &config.public_url,
+    let (sms, robots) = {
+        let settings = channels::config::WithPublicUrl {
+            inner: match &config.channel_settings {
+                Some(map) => map as &dyn channels::config::Settings,
+                None => &channels::config::Env,
+            },
+            public_url: &config.public_url,
+        };
+        (channels::setup::sms(&settings, &push::http_client()?)?, channels::setup::robots(&settings, &push::http_client()?)?)
     };
-    let sms = channels::setup::sms(&settings, &push::http_client()?)?;
-    let robots = channels::setup::robots(&settings, &push::http_client()?)?;
     tracing::info!(channels = %channels::setup::describe(sms.as_deref(), &robots), "delivery channels configured");
     let plan = alerts::Plan {
         sms: sms.as_ref().map(|c| c.kind()),
