@@ -169,7 +169,10 @@ pub async fn run_on(
             },
             public_url: &config.public_url,
         };
-        (channels::setup::sms(&settings, &push::http_client()?)?, channels::setup::robots(&settings, &push::http_client()?)?)
+        (
+            channels::setup::sms(&settings, &push::http_client()?)?,
+            channels::setup::robots(&settings, &push::http_client()?)?,
+        )
     };
     tracing::info!(channels = %channels::setup::describe(sms.as_deref(), &robots), "delivery channels configured");
     let plan = alerts::Plan {

@@ -159,7 +159,12 @@ impl TestApp {
     }
 
     /// `PUT` `path` under `/api/v1` with a JSON body as `token`: the status and the answer.
-    pub async fn put_json(&self, token: &str, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+    pub async fn put_json(
+        &self,
+        token: &str,
+        path: &str,
+        body: serde_json::Value,
+    ) -> (u16, serde_json::Value) {
         let res = reqwest::Client::new()
             .put(format!("{}/api/v1{path}", self.url))
             .bearer_auth(token)

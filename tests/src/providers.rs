@@ -6,8 +6,8 @@
 //! throttling or permanent error body, as scripted per test.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::time::Duration;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -147,7 +147,12 @@ impl Providers {
         self.received()
             .iter()
             .filter(|r| r.provider == "gateway" && r.signature_ok)
-            .map(|r| (r.body["to"].as_str().unwrap_or_default().into(), r.body["text"].as_str().unwrap_or_default().into()))
+            .map(|r| {
+                (
+                    r.body["to"].as_str().unwrap_or_default().into(),
+                    r.body["text"].as_str().unwrap_or_default().into(),
+                )
+            })
             .collect()
     }
 
@@ -155,7 +160,8 @@ impl Providers {
     pub async fn wait_for_sms(&self, phone: &str, n: usize, timeout: Duration) -> Vec<String> {
         let started = std::time::Instant::now();
         loop {
-            let got: Vec<String> = self.sms().into_iter().filter(|(p, _)| p == phone).map(|(_, t)| t).collect();
+            let got: Vec<String> =
+                self.sms().into_iter().filter(|(p, _)| p == phone).map(|(_, t)| t).collect();
             if got.len() >= n || started.elapsed() > timeout {
                 return got;
             }

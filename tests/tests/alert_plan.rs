@@ -26,7 +26,12 @@ on_both_backends!(
     a_leader_who_turns_sms_off_gets_none_and_bad_settings_are_refused,
 );
 
-async fn spawn(b: Backend, p: &Providers, robots: &[&str], f: impl FnOnce(&mut anlan_server::Config)) -> TestApp {
+async fn spawn(
+    b: Backend,
+    p: &Providers,
+    robots: &[&str],
+    f: impl FnOnce(&mut anlan_server::Config),
+) -> TestApp {
     let settings = p.server_settings(robots);
     TestApp::spawn_with(TestDb::new(b).await, |c| {
         c.channel_settings = Some(settings);
@@ -91,7 +96,10 @@ async fn a_leader_without_push_gets_the_sms_at_once_and_the_township_group_hears
     let log = app.alert_log(LEADER, id).await;
     assert_eq!(rows(&log, "web_push")[0]["state"], "unreachable");
     let sms_row = rows(&log, "http_sms")[0];
-    assert_eq!((sms_row["state"].as_str(), sms_row["user_id"].as_str()), (Some("sent"), Some("u_demo_leader")));
+    assert_eq!(
+        (sms_row["state"].as_str(), sms_row["user_id"].as_str()),
+        (Some("sent"), Some("u_demo_leader"))
+    );
     let robot = rows(&log, "wecom_robot")[0];
     assert_eq!((robot["state"].as_str(), robot["user_name"].as_str()), (Some("sent"), Some("曹远镇")));
     let metrics = app.metrics().await;
@@ -132,7 +140,11 @@ async fn a_leader_whose_push_service_is_down_gets_the_sms_after_the_wait_and_non
     leader.set_status(acked, Status::Acknowledged);
     leader.sync().await.unwrap();
     tokio::time::sleep(wait + Duration::from_secs(1)).await;
-    assert_eq!(p.wait_for_sms(LEADER_PHONE, 2, Duration::ZERO).await.len(), 1, "no SMS after the acknowledgement");
+    assert_eq!(
+        p.wait_for_sms(LEADER_PHONE, 2, Duration::ZERO).await.len(),
+        1,
+        "no SMS after the acknowledgement"
+    );
     let log = wait_for_state(&app, acked, "http_sms", "skipped").await;
     let sms_row = rows(&log, "http_sms")[0];
     assert_eq!(sms_row["state"], "skipped", "{log}");
@@ -160,7 +172,11 @@ async fn acknowledging_by_the_sms_link_stops_the_climb_to_the_county_and_the_lin
     let case = app.case_json(COUNTY, id).await;
     assert_eq!(case["status"], "acknowledged");
     let t = case["transitions"].as_array().unwrap().last().unwrap().clone();
-    assert_eq!((t["by"].as_str(), t["note"].as_str()), (Some("u_demo_leader"), Some("经短信链接知悉")), "{t}");
+    assert_eq!(
+        (t["by"].as_str(), t["note"].as_str()),
+        (Some("u_demo_leader"), Some("经短信链接知悉")),
+        "{t}"
+    );
 
     // Phones receive the server's sealed change like any other.
     let mut leader = app.device(LEADER);
@@ -174,7 +190,10 @@ async fn acknowledging_by_the_sms_link_stops_the_climb_to_the_county_and_the_lin
     let log = app.alert_log(COUNTY, id).await;
     assert!(log.as_array().unwrap().iter().all(|r| r["level"] == "township"), "{log}");
     let sms_row = rows(&log, "http_sms")[0];
-    assert_eq!((sms_row["acknowledged_by"].as_str(), sms_row["acknowledged_via"].as_str()), (Some("陈建国"), Some("sms_link")));
+    assert_eq!(
+        (sms_row["acknowledged_by"].as_str(), sms_row["acknowledged_via"].as_str()),
+        (Some("陈建国"), Some("sms_link"))
+    );
 
     // Used once: both pressing again and opening it again get a clean refusal.
     let (status, page) = app.open_link(&link, true).await;
@@ -295,12 +314,23 @@ async fn a_leader_who_turns_sms_off_gets_none_and_bad_settings_are_refused(b: Ba
     assert_eq!(mine["phone_on_roster"], true);
 
     // The county sets quiet hours for its units; the leader's own choice stands beside it.
-    let (status, unit) =
-        app.put_json(COUNTY, &format!("/admin/units/{CAOYUAN}/alert-defaults"), json!({ "quiet_from": 22, "quiet_to": 7 })).await;
+    let (status, unit) = app
+        .put_json(
+            COUNTY,
+            &format!("/admin/units/{CAOYUAN}/alert-defaults"),
+            json!({ "quiet_from": 22, "quiet_to": 7 }),
+        )
+        .await;
     assert_eq!(status, 200, "{unit}");
-    let (status, refused) = app.put_json(LEADER, &format!("/admin/units/{CAOYUAN}/alert-defaults"), json!({ "sms": true })).await;
+    let (status, refused) =
+        app.put_json(LEADER, &format!("/admin/units/{CAOYUAN}/alert-defaults"), json!({ "sms": true })).await;
     assert_eq!(status, 403, "{refused}");
-    for bad in [json!({ "quiet_from": 22 }), json!({ "quiet_from": 25, "quiet_to": 7 }), json!({ "sms": "yes" }), json!({ "colour": 1 })] {
+    for bad in [
+        json!({ "quiet_from": 22 }),
+        json!({ "quiet_from": 25, "quiet_to": 7 }),
+        json!({ "sms": "yes" }),
+        json!({ "colour": 1 }),
+    ] {
         let (status, err) = app.put_json(LEADER, "/me/alert-channels", bad.clone()).await;
         assert_eq!(status, 400, "{bad}: {err}");
         assert!(err["error"].is_string() || err["message"].is_string(), "a JSON error: {err}");

@@ -62,7 +62,9 @@ mod tests {
         assert_eq!(a.hash().len(), 32);
         assert_ne!(a.hash(), a.as_str().as_bytes());
         assert_eq!(a.url("https://x.cn/"), format!("https://x.cn/a/{}", a.as_str()));
-        for bad in ["", "short", "../../etc/passwd/aaaaaaaaa", "aaaaaaaaaaaaaaaaaaaaa=", "aaaaaaaaaaaaaaaaaaaaaaa"] {
+        for bad in
+            ["", "short", "../../etc/passwd/aaaaaaaaa", "aaaaaaaaaaaaaaaaaaaaa=", "aaaaaaaaaaaaaaaaaaaaaaa"]
+        {
             assert!(LinkCode::parse(bad).is_none(), "{bad}");
         }
     }

@@ -17,9 +17,16 @@ border-radius:8px;text-align:center;text-decoration:none}button{background:#c039
 /// What the page says.
 pub enum Page<'a> {
     /// A good link: what the SMS said, and the button.
-    Confirm { code: &'a str, text: &'a str },
+    Confirm {
+        code: &'a str,
+        text: &'a str,
+    },
     /// The outcome of pressing it.
-    Done { outcome: Acknowledged, text: &'a str, doc: &'a str },
+    Done {
+        outcome: Acknowledged,
+        text: &'a str,
+        doc: &'a str,
+    },
     Used,
     Expired,
     Unknown,

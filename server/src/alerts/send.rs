@@ -49,12 +49,12 @@ impl AlertWorker {
     async fn hold_back(&self, d: &DueDelivery, spent: &mut Spent) -> anyhow::Result<Option<DeliveryOutcome>> {
         let urgent = d.event.as_ref().is_ok_and(|e| e.is_urgent());
         let now = now_ms();
-        if !urgent && !d.user_id.is_empty() {
-            if let Some(quiet) = self.store.alert_prefs(&d.user_id).await?.quiet {
-                if quiet.contains(now) {
-                    return Ok(Some(DeliveryOutcome::Postponed { until: quiet.end_after(now) }));
-                }
-            }
+        if !urgent
+            && !d.user_id.is_empty()
+            && let Some(quiet) = self.store.alert_prefs(&d.user_id).await?.quiet
+            && quiet.contains(now)
+        {
+            return Ok(Some(DeliveryOutcome::Postponed { until: quiet.end_after(now) }));
         }
         if !d.channel.ends_with("_sms") {
             return Ok(None);
@@ -98,10 +98,10 @@ impl AlertWorker {
             },
             _ => self.robot(d, &note).await,
         };
-        if let Attempt::Sent { receipt: Some(r), .. } = &attempt {
-            if let Err(e) = self.store.set_receipt(d.id, r).await {
-                tracing::warn!(error = %e, delivery = d.id, "provider receipt not kept");
-            }
+        if let Attempt::Sent { receipt: Some(r), .. } = &attempt
+            && let Err(e) = self.store.set_receipt(d.id, r).await
+        {
+            tracing::warn!(error = %e, delivery = d.id, "provider receipt not kept");
         }
         match attempt {
             Attempt::Sent { .. } => DeliveryOutcome::Sent,
@@ -141,21 +141,19 @@ impl AlertWorker {
         };
         let facts = d.event.as_ref().ok().and_then(|e| e.case());
         if let (Notification::Case(p), Some(facts)) = (&mut note, facts) {
-            {
-                let code = LinkCode::generate();
-                let params = SmsParams::from_alert(p);
-                let view = LinkView {
-                    delivery_id: d.id,
-                    user_id: d.user_id.clone(),
-                    doc: facts.doc,
-                    text: format!(
-                        "{}：{} {}（{}，{}）",
-                        params.kind, params.township, params.case_no, params.category, params.severity
-                    ),
-                };
-                self.store.issue_ack_link(&code.hash(), &view, now_ms() + LINK_TTL_MS).await?;
-                p.ack_link = Some(code.url(&self.plan.public_url));
-            }
+            let code = LinkCode::generate();
+            let params = SmsParams::from_alert(p);
+            let view = LinkView {
+                delivery_id: d.id,
+                user_id: d.user_id.clone(),
+                doc: facts.doc,
+                text: format!(
+                    "{}：{} {}（{}，{}）",
+                    params.kind, params.township, params.case_no, params.category, params.severity
+                ),
+            };
+            self.store.issue_ack_link(&code.hash(), &view, now_ms() + LINK_TTL_MS).await?;
+            p.ack_link = Some(code.url(&self.plan.public_url));
         }
         let attempt = sms.send(&Address::Phone(phone), &note).await;
         self.metrics.channels.record(sms.kind(), &attempt);

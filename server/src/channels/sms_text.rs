@@ -223,7 +223,8 @@ mod tests {
 
     #[test]
     fn a_template_with_the_link_must_fit_the_longest_link_under_the_public_url() {
-        let t = SmsTemplate::new("x", "【安澜】${kind}${case_no}知悉点${link}", &["kind", "case_no", "link"]).unwrap();
+        let t = SmsTemplate::new("x", "【安澜】${kind}${case_no}知悉点${link}", &["kind", "case_no", "link"])
+            .unwrap();
         assert!(t.has_link());
         assert!(t.check_links("https://aq.gov.cn").is_ok());
         assert!(matches!(

@@ -182,6 +182,7 @@ mod tests {
             township: "永安镇".into(),
             category: Category::GroupPetition,
             severity: Severity::Urgent,
+            ack_link: None,
         }
     }
 

@@ -62,7 +62,11 @@ async fn unit_json(state: &AppState, code: &str) -> Result<Value, AppError> {
     Ok(json!({ "unit": code, "own": own, "effective": effective }))
 }
 
-async fn unit_in_scope(state: &AppState, d: &crate::store::DeviceAuth, code: &str) -> Result<String, AppError> {
+async fn unit_in_scope(
+    state: &AppState,
+    d: &crate::store::DeviceAuth,
+    code: &str,
+) -> Result<String, AppError> {
     if !super::admin::policy::manages_units(&d.role) {
         return Err(AppError::Forbidden("only administrators set a unit's alert defaults".into()));
     }

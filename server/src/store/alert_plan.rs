@@ -49,10 +49,11 @@ impl SqlStore {
                     self.sms_row(&mut tx, &row, &user, sms, due).await?;
                 }
             }
-            if urgent && let Some(unit) = self.level_unit(&level, &path).await? {
-                if let Some(robot) = plan.robots.get(&unit.code) {
-                    row.insert(&mut tx, "", robot.as_str(), Some(&unit.code), "queued", None, now).await?;
-                }
+            if urgent
+                && let Some(unit) = self.level_unit(&level, &path).await?
+                && let Some(robot) = plan.robots.get(&unit.code)
+            {
+                row.insert(&mut tx, "", robot.as_str(), Some(&unit.code), "queued", None, now).await?;
             }
             sqlx::query("UPDATE outbox SET done_at = $2 WHERE id = $1")
                 .bind(id)

@@ -5,8 +5,8 @@
 //! serialised, how replicas are told the feed moved) live in [`Dialect`]. Two copies of every
 //! query would be two places for them to drift apart. Migrations are per backend.
 
-mod admin;
 mod ack_links;
+mod admin;
 mod alert_plan;
 mod alerts;
 mod assign;
@@ -37,8 +37,8 @@ mod faults;
 #[cfg(any(test, feature = "fault-injection"))]
 pub use faults::Faults;
 
-pub use admin::{ROLES, UNIT_KINDS, token_hash};
 pub use ack_links::{LinkUse, LinkView};
+pub use admin::{ROLES, UNIT_KINDS, token_hash};
 pub use alert_plan::STANDBY;
 pub use alerts::{DeliveryLogRow, DeliveryOutcome, DigestDue, DueDelivery};
 pub use assign::Assignee;
