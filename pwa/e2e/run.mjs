@@ -20,6 +20,7 @@ import { caseworkChecks } from './casework.mjs';
 import { petitionChecks } from './petitions.mjs';
 import { sweepChecks } from './sweeps.mjs';
 import { screenChecks } from './screens.mjs';
+import { alertLinkChecks, startSmsGateway } from './alert-link.mjs';
 
 const TITLE = `水库移民安置房漏水纠纷 ${Date.now() % 100000}`;
 
@@ -32,7 +33,9 @@ async function main() {
     const b = spawnSync('npm', ['run', 'build'], { cwd: pwaDir, stdio: 'inherit' });
     assert(b.status === 0, 'npm run build failed');
   }
-  const base = await startServer();
+  const gateway = await startSmsGateway();
+  cleanups.push(() => gateway.close());
+  const base = await startServer(gateway.env);
   console.log(`server at ${base}`);
   const officer = await launch('officer');
   const op = officer.page;
@@ -320,6 +323,8 @@ async function main() {
   await sweepChecks({ base, check, launch, until, assert, shot });
 
   await screenChecks({ base, check, launch, until, assert, shot });
+
+  await alertLinkChecks({ base, check, launch, until, assert, shot, gateway, caseNo });
 
   await check('the sync client passes its protocol checks against this server (tests/server.e2e.ts)', async () => {
     const r = spawnSync('npx', ['vitest', 'run', '--config', 'vitest.e2e.config.ts'], { cwd: pwaDir, env: { ...process.env, ANLAN_URL: base }, encoding: 'utf8' });
