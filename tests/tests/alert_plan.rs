@@ -24,6 +24,7 @@ on_both_backends!(
     the_hourly_cap_and_the_daily_budget_hold_and_show_in_the_log_and_metrics,
     a_server_stopped_mid_send_sends_each_message_once_after_restart,
     a_leader_who_turns_sms_off_gets_none_and_bad_settings_are_refused,
+    quiet_hours_hold_back_a_non_urgent_sms_but_not_someone_elses,
 );
 
 async fn spawn(
@@ -354,4 +355,50 @@ async fn a_leader_who_turns_sms_off_gets_none_and_bad_settings_are_refused(b: Ba
     assert!(row["last_error"].as_str().unwrap().contains("400"), "{row}");
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(p.received().iter().filter(|r| r.provider == "gateway").count(), 1);
+}
+
+async fn quiet_hours_hold_back_a_non_urgent_sms_but_not_someone_elses(b: Backend) {
+    use automerge::transaction::Transactable;
+    use sync_protocol::rules::overdue::deadline_of_day;
+    use sync_protocol::rules::petition::beijing_day;
+
+    let p = Providers::spawn().await;
+    let app = spawn(b, &p, &[], |_| {}).await;
+    // The leader's quiet hours cover now (Beijing time); the officer has none.
+    let hour = (anlan_server::store::now_ms() / 3_600_000 + 8).rem_euclid(24);
+    let quiet = json!({ "quiet_from": hour, "quiet_to": (hour + 2) % 24 });
+    assert_eq!(app.put_json(LEADER, "/me/alert-channels", quiet).await.0, 200);
+
+    // A major case, assigned, two days past its deadline: an overdue reminder (not urgent) to
+    // the responsible leader and the handler, neither of whom has a phone with push.
+    let mut officer = app.device(OFFICER);
+    officer.login().await.unwrap();
+    let id = officer.create(&officer.new_case(PUTOU, Severity::Major, "逾期未化解"));
+    officer.sync().await.unwrap();
+    let mut leader = app.device(LEADER);
+    leader.login().await.unwrap();
+    leader.sync().await.unwrap();
+    let deadline = deadline_of_day(beijing_day(anlan_server::store::now_ms()) - 2);
+    leader.edit(id, |tx| {
+        tx.put(automerge::ROOT, "responsible_leader", "u_demo_leader")?;
+        tx.put(automerge::ROOT, "handler", "u_demo_officer")?;
+        tx.put(automerge::ROOT, "deadline", automerge::ScalarValue::Timestamp(deadline))
+    });
+    leader.sync().await.unwrap();
+
+    let officer_sms = p.wait_for_sms("13900000001", 1, WAIT).await;
+    assert_eq!(officer_sms.len(), 1, "no quiet hours: the reminder goes by SMS at once");
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert!(
+        p.wait_for_sms(LEADER_PHONE, 1, Duration::ZERO).await.is_empty(),
+        "held until the quiet hours end"
+    );
+    let log = app.alert_log(COUNTY, id).await;
+    let held = rows(&log, "http_sms").into_iter().find(|r| r["user_id"] == "u_demo_leader").unwrap().clone();
+    assert_eq!(
+        (held["state"].as_str(), held["last_error"].as_str()),
+        (Some("queued"), Some("quiet hours")),
+        "{log}"
+    );
+    assert_eq!(held["kind"], "overdue");
 }
