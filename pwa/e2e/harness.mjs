@@ -65,7 +65,8 @@ let stopping = false;
 let serverOut = '';
 export const serverOutput = () => serverOut;
 
-export function startServer() {
+/** Start the server; `env` adds settings (the SMS gateway's). */
+export function startServer(env = {}) {
   const data = fs.mkdtempSync(path.join(os.tmpdir(), 'anlan-e2e-'));
   cleanups.push(() => fs.rmSync(data, { recursive: true, force: true }));
   // Serve a copy of dist, so the update check can publish a "new version" without touching the build.
@@ -73,7 +74,7 @@ export function startServer() {
   cleanups.push(() => fs.rmSync(servedDir, { recursive: true, force: true }));
   fs.cpSync(distDir, servedDir, { recursive: true });
   const proc = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', '--data', data, '--demo', '--static-dir', servedDir], {
-    stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
   });
   cleanups.push(() => { stopping = true; proc.kill('SIGTERM'); });
   const log = fs.createWriteStream(path.join(artifacts, 'server.log'));

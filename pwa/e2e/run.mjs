@@ -21,6 +21,7 @@ import { petitionChecks } from './petitions.mjs';
 import { sweepChecks } from './sweeps.mjs';
 import { screenChecks } from './screens.mjs';
 import { clockChecks } from './clock.mjs';
+import { alertLinkChecks, startSmsGateway } from './alert-link.mjs';
 
 const TITLE = `水库移民安置房漏水纠纷 ${Date.now() % 100000}`;
 
@@ -33,7 +34,9 @@ async function main() {
     const b = spawnSync('npm', ['run', 'build'], { cwd: pwaDir, stdio: 'inherit' });
     assert(b.status === 0, 'npm run build failed');
   }
-  const base = await startServer();
+  const gateway = await startSmsGateway();
+  cleanups.push(() => gateway.close());
+  const base = await startServer(gateway.env);
   console.log(`server at ${base}`);
   const officer = await launch('officer');
   const op = officer.page;
@@ -323,6 +326,7 @@ async function main() {
   await screenChecks({ base, check, launch, until, assert, shot });
 
   await clockChecks({ base, check, launch, until, assert, shot, apiCases });
+  await alertLinkChecks({ base, check, launch, until, assert, shot, gateway, caseNo });
 
   await check('the sync client passes its protocol checks against this server (tests/server.e2e.ts)', async () => {
     const r = spawnSync('npx', ['vitest', 'run', '--config', 'vitest.e2e.config.ts'], { cwd: pwaDir, env: { ...process.env, ANLAN_URL: base }, encoding: 'utf8' });

@@ -27,6 +27,7 @@
 //! The domain's words (`Role`, `UnitKind`, case fields, outbox events) are types in
 //! `sync-protocol`, shared with the PWA through test vectors.
 
+pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod campaigns;
@@ -73,6 +74,17 @@ pub struct Config {
     pub cache_docs: usize,
     /// An urgent case not acknowledged this long after its alert goes one level up.
     pub escalate_after: Duration,
+    /// An urgent alert not acknowledged this long after Web Push goes by SMS as well.
+    pub sms_after: Duration,
+    /// At most this many SMS to one person in any hour.
+    pub sms_per_person_hour: i64,
+    /// At most this many SMS a day (Beijing time) in all.
+    pub sms_daily_budget: i64,
+    /// Where people open the app (the acknowledgement links in SMS point under it).
+    pub public_url: String,
+    /// The channels' settings (`ANLAN_SMS_*`, `ANLAN_ROBOTS_FILE`…) from this map instead of
+    /// the process environment (tests, which run many servers in one process).
+    pub channel_settings: Option<std::collections::HashMap<String, String>>,
     /// How often the alert worker looks for due work when nothing wakes it.
     pub alert_tick: Duration,
     /// First retry delay for a push service that failed without a Retry-After (doubles).
@@ -118,6 +130,11 @@ impl Config {
             static_dir: None,
             cache_docs: 5_000,
             escalate_after: Duration::from_secs(15 * 60),
+            sms_after: Duration::from_secs(180),
+            sms_per_person_hour: 10,
+            sms_daily_budget: 1_000,
+            public_url: "http://127.0.0.1:8080".into(),
+            channel_settings: None,
             alert_tick: Duration::from_secs(1),
             alert_retry_base: Duration::from_secs(5),
             overdue_every: Duration::from_secs(60),
@@ -185,9 +202,28 @@ pub async fn run_on(
     let push_info =
         Arc::new(state::PushInfo { application_server_key: vapid.application_server_key(), endpoints });
     // Refuse a misconfigured SMS provider or robot list now rather than when an alert needs it.
-    let sms = channels::setup::sms(&channels::config::Env, &push::http_client()?)?;
-    let robots = channels::setup::robots(&channels::config::Env, &push::http_client()?)?;
+    let (sms, robots) = {
+        let settings = channels::config::WithPublicUrl {
+            inner: match &config.channel_settings {
+                Some(map) => map as &dyn channels::config::Settings,
+                None => &channels::config::Env,
+            },
+            public_url: &config.public_url,
+        };
+        (
+            channels::setup::sms(&settings, &push::http_client()?)?,
+            channels::setup::robots(&settings, &push::http_client()?)?,
+        )
+    };
     tracing::info!(channels = %channels::setup::describe(sms.as_deref(), &robots), "delivery channels configured");
+    let plan = alerts::Plan {
+        sms: sms.as_ref().map(|c| c.kind()),
+        robots: robots.iter().map(|(unit, r)| (unit.clone(), channels::Channel::kind(r))).collect(),
+        sms_after: config.sms_after,
+        sms_per_person_hour: config.sms_per_person_hour,
+        sms_daily_budget: config.sms_daily_budget,
+        public_url: config.public_url.clone(),
+    };
     let worker = Arc::new(push::worker::AlertWorker {
         store: store.clone(),
         vapid,
@@ -200,6 +236,9 @@ pub async fn run_on(
             overdue_every: config.overdue_every,
             digest_hour: config.digest_hour,
         },
+        plan,
+        sms,
+        robots,
     });
     workers.spawn(store::expire_uploads_every(store.clone(), config.uploads, stop_rx.clone()));
     workers.spawn(campaigns::run(worker.clone(), config.campaign_tick, stop_rx.clone()));

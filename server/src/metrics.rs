@@ -31,6 +31,9 @@ pub struct Metrics {
     pub live_connections: Counter,
     /// Sends, failures and cost per delivery channel.
     pub channels: crate::channels::ChannelMetrics,
+    /// SMS held back by the per-person hourly cap, and by the daily budget.
+    pub sms_capped: Counter,
+    pub sms_over_budget: Counter,
     sync_micros_sum: Counter,
     sync_buckets: [Counter; 8],
 }
@@ -53,6 +56,8 @@ impl Metrics {
             ("anlan_changes_accepted_total", "Changes durably stored", &self.changes_accepted),
             ("anlan_docs_rejected_total", "Pushed documents rejected and quarantined", &self.docs_rejected),
             ("anlan_need_changes_total", "Pushed documents answered need_changes", &self.need_changes),
+            ("anlan_sms_capped_total", "SMS held back by the per-person hourly cap", &self.sms_capped),
+            ("anlan_sms_over_budget_total", "SMS held back by the daily budget", &self.sms_over_budget),
             ("anlan_live_connections_total", "Live (SSE) connections opened", &self.live_connections),
         ];
         for (name, help, c) in counters {

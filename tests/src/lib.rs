@@ -87,6 +87,8 @@ impl TestApp {
             digest_hour: 24,
             // Shared test machines run with little disk to spare; the floor's own tests set one.
             free_space_floor: anlan_server::store::FreeSpaceFloor { min_bytes: 0, min_percent: 0.0 },
+            // SMS acknowledgement links point at this server.
+            public_url: url.clone(),
             ..anlan_server::Config::new(db.url.clone())
         };
         let mut config = config;
@@ -215,6 +217,49 @@ impl TestApp {
             .await
             .unwrap();
         (res.status().as_u16(), res.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    /// `GET /api/v1/cases/{doc}/alerts`: the delivery log as `token` sees it.
+    pub async fn alert_log(&self, token: &str, doc: sync_protocol::DocId) -> serde_json::Value {
+        let res = reqwest::Client::new()
+            .get(format!("{}/api/v1/cases/{doc}/alerts", self.url))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        res.json().await.unwrap()
+    }
+
+    /// Open an SMS acknowledgement link (`post`: press 已知悉), as a phone browser does: the
+    /// status and the page.
+    pub async fn open_link(&self, link: &str, post: bool) -> (u16, String) {
+        let client = reqwest::Client::new();
+        let req = if post { client.post(link) } else { client.get(link) };
+        let res = req.send().await.unwrap();
+        (res.status().as_u16(), res.text().await.unwrap())
+    }
+
+    /// `PUT` `path` under `/api/v1` with a JSON body as `token`: the status and the answer.
+    pub async fn put_json(
+        &self,
+        token: &str,
+        path: &str,
+        body: serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        let res = reqwest::Client::new()
+            .put(format!("{}/api/v1{path}", self.url))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        (res.status().as_u16(), res.json().await.unwrap_or_default())
+    }
+
+    /// The `/metrics` text.
+    pub async fn metrics(&self) -> String {
+        reqwest::get(format!("{}/metrics", self.url)).await.unwrap().text().await.unwrap()
     }
 
     pub async fn stop(mut self) -> TestDb {

@@ -5,8 +5,9 @@
 //! not the server's code), records what arrived, and answers with the provider's own success,
 //! throttling or permanent error body, as scripted per test.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -110,6 +111,67 @@ impl Providers {
 
     pub fn received(&self) -> Vec<Received> {
         self.inner.lock().unwrap().received.clone()
+    }
+
+    /// The server's channel settings for these fakes: the county gateway sends SMS on a
+    /// template that carries the acknowledgement link, and `robots` names the units whose
+    /// group has a WeCom robot here.
+    pub fn server_settings(&self, robots: &[&str]) -> HashMap<String, String> {
+        let mut s: HashMap<String, String> = [
+            ("ANLAN_SMS_PROVIDER", "http".to_owned()),
+            ("ANLAN_SMS_TEMPLATE_TEXT", "【安澜】${case_no}${link}".to_owned()),
+            ("ANLAN_SMS_TEMPLATE_PARAMS", "case_no,link".to_owned()),
+            ("ANLAN_HTTP_SMS_URL", format!("{}/gateway", self.base)),
+            ("ANLAN_HTTP_SMS_BODY", r#"{"to":"{phone}","text":"{text}"}"#.to_owned()),
+            ("ANLAN_HTTP_SMS_TOKEN", "gateway-token".to_owned()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        if !robots.is_empty() {
+            let file = std::env::temp_dir().join(format!(
+                "anlan-robots-{}-{}",
+                std::process::id(),
+                self.base.replace([':', '/', '.'], "")
+            ));
+            let lines: String =
+                robots.iter().map(|u| format!("{u} wecom {}/wecom?key=wecom-key\n", self.base)).collect();
+            std::fs::write(&file, lines).unwrap();
+            s.insert("ANLAN_ROBOTS_FILE".into(), file.display().to_string());
+        }
+        s
+    }
+
+    /// The SMS the gateway accepted, as (phone, text).
+    pub fn sms(&self) -> Vec<(String, String)> {
+        self.received()
+            .iter()
+            .filter(|r| r.provider == "gateway" && r.signature_ok)
+            .map(|r| {
+                (
+                    r.body["to"].as_str().unwrap_or_default().into(),
+                    r.body["text"].as_str().unwrap_or_default().into(),
+                )
+            })
+            .collect()
+    }
+
+    /// The SMS to `phone`, waiting up to `timeout` for at least `n`.
+    pub async fn wait_for_sms(&self, phone: &str, n: usize, timeout: Duration) -> Vec<String> {
+        let started = std::time::Instant::now();
+        loop {
+            let got: Vec<String> =
+                self.sms().into_iter().filter(|(p, _)| p == phone).map(|(_, t)| t).collect();
+            if got.len() >= n || started.elapsed() > timeout {
+                return got;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    /// How many messages each robot's group received.
+    pub fn robot_messages(&self) -> Vec<Received> {
+        self.received().into_iter().filter(|r| r.provider == "wecom" || r.provider == "dingtalk").collect()
     }
 
     fn record(&self, r: Received) -> Answer {

@@ -1,4 +1,6 @@
-// Who was alerted about a case, and what came of it: the server's delivery log, for leaders.
+// Who was alerted about a case, how, and what came of it: the server's delivery log, for
+// leaders — every channel's attempts per person (Web Push, SMS, the group robot), and who
+// acknowledged and how (in the app, or with the SMS link).
 // Fetched when a leader opens a case while online; offline it is simply not shown (it is the
 // server's record, not part of the case document).
 import { html, nothing } from 'lit-html';
@@ -9,6 +11,7 @@ import { fmtTime, mayManage } from './format';
 
 interface LogRow {
   kind: string;
+  channel: string;
   level: string;
   user_name: string;
   state: string;
@@ -18,6 +21,14 @@ interface LogRow {
   sent_at: number | null;
   acknowledged_at: number | null;
   acknowledged_by: string | null;
+  acknowledged_via: string | null;
+}
+
+/** `aliyun_sms`, `tencent_sms` and `http_sms` are all SMS to the person; robots are groups. */
+function channelLabel(channel: string): string {
+  if (channel.endsWith('_sms')) return t('alert_channel_sms');
+  if (channel.endsWith('_robot')) return t('alert_channel_robot');
+  return t('alert_channel_web_push');
 }
 
 const logs = new Map<string, LogRow[]>();
@@ -48,10 +59,10 @@ export function alertLogView(ctx: Ctx, doc: string) {
       ${rows.length === 0 ? html`<p class="muted">${t('alert_log_empty')}</p>` : html`
         <ol class="timeline">
           ${rows.map((r) => html`<li>
-            <div class="tl-head"><b>${label('alert_level_', r.level)} · ${r.user_name}</b>
+            <div class="tl-head"><b>${label('alert_level_', r.level)} · ${r.user_name} · <span data-testid="alert-channel">${channelLabel(r.channel)}</span></b>
               <span class="muted">${fmtTime(r.sent_at ?? r.created_at)}</span></div>
             <div>${label('alert_state_', r.state)}${r.attempts > 1 ? ` · ${t('alert_attempts', { n: r.attempts })}` : ''}
-              ${r.acknowledged_at ? html` · ${t('alert_acked', { who: r.acknowledged_by ?? '' })}` : ''}</div>
+              ${r.acknowledged_at ? html` · ${t(r.acknowledged_via === 'sms_link' ? 'alert_acked_sms' : 'alert_acked', { who: r.acknowledged_by ?? '' })}` : ''}</div>
             ${r.last_error && r.state !== 'sent' ? html`<div class="muted">${r.last_error}</div>` : ''}
           </li>`)}
         </ol>`}

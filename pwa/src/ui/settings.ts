@@ -2,6 +2,7 @@ import { html } from 'lit-html';
 import { alertsSupported, alertsWanted, disableAlerts, enableAlerts } from '../push';
 import { getLang, t } from '../i18n';
 import type { Ctx } from './ctx';
+import { alertChannelsPanel, freshAlertChannels, loadAlertChannels, type AlertChannelsState } from './alert-channels';
 import { deviceNameField, devicesPanel, freshDevices, loadDevices, type DevicesState } from './devices';
 import { fmtBytes, roleLabel } from './format';
 import { header } from './officer-home';
@@ -10,11 +11,14 @@ import { isAdmin } from '../rules/roles';
 
 export interface SettingsState {
   usage?: number; quota?: number; persisted?: boolean; loaded: boolean; devices?: DevicesState; quarantine?: QuarantineState;
+  channels?: AlertChannelsState;
 }
 
 export async function loadSettings(ctx: Ctx, st: SettingsState): Promise<void> {
   st.devices = freshDevices();
   void loadDevices(ctx, st.devices);
+  st.channels = freshAlertChannels();
+  void loadAlertChannels(ctx, st.channels);
   if (managesQuarantine(ctx.session.user.role)) {
     st.quarantine = freshQuarantine();
     void loadQuarantine(ctx, st.quarantine);
@@ -68,6 +72,7 @@ export function settingsView(ctx: Ctx, st: SettingsState, setLanguage: (l: 'zh-C
           ${ctx.status?.pending ? t('sync_pending', { n: ctx.status.pending }) : t('sync_all_sent')}</p>
       </section>
       ${alertsPanel(ctx)}
+      ${st.channels ? alertChannelsPanel(ctx, st.channels) : ''}
       <section class="panel">
         <h3>${t('settings_language')}</h3>
         <div class="chips">

@@ -79,6 +79,18 @@ impl Settings for std::collections::HashMap<String, String> {
     }
 }
 
+/// Other settings, with `ANLAN_PUBLIC_URL` as the server was told it (flag or variable).
+pub struct WithPublicUrl<'a> {
+    pub inner: &'a dyn Settings,
+    pub public_url: &'a str,
+}
+
+impl Settings for WithPublicUrl<'_> {
+    fn get(&self, name: &str) -> Option<String> {
+        if name == "ANLAN_PUBLIC_URL" { Some(self.public_url.to_owned()) } else { self.inner.get(name) }
+    }
+}
+
 /// The `host[:port]` of an endpoint URL, as it goes in the `Host` header the signature covers.
 pub fn host_of(url: &reqwest::Url) -> String {
     match (url.host_str(), url.port()) {

@@ -117,6 +117,7 @@ mod tests {
             category: "土地".into(),
             severity: "紧急".into(),
             kind: "紧急案件".into(),
+            link: String::new(),
         };
         assert_eq!(
             robot_text(&p),

@@ -6,6 +6,7 @@
 //! | `ANLAN_SMS_PROVIDER` | `aliyun`, `tencent` or `http`; unset: no SMS |
 //! | `ANLAN_SMS_TEMPLATE_ID`, `ANLAN_SMS_TEMPLATE_TEXT`, `ANLAN_SMS_TEMPLATE_PARAMS` | the approved template, its wording with `${name}` and its parameter names, comma-separated, in order |
 //! | `ANLAN_SMS_SIGN_NAME` | the registered signature (Alibaba, Tencent) |
+//! | `ANLAN_PUBLIC_URL` | where people open the app; required when the template has `${link}` |
 //! | `ANLAN_ALIYUN_ACCESS_KEY_ID`, `ANLAN_ALIYUN_ACCESS_KEY_SECRET`¹, `ANLAN_ALIYUN_SMS_ENDPOINT` | Alibaba Cloud |
 //! | `ANLAN_TENCENT_SECRET_ID`, `ANLAN_TENCENT_SECRET_KEY`¹, `ANLAN_TENCENT_SMS_APP_ID`, `ANLAN_TENCENT_SMS_REGION`, `ANLAN_TENCENT_SMS_ENDPOINT` | Tencent Cloud |
 //! | `ANLAN_HTTP_SMS_URL`, `ANLAN_HTTP_SMS_METHOD`, `ANLAN_HTTP_SMS_BODY`, `ANLAN_HTTP_SMS_CONTENT_TYPE`, `ANLAN_HTTP_SMS_TOKEN`¹ | a county gateway |
@@ -34,6 +35,15 @@ pub fn sms(s: &dyn Settings, client: &reqwest::Client) -> Result<Option<Box<dyn 
         &names,
     )
     .map_err(|e| ConfigError::Invalid { name: "ANLAN_SMS_TEMPLATE_TEXT".into(), reason: e.to_string() })?;
+    if template.has_link() {
+        // The link is the public URL plus a code: it must fit the segment with the longest one.
+        let base = s.required("ANLAN_PUBLIC_URL")?;
+        parse_url("ANLAN_PUBLIC_URL", &base)?;
+        template.check_links(&base).map_err(|e| ConfigError::Invalid {
+            name: "ANLAN_SMS_TEMPLATE_TEXT".into(),
+            reason: format!("with the acknowledgement link under ANLAN_PUBLIC_URL: {e}"),
+        })?;
+    }
     let url =
         |name: &str, default: &str| parse_url(name, &s.value(name).unwrap_or_else(|| default.to_owned()));
     let client = client.clone();

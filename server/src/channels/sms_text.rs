@@ -2,7 +2,8 @@
 //! a registered signature (【…】), with the variable parts passed as named parameters. Those
 //! parameters are the few non-personal facts of the push payload — case number, township,
 //! category, severity — so no name, phone or title can reach an SMS. The whole text must fit one
-//! 70-character segment: a longer text is billed (and may arrive) as two.
+//! 70-character segment: a longer text is billed (and may arrive) as two. A template may also
+//! carry `${link}`, the alert's one-use acknowledgement link (`/a/<code>`, see `crate::alerts`).
 
 use super::{Address, Attempt, Phone};
 use crate::push::{AlertKind, AlertPayload, Notification};
@@ -12,7 +13,10 @@ use crate::stats::summary::{category_label, severity_label};
 pub const SEGMENT_CHARS: usize = 70;
 
 /// The parameter names a template may use.
-pub const PARAM_NAMES: [&str; 5] = ["case_no", "township", "category", "severity", "kind"];
+pub const PARAM_NAMES: [&str; 6] = ["case_no", "township", "category", "severity", "kind", "link"];
+
+/// The characters of a link's code (128 bits in base64url), after `<public URL>/a/`.
+pub const LINK_CODE_CHARS: usize = 22;
 
 /// The values of an alert's template parameters.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +26,8 @@ pub struct SmsParams {
     pub category: String,
     pub severity: String,
     pub kind: String,
+    /// The acknowledgement link, empty where none was issued.
+    pub link: String,
 }
 
 impl SmsParams {
@@ -39,6 +45,7 @@ impl SmsParams {
                 AlertKind::Chase => "催办",
             }
             .to_owned(),
+            link: p.ack_link.clone().unwrap_or_default(),
         }
     }
 
@@ -57,6 +64,7 @@ impl SmsParams {
             "category" => &self.category,
             "severity" => &self.severity,
             "kind" => &self.kind,
+            "link" => &self.link,
             _ => return None,
         })
     }
@@ -64,7 +72,7 @@ impl SmsParams {
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum TemplateError {
-    #[error("SMS template parameter {0:?} is not one of case_no, township, category, severity, kind")]
+    #[error("SMS template parameter {0:?} is not one of case_no, township, category, severity, kind, link")]
     UnknownParam(String),
     #[error("SMS template text does not use parameter {0:?} it declares")]
     Unused(String),
@@ -104,9 +112,29 @@ impl SmsTemplate {
             category: "补偿和后扶资金".into(),
             severity: "较大".into(),
             kind: "超时未知悉".into(),
+            link: String::new(),
         };
         t.render(&worst)?;
         Ok(t)
+    }
+
+    /// Does the template carry the acknowledgement link?
+    pub fn has_link(&self) -> bool {
+        self.params.iter().any(|p| p == "link")
+    }
+
+    /// Check the template again with the longest link under `public_url` in it.
+    pub fn check_links(&self, public_url: &str) -> Result<(), TemplateError> {
+        let link = format!("{}/a/{}", public_url.trim_end_matches('/'), "x".repeat(LINK_CODE_CHARS));
+        let worst = SmsParams {
+            case_no: "永安镇-2026-000123".into(),
+            township: "某某某镇".into(),
+            category: "补偿和后扶资金".into(),
+            severity: "较大".into(),
+            kind: "超时未知悉".into(),
+            link,
+        };
+        self.render(&worst).map(|_| ())
     }
 
     /// The values in the template's parameter order.
@@ -159,6 +187,7 @@ mod tests {
             township: "曹远镇".into(),
             category: Category::GroupPetition,
             severity: Severity::Urgent,
+            ack_link: None,
         }
     }
 
@@ -190,6 +219,21 @@ mod tests {
             SmsTemplate::new("x", "【安澜】", &["case_no"]),
             Err(TemplateError::Unused("case_no".into()))
         );
+    }
+
+    #[test]
+    fn a_template_with_the_link_must_fit_the_longest_link_under_the_public_url() {
+        let t = SmsTemplate::new("x", "【安澜】${kind}${case_no}知悉点${link}", &["kind", "case_no", "link"])
+            .unwrap();
+        assert!(t.has_link());
+        assert!(t.check_links("https://aq.gov.cn").is_ok());
+        assert!(matches!(
+            t.check_links("https://anlan.sanming.example.gov.cn"),
+            Err(TemplateError::TooLong(_))
+        ));
+        let with = AlertPayload { ack_link: Some("https://aq.gov.cn/a/abc".into()), ..alert() };
+        let text = t.render(&SmsParams::from_alert(&with)).unwrap();
+        assert!(text.ends_with("知悉点https://aq.gov.cn/a/abc"), "{text}");
     }
 
     #[test]

@@ -26,6 +26,18 @@ pub struct Serve {
     /// Seconds an urgent alert may go unacknowledged before it goes one level up.
     #[arg(long, env = "ANLAN_ESCALATE_AFTER", default_value_t = 900)]
     escalate_after: u64,
+    /// Seconds an urgent alert may go unacknowledged on Web Push before it goes by SMS too.
+    #[arg(long, env = "ANLAN_SMS_AFTER", default_value_t = 180)]
+    sms_after: u64,
+    /// At most this many SMS to one person in any hour (the rest are logged as capped).
+    #[arg(long, env = "ANLAN_SMS_PER_PERSON_HOUR", default_value_t = 10)]
+    sms_per_person_hour: i64,
+    /// At most this many SMS a day, Beijing time, in all (the rest are logged as over budget).
+    #[arg(long, env = "ANLAN_SMS_DAILY_BUDGET", default_value_t = 1_000)]
+    sms_daily_budget: i64,
+    /// Where people open the app; the acknowledgement links in SMS point under it.
+    #[arg(long, env = "ANLAN_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+    public_url: String,
     /// Contact for push services (VAPID `sub`): mailto:… or https://….
     #[arg(long, env = "ANLAN_VAPID_CONTACT", default_value = "mailto:admin@anlan.local")]
     vapid_contact: String,
@@ -208,6 +220,10 @@ pub async fn run(s: Serve) -> anyhow::Result<()> {
         static_dir: Some(s.static_dir),
         cache_docs: s.cache_docs,
         escalate_after: Duration::from_secs(s.escalate_after),
+        sms_after: Duration::from_secs(s.sms_after),
+        sms_per_person_hour: s.sms_per_person_hour,
+        sms_daily_budget: s.sms_daily_budget,
+        public_url: s.public_url,
         vapid_contact: s.vapid_contact,
         allow_http_push: s.allow_http_push,
         allow_private_push: s.push_allow_private,

@@ -391,7 +391,10 @@ pub fn finish(m: &Merger, mut a: Accepted, case_no: Option<String>) -> Result<Ve
         case,
         record,
         outbox,
-        acknowledged_by: acknowledged.then(|| a.user_id.clone()),
+        acknowledged_by: acknowledged.then(|| crate::store::Acknowledgement {
+            user: a.user_id.clone(),
+            via: crate::store::AckVia::App,
+        }),
     };
     Ok(Verdict::Commit {
         commit: Box::new(commit),

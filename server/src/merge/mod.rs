@@ -5,6 +5,7 @@
 //! **one** SQL transaction (changes, heads, projection, outbox), COMMIT, and only then the
 //! acknowledgement. A document that fails any step is rejected alone; the rest still commit.
 
+mod acknowledge;
 mod assignees;
 mod authority;
 mod cache;
@@ -25,6 +26,7 @@ mod seal;
 mod sweep;
 mod visit;
 
+pub use acknowledge::{Acknowledged, VIA_SMS_NOTE};
 pub use judge::case_row;
 pub use numbering::{beijing_year, short_name};
 

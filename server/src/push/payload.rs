@@ -65,6 +65,10 @@ pub struct AlertPayload {
     pub township: String,
     pub category: Category,
     pub severity: Severity,
+    /// The acknowledgement link of the one SMS this payload goes in; never pushed (the app
+    /// acknowledges by itself), never stored.
+    #[serde(skip)]
+    pub ack_link: Option<String>,
 }
 
 impl AlertPayload {
@@ -79,6 +83,7 @@ impl AlertPayload {
             township: township.to_owned(),
             category: case.category,
             severity: case.severity,
+            ack_link: None,
         }
     }
 
@@ -92,6 +97,7 @@ impl AlertPayload {
             township: places.township.clone(),
             category: facts.category,
             severity: facts.severity,
+            ack_link: None,
         }
     }
 
@@ -176,6 +182,7 @@ mod tests {
             township: "永安镇".into(),
             category: Category::GroupPetition,
             severity: Severity::Urgent,
+            ack_link: None,
         }
     }
 

@@ -30,6 +30,7 @@ fn payload() -> AlertPayload {
         township: "永安镇".into(),
         category: sync_protocol::case::Category::Land,
         severity: sync_protocol::case::Severity::Urgent,
+        ack_link: None,
     }
 }
 

@@ -1,13 +1,14 @@
-//! The alert worker: outbox → deliveries → Web Push, plus the escalation and overdue clocks.
+//! The alert worker: outbox → deliveries (the plan in `crate::alerts`) → Web Push, SMS and
+//! group robots, plus the escalation and overdue clocks.
 //!
 //! It wakes on every feed notice (a commit here, or on another replica through PostgreSQL
 //! NOTIFY) and on a short tick, so an urgent case reaches the push service within a fraction of
 //! a second of its commit, and nothing waits on a notice that was missed.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use futures::future::join_all;
 use tokio::sync::watch;
 
 use super::{
@@ -16,10 +17,10 @@ use super::{
 use sync_protocol::calendar;
 use sync_protocol::outbox::OutboxRowError;
 
-use crate::channels::webpush::WebPush;
-use crate::channels::{Address, Attempt, Channel};
+use crate::channels::Channel;
+use crate::channels::robots::RobotChannel;
 use crate::live::LiveHub;
-use crate::store::{DeliveryOutcome, DueDelivery, SqlStore};
+use crate::store::{DueDelivery, SqlStore};
 
 #[derive(Clone)]
 pub struct AlertConfig {
@@ -42,6 +43,12 @@ pub struct AlertWorker {
     pub client: super::PushClient,
     pub metrics: Arc<crate::metrics::Metrics>,
     pub config: AlertConfig,
+    /// The delivery plan: which channels, how long SMS waits, the caps.
+    pub plan: crate::alerts::Plan,
+    /// The configured SMS provider, if any.
+    pub sms: Option<Box<dyn Channel>>,
+    /// Group robots by unit code.
+    pub robots: HashMap<String, RobotChannel>,
 }
 
 const LEASE_MS: i64 = 60_000;
@@ -78,17 +85,13 @@ impl AlertWorker {
             }
             self.send_digests().await?;
         }
-        while self.store.expand_outbox().await? > 0 {}
+        while self.store.expand_outbox(&self.plan).await? > 0 {}
         loop {
             let due = self.store.claim_deliveries(32, LEASE_MS).await?;
             if due.is_empty() {
                 return Ok(());
             }
-            // Push services answer in tens to hundreds of milliseconds: send a batch at once.
-            let outcomes = join_all(due.iter().map(|d| self.send_one(d))).await;
-            for (d, outcome) in due.iter().zip(outcomes) {
-                self.store.finish_delivery(d, outcome).await?;
-            }
+            self.send_batch(&due).await?;
         }
     }
 
@@ -122,37 +125,6 @@ impl AlertWorker {
             }
         }
         Ok(())
-    }
-
-    async fn send_one(&self, d: &DueDelivery) -> DeliveryOutcome {
-        let note = match self.notification(d).await {
-            Ok(Ok(n)) => n,
-            Ok(Err(e)) => return DeliveryOutcome::Failed(format!("bad outbox payload: {e}")),
-            // The places could not be read (the database is busy or away): that passes.
-            Err(e) => {
-                return DeliveryOutcome::Retry {
-                    after_ms: self.config.retry_base.as_millis() as i64,
-                    error: format!("could not prepare the notification: {e}"),
-                };
-            }
-        };
-        let sub = match Subscription::new(&d.endpoint, &d.p256dh, &d.auth) {
-            Ok(s) => s,
-            Err(e) => return DeliveryOutcome::Failed(format!("stored subscription unusable: {e}")),
-        };
-        let mut options = SendOptions { attempt: (d.attempts.max(1) - 1) as u32, ..SendOptions::default() };
-        options.backoff.base = self.config.retry_base;
-        let channel = WebPush { vapid: self.vapid.clone(), client: self.client.clone(), options };
-        let attempt = channel.send(&Address::Push(sub), &note).await;
-        self.metrics.channels.record(channel.kind(), &attempt);
-        match attempt {
-            Attempt::Sent { .. } => DeliveryOutcome::Sent,
-            Attempt::Gone => DeliveryOutcome::Gone,
-            Attempt::Retry { after, reason } => {
-                DeliveryOutcome::Retry { after_ms: after.as_millis() as i64, error: reason }
-            }
-            Attempt::Failed { reason } => DeliveryOutcome::Failed(reason),
-        }
     }
 
     /// The notification a claimed delivery sends, whatever its outbox kind. The outer error is

@@ -1,6 +1,8 @@
 //! HTTP routes, one module per noun, merged here with the tower layers.
 
-mod admin;
+mod ack_link;
+pub(crate) mod admin;
+mod alert_settings;
 mod audit;
 mod blobs;
 mod campaigns;
@@ -48,6 +50,7 @@ pub fn router(state: AppState, static_dir: Option<&Path>, metrics: Option<Router
         .merge(admin::router())
         .merge(identity::router())
         .merge(push::router())
+        .merge(alert_settings::router())
         .merge(people::router())
         .merge(records::router())
         .merge(scope_admin::router())
@@ -62,7 +65,7 @@ pub fn router(state: AppState, static_dir: Option<&Path>, metrics: Option<Router
         .route_layer(middleware::from_fn(record_route))
         // An unknown API path is the client's mistake, not a page of the app.
         .fallback(paths::not_found);
-    let mut app = Router::new().nest("/api/v1", api).merge(health::router());
+    let mut app = Router::new().nest("/api/v1", api).merge(health::router()).merge(ack_link::router());
     if let Some(m) = metrics {
         app = app.merge(m);
     }

@@ -5,18 +5,18 @@
 //! rows are claimed with `FOR UPDATE SKIP LOCKED`, on SQLite the single writer serialises them.
 
 use sqlx::{Row, Transaction};
-use sync_protocol::DocId;
 use sync_protocol::outbox::{OutboxEvent, OutboxRowError};
+use sync_protocol::{DocId, Role, UnitKind};
 
-use super::sql::{doc_id, now_ms};
+use super::sql::now_ms;
 use super::*;
 
 /// Who is alerted at each rung of the ladder: the leaders of the case's township, then of its
 /// county, then of its city.
-const LADDER: &[(&str, &str, &[&str])] = &[
-    ("township", "township", &["township_leader"]),
-    ("county", "county", &["county_admin"]),
-    ("city", "city", &["city_admin"]),
+pub(super) const LADDER: &[(&str, UnitKind, &[Role])] = &[
+    (UnitKind::Township.as_str(), UnitKind::Township, &[Role::TownshipLeader]),
+    (UnitKind::County.as_str(), UnitKind::County, &[Role::CountyAdmin]),
+    (UnitKind::City.as_str(), UnitKind::City, &[Role::CityAdmin]),
 ];
 
 #[derive(Debug, Clone)]
@@ -26,6 +26,14 @@ pub struct DueDelivery {
     pub level: String,
     /// The outbox row it delivers, or why that row can't be read.
     pub event: std::result::Result<OutboxEvent, OutboxRowError>,
+    pub outbox_id: i64,
+    /// Empty for a group robot's message.
+    pub user_id: String,
+    /// `web_push`, or the SMS provider's or robot's [`crate::channels::ChannelKind`].
+    pub channel: String,
+    /// The phone number of an SMS, the unit code of a robot's group.
+    pub address: Option<String>,
+    /// The subscription of a Web Push delivery (empty for other channels).
     pub endpoint: String,
     pub p256dh: String,
     pub auth: String,
@@ -35,6 +43,7 @@ pub struct DueDelivery {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct DeliveryLogRow {
     pub kind: String,
+    pub channel: String,
     pub level: String,
     pub user_id: String,
     pub user_name: String,
@@ -45,10 +54,22 @@ pub struct DeliveryLogRow {
     pub sent_at: Option<i64>,
     pub acknowledged_at: Option<i64>,
     pub acknowledged_by: Option<String>,
+    /// `app` or `sms_link`.
+    pub acknowledged_via: Option<String>,
 }
 
 pub enum DeliveryOutcome {
     Sent,
+    /// Not sent, and not to be: `state` says why in a word (`skipped`, `capped`,
+    /// `over_budget`), `reason` in a sentence.
+    Withheld {
+        state: &'static str,
+        reason: String,
+    },
+    /// Not now (quiet hours): try again at `until`, without counting this as an attempt.
+    Postponed {
+        until: i64,
+    },
     /// The subscription is dead: delete it.
     Gone,
     Retry {
@@ -128,61 +149,7 @@ impl SqlStore {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM push_subscriptions").fetch_one(&self.pool).await?)
     }
 
-    /// Turn new outbox rows into deliveries, one per recipient's subscription (or one
-    /// `unreachable` row for a recipient with none, so the log shows who was not reached).
-    pub async fn expand_outbox(&self) -> Result<usize> {
-        let now = now_ms();
-        let mut tx = self.writer.begin().await?;
-        let lock = if self.dialect == Dialect::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT o.id, o.kind, o.level, o.doc_id, d.unit_path, o.payload FROM outbox o JOIN documents d ON d.doc_id = o.doc_id
-             WHERE o.done_at IS NULL ORDER BY o.id LIMIT 50 {lock}"
-        )))
-        .fetch_all(&mut *tx)
-        .await?;
-        for r in &rows {
-            let (id, kind, level): (i64, String, String) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
-            let doc = doc_id(r, 3)?;
-            let path: String = r.try_get(4)?;
-            // A row nobody can read still goes to the level's people, so its failure is logged.
-            let event = OutboxEvent::from_row(&kind, &r.try_get::<String, _>(5)?).ok();
-            let users = self.recipients(&mut tx, event.as_ref(), &level, doc, &path).await?;
-            for user in users {
-                let subs: Vec<i64> = sqlx::query_scalar(
-                    "SELECT s.id FROM push_subscriptions s JOIN devices d ON d.id = s.device_id
-                     WHERE d.user_id = $1 AND d.revoked_at IS NULL",
-                )
-                .bind(&user)
-                .fetch_all(&mut *tx)
-                .await?;
-                let targets: Vec<Option<i64>> =
-                    if subs.is_empty() { vec![None] } else { subs.into_iter().map(Some).collect() };
-                for sub in targets {
-                    sqlx::query(
-                        "INSERT INTO deliveries (outbox_id, doc_id, user_id, subscription_id, state, next_attempt_at, created_at)
-                         VALUES ($1, $2, $3, $4, $5, $6, $6)",
-                    )
-                    .bind(id)
-                    .bind(doc.0.to_vec())
-                    .bind(&user)
-                    .bind(sub)
-                    .bind(if sub.is_some() { "queued" } else { "unreachable" })
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-            }
-            sqlx::query("UPDATE outbox SET done_at = $2 WHERE id = $1")
-                .bind(id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(rows.len())
-    }
-
-    async fn recipients(
+    pub(super) async fn recipients(
         &self,
         tx: &mut Transaction<'static, sqlx::Any>,
         event: Option<&OutboxEvent>,
@@ -212,7 +179,8 @@ impl SqlStore {
             return Ok(vec![]);
         };
         let village = unit_path.split('/').rfind(|s| !s.is_empty()).unwrap_or_default();
-        let Some(unit) = self.unit_chain(village).await?.into_iter().find(|u| u.kind == *unit_kind) else {
+        let Some(unit) = self.unit_chain(village).await?.into_iter().find(|u| unit_kind.as_str() == u.kind)
+        else {
             return Ok(vec![]);
         };
         let marks = (0..roles.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
@@ -221,7 +189,7 @@ impl SqlStore {
         )))
         .bind(unit.code);
         for r in *roles {
-            q = q.bind(*r);
+            q = q.bind(r.as_str());
         }
         Ok(q.fetch_all(&mut **tx).await?)
     }
@@ -232,9 +200,14 @@ impl SqlStore {
         let mut tx = self.writer.begin().await?;
         let lock = if self.dialect == Dialect::Postgres { "FOR UPDATE OF dl SKIP LOCKED" } else { "" };
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT dl.id, dl.attempts, o.kind, o.level, o.payload, s.endpoint, s.p256dh, s.auth, s.id
-             FROM deliveries dl JOIN outbox o ON o.id = dl.outbox_id JOIN push_subscriptions s ON s.id = dl.subscription_id
+            "SELECT dl.id, dl.attempts, o.kind, o.level, o.payload, s.endpoint, s.p256dh, s.auth, s.id,
+                    dl.outbox_id, dl.user_id, dl.channel, dl.address,
+                    CAST(CASE WHEN dl.acknowledged_at IS NOT NULL
+                      OR (o.kind IN ('urgent', 'escalation') AND c.status <> 'reported') THEN 1 ELSE 0 END AS BIGINT)
+             FROM deliveries dl JOIN outbox o ON o.id = dl.outbox_id
+               LEFT JOIN push_subscriptions s ON s.id = dl.subscription_id LEFT JOIN cases c ON c.doc_id = dl.doc_id
              WHERE dl.state = 'queued' AND dl.next_attempt_at <= $1 AND (dl.claimed_until IS NULL OR dl.claimed_until < $1)
+               AND (dl.channel <> 'web_push' OR s.id IS NOT NULL)
              ORDER BY dl.next_attempt_at, dl.id LIMIT $2 {lock}"
         )))
         .bind(now)
@@ -248,11 +221,25 @@ impl SqlStore {
                 attempts: r.try_get(1)?,
                 event: OutboxEvent::from_row(&r.try_get::<String, _>(2)?, &r.try_get::<String, _>(4)?),
                 level: r.try_get(3)?,
-                endpoint: r.try_get(5)?,
-                p256dh: r.try_get(6)?,
-                auth: r.try_get(7)?,
-                subscription_id: r.try_get(8)?,
+                endpoint: r.try_get::<Option<String>, _>(5)?.unwrap_or_default(),
+                p256dh: r.try_get::<Option<String>, _>(6)?.unwrap_or_default(),
+                auth: r.try_get::<Option<String>, _>(7)?.unwrap_or_default(),
+                subscription_id: r.try_get::<Option<i64>, _>(8)?.unwrap_or_default(),
+                outbox_id: r.try_get(9)?,
+                user_id: r.try_get(10)?,
+                channel: r.try_get(11)?,
+                address: r.try_get(12)?,
             };
+            // The SMS waits for an acknowledgement; once there is one it has nothing to say.
+            let acknowledged = r.try_get::<i64, _>(13)? == 1;
+            if acknowledged && d.channel.ends_with("_sms") {
+                sqlx::query("UPDATE deliveries SET state = 'skipped', last_error = $2 WHERE id = $1")
+                    .bind(d.id)
+                    .bind("acknowledged before the SMS was due")
+                    .execute(&mut *tx)
+                    .await?;
+                continue;
+            }
             sqlx::query("UPDATE deliveries SET claimed_until = $2, attempts = attempts + 1 WHERE id = $1")
                 .bind(d.id)
                 .bind(now + lease_ms)
@@ -277,8 +264,16 @@ impl SqlStore {
                 ("queued", None, now + after_ms, Some(error.clone()))
             }
             DeliveryOutcome::Failed(e) => ("failed", None, now, Some(e.clone())),
+            DeliveryOutcome::Withheld { state, reason } => (*state, None, now, Some(reason.clone())),
+            DeliveryOutcome::Postponed { until } => ("queued", None, *until, Some("quiet hours".to_string())),
         };
         sqlx::query(q).bind(d.id).bind(state).bind(sent).bind(next).bind(error).execute(&mut *tx).await?;
+        if let DeliveryOutcome::Postponed { .. } = outcome {
+            sqlx::query("UPDATE deliveries SET attempts = attempts - 1 WHERE id = $1 AND attempts > 0")
+                .bind(d.id)
+                .execute(&mut *tx)
+                .await?;
+        }
         if matches!(outcome, DeliveryOutcome::Gone) {
             // A dead subscription: stop every other queued message to it too.
             sqlx::query(
@@ -291,6 +286,9 @@ impl SqlStore {
                 .bind(d.subscription_id)
                 .execute(&mut *tx)
                 .await?;
+        }
+        if d.channel == "web_push" && matches!(outcome, DeliveryOutcome::Gone | DeliveryOutcome::Failed(_)) {
+            Self::sms_now_if_push_dead(&mut tx, &d.user_id, now).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -325,10 +323,12 @@ impl SqlStore {
     /// Every delivery about a case, oldest first: who was alerted, how, and what came of it.
     pub async fn delivery_log(&self, doc: DocId) -> Result<Vec<DeliveryLogRow>> {
         sqlx::query(
-            "SELECT o.kind, o.level, dl.user_id, COALESCE(u.name, dl.user_id), dl.state, dl.attempts, dl.last_error,
-                    dl.created_at, dl.sent_at, dl.acknowledged_at, COALESCE(a.name, dl.acknowledged_by)
+            "SELECT o.kind, o.level, dl.user_id, COALESCE(u.name, g.name, dl.user_id), dl.state, dl.attempts, dl.last_error,
+                    dl.created_at, dl.sent_at, dl.acknowledged_at, COALESCE(a.name, dl.acknowledged_by), dl.channel,
+                    dl.acknowledged_via
              FROM deliveries dl JOIN outbox o ON o.id = dl.outbox_id LEFT JOIN users u ON u.id = dl.user_id
                LEFT JOIN users a ON a.id = dl.acknowledged_by
+               LEFT JOIN units g ON g.code = dl.address AND dl.user_id = ''
              WHERE dl.doc_id = $1 ORDER BY dl.id",
         )
         .bind(doc.0.to_vec())
@@ -348,6 +348,8 @@ impl SqlStore {
                 sent_at: r.try_get(8)?,
                 acknowledged_at: r.try_get(9)?,
                 acknowledged_by: r.try_get(10)?,
+                channel: r.try_get(11)?,
+                acknowledged_via: r.try_get(12)?,
             })
         })
         .collect()
@@ -364,7 +366,7 @@ pub struct DigestDue {
     pub subscriptions: Vec<(i64, String, String, String)>,
 }
 
-const DIGEST_ROLES: &[&str] = &["township_leader", "county_admin", "city_admin"];
+const DIGEST_ROLES: [Role; 3] = [Role::TownshipLeader, Role::CountyAdmin, Role::CityAdmin];
 
 impl SqlStore {
     /// Claim today's digests: for every leader with a subscription and no digest yet on `day`,
@@ -377,9 +379,9 @@ impl SqlStore {
              JOIN devices d ON d.user_id = u.id AND d.revoked_at IS NULL JOIN push_subscriptions s ON s.device_id = d.id
              WHERE u.role IN ($1, $2, $3) AND NOT EXISTS (SELECT 1 FROM digests g WHERE g.user_id = u.id AND g.day = $4)",
         )
-        .bind(DIGEST_ROLES[0])
-        .bind(DIGEST_ROLES[1])
-        .bind(DIGEST_ROLES[2])
+        .bind(DIGEST_ROLES[0].as_str())
+        .bind(DIGEST_ROLES[1].as_str())
+        .bind(DIGEST_ROLES[2].as_str())
         .bind(day)
         .fetch_all(&self.pool)
         .await?;

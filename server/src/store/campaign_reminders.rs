@@ -210,6 +210,10 @@ impl SqlStore {
                     p256dh: s.try_get(2)?,
                     auth: s.try_get(3)?,
                     subscription_id: sub_id,
+                    outbox_id,
+                    user_id: user.to_string(),
+                    channel: "web_push".into(),
+                    address: None,
                 });
             }
         }

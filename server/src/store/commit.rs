@@ -89,14 +89,16 @@ impl SqlStore {
         fault_point!(self);
         insert_outbox(&mut tx, batch, now).await?;
         for c in batch {
-            if let Some(user) = &c.acknowledged_by {
+            if let Some(ack) = &c.acknowledged_by {
                 fault_point!(self);
                 sqlx::query(
-                    "UPDATE deliveries SET acknowledged_at = $2, acknowledged_by = $3 WHERE doc_id = $1 AND acknowledged_at IS NULL",
+                    "UPDATE deliveries SET acknowledged_at = $2, acknowledged_by = $3, acknowledged_via = $4
+                     WHERE doc_id = $1 AND acknowledged_at IS NULL",
                 )
                 .bind(c.doc.0.to_vec())
                 .bind(now)
-                .bind(user)
+                .bind(&ack.user)
+                .bind(ack.via.as_str())
                 .execute(&mut *tx)
                 .await?;
             }

@@ -5,7 +5,9 @@
 //! serialised, how replicas are told the feed moved) live in [`Dialect`]. Two copies of every
 //! query would be two places for them to drift apart. Migrations are per backend.
 
+mod ack_links;
 mod admin;
+mod alert_plan;
 mod alerts;
 mod assign;
 mod audit;
@@ -39,7 +41,9 @@ mod probes;
 #[cfg(any(test, feature = "fault-injection"))]
 pub use faults::Faults;
 
+pub use ack_links::{LinkUse, LinkView};
 pub use admin::token_hash;
+pub use alert_plan::STANDBY;
 pub use alerts::{DeliveryLogRow, DeliveryOutcome, DigestDue, DueDelivery};
 pub use assign::Assignee;
 pub use audit::{ChangeAuthor, LoggedChange};
@@ -167,7 +171,31 @@ pub struct DocCommit {
     pub outbox: Vec<OutboxItem>,
     /// The user whose change moved the case out of `reported`: every alert about it is then
     /// marked acknowledged (and escalation stops, as it looks at the case's status).
-    pub acknowledged_by: Option<String>,
+    pub acknowledged_by: Option<Acknowledgement>,
+}
+
+/// Who moved a case out of `reported`, and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Acknowledgement {
+    pub user: String,
+    pub via: AckVia,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AckVia {
+    /// In the app, by a synced change.
+    App,
+    /// With the `/a/<code>` link of an alert SMS.
+    SmsLink,
+}
+
+impl AckVia {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::App => "app",
+            Self::SmsLink => "sms_link",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

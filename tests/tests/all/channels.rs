@@ -22,6 +22,7 @@ fn urgent() -> Notification {
         township: "曹远镇".into(),
         category: Category::GroupPetition,
         severity: Severity::Urgent,
+        ack_link: None,
     })
 }
 

@@ -2,6 +2,7 @@
 //! Run one area with `cargo test -p anlan-tests --test all <module>::` (e.g. `sync::`).
 
 mod admin_api;
+mod alert_plan;
 mod alerts;
 mod audit;
 mod authority;
