@@ -8,6 +8,7 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use crate::store::{NewUser, SqlStore};
 
 mod file;
+mod migrate;
 mod quarantine;
 mod serve;
 
@@ -33,7 +34,7 @@ pub(crate) struct Db {
     pub(crate) data: PathBuf,
     /// Use PostgreSQL instead: postgres://user@host/db (overrides --data).
     #[arg(long, env = "ANLAN_DATABASE_URL", global = true)]
-    database_url: Option<String>,
+    pub(crate) database_url: Option<String>,
 }
 
 impl Db {
@@ -79,6 +80,9 @@ enum Command {
         #[command(flatten)]
         db: Db,
     },
+    /// Copy the SQLite data folder into a new, empty PostgreSQL database and verify the copy
+    /// table by table (stop the server first). Phones keep their epoch and cursors.
+    Migrate(migrate::Migrate),
     /// Rebuild the case projection from the change log.
     Reproject {
         #[command(flatten)]
@@ -209,6 +213,7 @@ pub async fn main() -> anyhow::Result<()> {
             println!("new epoch {}", db.open().await?.new_epoch().await?);
             Ok(())
         }
+        Command::Migrate(m) => migrate::run(m).await,
         Command::Reproject { db } => {
             println!("reprojected {} cases", crate::reproject::reproject(&db.open().await?).await?);
             Ok(())
