@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod backups;
 pub mod campaigns;
 pub mod channels;
 pub mod cli;
@@ -73,6 +74,8 @@ pub struct Config {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Pushes and uploads are refused below this much free space on the data disk.
     pub free_space_floor: store::FreeSpaceFloor,
+    /// Scheduled backups (SQLite only).
+    pub backups: Option<backups::BackupSchedule>,
     /// Storage that fails on demand (tests only).
     #[cfg(any(test, feature = "fault-injection"))]
     pub faults: store::Faults,
@@ -96,6 +99,7 @@ impl Config {
             https: None,
             trusted_proxies: Vec::new(),
             free_space_floor: Default::default(),
+            backups: None,
             #[cfg(any(test, feature = "fault-injection"))]
             faults: Default::default(),
         }
@@ -160,6 +164,13 @@ pub async fn run_on(
             digest_hour: config.digest_hour,
         },
     });
+    if let Some(schedule) = config.backups.clone() {
+        anyhow::ensure!(
+            store.dialect == Dialect::Sqlite,
+            "--backup-dir backs up the embedded SQLite database; back PostgreSQL up with pg_dump (docs/operations.md)"
+        );
+        tokio::spawn(backups::run(store.clone(), schedule, metrics.clone(), stop_rx.clone()));
+    }
     tokio::spawn(campaigns::run(worker.clone(), config.campaign_tick, stop_rx.clone()));
     tokio::spawn(worker.clone().run(live.clone(), stop_rx.clone()));
     let state =
