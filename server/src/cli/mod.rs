@@ -181,7 +181,10 @@ pub async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    let mut cmd = Cli::command();
+    // The schema version tells an operator which databases this binary can open (any older
+    // one, migrated forward at start) and which release wrote a backup.
+    let version = format!("{} (schema {})", env!("CARGO_PKG_VERSION"), SqlStore::schema_version());
+    let mut cmd = Cli::command().version(&*Box::leak(version.into_boxed_str()));
     let mut from_file = Default::default();
     let path = file::locate(&args);
     if let Some(path) = &path {
