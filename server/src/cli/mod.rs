@@ -174,12 +174,21 @@ enum Admin {
 }
 
 pub async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
+    // ANLAN_LOG_FORMAT=json: one JSON object per line, for journald forwarders and log stores.
+    // An environment variable rather than a flag, because logging starts before flags are read.
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    match std::env::var("ANLAN_LOG_FORMAT").as_deref() {
+        Ok("json") => logs.json().init(),
+        Ok("text") | Err(_) => logs.init(),
+        Ok(other) => {
+            logs.init();
+            tracing::warn!("ANLAN_LOG_FORMAT={other:?} is neither json nor text: logging as text");
+        }
+    }
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     // The schema version tells an operator which databases this binary can open (any older
     // one, migrated forward at start) and which release wrote a backup.
