@@ -95,7 +95,7 @@ impl Value {
 struct Table {
     name: String,
     columns: Vec<(String, Kind)>,
-    /// The column PostgreSQL numbers from a sequence (BIGSERIAL), if any.
+    /// The column PostgreSQL numbers from a sequence (BIGSERIAL or an identity column), if any.
     serial: Option<String>,
 }
 
@@ -204,7 +204,9 @@ async fn schema(lite: &mut SqliteConnection, pg: &mut PgConnection) -> Result<Ve
     let mut tables = BTreeMap::new();
     for name in &pg_tables {
         let cols: Vec<(String, String, Option<String>)> = sqlx::query_as(
-            "SELECT column_name::text, data_type::text, column_default::text FROM information_schema.columns
+            "SELECT column_name::text, data_type::text,
+                    CASE WHEN is_identity = 'YES' THEN 'nextval(identity)' ELSE column_default::text END
+             FROM information_schema.columns
              WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position",
         )
         .bind(name)
@@ -319,7 +321,13 @@ async fn insert(t: &Table, rows: &[Vec<Value>], pg: &mut PgConnection) -> Result
             bind(&mut args, v, *kind)?;
         }
     }
-    let sql = format!("INSERT INTO {} ({}) VALUES {}", quote(&t.name), column_list(t), tuples.join(", "));
+    // OVERRIDING SYSTEM VALUE: the copied ids must stand even in a GENERATED ALWAYS column.
+    let sql = format!(
+        "INSERT INTO {} ({}) OVERRIDING SYSTEM VALUE VALUES {}",
+        quote(&t.name),
+        column_list(t),
+        tuples.join(", ")
+    );
     sqlx::query_with(sqlx::AssertSqlSafe(sql), args).execute(&mut *pg).await?;
     Ok(())
 }
