@@ -27,3 +27,6 @@ build_pwa
 
 step "PWA: end-to-end in Chromium against the real server"
 (cd pwa && ANLAN_BIN="$PWD/../target/debug/anlan" npm run e2e)
+
+step "Debian package: contents, systemd unit, the packaged binary serving the packaged app"
+bash scripts/package-check.sh

@@ -30,6 +30,7 @@
 pub mod alerts;
 pub mod audit;
 pub mod auth;
+pub mod backups;
 pub mod campaigns;
 pub mod channels;
 pub mod cli;
@@ -118,6 +119,8 @@ pub struct Config {
     pub limits: serving::Limits,
     /// `/metrics` answers only with `Authorization: Bearer <this>` when set.
     pub metrics_token: Option<String>,
+    /// Scheduled backups (SQLite only).
+    pub backups: Option<backups::BackupSchedule>,
     /// Storage that fails on demand (tests only).
     #[cfg(any(test, feature = "fault-injection"))]
     pub faults: store::Faults,
@@ -150,6 +153,7 @@ impl Config {
             free_space_floor: Default::default(),
             limits: Default::default(),
             metrics_token: None,
+            backups: None,
             #[cfg(any(test, feature = "fault-injection"))]
             faults: Default::default(),
         }
@@ -240,6 +244,13 @@ pub async fn run_on(
         sms,
         robots,
     });
+    if let Some(schedule) = config.backups.clone() {
+        anyhow::ensure!(
+            store.dialect == Dialect::Sqlite,
+            "--backup-dir backs up the embedded SQLite database; back PostgreSQL up with pg_dump (docs/operations.md)"
+        );
+        workers.spawn(backups::run(store.clone(), schedule, metrics.clone(), stop_rx.clone()));
+    }
     workers.spawn(store::expire_uploads_every(store.clone(), config.uploads, stop_rx.clone()));
     workers.spawn(campaigns::run(worker.clone(), config.campaign_tick, stop_rx.clone()));
     workers.spawn(worker.clone().run(live.clone(), stop_rx.clone()));

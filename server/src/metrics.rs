@@ -6,6 +6,18 @@ use std::sync::atomic::{AtomicU64, Ordering};
 #[derive(Default)]
 pub struct Counter(AtomicU64);
 
+#[derive(Default)]
+pub struct Gauge(AtomicU64);
+
+impl Gauge {
+    pub fn set(&self, v: u64) {
+        self.0.store(v, Ordering::Relaxed);
+    }
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
 impl Counter {
     pub fn inc(&self) {
         self.add(1);
@@ -29,6 +41,10 @@ pub struct Metrics {
     pub docs_rejected: Counter,
     pub need_changes: Counter,
     pub live_connections: Counter,
+    pub backups_written: Counter,
+    pub backup_failures: Counter,
+    /// When the last scheduled backup was written (Unix ms); 0 before the first.
+    pub last_backup_ms: Gauge,
     /// Sends, failures and cost per delivery channel.
     pub channels: crate::channels::ChannelMetrics,
     /// SMS held back by the per-person hourly cap, and by the daily budget.
@@ -59,6 +75,8 @@ impl Metrics {
             ("anlan_sms_capped_total", "SMS held back by the per-person hourly cap", &self.sms_capped),
             ("anlan_sms_over_budget_total", "SMS held back by the daily budget", &self.sms_over_budget),
             ("anlan_live_connections_total", "Live (SSE) connections opened", &self.live_connections),
+            ("anlan_backups_written_total", "Scheduled backups written", &self.backups_written),
+            ("anlan_backup_failures_total", "Scheduled backups that failed", &self.backup_failures),
         ];
         for (name, help, c) in counters {
             let _ = writeln!(s, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}", c.get());
@@ -72,6 +90,14 @@ impl Metrics {
         let _ = writeln!(s, "{name}_bucket{{le=\"+Inf\"}} {count}");
         let _ = writeln!(s, "{name}_sum {}", self.sync_micros_sum.get() as f64 / 1e6);
         let _ = writeln!(s, "{name}_count {count}");
+        if self.last_backup_ms.get() > 0 {
+            let name = "anlan_backup_last_success_timestamp_seconds";
+            let v = self.last_backup_ms.get() as f64 / 1e3;
+            let _ = writeln!(
+                s,
+                "# HELP {name} When the last scheduled backup was written\n# TYPE {name} gauge\n{name} {v}"
+            );
+        }
         s.push_str(&self.channels.render());
         s
     }

@@ -138,6 +138,24 @@ impl SimDevice {
     }
 
     /// Change a case's status as a person does: with its transition entry by this user.
+    /// Add `{sha256, mime, size}` to a case's attachments, as the PWA does when a photo is taken.
+    pub fn attach(&mut self, id: DocId, sha256: &str, mime: &str, size: usize) {
+        use automerge::transaction::Transactable;
+        use automerge::{ObjType, ROOT, ReadDoc};
+        self.edit(id, |tx| {
+            let list = match tx.get(ROOT, "attachments")? {
+                Some((_, list)) => list,
+                None => tx.put_object(ROOT, "attachments", ObjType::List)?,
+            };
+            let at = tx.length(&list);
+            let m = tx.insert_object(&list, at, ObjType::Map)?;
+            tx.put(&m, "sha256", sha256)?;
+            tx.put(&m, "mime", mime)?;
+            tx.put(&m, "size", size as i64)?;
+            Ok(())
+        });
+    }
+
     pub fn set_status(&mut self, id: DocId, to: case::Status) {
         let by = self.user_id.clone();
         self.edit(id, |tx| case::write::transition(tx, &case::write::Move::new(to, &by, now_ms())));

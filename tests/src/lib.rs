@@ -262,6 +262,23 @@ impl TestApp {
         reqwest::get(format!("{}/metrics", self.url)).await.unwrap().text().await.unwrap()
     }
 
+    /// Upload `bytes` as one whole blob (a photo) as `token`; returns its SHA-256 in hex.
+    pub async fn upload_blob(&self, token: &str, mime: &str, bytes: &[u8]) -> String {
+        use sha2::Digest;
+        let hash = hex::encode(sha2::Sha256::digest(bytes));
+        let res = reqwest::Client::new()
+            .put(format!("{}/api/v1/blobs/{hash}?offset=0", self.url))
+            .bearer_auth(token)
+            .header("content-type", mime)
+            .header("anlan-blob-size", bytes.len().to_string())
+            .body(bytes.to_vec())
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success(), "upload failed: {}", res.text().await.unwrap());
+        hash
+    }
+
     pub async fn stop(mut self) -> TestDb {
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());

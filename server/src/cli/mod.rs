@@ -9,6 +9,7 @@ use crate::live::FeedNotice;
 use crate::store::{NewUser, SqlStore};
 
 mod file;
+mod migrate;
 mod quarantine;
 mod serve;
 
@@ -55,7 +56,7 @@ pub(crate) struct Db {
     pub(crate) data: PathBuf,
     /// Use PostgreSQL instead: postgres://user@host/db (overrides --data).
     #[arg(long, env = "ANLAN_DATABASE_URL", global = true)]
-    database_url: Option<String>,
+    pub(crate) database_url: Option<String>,
 }
 
 impl Db {
@@ -101,6 +102,9 @@ enum Command {
         #[command(flatten)]
         db: Db,
     },
+    /// Copy the SQLite data folder into a new, empty PostgreSQL database and verify the copy
+    /// table by table (stop the server first). Phones keep their epoch and cursors.
+    Migrate(migrate::Migrate),
     /// Rebuild the case projection from the change log.
     Reproject {
         #[command(flatten)]
@@ -194,7 +198,10 @@ enum Admin {
 
 pub async fn main() -> anyhow::Result<()> {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    let mut cmd = Cli::command();
+    // The schema version tells an operator which databases this binary can open (any older
+    // one, migrated forward at start) and which release wrote a backup.
+    let version = format!("{} (schema {})", env!("CARGO_PKG_VERSION"), SqlStore::schema_version());
+    let mut cmd = Cli::command().version(&*Box::leak(version.into_boxed_str()));
     let mut from_file = Default::default();
     let path = file::locate(&args);
     if let Some(path) = &path {
@@ -227,6 +234,7 @@ pub async fn main() -> anyhow::Result<()> {
             println!("new epoch {}", db.open().await?.new_epoch().await?);
             Ok(())
         }
+        Command::Migrate(m) => migrate::run(m).await,
         Command::Reproject { db } => {
             println!("reprojected {} cases", crate::reproject::reproject(&db.open().await?).await?);
             Ok(())

@@ -61,6 +61,8 @@ pub struct Serve {
     #[command(flatten)]
     exposure: ExposureArgs,
     #[command(flatten)]
+    backup: BackupArgs,
+    #[command(flatten)]
     https: HttpsArgs,
     #[command(flatten)]
     db: Db,
@@ -233,6 +235,7 @@ pub async fn run(s: Serve) -> anyhow::Result<()> {
         free_space_floor: s.floor.into(),
         limits: s.exposure.limits(),
         metrics_token,
+        backups: s.backup.schedule(),
         ..crate::Config::new(url)
     };
     let listeners = crate::serving::Listeners { main: listener, redirect, metrics };
@@ -254,6 +257,33 @@ struct FloorArgs {
 impl From<FloorArgs> for crate::store::FreeSpaceFloor {
     fn from(a: FloorArgs) -> Self {
         Self { min_bytes: a.min_free_space, min_percent: a.min_free_percent }
+    }
+}
+
+/// Scheduled backups of the embedded SQLite database (PostgreSQL: use pg_dump).
+#[derive(Args, Clone)]
+#[command(next_help_heading = "Backups")]
+struct BackupArgs {
+    /// Write a consistent copy of the database here at start and then every --backup-every,
+    /// as anlan-<UTC time>.db. Put it on another disk. Restore one by stopping the server and
+    /// copying it over anlan.db: phones then re-send whatever it lacks.
+    #[arg(long, env = "ANLAN_BACKUP_DIR")]
+    backup_dir: Option<PathBuf>,
+    /// How often: 30m, 6h, 1d.
+    #[arg(long, env = "ANLAN_BACKUP_EVERY", default_value = "6h", value_parser = crate::backups::parse_every)]
+    backup_every: Duration,
+    /// How many backups to keep; older ones are deleted.
+    #[arg(long, env = "ANLAN_BACKUP_KEEP", default_value_t = 28, value_parser = clap::value_parser!(u64).range(1..))]
+    backup_keep: u64,
+}
+
+impl BackupArgs {
+    fn schedule(&self) -> Option<crate::backups::BackupSchedule> {
+        Some(crate::backups::BackupSchedule {
+            dir: self.backup_dir.clone()?,
+            every: self.backup_every,
+            keep: self.backup_keep as usize,
+        })
     }
 }
 

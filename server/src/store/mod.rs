@@ -16,6 +16,7 @@ mod blobs;
 mod campaign_reminders;
 mod campaigns;
 mod commit;
+pub mod copy;
 mod feed;
 pub mod identity;
 mod locations;

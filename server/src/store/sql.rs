@@ -128,6 +128,11 @@ impl SqlStore {
         Ok(store)
     }
 
+    /// The schema this binary brings: its highest migration, the same on both backends.
+    pub fn schema_version() -> i64 {
+        sqlx::migrate!("./migrations/sqlite").iter().map(|m| m.version).max().unwrap_or(0)
+    }
+
     pub async fn close(&self) {
         self.writer.close().await;
         self.pool.close().await;
