@@ -66,7 +66,7 @@ async fn a_sqlite_county_moves_to_postgres_and_phones_sync_on_without_noticing()
         let sev = if i % 10 == 0 { Severity::Urgent } else { Severity::General };
         ids.push(officer.create(&officer.new_case(PUTOU, sev, &format!("迁移前案件{i}"))));
     }
-    let photo: Vec<u8> = (0..3000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let photo = anlan_tests::blobs::photo(3000);
     officer.attach(ids[2], &hex::encode(sha2::Sha256::digest(&photo)), "image/jpeg", photo.len());
     officer.sync().await.unwrap();
     app.upload_blob(OFFICER, "image/jpeg", &photo).await;
