@@ -27,6 +27,22 @@ function codeOf(f: () => unknown): string {
   return 'accepted';
 }
 
+describe('visit model', () => {
+  it('shows the date the phone claimed when the server corrected it', () => {
+    const v = newVisit(ACTOR, AUTHOR, {
+      village: '350481101201', leader: '陈建国', date: T0 + 3 * 365 * DAY_MS, people_met: [], cases: [], resolved: 0, notes: '',
+    }, new Date(T0 + 3 * 365 * DAY_MS));
+    // What the server's sealed correction writes: the claim kept, the date in place corrected.
+    const fixed = A.change(v, (d) => {
+      (d as unknown as { clock_corrections: unknown[] }).clock_corrections = [
+        { field: new A.ImmutableString('date'), claimed: new Date(T0 + 3 * 365 * DAY_MS), corrected: new Date(T0) },
+      ];
+      d.date = new Date(T0);
+    });
+    expect(summarizeVisit(fixed)).toMatchObject({ date: T0, claimed_date: T0 + 3 * 365 * DAY_MS });
+  });
+});
+
 describe('petition model', () => {
   it('a new petition awaits a decision within 15 days', () => {
     const s = summarizePetition(petition());
@@ -55,7 +71,7 @@ describe('petition model', () => {
       village: '350481101201', leader: '陈建国', date: T0, people_met: ['王大伯', '李婶'],
       cases: ['6a1f3e2c-0b7d-4c59-9e0a-3f2d1c4b5a69'], resolved: 1, notes: '走访移民户',
     }, new Date(T0));
-    expect(summarizeVisit(v)).toMatchObject({ people: 2, found: 1, resolved: 1 });
+    expect(summarizeVisit(v)).toMatchObject({ people: 2, found: 1, resolved: 1, claimed_date: null });
     const hex = (d: A.Doc<unknown>) => Buffer.from(A.save(d)).toString('hex');
     const now = { petition: hex(p), visit: hex(v) };
     if (process.env.UPDATE_FIXTURES || !existsSync(FILE)) writeFileSync(FILE, JSON.stringify(now, null, 1) + '\n');

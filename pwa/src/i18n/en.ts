@@ -514,6 +514,7 @@ export const en: Record<MessageKey, string> = {
   vis_f_resolved: 'Resolved on the spot',
   vis_f_notes: 'Notes',
   vis_summary: 'Met {people}, found {found} disputes, resolved {resolved} on the spot',
+  vis_clock: 'The phone\'s clock was wrong: the date was corrected to server time (the phone said {claimed})',
   rec_no_villages: 'The village list needs the network once; try again online',
   rec_loading: 'Loading…',
 };

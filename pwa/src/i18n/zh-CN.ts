@@ -541,6 +541,7 @@ export const zhCN = {
   vis_f_resolved: '当场化解（件）',
   vis_f_notes: '情况记录',
   vis_summary: '接访{people}人，发现纠纷{found}件，当场化解{resolved}件',
+  vis_clock: '记录时手机时间不准，日期已按服务器时间更正（手机记为{claimed}）',
   rec_no_villages: '离线时无法获取村列表，请联网后重试',
   rec_loading: '正在加载…',
 };

@@ -8,12 +8,18 @@ type IS = A.ImmutableString;
 export interface VisitDoc {
   schema_version: number; kind: IS; village: IS; leader: IS; recorded_by: IS; date: Date;
   people_met: IS[]; cases: IS[]; resolved: number; notes: string;
+  /** Written only by the server when the recording phone's clock was wrong (PROTOCOL.md §11.1). */
+  clock_corrections?: { field: IS; claimed: Date; corrected: Date }[];
 }
 export interface NewVisitInput {
   village: string; leader: string; date: number; people_met: string[]; cases: string[]; resolved: number; notes: string;
 }
 export type VisitEdit = { op: 'notes'; text: string } | { op: 'person'; name: string } | { op: 'resolved'; n: number } | { op: 'link_case'; case: string };
-export interface VisitSummary { village: string; leader: string; date: number; people: number; found: number; resolved: number }
+export interface VisitSummary {
+  village: string; leader: string; date: number; people: number; found: number; resolved: number;
+  /** The date the phone claimed, when the server corrected it for a wrong clock. */
+  claimed_date: number | null;
+}
 export interface VisitView extends VisitSummary { doc: string; people_met: string[]; cases: string[]; notes: string; recorded_by: string }
 
 const im = (s: string) => new A.ImmutableString(s);
@@ -53,9 +59,11 @@ export function editVisit(doc: A.Doc<VisitDoc>, e: VisitEdit, now = new Date()):
 
 export function summarizeVisit(d: A.Doc<VisitDoc>): VisitSummary {
   if (d.kind == null || !(d.date instanceof Date) || d.people_met == null) throw new Error('not a whole visit');
+  const corrected = (d.clock_corrections ?? []).find((c) => str(c.field) === 'date');
   return {
     village: str(d.village), leader: str(d.leader), date: d.date.getTime(), people: d.people_met.length,
     found: (d.cases ?? []).length, resolved: d.resolved,
+    claimed_date: corrected?.claimed instanceof Date ? corrected.claimed.getTime() : null,
   };
 }
 

@@ -18,6 +18,7 @@ function card(item: RecordListItem) {
     <div class="card-link">
       <div class="card-title">${fmtDate(s.date)} ${villageName(s.village)} · ${s.leader}</div>
       <div class="card-meta">${t('vis_summary', { people: s.people, found: s.found, resolved: s.resolved })}</div>
+      ${s.claimed_date != null ? html`<div class="card-meta warn" data-testid="visit-clock">${t('vis_clock', { claimed: fmtDate(s.claimed_date) })}</div>` : ''}
     </div>
     <div class="card-foot">${deliveryBadge(item.delivery)}</div>
   </li>`;

@@ -16,7 +16,7 @@ on_both_backends!(
     oversized_json_bodies_answer_413_with_a_json_error,
     other_bad_json_bodies_answer_400_or_415_with_a_json_error,
     impossible_and_unknown_paths_answer_json_404,
-    a_device_holds_at_most_four_live_streams,
+    a_device_holds_at_most_its_share_of_live_streams,
     metrics_need_their_token_when_one_is_set,
     metrics_on_their_own_listener_are_not_on_the_main_one,
 );
@@ -169,11 +169,11 @@ async fn impossible_and_unknown_paths_answer_json_404(b: Backend) {
     let _ = std::fs::remove_dir_all(dir);
 }
 
-async fn a_device_holds_at_most_four_live_streams(b: Backend) {
+async fn a_device_holds_at_most_its_share_of_live_streams(b: Backend) {
     let app =
         spawn_limited(b, Limits { header_read_timeout: Duration::from_secs(1), ..Limits::default() }).await;
     let mut open = Vec::new();
-    for _ in 0..4 {
+    for _ in 0..anlan_server::live::streams::PER_DEVICE {
         let res = app.live(OFFICER).await;
         assert_eq!(res.status(), StatusCode::OK);
         open.push(res);
