@@ -5,6 +5,7 @@
 import { API_BASE } from './api';
 import { kvGet, kvSet, type Db, type PeopleCache, type Person } from './db/schema';
 import { readError } from './sync/http-error';
+import { leaderChoiceOrder } from './rules/roles';
 
 /** A directory changes when an administrator imports a roster: hours old is fresh enough. */
 export const MAX_AGE_MS = 3 * 3600_000;
@@ -96,11 +97,7 @@ export class PeopleDirectory {
   }
 }
 
-/** Leaders (those who may be 包案领导) ahead of everyone else when choosing one. */
-export const LEADER_RANK: Record<string, number> = {
-  township_leader: 0, county_admin: 1, city_admin: 1, township_staff: 2, system_admin: 3,
-};
-const rankOf = (p: Person) => LEADER_RANK[p.role] ?? 9;
+const rankOf = (p: Person) => leaderChoiceOrder(p.role);
 
 /** People whose name, id or unit contains `query`, best first, at most `limit`. */
 export function matchPeople(people: Person[], query: string, leadersFirst: boolean, limit = 8): Person[] {

@@ -3,12 +3,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   ROLES, UNIT_KINDS, alertedFor, answersForVillage, chases, coversSeveralVillages, fitsUnder, fitsUnit,
-  grantable, handlesPetitions, isAdmin, level, rank, worksInField,
+  extendsPetitions, grantable, handlesPetitions, isAdmin, level, rank, worksInField,
 } from '../src/rules/roles';
 
 interface RoleVector {
   role: string; rank: string; level: number; is_admin: boolean; grantable: string[];
-  answers_for_village: boolean; works_in_field: boolean; chases: boolean; handles_petitions: boolean;
+  answers_for_village: boolean; works_in_field: boolean; chases: boolean; handles_petitions: boolean; extends_petitions: boolean;
   covers_several_villages: boolean; alerted_for: string | null; fits_unit: string[];
 }
 
@@ -27,7 +27,7 @@ describe('role rules (shared vectors)', () => {
       expect({
         role: v.role, rank: rank(v.role), level: level(v.role), is_admin: isAdmin(v.role),
         grantable: grantable(v.role), answers_for_village: answersForVillage(v.role),
-        works_in_field: worksInField(v.role), chases: chases(v.role), handles_petitions: handlesPetitions(v.role),
+        works_in_field: worksInField(v.role), chases: chases(v.role), handles_petitions: handlesPetitions(v.role), extends_petitions: extendsPetitions(v.role),
         covers_several_villages: coversSeveralVillages(v.role), alerted_for: alertedFor(v.role),
         fits_unit: UNIT_KINDS.filter((k) => fitsUnit(v.role, k)),
       }).toEqual(v);

@@ -164,6 +164,12 @@ impl Role {
         self == Role::PetitionStaff || self.is_leader()
     }
 
+    /// The one act that moves a statutory deadline, a petition's extension, is the petition
+    /// office's alone.
+    pub fn extends_petitions(self) -> bool {
+        self == Role::PetitionStaff
+    }
+
     /// Only a work-team member covers several villages.
     pub fn covers_several_villages(self) -> bool {
         self == Role::WorkTeam

@@ -20,6 +20,7 @@ fn vectors() -> Value {
                 "works_in_field": r.works_in_field(),
                 "chases": r.chases(),
                 "handles_petitions": r.handles_petitions(),
+                "extends_petitions": r.extends_petitions(),
                 "covers_several_villages": r.covers_several_villages(),
                 "alerted_for": r.alerted_for().map(UnitKind::as_str),
                 "fits_unit": UnitKind::ALL.iter().filter(|&&k| r.fits_unit(k)).map(|k| k.as_str()).collect::<Vec<_>>(),

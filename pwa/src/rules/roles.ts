@@ -37,6 +37,7 @@ export const answersForVillage = (role: string) => role === 'village_officer' ||
 export const worksInField = (role: string) => answersForVillage(role) || role === 'opinion_guide';
 export const chases = (role: string) => role === 'county_admin' || role === 'city_admin';
 export const handlesPetitions = (role: string) => role === 'petition_staff' || isLeader(role);
+export const extendsPetitions = (role: string) => role === 'petition_staff';
 export const coversSeveralVillages = (role: string) => role === 'work_team';
 
 const ALERTED: Partial<Record<Role, UnitKind>> = { township_leader: 'township', county_admin: 'county', city_admin: 'city' };
@@ -52,6 +53,13 @@ export function fitsUnit(role: string, kind: UnitKind): boolean {
     default: return kind !== 'group';
   }
 }
+
+const CHOICE_ORDER: Partial<Record<Role, number>> = {
+  township_leader: 0, county_admin: 1, city_admin: 1, township_staff: 2, system_admin: 3,
+};
+/** Leaders (those who may be 包案领导) ahead of everyone else when choosing one: the township's
+ *  own first, then the county's and city's, then staff; everyone else after. */
+export const leaderChoiceOrder = (role: string) => CHOICE_ORDER[asRole(role)!] ?? 9;
 
 /** A unit goes exactly one level under its parent: a village under a township. */
 export const fitsUnder = (kind: UnitKind, parent: UnitKind) => UNIT_KINDS.indexOf(kind) === UNIT_KINDS.indexOf(parent) + 1;

@@ -15,6 +15,7 @@ import {
 } from './records-common';
 import { syncBar } from './syncbar';
 import { correctedDates } from './petition-dates';
+import { extendsPetitions } from '../rules/roles';
 
 function card(item: RecordListItem) {
   const s = item.summary as PetitionSummary;
@@ -62,7 +63,7 @@ const action: ActionState = { doc: '', op: null, date: '', text: '', days: 30, e
 function nextOps(v: PetitionView, role: string): Op[] {
   switch (v.stage) {
     case 'awaiting_decision': return ['accept', 'decline'];
-    case 'handling': return v.extension || role !== 'petition_staff' ? ['reply'] : ['reply', 'extend'];
+    case 'handling': return v.extension || !extendsPetitions(role) ? ['reply'] : ['reply', 'extend'];
     case 'replied': return ['request_review'];
     case 'review_requested': return ['answer_review'];
     case 'reviewed': return ['request_rereview'];

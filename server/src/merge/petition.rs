@@ -91,7 +91,9 @@ impl RecordKind for PetitionKind {
         // The one act that moves a statutory deadline is the petition office's alone. Judged
         // after the clock itself, so a second extension is `schema` for everyone.
         let extends = after.extension.is_some() && before.is_none_or(|b| b.extension != after.extension);
-        if extends && j.device.role != sync_protocol::Role::PetitionStaff.as_str() {
+        if extends
+            && !sync_protocol::roles::role(&j.device.role).is_some_and(sync_protocol::Role::extends_petitions)
+        {
             return Err((
                 RejectCode::Forbidden,
                 "extension: only petition staff extend a petition's deadline".into(),
