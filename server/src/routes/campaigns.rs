@@ -127,7 +127,10 @@ async fn list(State(state): State<AppState>, Device(d): Device) -> Result<Json<V
     let mut reports: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for r in state.store.sweep_reports(None, since).await? {
         if d.covers(&r.unit_path) {
-            reports.entry(r.campaign).or_default().push(serde_json::to_value(&r.input).unwrap_or_default());
+            // The correction count rides beside the completeness input, outside it.
+            let mut report = serde_json::to_value(&r.input).unwrap_or_default();
+            report["clock_corrections"] = json!(r.clock_corrections);
+            reports.entry(r.campaign).or_default().push(report);
         }
     }
     let out: Vec<Value> = campaigns

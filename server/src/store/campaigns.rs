@@ -71,6 +71,9 @@ pub struct StoredReport {
     pub campaign: String,
     pub unit_path: String,
     pub input: ReportInput,
+    /// How many of the report's times the server corrected for a wrong phone clock
+    /// (PROTOCOL.md §11.1): shown beside the village, never counted in completeness.
+    pub clock_corrections: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -311,6 +314,7 @@ impl SqlStore {
                         nil: count("nil") > 0,
                         received_at: Some(r.try_get(4)?),
                     },
+                    clock_corrections: body["clock_corrections"].as_array().map_or(0, Vec::len),
                 })
             })
             .collect()

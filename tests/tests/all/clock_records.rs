@@ -324,6 +324,16 @@ async fn a_sweep_report_from_a_phone_years_ahead_is_answered_now(b: Backend) {
         (Some(1), Some(0)),
         "{c}"
     );
+    // The leader's campaign list says the village's report was written with a wrong clock.
+    let (_, list) = app.api_get(LEADER, "/campaigns").await;
+    let entry =
+        list["campaigns"].as_array().unwrap().iter().find(|e| e["campaign"]["id"] == campaign.as_str());
+    let report = &entry.expect("the campaign is listed")["reports"][0];
+    assert_eq!(
+        (report["village"].as_str(), report["clock_corrections"].as_u64()),
+        (Some(PUTOU), Some(2)),
+        "{list}"
+    );
 }
 
 async fn a_phone_cannot_write_the_servers_corrections(b: Backend) {
