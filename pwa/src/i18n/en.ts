@@ -350,6 +350,7 @@ export const en: Record<MessageKey, string> = {
   sweep_nil_short: 'nil',
   sweep_missing: 'missing',
   sweep_late: 'late',
+  sweep_clock: 'The phone\'s clock was wrong when reporting; the times were corrected',
   sweep_launch: 'Launch a sweep',
   sweep_launched: 'Sweep launched',
   sweep_name: 'Name',

@@ -377,6 +377,7 @@ export const zhCN = {
   sweep_nil_short: '无新增',
   sweep_missing: '未报',
   sweep_late: '迟报',
+  sweep_clock: '上报时手机时间不准，时间已更正',
   sweep_launch: '发起排查',
   sweep_launched: '已发起排查',
   sweep_name: '名称',

@@ -12,7 +12,10 @@ export interface Campaign {
   id: string; name: string; kind: string; unit_code: string; window_start: number; window_end: number;
   deadline: number; focus: string[]; created_by: string | null;
 }
-export interface CampaignEntry { campaign: Campaign; villages: (RosterVillage & { name: string; township_name?: string })[]; reports: ReportInput[] }
+/** A report as the server lists it: the completeness input, and beside it (never counted) how
+ *  many of its times the server corrected for a wrong phone clock. */
+export type ServerReport = ReportInput & { clock_corrections?: number };
+export interface CampaignEntry { campaign: Campaign; villages: (RosterVillage & { name: string; township_name?: string })[]; reports: ServerReport[] }
 export interface UnitName { code: string; name: string }
 interface Cached { fetched_at: number; campaigns: CampaignEntry[]; townships?: UnitName[] }
 export interface LocalReport { doc: string; summary: SweepSummary; delivery: string }
@@ -87,6 +90,11 @@ export function campaigns(): CampaignEntry[] {
   return sweepState.cached?.campaigns ?? [];
 }
 
+/** Whether the server corrected the times of a village's report (the phone's clock was wrong). */
+export function clockCorrected(entry: CampaignEntry, village: string): boolean {
+  return entry.reports.some((r) => r.village === village && (r.clock_corrections ?? 0) > 0);
+}
+
 export function localReport(campaign: string, village: string): LocalReport | undefined {
   const id = reportId(campaign, village);
   return sweepState.reports.find((r) => r.doc === id);
@@ -99,7 +107,8 @@ export function phoneCompleteness(entry: CampaignEntry, now = Date.now()): Compl
   const mine: ReportInput[] = sweepState.reports
     .filter((r) => r.summary.campaign === entry.campaign.id)
     .map((r) => ({ village: r.summary.village, found: r.summary.found, nil: r.summary.nil, received_at: received.get(r.summary.village) ?? null }));
-  return completeness({ deadline: entry.campaign.deadline, now, villages: entry.villages, reports: [...entry.reports, ...mine] });
+  const theirs: ReportInput[] = entry.reports.map(({ village, found, nil, received_at }) => ({ village, found, nil, received_at }));
+  return completeness({ deadline: entry.campaign.deadline, now, villages: entry.villages, reports: [...theirs, ...mine] });
 }
 
 /** Answer for a village: a new report (the shared genesis plus this edit) or an edit of the

@@ -9,7 +9,7 @@ import { catLabel, fmtDay } from './format';
 import { isLeader } from '../rules/roles';
 import { beijingDate } from '../rules/calendar';
 import {
-  answer, campaigns, launchCampaign, launchTownships, localReport, phoneCompleteness, refreshSweeps, remindMissing,
+  answer, campaigns, clockCorrected, launchCampaign, launchTownships, localReport, phoneCompleteness, refreshSweeps, remindMissing,
   type CampaignEntry,
 } from './sweep-data';
 
@@ -132,7 +132,8 @@ function campaignCard(ctx: Ctx, c: CampaignEntry) {
       <table class="completeness" data-testid="township-completeness">${k.townships.map((tw) => html`<tr data-township=${tw.code}>
         <th>${towns.get(tw.code) ?? tw.code}</th><td>${tally(tw)}</td></tr>`)}</table>
       <ul class="villages">${k.villages.map((v) => html`<li data-testid="village-state" data-village=${v.code} data-answer=${v.answer} class=${v.answer}>
-        <span>${names.get(v.code) ?? v.code}</span> <b>${answerLabel[v.answer]}${v.late ? ` · ${t('sweep_late')}` : ''}</b></li>`)}</ul>
+        <span>${names.get(v.code) ?? v.code}</span> <b>${answerLabel[v.answer]}${v.late ? ` · ${t('sweep_late')}` : ''}</b>
+        ${clockCorrected(c, v.code) ? html`<small class="clock-warn" data-testid="sweep-clock">⚠ ${t('sweep_clock')}</small>` : ''}</li>`)}</ul>
       ${k.total.missing > 0 ? html`<button class="small primary" data-testid="sweep-remind" ?disabled=${!isOnline(ctx)} @click=${remind}>${t('sweep_remind')}</button>` : ''}` : ''}
   </li>`;
 }
