@@ -107,9 +107,20 @@ export async function clockChecks({ base, check, launch, until, assert, shot, ap
     await pp.locator('[data-testid=pf-request]').fill('反映安置房漏水，要求维修。');
     await pp.locator('[data-testid=pf-save]').click();
     await pp.waitForURL(/#\/petition\//);
+    const petitionUrl = pp.url();
+    // A downward visit under the same wrong clock: its date is corrected and its card says so.
+    await pp.goto(`${base}/#/visits`);
+    await pp.locator('[data-testid=new-visit]').click();
+    await pp.locator('[data-testid=vf-village]').selectOption('350481101201');
+    await pp.locator('[data-testid=vf-people]').fill(name);
+    await pp.locator('[data-testid=vf-resolved]').fill('0');
+    await pp.locator('[data-testid=vf-notes]').fill(`走访 ${name}`);
+    await pp.locator('[data-testid=vf-save]').click();
+    await pp.locator('[data-testid=visit-card]').first().waitFor();
     await pc.setOffline(false);
     const p = await until(async () => { const x = await listed(); return x?.body.pending_dates.length ? x : null; }, 'the petition, pending, on the server', 30_000);
     assert(Math.abs(p.body.received_at - Date.now()) < 5 * 60_000 && p.body.deadline.provisional === true && p.days_left === 15, JSON.stringify(p));
+    await pp.goto(petitionUrl);
     await pp.locator('[data-testid=date-pending]').waitFor({ timeout: 20_000 });
     await shot(pp, 'clock-03-petition-pending', '[data-testid=petition-clock]');
     await pp.locator('[data-testid=confirm-date]').click();
@@ -118,6 +129,57 @@ export async function clockChecks({ base, check, launch, until, assert, shot, ap
     assert(done.body.deadline.provisional === false && done.days_left === 15, JSON.stringify(done));
     await until(async () => (await pp.locator('[data-testid=date-pending]').count()) === 0, 'the phone shows it confirmed');
     await shot(pp, 'clock-04-petition-confirmed', '[data-testid=petition-clock]');
+
+    await pp.goto(`${base}/#/visits`);
+    const marked = pp.locator('[data-testid=visit-card] [data-testid=visit-clock]');
+    await until(async () => (await marked.count()) > 0, 'the visit card marked 手机时间不准', 30_000);
+    const said = await marked.first().innerText();
+    const year = new Date(Date.now() + 8 * 3_600_000).getUTCFullYear();
+    assert(said.includes('手机时间不准') && said.includes(String(year + 2)), `visit marker: ${said}`);
+    await shot(pp, 'clock-05-visit-corrected', '[data-testid=visit-clock]');
+  });
+
+  await check('clock: a sweep answer written under a jumped clock is marked beside its village on the leader\'s campaign', async () => {
+    const PUTOU = '350481101201';
+    const api = async (token, path, init = {}) => {
+      const r = await fetch(`${base}/api/v1${path}`, { ...init, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...(init.headers ?? {}) } });
+      return r.json();
+    };
+    // Six hours fast, not two years: a phone whose clock is past the campaign's deadline no
+    // longer offers it. Still far beyond the server's 15 minutes' tolerance.
+    const skew = 6 * 3_600_000;
+    const now = Date.now();
+    const launched = await api('anlan-demo-leader', '/campaigns', { method: 'POST', body: JSON.stringify({
+      name: `时钟排查 ${now % 100000}`, kind: 'special', window_start: now - 60_000, window_end: now + 3 * 86_400_000, deadline: now + 3 * 86_400_000 }) });
+    const id = launched.campaign?.id;
+    assert(id, JSON.stringify(launched));
+    const { page: op, context: oc } = await launch('clock-sweep-officer');
+    await op.goto(`${base}/#/login?token=anlan-demo-officer`);
+    await until(async () => (await op.locator('[data-testid=last-sync]').innerText()).includes('上次同步'), 'first sync');
+    const row = op.locator(`[data-testid=sweep-row][data-campaign="${id}"]`);
+    await row.waitFor({ timeout: 20_000 });
+    await oc.setOffline(true);
+    await op.evaluate(shiftClock, skew);
+    for (const w of op.workers()) await w.evaluate(shiftClock, skew);
+    await row.locator('[data-testid=sweep-nil]').click();
+    await row.locator('[data-testid=sweep-state]').waitFor();
+    await oc.setOffline(false);
+    const report = await until(async () => {
+      const l = await api('anlan-demo-leader', '/campaigns');
+      const r = l.campaigns.find((c) => c.campaign.id === id)?.reports.find((x) => x.village === PUTOU);
+      return r?.clock_corrections > 0 ? r : null;
+    }, 'the corrected report on the server', 30_000);
+    assert(report.nil === true, JSON.stringify(report));
+
+    const { page: lp } = await launch('clock-sweep-leader');
+    await lp.goto(`${base}/#/login?token=anlan-demo-leader`);
+    const campaign = lp.locator(`[data-testid=campaign-card][data-campaign="${id}"]`);
+    await campaign.locator('[data-testid=campaign-toggle]').click({ timeout: 20_000 });
+    const village = campaign.locator(`[data-testid=village-state][data-village="${PUTOU}"]`);
+    await until(async () => (await village.locator('[data-testid=sweep-clock]').count()) > 0, 'the village marked', 20_000);
+    assert((await village.locator('[data-testid=sweep-clock]').innerText()).includes('上报时手机时间不准，时间已更正'), 'the marker text');
+    assert((await campaign.locator('[data-testid=sweep-clock]').count()) === 1, 'only the corrected village is marked');
+    await shot(lp, 'clock-06-sweep-marker', `[data-testid=campaign-card][data-campaign="${id}"]`);
   });
 }
 
