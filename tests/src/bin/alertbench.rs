@@ -1,5 +1,5 @@
 //! Alert latency and throughput (BENCHMARKS.md): from the commit of an urgent case to the
-//! request at a local push service, at the fake SMS gateway and at the township's WeCom robot;
+//! request at a local push service, at the fake SMS gateway and at the township's WeCom and DingTalk robots;
 //! how many pushes one worker sends per second; and how punctually the SMS follows a push
 //! that cannot arrive.
 //!
@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use anlan_tests::providers::Providers;
+use anlan_tests::providers::{DINGTALK_SECRET, Providers};
 use anlan_tests::push_service::{Outage, PushService};
 use anlan_tests::{Backend, LEADER, OFFICER, PUTOU, TestApp, TestDb};
 use sync_protocol::case::Severity;
@@ -25,15 +25,24 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
-/// A server that sends SMS through the fake gateway and to the township's WeCom robot, with
-/// caps high enough that none of the benchmark's messages is withheld and no case climbs.
+/// A server that sends SMS through the fake gateway and to the township's `robot` ("wecom" or
+/// "dingtalk"), with caps high enough that none of the benchmark's messages is withheld and no
+/// case climbs.
 async fn spawn_with_channels(
     backend: Backend,
     p: &Providers,
+    robot: &str,
     sms_after: Duration,
     tick: Duration,
 ) -> TestApp {
-    let settings = p.server_settings(&[CAOYUAN]);
+    let mut settings = p.server_settings(&[CAOYUAN]);
+    if robot == "dingtalk" {
+        let file = std::env::temp_dir().join(format!("anlan-bench-dingtalk-{}", std::process::id()));
+        let line =
+            format!("{CAOYUAN} dingtalk {}/dingtalk?access_token=ding-token {DINGTALK_SECRET}\n", p.base);
+        std::fs::write(&file, line).expect("a temporary robots file");
+        settings.insert("ANLAN_ROBOTS_FILE".into(), file.display().to_string());
+    }
     TestApp::spawn_with(TestDb::new(backend).await, |c| {
         c.channel_settings = Some(settings);
         c.sms_after = sms_after;
@@ -46,15 +55,16 @@ async fn spawn_with_channels(
 }
 
 /// Commit → first request at the SMS gateway (a leader without a push subscription gets the
-/// SMS at once) and at the township's robot, one urgent case at a time.
-async fn sms_and_robot_latency(backend: Backend) -> anyhow::Result<()> {
+/// SMS at once) and at the township's `robot`, one urgent case at a time.
+async fn sms_and_robot_latency(backend: Backend, robot: &'static str) -> anyhow::Result<()> {
     const N: usize = 100;
     let p = Providers::spawn().await;
     // A slow tick, as for Web Push: only the commit's own wake-up can make alerts fast.
-    let app = spawn_with_channels(backend, &p, Duration::from_secs(3_600), Duration::from_secs(5)).await;
+    let slow = Duration::from_secs(5);
+    let app = spawn_with_channels(backend, &p, robot, Duration::from_secs(3_600), slow).await;
     let mut officer = app.device(OFFICER);
     officer.login().await?;
-    let (mut sms, mut robot) = (Vec::with_capacity(N), Vec::with_capacity(N));
+    let (mut sms, mut robots) = (Vec::with_capacity(N), Vec::with_capacity(N));
     for i in 0..N {
         let (sms_before, robot_before) = (p.sms().len(), p.robot_messages().len());
         officer.create(&officer.new_case(PUTOU, Severity::Urgent, &format!("短信紧急{i}")));
@@ -68,16 +78,17 @@ async fn sms_and_robot_latency(backend: Backend) -> anyhow::Result<()> {
                 got.iter().filter(|m| m.provider == provider && m.signature_ok).nth(skip).map(|m| m.at)
             };
             s = s.or_else(|| first("gateway", sms_before));
-            r = r.or_else(|| first("wecom", robot_before));
+            r = r.or_else(|| first(robot, robot_before));
             tokio::time::sleep(Duration::from_millis(1)).await;
         }
         let (Some(s), Some(r)) = (s, r) else {
             anyhow::bail!("case {i}: no SMS or robot message within 10 s");
         };
         sms.push(s.saturating_duration_since(committed));
-        robot.push(r.saturating_duration_since(committed));
+        robots.push(r.saturating_duration_since(committed));
     }
-    for (what, mut lat) in [("SMS gateway", sms), ("WeCom robot", robot)] {
+    let robot_name = format!("{robot} robot");
+    for (what, mut lat) in [("SMS gateway", sms), (robot_name.as_str(), robots)] {
         lat.sort();
         println!(
             "{backend:?}: commit → {what}, {N} alerts: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
@@ -96,7 +107,8 @@ async fn escalation_punctuality(backend: Backend) -> anyhow::Result<()> {
     const N: usize = 50;
     let sms_after = Duration::from_secs(2);
     let p = Providers::spawn().await;
-    let app = spawn_with_channels(backend, &p, sms_after, anlan_server::Config::new("").alert_tick).await;
+    let default_tick = anlan_server::Config::new("").alert_tick;
+    let app = spawn_with_channels(backend, &p, "wecom", sms_after, default_tick).await;
     let push = PushService::spawn().await;
     app.subscribe_push(&push, LEADER).await;
     push.go_down(Outage::Refused).await;
@@ -113,6 +125,8 @@ async fn escalation_punctuality(backend: Backend) -> anyhow::Result<()> {
     p.wait_for_sms(LEADER_PHONE, N, Duration::from_secs(60)).await;
     let got = p.received();
     let mut late: Vec<f64> = Vec::with_capacity(N);
+    // An SMS well before its deadline did not wait for Web Push: what the log says of it.
+    let mut early = None;
     for (id, deadline) in deadlines {
         let case_no = officer.case(id).case_no.expect("a committed case has its number");
         let prefix = format!("【安澜】{case_no}http");
@@ -122,8 +136,15 @@ async fn escalation_punctuality(backend: Backend) -> anyhow::Result<()> {
                 && m.body["text"].as_str().is_some_and(|t| t.starts_with(&prefix))
         });
         let Some(sent) = sent else { anyhow::bail!("no SMS for {case_no}") };
+        if sent.at + Duration::from_millis(250) < deadline && early.is_none() {
+            early = Some(app.alert_log(LEADER, id).await);
+        }
         // Signed: the commit happens just before the officer's sync returns.
         late.push(if sent.at >= deadline { ms(sent.at - deadline) } else { -ms(deadline - sent.at) });
+    }
+    if let Some(log) = early {
+        let n = late.iter().filter(|l| **l < -250.0).count();
+        println!("{backend:?}: {n} SMS went more than 250 ms before the deadline; the first's log: {log}");
     }
     late.sort_by(f64::total_cmp);
     println!(
@@ -194,7 +215,8 @@ async fn main() -> anyhow::Result<()> {
             (want - before) as f64 / secs
         );
         app.stop().await;
-        sms_and_robot_latency(backend).await?;
+        sms_and_robot_latency(backend, "wecom").await?;
+        sms_and_robot_latency(backend, "dingtalk").await?;
         escalation_punctuality(backend).await?;
     }
     Ok(())
