@@ -1,7 +1,7 @@
 //! Alert latency and throughput (BENCHMARKS.md): from the commit of an urgent case to the
-//! request at a local push service, at the fake SMS gateway and at the township's WeCom and DingTalk robots;
-//! how many pushes one worker sends per second; and how punctually the SMS follows a push
-//! that cannot arrive.
+//! request at a local push service, at the fake SMS gateway and at the township's WeCom and
+//! DingTalk robots; how many pushes one worker sends per second; and how punctually the SMS
+//! follows a push that cannot arrive.
 //!
 //!     cargo build --release -p anlan-tests --bin alertbench && target/release/alertbench
 
