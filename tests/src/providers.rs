@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Bytes;
@@ -39,6 +39,8 @@ pub struct Received {
     pub signature_ok: bool,
     pub query: BTreeMap<String, String>,
     pub body: serde_json::Value,
+    /// When it arrived, for the latency figures in BENCHMARKS.md.
+    pub at: Instant,
 }
 
 #[derive(Default)]
@@ -204,8 +206,13 @@ async fn aliyun(
         && header(&h, "x-acs-action") == "SendSms"
         && header(&h, "x-acs-content-sha256") == sha_hex(&body)
         && signed.contains("x-acs-signature-nonce");
-    let answer =
-        p.record(Received { provider: "aliyun", signature_ok, query, body: serde_json::Value::Null });
+    let answer = p.record(Received {
+        at: Instant::now(),
+        provider: "aliyun",
+        signature_ok,
+        query,
+        body: serde_json::Value::Null,
+    });
     let (code, msg) = match answer {
         Answer::Ok => ("OK", "OK"),
         Answer::Throttle => ("isv.BUSINESS_LIMIT_CONTROL", "触发小时级流控Permits:5"),
@@ -236,7 +243,13 @@ async fn tencent(State(p): State<Providers>, h: HeaderMap, body: Bytes) -> Strin
     );
     let signature_ok = header(&h, "authorization") == want && header(&h, "x-tc-action") == "SendSms";
     let body: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-    let answer = p.record(Received { provider: "tencent", signature_ok, query: BTreeMap::new(), body });
+    let answer = p.record(Received {
+        at: Instant::now(),
+        provider: "tencent",
+        signature_ok,
+        query: BTreeMap::new(),
+        body,
+    });
     let status = |code: &str, msg: &str| serde_json::json!({"Response": {"SendStatusSet": [{"SerialNo": "5000:1045710669157053657849499619", "PhoneNumber": "+8613912345678", "Fee": 1, "Code": code, "Message": msg}], "RequestId": "a0aabda6"}});
     match answer {
         Answer::Ok => status("Ok", "send success"),
@@ -251,7 +264,7 @@ async fn wecom(State(p): State<Providers>, RawQuery(q): RawQuery, body: Bytes) -
     let query = decode_query(&q.unwrap_or_default());
     let body: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
     let signature_ok = query.get("key").is_some_and(|k| k == "wecom-key") && body["msgtype"] == "text";
-    match p.record(Received { provider: "wecom", signature_ok, query, body }) {
+    match p.record(Received { at: Instant::now(), provider: "wecom", signature_ok, query, body }) {
         Answer::Ok => r#"{"errcode":0,"errmsg":"ok"}"#,
         Answer::Throttle => r#"{"errcode":45009,"errmsg":"api freq out of limit"}"#,
         Answer::Permanent => r#"{"errcode":93000,"errmsg":"invalid webhook url"}"#,
@@ -268,7 +281,7 @@ async fn dingtalk(State(p): State<Providers>, RawQuery(q): RawQuery, body: Bytes
     // The query is decoded here, so the sign compares as plain base64.
     let signature_ok =
         query.get("sign") == Some(&want) && query.get("access_token").is_some_and(|t| t == "ding-token");
-    match p.record(Received { provider: "dingtalk", signature_ok, query, body }) {
+    match p.record(Received { at: Instant::now(), provider: "dingtalk", signature_ok, query, body }) {
         Answer::Ok => r#"{"errcode":0,"errmsg":"ok"}"#,
         Answer::Throttle => r#"{"errcode":130101,"errmsg":"send too fast, exceed 20 times per minute"}"#,
         Answer::Permanent => r#"{"errcode":310000,"errmsg":"sign not match"}"#,
@@ -284,8 +297,13 @@ async fn gateway(
 ) -> (StatusCode, [(&'static str, &'static str); 1]) {
     let body: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
     let signature_ok = header(&h, "authorization") == "Bearer gateway-token";
-    let status = match p.record(Received { provider: "gateway", signature_ok, query: BTreeMap::new(), body })
-    {
+    let status = match p.record(Received {
+        at: Instant::now(),
+        provider: "gateway",
+        signature_ok,
+        query: BTreeMap::new(),
+        body,
+    }) {
         Answer::Ok => StatusCode::OK,
         Answer::Throttle => StatusCode::TOO_MANY_REQUESTS,
         Answer::Permanent => StatusCode::BAD_REQUEST,
