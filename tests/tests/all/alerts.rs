@@ -148,9 +148,18 @@ async fn a_gone_subscription_is_deleted_and_a_busy_service_is_retried_after_it_s
         1,
         "the gone subscription is deleted, the busy one kept"
     );
-    let log: serde_json::Value = alert_log(&app, LEADER, id).await.json().await.unwrap();
-    let states: Vec<&str> = log.as_array().unwrap().iter().map(|r| r["state"].as_str().unwrap()).collect();
-    assert!(states.contains(&"gone") && states.contains(&"sent"), "{states:?}");
+    // The push service has the message before the worker has recorded that it was sent.
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let log: serde_json::Value = alert_log(&app, LEADER, id).await.json().await.unwrap();
+        let states: Vec<String> =
+            log.as_array().unwrap().iter().map(|r| r["state"].as_str().unwrap().to_string()).collect();
+        if states.iter().any(|s| s == "gone") && states.iter().any(|s| s == "sent") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the log shows the gone and the sent delivery: {states:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 async fn alerts_wait_out_a_push_service_outage_and_arrive_once(b: Backend) {
