@@ -63,6 +63,21 @@ impl From<StoreError> for AppError {
     }
 }
 
+impl From<crate::merge::MergeError> for AppError {
+    fn from(e: crate::merge::MergeError) -> Self {
+        use crate::merge::MergeError as M;
+        match e {
+            M::Invalid(m) => AppError::BadRequest(m),
+            M::Forbidden(m) => AppError::Forbidden(m),
+            M::NotFound => AppError::NotFound,
+            M::TooLarge(m) => AppError::PayloadTooLarge(m),
+            M::Busy(m) => AppError::Unavailable(m),
+            M::Store(e) => e.into(),
+            M::Internal(e) => AppError::Internal(e),
+        }
+    }
+}
+
 impl AppError {
     fn parts(&self) -> (StatusCode, &'static str) {
         match self {

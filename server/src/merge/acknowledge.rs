@@ -6,8 +6,8 @@
 use sync_protocol::DocId;
 use sync_protocol::case::{self, Status};
 
+use super::MergeError;
 use super::{COMMIT_ATTEMPTS, Merger, seal};
-use crate::error::AppError;
 use crate::store::{AckVia, Acknowledgement, CommitOutcome, DocCommit, NewChange};
 
 /// The note on the transition, so the case's history says how it was acknowledged.
@@ -29,13 +29,13 @@ impl Merger {
         doc: DocId,
         user_id: &str,
         via: AckVia,
-    ) -> Result<Acknowledged, AppError> {
+    ) -> Result<Acknowledged, MergeError> {
         for _ in 0..COMMIT_ATTEMPTS {
             let metas = self.store.doc_metas(&[doc]).await?;
-            let meta = metas.get(&doc).ok_or(AppError::NotFound)?;
+            let meta = metas.get(&doc).ok_or(MergeError::NotFound)?;
             let base = self.cache.load(&self.store, doc, meta).await?;
             let before = case::read_case(&base)
-                .map_err(|e| AppError::Internal(anyhow::anyhow!("stored case does not read: {e}")))?;
+                .map_err(|e| MergeError::Internal(anyhow::anyhow!("stored case does not read: {e}")))?;
             if before.status != Status::Reported {
                 return Ok(Acknowledged::Already);
             }
@@ -48,9 +48,9 @@ impl Merger {
             };
             let m = case::write::Move { note, ..case::write::Move::new(Status::Acknowledged, user_id, now) };
             seal::transact(self, doc, &mut trial, |tx| case::write::transition(tx, &m))
-                .map_err(|e| AppError::Internal(e.into()))?;
+                .map_err(|e| MergeError::Internal(e.into()))?;
             let after = case::read_case(&trial)
-                .map_err(|e| AppError::Internal(anyhow::anyhow!("acknowledged case does not read: {e}")))?;
+                .map_err(|e| MergeError::Internal(anyhow::anyhow!("acknowledged case does not read: {e}")))?;
             let changes = trial
                 .get_changes(&base_heads)
                 .into_iter()
@@ -86,6 +86,6 @@ impl Merger {
                 }
             }
         }
-        Err(AppError::Unavailable("too many concurrent writers to the same case; retry".into()))
+        Err(MergeError::Busy("too many concurrent writers to the same case; retry".into()))
     }
 }

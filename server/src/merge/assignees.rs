@@ -8,7 +8,7 @@
 
 use sync_protocol::case::Case;
 
-use crate::error::AppError;
+use super::MergeError;
 use crate::store::{DeviceAuth, SqlStore};
 
 /// `Err(message)` when `after` newly names someone `namer` may not name on a case filed under
@@ -20,7 +20,7 @@ pub async fn check(
     before: Option<&Case>,
     after: &Case,
     unit_path: &str,
-) -> Result<Result<(), String>, AppError> {
+) -> Result<Result<(), String>, MergeError> {
     let named = [
         ("responsible_leader", &after.responsible_leader, before.and_then(|b| b.responsible_leader.as_ref())),
         ("handler", &after.handler, before.and_then(|b| b.handler.as_ref())),

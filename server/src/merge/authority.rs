@@ -20,8 +20,8 @@ use automerge::{ActorId, Automerge, ROOT, ReadDoc, ScalarValue, Value};
 use sync_protocol::case::{Severity, Status};
 use sync_protocol::{ActorPrefix, DocId};
 
+use super::MergeError;
 use super::{Merger, seal};
-use crate::error::AppError;
 use crate::store::DeviceAuth;
 use sync_protocol::roles::{Rank, rank};
 
@@ -125,7 +125,7 @@ pub async fn settle(
     device: &DeviceAuth,
     doc: DocId,
     trial: &mut Automerge,
-) -> Result<bool, AppError> {
+) -> Result<bool, MergeError> {
     let contested = contested(trial);
     if contested.is_empty() {
         return Ok(false);
@@ -161,9 +161,9 @@ fn write(
     doc: DocId,
     trial: &mut Automerge,
     puts: &[(&str, ScalarValue)],
-) -> Result<(), AppError> {
+) -> Result<(), MergeError> {
     seal::transact(m, doc, trial, |tx| puts.iter().try_for_each(|(k, v)| tx.put(ROOT, *k, v.clone())))
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("re-asserting guarded fields: {e}")))
+        .map_err(|e| MergeError::Internal(anyhow::anyhow!("re-asserting guarded fields: {e}")))
 }
 
 #[cfg(test)]

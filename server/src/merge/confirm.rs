@@ -15,9 +15,9 @@ use sync_protocol::petition::{self, read_petition};
 use sync_protocol::rules::clock::{EARLIEST_MS, TOLERANCE_MS};
 use sync_protocol::wire::{PushDoc, Status};
 
+use super::MergeError;
 use super::clock::PushClock;
 use super::{Merger, seal};
-use crate::error::AppError;
 use crate::store::{DeviceAuth, now_ms};
 use sync_protocol::roles::{Rank, rank};
 
@@ -29,37 +29,37 @@ impl Merger {
         doc: DocId,
         field: &str,
         date: i64,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), MergeError> {
         if rank(&device.role) != Rank::Leader {
-            return Err(AppError::Forbidden(
+            return Err(MergeError::Forbidden(
                 "a petition's dates are confirmed by the township and above".into(),
             ));
         }
         let metas = self.store.doc_metas(&[doc]).await?;
         let meta =
-            metas.get(&doc).filter(|m| device.covers_doc(&m.unit_path, doc)).ok_or(AppError::NotFound)?;
+            metas.get(&doc).filter(|m| device.covers_doc(&m.unit_path, doc)).ok_or(MergeError::NotFound)?;
         let current = self.cache.load(&self.store, doc, meta).await?;
         if !matches!(current.get(automerge::ROOT, "kind"), Ok(Some((automerge::Value::Scalar(s), _))) if s.as_str() == Some(petition::KIND))
         {
-            return Err(AppError::NotFound);
+            return Err(MergeError::NotFound);
         }
         let p = read_petition(&current)
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("a stored petition does not read: {e}")))?;
+            .map_err(|e| MergeError::Internal(anyhow::anyhow!("a stored petition does not read: {e}")))?;
         let Some(index) = p.clock_corrections.iter().position(|c| c.field == field && c.pending()) else {
-            return Err(AppError::BadRequest(format!(
+            return Err(MergeError::Invalid(format!(
                 "{field}: no date of this petition waits for confirmation there"
             )));
         };
         let now = now_ms();
         if !(EARLIEST_MS..=now + TOLERANCE_MS).contains(&date) {
-            return Err(AppError::BadRequest("date: a step is confirmed once it has happened".into()));
+            return Err(MergeError::Invalid("date: a step is confirmed once it has happened".into()));
         }
         let path: Vec<String> = field.split('.').map(str::to_string).collect();
         let mut trial = current;
         seal::transact(self, doc, &mut trial, |tx| {
             corrections::write_confirmation(tx, index, &path, date, &device.user_id)
         })
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("confirming a date: {e}")))?;
+        .map_err(|e| MergeError::Internal(anyhow::anyhow!("confirming a date: {e}")))?;
         let change = trial.get_last_local_change().expect("the confirmation was just made");
         let push = PushDoc { doc, changes: vec![ByteBuf::from(change.raw_bytes().to_vec())] };
         let clock = PushClock { receipt: now, phone_now: None };
@@ -69,10 +69,10 @@ impl Merger {
                 tracing::info!(by = %device.user_id, %doc, field, "petition date confirmed");
                 Ok(())
             }
-            Some(r) => Err(AppError::BadRequest(
+            Some(r) => Err(MergeError::Invalid(
                 r.reason.map_or_else(|| "the date cannot be confirmed".into(), |r| r.message),
             )),
-            None => Err(AppError::Internal(anyhow::anyhow!("no result for the confirmation"))),
+            None => Err(MergeError::Internal(anyhow::anyhow!("no result for the confirmation"))),
         }
     }
 }

@@ -9,12 +9,12 @@ use sync_protocol::case::{self, Case, Severity, Status, Writer};
 use sync_protocol::wire::{self, Hash, Reason, RejectCode};
 use sync_protocol::{ActorPrefix, DocId};
 
+use super::MergeError;
 use super::case_outbox::{case_facts, chase_alerts};
 use super::clock::{self, PushClock};
 use super::contain::{self, Unusable};
 use super::numbering::{self, Numbering};
 use super::{Merger, authority, limits, permissions, reason, records, seal};
-use crate::error::AppError;
 use sync_protocol::outbox::OutboxEvent;
 
 use crate::store::{CaseRow, DeviceAuth, DocCommit, DocMeta, NewChange, OutboxItem, RecordRow};
@@ -115,7 +115,7 @@ pub async fn judge(
     push: &wire::PushDoc,
     meta: Option<&DocMeta>,
     clock: &PushClock,
-) -> Result<Verdict, AppError> {
+) -> Result<Verdict, MergeError> {
     // Scope first. A document outside the jurisdiction is judged exactly as if it did not
     // exist, so the answer cannot tell anyone that it does.
     let hidden = meta.is_some_and(|meta| !device.covers_doc(&meta.unit_path, push.doc));
@@ -236,7 +236,7 @@ async fn judge_case(
     meta: Option<&DocMeta>,
     applied: Applied,
     clock: &PushClock,
-) -> Result<Verdict, AppError> {
+) -> Result<Verdict, MergeError> {
     let Applied { base, mut trial, base_heads, heads, received, fresh, sealed_no, genesis, .. } = applied;
     let reject =
         |code, msg: String| Ok(Verdict::Rejected { heads: heads.clone(), reason: reason(code, msg) });
@@ -276,7 +276,7 @@ async fn judge_case(
     // one allowed chose, which the server puts back in the same commit.
     if authority::settle(m, device, push.doc, &mut trial).await? {
         after = case::read_case(&trial)
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("re-asserting broke the schema: {e}")))?;
+            .map_err(|e| MergeError::Internal(anyhow::anyhow!("re-asserting broke the schema: {e}")))?;
     }
 
     let (unit_code, unit_path, county) = match meta {
@@ -302,9 +302,9 @@ async fn judge_case(
     let corrections = clock::case_corrections(before.as_ref(), &after, &clock.context(device, meta));
     if !corrections.is_empty() {
         clock::apply(m, push.doc, &mut trial, &corrections)
-            .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+            .map_err(|e| MergeError::Internal(anyhow::anyhow!(e)))?;
         after = case::read_case(&trial)
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("time correction broke the schema: {e}")))?;
+            .map_err(|e| MergeError::Internal(anyhow::anyhow!("time correction broke the schema: {e}")))?;
     }
 
     // Only numbering needs the county; most pushes edit numbered cases and skip the lookup.
@@ -347,11 +347,11 @@ async fn judge_case(
 }
 
 /// Turn an accepted document into what to commit, stamping `case_no` if one was issued.
-pub fn finish(m: &Merger, mut a: Accepted, case_no: Option<String>) -> Result<Verdict, AppError> {
+pub fn finish(m: &Merger, mut a: Accepted, case_no: Option<String>) -> Result<Verdict, MergeError> {
     if let (Some(no), Body::Case { after, .. }) = (case_no, &mut a.body) {
         stamp_case_no(m, a.doc, &mut a.trial, &no)?;
         **after = case::read_case(&a.trial)
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("case number broke the schema: {e}")))?;
+            .map_err(|e| MergeError::Internal(anyhow::anyhow!("case number broke the schema: {e}")))?;
     }
     let new_changes: Vec<NewChange> = a
         .trial
@@ -403,7 +403,7 @@ pub fn finish(m: &Merger, mut a: Accepted, case_no: Option<String>) -> Result<Ve
     })
 }
 
-fn stamp_case_no(m: &Merger, doc: DocId, trial: &mut Automerge, no: &str) -> Result<(), AppError> {
+fn stamp_case_no(m: &Merger, doc: DocId, trial: &mut Automerge, no: &str) -> Result<(), MergeError> {
     trial.set_actor(m.server_actor.clone());
     let secs = crate::store::now_ms() / 1000;
     trial
@@ -415,7 +415,7 @@ fn stamp_case_no(m: &Merger, doc: DocId, trial: &mut Automerge, no: &str) -> Res
             },
             |tx| case::write::set_case_no(tx, no),
         )
-        .map_err(|f| AppError::Internal(anyhow::anyhow!("stamping case number: {}", f.error)))?;
+        .map_err(|f| MergeError::Internal(anyhow::anyhow!("stamping case number: {}", f.error)))?;
     Ok(())
 }
 

@@ -7,12 +7,12 @@ use sync_protocol::corrections::{self, Claim};
 use sync_protocol::rules::clock as rule;
 use sync_protocol::wire::{self, RejectCode};
 
+use super::MergeError;
 use super::clock::PushClock;
 use super::judge::{Accepted, Applied, Body, Verdict};
 use super::numbering::Numbering;
 use super::records::{Judging, Projected, RecordKind};
 use super::{Merger, reason, seal};
-use crate::error::AppError;
 use crate::store::{DeviceAuth, DocMeta};
 
 #[allow(clippy::too_many_arguments)] // the judge's state, handed on whole
@@ -25,7 +25,7 @@ pub(super) async fn judge(
     k: &'static dyn RecordKind,
     kind: String,
     clock: &PushClock,
-) -> Result<Verdict, AppError> {
+) -> Result<Verdict, MergeError> {
     let Applied { mut base, mut trial, base_heads, heads, received, fresh, sealed_no, genesis, sealed } =
         applied;
     let reject =
@@ -40,7 +40,7 @@ pub(super) async fn judge(
     // leader confirmed): the device is judged against them. One whose dependencies are not
     // stored yet waits in Automerge's queue and is judged with the device's changes.
     if !sealed.is_empty() {
-        base.apply_changes(sealed).map_err(|e| AppError::Internal(e.into()))?;
+        base.apply_changes(sealed).map_err(|e| MergeError::Internal(e.into()))?;
     }
     // Only the server writes the log. (A re-delivered correction made on top of the device's
     // own changes — after a restore — cannot be told apart from them here; it is sealed, so
@@ -58,7 +58,7 @@ pub(super) async fn judge(
     }
     if !fixes.is_empty() {
         seal::transact(m, push.doc, &mut trial, |tx| corrections::write_corrections(tx, &fixes))
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("correcting times: {e}")))?;
+            .map_err(|e| MergeError::Internal(anyhow::anyhow!("correcting times: {e}")))?;
     }
     let after = match k.project(push.doc, &trial) {
         Ok(p) => p,
@@ -123,7 +123,7 @@ fn before_pair<'a>(base: &'a Automerge, p: Option<&'a Projected>) -> Option<(&'a
 }
 
 /// The unit path of a new record's unit, if the device's user covers it.
-async fn unit_in_scope(m: &Merger, device: &DeviceAuth, p: &Projected) -> Result<Option<String>, AppError> {
+async fn unit_in_scope(m: &Merger, device: &DeviceAuth, p: &Projected) -> Result<Option<String>, MergeError> {
     let chain = m.store.unit_chain(&p.unit_code).await?;
     Ok(chain.last().filter(|u| u.code == p.unit_code && device.covers(&u.path)).map(|u| u.path.clone()))
 }

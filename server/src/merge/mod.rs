@@ -13,6 +13,7 @@ mod case_outbox;
 mod clock;
 mod confirm;
 pub mod contain;
+mod error;
 mod judge;
 mod judge_record;
 mod lifecycle;
@@ -27,6 +28,7 @@ mod sweep;
 mod visit;
 
 pub use acknowledge::{Acknowledged, VIA_SMS_NOTE};
+pub use error::MergeError;
 pub use judge::case_row;
 pub use numbering::{beijing_year, short_name};
 
@@ -38,7 +40,6 @@ use serde_bytes::ByteBuf;
 use sync_protocol::wire::{self, DocResult, PullDoc, Reason, Status, SyncRequest, SyncResponse};
 use sync_protocol::{ActorPrefix, DocId};
 
-use crate::error::AppError;
 use crate::live::LiveHub;
 use crate::metrics::Metrics;
 use crate::store::{self, CommitOutcome, DeviceAuth, QuarantineItem, SqlStore};
@@ -72,9 +73,9 @@ impl Merger {
         cache_docs: usize,
         metrics: Arc<Metrics>,
         live: LiveHub,
-    ) -> Result<Self, AppError> {
+    ) -> Result<Self, MergeError> {
         let epoch = store.epoch().await?;
-        let secret = hex::decode(store.server_secret().await?).map_err(|e| AppError::Internal(e.into()))?;
+        let secret = hex::decode(store.server_secret().await?).map_err(|e| MergeError::Internal(e.into()))?;
         Ok(Self {
             store,
             cache: DocCache::new(cache_docs),
@@ -87,15 +88,15 @@ impl Merger {
         })
     }
 
-    pub async fn sync(&self, device: &DeviceAuth, mut req: SyncRequest) -> Result<SyncResponse, AppError> {
+    pub async fn sync(&self, device: &DeviceAuth, mut req: SyncRequest) -> Result<SyncResponse, MergeError> {
         if req.v != wire::PROTOCOL_VERSION {
-            return Err(AppError::BadRequest(format!(
+            return Err(MergeError::Invalid(format!(
                 "protocol version {} is not supported; this server speaks 1",
                 req.v
             )));
         }
         if req.push.len() + req.have.len() > wire::MAX_PUSH_DOCS {
-            return Err(AppError::PayloadTooLarge(format!(
+            return Err(MergeError::TooLarge(format!(
                 "at most {} documents per request",
                 wire::MAX_PUSH_DOCS
             )));
@@ -138,7 +139,7 @@ impl Merger {
         push: &[wire::PushDoc],
         clock: &PushClock,
         keep_refused: bool,
-    ) -> Result<(Vec<DocResult>, HashSet<[u8; 32]>), AppError> {
+    ) -> Result<(Vec<DocResult>, HashSet<[u8; 32]>), MergeError> {
         let mut stored = HashSet::new();
         if push.is_empty() {
             return Ok((vec![], stored));
@@ -195,7 +196,7 @@ impl Merger {
                 push.iter().zip(verdicts).map(|(p, v)| v.into_result(p.doc, &self.metrics)).collect();
             return Ok((results, stored));
         }
-        Err(AppError::Unavailable("too many concurrent writers to the same documents; retry".into()))
+        Err(MergeError::Busy("too many concurrent writers to the same documents; retry".into()))
     }
 
     /// The verdict on a document whose judging panicked (Automerge on a crafted change): its
@@ -206,7 +207,7 @@ impl Merger {
         doc: DocId,
         meta: Option<&store::DocMeta>,
         why: &str,
-    ) -> Result<Verdict, AppError> {
+    ) -> Result<Verdict, MergeError> {
         tracing::warn!(%doc, panic = why, "a pushed change made the merge panic; rejected");
         self.cache.forget(&doc);
         let heads = match meta {
@@ -221,7 +222,7 @@ impl Merger {
         device: &DeviceAuth,
         push: &[wire::PushDoc],
         verdicts: &[Verdict],
-    ) -> Result<(), AppError> {
+    ) -> Result<(), MergeError> {
         let items: Vec<QuarantineItem> = push
             .iter()
             .zip(verdicts)
@@ -240,7 +241,7 @@ impl Merger {
     }
 
     /// Answer `have` entries: does the server hold everything the client holds?
-    async fn have(&self, device: &DeviceAuth, have: &[wire::HaveDoc]) -> Result<Vec<DocResult>, AppError> {
+    async fn have(&self, device: &DeviceAuth, have: &[wire::HaveDoc]) -> Result<Vec<DocResult>, MergeError> {
         let ids: Vec<DocId> = have.iter().map(|h| h.doc).collect();
         let metas = self.store.doc_metas(&ids).await?;
         let mut out = Vec::with_capacity(have.len());

@@ -8,9 +8,9 @@ use std::collections::HashMap;
 
 use sync_protocol::wire::RejectCode;
 
+use super::MergeError;
 use super::Merger;
 use super::judge::{self, Verdict};
-use crate::error::AppError;
 use crate::store::{SqlStore, Unit};
 
 pub enum Numbering {
@@ -22,7 +22,7 @@ pub enum Numbering {
 }
 
 /// Replace every `Accept` with a `Commit`, issuing the case numbers they need.
-pub async fn assign(m: &Merger, verdicts: &mut [Verdict]) -> Result<(), AppError> {
+pub async fn assign(m: &Merger, verdicts: &mut [Verdict]) -> Result<(), MergeError> {
     let mut wanted: HashMap<(String, i32), i64> = HashMap::new();
     let mut keep_past = Vec::new();
     for v in verdicts.iter() {
@@ -68,7 +68,7 @@ pub async fn assign(m: &Merger, verdicts: &mut [Verdict]) -> Result<(), AppError
 }
 
 /// The county a unit path lies in.
-pub async fn county_of(store: &SqlStore, unit_path: &str) -> Result<Option<Unit>, AppError> {
+pub async fn county_of(store: &SqlStore, unit_path: &str) -> Result<Option<Unit>, MergeError> {
     let code = unit_path.split('/').rfind(|s| !s.is_empty()).unwrap_or_default();
     Ok(store.unit_chain(code).await?.into_iter().find(|u| u.kind == "county"))
 }

@@ -12,21 +12,22 @@ use serde_bytes::ByteBuf;
 use serde_json::{Value, json};
 use sync_protocol::wire::{self, DocResult, PushDoc};
 
+use super::MergeError;
 use super::Merger;
 use crate::audit::view;
-use crate::error::AppError;
 use crate::store::QuarantineEntry;
 
 impl Merger {
     /// Every open change of `entry`'s document from its device, oldest first, once each, and
     /// the ids of the items they came from.
-    async fn waiting(&self, entry: &QuarantineEntry) -> Result<(Vec<i64>, Vec<ByteBuf>), AppError> {
+    async fn waiting(&self, entry: &QuarantineEntry) -> Result<(Vec<i64>, Vec<ByteBuf>), MergeError> {
         let items = self.store.quarantine_open_for(entry.device_id, entry.doc).await?;
         let mut seen = HashSet::new();
         let mut changes = Vec::new();
         for (_, bytes) in &items {
-            let list: Vec<ByteBuf> = wire::decode(bytes)
-                .map_err(|e| AppError::Internal(anyhow::anyhow!("quarantined changes do not decode: {e}")))?;
+            let list: Vec<ByteBuf> = wire::decode(bytes).map_err(|e| {
+                MergeError::Internal(anyhow::anyhow!("quarantined changes do not decode: {e}"))
+            })?;
             changes.extend(list.into_iter().filter(|c| seen.insert(c.to_vec())));
         }
         Ok((items.into_iter().map(|(id, _)| id).collect(), changes))
@@ -34,7 +35,7 @@ impl Merger {
 
     /// The stored document (if any) and the document as it would read with the waiting
     /// changes applied, as JSON; with why it cannot, when it cannot.
-    pub async fn quarantine_view(&self, entry: &QuarantineEntry) -> Result<Value, AppError> {
+    pub async fn quarantine_view(&self, entry: &QuarantineEntry) -> Result<Value, MergeError> {
         let metas = self.store.doc_metas(&[entry.doc]).await?;
         let stored = match metas.get(&entry.doc) {
             Some(meta) => Some(self.cache.load(&self.store, entry.doc, meta).await?),
@@ -57,18 +58,18 @@ impl Merger {
 
     /// Judge the document's waiting changes again as its device's user is today. `ok` marks
     /// every open item of the document from that device released by `by`.
-    pub async fn release(&self, entry: &QuarantineEntry, by: &str) -> Result<DocResult, AppError> {
+    pub async fn release(&self, entry: &QuarantineEntry, by: &str) -> Result<DocResult, MergeError> {
         if entry.released_at.is_some() {
-            return Err(AppError::BadRequest(format!("quarantine item {} is already released", entry.id)));
+            return Err(MergeError::Invalid(format!("quarantine item {} is already released", entry.id)));
         }
-        let device = self.store.device_by_id(entry.device_id).await?.ok_or(AppError::NotFound)?;
+        let device = self.store.device_by_id(entry.device_id).await?.ok_or(MergeError::NotFound)?;
         let (ids, changes) = self.waiting(entry).await?;
         // Times are judged against the server's clock when the push first arrived; the phone's
         // own reading of that moment was not kept.
         let clock = super::clock::PushClock { receipt: entry.received_at, phone_now: None };
         let (mut results, _) =
             self.push(&device, &[PushDoc { doc: entry.doc, changes }], &clock, false).await?;
-        let result = results.pop().ok_or_else(|| AppError::Internal(anyhow::anyhow!("no result")))?;
+        let result = results.pop().ok_or_else(|| MergeError::Internal(anyhow::anyhow!("no result")))?;
         if result.status == wire::Status::Ok {
             self.store.quarantine_released(&ids, by).await?;
             tracing::info!(by, doc = %entry.doc, items = ids.len(), "quarantine released");
@@ -104,10 +105,10 @@ pub fn release_json(r: &wire::DocResult) -> Value {
 
 /// Everything about one item, its changes in base64 (standard alphabet), so that it can be
 /// kept, read or pushed again by hand.
-pub fn export_json(entry: &QuarantineEntry, changes: &[u8], document: Value) -> Result<String, AppError> {
+pub fn export_json(entry: &QuarantineEntry, changes: &[u8], document: Value) -> Result<String, MergeError> {
     let list: Vec<ByteBuf> = wire::decode(changes)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("quarantined changes do not decode: {e}")))?;
+        .map_err(|e| MergeError::Internal(anyhow::anyhow!("quarantined changes do not decode: {e}")))?;
     let b64: Vec<String> = list.iter().map(|c| base64::engine::general_purpose::STANDARD.encode(c)).collect();
     let out = json!({ "item": entry, "changes": b64, "document": document });
-    serde_json::to_string_pretty(&out).map_err(|e| AppError::Internal(e.into()))
+    serde_json::to_string_pretty(&out).map_err(|e| MergeError::Internal(e.into()))
 }
