@@ -111,28 +111,6 @@ impl Space {
         *self.floor.lock().unwrap_or_else(|p| p.into_inner()) = floor;
     }
 
-    /// `300MB`, `2GiB`, `500M`, `1048576`: a size for the command line (SI units are powers of
-    /// 1000, binary ones of 1024).
-    pub fn parse_bytes(s: &str) -> std::result::Result<u64, String> {
-        let s = s.trim();
-        let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
-        let (number, unit) = s.split_at(split);
-        let number: f64 = number.parse().map_err(|_| format!("{s:?} is not a size such as 300MB"))?;
-        let scale: u64 = match unit.trim().to_ascii_uppercase().as_str() {
-            "" | "B" => 1,
-            "K" | "KB" => 1_000,
-            "M" | "MB" => 1_000_000,
-            "G" | "GB" => 1_000_000_000,
-            "T" | "TB" => 1_000_000_000_000,
-            "KIB" => 1 << 10,
-            "MIB" => 1 << 20,
-            "GIB" => 1 << 30,
-            "TIB" => 1 << 40,
-            other => return Err(format!("unknown size unit {other:?}: use B, KB, MB, GB, TB or KiB…TiB")),
-        };
-        Ok((number * scale as f64) as u64)
-    }
-
     /// The data filesystem's space (SQLite only).
     pub fn free(&self) -> Option<Free> {
         let dir = self.dir.as_ref()?;
