@@ -2,6 +2,8 @@
 //! row, so every change is accounted for), UTF-8 with a byte-order mark so that Excel, which
 //! otherwise guesses the local code page, shows Chinese correctly.
 
+use sync_protocol::calendar::beijing_rfc3339;
+
 use super::Entry;
 
 pub const HEADER: [&str; 11] = [
@@ -17,9 +19,6 @@ pub const HEADER: [&str; 11] = [
     "old",
     "new",
 ];
-
-/// Milliseconds since the epoch as RFC 3339 in Beijing time, the clock the users live by.
-pub use sync_protocol::calendar::beijing_rfc3339 as beijing;
 
 /// A spreadsheet treats a cell starting with one of these as a formula: a villager's name or a
 /// note typed as "=HYPERLINK(…)" must open as text, not run. A leading apostrophe is what
@@ -38,8 +37,8 @@ pub fn csv(entries: &[Entry]) -> Result<Vec<u8>, csv::Error> {
         };
         let common = [
             e.seq.to_string(),
-            beijing(e.received_at),
-            e.change_time.map(beijing).unwrap_or_default(),
+            beijing_rfc3339(e.received_at),
+            e.change_time.map(beijing_rfc3339).unwrap_or_default(),
             inert(&by),
             e.user.as_ref().map(|u| u.id.clone()).unwrap_or_default(),
             e.user.as_ref().map(|u| u.role.clone()).unwrap_or_default(),
@@ -70,7 +69,7 @@ mod tests {
 
     #[test]
     fn times_are_shown_in_beijing_time() {
-        assert_eq!(beijing(0), "1970-01-01T08:00:00.000+08:00");
+        assert_eq!(beijing_rfc3339(0), "1970-01-01T08:00:00.000+08:00");
     }
 
     #[test]

@@ -7,7 +7,7 @@
 pub mod csv;
 pub mod xlsx;
 
-use crate::stats::period::beijing_wall_secs;
+use sync_protocol::calendar::wall_secs;
 
 /// The case list's columns, shared by both formats: (title, width in Excel character units —
 /// a Chinese character is about two).
@@ -25,7 +25,7 @@ pub const CASE_COLUMNS: [(&str, f64); 10] = [
 ];
 
 fn wall(ms: i64) -> Option<chrono::NaiveDateTime> {
-    chrono::DateTime::from_timestamp(beijing_wall_secs(ms), 0).map(|t| t.naive_utc())
+    chrono::DateTime::from_timestamp(wall_secs(ms), 0).map(|t| t.naive_utc())
 }
 
 /// `2026-11-18 09:33`, Beijing time.

@@ -7,9 +7,9 @@ use rust_xlsxwriter::{
 };
 
 use super::{CASE_COLUMNS, yes_no};
-use crate::stats::period::beijing_wall_secs;
 use crate::stats::summary::{category_label, rate, severity_label, status_label};
 use crate::stats::{Breakdown, CaseLine, Figures, Report};
+use sync_protocol::calendar::wall_secs;
 
 pub const SHEETS: [&str; 6] = ["汇总", "按类别", "按严重程度", "按单位", "排查完成情况", "案件清单"];
 
@@ -231,7 +231,7 @@ fn sweeps_sheet(ws: &mut Worksheet, r: &Report, f: &Formats) -> Result<(), XlsxE
 
 /// The Beijing wall-clock time of `ms` as a spreadsheet date-time.
 fn excel_time(ms: i64, date_only: bool) -> Result<ExcelDateTime, XlsxError> {
-    let secs = beijing_wall_secs(ms);
+    let secs = wall_secs(ms);
     ExcelDateTime::from_timestamp(if date_only { secs - secs.rem_euclid(86_400) } else { secs })
 }
 

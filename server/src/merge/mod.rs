@@ -30,7 +30,7 @@ mod visit;
 pub use acknowledge::{Acknowledged, VIA_SMS_NOTE};
 pub use error::MergeError;
 pub use judge::case_row;
-pub use numbering::{beijing_year, short_name};
+pub use numbering::short_name;
 
 use std::collections::HashSet;
 use std::sync::Arc;

@@ -82,7 +82,7 @@ pub fn short_name(name: &str) -> String {
     }
 }
 
-pub use sync_protocol::calendar::beijing_year;
+use sync_protocol::calendar::beijing_year;
 
 #[cfg(test)]
 mod tests {

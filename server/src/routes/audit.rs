@@ -109,7 +109,8 @@ async fn as_of(
     let log = state.store.change_log(doc, Some(at)).await?;
     let Some(am) = blocking(move || audit::rebuild(&log)).await?.map_err(|e| AppError::Internal(e.into()))?
     else {
-        let message = format!("case {doc} did not exist yet at {}", export::beijing(at));
+        let message =
+            format!("case {doc} did not exist yet at {}", sync_protocol::calendar::beijing_rfc3339(at));
         let body = serde_json::json!({ "code": "not_found", "message": message });
         return Ok((StatusCode::NOT_FOUND, axum::Json(body)).into_response());
     };

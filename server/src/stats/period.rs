@@ -25,8 +25,6 @@ pub fn beijing_date(ms: i64) -> NaiveDate {
     i32::try_from(y).ok().and_then(|y| NaiveDate::from_ymd_opt(y, m, d)).unwrap_or(NaiveDate::MIN)
 }
 
-pub use calendar::wall_secs as beijing_wall_secs;
-
 /// The start of today, Beijing time: a deadline before it is on an earlier calendar date, so
 /// the case is overdue (a deadline is a date; the day itself is still in time).
 pub fn overdue_before(now: i64) -> i64 {

@@ -187,7 +187,7 @@ async fn the_case_as_of_a_time_between_two_edits_is_the_earlier_state(b: Backend
     assert_eq!(latest.json(), now, "as of now is the case as the API serves it");
 
     // RFC 3339 means the same instant.
-    let rfc = anlan_server::audit::export::beijing(between).replace('+', "%2B");
+    let rfc = sync_protocol::calendar::beijing_rfc3339(between).replace('+', "%2B");
     assert_eq!(get(&app, LEADER, &format!("/cases/{doc}/as-of?at={rfc}")).await.json(), then);
 
     let before = get(&app, LEADER, &format!("/cases/{doc}/as-of?at=1000")).await;

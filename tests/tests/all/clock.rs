@@ -84,7 +84,7 @@ async fn a_phone_three_years_ahead_gets_this_years_times_and_number(backend: Bac
 
     let case = app.case_json(LEADER, id).await;
     close_to(case["reported_at"].as_i64().unwrap(), now - 2 * DAY, "reported_at");
-    let year = anlan_server::merge::beijing_year(now_ms());
+    let year = sync_protocol::calendar::beijing_year(now_ms());
     assert!(case["case_no"].as_str().unwrap().contains(&format!("-{year}-")), "{}", case["case_no"]);
     let fixed = corrections(&case);
     assert_eq!(fixed.len(), 2, "{fixed:?}");
