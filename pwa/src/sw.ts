@@ -1,7 +1,8 @@
 /// <reference lib="webworker" />
 // The service worker: the app shell and the Automerge wasm come from the precache so the app
 // starts with no network after the first visit. One route per kind of request: navigations get
-// the cached index.html; /api/ is never cached (sync state lives in IndexedDB, not in HTTP).
+// the cached shell.html (index.html without the sign-in form a first visit needs, vite.config.ts);
+// /api/ is never cached (sync state lives in IndexedDB, not in HTTP).
 import { clientsClaim } from 'workbox-core';
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
@@ -13,7 +14,7 @@ self.skipWaiting();
 clientsClaim();
 cleanupOutdatedCaches();
 precacheAndRoute(self.__WB_MANIFEST);
-registerRoute(new NavigationRoute(createHandlerBoundToURL('/index.html'), { denylist: [/^\/api\//] }));
+registerRoute(new NavigationRoute(createHandlerBoundToURL('/shell.html'), { denylist: [/^\/api\//] }));
 
 // Background Sync (Chromium): the browser fires `sync` once connectivity is back, even when the
 // page missed its `online` event. The sync client needs Automerge and lives in the page's
