@@ -20,6 +20,7 @@ import { caseworkChecks } from './casework.mjs';
 import { petitionChecks } from './petitions.mjs';
 import { sweepChecks } from './sweeps.mjs';
 import { screenChecks } from './screens.mjs';
+import { firstVisitChecks } from './first-visit.mjs';
 import { clockChecks } from './clock.mjs';
 import { alertLinkChecks, startSmsGateway } from './alert-link.mjs';
 
@@ -247,15 +248,16 @@ async function main() {
   await check('a new app version installs over the old one without losing data', async () => {
     await officer.context.setOffline(false);
     await op.goto(`${base}/#/`);
-    // Publish "version 2": a changed index.html, and a service worker whose precache manifest
-    // names the new revision (what a real rebuild produces).
-    const indexPath = path.join(servedDirPath(), 'index.html');
-    fs.writeFileSync(indexPath, fs.readFileSync(indexPath, 'utf8').replace('<head>', '<head><meta name="anlan-build" content="v2">'));
+    // Publish "version 2": a changed shell.html (what the service worker serves for navigations),
+    // and a service worker whose precache manifest names the new revision (what a real rebuild
+    // produces).
+    const shellPath = path.join(servedDirPath(), 'shell.html');
+    fs.writeFileSync(shellPath, fs.readFileSync(shellPath, 'utf8').replace('<head>', '<head><meta name="anlan-build" content="v2">'));
     const swPath = path.join(servedDirPath(), 'sw.js');
     const sw = fs.readFileSync(swPath, 'utf8');
-    const updated = sw.replace(/("?url"?\s*:\s*"index\.html"\s*,\s*"?revision"?\s*:\s*")[0-9a-f]+/, `$1${'e2e' + Date.now().toString(16)}`)
-      .replace(/("?revision"?\s*:\s*")[0-9a-f]+("\s*,\s*"?url"?\s*:\s*"index\.html")/, `$1${'e2e' + Date.now().toString(16)}$2`);
-    assert(updated !== sw, 'could not find the index.html revision in sw.js');
+    const updated = sw.replace(/("?url"?\s*:\s*"shell\.html"\s*,\s*"?revision"?\s*:\s*")[0-9a-f]+/, `$1${'e2e' + Date.now().toString(16)}`)
+      .replace(/("?revision"?\s*:\s*")[0-9a-f]+("\s*,\s*"?url"?\s*:\s*"shell\.html")/, `$1${'e2e' + Date.now().toString(16)}$2`);
+    assert(updated !== sw, 'could not find the shell.html revision in sw.js');
     fs.writeFileSync(swPath, updated);
     // What the app does on every start: ask for an update. The new worker installs (precaching
     // version 2), takes over at once (skipWaiting + clientsClaim), and the next load is version 2.
@@ -324,6 +326,8 @@ async function main() {
   await sweepChecks({ base, check, launch, until, assert, shot });
 
   await screenChecks({ base, check, launch, until, assert, shot });
+
+  await firstVisitChecks({ base, check, launch, until, assert, shot });
 
   await clockChecks({ base, check, launch, until, assert, shot, apiCases });
   await alertLinkChecks({ base, check, launch, until, assert, shot, gateway, caseNo });

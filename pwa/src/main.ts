@@ -13,6 +13,7 @@ import { isOnline, type Ctx } from './ui/ctx';
 import { isOfficerRole } from './ui/format';
 import { leaderHome, splitView } from './ui/leader-home';
 import { freshLogin, loginView, type LoginState } from './ui/login';
+import { adoptStaticLogin } from './ui/static-login';
 import { freshNewCase, newCaseView, type NewCaseState } from './ui/new-case';
 import { officerHome } from './ui/officer-home';
 import { startPhotos, stopPhotos } from './photos';
@@ -63,8 +64,10 @@ function toast(msg: string): void {
 
 let firstDraw = true;
 function draw(): void {
+  let afterFirstDraw: (() => void) | null = null;
   if (firstDraw) {
-    root.textContent = ''; // the "starting…" placeholder from index.html
+    afterFirstDraw = adoptStaticLogin(root, login);
+    root.textContent = ''; // index.html's sign-in form, or shell.html's "starting…" placeholder
     firstDraw = false;
   }
   const { path } = currentPath();
@@ -76,6 +79,7 @@ function draw(): void {
   else body = isOfficerRole(ctx.session.user.role) ? officerHome(ctx) : leaderHome(ctx);
   render(html`${ctx && !isOnline(ctx) ? html`<div class="offline-banner" data-testid="offline-banner">${t('offline_banner')}</div>` : ''}
     ${body}${toastMsg ? html`<div class="toast" role="status" data-testid="toast">${toastMsg}</div>` : ''}`, root);
+  afterFirstDraw?.();
 }
 
 function changeLang(l: Lang): void {

@@ -1,9 +1,10 @@
 /// <reference lib="webworker" />
 // The service worker: the app shell and the Automerge wasm come from the precache so the app
 // starts with no network after the first visit. One route per kind of request: navigations get
-// the cached index.html; /api/ is never cached (sync state lives in IndexedDB, not in HTTP).
+// the cached shell.html (index.html without the sign-in form a first visit needs, vite.config.ts);
+// /api/ is never cached (sync state lives in IndexedDB, not in HTTP).
 import { clientsClaim } from 'workbox-core';
-import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
+import { addRoute, cleanupOutdatedCaches, createHandlerBoundToURL, precache } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { caseUrl, isCase, isPetition, notificationFor } from './push-notification';
 
@@ -12,8 +13,11 @@ declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<{ url: str
 self.skipWaiting();
 clientsClaim();
 cleanupOutdatedCaches();
-precacheAndRoute(self.__WB_MANIFEST);
-registerRoute(new NavigationRoute(createHandlerBoundToURL('/index.html'), { denylist: [/^\/api\//] }));
+precache(self.__WB_MANIFEST);
+// Navigations before the precache's own route: that one answers `/` with index.html (its
+// directory index), whose sign-in form is for first visits only.
+registerRoute(new NavigationRoute(createHandlerBoundToURL('/shell.html'), { denylist: [/^\/api\//] }));
+addRoute();
 
 // Background Sync (Chromium): the browser fires `sync` once connectivity is back, even when the
 // page missed its `online` event. The sync client needs Automerge and lives in the page's

@@ -6,7 +6,7 @@ import * as A from '@automerge/automerge/slim';
 import { openDB } from 'idb';
 import { openAnlanDb } from '../src/db/schema';
 import { BlobHttpError, type BlobApi, type UploadState } from '../src/photos/api';
-import { fitWithin, sha256Hex } from '../src/photos/capture';
+import { fitWithin, FOR_FAST, FOR_SLOW, nextAttempt, sha256Hex } from '../src/photos/capture';
 import { keepLocal, linkPhotos } from '../src/photos/store';
 import { uploadBlob } from '../src/photos/upload';
 import { PhotoUploader } from '../src/photos/uploader';
@@ -181,6 +181,22 @@ describe('photo helpers and storage', () => {
     expect(fitWithin(4000, 3000)).toEqual({ width: 1600, height: 1200 });
     expect(fitWithin(900, 1800)).toEqual({ width: 800, height: 1600 });
     expect(fitWithin(640, 480)).toEqual({ width: 640, height: 480 });
+  });
+
+  it('on a slow link a photo above 100 KiB is encoded once more, scaled to fit, then at 640 px and low quality', () => {
+    const KiB = 1024;
+    // A camera photo within the budget at 1024 px is kept as it is.
+    expect(nextAttempt(FOR_SLOW, [{ side: 1024, quality: 0.5, bytes: 80 * KiB }])).toBeNull();
+    // Twice the budget: √½ of the side, with a margin, at the same quality.
+    expect(nextAttempt(FOR_SLOW, [{ side: 1024, quality: 0.5, bytes: 200 * KiB }])).toEqual({ side: 652, quality: 0.5 });
+    // Still above: the floor, 640 px at quality 0.3, and that is kept whatever it weighs.
+    const tried = [{ side: 1024, quality: 0.5, bytes: 200 * KiB }, { side: 652, quality: 0.5, bytes: 104 * KiB }];
+    expect(nextAttempt(FOR_SLOW, tried)).toEqual({ side: 640, quality: 0.3 });
+    expect(nextAttempt(FOR_SLOW, [...tried, { side: 640, quality: 0.3, bytes: 101 * KiB }])).toBeNull();
+    // Far above the budget: straight to the floor rather than below it.
+    expect(nextAttempt(FOR_SLOW, [{ side: 1024, quality: 0.5, bytes: 900 * KiB }])).toEqual({ side: 640, quality: 0.3 });
+    // A good link has no budget.
+    expect(nextAttempt(FOR_FAST, [{ side: 1600, quality: 0.8, bytes: 900 * KiB }])).toBeNull();
   });
 
   it('a phone on schema version 1 gains the blobs store and keeps its documents', async () => {
