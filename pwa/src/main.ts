@@ -2,12 +2,12 @@
 import { setPageClockOffset } from './ui/page-clock';
 import { html, render } from 'lit-html';
 import { refreshAlerts } from './push';
-import { fetchSession, API_BASE } from './api';
+import { Api, API_BASE } from './api';
 import { countUnsynced, kvGet, kvSet, openAnlanDb, type Db, type Session } from './db/schema';
 import { setLang, t, type Lang } from './i18n';
 import type { CaseListItem } from './model/types';
 import { serverCasesIfFresh, shownCases } from './first-load';
-import { HttpError } from './sync/http-error';
+import { HttpError } from './api/http';
 import { detailView, freshDetail, loadDetail, type DetailState } from './ui/case-detail';
 import { isOnline, type Ctx } from './ui/ctx';
 import { isOfficerRole } from './ui/format';
@@ -131,7 +131,7 @@ async function start(token: string, session: Session): Promise<void> {
   worker = new WorkerClient();
   const w = worker;
   const c: Ctx = {
-    session, token, worker: w, cases: [] as CaseListItem[], status: null as SyncStatus | null, online: navigator.onLine,
+    session, token, api: new Api(() => c.token), worker: w, cases: [] as CaseListItem[], status: null as SyncStatus | null, online: navigator.onLine,
     engine: { ready: false, got: 0, total: 0, slow: false },
     go: (p) => { location.hash = `#${p}`; },
     rerender, toast,
@@ -169,16 +169,16 @@ async function start(token: string, session: Session): Promise<void> {
   ctx = c;
   startPhotos(c);
   const me = { id: session.user.id, name: session.user.name, role: session.user.role, unit_code: session.unit.code, unit_name: session.unit.name };
-  void startPeople(db, me, httpPeople(() => c.token), rerender);
+  void startPeople(db, me, httpPeople(c.api), rerender);
   route = '';
   onRoute();
-  void serverCasesIfFresh(db, token).then((list) => {
+  void serverCasesIfFresh(db, c.api).then((list) => {
     if (!list || ctx !== c || c.engine.ready) return;
     serverCases = list;
     c.cases = shownCases(c.cases, list, false);
     rerender();
   }).catch(() => { /* offline or refused: the worker's list stands */ });
-  void refreshSession(token, c);
+  void refreshSession(c);
   void init.then(async () => {
     c.engine.ready = true;
     measureLink(); // remembered: photos taken offline later are sized for this link
@@ -194,9 +194,9 @@ async function start(token: string, session: Session): Promise<void> {
 
 /** Pick up changes to the person's name, unit or role made by an administrator. Best effort:
  *  offline it fails and the stored session stands; a revoked token shows in the sync bar. */
-async function refreshSession(token: string, c: Ctx): Promise<void> {
+async function refreshSession(c: Ctx): Promise<void> {
   try {
-    const fresh = await fetchSession(token);
+    const fresh = await c.api.session();
     if (fresh.user.id !== c.session.user.id || fresh.device.actor_prefix !== c.session.device.actor_prefix) return;
     await kvSet(db, 'session', fresh);
     c.session = fresh;
@@ -213,7 +213,7 @@ async function doLogin(token: string): Promise<void> {
   login.token = token;
   rerender();
   try {
-    const session = await fetchSession(token);
+    const session = await new Api(() => token).session();
     const previous = await kvGet(db, 'session');
     const otherPerson = !!previous && previous.user.id !== session.user.id;
     if (otherPerson) {
@@ -326,7 +326,7 @@ async function boot(): Promise<void> {
   if (token && session) {
     await start(token, session);
     // Push services drop subscriptions silently: hand the server the current one every start.
-    void refreshAlerts(token);
+    if (ctx) void refreshAlerts(ctx.api);
   } else rerender(); // nobody signed in: installing for offline use waits for a sign-in
 }
 

@@ -1,4 +1,5 @@
 // What every screen gets: the session, the worker, the latest list and sync status, navigation.
+import type { Api } from '../api';
 import type { Session } from '../db/schema';
 import type { CaseListItem } from '../model/types';
 import type { WorkerClient } from '../worker/client';
@@ -9,6 +10,8 @@ export interface Ctx {
   session: Session;
   /** The device token, for the few JSON calls the page makes itself (sync runs in the worker). */
   token: string;
+  /** Those calls, with this token (src/api.ts). */
+  api: Api;
   worker: WorkerClient;
   cases: CaseListItem[];
   status: SyncStatus | null;

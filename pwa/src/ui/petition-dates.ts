@@ -3,11 +3,9 @@
 // counts from these dates — whether a leader has confirmed each. A leader confirms a date here;
 // the server writes it into the petition and every phone gets it with its next sync.
 import { html } from 'lit-html';
-import { API_BASE } from '../api';
 import { t, type MessageKey } from '../i18n';
 import type { DateCorrection, PetitionView } from '../model/petition-steps';
 import { dateString } from '../rules/petition';
-import { readError } from '../sync/http-error';
 import type { Ctx } from './ctx';
 import { fmtTimeYear } from './format';
 import { atOfDate, todayDate } from './records-common';
@@ -26,12 +24,7 @@ async function confirm(ctx: Ctx, doc: string, c: DateCorrection): Promise<void> 
   confirming.busy = true;
   ctx.rerender();
   try {
-    const res = await fetch(`${API_BASE}/api/v1/petitions/${encodeURIComponent(doc)}/confirm-date`, {
-      method: 'POST', cache: 'no-store',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${ctx.token}` },
-      body: JSON.stringify({ field: c.field, date: atOfDate(confirming.date) }),
-    });
-    if (!res.ok) throw await readError(res);
+    await ctx.api.confirmPetitionDate(doc, c.field, atOfDate(confirming.date));
     Object.assign(confirming, { key: '', error: null });
     await ctx.worker.call('syncNow');
   } catch (e) {

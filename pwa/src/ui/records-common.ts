@@ -1,7 +1,7 @@
 // What the petition and visit screens share: the routes under the leader home, loading a kind's
 // records from the worker once per change, the villages a person may record for, dates in
 // Beijing days, and the countdown (剩余N天 / 已超期N天) by the shared clock rules.
-import { API_BASE } from '../api';
+import type { Village } from '../api/types';
 import { t, type MessageKey } from '../i18n';
 import type { PetitionSummary } from '../model/petition';
 import { beijingDay, dateString, dayOfDate, dayStartMs, daysLeft, type Deadline } from '../rules/petition';
@@ -40,7 +40,6 @@ function cached<T>(m: Map<string, Loaded<T>>, k: string, ctx: Ctx, load: () => P
   return st.value;
 }
 
-export interface Village { code: string; name: string; latitude?: number; longitude?: number }
 let villages: Village[] | null = null;
 /** One request at a time: every screen asks while the first answer is on its way. */
 let villagesLoading = false;
@@ -52,10 +51,8 @@ export function villagesOf(ctx: Ctx): Village[] | null {
   const stored = localStorage.getItem(key);
   if (stored) villages = JSON.parse(stored) as Village[];
   villagesLoading = true;
-  void fetch(`${API_BASE}/api/v1/villages`, { headers: { Authorization: `Bearer ${ctx.token}` }, cache: 'no-store' })
-    .then(async (r) => {
-      if (!r.ok) return;
-      const fresh = (await r.json()) as Village[];
+  void ctx.api.villages()
+    .then((fresh) => {
       localStorage.setItem(key, JSON.stringify(fresh));
       const changed = JSON.stringify(fresh) !== JSON.stringify(villages);
       villages = fresh;

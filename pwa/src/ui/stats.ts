@@ -3,9 +3,8 @@
 // Statistics come from the server, never the phone's replica: they need every case of the
 // jurisdiction, and a phone may hold only what it has synced. Offline, the screen says so.
 import { html, svg } from 'lit-html';
-import { API_BASE } from '../api';
+import type { Breakdown, Figures, Report } from '../api/types';
 import { t, type MessageKey } from '../i18n';
-import { readError } from '../sync/http-error';
 import type { Ctx } from './ctx';
 import { header } from './officer-home';
 import { isLeader } from '../rules/roles';
@@ -16,17 +15,6 @@ import { fmtYmd } from './format';
 /** Statistics are for the township and above. */
 export const mayStat = isLeader;
 
-export interface Figures {
-  found: number; resolved: number; resolution_rate: number | null; overdue: number;
-  visits: number; villages_visited: number; sweep_reports: number;
-}
-export interface Breakdown { key: string; label: string; found: number; resolved: number; overdue: number }
-export interface UnitFigures extends Figures { code: string; name: string; kind: string }
-export interface Report {
-  unit: { code: string; name: string; kind: string };
-  from: string; to: string; period_label: string; generated_at: number;
-  totals: Figures; sweeps?: SweepLine[]; by_category: Breakdown[]; by_severity: Breakdown[]; units: UnitFigures[]; summary: string;
-}
 
 export type PeriodKind = 'this_month' | 'last_month' | 'custom';
 export interface StatsState {
@@ -60,18 +48,12 @@ function explain(e: unknown): string {
   return e instanceof TypeError || !navigator.onLine ? t('stats_offline') : t('error_generic', { msg: (e as Error).message });
 }
 
-async function authed(ctx: Ctx, path: string): Promise<Response> {
-  const res = await fetch(`${API_BASE}/api/v1${path}`, { headers: { Authorization: `Bearer ${ctx.token}` }, cache: 'no-store' });
-  if (!res.ok) throw await readError(res);
-  return res;
-}
-
 export async function loadStats(ctx: Ctx, st: StatsState): Promise<void> {
   st.loading = true;
   st.error = null;
   ctx.rerender();
   try {
-    st.report = (await (await authed(ctx, `/stats?${statsQuery(st)}`)).json()) as Report;
+    st.report = await ctx.api.stats(statsQuery(st));
   } catch (e) {
     st.error = explain(e);
   } finally {
@@ -85,7 +67,7 @@ async function download(ctx: Ctx, st: StatsState, ext: 'xlsx' | 'csv'): Promise<
   st.downloading = ext;
   ctx.rerender();
   try {
-    const blob = await (await authed(ctx, `/stats/export.${ext}?${statsQuery(st)}`)).blob();
+    const blob = await ctx.api.statsFile(ext, statsQuery(st));
     const url = URL.createObjectURL(blob);
     const a = document.createElement('a');
     a.href = url;
@@ -147,7 +129,6 @@ function tiles(f: Figures) {
   </div>`;
 }
 
-interface SweepLine { campaign: string; name: string; kind: string; deadline: number; villages: number; reported: number; nil: number; missing: number; late: number }
 
 /** 排查完成情况: each campaign due in the period, as in the workbook's sheet. */
 function sweepsTable(r: Report) {

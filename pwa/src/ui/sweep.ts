@@ -10,8 +10,8 @@ import { isLeader } from '../rules/roles';
 import { beijingDate } from '../rules/calendar';
 import {
   answer, campaigns, clockCorrected, launchCampaign, launchTownships, localReport, phoneCompleteness, refreshSweeps, remindMissing,
-  type CampaignEntry,
 } from './sweep-data';
+import type { CampaignEntry } from '../api/types';
 
 const ui = { open: '', picked: new Set<string>(), notes: '', launching: false, busy: false, expanded: '' };
 

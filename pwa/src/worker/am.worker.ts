@@ -9,7 +9,7 @@ import { newActor } from '../model/ids';
 import { SyncClient } from '../sync/client';
 import { LiveChannel } from '../sync/live';
 import { SyncScheduler, type SchedulerState } from '../sync/scheduler';
-import { HttpError } from '../sync/http-error';
+import { ApiClient, HttpError } from '../api/http';
 import { HttpTransport } from '../sync/transport';
 import { TrustedClock } from '../sync/trusted-clock';
 import { fetchWithProgress } from './wasm-fetch';
@@ -107,8 +107,7 @@ const handlers: { [K in CallName]: (arg: Calls[K]['arg']) => Promise<Calls[K]['r
     );
     scheduler.setOnline(navigator.onLine);
     live = new LiveChannel({
-      url: `${base}/api/v1/live`,
-      token: () => token,
+      http: new ApiClient(base, () => token),
       onConnected: () => scheduler?.now(),
       onFeed: (cursor) => {
         if (cursor > knownCursor) scheduler?.now();
