@@ -8,17 +8,15 @@ import { setLang, t, type Lang } from './i18n';
 import type { CaseListItem } from './model/types';
 import { serverCasesIfFresh, shownCases } from './first-load';
 import { HttpError } from './api/http';
-import { detailView, freshDetail, loadDetail, type DetailState } from './ui/case-detail';
 import { isOnline, type Ctx } from './ui/ctx';
-import { isOfficerRole } from './ui/format';
-import { leaderHome, splitView } from './ui/leader-home';
+import { freshFilters } from './ui/leader-home';
 import { freshLogin, loginView, type LoginState } from './ui/login';
-import { freshNewCase, newCaseView, type NewCaseState } from './ui/new-case';
-import { officerHome } from './ui/officer-home';
+import { Router } from './ui/router';
+import { ROUTES } from './ui/routes';
+import { freshStats } from './ui/stats';
 import { startPhotos, stopPhotos } from './photos';
 import { measureLink } from './photos/link';
 import { httpPeople, startPeople, stopPeople } from './people';
-import { loadSettings, settingsView, type SettingsState } from './ui/settings';
 import { WorkerClient } from './worker/client';
 import type { SyncStatus } from './worker/rpc';
 import './styles.css';
@@ -31,11 +29,8 @@ let toastMsg: string | null = null;
 let toastTimer: ReturnType<typeof setTimeout> | null = null;
 const login: LoginState = freshLogin();
 
-// Per-screen state, made fresh when the screen is entered.
-let route = '';
-let newCase: NewCaseState = freshNewCase();
-let detail: DetailState | null = null;
-let settings: SettingsState = { loaded: false };
+// The screen shown and its state, made fresh when the screen is entered (src/ui/routes.ts).
+const router = new Router(ROUTES);
 
 setLang((localStorage.getItem('anlan.lang') as Lang | null) ?? 'zh-CN');
 
@@ -68,12 +63,7 @@ function draw(): void {
     firstDraw = false;
   }
   const { path } = currentPath();
-  let body;
-  if (!ctx || path === '/enrol') body = loginView(login, (tok) => void doLogin(tok), rerender);
-  else if (path === '/new') body = newCaseView(ctx, newCase);
-  else if (path.startsWith('/case/') && detail) body = splitView(ctx) ? leaderHome(ctx, detailView(ctx, detail)) : detailView(ctx, detail);
-  else if (path === '/settings') body = settingsView(ctx, settings, changeLang);
-  else body = isOfficerRole(ctx.session.user.role) ? officerHome(ctx) : leaderHome(ctx);
+  const body = !ctx || path === '/enrol' ? loginView(login, (tok) => void doLogin(tok), rerender) : router.view(ctx);
   render(html`${ctx && !isOnline(ctx) ? html`<div class="offline-banner" data-testid="offline-banner">${t('offline_banner')}</div>` : ''}
     ${body}${toastMsg ? html`<div class="toast" role="status" data-testid="toast">${toastMsg}</div>` : ''}`, root);
 }
@@ -98,18 +88,7 @@ function onRoute(): void {
       return;
     }
   }
-  if (path === route) return rerender();
-  route = path;
-  if (path === '/new') newCase = freshNewCase();
-  if (path.startsWith('/case/') && ctx) {
-    detail = freshDetail(decodeURIComponent(path.slice('/case/'.length)));
-    void loadDetail(ctx, detail);
-  }
-  if (path === '/settings' && ctx) {
-    settings = { loaded: false };
-    void loadSettings(ctx, settings);
-  }
-  window.scrollTo(0, 0);
+  if (ctx && router.enter(ctx, path)) window.scrollTo(0, 0);
   rerender();
 }
 
@@ -134,7 +113,8 @@ async function start(token: string, session: Session): Promise<void> {
     session, token, api: new Api(() => c.token), worker: w, cases: [] as CaseListItem[], status: null as SyncStatus | null, online: navigator.onLine,
     engine: { ready: false, got: 0, total: 0, slow: false },
     go: (p) => { location.hash = `#${p}`; },
-    rerender, toast,
+    screens: { filters: freshFilters(), stats: freshStats() },
+    rerender, toast, changeLang,
     logout,
   };
   w.on((e) => {
@@ -152,7 +132,7 @@ async function start(token: string, session: Session): Promise<void> {
     } else if (e.type === 'changed') {
       void refreshList();
       if (!isOnline(c)) void registerBackgroundSync();
-      if (detail && (e.doc === null || e.doc === detail.doc) && !detail.desc.editing) void loadDetail(c, detail);
+      router.changed(c, e.doc);
     }
   });
   const init = w.call('init', { base: API_BASE, token, session });
@@ -170,7 +150,7 @@ async function start(token: string, session: Session): Promise<void> {
   startPhotos(c);
   const me = { id: session.user.id, name: session.user.name, role: session.user.role, unit_code: session.unit.code, unit_name: session.unit.name };
   void startPeople(db, me, httpPeople(c.api), rerender);
-  route = '';
+  router.reset();
   onRoute();
   void serverCasesIfFresh(db, c.api).then((list) => {
     if (!list || ctx !== c || c.engine.ready) return;
@@ -268,7 +248,7 @@ async function logout(): Promise<void> {
   await stopWorker();
   await wipe();
   location.hash = '#/';
-  route = '';
+  router.reset();
   rerender();
 }
 

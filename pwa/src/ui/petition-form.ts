@@ -7,16 +7,14 @@ import type { Ctx } from './ctx';
 import { header } from './officer-home';
 import { atOfDate, todayDate, villagesOf } from './records-common';
 
-interface FormState { village: string; source: Source; name: string; phone: string; id_no: string; request: string; date: string; error: string | null; busy: boolean }
-let form: FormState | null = null;
+export interface PetitionFormState { village: string; source: Source; name: string; phone: string; id_no: string; request: string; date: string; error: string | null; busy: boolean }
 
-export function resetPetitionForm(): void {
-  form = null;
+export function freshPetitionForm(): PetitionFormState {
+  return { village: '', source: 'visit', name: '', phone: '', id_no: '', request: '', date: todayDate(), error: null, busy: false };
 }
 
-export function petitionForm(ctx: Ctx) {
+export function petitionForm(ctx: Ctx, f: PetitionFormState) {
   const villages = villagesOf(ctx) ?? [];
-  const f = (form ??= { village: '', source: 'visit', name: '', phone: '', id_no: '', request: '', date: todayDate(), error: null, busy: false });
   if (!f.village && villages.length) f.village = villages[0].code;
   const bind = (key: 'name' | 'phone' | 'id_no' | 'request' | 'date' | 'village') => (e: Event) => {
     f[key] = (e.target as HTMLInputElement).value;
@@ -35,7 +33,6 @@ export function petitionForm(ctx: Ctx) {
         request: f.request, received_at: atOfDate(f.date),
       };
       const id = await ctx.worker.call('createRecord', { kind: 'petition', input });
-      form = null;
       ctx.go(`/petition/${id}`);
     } catch (err) {
       f.error = (err as Error).message;

@@ -1,6 +1,6 @@
-// What the petition and visit screens share: the routes under the leader home, loading a kind's
-// records from the worker once per change, the villages a person may record for, dates in
-// Beijing days, and the countdown (剩余N天 / 已超期N天) by the shared clock rules.
+// What the petition and visit screens share: loading a kind's records from the worker once per
+// change, the villages a person may record for, dates in Beijing days, and the countdown
+// (剩余N天 / 已超期N天) by the shared clock rules.
 import type { Village } from '../api/types';
 import { t, type MessageKey } from '../i18n';
 import type { PetitionSummary } from '../model/petition';

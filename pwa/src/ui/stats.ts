@@ -22,8 +22,6 @@ export interface StatsState {
   /** A child unit drilled into; '' is the person's own. */
   unit: string;
   report: Report | null; loading: boolean; error: string | null; downloading: '' | 'xlsx' | 'csv';
-  /** False once the person has left the screen: entering again reloads. */
-  active: boolean;
 }
 
 /** The whole Beijing calendar month containing `now` (offset 0) or the one before (-1). */
@@ -33,10 +31,9 @@ export function monthRange(now: number, offset: 0 | -1): { from: string; to: str
 }
 
 export function freshStats(now = Date.now()): StatsState {
-  return { kind: 'this_month', ...monthRange(now, 0), unit: '', report: null, loading: false, error: null, downloading: '', active: false };
+  return { kind: 'this_month', ...monthRange(now, 0), unit: '', report: null, loading: false, error: null, downloading: '' };
 }
 
-export const statsState: StatsState = freshStats();
 
 export function statsQuery(st: Pick<StatsState, 'from' | 'to' | 'unit'>): string {
   const q = new URLSearchParams({ from: st.from, to: st.to });
@@ -171,12 +168,16 @@ function periodPicker(ctx: Ctx, st: StatsState) {
     </div>` : ''}`;
 }
 
-export function statsView(ctx: Ctx, st: StatsState = statsState) {
-  if (!st.active) {
-    st.active = true;
-    st.unit = '';
-    void loadStats(ctx, st);
-  }
+/** Entering the screen: the period chosen last time in this session stands, the drill-down
+ *  goes back to the person's own unit, and the figures are fetched again. */
+export function enterStats(ctx: Ctx): StatsState {
+  const st = ctx.screens.stats;
+  st.unit = '';
+  void loadStats(ctx, st);
+  return st;
+}
+
+export function statsView(ctx: Ctx, st: StatsState) {
   const r = st.report;
   const own = ctx.session.unit.code;
   return html`

@@ -37,16 +37,14 @@ export function visitList(ctx: Ctx) {
     </main>`;
 }
 
-interface VisitForm { village: string; leader: string; date: string; people: string; resolved: number; notes: string; cases: string[]; error: string | null; busy: boolean }
-let form: VisitForm | null = null;
+export interface VisitForm { village: string; leader: string; date: string; people: string; resolved: number; notes: string; cases: string[]; error: string | null; busy: boolean }
 
-export function resetVisitForm(): void {
-  form = null;
+export function freshVisitForm(ctx: Ctx): VisitForm {
+  return { village: '', leader: ctx.session.user.name, date: todayDate(), people: '', resolved: 0, notes: '', cases: [], error: null, busy: false };
 }
 
-export function visitForm(ctx: Ctx) {
+export function visitForm(ctx: Ctx, f: VisitForm) {
   const villages = villagesOf(ctx) ?? [];
-  const f = (form ??= { village: '', leader: ctx.session.user.name, date: todayDate(), people: '', resolved: 0, notes: '', cases: [], error: null, busy: false });
   if (!f.village && villages.length) f.village = villages[0].code;
   // Disputes found: cases of the chosen village this phone holds, ticked.
   const cases = ctx.cases.filter((c) => c.village === f.village);
@@ -62,7 +60,6 @@ export function visitForm(ctx: Ctx) {
     };
     try {
       await ctx.worker.call('createRecord', { kind: 'visit', input });
-      form = null;
       ctx.go('/visits');
     } catch (err) {
       Object.assign(f, { error: (err as Error).message, busy: false });
