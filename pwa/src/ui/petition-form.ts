@@ -3,6 +3,7 @@
 import { html } from 'lit-html';
 import { t, type MessageKey } from '../i18n';
 import { SOURCES, type Source } from '../model/petition-steps';
+import { PETITION_KIND } from '../model/record-kinds';
 import type { Ctx } from './ctx';
 import { header } from './officer-home';
 import { atOfDate, todayDate, villagesOf } from './records-common';
@@ -32,7 +33,7 @@ export function petitionForm(ctx: Ctx, f: PetitionFormState) {
         village: f.village, source: f.source, name: f.name, phone: f.phone.trim() || null, id_no: f.id_no.trim() || null,
         request: f.request, received_at: atOfDate(f.date),
       };
-      const id = await ctx.worker.call('createRecord', { kind: 'petition', input });
+      const id = await ctx.worker.call('createRecord', { kind: PETITION_KIND, input });
       ctx.go(`/petition/${id}`);
     } catch (err) {
       f.error = (err as Error).message;

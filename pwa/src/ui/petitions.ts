@@ -3,9 +3,9 @@
 // with the shared clock rules before it is written, so a refusal is explained at once, offline.
 import { html } from 'lit-html';
 import { t, type MessageKey } from '../i18n';
-import { clockOfSteps, eventOf, type PetitionEdit, type PetitionSummary, type PetitionView } from '../model/petition-steps';
+import { clockOfSteps, eventOf, type PetitionEdit, type PetitionView } from '../model/petition-steps';
 import { ClockError, apply, dateString } from '../rules/petition';
-import type { RecordListItem } from '../worker/rpc';
+import { detailOf, PETITION_KIND, type RecordItemOf } from '../model/record-kinds';
 import { deliveryBadge } from './case-card';
 import type { Ctx } from './ctx';
 import { fmtDate, fmtYmd } from './format';
@@ -17,8 +17,8 @@ import { syncBar } from './syncbar';
 import { correctedDates } from './petition-dates';
 import { extendsPetitions } from '../rules/roles';
 
-function card(item: RecordListItem) {
-  const s = item.summary as PetitionSummary;
+function card(item: RecordItemOf<typeof PETITION_KIND>) {
+  const s = item.summary;
   const c = countdown(s.deadline);
   return html`
     <li class="card petition cd-${c.cls}" data-testid="petition-card" data-doc=${item.doc}>
@@ -40,7 +40,7 @@ function card(item: RecordListItem) {
 
 export function petitionList(ctx: Ctx) {
   villagesOf(ctx);
-  const items = recordsOf(ctx, 'petition');
+  const items = recordsOf(ctx, PETITION_KIND);
   const { open, done } = orderPetitions(items ?? []);
   return html`
     ${header(ctx, t('pet_title'), '/')}
@@ -104,7 +104,7 @@ async function submit(ctx: Ctx, action: ActionState, v: PetitionView): Promise<v
   action.busy = true;
   ctx.rerender();
   try {
-    await ctx.worker.call('editRecord', { doc: v.doc, edit });
+    await ctx.worker.call('editRecord', { doc: v.doc, kind: PETITION_KIND, edit });
     Object.assign(action, { op: null, text: '', error: null });
   } catch (e) {
     action.error = (e as Error).message;
@@ -140,8 +140,8 @@ function step(label: string, at: number | null, text: string | null = null) {
 
 export function petitionDetail(ctx: Ctx, action: ActionState) {
   const doc = action.doc;
-  const rec = recordOf(ctx, doc);
-  const v = rec?.view as PetitionView | undefined;
+  const rec = detailOf(PETITION_KIND, recordOf(ctx, doc));
+  const v = rec?.view;
   if (!rec || !v) return html`${header(ctx, t('pet_title'), '/petitions')}<p class="empty">${t('rec_loading')}</p>`;
   const c = countdown(v.deadline);
   const start = (op: Op) => () => Object.assign(action, { op, date: todayDate(), text: '', days: 30, error: null }) && ctx.rerender();

@@ -3,9 +3,9 @@
 // (剩余N天 / 已超期N天) by the shared clock rules.
 import type { Village } from '../api/types';
 import { t, type MessageKey } from '../i18n';
-import type { PetitionSummary } from '../model/petition';
+import type { PetitionSummary } from '../model/petition-steps';
 import { beijingDay, dateString, dayOfDate, dayStartMs, daysLeft, type Deadline } from '../rules/petition';
-import type { RecordDetail, RecordListItem } from '../worker/rpc';
+import { itemsOf, type RecordDetail, type RecordItemOf, type RecordKind, type RecordListItem } from '../model/record-kinds';
 import type { Ctx } from './ctx';
 import { handlesPetitions, isLeader } from '../rules/roles';
 import { trustedNow } from './page-clock';
@@ -20,8 +20,9 @@ const lists = new Map<string, Loaded<RecordListItem[]>>();
 const details = new Map<string, Loaded<RecordDetail | null>>();
 
 /** A kind's records, reloaded after any change (every change gives `ctx.cases` a new array). */
-export function recordsOf(ctx: Ctx, kind: string): RecordListItem[] | null {
-  return cached(lists, kind, ctx, () => ctx.worker.call('records', { kind }));
+export function recordsOf<K extends RecordKind>(ctx: Ctx, kind: K): RecordItemOf<K>[] | null {
+  const items = cached(lists, kind, ctx, () => ctx.worker.call('records', { kind }));
+  return items && itemsOf(kind, items);
 }
 
 export function recordOf(ctx: Ctx, doc: string): RecordDetail | null {
@@ -89,8 +90,8 @@ export function countdown(d: Deadline | null, now = trustedNow()): Countdown {
 }
 
 /** Open items by deadline (most overdue first), then finished ones, newest first. */
-export function orderPetitions<T extends { summary: unknown }>(items: T[], now = trustedNow()): { open: T[]; done: T[] } {
-  const s = (x: T) => x.summary as PetitionSummary;
+export function orderPetitions<T extends { summary: Pick<PetitionSummary, 'deadline' | 'received_at'> }>(items: T[], now = trustedNow()): { open: T[]; done: T[] } {
+  const s = (x: T) => x.summary;
   const open = items.filter((x) => !countdown(s(x).deadline, now).finished);
   const done = items.filter((x) => countdown(s(x).deadline, now).finished);
   open.sort((a, b) => s(a).deadline!.day - s(b).deadline!.day || s(a).received_at - s(b).received_at);

@@ -3,7 +3,8 @@
 // completeness offline; the reports themselves are documents in the worker's replica.
 import type { CampaignEntry, LaunchInput, Reminded, UnitName } from '../api/types';
 import { completeness, type Completeness, type ReportInput } from '../model/completeness';
-import { reportId, SWEEP_KIND } from '../model/sweep-id';
+import { reportId } from '../model/sweep-id';
+import { itemsOf, SWEEP_KIND } from '../model/record-kinds';
 import type { SweepSummary } from '../model/sweep';
 import type { Ctx } from './ctx';
 
@@ -27,10 +28,10 @@ function readLocal(ctx: Ctx): void {
   if (sweepState.readFor === ctx.cases) return;
   const key = ctx.cases;
   sweepState.readFor = key;
-  void (ctx.worker.call('records', { kind: SWEEP_KIND }) as Promise<{ doc: string; summary: unknown; delivery: string }[]>)
+  void ctx.worker.call('records', { kind: SWEEP_KIND })
     .then((list) => {
       const before = JSON.stringify(sweepState.reports);
-      sweepState.reports = list.map((r) => ({ doc: r.doc, summary: r.summary as SweepSummary, delivery: r.delivery }));
+      sweepState.reports = itemsOf(SWEEP_KIND, list).map((r) => ({ doc: r.doc, summary: r.summary, delivery: r.delivery }));
       if (JSON.stringify(sweepState.reports) !== before) ctx.rerender();
     })
     .catch(() => { sweepState.readFor = null; });
@@ -60,8 +61,8 @@ export function refreshSweeps(ctx: Ctx, force = false): void {
       localStorage.setItem(key(ctx), JSON.stringify(sweepState.cached));
     } catch { /* offline or refused: the cached list stands */ }
     try {
-      const list = (await ctx.worker.call('records', { kind: SWEEP_KIND })) as { doc: string; summary: unknown; delivery: string }[];
-      sweepState.reports = list.map((r) => ({ doc: r.doc, summary: r.summary as SweepSummary, delivery: r.delivery }));
+      const list = await ctx.worker.call('records', { kind: SWEEP_KIND });
+      sweepState.reports = itemsOf(SWEEP_KIND, list).map((r) => ({ doc: r.doc, summary: r.summary, delivery: r.delivery }));
     } catch { /* the worker is starting */ }
     sweepState.loading = false;
     if (JSON.stringify([sweepState.cached, sweepState.reports]) !== before) ctx.rerender();
@@ -105,9 +106,9 @@ export async function answer(ctx: Ctx, campaign: string, village: string, edit: 
   if (!existing) {
     await ctx.worker.call('createRecord', { kind: SWEEP_KIND, input: { campaign, village, ...edit } });
   } else {
-    for (const c of edit.found ?? []) await ctx.worker.call('editRecord', { doc: existing.doc, edit: { op: 'found', case: c } });
-    if (edit.nil) await ctx.worker.call('editRecord', { doc: existing.doc, edit: { op: 'nil' } });
-    if (edit.notes) await ctx.worker.call('editRecord', { doc: existing.doc, edit: { op: 'notes', text: edit.notes } });
+    for (const c of edit.found ?? []) await ctx.worker.call('editRecord', { doc: existing.doc, kind: SWEEP_KIND, edit: { op: 'found', case: c } });
+    if (edit.nil) await ctx.worker.call('editRecord', { doc: existing.doc, kind: SWEEP_KIND, edit: { op: 'nil' } });
+    if (edit.notes) await ctx.worker.call('editRecord', { doc: existing.doc, kind: SWEEP_KIND, edit: { op: 'notes', text: edit.notes } });
   }
   refreshSweeps(ctx, true);
 }
