@@ -9,11 +9,10 @@ import type { CaseListItem } from './model/types';
 import { serverCasesIfFresh, shownCases } from './first-load';
 import { HttpError } from './api/http';
 import { isOnline, type Ctx } from './ui/ctx';
-import { freshFilters } from './ui/leader-home';
 import { freshLogin, loginView, type LoginState } from './ui/login';
 import { Router } from './ui/router';
 import { ROUTES } from './ui/routes';
-import { freshStats } from './ui/stats';
+import { ScreenStore } from './ui/screen-store';
 import { startPhotos, stopPhotos } from './photos';
 import { measureLink } from './photos/link';
 import { httpPeople, startPeople, stopPeople } from './people';
@@ -113,7 +112,7 @@ async function start(token: string, session: Session): Promise<void> {
     session, token, api: new Api(() => c.token), worker: w, cases: [] as CaseListItem[], status: null as SyncStatus | null, online: navigator.onLine,
     engine: { ready: false, got: 0, total: 0, slow: false },
     go: (p) => { location.hash = `#${p}`; },
-    screens: { filters: freshFilters(), stats: freshStats() },
+    screens: new ScreenStore(),
     rerender, toast, changeLang,
     logout,
   };

@@ -102,3 +102,15 @@ describe('Router', () => {
     expect(heard).toEqual(['x:y']);
   });
 });
+
+describe('ScreenStore', () => {
+  it('keeps a panel state per key for the session, and a new session starts empty', async () => {
+    const { ScreenStore } = await import('../src/ui/screen-store');
+    const a = new ScreenStore();
+    const draft = a.keep('casework:d1', () => ({ note: '' }));
+    draft.note = 'half typed';
+    expect(a.keep('casework:d1', () => ({ note: '' })).note).toBe('half typed');
+    expect(a.keep('casework:d2', () => ({ note: '' })).note).toBe('');
+    expect(new ScreenStore().peek('casework:d1')).toBeUndefined();
+  });
+});

@@ -16,12 +16,12 @@ function channelLabel(channel: string): string {
   return t('alert_channel_web_push');
 }
 
-const logs = new Map<string, AlertLogRow[]>();
+const key = (doc: string) => `alert-log:${doc}`;
 
 export async function loadAlertLog(ctx: Ctx, doc: string): Promise<void> {
   if (!mayManage(ctx.session.user.role)) return;
   try {
-    logs.set(doc, await ctx.api.caseAlerts(doc));
+    ctx.screens.set(key(doc), await ctx.api.caseAlerts(doc));
     ctx.rerender();
   } catch {
     /* offline or refused: keep what was shown last */
@@ -31,7 +31,7 @@ export async function loadAlertLog(ctx: Ctx, doc: string): Promise<void> {
 const label = (prefix: string, v: string) => t(`${prefix}${v}` as MessageKey);
 
 export function alertLogView(ctx: Ctx, doc: string) {
-  const rows = logs.get(doc);
+  const rows = ctx.screens.peek<AlertLogRow[]>(key(doc));
   if (!mayManage(ctx.session.user.role) || !rows) return nothing;
   return html`
     <section data-testid="alert-log">

@@ -6,17 +6,7 @@ import type { WorkerClient } from '../worker/client';
 import type { SyncStatus } from '../worker/rpc';
 import type { EngineState } from '../first-load';
 import type { Lang } from '../i18n';
-import type { LeaderFilters } from './leader-home';
-import type { StatsState } from './stats';
-
-/** Screen state that outlives a visit to its screen, for one signed-in session: made at sign-in,
- *  handed to the screens through the context instead of living in their modules. */
-export interface ScreenStore {
-  /** The leader list's filters: back from a case, the list is as the person left it. */
-  filters: LeaderFilters;
-  /** The statistics period chosen last. */
-  stats: StatsState;
-}
+import type { ScreenStore } from './screen-store';
 
 export interface Ctx {
   session: Session;

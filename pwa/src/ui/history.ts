@@ -16,7 +16,7 @@ interface Shown {
   error?: string;
 }
 
-const shown = new Map<string, Shown>();
+const key = (doc: string) => `history:${doc}`;
 
 const FIELD_LABELS: Record<string, MessageKey> = {
   case_no: 'f_case_no', title: 'f_title', category: 'f_category', severity: 'f_severity', status: 'f_status',
@@ -76,15 +76,14 @@ async function download(ctx: Ctx, doc: string, format: 'json' | 'csv'): Promise<
 }
 
 function toggle(ctx: Ctx, doc: string, e: Event): void {
-  const s = shown.get(doc) ?? { open: false, loading: false };
-  shown.set(doc, s);
+  const s = ctx.screens.keep<Shown>(key(doc), () => ({ open: false, loading: false }));
   s.open = (e.target as HTMLDetailsElement).open;
   if (s.open && isOnline(ctx) && !s.loading) void load(ctx, doc, s);
   else ctx.rerender();
 }
 
 export function historyView(ctx: Ctx, doc: string) {
-  const s = shown.get(doc);
+  const s = ctx.screens.peek<Shown>(key(doc));
   const online = isOnline(ctx);
   const body = () => {
     if (!online) return html`<p class="muted" data-testid="history-offline">${t('history_offline')}</p>`;

@@ -17,9 +17,13 @@ const FIELD_LABELS: Record<string, MessageKey> = {
   'rereview.requested_at': 'pet_act_request_rereview', 'rereview.answered_at': 'pet_act_answer_rereview',
 };
 
-const confirming: { key: string; date: string; error: string | null; busy: boolean } = { key: '', date: '', error: null, busy: false };
+interface Confirming { key: string; date: string; error: string | null; busy: boolean }
+/** The one date being confirmed, kept while the person moves between petitions. */
+const confirmingOf = (ctx: Ctx): Confirming =>
+  ctx.screens.keep('petition-dates', () => ({ key: '', date: '', error: null, busy: false }));
 
 async function confirm(ctx: Ctx, doc: string, c: DateCorrection): Promise<void> {
+  const confirming = confirmingOf(ctx);
   if (confirming.date > todayDate()) { confirming.error = t('pet_err_future'); return ctx.rerender(); }
   confirming.busy = true;
   ctx.rerender();
@@ -35,6 +39,7 @@ async function confirm(ctx: Ctx, doc: string, c: DateCorrection): Promise<void> 
 }
 
 function line(ctx: Ctx, v: PetitionView, c: DateCorrection) {
+  const confirming = confirmingOf(ctx);
   const key = `${v.doc}:${c.field}`;
   const mayConfirm = isLeader(ctx.session.user.role) && navigator.onLine;
   const label = FIELD_LABELS[c.field] ? t(FIELD_LABELS[c.field]) : c.field;

@@ -16,22 +16,21 @@ export const mayHandlePetitions = handlesPetitions;
 export const mayRecordVisits = isLeader;
 
 interface Loaded<T> { key: unknown; value: T | null; loading: boolean }
-const lists = new Map<string, Loaded<RecordListItem[]>>();
-const details = new Map<string, Loaded<RecordDetail | null>>();
 
 /** A kind's records, reloaded after any change (every change gives `ctx.cases` a new array). */
 export function recordsOf<K extends RecordKind>(ctx: Ctx, kind: K): RecordItemOf<K>[] | null {
-  const items = cached(lists, kind, ctx, () => ctx.worker.call('records', { kind }));
+  const items = cached<RecordListItem[]>(`records:${kind}`, ctx, () => ctx.worker.call('records', { kind }));
   return items && itemsOf(kind, items);
 }
 
 export function recordOf(ctx: Ctx, doc: string): RecordDetail | null {
-  return cached(details, doc, ctx, () => ctx.worker.call('viewRecord', { doc })) ?? null;
+  return cached<RecordDetail | null>(`record:${doc}`, ctx, () => ctx.worker.call('viewRecord', { doc })) ?? null;
 }
 
-function cached<T>(m: Map<string, Loaded<T>>, k: string, ctx: Ctx, load: () => Promise<T>): T | null {
-  const st = m.get(k) ?? { key: null, value: null, loading: false };
-  m.set(k, st);
+/** The last answer of `load`, kept in the session's screen store; asked again once the replica
+ *  changed. */
+function cached<T>(k: string, ctx: Ctx, load: () => Promise<T>): T | null {
+  const st = ctx.screens.keep<Loaded<T>>(k, () => ({ key: null, value: null, loading: false }));
   if (st.key !== ctx.cases && !st.loading) {
     st.loading = true;
     const key = ctx.cases;
