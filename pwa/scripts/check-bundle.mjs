@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-/** The page's own JavaScript, uncompressed. 169 KiB when set; raise it knowingly, with the reason
+/** The page's own JavaScript, uncompressed. 176 KiB when set; raise it knowingly, with the reason
  *  in the commit. */
 const BUDGET_KIB = 185;
 
@@ -21,7 +21,7 @@ while (queue.length) {
   if (seen.has(rel)) continue;
   seen.add(rel);
   const text = fs.readFileSync(path.join(dist, rel), 'utf8');
-  bytes += text.length;
+  bytes += Buffer.byteLength(text); // UTF-8 bytes: the zh-CN catalogue is most of the non-ASCII
   // wasm-bindgen's glue names its helpers __wbg_*/__wbindgen_*; Automerge's wrapper its classes.
   if (/__wbg_|__wbindgen|ImmutableString|initializeWasm/.test(text)) bad.push(rel);
   for (const m of text.matchAll(/(?:from|import)\s*"\.\/([^"]+\.js)"/g)) queue.push(`assets/${m[1]}`);
