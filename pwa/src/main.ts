@@ -2,24 +2,21 @@
 import { setPageClockOffset } from './ui/page-clock';
 import { html, render } from 'lit-html';
 import { refreshAlerts } from './push';
-import { fetchSession, API_BASE } from './api';
+import { Api, API_BASE } from './api';
 import { countUnsynced, kvGet, kvSet, openAnlanDb, type Db, type Session } from './db/schema';
 import { setLang, t, type Lang } from './i18n';
 import type { CaseListItem } from './model/types';
 import { serverCasesIfFresh, shownCases } from './first-load';
-import { HttpError } from './sync/http-error';
-import { detailView, freshDetail, loadDetail, type DetailState } from './ui/case-detail';
+import { HttpError } from './api/http';
 import { isOnline, type Ctx } from './ui/ctx';
-import { isOfficerRole } from './ui/format';
-import { leaderHome, splitView } from './ui/leader-home';
 import { freshLogin, loginView, type LoginState } from './ui/login';
 import { adoptStaticLogin } from './ui/static-login';
-import { freshNewCase, newCaseView, type NewCaseState } from './ui/new-case';
-import { officerHome } from './ui/officer-home';
+import { Router } from './ui/router';
+import { ROUTES } from './ui/routes';
+import { ScreenStore } from './ui/screen-store';
 import { startPhotos, stopPhotos } from './photos';
 import { measureLink } from './photos/link';
 import { httpPeople, startPeople, stopPeople } from './people';
-import { loadSettings, settingsView, type SettingsState } from './ui/settings';
 import { WorkerClient } from './worker/client';
 import type { SyncStatus } from './worker/rpc';
 import './styles.css';
@@ -32,11 +29,8 @@ let toastMsg: string | null = null;
 let toastTimer: ReturnType<typeof setTimeout> | null = null;
 const login: LoginState = freshLogin();
 
-// Per-screen state, made fresh when the screen is entered.
-let route = '';
-let newCase: NewCaseState = freshNewCase();
-let detail: DetailState | null = null;
-let settings: SettingsState = { loaded: false };
+// The screen shown and its state, made fresh when the screen is entered (src/ui/routes.ts).
+const router = new Router(ROUTES);
 
 setLang((localStorage.getItem('anlan.lang') as Lang | null) ?? 'zh-CN');
 
@@ -71,12 +65,7 @@ function draw(): void {
     firstDraw = false;
   }
   const { path } = currentPath();
-  let body;
-  if (!ctx || path === '/enrol') body = loginView(login, (tok) => void doLogin(tok), rerender);
-  else if (path === '/new') body = newCaseView(ctx, newCase);
-  else if (path.startsWith('/case/') && detail) body = splitView(ctx) ? leaderHome(ctx, detailView(ctx, detail)) : detailView(ctx, detail);
-  else if (path === '/settings') body = settingsView(ctx, settings, changeLang);
-  else body = isOfficerRole(ctx.session.user.role) ? officerHome(ctx) : leaderHome(ctx);
+  const body = !ctx || path === '/enrol' ? loginView(login, (tok) => void doLogin(tok), rerender) : router.view(ctx);
   render(html`${ctx && !isOnline(ctx) ? html`<div class="offline-banner" data-testid="offline-banner">${t('offline_banner')}</div>` : ''}
     ${body}${toastMsg ? html`<div class="toast" role="status" data-testid="toast">${toastMsg}</div>` : ''}`, root);
   afterFirstDraw?.();
@@ -102,18 +91,7 @@ function onRoute(): void {
       return;
     }
   }
-  if (path === route) return rerender();
-  route = path;
-  if (path === '/new') newCase = freshNewCase();
-  if (path.startsWith('/case/') && ctx) {
-    detail = freshDetail(decodeURIComponent(path.slice('/case/'.length)));
-    void loadDetail(ctx, detail);
-  }
-  if (path === '/settings' && ctx) {
-    settings = { loaded: false };
-    void loadSettings(ctx, settings);
-  }
-  window.scrollTo(0, 0);
+  if (ctx && router.enter(ctx, path)) window.scrollTo(0, 0);
   rerender();
 }
 
@@ -135,10 +113,11 @@ async function start(token: string, session: Session): Promise<void> {
   worker = new WorkerClient();
   const w = worker;
   const c: Ctx = {
-    session, token, worker: w, cases: [] as CaseListItem[], status: null as SyncStatus | null, online: navigator.onLine,
+    session, token, api: new Api(() => c.token), worker: w, cases: [] as CaseListItem[], status: null as SyncStatus | null, online: navigator.onLine,
     engine: { ready: false, got: 0, total: 0, slow: false },
     go: (p) => { location.hash = `#${p}`; },
-    rerender, toast,
+    screens: new ScreenStore(),
+    rerender, toast, changeLang,
     logout,
   };
   w.on((e) => {
@@ -156,7 +135,7 @@ async function start(token: string, session: Session): Promise<void> {
     } else if (e.type === 'changed') {
       void refreshList();
       if (!isOnline(c)) void registerBackgroundSync();
-      if (detail && (e.doc === null || e.doc === detail.doc) && !detail.desc.editing) void loadDetail(c, detail);
+      router.changed(c, e.doc);
     }
   });
   const init = w.call('init', { base: API_BASE, token, session });
@@ -173,16 +152,16 @@ async function start(token: string, session: Session): Promise<void> {
   ctx = c;
   startPhotos(c);
   const me = { id: session.user.id, name: session.user.name, role: session.user.role, unit_code: session.unit.code, unit_name: session.unit.name };
-  void startPeople(db, me, httpPeople(() => c.token), rerender);
-  route = '';
+  void startPeople(db, me, httpPeople(c.api), rerender);
+  router.reset();
   onRoute();
-  void serverCasesIfFresh(db, token).then((list) => {
+  void serverCasesIfFresh(db, c.api).then((list) => {
     if (!list || ctx !== c || c.engine.ready) return;
     serverCases = list;
     c.cases = shownCases(c.cases, list, false);
     rerender();
   }).catch(() => { /* offline or refused: the worker's list stands */ });
-  void refreshSession(token, c);
+  void refreshSession(c);
   void init.then(async () => {
     c.engine.ready = true;
     measureLink(); // remembered: photos taken offline later are sized for this link
@@ -198,9 +177,9 @@ async function start(token: string, session: Session): Promise<void> {
 
 /** Pick up changes to the person's name, unit or role made by an administrator. Best effort:
  *  offline it fails and the stored session stands; a revoked token shows in the sync bar. */
-async function refreshSession(token: string, c: Ctx): Promise<void> {
+async function refreshSession(c: Ctx): Promise<void> {
   try {
-    const fresh = await fetchSession(token);
+    const fresh = await c.api.session();
     if (fresh.user.id !== c.session.user.id || fresh.device.actor_prefix !== c.session.device.actor_prefix) return;
     await kvSet(db, 'session', fresh);
     c.session = fresh;
@@ -217,7 +196,7 @@ async function doLogin(token: string): Promise<void> {
   login.token = token;
   rerender();
   try {
-    const session = await fetchSession(token);
+    const session = await new Api(() => token).session();
     const previous = await kvGet(db, 'session');
     const otherPerson = !!previous && previous.user.id !== session.user.id;
     if (otherPerson) {
@@ -272,7 +251,7 @@ async function logout(): Promise<void> {
   await stopWorker();
   await wipe();
   location.hash = '#/';
-  route = '';
+  router.reset();
   rerender();
 }
 
@@ -330,7 +309,7 @@ async function boot(): Promise<void> {
   if (token && session) {
     await start(token, session);
     // Push services drop subscriptions silently: hand the server the current one every start.
-    void refreshAlerts(token);
+    if (ctx) void refreshAlerts(ctx.api);
   } else rerender(); // nobody signed in: installing for offline use waits for a sign-in
 }
 

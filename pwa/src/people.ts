@@ -2,9 +2,8 @@
 // leader, handler, who wrote each entry) and whom a case can be assigned to. Fetched from
 // `GET /api/v1/people` when online — at sign-in, then when older than a few hours — and kept in
 // IndexedDB so names still show with no signal. An id nobody lists shows as itself.
-import { API_BASE } from './api';
+import type { Api } from './api';
 import { kvGet, kvSet, type Db, type PeopleCache, type Person } from './db/schema';
-import { readError } from './sync/http-error';
 import { leaderChoiceOrder } from './rules/roles';
 
 /** A directory changes when an administrator imports a roster: hours old is fresh enough. */
@@ -14,14 +13,8 @@ export const MISS_RETRY_MS = 10 * 60_000;
 
 export type PeopleFetcher = () => Promise<Person[]>;
 
-export function httpPeople(token: () => string, base = API_BASE): PeopleFetcher {
-  return async () => {
-    const res = await fetch(`${base}/api/v1/people`, { headers: { Authorization: `Bearer ${token()}` }, cache: 'no-store' });
-    if (!res.ok) throw await readError(res);
-    const body = (await res.json()) as { people?: Person[] };
-    if (!Array.isArray(body.people)) throw new Error('malformed people directory');
-    return body.people;
-  };
+export function httpPeople(api: Api): PeopleFetcher {
+  return () => api.people();
 }
 
 export class PeopleDirectory {

@@ -43,7 +43,7 @@ export const isDigest = (p: unknown): p is DigestPush => isObject(p) && p.kind =
 export const isCase = (p: unknown): p is CasePush =>
   isObject(p) && (p.kind === undefined || (typeof p.kind === 'string' && CASE_KINDS.includes(p.kind)));
 
-/** The screen a click opens, as a hash URL the app routes (main.ts, ui/records.ts). */
+/** The screen a click opens, as a hash URL the app routes (ui/routes.ts). */
 export const caseUrl = (doc: string | undefined) => (doc ? `/#/case/${encodeURIComponent(doc)}` : '/#/');
 export const petitionUrl = (doc: string | undefined) => (doc ? `/#/petition/${encodeURIComponent(doc)}` : '/#/petitions');
 

@@ -2,7 +2,7 @@
 // start (push services drop subscriptions silently; WebKit even answers 200 for dead ones), and
 // unsubscribe. The browser's subscribe() can hang forever with no push service reachable, so
 // every call here has its own timeout.
-import { API_BASE } from './api';
+import type { Api } from './api';
 
 export type AlertsResult = 'on' | 'off' | 'denied' | 'unsupported' | 'timeout' | 'failed';
 
@@ -30,27 +30,18 @@ function b64urlToBytes(s: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-async function post(token: string, method: 'POST' | 'DELETE', body: unknown): Promise<void> {
-  const res = await fetch(`${API_BASE}/api/v1/push/subscriptions`, {
-    method,
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`HTTP ${res.status}`);
-}
-
 /** Subscribe (asking for permission if needed) and register the subscription with the server. */
-export async function enableAlerts(token: string): Promise<AlertsResult> {
+export async function enableAlerts(api: Api): Promise<AlertsResult> {
   if (!alertsSupported()) return 'unsupported';
   try {
     const permission = await withTimeout(Notification.requestPermission());
     if (permission !== 'granted') return 'denied';
     const reg = await withTimeout(navigator.serviceWorker.ready);
-    const { application_server_key } = (await (await fetch(`${API_BASE}/api/v1/push/key`)).json()) as { application_server_key: string };
+    const application_server_key = await api.pushKey();
     const sub =
       (await reg.pushManager.getSubscription()) ??
       (await withTimeout(reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: b64urlToBytes(application_server_key) })));
-    await post(token, 'POST', sub.toJSON());
+    await api.pushSubscription('POST', sub.toJSON());
     localStorage.setItem(PREF_KEY, 'on');
     return 'on';
   } catch (e) {
@@ -58,14 +49,14 @@ export async function enableAlerts(token: string): Promise<AlertsResult> {
   }
 }
 
-export async function disableAlerts(token: string): Promise<AlertsResult> {
+export async function disableAlerts(api: Api): Promise<AlertsResult> {
   localStorage.setItem(PREF_KEY, 'off');
   if (!alertsSupported()) return 'off';
   try {
     const reg = await withTimeout(navigator.serviceWorker.ready);
     const sub = await reg.pushManager.getSubscription();
     if (sub) {
-      await post(token, 'DELETE', { endpoint: sub.endpoint }).catch(() => undefined);
+      await api.pushSubscription('DELETE', { endpoint: sub.endpoint }).catch(() => undefined);
       await sub.unsubscribe();
     }
   } catch {
@@ -76,7 +67,7 @@ export async function disableAlerts(token: string): Promise<AlertsResult> {
 
 /** On every start: if alerts are wanted and allowed, make sure the server has this device's
  *  current subscription. Quiet on failure (offline is normal); the next start tries again. */
-export async function refreshAlerts(token: string): Promise<void> {
+export async function refreshAlerts(api: Api): Promise<void> {
   if (!alertsSupported() || !alertsWanted() || Notification.permission !== 'granted') return;
-  await enableAlerts(token).catch(() => undefined);
+  await enableAlerts(api).catch(() => undefined);
 }

@@ -3,7 +3,7 @@
 // epochs, and the `have` check. Requests travel through the real CBOR encoding.
 import * as A from '@automerge/automerge/slim';
 import type { Transport } from '../src/sync/client';
-import { HttpError } from '../src/sync/http-error';
+import { HttpError } from '../src/api/http';
 import {
   decodeRequest, decodeResponse, encodeRequest, encodeResponse,
   type DocResult, type PullDoc, type SyncRequest, type SyncResponse,

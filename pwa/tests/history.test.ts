@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeChange, whoLabel, type HistoryEntry } from '../src/ui/history';
+import type { HistoryEntry } from '../src/api/types';
+import { describeChange, whoLabel } from '../src/ui/history';
 
 const entry = (over: Partial<HistoryEntry>): HistoryEntry => ({
   seq: 1, received_at: 0, change_time: null, server: false, user: null, device: null, fields: [], ...over,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HttpError } from '../src/sync/http-error';
+import { HttpError } from '../src/api/http';
 import { loginErrorText } from '../src/ui/login';
 import { zhCN } from '../src/i18n/zh-CN';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SyncScheduler, type Clock } from '../src/sync/scheduler';
 import { SseParser } from '../src/sync/live';
-import { HttpError } from '../src/sync/http-error';
+import { HttpError } from '../src/api/http';
 
 class FakeClock implements Clock {
   t = 0;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bars, monthRange, statsQuery, type Breakdown } from '../src/ui/stats';
+import type { Breakdown } from '../src/api/types';
+import { bars, monthRange, statsQuery } from '../src/ui/stats';
 import { en } from '../src/i18n/en';
 import { zhCN } from '../src/i18n/zh-CN';
 

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import * as A from '@automerge/automerge/slim';
 import { completeness, type CompletenessInput, type Completeness } from '../src/model/completeness';
 import { sha256 } from '../src/model/sha256';
-import { genesisBytes, newReport, reportId, summarizeReport, viewReport } from '../src/model/sweep';
+import { genesisBytes, newReport, summarizeReport, viewReport } from '../src/model/sweep';
+import { reportId } from '../src/model/sweep-id';
 
 const VECTORS = new URL('../../sync-protocol/vectors/', import.meta.url);
 const GENESIS = new URL('sweep-genesis.json', VECTORS);

@@ -4,16 +4,13 @@
 import * as A from '@automerge/automerge/slim';
 import { applyEdit, newCase, summarize, viewCase, type Author, type CaseDoc } from '../model/case';
 import { newDocId, sameHeads } from '../model/ids';
-import { kindOf, modelOf, type AnyDoc } from '../model/kinds';
+import { kindOf, modelOf, type AnyDoc, type RecordModel } from '../model/kinds';
+import type { RecordDetail, RecordDetailOf, RecordEdit, RecordItemOf, RecordKind, RecordKinds } from '../model/record-kinds';
 import type { CaseEdit, CaseListItem, CaseSummary, CaseView, Delivery, NewCaseInput, Rejection } from '../model/types';
 import type { ChangeBatch, ChangeLimit, DocHeads, SyncStore } from '../sync/client';
 import { countUnsynced, kvGet, kvSet, type Db, type DocMeta, type KvKey, type KvValues } from './schema';
 
 type Cached = { doc: AnyDoc; heads: string[] };
-
-/** A document of another kind as lists see it (src/model/kinds.ts). */
-export interface RecordListItem { doc: string; kind: string; delivery: Delivery; rejection: Rejection | null; summary: unknown }
-export interface RecordDetail extends RecordListItem { heads: string[]; view: unknown }
 
 export class DocRepo implements SyncStore {
   private cache = new Map<string, Cached>();
@@ -34,11 +31,12 @@ export class DocRepo implements SyncStore {
   }
 
   /** Documents of another kind whose summary could be read (see `summarizeSafe`). */
-  async listRecords(kind: string): Promise<RecordListItem[]> {
+  async listRecords<K extends RecordKind>(kind: K): Promise<RecordItemOf<K>[]> {
     const metas = await this.db.getAll('meta');
     return metas
       .filter((m) => m.kind === kind && m.summary != null)
-      .map((m) => ({ doc: m.doc, kind: m.kind, delivery: delivery(m), rejection: m.rejected, summary: m.summary }));
+      // The stored summary is what this kind's `summarize` made (`summarizeSafe`).
+      .map((m) => ({ doc: m.doc, kind, delivery: delivery(m), rejection: m.rejected, summary: m.summary as RecordKinds[K]['summary'] }));
   }
 
   async viewRecord(id: string): Promise<RecordDetail | null> {
@@ -49,10 +47,8 @@ export class DocRepo implements SyncStore {
     await tx.done;
     const model = modelOf(meta.kind);
     if (!doc || !model) return null;
-    return {
-      doc: id, kind: meta.kind, delivery: delivery(meta), rejection: meta.rejected, summary: meta.summary,
-      heads: meta.local_heads, view: model.view(id, doc),
-    };
+    // One kind's model makes one kind's detail; the union is over the kinds.
+    return detailOf(model, id, doc, meta) as RecordDetail;
   }
 
   /** Pending and refused documents of every kind, for the sync bar. */
@@ -64,8 +60,8 @@ export class DocRepo implements SyncStore {
     };
   }
 
-  async createRecord(kind: string, input: unknown, now = new Date(this.now())): Promise<string> {
-    const model = modelOf(kind);
+  async createRecord<K extends RecordKind>(kind: K, input: RecordKinds[K]['input'], now = new Date(this.now())): Promise<string> {
+    const model: RecordModel<K> | undefined = modelOf(kind as string) as RecordModel<K> | undefined;
     if (!model) throw new Error(`unknown document kind ${kind}`);
     const made = model.create(this.actor, this.author, input, now);
     const id = made.id ?? newDocId();
@@ -89,11 +85,13 @@ export class DocRepo implements SyncStore {
     return id;
   }
 
-  async editRecord(id: string, edit: unknown, now = new Date(this.now())): Promise<boolean> {
+  /** An edit for the kind it names: refused on a document of another kind. */
+  async editRecord(id: string, edit: RecordEdit, now = new Date(this.now())): Promise<boolean> {
     return this.update(id, (doc, kind) => {
-      const model = modelOf(kind);
+      if (kind !== edit.kind) throw new Error(`document ${id} is a ${kind}, not a ${edit.kind}`);
+      const model: RecordModel<RecordKind> | undefined = modelOf(kind);
       if (!model) throw new Error(`unknown document kind ${kind}`);
-      return model.applyEdit(doc, this.author, edit, now);
+      return model.applyEdit(doc, this.author, edit.edit, now);
     });
   }
 
@@ -321,4 +319,11 @@ function summarizeSafe(kind: string, doc: AnyDoc, meta: DocMeta | undefined): un
     if (meta?.summary != null) return meta.summary;
     return kind === 'case' ? summarize({} as A.Doc<CaseDoc>) : null;
   }
+}
+
+function detailOf<K extends RecordKind>(model: RecordModel<K>, id: string, doc: AnyDoc, meta: DocMeta): RecordDetailOf<K> {
+  return {
+    doc: id, kind: model.kind, delivery: delivery(meta), rejection: meta.rejected,
+    summary: meta.summary as RecordKinds[K]['summary'], heads: meta.local_heads, view: model.view(id, doc),
+  };
 }

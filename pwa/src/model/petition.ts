@@ -5,9 +5,9 @@
 import * as A from '@automerge/automerge/slim';
 import type { Author } from './case';
 import type { RecordModel } from './kinds';
+import { PETITION_KIND } from './record-kinds';
 import { apply, deadline, stage } from '../rules/petition';
 
-export const PETITION_KIND = 'petition';
 export {
   SOURCES, clockOfSteps, eventOf, type DateCorrection, type NewPetitionInput, type PetitionEdit, type PetitionSummary, type PetitionView,
   type Source, type Steps, type Which,
@@ -136,10 +136,10 @@ export function viewPetition(id: string, d: A.Doc<PetitionDoc>): PetitionView {
   };
 }
 
-export const petitionModel: RecordModel = {
+export const petitionModel: RecordModel<typeof PETITION_KIND> = {
   kind: PETITION_KIND,
-  create: (actor, author, input, now) => ({ id: null, doc: newPetition(actor, author, input as NewPetitionInput, now) }),
-  applyEdit: (doc, _author, e, now) => editPetition(doc as A.Doc<PetitionDoc>, e as PetitionEdit, now),
+  create: (actor, author, input, now) => ({ id: null, doc: newPetition(actor, author, input, now) }),
+  applyEdit: (doc, _author, e, now) => editPetition(doc as A.Doc<PetitionDoc>, e, now),
   summarize: (doc) => summarizePetition(doc as A.Doc<PetitionDoc>),
   view: (id, doc) => viewPetition(id, doc as A.Doc<PetitionDoc>),
 };

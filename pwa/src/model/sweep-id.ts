@@ -1,9 +1,7 @@
-// A sweep report's kind and id, without Automerge (which runs only in the worker): screens
-// compute which report a village's document is.
+// A sweep report's id, without Automerge (which runs only in the worker): screens compute which
+// report a village's document is.
 import { bytesToUuid } from './ids';
 import { sha256 } from './sha256';
-
-export const SWEEP_KIND = 'sweep_report';
 
 /** The report's document id: the first 16 bytes of SHA-256 over a versioned string. */
 export function reportId(campaign: string, village: string): string {

@@ -8,8 +8,8 @@ import { bytesToHex } from './ids';
 import type { Author } from './case';
 import type { RecordModel } from './kinds';
 
-export { SWEEP_KIND, reportId } from './sweep-id';
-import { SWEEP_KIND, reportId } from './sweep-id';
+import { reportId } from './sweep-id';
+import { SWEEP_KIND } from './record-kinds';
 export const NIL_TEXT = '无新增矛盾纠纷';
 
 type IS = A.ImmutableString;
@@ -92,10 +92,10 @@ export function viewReport(id: string, doc: A.Doc<SweepDoc>): SweepView {
   };
 }
 
-export const sweepModel: RecordModel = {
+export const sweepModel: RecordModel<typeof SWEEP_KIND> = {
   kind: SWEEP_KIND,
-  create: (actor, author, input, now) => newReport(actor, author, input as NewSweepInput, now),
-  applyEdit: (doc, author, e, now) => edit(doc as A.Doc<SweepDoc>, author.user, [e as SweepEdit], now),
+  create: (actor, author, input, now) => newReport(actor, author, input, now),
+  applyEdit: (doc, author, e, now) => edit(doc as A.Doc<SweepDoc>, author.user, [e], now),
   summarize: (doc) => summarizeReport(doc as A.Doc<SweepDoc>),
   view: (id, doc) => viewReport(id, doc as A.Doc<SweepDoc>),
 };

@@ -2,8 +2,8 @@
 import * as A from '@automerge/automerge/slim';
 import type { Author } from './case';
 import type { RecordModel } from './kinds';
+import { VISIT_KIND } from './record-kinds';
 
-export const VISIT_KIND = 'visit';
 type IS = A.ImmutableString;
 export interface VisitDoc {
   schema_version: number; kind: IS; village: IS; leader: IS; recorded_by: IS; date: Date;
@@ -74,10 +74,10 @@ export function viewVisit(id: string, d: A.Doc<VisitDoc>): VisitView {
   };
 }
 
-export const visitModel: RecordModel = {
+export const visitModel: RecordModel<typeof VISIT_KIND> = {
   kind: VISIT_KIND,
-  create: (actor, author, input, now) => ({ id: null, doc: newVisit(actor, author, input as NewVisitInput, now) }),
-  applyEdit: (doc, _author, e, now) => editVisit(doc as A.Doc<VisitDoc>, e as VisitEdit, now),
+  create: (actor, author, input, now) => ({ id: null, doc: newVisit(actor, author, input, now) }),
+  applyEdit: (doc, _author, e, now) => editVisit(doc as A.Doc<VisitDoc>, e, now),
   summarize: (doc) => summarizeVisit(doc as A.Doc<VisitDoc>),
   view: (id, doc) => viewVisit(id, doc as A.Doc<VisitDoc>),
 };

@@ -1,5 +1,5 @@
-// The blob endpoints (sync-protocol/PROTOCOL.md "Blobs") over fetch, from the page.
-import { HttpError } from '../sync/http-error';
+// The blob endpoints (sync-protocol/PROTOCOL.md "Blobs"), from the page.
+import { ApiClient, HttpError, type Fetch } from '../api/http';
 
 /** Where an upload stands on the server. */
 export interface UploadState { received: number; complete: boolean }
@@ -16,25 +16,21 @@ export interface BlobApi {
   put(sha256: string, mime: string, size: number, offset: number, chunk: Uint8Array): Promise<UploadState>;
 }
 
-async function blobError(res: Response): Promise<BlobHttpError> {
-  const body = (await res.json().catch(() => ({}))) as { code?: string; message?: string; received?: number };
-  return new BlobHttpError(res.status, body.code ?? 'http_error', body.message ?? res.statusText,
-    typeof body.received === 'number' ? body.received : undefined);
-}
-
 export class HttpBlobApi implements BlobApi {
-  constructor(private base: string, private token: () => string, private timeoutMs = 60_000) {}
+  private http: ApiClient;
 
-  private async request(path: string, init: RequestInit = {}): Promise<Response> {
-    const ctrl = new AbortController();
-    const timer = setTimeout(() => ctrl.abort(), this.timeoutMs);
+  constructor(base: string, token: () => string, private timeoutMs = 60_000, fetchFn?: Fetch) {
+    this.http = new ApiClient(base, token, fetchFn);
+  }
+
+  /** An error answer becomes a `BlobHttpError`, carrying where the server stands. */
+  private async request(path: string, init: { method?: 'PUT'; headers?: Record<string, string>; body?: BodyInit } = {}): Promise<Response> {
     try {
-      const headers = { ...(init.headers as Record<string, string>), Authorization: `Bearer ${this.token()}` };
-      const res = await fetch(`${this.base}/api/v1/blobs/${path}`, { ...init, headers, signal: ctrl.signal, cache: 'no-store' });
-      if (!res.ok) throw await blobError(res);
-      return res;
-    } finally {
-      clearTimeout(timer);
+      return await this.http.send(`/blobs/${path}`, { ...init, timeoutMs: this.timeoutMs });
+    } catch (e) {
+      if (!(e instanceof HttpError)) throw e;
+      const received = e.body.received;
+      throw new BlobHttpError(e.status, e.code, e.reason, typeof received === 'number' ? received : undefined);
     }
   }
 

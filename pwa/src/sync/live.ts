@@ -1,10 +1,11 @@
 // The live channel of PROTOCOL.md §6: Server-Sent Events read with fetch, because EventSource
 // cannot send the Authorization header. Best effort: reconnects with backoff and the caller
 // syncs on every (re)connection anyway.
+import { HttpError, type ApiClient } from '../api/http';
 
 export interface LiveOptions {
-  url: string;
-  token: () => string | undefined;
+  /** The API with this device's token; the channel is its `/live`. */
+  http: ApiClient;
   onFeed: (cursor: number) => void;
   onConnected?: () => void;
   onUnauthorized?: () => void;
@@ -71,17 +72,8 @@ export class LiveChannel {
     if (this.stopped) return;
     this.ctrl = new AbortController();
     try {
-      const res = await fetch(this.opts.url, {
-        headers: { Authorization: `Bearer ${this.opts.token() ?? ''}`, Accept: 'text/event-stream' },
-        signal: this.ctrl.signal,
-        cache: 'no-store',
-      });
-      if (res.status === 401) {
-        this.opts.onUnauthorized?.();
-        this.stopped = true;
-        return;
-      }
-      if (!res.ok || !res.body) throw new Error(`live: HTTP ${res.status}`);
+      const res = await this.opts.http.send('/live', { headers: { Accept: 'text/event-stream' }, signal: this.ctrl.signal });
+      if (!res.body) throw new Error('live: no body');
       this.retryMs = 2000;
       this.opts.onConnected?.();
       const parser = new SseParser((event, data) => {
@@ -99,8 +91,13 @@ export class LiveChannel {
         if (done) break;
         parser.push(value);
       }
-    } catch {
-      // network gone or aborted: fall through to reconnect
+    } catch (e) {
+      if (e instanceof HttpError && e.unauthorized) {
+        this.opts.onUnauthorized?.();
+        this.stopped = true;
+        return;
+      }
+      // network gone, aborted or another error status: fall through to reconnect
     }
     if (this.stopped) return;
     this.timer = setTimeout(() => void this.connect(), this.retryMs);

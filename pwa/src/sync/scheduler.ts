@@ -5,7 +5,7 @@
 // storage_full`) is waited out like a lost network: nothing changes locally, and the retry
 // comes no sooner than its Retry-After.
 
-import { HttpError } from './http-error';
+import { HttpError } from '../api/http';
 
 export interface SchedulerState {
   running: boolean;

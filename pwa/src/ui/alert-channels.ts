@@ -2,19 +2,11 @@
 // not reach me in time, and quiet hours for non-urgent messages. The server keeps the setting
 // (it decides what to send while this phone is off), so it needs a connection to change.
 import { html } from 'lit-html';
-import { API_BASE } from '../api';
+import type { AlertChannels as Channels, AlertLayer as Layer } from '../api/types';
 import { t } from '../i18n';
 import type { Ctx } from './ctx';
 import { mayManage } from './format';
 
-interface Layer { sms: boolean | null; quiet_from: number | null; quiet_to: number | null }
-interface Channels {
-  own: Layer;
-  effective: { sms: boolean; quiet: { from: number; to: number } | null };
-  sms_configured: boolean;
-  phone_on_roster: boolean;
-  push_phones: number;
-}
 
 export interface AlertChannelsState { data: Channels | null; error: boolean; saving: boolean }
 
@@ -22,15 +14,8 @@ export function freshAlertChannels(): AlertChannelsState {
   return { data: null, error: false, saving: false };
 }
 
-async function call(ctx: Ctx, body?: Layer): Promise<Channels> {
-  const res = await fetch(`${API_BASE}/api/v1/me/alert-channels`, {
-    method: body ? 'PUT' : 'GET',
-    headers: { Authorization: `Bearer ${ctx.token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-    cache: 'no-store',
-  });
-  if (!res.ok) throw new Error(`alert channels: ${res.status}`);
-  return (await res.json()) as Channels;
+function call(ctx: Ctx, body?: Layer): Promise<Channels> {
+  return body ? ctx.api.setAlertChannels(body) : ctx.api.alertChannels();
 }
 
 export async function loadAlertChannels(ctx: Ctx, st: AlertChannelsState): Promise<void> {

@@ -4,25 +4,10 @@
 // Fetched when a leader opens a case while online; offline it is simply not shown (it is the
 // server's record, not part of the case document).
 import { html, nothing } from 'lit-html';
-import { API_BASE } from '../api';
+import type { AlertLogRow } from '../api/types';
 import { t, type MessageKey } from '../i18n';
 import type { Ctx } from './ctx';
 import { fmtTime, mayManage } from './format';
-
-interface LogRow {
-  kind: string;
-  channel: string;
-  level: string;
-  user_name: string;
-  state: string;
-  attempts: number;
-  last_error: string | null;
-  created_at: number;
-  sent_at: number | null;
-  acknowledged_at: number | null;
-  acknowledged_by: string | null;
-  acknowledged_via: string | null;
-}
 
 /** `aliyun_sms`, `tencent_sms` and `http_sms` are all SMS to the person; robots are groups. */
 function channelLabel(channel: string): string {
@@ -31,27 +16,22 @@ function channelLabel(channel: string): string {
   return t('alert_channel_web_push');
 }
 
-const logs = new Map<string, LogRow[]>();
+const key = (doc: string) => `alert-log:${doc}`;
 
 export async function loadAlertLog(ctx: Ctx, doc: string): Promise<void> {
   if (!mayManage(ctx.session.user.role)) return;
   try {
-    const res = await fetch(`${API_BASE}/api/v1/cases/${encodeURIComponent(doc)}/alerts`, {
-      headers: { Authorization: `Bearer ${ctx.token}` },
-      cache: 'no-store',
-    });
-    if (!res.ok) return;
-    logs.set(doc, (await res.json()) as LogRow[]);
+    ctx.screens.set(key(doc), await ctx.api.caseAlerts(doc));
     ctx.rerender();
   } catch {
-    /* offline: keep what was shown last */
+    /* offline or refused: keep what was shown last */
   }
 }
 
 const label = (prefix: string, v: string) => t(`${prefix}${v}` as MessageKey);
 
 export function alertLogView(ctx: Ctx, doc: string) {
-  const rows = logs.get(doc);
+  const rows = ctx.screens.peek<AlertLogRow[]>(key(doc));
   if (!mayManage(ctx.session.user.role) || !rows) return nothing;
   return html`
     <section data-testid="alert-log">

@@ -13,12 +13,8 @@ import { icon } from './icons';
 import { photoProcessing, preparePhoto, type PickedPhoto } from './photos';
 
 interface MediationForm { open: boolean; text: string; photo: PickedPhoto | null; busy: boolean }
-const forms = new Map<string, MediationForm>();
-const formOf = (doc: string): MediationForm => {
-  let f = forms.get(doc);
-  if (!f) forms.set(doc, (f = { open: false, text: '', photo: null, busy: false }));
-  return f;
-};
+const formOf = (ctx: Ctx, doc: string): MediationForm =>
+  ctx.screens.keep(`mediation:${doc}`, () => ({ open: false, text: '', photo: null, busy: false }));
 
 const attachment = ({ sha256, mime, size }: PickedPhoto): Attachment => ({ sha256, mime, size });
 const fileOf = (e: Event) => {
@@ -64,7 +60,7 @@ export function addPhotoButton(ctx: Ctx, d: CaseDetail) {
 
 /** 记录调解: the outcome in words and, optionally, the agreement's photo. */
 export function mediationForm(ctx: Ctx, d: CaseDetail) {
-  const f = formOf(d.doc);
+  const f = formOf(ctx, d.doc);
   if (!f.open) {
     return html`<button type="button" class="ghost" data-testid="mediation-open" @click=${() => { f.open = true; ctx.rerender(); }}>
       ${t('med_open')}</button>`;

@@ -12,12 +12,9 @@ import { nameOf } from '../people';
 import { overLimit } from './over-limit';
 
 interface Form { outcome: Outcome | ''; note: string; plan: string | null; chase: string }
-const forms = new Map<string, Form>();
-const form = (doc: string): Form => {
-  let f = forms.get(doc);
-  if (!f) forms.set(doc, (f = { outcome: '', note: '', plan: null, chase: '' }));
-  return f;
-};
+/** Half-typed work on a case stays when the person steps away from it. */
+const form = (ctx: Ctx, doc: string): Form =>
+  ctx.screens.keep(`casework:${doc}`, () => ({ outcome: '', note: '', plan: null, chase: '' }));
 
 export const outcomeLabel = (o: string) => t(`outcome_${o}` as MessageKey) || o;
 
@@ -39,7 +36,7 @@ export function movesFor(role: string, status: string): string[] {
 
 export function caseworkPanel(ctx: Ctx, d: CaseView, edit: (e: CaseEdit) => Promise<void>) {
   const { role, id: me } = ctx.session.user;
-  const f = form(d.doc);
+  const f = form(ctx, d.doc);
   const state = deadlineState(clockOf(d), Date.now());
   const leader = mayManage(role);
   const mayPlan = leader || d.handler === me || d.responsible_leader === me;

@@ -1,6 +1,6 @@
 // Settings → account and devices: where the person is signed in, and signing a lost phone out.
 import { html } from 'lit-html';
-import { listDevices, renameDevice, revokeDevice, type DeviceInfo } from '../api';
+import type { DeviceInfo } from '../api/types';
 import { t } from '../i18n';
 import type { Ctx } from './ctx';
 import { deviceName } from './device-name';
@@ -33,7 +33,7 @@ export function deviceNameField(ctx: Ctx, st: DevicesState) {
     st.saving = true;
     ctx.rerender();
     try {
-      const r = await renameDevice(ctx.token, name);
+      const r = await ctx.api.renameDevice(name);
       const me = st.list?.find((d) => d.current);
       if (me) me.label = r.label;
       st.draft = null;
@@ -55,7 +55,7 @@ export function deviceNameField(ctx: Ctx, st: DevicesState) {
 
 export async function loadDevices(ctx: Ctx, st: DevicesState): Promise<void> {
   try {
-    st.list = await listDevices(ctx.token);
+    st.list = await ctx.api.devices();
     st.error = null;
   } catch {
     st.error = t('devices_unavailable');
@@ -73,7 +73,7 @@ export function devicesPanel(ctx: Ctx, st: DevicesState) {
   const signOut = async (d: DeviceInfo) => {
     if (!confirm(t('devices_revoke_confirm', { label: d.label }))) return;
     try {
-      await revokeDevice(ctx.token, d.id);
+      await ctx.api.revokeDevice(d.id);
       ctx.toast(t('devices_revoked_done'));
     } catch {
       ctx.toast(t('devices_unavailable'));

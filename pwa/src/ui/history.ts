@@ -3,28 +3,11 @@
 // server's record, not part of the case document, so it needs a connection; it is fetched only
 // when the person opens the section.
 import { html, nothing } from 'lit-html';
-import { API_BASE } from '../api';
 import { t, type MessageKey } from '../i18n';
-import { readError } from '../sync/http-error';
+import type { FieldChange, HistoryEntry } from '../api/types';
 import { isOnline, type Ctx } from './ctx';
 import { catLabel, fmtTime, sevLabel, stLabel } from './format';
 import { nameOf } from '../people';
-
-export interface FieldChange {
-  field: string;
-  old: string | null;
-  new: string | null;
-}
-
-export interface HistoryEntry {
-  seq: number;
-  received_at: number;
-  change_time: number | null;
-  server: boolean;
-  user: { id: string; name: string; role: string } | null;
-  device: { id: number; label: string } | null;
-  fields: FieldChange[];
-}
 
 interface Shown {
   open: boolean;
@@ -33,7 +16,7 @@ interface Shown {
   error?: string;
 }
 
-const shown = new Map<string, Shown>();
+const key = (doc: string) => `history:${doc}`;
 
 const FIELD_LABELS: Record<string, MessageKey> = {
   case_no: 'f_case_no', title: 'f_title', category: 'f_category', severity: 'f_severity', status: 'f_status',
@@ -62,22 +45,12 @@ export function whoLabel(e: HistoryEntry): string {
   return e.device ? `${e.user.name} · ${e.device.label}` : e.user.name;
 }
 
-async function fetchHistory(ctx: Ctx, doc: string, format: 'json' | 'csv'): Promise<Response> {
-  const res = await fetch(`${API_BASE}/api/v1/cases/${encodeURIComponent(doc)}/history?format=${format}`, {
-    headers: { Authorization: `Bearer ${ctx.token}` },
-    cache: 'no-store',
-  });
-  if (!res.ok) throw await readError(res);
-  return res;
-}
-
 async function load(ctx: Ctx, doc: string, s: Shown): Promise<void> {
   s.loading = true;
   s.error = undefined;
   ctx.rerender();
   try {
-    const body = (await (await fetchHistory(ctx, doc, 'json')).json()) as { entries: HistoryEntry[] };
-    s.entries = body.entries;
+    s.entries = await ctx.api.caseHistory(doc);
   } catch (err) {
     s.error = (err as Error).message;
   }
@@ -88,7 +61,7 @@ async function load(ctx: Ctx, doc: string, s: Shown): Promise<void> {
 /** Download through a Blob URL: the request needs the bearer token, which a plain link cannot carry. */
 async function download(ctx: Ctx, doc: string, format: 'json' | 'csv'): Promise<void> {
   try {
-    const blob = await (await fetchHistory(ctx, doc, format)).blob();
+    const blob = await ctx.api.caseHistoryFile(doc, format);
     const url = URL.createObjectURL(blob);
     const a = document.createElement('a');
     a.href = url;
@@ -103,15 +76,14 @@ async function download(ctx: Ctx, doc: string, format: 'json' | 'csv'): Promise<
 }
 
 function toggle(ctx: Ctx, doc: string, e: Event): void {
-  const s = shown.get(doc) ?? { open: false, loading: false };
-  shown.set(doc, s);
+  const s = ctx.screens.keep<Shown>(key(doc), () => ({ open: false, loading: false }));
   s.open = (e.target as HTMLDetailsElement).open;
   if (s.open && isOnline(ctx) && !s.loading) void load(ctx, doc, s);
   else ctx.rerender();
 }
 
 export function historyView(ctx: Ctx, doc: string) {
-  const s = shown.get(doc);
+  const s = ctx.screens.peek<Shown>(key(doc));
   const online = isOnline(ctx);
   const body = () => {
     if (!online) return html`<p class="muted" data-testid="history-offline">${t('history_offline')}</p>`;

@@ -3,21 +3,21 @@ import { t } from '../i18n';
 import { CATEGORIES, SEVERITIES, STATUSES, type CaseListItem } from '../model/types';
 import { caseCard } from './case-card';
 import type { Ctx } from './ctx';
-import { recordsRoute } from './records';
 import { villageName, villagesOf } from './records-common';
 import { choice } from './choice';
 import { leaderNav } from './nav';
-import { mapView } from './map';
 import { catLabel, isOfficerRole, isOverdue, sevLabel, sevRank, stLabel } from './format';
 import { openMatrix } from './leader-matrix';
 import { header } from './officer-home';
-import { mayStat as statsAllowed, statsState, statsView } from './stats';
+import { mayStat as statsAllowed } from './stats';
 import { leaderSweeps } from './sweep';
 import { syncBar } from './syncbar';
 import { nameOf } from '../people';
 
 export interface LeaderFilters { village: string; category: string; severity: string; status: string; mine?: boolean; open?: boolean }
-export const leaderFilters: LeaderFilters = { village: '', category: '', severity: '', status: '' };
+export function freshFilters(): LeaderFilters {
+  return { village: '', category: '', severity: '', status: '' };
+}
 
 /** County staff at a desk (≥ 1024 px): the list stays on the left, the case opens on the right. */
 export const splitView = (ctx: Ctx) => !isOfficerRole(ctx.session.user.role) && window.matchMedia('(min-width: 1024px)').matches;
@@ -41,14 +41,9 @@ export function leaderGroups(cases: CaseListItem[], now = Date.now()) {
 }
 
 export function leaderHome(ctx: Ctx, side?: unknown) {
-  // 统计 lives at #/stats; the router sends every path it does not know to the home screen.
   const mayStat = statsAllowed(ctx.session.user.role);
-  if (mayStat && location.hash.startsWith('#/stats')) return statsView(ctx);
-  if (mayStat && location.hash.startsWith('#/map')) return mapView(ctx);
-  statsState.active = false;
-  const records = recordsRoute(ctx);
-  if (records) return records;
-  const f = leaderFilters;
+  // The filters outlive the screen: back from a case, the list is as the person left it.
+  const f = ctx.screens.filters;
   villagesOf(ctx);
   const villages = [...new Set(ctx.cases.map((c) => c.village))].sort();
   const me = ctx.session.user.id;

@@ -1,8 +1,8 @@
 import { html } from 'lit-html';
-import { enrolDevice, loginDevice } from '../api';
+import { Api } from '../api';
 import { deviceName } from './device-name';
 import { t } from '../i18n';
-import { HttpError } from '../sync/http-error';
+import { HttpError } from '../api/http';
 
 /** `enrol`: first time on any phone (phone + one-time code → set a password).
  *  `password`: another phone later. `token`: a device token from an administrator (demo links). */
@@ -59,8 +59,8 @@ async function obtainToken(st: LoginState, submit: (token: string) => void, rere
   rerender();
   try {
     const r = st.mode === 'enrol'
-      ? await enrolDevice(st.phone, st.code, st.password, deviceLabel())
-      : await loginDevice(st.phone, st.password, deviceLabel());
+      ? await new Api().enrol(st.phone, st.code, st.password, deviceLabel())
+      : await new Api().login(st.phone, st.password, deviceLabel());
     st.password = '';
     st.password2 = '';
     st.code = '';

@@ -3,7 +3,7 @@
 // optional raster tile layer lines up) into a square drawing box.
 import { OPEN_STATUSES, type CaseListItem, type Status } from '../model/types';
 import { sevRank } from './format';
-import type { Village } from './records-common';
+import type { Village } from '../api/types';
 
 export const BOX = 360;
 const PAD = 36;

@@ -14,13 +14,13 @@ import { villagesOf } from './records-common';
 import { syncBar } from './syncbar';
 
 const TILE_KEY = 'anlan.map.tiles';
-const ui = { picked: '' as string, tiles: null as string | null };
 
 const COLOUR: Record<string, string> = { urgent: '#c62828', major: '#a85300', general: '#2e7d32' };
 const colourOf = (sev: string | null) => (sev ? COLOUR[sev] ?? '#66717d' : '#8a949e');
 
 export function mapView(ctx: Ctx) {
-  ui.tiles ??= localStorage.getItem(TILE_KEY) ?? '';
+  // What is picked stays while the person opens a case and comes back.
+  const ui = ctx.screens.keep('map', () => ({ picked: '', tiles: localStorage.getItem(TILE_KEY) ?? '' }));
   const villages = villagesOf(ctx) ?? [];
   const m = mapModel(villages, ctx.cases);
   const pick = (key: string) => { ui.picked = ui.picked === key ? '' : key; ctx.rerender(); };

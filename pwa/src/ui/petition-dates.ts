@@ -3,11 +3,9 @@
 // counts from these dates — whether a leader has confirmed each. A leader confirms a date here;
 // the server writes it into the petition and every phone gets it with its next sync.
 import { html } from 'lit-html';
-import { API_BASE } from '../api';
 import { t, type MessageKey } from '../i18n';
 import type { DateCorrection, PetitionView } from '../model/petition-steps';
 import { dateString } from '../rules/petition';
-import { readError } from '../sync/http-error';
 import type { Ctx } from './ctx';
 import { fmtTimeYear } from './format';
 import { atOfDate, todayDate } from './records-common';
@@ -19,19 +17,18 @@ const FIELD_LABELS: Record<string, MessageKey> = {
   'rereview.requested_at': 'pet_act_request_rereview', 'rereview.answered_at': 'pet_act_answer_rereview',
 };
 
-const confirming: { key: string; date: string; error: string | null; busy: boolean } = { key: '', date: '', error: null, busy: false };
+interface Confirming { key: string; date: string; error: string | null; busy: boolean }
+/** The one date being confirmed, kept while the person moves between petitions. */
+const confirmingOf = (ctx: Ctx): Confirming =>
+  ctx.screens.keep('petition-dates', () => ({ key: '', date: '', error: null, busy: false }));
 
 async function confirm(ctx: Ctx, doc: string, c: DateCorrection): Promise<void> {
+  const confirming = confirmingOf(ctx);
   if (confirming.date > todayDate()) { confirming.error = t('pet_err_future'); return ctx.rerender(); }
   confirming.busy = true;
   ctx.rerender();
   try {
-    const res = await fetch(`${API_BASE}/api/v1/petitions/${encodeURIComponent(doc)}/confirm-date`, {
-      method: 'POST', cache: 'no-store',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${ctx.token}` },
-      body: JSON.stringify({ field: c.field, date: atOfDate(confirming.date) }),
-    });
-    if (!res.ok) throw await readError(res);
+    await ctx.api.confirmPetitionDate(doc, c.field, atOfDate(confirming.date));
     Object.assign(confirming, { key: '', error: null });
     await ctx.worker.call('syncNow');
   } catch (e) {
@@ -42,6 +39,7 @@ async function confirm(ctx: Ctx, doc: string, c: DateCorrection): Promise<void> 
 }
 
 function line(ctx: Ctx, v: PetitionView, c: DateCorrection) {
+  const confirming = confirmingOf(ctx);
   const key = `${v.doc}:${c.field}`;
   const mayConfirm = isLeader(ctx.session.user.role) && navigator.onLine;
   const label = FIELD_LABELS[c.field] ? t(FIELD_LABELS[c.field]) : c.field;

@@ -3,20 +3,19 @@
 import { html } from 'lit-html';
 import { t, type MessageKey } from '../i18n';
 import { SOURCES, type Source } from '../model/petition-steps';
+import { PETITION_KIND } from '../model/record-kinds';
 import type { Ctx } from './ctx';
 import { header } from './officer-home';
 import { atOfDate, todayDate, villagesOf } from './records-common';
 
-interface FormState { village: string; source: Source; name: string; phone: string; id_no: string; request: string; date: string; error: string | null; busy: boolean }
-let form: FormState | null = null;
+export interface PetitionFormState { village: string; source: Source; name: string; phone: string; id_no: string; request: string; date: string; error: string | null; busy: boolean }
 
-export function resetPetitionForm(): void {
-  form = null;
+export function freshPetitionForm(): PetitionFormState {
+  return { village: '', source: 'visit', name: '', phone: '', id_no: '', request: '', date: todayDate(), error: null, busy: false };
 }
 
-export function petitionForm(ctx: Ctx) {
+export function petitionForm(ctx: Ctx, f: PetitionFormState) {
   const villages = villagesOf(ctx) ?? [];
-  const f = (form ??= { village: '', source: 'visit', name: '', phone: '', id_no: '', request: '', date: todayDate(), error: null, busy: false });
   if (!f.village && villages.length) f.village = villages[0].code;
   const bind = (key: 'name' | 'phone' | 'id_no' | 'request' | 'date' | 'village') => (e: Event) => {
     f[key] = (e.target as HTMLInputElement).value;
@@ -34,8 +33,7 @@ export function petitionForm(ctx: Ctx) {
         village: f.village, source: f.source, name: f.name, phone: f.phone.trim() || null, id_no: f.id_no.trim() || null,
         request: f.request, received_at: atOfDate(f.date),
       };
-      const id = await ctx.worker.call('createRecord', { kind: 'petition', input });
-      form = null;
+      const id = await ctx.worker.call('createRecord', { kind: PETITION_KIND, input });
       ctx.go(`/petition/${id}`);
     } catch (err) {
       f.error = (err as Error).message;

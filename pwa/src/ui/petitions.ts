@@ -3,9 +3,9 @@
 // with the shared clock rules before it is written, so a refusal is explained at once, offline.
 import { html } from 'lit-html';
 import { t, type MessageKey } from '../i18n';
-import { clockOfSteps, eventOf, type PetitionEdit, type PetitionSummary, type PetitionView } from '../model/petition-steps';
+import { clockOfSteps, eventOf, type PetitionEdit, type PetitionView } from '../model/petition-steps';
 import { ClockError, apply, dateString } from '../rules/petition';
-import type { RecordListItem } from '../worker/rpc';
+import { detailOf, PETITION_KIND, type RecordItemOf } from '../model/record-kinds';
 import { deliveryBadge } from './case-card';
 import type { Ctx } from './ctx';
 import { fmtDate, fmtYmd } from './format';
@@ -17,8 +17,8 @@ import { syncBar } from './syncbar';
 import { correctedDates } from './petition-dates';
 import { extendsPetitions } from '../rules/roles';
 
-function card(item: RecordListItem) {
-  const s = item.summary as PetitionSummary;
+function card(item: RecordItemOf<typeof PETITION_KIND>) {
+  const s = item.summary;
   const c = countdown(s.deadline);
   return html`
     <li class="card petition cd-${c.cls}" data-testid="petition-card" data-doc=${item.doc}>
@@ -40,7 +40,7 @@ function card(item: RecordListItem) {
 
 export function petitionList(ctx: Ctx) {
   villagesOf(ctx);
-  const items = recordsOf(ctx, 'petition');
+  const items = recordsOf(ctx, PETITION_KIND);
   const { open, done } = orderPetitions(items ?? []);
   return html`
     ${header(ctx, t('pet_title'), '/')}
@@ -55,8 +55,12 @@ export function petitionList(ctx: Ctx) {
 }
 
 type Op = 'accept' | 'decline' | 'extend' | 'reply' | 'request_review' | 'answer_review' | 'request_rereview' | 'answer_rereview';
-interface ActionState { doc: string; op: Op | null; date: string; text: string; days: number; error: string | null; busy: boolean }
-const action: ActionState = { doc: '', op: null, date: '', text: '', days: 30, error: null, busy: false };
+/** A petition's screen: the document, and the next step being recorded, if any. */
+export interface ActionState { doc: string; op: Op | null; date: string; text: string; days: number; error: string | null; busy: boolean }
+
+export function freshPetitionAction(doc: string): ActionState {
+  return { doc, op: null, date: '', text: '', days: 30, error: null, busy: false };
+}
 
 /** The steps that can come next at this stage, for this role (docs/permissions.md: only
  *  petition staff extend a deadline). */
@@ -85,7 +89,7 @@ function editOf(op: Op, at: number, text: string, days: number): PetitionEdit | 
   }
 }
 
-async function submit(ctx: Ctx, v: PetitionView): Promise<void> {
+async function submit(ctx: Ctx, action: ActionState, v: PetitionView): Promise<void> {
   if (!action.op) return;
   if (action.date > todayDate()) { action.error = t('pet_err_future'); return ctx.rerender(); }
   const edit = editOf(action.op, atOfDate(action.date), action.text, action.days);
@@ -100,7 +104,7 @@ async function submit(ctx: Ctx, v: PetitionView): Promise<void> {
   action.busy = true;
   ctx.rerender();
   try {
-    await ctx.worker.call('editRecord', { doc: v.doc, edit });
+    await ctx.worker.call('editRecord', { doc: v.doc, kind: PETITION_KIND, edit });
     Object.assign(action, { op: null, text: '', error: null });
   } catch (e) {
     action.error = (e as Error).message;
@@ -109,12 +113,12 @@ async function submit(ctx: Ctx, v: PetitionView): Promise<void> {
   ctx.rerender();
 }
 
-function actionForm(ctx: Ctx, v: PetitionView) {
+function actionForm(ctx: Ctx, action: ActionState, v: PetitionView) {
   const op = action.op!;
   const withText = op !== 'request_review' && op !== 'request_rereview';
   const textLabel = op === 'extend' ? t('pet_f_reason') : op === 'accept' || op === 'decline' ? t('pet_f_note') : t('pet_f_text');
   // novalidate: the shared clock rules explain a refusal (a browser bubble on max=30 would not).
-  return html`<form class="panel" novalidate data-testid="petition-action" @submit=${(e: Event) => { e.preventDefault(); void submit(ctx, v); }}>
+  return html`<form class="panel" novalidate data-testid="petition-action" @submit=${(e: Event) => { e.preventDefault(); void submit(ctx, action, v); }}>
     <h3>${t(`pet_act_${op}` as MessageKey)}</h3>
     <label>${t('pet_f_date')} <input type="date" data-testid="action-date" .value=${action.date} max=${todayDate()}
       @input=${(e: Event) => { action.date = (e.target as HTMLInputElement).value; }}></label>
@@ -134,10 +138,10 @@ function step(label: string, at: number | null, text: string | null = null) {
   return at === null ? '' : html`<li><b>${label}</b> ${fmtDate(at)} ${text ? html`<div class="muted">${text}</div>` : ''}</li>`;
 }
 
-export function petitionDetail(ctx: Ctx, doc: string) {
-  if (action.doc !== doc) Object.assign(action, { doc, op: null, text: '', error: null });
-  const rec = recordOf(ctx, doc);
-  const v = rec?.view as PetitionView | undefined;
+export function petitionDetail(ctx: Ctx, action: ActionState) {
+  const doc = action.doc;
+  const rec = detailOf(PETITION_KIND, recordOf(ctx, doc));
+  const v = rec?.view;
   if (!rec || !v) return html`${header(ctx, t('pet_title'), '/petitions')}<p class="empty">${t('rec_loading')}</p>`;
   const c = countdown(v.deadline);
   const start = (op: Op) => () => Object.assign(action, { op, date: todayDate(), text: '', days: 30, error: null }) && ctx.rerender();
@@ -168,7 +172,7 @@ export function petitionDetail(ctx: Ctx, doc: string) {
       </ul>
       ${correctedDates(ctx, v)}
       ${!mayHandlePetitions(ctx.session.user.role) ? html`<p class="muted">${t('pet_no_permission')}</p>`
-        : action.op ? actionForm(ctx, v)
+        : action.op ? actionForm(ctx, action, v)
         : html`<div class="actions">${nextOps(v, ctx.session.user.role).map((op) => html`<button data-testid="act-${op}" @click=${start(op)}>${t(`pet_act_${op}` as MessageKey)}</button>`)}</div>`}
     </main>`;
 }

@@ -2,24 +2,11 @@
 // jurisdiction (who, which device, which record, when, why), released after the cause is fixed
 // (the server judges them again under today's rules) or exported to keep.
 import { html } from 'lit-html';
-import { API_BASE } from '../api';
+import type { QuarantineItem } from '../api/types';
 import { t } from '../i18n';
 import type { Ctx } from './ctx';
 import { fmtTime } from './format';
 import { isAdmin } from '../rules/roles';
-
-export interface QuarantineItem {
-  id: number;
-  device_id: number;
-  device_label: string;
-  user_id: string;
-  user_name: string;
-  unit_name: string;
-  doc: string;
-  code: string;
-  message: string;
-  received_at: number;
-}
 
 export interface QuarantineState { items: QuarantineItem[] | null; error: string | null }
 
@@ -29,16 +16,9 @@ export function freshQuarantine(): QuarantineState {
   return { items: null, error: null };
 }
 
-const call = (ctx: Ctx, path: string, method = 'GET') =>
-  fetch(`${API_BASE}/api/v1/admin/quarantine${path}`, {
-    method, headers: { Authorization: `Bearer ${ctx.token}` }, cache: 'no-store',
-  });
-
 export async function loadQuarantine(ctx: Ctx, st: QuarantineState): Promise<void> {
   try {
-    const res = await call(ctx, '');
-    if (!res.ok) throw new Error(String(res.status));
-    st.items = ((await res.json()) as { items: QuarantineItem[] }).items;
+    st.items = await ctx.api.quarantine();
     st.error = null;
   } catch {
     st.error = t('quarantine_unavailable');
@@ -48,9 +28,7 @@ export async function loadQuarantine(ctx: Ctx, st: QuarantineState): Promise<voi
 
 async function release(ctx: Ctx, st: QuarantineState, q: QuarantineItem): Promise<void> {
   try {
-    const res = await call(ctx, `/${q.id}/release`, 'POST');
-    if (!res.ok) throw new Error(String(res.status));
-    const r = (await res.json()) as { status: string; reason: { message: string } | null };
+    const r = await ctx.api.releaseQuarantined(q.id);
     ctx.toast(r.status === 'ok' ? t('quarantine_released') : t('quarantine_refused_again', { msg: r.reason?.message ?? r.status }));
   } catch {
     ctx.toast(t('quarantine_unavailable'));
@@ -61,9 +39,7 @@ async function release(ctx: Ctx, st: QuarantineState, q: QuarantineItem): Promis
 /** Download the item's export (details, changes, the record as it would read) as a file. */
 async function exportItem(ctx: Ctx, q: QuarantineItem): Promise<void> {
   try {
-    const res = await call(ctx, `/${q.id}/export`);
-    if (!res.ok) throw new Error(String(res.status));
-    const url = URL.createObjectURL(await res.blob());
+    const url = URL.createObjectURL(await ctx.api.quarantinedFile(q.id));
     const a = Object.assign(document.createElement('a'), { href: url, download: `quarantine-${q.id}.json` });
     a.click();
     setTimeout(() => URL.revokeObjectURL(url), 10_000);

@@ -1,11 +1,11 @@
-// What the petition and visit screens share: the routes under the leader home, loading a kind's
-// records from the worker once per change, the villages a person may record for, dates in
-// Beijing days, and the countdown (剩余N天 / 已超期N天) by the shared clock rules.
-import { API_BASE } from '../api';
+// What the petition and visit screens share: loading a kind's records from the worker once per
+// change, the villages a person may record for, dates in Beijing days, and the countdown
+// (剩余N天 / 已超期N天) by the shared clock rules.
+import type { Village } from '../api/types';
 import { t, type MessageKey } from '../i18n';
-import type { PetitionSummary } from '../model/petition';
+import type { PetitionSummary } from '../model/petition-steps';
 import { beijingDay, dateString, dayOfDate, dayStartMs, daysLeft, type Deadline } from '../rules/petition';
-import type { RecordDetail, RecordListItem } from '../worker/rpc';
+import { itemsOf, type RecordDetail, type RecordItemOf, type RecordKind, type RecordListItem } from '../model/record-kinds';
 import type { Ctx } from './ctx';
 import { handlesPetitions, isLeader } from '../rules/roles';
 import { trustedNow } from './page-clock';
@@ -16,21 +16,21 @@ export const mayHandlePetitions = handlesPetitions;
 export const mayRecordVisits = isLeader;
 
 interface Loaded<T> { key: unknown; value: T | null; loading: boolean }
-const lists = new Map<string, Loaded<RecordListItem[]>>();
-const details = new Map<string, Loaded<RecordDetail | null>>();
 
 /** A kind's records, reloaded after any change (every change gives `ctx.cases` a new array). */
-export function recordsOf(ctx: Ctx, kind: string): RecordListItem[] | null {
-  return cached(lists, kind, ctx, () => ctx.worker.call('records', { kind }));
+export function recordsOf<K extends RecordKind>(ctx: Ctx, kind: K): RecordItemOf<K>[] | null {
+  const items = cached<RecordListItem[]>(`records:${kind}`, ctx, () => ctx.worker.call('records', { kind }));
+  return items && itemsOf(kind, items);
 }
 
 export function recordOf(ctx: Ctx, doc: string): RecordDetail | null {
-  return cached(details, doc, ctx, () => ctx.worker.call('viewRecord', { doc })) ?? null;
+  return cached<RecordDetail | null>(`record:${doc}`, ctx, () => ctx.worker.call('viewRecord', { doc })) ?? null;
 }
 
-function cached<T>(m: Map<string, Loaded<T>>, k: string, ctx: Ctx, load: () => Promise<T>): T | null {
-  const st = m.get(k) ?? { key: null, value: null, loading: false };
-  m.set(k, st);
+/** The last answer of `load`, kept in the session's screen store; asked again once the replica
+ *  changed. */
+function cached<T>(k: string, ctx: Ctx, load: () => Promise<T>): T | null {
+  const st = ctx.screens.keep<Loaded<T>>(k, () => ({ key: null, value: null, loading: false }));
   if (st.key !== ctx.cases && !st.loading) {
     st.loading = true;
     const key = ctx.cases;
@@ -40,7 +40,6 @@ function cached<T>(m: Map<string, Loaded<T>>, k: string, ctx: Ctx, load: () => P
   return st.value;
 }
 
-export interface Village { code: string; name: string; latitude?: number; longitude?: number }
 let villages: Village[] | null = null;
 /** One request at a time: every screen asks while the first answer is on its way. */
 let villagesLoading = false;
@@ -52,10 +51,8 @@ export function villagesOf(ctx: Ctx): Village[] | null {
   const stored = localStorage.getItem(key);
   if (stored) villages = JSON.parse(stored) as Village[];
   villagesLoading = true;
-  void fetch(`${API_BASE}/api/v1/villages`, { headers: { Authorization: `Bearer ${ctx.token}` }, cache: 'no-store' })
-    .then(async (r) => {
-      if (!r.ok) return;
-      const fresh = (await r.json()) as Village[];
+  void ctx.api.villages()
+    .then((fresh) => {
       localStorage.setItem(key, JSON.stringify(fresh));
       const changed = JSON.stringify(fresh) !== JSON.stringify(villages);
       villages = fresh;
@@ -92,8 +89,8 @@ export function countdown(d: Deadline | null, now = trustedNow()): Countdown {
 }
 
 /** Open items by deadline (most overdue first), then finished ones, newest first. */
-export function orderPetitions<T extends { summary: unknown }>(items: T[], now = trustedNow()): { open: T[]; done: T[] } {
-  const s = (x: T) => x.summary as PetitionSummary;
+export function orderPetitions<T extends { summary: Pick<PetitionSummary, 'deadline' | 'received_at'> }>(items: T[], now = trustedNow()): { open: T[]; done: T[] } {
+  const s = (x: T) => x.summary;
   const open = items.filter((x) => !countdown(s(x).deadline, now).finished);
   const done = items.filter((x) => countdown(s(x).deadline, now).finished);
   open.sort((a, b) => s(a).deadline!.day - s(b).deadline!.day || s(a).received_at - s(b).received_at);

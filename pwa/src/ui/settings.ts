@@ -87,7 +87,7 @@ export function settingsView(ctx: Ctx, st: SettingsState, setLanguage: (l: 'zh-C
 function alertsPanel(ctx: Ctx) {
   const on = alertsSupported() && alertsWanted() && Notification.permission === 'granted';
   const toggle = async () => {
-    const r = on ? await disableAlerts(ctx.token) : await enableAlerts(ctx.token);
+    const r = on ? await disableAlerts(ctx.api) : await enableAlerts(ctx.api);
     if (r !== 'on' && r !== 'off') ctx.toast(t(`settings_alerts_${r}`));
     ctx.rerender();
   };

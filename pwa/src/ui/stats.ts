@@ -3,9 +3,8 @@
 // Statistics come from the server, never the phone's replica: they need every case of the
 // jurisdiction, and a phone may hold only what it has synced. Offline, the screen says so.
 import { html, svg } from 'lit-html';
-import { API_BASE } from '../api';
+import type { Breakdown, Figures, Report } from '../api/types';
 import { t, type MessageKey } from '../i18n';
-import { readError } from '../sync/http-error';
 import type { Ctx } from './ctx';
 import { header } from './officer-home';
 import { isLeader } from '../rules/roles';
@@ -16,17 +15,6 @@ import { fmtYmd } from './format';
 /** Statistics are for the township and above. */
 export const mayStat = isLeader;
 
-export interface Figures {
-  found: number; resolved: number; resolution_rate: number | null; overdue: number;
-  visits: number; villages_visited: number; sweep_reports: number;
-}
-export interface Breakdown { key: string; label: string; found: number; resolved: number; overdue: number }
-export interface UnitFigures extends Figures { code: string; name: string; kind: string }
-export interface Report {
-  unit: { code: string; name: string; kind: string };
-  from: string; to: string; period_label: string; generated_at: number;
-  totals: Figures; sweeps?: SweepLine[]; by_category: Breakdown[]; by_severity: Breakdown[]; units: UnitFigures[]; summary: string;
-}
 
 export type PeriodKind = 'this_month' | 'last_month' | 'custom';
 export interface StatsState {
@@ -34,8 +22,6 @@ export interface StatsState {
   /** A child unit drilled into; '' is the person's own. */
   unit: string;
   report: Report | null; loading: boolean; error: string | null; downloading: '' | 'xlsx' | 'csv';
-  /** False once the person has left the screen: entering again reloads. */
-  active: boolean;
 }
 
 /** The whole Beijing calendar month containing `now` (offset 0) or the one before (-1). */
@@ -45,10 +31,9 @@ export function monthRange(now: number, offset: 0 | -1): { from: string; to: str
 }
 
 export function freshStats(now = Date.now()): StatsState {
-  return { kind: 'this_month', ...monthRange(now, 0), unit: '', report: null, loading: false, error: null, downloading: '', active: false };
+  return { kind: 'this_month', ...monthRange(now, 0), unit: '', report: null, loading: false, error: null, downloading: '' };
 }
 
-export const statsState: StatsState = freshStats();
 
 export function statsQuery(st: Pick<StatsState, 'from' | 'to' | 'unit'>): string {
   const q = new URLSearchParams({ from: st.from, to: st.to });
@@ -60,18 +45,12 @@ function explain(e: unknown): string {
   return e instanceof TypeError || !navigator.onLine ? t('stats_offline') : t('error_generic', { msg: (e as Error).message });
 }
 
-async function authed(ctx: Ctx, path: string): Promise<Response> {
-  const res = await fetch(`${API_BASE}/api/v1${path}`, { headers: { Authorization: `Bearer ${ctx.token}` }, cache: 'no-store' });
-  if (!res.ok) throw await readError(res);
-  return res;
-}
-
 export async function loadStats(ctx: Ctx, st: StatsState): Promise<void> {
   st.loading = true;
   st.error = null;
   ctx.rerender();
   try {
-    st.report = (await (await authed(ctx, `/stats?${statsQuery(st)}`)).json()) as Report;
+    st.report = await ctx.api.stats(statsQuery(st));
   } catch (e) {
     st.error = explain(e);
   } finally {
@@ -85,7 +64,7 @@ async function download(ctx: Ctx, st: StatsState, ext: 'xlsx' | 'csv'): Promise<
   st.downloading = ext;
   ctx.rerender();
   try {
-    const blob = await (await authed(ctx, `/stats/export.${ext}?${statsQuery(st)}`)).blob();
+    const blob = await ctx.api.statsFile(ext, statsQuery(st));
     const url = URL.createObjectURL(blob);
     const a = document.createElement('a');
     a.href = url;
@@ -147,7 +126,6 @@ function tiles(f: Figures) {
   </div>`;
 }
 
-interface SweepLine { campaign: string; name: string; kind: string; deadline: number; villages: number; reported: number; nil: number; missing: number; late: number }
 
 /** 排查完成情况: each campaign due in the period, as in the workbook's sheet. */
 function sweepsTable(r: Report) {
@@ -190,12 +168,16 @@ function periodPicker(ctx: Ctx, st: StatsState) {
     </div>` : ''}`;
 }
 
-export function statsView(ctx: Ctx, st: StatsState = statsState) {
-  if (!st.active) {
-    st.active = true;
-    st.unit = '';
-    void loadStats(ctx, st);
-  }
+/** Entering the screen: the period chosen last time in this session stands, the drill-down
+ *  goes back to the person's own unit, and the figures are fetched again. */
+export function enterStats(ctx: Ctx): StatsState {
+  const st = ctx.screens.stats;
+  st.unit = '';
+  void loadStats(ctx, st);
+  return st;
+}
+
+export function statsView(ctx: Ctx, st: StatsState) {
   const r = st.report;
   const own = ctx.session.unit.code;
   return html`

@@ -1,22 +1,13 @@
 // Sweep campaigns on the phone: the campaign list (with rosters and the server's reports) is
 // fetched when online and kept in localStorage, so officers can report and leaders can count
 // completeness offline; the reports themselves are documents in the worker's replica.
-import { API_BASE } from '../api';
-import { completeness, type Completeness, type ReportInput, type RosterVillage } from '../model/completeness';
-import { reportId, SWEEP_KIND } from '../model/sweep-id';
+import type { CampaignEntry, LaunchInput, Reminded, UnitName } from '../api/types';
+import { completeness, type Completeness, type ReportInput } from '../model/completeness';
+import { reportId } from '../model/sweep-id';
+import { itemsOf, SWEEP_KIND } from '../model/record-kinds';
 import type { SweepSummary } from '../model/sweep';
-import { readError } from '../sync/http-error';
 import type { Ctx } from './ctx';
 
-export interface Campaign {
-  id: string; name: string; kind: string; unit_code: string; window_start: number; window_end: number;
-  deadline: number; focus: string[]; created_by: string | null;
-}
-/** A report as the server lists it: the completeness input, and beside it (never counted) how
- *  many of its times the server corrected for a wrong phone clock. */
-export type ServerReport = ReportInput & { clock_corrections?: number };
-export interface CampaignEntry { campaign: Campaign; villages: (RosterVillage & { name: string; township_name?: string })[]; reports: ServerReport[] }
-export interface UnitName { code: string; name: string }
 interface Cached { fetched_at: number; campaigns: CampaignEntry[]; townships?: UnitName[] }
 export interface LocalReport { doc: string; summary: SweepSummary; delivery: string }
 
@@ -37,10 +28,10 @@ function readLocal(ctx: Ctx): void {
   if (sweepState.readFor === ctx.cases) return;
   const key = ctx.cases;
   sweepState.readFor = key;
-  void (ctx.worker.call('records', { kind: SWEEP_KIND }) as Promise<{ doc: string; summary: unknown; delivery: string }[]>)
+  void ctx.worker.call('records', { kind: SWEEP_KIND })
     .then((list) => {
       const before = JSON.stringify(sweepState.reports);
-      sweepState.reports = list.map((r) => ({ doc: r.doc, summary: r.summary as SweepSummary, delivery: r.delivery }));
+      sweepState.reports = itemsOf(SWEEP_KIND, list).map((r) => ({ doc: r.doc, summary: r.summary, delivery: r.delivery }));
       if (JSON.stringify(sweepState.reports) !== before) ctx.rerender();
     })
     .catch(() => { sweepState.readFor = null; });
@@ -65,16 +56,13 @@ export function refreshSweeps(ctx: Ctx, force = false): void {
       sweepState.cached = raw ? (JSON.parse(raw) as Cached) : null;
     }
     try {
-      const res = await fetch(`${API_BASE}/api/v1/campaigns`, { headers: { Authorization: `Bearer ${ctx.token}` }, cache: 'no-store' });
-      if (res.ok) {
-        const body = (await res.json()) as { now: number; campaigns: CampaignEntry[]; townships?: UnitName[] };
-        sweepState.cached = { fetched_at: body.now, campaigns: body.campaigns, townships: body.townships ?? [] };
-        localStorage.setItem(key(ctx), JSON.stringify(sweepState.cached));
-      }
-    } catch { /* offline: the cached list stands */ }
+      const body = await ctx.api.campaigns();
+      sweepState.cached = { fetched_at: body.now, campaigns: body.campaigns, townships: body.townships ?? [] };
+      localStorage.setItem(key(ctx), JSON.stringify(sweepState.cached));
+    } catch { /* offline or refused: the cached list stands */ }
     try {
-      const list = (await ctx.worker.call('records', { kind: SWEEP_KIND })) as { doc: string; summary: unknown; delivery: string }[];
-      sweepState.reports = list.map((r) => ({ doc: r.doc, summary: r.summary as SweepSummary, delivery: r.delivery }));
+      const list = await ctx.worker.call('records', { kind: SWEEP_KIND });
+      sweepState.reports = itemsOf(SWEEP_KIND, list).map((r) => ({ doc: r.doc, summary: r.summary, delivery: r.delivery }));
     } catch { /* the worker is starting */ }
     sweepState.loading = false;
     if (JSON.stringify([sweepState.cached, sweepState.reports]) !== before) ctx.rerender();
@@ -118,32 +106,19 @@ export async function answer(ctx: Ctx, campaign: string, village: string, edit: 
   if (!existing) {
     await ctx.worker.call('createRecord', { kind: SWEEP_KIND, input: { campaign, village, ...edit } });
   } else {
-    for (const c of edit.found ?? []) await ctx.worker.call('editRecord', { doc: existing.doc, edit: { op: 'found', case: c } });
-    if (edit.nil) await ctx.worker.call('editRecord', { doc: existing.doc, edit: { op: 'nil' } });
-    if (edit.notes) await ctx.worker.call('editRecord', { doc: existing.doc, edit: { op: 'notes', text: edit.notes } });
+    for (const c of edit.found ?? []) await ctx.worker.call('editRecord', { doc: existing.doc, kind: SWEEP_KIND, edit: { op: 'found', case: c } });
+    if (edit.nil) await ctx.worker.call('editRecord', { doc: existing.doc, kind: SWEEP_KIND, edit: { op: 'nil' } });
+    if (edit.notes) await ctx.worker.call('editRecord', { doc: existing.doc, kind: SWEEP_KIND, edit: { op: 'notes', text: edit.notes } });
   }
   refreshSweeps(ctx, true);
 }
 
-export interface LaunchInput { name: string; kind: string; window_start: number; window_end: number; deadline: number; focus: string[]; townships: string[] }
-
 export async function launchCampaign(ctx: Ctx, input: LaunchInput): Promise<void> {
-  const res = await fetch(`${API_BASE}/api/v1/campaigns`, {
-    method: 'POST', cache: 'no-store',
-    headers: { Authorization: `Bearer ${ctx.token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(input),
-  });
-  if (!res.ok) throw await readError(res);
+  await ctx.api.launchCampaign(input);
   refreshSweeps(ctx, true);
 }
 
-export interface Reminded { villages: number; people: number; sent: number; reminded: string[]; already_today: string[] }
-
 /** Remind the officers of the villages still missing (once a day per village, server-side). */
-export async function remindMissing(ctx: Ctx, campaign: string): Promise<Reminded> {
-  const res = await fetch(`${API_BASE}/api/v1/campaigns/${encodeURIComponent(campaign)}/remind`, {
-    method: 'POST', cache: 'no-store', headers: { Authorization: `Bearer ${ctx.token}` },
-  });
-  if (!res.ok) throw await readError(res);
-  return (await res.json()) as Reminded;
+export function remindMissing(ctx: Ctx, campaign: string): Promise<Reminded> {
+  return ctx.api.remindMissing(campaign);
 }

@@ -10,10 +10,12 @@ import { isLeader } from '../rules/roles';
 import { beijingDate } from '../rules/calendar';
 import {
   answer, campaigns, clockCorrected, launchCampaign, launchTownships, localReport, phoneCompleteness, refreshSweeps, remindMissing,
-  type CampaignEntry,
 } from './sweep-data';
+import type { CampaignEntry } from '../api/types';
 
-const ui = { open: '', picked: new Set<string>(), notes: '', launching: false, busy: false, expanded: '' };
+/** The sweep panels' open forms and choices, kept for the session (src/ui/screen-store.ts). */
+const uiOf = (ctx: Ctx) =>
+  ctx.screens.keep('sweeps', () => ({ open: '', picked: new Set<string>(), notes: '', launching: false, busy: false, expanded: '' }));
 
 const day = fmtDay;
 
@@ -21,6 +23,7 @@ const day = fmtDay;
 const sentText = (ctx: Ctx) => (isOnline(ctx) ? t('sweep_sent') : t('sweep_saved_offline'));
 
 async function run(ctx: Ctx, f: () => Promise<void | string>, done: string) {
+  const ui = uiOf(ctx);
   if (ui.busy) return;
   ui.busy = true;
   try {
@@ -48,6 +51,7 @@ export function officerSweeps(ctx: Ctx) {
 }
 
 function sweepRow(ctx: Ctx, c: CampaignEntry, village: string, villageName: string) {
+  const ui = uiOf(ctx);
   const key = `${c.campaign.id}|${village}`;
   const mine = localReport(c.campaign.id, village)?.summary;
   const server = c.reports.find((r) => r.village === village);
@@ -69,6 +73,7 @@ function sweepRow(ctx: Ctx, c: CampaignEntry, village: string, villageName: stri
 }
 
 function reportForm(ctx: Ctx, c: CampaignEntry, village: string) {
+  const ui = uiOf(ctx);
   const cases = ctx.cases.filter((x) => x.village === village && OPEN_STATUSES.includes(x.status as Status));
   const submit = () => {
     if (ui.picked.size === 0) return ctx.toast(t('sweep_pick_one'));
@@ -90,6 +95,7 @@ function reportForm(ctx: Ctx, c: CampaignEntry, village: string) {
 
 /** The leader's home section: campaigns with completeness counted on this phone. */
 export function leaderSweeps(ctx: Ctx) {
+  const ui = uiOf(ctx);
   refreshSweeps(ctx);
   const list = [...campaigns()].sort((a, b) => b.campaign.deadline - a.campaign.deadline).slice(0, 8);
   const mayLaunch = isLeader(ctx.session.user.role);
@@ -109,6 +115,7 @@ function tally(x: { reported: number; nil: number; missing: number; late: number
 }
 
 function campaignCard(ctx: Ctx, c: CampaignEntry) {
+  const ui = uiOf(ctx);
   const k = phoneCompleteness(c);
   const open = ui.expanded === c.campaign.id;
   const names = new Map(c.villages.map((v) => [v.code, v.name]));
@@ -139,6 +146,7 @@ function campaignCard(ctx: Ctx, c: CampaignEntry) {
 }
 
 function launchForm(ctx: Ctx) {
+  const ui = uiOf(ctx);
   const today = beijingDate(Date.now());
   const towns = launchTownships();
   const submit = (e: Event) => {

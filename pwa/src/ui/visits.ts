@@ -2,8 +2,8 @@
 // newest first, and the form to record one.
 import { html } from 'lit-html';
 import { t } from '../i18n';
-import type { NewVisitInput, VisitSummary } from '../model/visit';
-import type { RecordListItem } from '../worker/rpc';
+import type { NewVisitInput } from '../model/visit';
+import { VISIT_KIND, type RecordItemOf } from '../model/record-kinds';
 import { deliveryBadge } from './case-card';
 import { choice } from './choice';
 import type { Ctx } from './ctx';
@@ -12,8 +12,8 @@ import { header } from './officer-home';
 import { atOfDate, mayRecordVisits, recordsOf, todayDate, villageName, villagesOf } from './records-common';
 import { syncBar } from './syncbar';
 
-function card(item: RecordListItem) {
-  const s = item.summary as VisitSummary;
+function card(item: RecordItemOf<typeof VISIT_KIND>) {
+  const s = item.summary;
   return html`<li class="card visit" data-testid="visit-card" data-doc=${item.doc}>
     <div class="card-link">
       <div class="card-title">${fmtDate(s.date)} ${villageName(s.village)} · ${s.leader}</div>
@@ -26,7 +26,7 @@ function card(item: RecordListItem) {
 
 export function visitList(ctx: Ctx) {
   villagesOf(ctx);
-  const items = [...(recordsOf(ctx, 'visit') ?? [])].sort((a, b) => (b.summary as VisitSummary).date - (a.summary as VisitSummary).date);
+  const items = [...(recordsOf(ctx, VISIT_KIND) ?? [])].sort((a, b) => b.summary.date - a.summary.date);
   return html`
     ${header(ctx, t('vis_title'), '/')}
     ${syncBar(ctx)}
@@ -37,16 +37,14 @@ export function visitList(ctx: Ctx) {
     </main>`;
 }
 
-interface VisitForm { village: string; leader: string; date: string; people: string; resolved: number; notes: string; cases: string[]; error: string | null; busy: boolean }
-let form: VisitForm | null = null;
+export interface VisitForm { village: string; leader: string; date: string; people: string; resolved: number; notes: string; cases: string[]; error: string | null; busy: boolean }
 
-export function resetVisitForm(): void {
-  form = null;
+export function freshVisitForm(ctx: Ctx): VisitForm {
+  return { village: '', leader: ctx.session.user.name, date: todayDate(), people: '', resolved: 0, notes: '', cases: [], error: null, busy: false };
 }
 
-export function visitForm(ctx: Ctx) {
+export function visitForm(ctx: Ctx, f: VisitForm) {
   const villages = villagesOf(ctx) ?? [];
-  const f = (form ??= { village: '', leader: ctx.session.user.name, date: todayDate(), people: '', resolved: 0, notes: '', cases: [], error: null, busy: false });
   if (!f.village && villages.length) f.village = villages[0].code;
   // Disputes found: cases of the chosen village this phone holds, ticked.
   const cases = ctx.cases.filter((c) => c.village === f.village);
@@ -61,8 +59,7 @@ export function visitForm(ctx: Ctx) {
       cases: f.cases, resolved: f.resolved, notes: f.notes,
     };
     try {
-      await ctx.worker.call('createRecord', { kind: 'visit', input });
-      form = null;
+      await ctx.worker.call('createRecord', { kind: VISIT_KIND, input });
       ctx.go('/visits');
     } catch (err) {
       Object.assign(f, { error: (err as Error).message, busy: false });

@@ -9,8 +9,9 @@ import { newActor } from '../model/ids';
 import { SyncClient } from '../sync/client';
 import { LiveChannel } from '../sync/live';
 import { SyncScheduler, type SchedulerState } from '../sync/scheduler';
-import { HttpError } from '../sync/http-error';
+import { ApiClient, HttpError } from '../api/http';
 import { HttpTransport } from '../sync/transport';
+import type { RecordListItem } from '../model/record-kinds';
 import { TrustedClock } from '../sync/trusted-clock';
 import { fetchWithProgress } from './wasm-fetch';
 import type { CallName, Calls, FromWorker, Request, SyncStatus } from './rpc';
@@ -107,8 +108,7 @@ const handlers: { [K in CallName]: (arg: Calls[K]['arg']) => Promise<Calls[K]['r
     );
     scheduler.setOnline(navigator.onLine);
     live = new LiveChannel({
-      url: `${base}/api/v1/live`,
-      token: () => token,
+      http: new ApiClient(base, () => token),
       onConnected: () => scheduler?.now(),
       onFeed: (cursor) => {
         if (cursor > knownCursor) scheduler?.now();
@@ -140,19 +140,19 @@ const handlers: { [K in CallName]: (arg: Calls[K]['arg']) => Promise<Calls[K]['r
     return did;
   },
   async records({ kind }) {
-    return need(repo).listRecords(kind);
+    return (await need(repo).listRecords(kind)) as RecordListItem[];
   },
   async viewRecord({ doc }) {
     return need(repo).viewRecord(doc);
   },
-  async createRecord({ kind, input }) {
-    const id = await need(repo).createRecord(kind, input);
+  async createRecord(rec) {
+    const id = await need(repo).createRecord(rec.kind, rec.input);
     changed(id);
     scheduler?.edited();
     void emitStatus();
     return id;
   },
-  async editRecord({ doc, edit }) {
+  async editRecord({ doc, ...edit }) {
     const did = await need(repo).editRecord(doc, edit);
     if (did) {
       changed(doc);

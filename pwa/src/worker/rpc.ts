@@ -1,10 +1,8 @@
 // Messages between the page and the Automerge worker, as discriminated unions.
-import type { RecordDetail, RecordListItem } from '../db/repo';
 import type { ClockState } from '../sync/trusted-clock';
 import type { Session } from '../db/schema';
 import type { CaseEdit, CaseListItem, CaseView, Delivery, NewCaseInput, Rejection } from '../model/types';
-
-export type { RecordDetail, RecordListItem };
+import type { NewRecord, RecordDetail, RecordEdit, RecordKind, RecordListItem } from '../model/record-kinds';
 export type CaseDetail = CaseView & { delivery: Delivery; rejection: Rejection | null; heads: string[] };
 
 /** Each request kind with its argument and its answer. */
@@ -15,11 +13,12 @@ export interface Calls {
   create: { arg: { input: NewCaseInput }; ret: string };
   edit: { arg: { doc: string; edit: CaseEdit }; ret: boolean };
   clearRejection: { arg: { doc: string }; ret: void };
-  /** Documents of other kinds (src/model/kinds.ts): petitions, visits, sweep reports. */
-  records: { arg: { kind: string }; ret: RecordListItem[] };
+  /** Documents of other kinds (src/model/record-kinds.ts): petitions, visits, sweep reports,
+   *  each told apart by its `kind`. */
+  records: { arg: { kind: RecordKind }; ret: RecordListItem[] };
   viewRecord: { arg: { doc: string }; ret: RecordDetail | null };
-  createRecord: { arg: { kind: string; input: unknown }; ret: string };
-  editRecord: { arg: { doc: string; edit: unknown }; ret: boolean };
+  createRecord: { arg: NewRecord; ret: string };
+  editRecord: { arg: { doc: string } & RecordEdit; ret: boolean };
   syncNow: { arg: void; ret: void };
   setOnline: { arg: { online: boolean }; ret: void };
   unsyncedCount: { arg: void; ret: number };
