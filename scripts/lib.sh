@@ -14,8 +14,8 @@ apt_install() {
 ensure_system_packages() {
   local missing=()
   # pebble: the local ACME CA the HTTPS tests obtain a certificate from; openssl makes their
-  # test certificates.
-  for p in pkg-config libssl-dev chromium fonts-noto-cjk pebble openssl; do
+  # test certificates; libnss3-tools' certutil makes Chromium trust pebble's root.
+  for p in pkg-config libssl-dev chromium fonts-noto-cjk pebble openssl libnss3-tools; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
   done
   if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi

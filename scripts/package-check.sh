@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds the Debian package (cargo-deb) around the debug binary, then checks it as an installer
 # would meet it: the files it holds, its systemd unit (systemd-analyze verify), and the packaged
-# binary, unpacked into a temporary root, serving the packaged PWA from a temporary data folder.
+# binary, unpacked into a temporary root, serving the packaged PWA from a temporary data folder;
+# then the acceptance end to end (pwa/e2e/deploy.mjs): that binary with HTTPS by ACME from a local
+# pebble, and Chromium installing the app, recording a case offline and syncing it.
 # A release package is the same command without ANLAN_DEB_PROFILE: cargo deb -p anlan-server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -67,4 +69,12 @@ done
 curl -fsS "$url/healthz" >/dev/null
 curl -fsS "$url/" | grep -q '<html' || { echo "the packaged PWA is not served" >&2; exit 1; }
 [ -f "$work/data/anlan.db" ] || { echo "no database in the data folder" >&2; exit 1; }
+kill "$pid" && wait "$pid" 2>/dev/null || true
+pid=""
+
+step "acceptance: the packaged server gets an ACME certificate from pebble; in Chromium the app installs, records offline, syncs"
+command -v pebble >/dev/null || apt_install pebble
+command -v certutil >/dev/null || apt_install libnss3-tools
+[ -d pwa/node_modules/playwright-core ] || build_pwa
+(cd pwa && node e2e/deploy.mjs "$root")
 echo "package OK: $deb"

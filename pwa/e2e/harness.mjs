@@ -124,6 +124,18 @@ export async function apiCases(base, token) {
   return Array.isArray(body) ? body : body.cases ?? body.items ?? [];
 }
 
+/** Record a general housing case from the home screen, online or not: back on its detail page
+ *  once saved on the phone. */
+export async function recordCase(page, title, description = '') {
+  await page.locator('[data-testid=record]').click();
+  await page.locator('[data-testid=cat-housing]').click();
+  await page.locator('[data-testid=sev-general]').click();
+  await page.locator('[data-testid=title]').fill(title);
+  if (description) await page.locator('[data-testid=description]').fill(description);
+  await page.locator('[data-testid=save]').click();
+  await page.waitForURL(/#\/case\//); // navigation happens once IndexedDB has committed
+}
+
 export const cardWith = (page, title) => page.locator('[data-testid=case-card]', { hasText: title });
 
 /** Debian's chromium and a CJK font (tofu boxes otherwise), installed when missing and root. */
