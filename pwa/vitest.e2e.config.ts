@@ -6,5 +6,8 @@ export default defineConfig({
     include: ['tests/**/*.e2e.ts'],
     environment: 'node',
     setupFiles: ['tests/setup.ts'],
+    // Two Automerge clients and a real server round trip: a loaded CI machine takes more than
+    // vitest's 5 s default, and a timeout here says nothing about the protocol.
+    testTimeout: 30_000,
   },
 });
