@@ -88,6 +88,10 @@ pub struct Config {
     pub channel_settings: Option<std::collections::HashMap<String, String>>,
     /// How often the alert worker looks for due work when nothing wakes it.
     pub alert_tick: Duration,
+    /// How long a worker holds a delivery it claimed; one that dies mid-send (killed, power
+    /// cut) leaves the delivery to be sent again once this has passed — the one duplicate a
+    /// crash can cause. Keep it above a provider request's 15-second deadline.
+    pub delivery_lease: Duration,
     /// First retry delay for a push service that failed without a Retry-After (doubles).
     pub alert_retry_base: Duration,
     /// How often to look for cases past their deadline (each is reminded once per deadline).
@@ -139,6 +143,7 @@ impl Config {
             public_url: "http://127.0.0.1:8080".into(),
             channel_settings: None,
             alert_tick: Duration::from_secs(1),
+            delivery_lease: Duration::from_secs(60),
             alert_retry_base: Duration::from_secs(5),
             overdue_every: Duration::from_secs(60),
             digest_hour: 18,
@@ -206,7 +211,7 @@ pub async fn run_on(
     let push_info =
         Arc::new(state::PushInfo { application_server_key: vapid.application_server_key(), endpoints });
     // Refuse a misconfigured SMS provider or robot list now rather than when an alert needs it.
-    let (sms, robots) = {
+    let (sms, robots, receipt_token) = {
         let settings = channels::config::WithPublicUrl {
             inner: match &config.channel_settings {
                 Some(map) => map as &dyn channels::config::Settings,
@@ -217,6 +222,7 @@ pub async fn run_on(
         (
             channels::setup::sms(&settings, &push::http_client()?)?,
             channels::setup::robots(&settings, &push::http_client()?)?,
+            channels::setup::receipt_token(&settings)?,
         )
     };
     tracing::info!(channels = %channels::setup::describe(sms.as_deref(), &robots), "delivery channels configured");
@@ -227,6 +233,7 @@ pub async fn run_on(
         sms_per_person_hour: config.sms_per_person_hour,
         sms_daily_budget: config.sms_daily_budget,
         public_url: config.public_url.clone(),
+        receipt_token,
     };
     let worker = Arc::new(push::worker::AlertWorker {
         store: store.clone(),
@@ -236,6 +243,7 @@ pub async fn run_on(
         config: push::worker::AlertConfig {
             escalate_after: config.escalate_after,
             tick: config.alert_tick,
+            lease: config.delivery_lease,
             retry_base: config.alert_retry_base,
             overdue_every: config.overdue_every,
             digest_hour: config.digest_hour,

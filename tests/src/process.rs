@@ -1,5 +1,6 @@
 //! The server as a separate OS process, for tests that must kill it or run several.
 
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -12,6 +13,11 @@ pub struct ServerProcess {
 impl ServerProcess {
     /// Start `anlan serve` on a free port against `database_url`; returns once it listens.
     pub fn start(bin: &str, database_url: &str) -> ServerProcess {
+        Self::start_with_env(bin, database_url, &HashMap::new())
+    }
+
+    /// The same, with `env` (`ANLAN_*` settings: the channels, the delivery lease…).
+    pub fn start_with_env(bin: &str, database_url: &str, env: &HashMap<String, String>) -> ServerProcess {
         let mut child = Command::new(bin)
             .args([
                 "serve",
@@ -23,6 +29,7 @@ impl ServerProcess {
                 "/nonexistent",
             ])
             .env("RUST_LOG", "warn")
+            .envs(env)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

@@ -3,7 +3,9 @@
 //! Each checks a request the way its provider does — Alibaba's `ACS3-HMAC-SHA256`, Tencent's
 //! `TC3-HMAC-SHA256`, DingTalk's signed timestamp — with its own HMAC (written here on `sha2`,
 //! not the server's code), records what arrived, and answers with the provider's own success,
-//! throttling or permanent error body, as scripted per test.
+//! throttling or permanent error body, as scripted per test. Each accepted message gets an id
+//! of its own, as the providers' do, for the delivery receipts a test then posts back; and a
+//! request can be held unanswered, to catch the server mid-send.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -16,6 +18,12 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use base64::Engine;
 use sha2::{Digest, Sha256};
+
+/// The secret of the server's receipt URLs in [`Providers::server_settings`].
+pub const RECEIPT_TOKEN: &str = "rcpt_7Hq2LmN9xVb4Kc8TzW3pYr6D";
+
+/// How long a held request waits before it is answered (longer than the server waits).
+const HOLD: Duration = Duration::from_secs(30);
 
 /// The credentials the fakes accept.
 pub const ALIYUN_KEY_ID: &str = "LTAI-test";
@@ -47,11 +55,17 @@ pub struct Received {
 struct Inner {
     received: Vec<Received>,
     script: VecDeque<Answer>,
+    /// This many of the next requests are recorded and then held unanswered.
+    hold: usize,
+    /// (provider, id) of every message accepted, in order.
+    ids: Vec<(&'static str, String)>,
 }
 
 #[derive(Clone, Default)]
 pub struct Providers {
     inner: Arc<Mutex<Inner>>,
+    /// Wakes the held requests early.
+    release: Arc<tokio::sync::Notify>,
     pub base: String,
 }
 
@@ -111,6 +125,41 @@ impl Providers {
         self.inner.lock().unwrap().script.extend(answers);
     }
 
+    /// Hold the next `n` requests (after recording them) without an answer for a while, as
+    /// a provider that hangs does: the server is then mid-send.
+    pub fn hold_next(&self, n: usize) {
+        self.inner.lock().unwrap().hold += n;
+    }
+
+    /// Answer the requests held now.
+    pub fn release(&self) {
+        self.release.notify_waiters();
+    }
+
+    /// The ids `provider` gave the messages it accepted, in order.
+    pub fn message_ids(&self, provider: &str) -> Vec<String> {
+        self.inner
+            .lock()
+            .unwrap()
+            .ids
+            .iter()
+            .filter(|(p, _)| *p == provider)
+            .map(|(_, id)| id.clone())
+            .collect()
+    }
+
+    /// A fresh id for a message `provider` accepts, in its own style.
+    fn issue_id(i: &mut Inner, provider: &'static str) -> String {
+        let n = i.ids.len() + 1;
+        let id = match provider {
+            "aliyun" => format!("90061974693649{n:04}^0"),
+            "tencent" => format!("5000:10457106691570536578{n:05}"),
+            _ => format!("gw-{n}"),
+        };
+        i.ids.push((provider, id.clone()));
+        id
+    }
+
     pub fn received(&self) -> Vec<Received> {
         self.inner.lock().unwrap().received.clone()
     }
@@ -126,6 +175,8 @@ impl Providers {
             ("ANLAN_HTTP_SMS_URL", format!("{}/gateway", self.base)),
             ("ANLAN_HTTP_SMS_BODY", r#"{"to":"{phone}","text":"{text}"}"#.to_owned()),
             ("ANLAN_HTTP_SMS_TOKEN", "gateway-token".to_owned()),
+            ("ANLAN_HTTP_SMS_RECEIPT_ID", "/id".to_owned()),
+            ("ANLAN_SMS_RECEIPT_TOKEN", RECEIPT_TOKEN.to_owned()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
@@ -176,11 +227,30 @@ impl Providers {
         self.received().into_iter().filter(|r| r.provider == "wecom" || r.provider == "dingtalk").collect()
     }
 
-    fn record(&self, r: Received) -> Answer {
-        let mut i = self.inner.lock().unwrap();
-        let ok = r.signature_ok;
-        i.received.push(r);
-        if ok { i.script.pop_front().unwrap_or(Answer::Ok) } else { Answer::Permanent }
+    /// Keep `r`; how to answer it and, if accepted, the message's id (issued before a hold, so
+    /// a test can post its receipt while the send is still in flight).
+    async fn record(&self, r: Received) -> (Answer, String) {
+        let released = self.release.notified();
+        let (answer, id, hold) = {
+            let mut i = self.inner.lock().unwrap();
+            let (ok, provider) = (r.signature_ok, r.provider);
+            i.received.push(r);
+            let hold = i.hold > 0;
+            i.hold = i.hold.saturating_sub(1);
+            let answer = if ok { i.script.pop_front().unwrap_or(Answer::Ok) } else { Answer::Permanent };
+            let id = match (answer, provider) {
+                (Answer::Ok, "aliyun" | "tencent" | "gateway") => Self::issue_id(&mut i, provider),
+                _ => String::new(),
+            };
+            (answer, id, hold)
+        };
+        if hold {
+            tokio::select! {
+                _ = tokio::time::sleep(HOLD) => {}
+                _ = released => {}
+            }
+        }
+        (answer, id)
     }
 }
 
@@ -206,13 +276,15 @@ async fn aliyun(
         && header(&h, "x-acs-action") == "SendSms"
         && header(&h, "x-acs-content-sha256") == sha_hex(&body)
         && signed.contains("x-acs-signature-nonce");
-    let answer = p.record(Received {
-        at: Instant::now(),
-        provider: "aliyun",
-        signature_ok,
-        query,
-        body: serde_json::Value::Null,
-    });
+    let (answer, biz_id) = p
+        .record(Received {
+            at: Instant::now(),
+            provider: "aliyun",
+            signature_ok,
+            query,
+            body: serde_json::Value::Null,
+        })
+        .await;
     let (code, msg) = match answer {
         Answer::Ok => ("OK", "OK"),
         Answer::Throttle => ("isv.BUSINESS_LIMIT_CONTROL", "触发小时级流控Permits:5"),
@@ -220,7 +292,11 @@ async fn aliyun(
         Answer::Permanent => ("isv.MOBILE_NUMBER_ILLEGAL", "非法手机号"),
     };
     let status = if signature_ok { StatusCode::OK } else { StatusCode::BAD_REQUEST };
-    (status, serde_json::json!({"Code": code, "Message": msg, "BizId": "900619746936498440^0", "RequestId": "F655A8D5"}).to_string())
+    (
+        status,
+        serde_json::json!({"Code": code, "Message": msg, "BizId": biz_id, "RequestId": "F655A8D5"})
+            .to_string(),
+    )
 }
 
 async fn tencent(State(p): State<Providers>, h: HeaderMap, body: Bytes) -> String {
@@ -243,14 +319,16 @@ async fn tencent(State(p): State<Providers>, h: HeaderMap, body: Bytes) -> Strin
     );
     let signature_ok = header(&h, "authorization") == want && header(&h, "x-tc-action") == "SendSms";
     let body: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-    let answer = p.record(Received {
-        at: Instant::now(),
-        provider: "tencent",
-        signature_ok,
-        query: BTreeMap::new(),
-        body,
-    });
-    let status = |code: &str, msg: &str| serde_json::json!({"Response": {"SendStatusSet": [{"SerialNo": "5000:1045710669157053657849499619", "PhoneNumber": "+8613912345678", "Fee": 1, "Code": code, "Message": msg}], "RequestId": "a0aabda6"}});
+    let (answer, serial) = p
+        .record(Received {
+            at: Instant::now(),
+            provider: "tencent",
+            signature_ok,
+            query: BTreeMap::new(),
+            body,
+        })
+        .await;
+    let status = |code: &str, msg: &str| serde_json::json!({"Response": {"SendStatusSet": [{"SerialNo": serial, "PhoneNumber": "+8613912345678", "Fee": 1, "Code": code, "Message": msg}], "RequestId": "a0aabda6"}});
     match answer {
         Answer::Ok => status("Ok", "send success"),
         Answer::Throttle => status("LimitExceeded.PhoneNumberThirtySecondLimit", "30秒内发送短信条数超过上限"),
@@ -264,7 +342,7 @@ async fn wecom(State(p): State<Providers>, RawQuery(q): RawQuery, body: Bytes) -
     let query = decode_query(&q.unwrap_or_default());
     let body: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
     let signature_ok = query.get("key").is_some_and(|k| k == "wecom-key") && body["msgtype"] == "text";
-    match p.record(Received { at: Instant::now(), provider: "wecom", signature_ok, query, body }) {
+    match p.record(Received { at: Instant::now(), provider: "wecom", signature_ok, query, body }).await.0 {
         Answer::Ok => r#"{"errcode":0,"errmsg":"ok"}"#,
         Answer::Throttle => r#"{"errcode":45009,"errmsg":"api freq out of limit"}"#,
         Answer::Permanent => r#"{"errcode":93000,"errmsg":"invalid webhook url"}"#,
@@ -281,7 +359,7 @@ async fn dingtalk(State(p): State<Providers>, RawQuery(q): RawQuery, body: Bytes
     // The query is decoded here, so the sign compares as plain base64.
     let signature_ok =
         query.get("sign") == Some(&want) && query.get("access_token").is_some_and(|t| t == "ding-token");
-    match p.record(Received { at: Instant::now(), provider: "dingtalk", signature_ok, query, body }) {
+    match p.record(Received { at: Instant::now(), provider: "dingtalk", signature_ok, query, body }).await.0 {
         Answer::Ok => r#"{"errcode":0,"errmsg":"ok"}"#,
         Answer::Throttle => r#"{"errcode":130101,"errmsg":"send too fast, exceed 20 times per minute"}"#,
         Answer::Permanent => r#"{"errcode":310000,"errmsg":"sign not match"}"#,
@@ -289,26 +367,30 @@ async fn dingtalk(State(p): State<Providers>, RawQuery(q): RawQuery, body: Bytes
     .to_owned()
 }
 
-/// A county gateway that wants a bearer token and a JSON body.
+/// A county gateway that wants a bearer token and a JSON body, and answers with its id for
+/// the message.
 async fn gateway(
     State(p): State<Providers>,
     h: HeaderMap,
     body: Bytes,
-) -> (StatusCode, [(&'static str, &'static str); 1]) {
+) -> (StatusCode, [(&'static str, &'static str); 1], String) {
     let body: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
     let signature_ok = header(&h, "authorization") == "Bearer gateway-token";
-    let status = match p.record(Received {
-        at: Instant::now(),
-        provider: "gateway",
-        signature_ok,
-        query: BTreeMap::new(),
-        body,
-    }) {
+    let (answer, id) = p
+        .record(Received {
+            at: Instant::now(),
+            provider: "gateway",
+            signature_ok,
+            query: BTreeMap::new(),
+            body,
+        })
+        .await;
+    let status = match answer {
         Answer::Ok => StatusCode::OK,
         Answer::Throttle => StatusCode::TOO_MANY_REQUESTS,
         Answer::Permanent => StatusCode::BAD_REQUEST,
     };
-    (status, [("retry-after", "7")])
+    (status, [("retry-after", "7")], serde_json::json!({ "id": id }).to_string())
 }
 
 #[cfg(test)]

@@ -45,6 +45,8 @@ export interface AlertLogRow {
   acknowledged_at: number | null;
   acknowledged_by: string | null;
   acknowledged_via: string | null;
+  /** When the provider's delivery receipt came in (state `delivered` or `undelivered`). */
+  receipt_at: number | null;
 }
 
 export interface FieldChange {

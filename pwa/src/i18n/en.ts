@@ -248,6 +248,8 @@ export const en: Record<MessageKey, string> = {
   alert_level_case: 'Case owner / handler',
   alert_state_queued: 'Waiting to send',
   alert_state_sent: 'Sent',
+  alert_state_delivered: 'Delivered to the phone',
+  alert_state_undelivered: 'Not delivered to the phone',
   alert_state_failed: 'Failed',
   alert_state_gone: 'Alerts turned off on that phone',
   alert_state_unreachable: 'Not reached (alerts off, or no number on the roster)',

@@ -274,6 +274,8 @@ export const zhCN = {
   alert_level_case: '包案领导/专人',
   alert_state_queued: '等待发送',
   alert_state_sent: '已发出',
+  alert_state_delivered: '已送达手机',
+  alert_state_undelivered: '未送达手机',
   alert_state_failed: '发送失败',
   alert_state_gone: '该手机已关闭提醒',
   alert_state_unreachable: '未能送达（未开启提醒或未登记手机号）',

@@ -1,6 +1,7 @@
 // Who was alerted about a case, how, and what came of it: the server's delivery log, for
-// leaders — every channel's attempts per person (Web Push, SMS, the group robot), and who
-// acknowledged and how (in the app, or with the SMS link).
+// leaders — every channel's attempts per person (Web Push, SMS, the group robot), whether the
+// SMS provider reported it delivered to the phone (or why not), and who acknowledged and how
+// (in the app, or with the SMS link).
 // Fetched when a leader opens a case while online; offline it is simply not shown (it is the
 // server's record, not part of the case document).
 import { html, nothing } from 'lit-html';
@@ -8,6 +9,14 @@ import type { AlertLogRow } from '../api/types';
 import { t, type MessageKey } from '../i18n';
 import type { Ctx } from './ctx';
 import { fmtTime, mayManage } from './format';
+
+/**
+ * The provider's reason to show under a row: why it failed, was held back or did not reach the
+ * phone. Once a message went out (`sent`, `delivered`), an earlier retry's error is old news.
+ */
+export function shownReason(r: Pick<AlertLogRow, 'state' | 'last_error'>): string | null {
+  return r.last_error && r.state !== 'sent' && r.state !== 'delivered' ? r.last_error : null;
+}
 
 /** `aliyun_sms`, `tencent_sms` and `http_sms` are all SMS to the person; robots are groups. */
 function channelLabel(channel: string): string {
@@ -40,10 +49,10 @@ export function alertLogView(ctx: Ctx, doc: string) {
         <ol class="timeline">
           ${rows.map((r) => html`<li>
             <div class="tl-head"><b>${label('alert_level_', r.level)} · ${r.user_name} · <span data-testid="alert-channel">${channelLabel(r.channel)}</span></b>
-              <span class="muted">${fmtTime(r.sent_at ?? r.created_at)}</span></div>
+              <span class="muted">${fmtTime(r.receipt_at ?? r.sent_at ?? r.created_at)}</span></div>
             <div>${label('alert_state_', r.state)}${r.attempts > 1 ? ` · ${t('alert_attempts', { n: r.attempts })}` : ''}
               ${r.acknowledged_at ? html` · ${t(r.acknowledged_via === 'sms_link' ? 'alert_acked_sms' : 'alert_acked', { who: r.acknowledged_by ?? '' })}` : ''}</div>
-            ${r.last_error && r.state !== 'sent' ? html`<div class="muted">${r.last_error}</div>` : ''}
+            ${shownReason(r) ? html`<div class="muted" data-testid="alert-reason">${shownReason(r)}</div>` : ''}
           </li>`)}
         </ol>`}
     </section>`;

@@ -12,6 +12,10 @@
 //! - [`link`]: the `/a/<code>` acknowledgement link an SMS carries.
 //! - [`page`]: the small server-rendered page that link opens.
 //! - [`send`]: one claimed delivery through its channel, after quiet hours and the SMS caps.
+//!
+//! An SMS the provider accepted is `sent`; its delivery receipt, where the provider reports
+//! one, turns it `delivered` or `undelivered` with the provider's reason
+//! (`crate::channels::receipts`, `crate::store` `record_receipt`).
 
 pub mod link;
 pub mod page;
@@ -22,6 +26,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use crate::channels::ChannelKind;
+use crate::channels::receipts::ReceiptToken;
 
 /// What the plan needs to know of the configured channels and limits.
 #[derive(Debug, Clone)]
@@ -38,6 +43,8 @@ pub struct Plan {
     pub sms_daily_budget: i64,
     /// Where people open the app; SMS links point under it.
     pub public_url: String,
+    /// The secret of `/receipts/<provider>/<token>`; `None`: delivery receipts are not taken.
+    pub receipt_token: Option<ReceiptToken>,
 }
 
 impl Default for Plan {
@@ -49,6 +56,7 @@ impl Default for Plan {
             sms_per_person_hour: 10,
             sms_daily_budget: 1_000,
             public_url: "http://127.0.0.1:8080".into(),
+            receipt_token: None,
         }
     }
 }

@@ -19,6 +19,9 @@ pub struct HttpSms {
     /// Sent as `Authorization: Bearer …` when set.
     pub token: Option<Secret>,
     pub template: SmsTemplate,
+    /// Where the gateway's JSON answer holds its id for the message (a JSON pointer such as
+    /// `/data/msgid`), to match the delivery receipts it posts later; `None`: it posts none.
+    pub receipt_id: Option<String>,
     pub client: reqwest::Client,
 }
 
@@ -42,6 +45,15 @@ impl HttpSms {
             req = req.bearer_auth(t.expose());
         }
         req.build().map_err(|e| format!("gateway request unusable: {e}"))
+    }
+}
+
+/// The gateway's id for the message at `pointer` in its answer, a string or a number.
+fn message_id(answer: &serde_json::Value, pointer: &str) -> Option<String> {
+    match answer.pointer(pointer)? {
+        serde_json::Value::String(s) if !s.is_empty() => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
     }
 }
 
@@ -71,7 +83,13 @@ impl Channel for HttpSms {
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| parse_retry_after(v, std::time::SystemTime::now()));
             match status.as_u16() {
-                200..=299 => Attempt::Sent { receipt: None, cost_units: 1 },
+                200..=299 => {
+                    let receipt = match &self.receipt_id {
+                        Some(pointer) => message_id(&super::json_body(resp).await, pointer),
+                        None => None,
+                    };
+                    Attempt::Sent { receipt, cost_units: 1 }
+                }
                 429 => {
                     Attempt::retry(wait.unwrap_or(Duration::from_secs(60)), "gateway: 429 Too Many Requests")
                 }
@@ -81,5 +99,20 @@ impl Channel for HttpSms {
                 _ => Attempt::failed(format!("gateway: {status}")),
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_gateways_message_id_is_read_where_the_pointer_says_as_text_or_number() {
+        let answer = serde_json::json!({ "data": { "msgid": "g-17", "n": 42 }, "empty": "" });
+        assert_eq!(message_id(&answer, "/data/msgid").as_deref(), Some("g-17"));
+        assert_eq!(message_id(&answer, "/data/n").as_deref(), Some("42"));
+        assert_eq!(message_id(&answer, "/empty"), None);
+        assert_eq!(message_id(&answer, "/missing"), None);
+        assert_eq!(message_id(&serde_json::Value::Null, "/id"), None);
     }
 }

@@ -12,11 +12,13 @@
 //! [`sms_text`] decides what an SMS may say (case number, township, category, severity — no
 //! names, phones or titles) and that it fits one 70-character segment. [`config`] reads
 //! endpoints, templates and secrets (from the environment or a file, never a command-line
-//! value or the database). Every attempt is counted per channel in [`ChannelMetrics`].
+//! value or the database). Every attempt is counted per channel in [`ChannelMetrics`], and so
+//! is every delivery receipt a provider reports ([`receipts`]).
 
 pub mod aliyun;
 pub mod config;
 pub mod http_sms;
+pub mod receipts;
 pub mod robots;
 pub mod setup;
 pub mod sign;
@@ -172,17 +174,19 @@ pub trait Channel: Send + Sync {
 /// Sends, failures and cost per channel, for `/metrics`.
 #[derive(Default)]
 pub struct ChannelMetrics {
-    counts: [[Counter; 4]; 6],
+    counts: [[Counter; 6]; 6],
 }
 
 const SENT: usize = 0;
 const FAILED: usize = 1;
 const RETRIED: usize = 2;
 const COST: usize = 3;
+const DELIVERED: usize = 4;
+const UNDELIVERED: usize = 5;
 
 impl ChannelMetrics {
     pub fn record(&self, kind: ChannelKind, attempt: &Attempt) {
-        let row = &self.counts[ChannelKind::ALL.iter().position(|k| *k == kind).unwrap_or_default()];
+        let row = self.row(kind);
         match attempt {
             Attempt::Sent { cost_units, .. } => {
                 row[SENT].inc();
@@ -193,8 +197,21 @@ impl ChannelMetrics {
         }
     }
 
+    /// A receipt seen for the first time (a provider's repeat of one is not counted again).
+    pub fn record_receipt(&self, kind: ChannelKind, outcome: receipts::ReceiptOutcome) {
+        let column = match outcome {
+            receipts::ReceiptOutcome::Delivered => DELIVERED,
+            receipts::ReceiptOutcome::Undelivered => UNDELIVERED,
+        };
+        self.row(kind)[column].inc();
+    }
+
+    fn row(&self, kind: ChannelKind) -> &[Counter; 6] {
+        &self.counts[ChannelKind::ALL.iter().position(|k| *k == kind).unwrap_or_default()]
+    }
+
     pub fn get(&self, kind: ChannelKind) -> (u64, u64, u64, u64) {
-        let row = &self.counts[ChannelKind::ALL.iter().position(|k| *k == kind).unwrap_or_default()];
+        let row = self.row(kind);
         (row[SENT].get(), row[FAILED].get(), row[RETRIED].get(), row[COST].get())
     }
 
@@ -206,6 +223,12 @@ impl ChannelMetrics {
             ("anlan_channel_failures_total", "Attempts that failed for good", FAILED),
             ("anlan_channel_retries_total", "Attempts throttled or refused for now", RETRIED),
             ("anlan_channel_cost_units_total", "Billed units (SMS segments)", COST),
+            ("anlan_channel_delivered_total", "Receipts: the provider reached the phone", DELIVERED),
+            (
+                "anlan_channel_undelivered_total",
+                "Receipts: the provider could not reach the phone",
+                UNDELIVERED,
+            ),
         ];
         for (name, help, i) in series {
             let _ = writeln!(s, "# HELP {name} {help}\n# TYPE {name} counter");
@@ -241,5 +264,9 @@ mod tests {
         let text = m.render();
         assert!(text.contains("anlan_channel_cost_units_total{channel=\"aliyun_sms\"} 1"), "{text}");
         assert!(text.contains("anlan_channel_retries_total{channel=\"wecom_robot\"} 1"), "{text}");
+        m.record_receipt(ChannelKind::AliyunSms, receipts::ReceiptOutcome::Undelivered);
+        let text = m.render();
+        assert!(text.contains("anlan_channel_undelivered_total{channel=\"aliyun_sms\"} 1"), "{text}");
+        assert!(text.contains("anlan_channel_delivered_total{channel=\"aliyun_sms\"} 0"), "{text}");
     }
 }

@@ -10,6 +10,8 @@
 //! | `ANLAN_ALIYUN_ACCESS_KEY_ID`, `ANLAN_ALIYUN_ACCESS_KEY_SECRET`¹, `ANLAN_ALIYUN_SMS_ENDPOINT` | Alibaba Cloud |
 //! | `ANLAN_TENCENT_SECRET_ID`, `ANLAN_TENCENT_SECRET_KEY`¹, `ANLAN_TENCENT_SMS_APP_ID`, `ANLAN_TENCENT_SMS_REGION`, `ANLAN_TENCENT_SMS_ENDPOINT` | Tencent Cloud |
 //! | `ANLAN_HTTP_SMS_URL`, `ANLAN_HTTP_SMS_METHOD`, `ANLAN_HTTP_SMS_BODY`, `ANLAN_HTTP_SMS_CONTENT_TYPE`, `ANLAN_HTTP_SMS_TOKEN`¹ | a county gateway |
+//! | `ANLAN_HTTP_SMS_RECEIPT_ID` | where the gateway's JSON answer holds its message id (a JSON pointer), for its receipts |
+//! | `ANLAN_SMS_RECEIPT_TOKEN`¹ | the secret in the receipt URL `/receipts/<provider>/<token>`; unset: receipts are not taken |
 //! | `ANLAN_ROBOTS_FILE` | lines `<unit code> wecom <webhook URL>` or `<unit code> dingtalk <webhook URL> <secret>` |
 //!
 //! ¹ a secret: the variable, or a file named by the variable with `_FILE` appended.
@@ -19,6 +21,7 @@ use std::collections::HashMap;
 use super::aliyun::{self, AliyunSms};
 use super::config::{ConfigError, Secret, Settings, parse_url};
 use super::http_sms::HttpSms;
+use super::receipts::ReceiptToken;
 use super::robots::{Robot, RobotChannel};
 use super::sms_text::SmsTemplate;
 use super::tencent::{self, TencentSms};
@@ -81,6 +84,15 @@ pub fn sms(s: &dyn Settings, client: &reqwest::Client) -> Result<Option<Box<dyn 
                     .value("ANLAN_HTTP_SMS_CONTENT_TYPE")
                     .unwrap_or_else(|| "application/json".into()),
                 token: s.secret("ANLAN_HTTP_SMS_TOKEN")?,
+                receipt_id: match s.value("ANLAN_HTTP_SMS_RECEIPT_ID") {
+                    Some(p) if !p.starts_with('/') => {
+                        return Err(ConfigError::Invalid {
+                            name: "ANLAN_HTTP_SMS_RECEIPT_ID".into(),
+                            reason: format!("{p:?} is not a JSON pointer (such as /data/msgid)"),
+                        });
+                    }
+                    p => p,
+                },
                 template,
                 client,
             })
@@ -96,6 +108,16 @@ pub fn sms(s: &dyn Settings, client: &reqwest::Client) -> Result<Option<Box<dyn 
 
 fn with_id(t: SmsTemplate, name: &str) -> Result<SmsTemplate, ConfigError> {
     if t.id.is_empty() { Err(ConfigError::Missing(name.into())) } else { Ok(t) }
+}
+
+/// The secret of the receipt URLs, if receipts are taken.
+pub fn receipt_token(s: &dyn Settings) -> Result<Option<ReceiptToken>, ConfigError> {
+    s.secret("ANLAN_SMS_RECEIPT_TOKEN")?
+        .map(|t| {
+            ReceiptToken::new(t)
+                .map_err(|reason| ConfigError::Invalid { name: "ANLAN_SMS_RECEIPT_TOKEN".into(), reason })
+        })
+        .transpose()
 }
 
 /// The group robots by unit code, from `ANLAN_ROBOTS_FILE` (a secret file: the URLs hold keys).

@@ -29,6 +29,10 @@ pub struct Serve {
     /// Seconds an urgent alert may go unacknowledged on Web Push before it goes by SMS too.
     #[arg(long, env = "ANLAN_SMS_AFTER", default_value_t = 180)]
     sms_after: u64,
+    /// Seconds a worker holds a delivery it is sending; after a crash mid-send, the delivery
+    /// goes again once they have passed. Keep it above the 15-second provider deadline.
+    #[arg(long, env = "ANLAN_DELIVERY_LEASE", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    delivery_lease: u64,
     /// At most this many SMS to one person in any hour (the rest are logged as capped).
     #[arg(long, env = "ANLAN_SMS_PER_PERSON_HOUR", default_value_t = 10)]
     sms_per_person_hour: i64,
@@ -223,6 +227,7 @@ pub async fn run(s: Serve) -> anyhow::Result<()> {
         cache_docs: s.cache_docs,
         escalate_after: Duration::from_secs(s.escalate_after),
         sms_after: Duration::from_secs(s.sms_after),
+        delivery_lease: Duration::from_secs(s.delivery_lease),
         sms_per_person_hour: s.sms_per_person_hour,
         sms_daily_budget: s.sms_daily_budget,
         public_url: s.public_url,

@@ -28,6 +28,8 @@ pub struct AlertConfig {
     pub escalate_after: Duration,
     /// How often to look for escalations, overdue cases and retries without being woken.
     pub tick: Duration,
+    /// How long a claimed delivery is this worker's alone (see `Config::delivery_lease`).
+    pub lease: Duration,
     /// The first wait after a push service failed without saying how long to wait; it doubles.
     pub retry_base: Duration,
     /// How often to look for cases whose deadline has passed.
@@ -50,8 +52,6 @@ pub struct AlertWorker {
     /// Group robots by unit code.
     pub robots: HashMap<String, RobotChannel>,
 }
-
-const LEASE_MS: i64 = 60_000;
 
 impl AlertWorker {
     pub async fn run(self: Arc<Self>, live: LiveHub, mut shutdown: watch::Receiver<bool>) {
@@ -87,7 +87,7 @@ impl AlertWorker {
         }
         while self.store.expand_outbox(&self.plan).await? > 0 {}
         loop {
-            let due = self.store.claim_deliveries(32, LEASE_MS).await?;
+            let due = self.store.claim_deliveries(32, self.config.lease.as_millis() as i64).await?;
             if due.is_empty() {
                 return Ok(());
             }

@@ -14,6 +14,7 @@ mod live;
 mod paths;
 mod people;
 mod push;
+mod receipts;
 mod records;
 mod scope_admin;
 mod session;
@@ -65,7 +66,11 @@ pub fn router(state: AppState, static_dir: Option<&Path>, metrics: Option<Router
         .route_layer(middleware::from_fn(record_route))
         // An unknown API path is the client's mistake, not a page of the app.
         .fallback(paths::not_found);
-    let mut app = Router::new().nest("/api/v1", api).merge(health::router()).merge(ack_link::router());
+    let mut app = Router::new()
+        .nest("/api/v1", api)
+        .merge(health::router())
+        .merge(ack_link::router())
+        .merge(receipts::router());
     if let Some(m) = metrics {
         app = app.merge(m);
     }

@@ -180,10 +180,11 @@ impl SqlStore {
         Ok(())
     }
 
-    /// SMS the providers accepted since `since_ms`: to `user`, or to anyone.
+    /// SMS the providers accepted since `since_ms`: to `user`, or to anyone. A receipt that
+    /// came back since (`delivered`, `undelivered`) does not make it cost less.
     pub async fn sms_sent_since(&self, user: Option<&str>, since_ms: i64) -> Result<i64> {
         Ok(sqlx::query_scalar(
-            "SELECT COUNT(*) FROM deliveries WHERE channel LIKE '%sms' AND state = 'sent' AND sent_at >= $1
+            "SELECT COUNT(*) FROM deliveries WHERE channel LIKE '%sms' AND state IN ('sent', 'delivered', 'undelivered') AND sent_at >= $1
                AND ($2 = '' OR user_id = $2)",
         )
         .bind(since_ms)

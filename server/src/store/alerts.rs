@@ -56,6 +56,8 @@ pub struct DeliveryLogRow {
     pub acknowledged_by: Option<String>,
     /// `app` or `sms_link`.
     pub acknowledged_via: Option<String>,
+    /// When the provider's delivery receipt (`delivered` / `undelivered`) came in.
+    pub receipt_at: Option<i64>,
 }
 
 pub enum DeliveryOutcome {
@@ -268,6 +270,9 @@ impl SqlStore {
             DeliveryOutcome::Postponed { until } => ("queued", None, *until, Some("quiet hours".to_string())),
         };
         sqlx::query(q).bind(d.id).bind(state).bind(sent).bind(next).bind(error).execute(&mut *tx).await?;
+        if let DeliveryOutcome::Sent = outcome {
+            Self::apply_stored_receipt(&mut tx, d.id, now).await?;
+        }
         if let DeliveryOutcome::Postponed { .. } = outcome {
             sqlx::query("UPDATE deliveries SET attempts = attempts - 1 WHERE id = $1 AND attempts > 0")
                 .bind(d.id)
@@ -325,7 +330,7 @@ impl SqlStore {
         sqlx::query(
             "SELECT o.kind, o.level, dl.user_id, COALESCE(u.name, g.name, dl.user_id), dl.state, dl.attempts, dl.last_error,
                     dl.created_at, dl.sent_at, dl.acknowledged_at, COALESCE(a.name, dl.acknowledged_by), dl.channel,
-                    dl.acknowledged_via
+                    dl.acknowledged_via, dl.receipt_at
              FROM deliveries dl JOIN outbox o ON o.id = dl.outbox_id LEFT JOIN users u ON u.id = dl.user_id
                LEFT JOIN users a ON a.id = dl.acknowledged_by
                LEFT JOIN units g ON g.code = dl.address AND dl.user_id = ''
@@ -350,6 +355,7 @@ impl SqlStore {
                 acknowledged_by: r.try_get(10)?,
                 channel: r.try_get(11)?,
                 acknowledged_via: r.try_get(12)?,
+                receipt_at: r.try_get(13)?,
             })
         })
         .collect()

@@ -25,6 +25,7 @@ mod people;
 mod petitions;
 mod pools;
 mod quarantine;
+mod receipts;
 mod records;
 mod reminders;
 mod scope;
@@ -54,6 +55,7 @@ pub use campaigns::{CampaignInfo, NewCampaign, ReminderLogRow, RosterEntry, Stor
 pub use locations::LatLon;
 pub use people::UserListing;
 pub use quarantine::QuarantineEntry;
+pub use receipts::ReceiptEffect;
 pub use records::RecordListing;
 pub use scope::Scope;
 pub use space::{Free, FreeSpaceFloor, RETRY_AFTER_SECS, Refusal, Space, parse_bytes};

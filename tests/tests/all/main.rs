@@ -2,6 +2,7 @@
 //! Run one area with `cargo test -p anlan-tests --test all <module>::` (e.g. `sync::`).
 
 mod admin_api;
+mod alert_crash;
 mod alert_plan;
 mod alerts;
 mod audit;
@@ -36,6 +37,7 @@ mod proxy;
 mod push_delivery;
 mod push_endpoints;
 mod quarantine;
+mod receipts;
 mod record_alerts;
 mod restore;
 mod revocation;
