@@ -15,6 +15,7 @@ import { mayStat as statsAllowed, statsState, statsView } from './stats';
 import { leaderSweeps } from './sweep';
 import { syncBar } from './syncbar';
 import { nameOf } from '../people';
+import { trustedNow } from './page-clock';
 
 export interface LeaderFilters { village: string; category: string; severity: string; status: string; mine?: boolean; open?: boolean }
 export const leaderFilters: LeaderFilters = { village: '', category: '', severity: '', status: '' };
@@ -23,7 +24,7 @@ export const leaderFilters: LeaderFilters = { village: '', category: '', severit
 export const splitView = (ctx: Ctx) => !isOfficerRole(ctx.session.user.role) && window.matchMedia('(min-width: 1024px)').matches;
 
 /** Unacknowledged first (urgent at the top), then overdue, then the rest by severity and age. */
-export function leaderGroups(cases: CaseListItem[], now = Date.now()) {
+export function leaderGroups(cases: CaseListItem[], now = trustedNow()) {
   const attention: CaseListItem[] = [];
   const overdue: CaseListItem[] = [];
   const other: CaseListItem[] = [];

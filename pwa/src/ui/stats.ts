@@ -11,6 +11,7 @@ import { header } from './officer-home';
 import { isLeader } from '../rules/roles';
 import { monthDates } from '../rules/calendar';
 import { fmtYmd } from './format';
+import { trustedNow } from './page-clock';
 
 /** Roles the server gives statistics to (township and above). */
 /** Statistics are for the township and above. */
@@ -44,7 +45,7 @@ export function monthRange(now: number, offset: 0 | -1): { from: string; to: str
   return { from, to };
 }
 
-export function freshStats(now = Date.now()): StatsState {
+export function freshStats(now = trustedNow()): StatsState {
   return { kind: 'this_month', ...monthRange(now, 0), unit: '', report: null, loading: false, error: null, downloading: '', active: false };
 }
 
@@ -175,7 +176,7 @@ function periodPicker(ctx: Ctx, st: StatsState) {
   const pick = (kind: PeriodKind) => {
     st.kind = kind;
     if (kind !== 'custom') {
-      Object.assign(st, monthRange(Date.now(), kind === 'this_month' ? 0 : -1));
+      Object.assign(st, monthRange(trustedNow(), kind === 'this_month' ? 0 : -1));
       void loadStats(ctx, st);
     } else ctx.rerender();
   };
@@ -194,6 +195,9 @@ export function statsView(ctx: Ctx, st: StatsState = statsState) {
   if (!st.active) {
     st.active = true;
     st.unit = '';
+    // The month is taken when the page opens, by the server's clock as last measured: a phone
+    // whose clock says next year still sees this month's figures.
+    if (st.kind !== 'custom') Object.assign(st, monthRange(trustedNow(), st.kind === 'this_month' ? 0 : -1));
     void loadStats(ctx, st);
   }
   const r = st.report;

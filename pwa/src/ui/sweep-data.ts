@@ -7,6 +7,7 @@ import { reportId, SWEEP_KIND } from '../model/sweep-id';
 import type { SweepSummary } from '../model/sweep';
 import { readError } from '../sync/http-error';
 import type { Ctx } from './ctx';
+import { trustedNow } from './page-clock';
 
 export interface Campaign {
   id: string; name: string; kind: string; unit_code: string; window_start: number; window_end: number;
@@ -100,9 +101,16 @@ export function localReport(campaign: string, village: string): LocalReport | un
   return sweepState.reports.find((r) => r.doc === id);
 }
 
+/** An officer is asked about a campaign from its window's start until a week after its
+ *  deadline (a late answer still counts). `now` is the server's clock as this phone knows it: a
+ *  phone whose clock runs a month ahead still shows a campaign that is open. */
+export function campaignShown(c: Pick<Campaign, 'window_start' | 'deadline'>, now: number): boolean {
+  return c.window_start <= now && c.deadline > now - 7 * 86_400_000;
+}
+
 /** Completeness from this phone's replica and the server's reports as last fetched: the same
  *  function the server runs (src/model/completeness.ts). */
-export function phoneCompleteness(entry: CampaignEntry, now = Date.now()): Completeness {
+export function phoneCompleteness(entry: CampaignEntry, now = trustedNow()): Completeness {
   const received = new Map(entry.reports.map((r) => [r.village, r.received_at]));
   const mine: ReportInput[] = sweepState.reports
     .filter((r) => r.summary.campaign === entry.campaign.id)
