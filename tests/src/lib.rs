@@ -138,7 +138,7 @@ impl TestApp {
         self.exec_at("UPDATE documents SET created_at = $1", at).await;
     }
 
-    async fn exec_at(&self, sql: &str, at: i64) {
+    async fn exec_at(&self, sql: &'static str, at: i64) {
         use sqlx::Connection;
         let mut db = sqlx::AnyConnection::connect(&self.db.url).await.unwrap();
         sqlx::query(sql).bind(at).execute(&mut db).await.unwrap();
