@@ -29,10 +29,36 @@ function shiftClock(skew) {
   globalThis.Date = Shifted;
 }
 
+async function apiJson(base, token, path, init = {}) {
+  const r = await fetch(`${base}/api/v1${path}`, { ...init, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...(init.headers ?? {}) } });
+  return r.json();
+}
+
+/** A campaign over 曹远镇 launched by the demo leader. */
+function launchCampaign(base, name, windowStart, deadline) {
+  return apiJson(base, 'anlan-demo-leader', '/campaigns', { method: 'POST', body: JSON.stringify({
+    name, kind: 'special', window_start: windowStart, window_end: deadline, deadline }) });
+}
+
 export async function clockChecks({ base, check, launch, until, assert, shot, apiCases }) {
   const title = `移民补偿款争议 ${Date.now() % 100000}`;
   const { page, context } = await launch('clock-officer');
   let doc = '';
+
+  /** A campaign open from now until `deadlineIn` from now, and the demo officer's phone, synced
+   *  with a right clock, offering it. */
+  const officerSeesCampaign = async (profile, name, deadlineIn) => {
+    const now = Date.now();
+    const launched = await launchCampaign(base, `${name} ${now % 100000}`, now - 60_000, now + deadlineIn);
+    const id = launched.campaign?.id;
+    assert(id, JSON.stringify(launched));
+    const { page: op, context: oc } = await launch(profile);
+    await op.goto(`${base}/#/login?token=anlan-demo-officer`);
+    await until(async () => (await op.locator('[data-testid=last-sync]').innerText()).includes('上次同步'), 'first sync');
+    const row = op.locator(`[data-testid=sweep-row][data-campaign="${id}"]`);
+    await row.waitFor({ timeout: 20_000 });
+    return { id, op, oc, row };
+  };
 
   await check('clock: a phone whose clock jumps two years ahead offline records a case; the server corrects and marks it', async () => {
     await page.goto(`${base}/#/login?token=anlan-demo-officer`);
@@ -141,23 +167,12 @@ export async function clockChecks({ base, check, launch, until, assert, shot, ap
 
   await check('clock: a sweep answer written under a jumped clock is marked beside its village on the leader\'s campaign', async () => {
     const PUTOU = '350481101201';
-    const api = async (token, path, init = {}) => {
-      const r = await fetch(`${base}/api/v1${path}`, { ...init, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...(init.headers ?? {}) } });
-      return r.json();
-    };
-    // Six hours fast, not two years: a phone whose clock is past the campaign's deadline no
-    // longer offers it. Still far beyond the server's 15 minutes' tolerance.
+    const api = (token, path, init) => apiJson(base, token, path, init);
+    // Six hours fast, not two years: until its next sync measures the jump, the phone knows no
+    // better than its clock, and by a clock past the deadline the campaign is no longer offered.
+    // Still far beyond the server's 15 minutes' tolerance.
     const skew = 6 * 3_600_000;
-    const now = Date.now();
-    const launched = await api('anlan-demo-leader', '/campaigns', { method: 'POST', body: JSON.stringify({
-      name: `时钟排查 ${now % 100000}`, kind: 'special', window_start: now - 60_000, window_end: now + 3 * 86_400_000, deadline: now + 3 * 86_400_000 }) });
-    const id = launched.campaign?.id;
-    assert(id, JSON.stringify(launched));
-    const { page: op, context: oc } = await launch('clock-sweep-officer');
-    await op.goto(`${base}/#/login?token=anlan-demo-officer`);
-    await until(async () => (await op.locator('[data-testid=last-sync]').innerText()).includes('上次同步'), 'first sync');
-    const row = op.locator(`[data-testid=sweep-row][data-campaign="${id}"]`);
-    await row.waitFor({ timeout: 20_000 });
+    const { id, op, oc, row } = await officerSeesCampaign('clock-sweep-officer', '时钟排查', 3 * 86_400_000);
     await oc.setOffline(true);
     await op.evaluate(shiftClock, skew);
     for (const w of op.workers()) await w.evaluate(shiftClock, skew);
@@ -180,6 +195,26 @@ export async function clockChecks({ base, check, launch, until, assert, shot, ap
     assert((await village.locator('[data-testid=sweep-clock]').innerText()).includes('上报时手机时间不准，时间已更正'), 'the marker text');
     assert((await campaign.locator('[data-testid=sweep-clock]').count()) === 1, 'only the corrected village is marked');
     await shot(lp, 'clock-06-sweep-marker', `[data-testid=campaign-card][data-campaign="${id}"]`);
+  });
+
+  await check('clock: a phone whose clock runs a month ahead still offers an open campaign, not late, once a sync has measured it', async () => {
+    const DAY = 86_400_000;
+    const skew = 30 * DAY;
+    const now = Date.now();
+    const { id, op, oc, row } = await officerSeesCampaign('clock-campaign-officer', '月底排查', DAY);
+
+    // The clock jumps a month ahead: by it the campaign closed more than a week ago.
+    await op.evaluate(shiftClock, skew);
+    for (const w of op.workers()) await w.evaluate(shiftClock, skew);
+    assert(await op.evaluate((d) => Date.now() > d + 7 * 86_400_000, now + DAY), 'the page clock did not move past the deadline');
+    // The next sync measures the clock (a reconnection starts one).
+    await oc.setOffline(true);
+    await oc.setOffline(false);
+    // Measured: the warning shows, and the screen is drawn again by the corrected clock.
+    await op.locator('[data-testid=clock-warning]').waitFor({ timeout: 30_000 });
+    await row.waitFor({ timeout: 20_000 });
+    assert((await row.locator('.late').count()) === 0, 'the open campaign is marked late by the phone\'s raw clock');
+    await shot(op, 'clock-07-campaign-under-wrong-clock', `[data-testid=sweep-row][data-campaign="${id}"]`);
   });
 }
 

@@ -98,7 +98,9 @@ impl SimDevice {
                 name: "张三".into(), phone: Some("13800000000".into()), note: None
             }],
             reporter: self.user_id.clone(),
-            reported_at: 1_795_000_000_000,
+            // By the phone's clock: a fixed past time would predate the device's enrolment,
+            // which the server judges implausible (PROTOCOL.md §11).
+            reported_at: now_ms() + self.clock_skew.unwrap_or(0),
             location: None,
         }
     }

@@ -125,6 +125,26 @@ impl TestApp {
         SimDevice::new(&self.url, &d.token)
     }
 
+    /// Every device enrolled at `at` (Unix ms). The server judges a time a phone writes before
+    /// its enrolment implausible (PROTOCOL.md §11): tests of records of earlier events, and of
+    /// phones that have been in use a while, date the enrolment back first.
+    pub async fn devices_enrolled_at(&self, at: i64) {
+        self.exec_at("UPDATE devices SET created_at = $1", at).await;
+    }
+
+    /// Every stored document received at `at` (Unix ms): a fixture of history, whose later
+    /// edits carry times after the documents' creation.
+    pub async fn documents_received_at(&self, at: i64) {
+        self.exec_at("UPDATE documents SET created_at = $1", at).await;
+    }
+
+    async fn exec_at(&self, sql: &'static str, at: i64) {
+        use sqlx::Connection;
+        let mut db = sqlx::AnyConnection::connect(&self.db.url).await.unwrap();
+        sqlx::query(sql).bind(at).execute(&mut db).await.unwrap();
+        db.close().await.unwrap();
+    }
+
     /// Subscribe the device behind `token` to `push`, bound to the server's VAPID key, as the
     /// PWA does when someone turns alerts on.
     pub async fn subscribe_push(

@@ -218,7 +218,7 @@ export class DocRepo implements SyncStore {
       doc: id, kind, local_heads: heads,
       acked_heads: wasClean ? heads : meta!.acked_heads,
       rejected: meta?.rejected ?? null,
-      summary: summarizeSafe(kind, doc, meta), updated_at: Date.now(),
+      summary: summarizeSafe(kind, doc, meta), updated_at: this.now(),
     });
     await tx.done;
     this.cache.set(id, { doc, heads });
@@ -278,7 +278,7 @@ export class DocRepo implements SyncStore {
       return false;
     }
     void docs.put(A.save(doc), id);
-    void metas.put({ ...meta, local_heads: heads, summary: summarizeSafe(meta.kind, doc, meta), updated_at: Date.now() });
+    void metas.put({ ...meta, local_heads: heads, summary: summarizeSafe(meta.kind, doc, meta), updated_at: this.now() });
     await tx.done;
     this.cache.set(id, { doc, heads });
     return true;

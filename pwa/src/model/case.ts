@@ -56,7 +56,7 @@ function ms(v: unknown): number | null {
 
 export interface Author { user: string; village: string }
 
-export function newCase(actor: string, author: Author, input: NewCaseInput, now = new Date()): A.Doc<CaseDoc> {
+export function newCase(actor: string, author: Author, input: NewCaseInput, now: Date): A.Doc<CaseDoc> {
   return A.change(A.init<CaseDoc>({ actor }), { time: Math.floor(now.getTime() / 1000) }, (d) => {
     d.schema_version = 1;
     d.kind = im('case');
@@ -96,7 +96,7 @@ function timelineDoc(kind: TimelineKind, user: string, body: string, at: Date) {
 }
 
 /** Apply one person's edit. Returns the same doc object when nothing changed. */
-export function applyEdit(doc: A.Doc<CaseDoc>, user: string, edit: CaseEdit, now = new Date()): A.Doc<CaseDoc> {
+export function applyEdit(doc: A.Doc<CaseDoc>, user: string, edit: CaseEdit, now: Date): A.Doc<CaseDoc> {
   const opts = { time: Math.floor(now.getTime() / 1000) };
   if (edit.op === 'splice_description') {
     const pos = mapIndex(doc, edit.base, edit.index);

@@ -58,7 +58,7 @@ function stepsOf(d: PetitionDoc): Steps {
 const clockOf = (d: PetitionDoc) => clockOfSteps(stepsOf(d));
 
 
-export function newPetition(actor: string, author: Author, input: NewPetitionInput, now = new Date()): A.Doc<PetitionDoc> {
+export function newPetition(actor: string, author: Author, input: NewPetitionInput, now: Date): A.Doc<PetitionDoc> {
   if (!input.name.trim()) throw new Error('petitioner.name: must not be empty');
   if (!input.request.trim()) throw new Error('request: must not be empty');
   if (input.received_at > now.getTime() + 86_400_000) throw new Error('received_at: in the future');
@@ -83,7 +83,7 @@ export function newPetition(actor: string, author: Author, input: NewPetitionInp
 }
 
 /** Apply one edit; throws a ClockError (with its code) when the statutory rules refuse the step. */
-export function editPetition(doc: A.Doc<PetitionDoc>, e: PetitionEdit, now = new Date()): A.Doc<PetitionDoc> {
+export function editPetition(doc: A.Doc<PetitionDoc>, e: PetitionEdit, now: Date): A.Doc<PetitionDoc> {
   const ev = eventOf(e);
   if (ev) {
     if (ev.at > now.getTime() + 86_400_000) throw new Error('a step cannot be dated in the future');

@@ -29,7 +29,7 @@ function checkResolved(n: number): void {
   if (!Number.isInteger(n) || n < 0 || n > 1000) throw new Error('resolved: 0 to 1000');
 }
 
-export function newVisit(actor: string, author: Author, input: NewVisitInput, now = new Date()): A.Doc<VisitDoc> {
+export function newVisit(actor: string, author: Author, input: NewVisitInput, now: Date): A.Doc<VisitDoc> {
   if (!input.leader.trim()) throw new Error('leader: must not be empty');
   if (input.date > now.getTime() + 86_400_000) throw new Error('date: a visit is recorded once it has happened');
   checkResolved(input.resolved);
@@ -47,7 +47,7 @@ export function newVisit(actor: string, author: Author, input: NewVisitInput, no
   });
 }
 
-export function editVisit(doc: A.Doc<VisitDoc>, e: VisitEdit, now = new Date()): A.Doc<VisitDoc> {
+export function editVisit(doc: A.Doc<VisitDoc>, e: VisitEdit, now: Date): A.Doc<VisitDoc> {
   if (e.op === 'resolved') checkResolved(e.n);
   return A.change(doc, { time: Math.floor(now.getTime() / 1000) }, (d) => {
     if (e.op === 'notes') A.splice(d, ['notes'], d.notes.length, 0, e.text);

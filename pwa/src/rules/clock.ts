@@ -12,7 +12,8 @@ export interface ClockContext {
   receipt: number;
   /** The phone's clock reading sent with the push, if any. */
   phone_now?: number;
-  /** The device's enrolment or, for an edit, the server's receipt of the document's creation. */
+  /** The later of the device's enrolment and, for an edit, the server's receipt of the document's
+   *  creation: a claim more than the tolerance before it is implausible. */
   floor?: number;
 }
 
@@ -27,7 +28,7 @@ export const phoneIsOff = (ctx: ClockContext): boolean => {
 /** The time the server records for a claimed time: null if the claim stands. */
 export function correct(claimed: number, ctx: ClockContext): number | null {
   const floor = Math.min(Math.max(ctx.floor ?? 0, EARLIEST_MS), ctx.receipt);
-  const plausible = claimed >= EARLIEST_MS && claimed <= ctx.receipt + TOLERANCE_MS;
+  const plausible = claimed >= EARLIEST_MS && claimed >= floor - TOLERANCE_MS && claimed <= ctx.receipt + TOLERANCE_MS;
   if (plausible && !phoneIsOff(ctx)) return null;
   const off = offsetOf(ctx);
   const estimate = off !== null && Math.abs(off) > TOLERANCE_MS ? claimed + off : ctx.receipt;

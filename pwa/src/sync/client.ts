@@ -82,6 +82,7 @@ export class SyncClient {
       this.onProgress({ done: Math.min(report.pushedDocs, total), total });
       if (!again) break;
     }
+    // The phone's own clock: only ever shown as time elapsed since (fmtAgo), on the same clock.
     await this.store.setKv('last_sync', Date.now());
     return report;
   }

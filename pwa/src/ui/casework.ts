@@ -10,6 +10,7 @@ import type { Ctx } from './ctx';
 import { fmtTime, mayChase, mayManage, stLabel } from './format';
 import { nameOf } from '../people';
 import { overLimit } from './over-limit';
+import { trustedNow } from './page-clock';
 
 interface Form { outcome: Outcome | ''; note: string; plan: string | null; chase: string }
 /** Half-typed work on a case stays when the person steps away from it. */
@@ -37,7 +38,7 @@ export function movesFor(role: string, status: string): string[] {
 export function caseworkPanel(ctx: Ctx, d: CaseView, edit: (e: CaseEdit) => Promise<void>) {
   const { role, id: me } = ctx.session.user;
   const f = form(ctx, d.doc);
-  const state = deadlineState(clockOf(d), Date.now());
+  const state = deadlineState(clockOf(d), trustedNow());
   const leader = mayManage(role);
   const mayPlan = leader || d.handler === me || d.responsible_leader === me;
   const mayConfirm = d.responsible_leader ? d.responsible_leader === me : leader;

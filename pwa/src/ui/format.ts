@@ -4,6 +4,7 @@ import { clockOf } from '../model/casework-rules';
 import { deadlineState } from '../rules/overdue';
 import { chases, isLeader, worksInField } from '../rules/roles';
 import { BEIJING_ZONE } from '../rules/calendar';
+import { trustedNow } from './page-clock';
 
 export const catLabel = (c: string) => t(`cat_${c}` as MessageKey) || c;
 export const sevLabel = (s: string) => t(`sev_${s}` as MessageKey) || s;
@@ -55,6 +56,8 @@ export function fmtDay(ms: number): string {
   return new Date(ms).toLocaleDateString(getLang(), { timeZone: BEIJING_ZONE, month: 'long', day: 'numeric' });
 }
 
+/** How long ago the phone did something (its last sync), read on the phone's own clock: an
+ *  elapsed time, right whatever the clock's offset, as long as both readings share it. */
 export function fmtAgo(ms: number | null, now = Date.now()): string {
   if (ms == null) return t('sync_never');
   const s = Math.max(0, (now - ms) / 1000);
@@ -77,7 +80,7 @@ export const sevRank = (s: string) => SEV_RANK[s] ?? 3;
 
 /** Overdue by the rule the server reminds by (src/rules/overdue.ts): from 00:00 Beijing time of
  *  the day after the deadline day, until resolved or closed (a disputed closure is not closed). */
-export function isOverdue(c: Pick<CaseListItem, 'deadline' | 'status' | 'needs_confirmation' | 'transitions'>, now = Date.now()): boolean {
+export function isOverdue(c: Pick<CaseListItem, 'deadline' | 'status' | 'needs_confirmation' | 'transitions'>, now = trustedNow()): boolean {
   return deadlineState(clockOf(c), now) === 'overdue';
 }
 

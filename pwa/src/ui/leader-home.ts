@@ -13,6 +13,7 @@ import { mayStat as statsAllowed } from './stats';
 import { leaderSweeps } from './sweep';
 import { syncBar } from './syncbar';
 import { nameOf } from '../people';
+import { trustedNow } from './page-clock';
 
 export interface LeaderFilters { village: string; category: string; severity: string; status: string; mine?: boolean; open?: boolean }
 export function freshFilters(): LeaderFilters {
@@ -23,7 +24,7 @@ export function freshFilters(): LeaderFilters {
 export const splitView = (ctx: Ctx) => !isOfficerRole(ctx.session.user.role) && window.matchMedia('(min-width: 1024px)').matches;
 
 /** Unacknowledged first (urgent at the top), then overdue, then the rest by severity and age. */
-export function leaderGroups(cases: CaseListItem[], now = Date.now()) {
+export function leaderGroups(cases: CaseListItem[], now = trustedNow()) {
   const attention: CaseListItem[] = [];
   const overdue: CaseListItem[] = [];
   const other: CaseListItem[] = [];

@@ -10,6 +10,7 @@ import { header } from './officer-home';
 import { isLeader } from '../rules/roles';
 import { monthDates } from '../rules/calendar';
 import { fmtYmd } from './format';
+import { trustedNow } from './page-clock';
 
 /** Roles the server gives statistics to (township and above). */
 /** Statistics are for the township and above. */
@@ -30,7 +31,7 @@ export function monthRange(now: number, offset: 0 | -1): { from: string; to: str
   return { from, to };
 }
 
-export function freshStats(now = Date.now()): StatsState {
+export function freshStats(now = trustedNow()): StatsState {
   return { kind: 'this_month', ...monthRange(now, 0), unit: '', report: null, loading: false, error: null, downloading: '' };
 }
 
@@ -153,7 +154,7 @@ function periodPicker(ctx: Ctx, st: StatsState) {
   const pick = (kind: PeriodKind) => {
     st.kind = kind;
     if (kind !== 'custom') {
-      Object.assign(st, monthRange(Date.now(), kind === 'this_month' ? 0 : -1));
+      Object.assign(st, monthRange(trustedNow(), kind === 'this_month' ? 0 : -1));
       void loadStats(ctx, st);
     } else ctx.rerender();
   };
@@ -169,10 +170,13 @@ function periodPicker(ctx: Ctx, st: StatsState) {
 }
 
 /** Entering the screen: the period chosen last time in this session stands, the drill-down
- *  goes back to the person's own unit, and the figures are fetched again. */
+ *  goes back to the person's own unit, and the figures are fetched again. The month is taken
+ *  now, by the server's clock as last measured: a phone whose clock says next year still sees
+ *  this month's figures. */
 export function enterStats(ctx: Ctx): StatsState {
   const st = ctx.screens.stats;
   st.unit = '';
+  if (st.kind !== 'custom') Object.assign(st, monthRange(trustedNow(), st.kind === 'this_month' ? 0 : -1));
   void loadStats(ctx, st);
   return st;
 }

@@ -1,12 +1,13 @@
 // Sweep campaigns on the phone: the campaign list (with rosters and the server's reports) is
 // fetched when online and kept in localStorage, so officers can report and leaders can count
 // completeness offline; the reports themselves are documents in the worker's replica.
-import type { CampaignEntry, LaunchInput, Reminded, UnitName } from '../api/types';
+import type { Campaign, CampaignEntry, LaunchInput, Reminded, UnitName } from '../api/types';
 import { completeness, type Completeness, type ReportInput } from '../model/completeness';
 import { reportId } from '../model/sweep-id';
 import { itemsOf, SWEEP_KIND } from '../model/record-kinds';
 import type { SweepSummary } from '../model/sweep';
 import type { Ctx } from './ctx';
+import { trustedNow } from './page-clock';
 
 interface Cached { fetched_at: number; campaigns: CampaignEntry[]; townships?: UnitName[] }
 export interface LocalReport { doc: string; summary: SweepSummary; delivery: string }
@@ -88,9 +89,16 @@ export function localReport(campaign: string, village: string): LocalReport | un
   return sweepState.reports.find((r) => r.doc === id);
 }
 
+/** An officer is asked about a campaign from its window's start until a week after its
+ *  deadline (a late answer still counts). `now` is the server's clock as this phone knows it: a
+ *  phone whose clock runs a month ahead still shows a campaign that is open. */
+export function campaignShown(c: Pick<Campaign, 'window_start' | 'deadline'>, now: number): boolean {
+  return c.window_start <= now && c.deadline > now - 7 * 86_400_000;
+}
+
 /** Completeness from this phone's replica and the server's reports as last fetched: the same
  *  function the server runs (src/model/completeness.ts). */
-export function phoneCompleteness(entry: CampaignEntry, now = Date.now()): Completeness {
+export function phoneCompleteness(entry: CampaignEntry, now = trustedNow()): Completeness {
   const received = new Map(entry.reports.map((r) => [r.village, r.received_at]));
   const mine: ReportInput[] = sweepState.reports
     .filter((r) => r.summary.campaign === entry.campaign.id)

@@ -9,9 +9,10 @@ import { catLabel, fmtDay } from './format';
 import { isLeader } from '../rules/roles';
 import { beijingDate } from '../rules/calendar';
 import {
-  answer, campaigns, clockCorrected, launchCampaign, launchTownships, localReport, phoneCompleteness, refreshSweeps, remindMissing,
+  answer, campaignShown, campaigns, clockCorrected, launchCampaign, launchTownships, localReport, phoneCompleteness, refreshSweeps, remindMissing,
 } from './sweep-data';
 import type { CampaignEntry } from '../api/types';
+import { trustedNow } from './page-clock';
 
 /** The sweep panels' open forms and choices, kept for the session (src/ui/screen-store.ts). */
 const uiOf = (ctx: Ctx) =>
@@ -39,9 +40,8 @@ async function run(ctx: Ctx, f: () => Promise<void | string>, done: string) {
 /** The officer's home section: one row per open campaign and village they answer for. */
 export function officerSweeps(ctx: Ctx) {
   refreshSweeps(ctx);
-  const now = Date.now();
   const rows = campaigns()
-    .filter((c) => c.campaign.window_start <= now && c.campaign.deadline > now - 7 * 86_400_000)
+    .filter((c) => campaignShown(c.campaign, trustedNow()))
     .flatMap((c) => c.villages.map((v) => ({ c, v })));
   if (rows.length === 0) return '';
   return html`<section class="sweeps" data-testid="sweeps-due">
@@ -58,7 +58,7 @@ function sweepRow(ctx: Ctx, c: CampaignEntry, village: string, villageName: stri
   const found = Math.max(mine?.found ?? 0, server?.found ?? 0);
   const nil = !!(mine?.nil || server?.nil);
   const state = found > 0 ? t('sweep_answered_found', { n: found }) : nil ? t('sweep_answered_nil') : '';
-  const late = Date.now() > c.campaign.deadline;
+  const late = trustedNow() > c.campaign.deadline;
   return html`<li class="card sweep" data-testid="sweep-row" data-campaign=${c.campaign.id} data-village=${village}>
     <div class="title">${c.campaign.name}</div>
     <div class="meta">${villageName} · ${t('sweep_deadline', { date: day(c.campaign.deadline) })}${late ? html` · <b class="late">${t('sweep_late')}</b>` : ''}</div>
@@ -147,7 +147,7 @@ function campaignCard(ctx: Ctx, c: CampaignEntry) {
 
 function launchForm(ctx: Ctx) {
   const ui = uiOf(ctx);
-  const today = beijingDate(Date.now());
+  const today = beijingDate(trustedNow());
   const towns = launchTownships();
   const submit = (e: Event) => {
     e.preventDefault();

@@ -10,15 +10,19 @@
 //! 1. If the phone's clock is off by more than [`TOLERANCE_MS`] at the push, every time the push
 //!    writes is taken to be off by the same amount: corrected by the offset. (A phone that
 //!    already corrects its own clock sends `now` by that corrected clock, so its offset is ~0.)
-//! 2. Otherwise a time is trusted if it lies within `[EARLIEST_MS, receipt + tolerance]`.
-//!    Outside it, it is corrected. (A time before the device's enrolment is not refused by
-//!    itself: records of earlier events are entered after the fact, and the server cannot tell
-//!    those from a slow clock without the phone's clock reading — which rule 1 uses.)
+//! 2. Otherwise a time is trusted if it is no earlier than [`EARLIEST_MS`] and lies within
+//!    `[floor − tolerance, receipt + tolerance]`, where `floor` is the later of the device's
+//!    enrolment and, for an edit, the server's receipt of the document's creation. Outside it,
+//!    it is corrected: a phone cannot have written anything before it was enrolled, nor edited
+//!    a document before the document existed, so such a time is most likely a clock that was
+//!    wrong when it was written and has since been put right (else rule 1 would catch it). A
+//!    date typed for an earlier event looks the same; it is corrected too, its claim is kept
+//!    beside the correction, and a petition's waits for a leader to confirm it from the
+//!    register. The tolerance below the floor is the one above `receipt`: a phone a few
+//!    minutes slow that writes just after its enrolment is not at fault.
 //! 3. A corrected time is the offset-corrected estimate when there is one, else the receipt
-//!    time, and is kept within `[floor, receipt]`, where `floor` is the latest of
-//!    [`EARLIEST_MS`], the device's enrolment and, for an edit, the server's receipt of the
-//!    document's creation: a time the server has to estimate is never put before what it
-//!    knows came first, nor after the push arrived.
+//!    time, and is kept within `[floor, receipt]`: a time the server has to estimate is never
+//!    put before what it knows came first, nor after the push arrived.
 
 use serde::{Deserialize, Serialize};
 
@@ -37,7 +41,8 @@ pub struct ClockContext {
     #[serde(default)]
     pub phone_now: Option<i64>,
     /// Nothing the push writes can have happened before this: the device's enrolment and, for
-    /// an edit, the server's receipt of the document's creation.
+    /// an edit, the server's receipt of the document's creation. A claim more than the
+    /// tolerance before it is implausible; a corrected time is never put before it.
     #[serde(default)]
     pub floor: i64,
 }
@@ -61,7 +66,9 @@ impl ClockContext {
 /// The time to record for a claimed time: `None` if the claim is trusted as it stands.
 pub fn correct(claimed: i64, ctx: &ClockContext) -> Option<i64> {
     let floor = ctx.floor().min(ctx.receipt);
-    let plausible = claimed >= EARLIEST_MS && claimed <= ctx.receipt + TOLERANCE_MS;
+    let plausible = claimed >= EARLIEST_MS
+        && claimed >= floor.saturating_sub(TOLERANCE_MS)
+        && claimed <= ctx.receipt + TOLERANCE_MS;
     if plausible && !ctx.phone_is_off() {
         return None;
     }

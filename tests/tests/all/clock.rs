@@ -15,14 +15,7 @@ const MINUTE: i64 = 60_000;
 /// The demo accounts' phones were enrolled when the server started; a real phone has been in
 /// use for a while, and the server never puts a corrected time before the enrolment.
 async fn enrolled_long_ago(app: &TestApp) {
-    use sqlx::Connection;
-    let mut db = sqlx::AnyConnection::connect(&app.db.url).await.unwrap();
-    sqlx::query("UPDATE devices SET created_at = $1")
-        .bind(now_ms() - 4 * YEAR)
-        .execute(&mut db)
-        .await
-        .unwrap();
-    db.close().await.unwrap();
+    app.devices_enrolled_at(now_ms() - 4 * YEAR).await;
 }
 
 async fn officer_with_clock(app: &TestApp, skew: Option<i64>) -> SimDevice {
@@ -56,6 +49,15 @@ fn record(d: &mut SimDevice, reported_at: i64, note_at: i64) -> DocId {
 
 fn close_to(actual: i64, expected: i64, what: &str) {
     assert!((actual - expected).abs() < 2 * MINUTE, "{what}: {actual} is not about {expected}");
+}
+
+/// Cases found on the Beijing day holding `at`, by the leader's statistics.
+async fn found_on(app: &TestApp, at: i64) -> u64 {
+    let (y, m, d) = sync_protocol::calendar::civil_from_days(sync_protocol::calendar::beijing_day(at));
+    let day = format!("{y:04}-{m:02}-{d:02}");
+    let (status, body) = app.api_get(LEADER, &format!("/stats?from={day}&to={day}")).await;
+    assert_eq!(status, 200, "{body}");
+    body["totals"]["found"].as_u64().unwrap()
 }
 
 fn corrections(case: &Value) -> Vec<(String, i64, i64)> {
@@ -94,6 +96,8 @@ async fn a_phone_three_years_ahead_gets_this_years_times_and_number(backend: Bac
     // What she typed is all there.
     assert_eq!(case["timeline"][0]["text"], "当事人情绪稳定，约定明天再谈。");
     assert_eq!(case["title"], "水库移民安置补偿纠纷");
+    // Counted where it happened, not three years on.
+    assert_eq!((found_on(&app, now - 2 * DAY).await, found_on(&app, claimed).await), (1, 0));
 
     // Her phone and the leader's hold the corrected document.
     officer.sync().await.unwrap();
@@ -194,7 +198,82 @@ async fn later_edits_from_a_wrong_clock_are_corrected_too(backend: Backend) {
     assert_eq!(case["reported_at"].as_i64().unwrap(), now - MINUTE, "the stored time is untouched");
 }
 
+async fn a_time_before_the_phone_was_enrolled_is_corrected_and_kept(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let mut officer = app.device(OFFICER);
+    officer.login().await.unwrap();
+    let now = now_ms();
+    // Enrolled yesterday. Her clock said last month while she wrote, and is right again at the
+    // push, so the offset cannot tell: the enrolment can.
+    app.devices_enrolled_at(now - DAY).await;
+    officer.clock_skew = Some(0);
+    let (claimed, note_claimed) = (now - 30 * DAY, now - 29 * DAY);
+    let id = record(&mut officer, claimed, note_claimed);
+    // Ten minutes before the enrolment is a slow clock within the tolerance: it stands.
+    let just_before = record(&mut officer, now - DAY - 10 * MINUTE, now - DAY - 10 * MINUTE);
+    officer.sync().await.unwrap();
+    assert_eq!((officer.outcome(id), officer.outcome(just_before)), (Outcome::Ok, Outcome::Ok));
+
+    let case = app.case_json(LEADER, id).await;
+    close_to(case["reported_at"].as_i64().unwrap(), now, "reported_at");
+    let fixed = corrections(&case);
+    assert_eq!(
+        fixed.iter().map(|(f, c, _)| (f.clone(), *c)).collect::<Vec<_>>(),
+        vec![("reported_at".into(), claimed), (format!("timeline:note-{note_claimed}"), note_claimed)]
+    );
+    close_to(fixed[1].2, now, "the note's corrected time");
+    let year = sync_protocol::calendar::beijing_year(now);
+    assert!(case["case_no"].as_str().unwrap().contains(&format!("-{year}-")), "{}", case["case_no"]);
+    assert_eq!(case["timeline"][0]["text"], "当事人情绪稳定，约定明天再谈。");
+    assert_eq!((found_on(&app, now).await, found_on(&app, claimed).await), (1, 0));
+    let stands = app.case_json(LEADER, just_before).await;
+    assert_eq!(stands["reported_at"].as_i64().unwrap(), now - DAY - 10 * MINUTE);
+    assert!(corrections(&stands).is_empty());
+    // The leader's replica carries the correction and the claim.
+    let mut leader = app.device(LEADER);
+    leader.login().await.unwrap();
+    leader.sync().await.unwrap();
+    assert_eq!(leader.case(id).clock_corrections.len(), 2);
+}
+
+async fn an_edit_dated_before_the_case_reached_the_server_is_corrected(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let mut officer = officer_with_clock(&app, None).await;
+    let now = now_ms();
+    let id = record(&mut officer, now - MINUTE, now - MINUTE);
+    officer.sync().await.unwrap();
+    // The leader's phone, in use for years and sending no clock reading, dates a note ten days
+    // before the case existed: it cannot have been written then.
+    let mut leader = app.device(LEADER);
+    leader.login().await.unwrap();
+    leader.sync().await.unwrap();
+    let by = leader.user_id.clone();
+    leader.edit(id, |tx| {
+        write::add_timeline(
+            tx,
+            &TimelineEntry {
+                id: "early".into(),
+                kind: TimelineKind::Note,
+                at: now - 10 * DAY,
+                by,
+                text: "已电话联系".into(),
+            },
+        )
+    });
+    leader.sync().await.unwrap();
+    assert_eq!(leader.outcome(id), Outcome::Ok);
+    let case = app.case_json(LEADER, id).await;
+    let fixed = corrections(&case);
+    assert_eq!(fixed.len(), 1, "{fixed:?}");
+    assert_eq!((fixed[0].0.as_str(), fixed[0].1), ("timeline:early", now - 10 * DAY));
+    close_to(fixed[0].2, now, "the note's corrected time");
+    assert_eq!(case["reported_at"].as_i64().unwrap(), now - MINUTE, "the case's own time stands");
+    assert!(case["timeline"].as_array().unwrap().iter().any(|e| e["text"] == "已电话联系"));
+}
+
 on_both_backends!(
+    a_time_before_the_phone_was_enrolled_is_corrected_and_kept,
+    an_edit_dated_before_the_case_reached_the_server_is_corrected,
     a_phone_three_years_ahead_gets_this_years_times_and_number,
     a_phone_a_day_behind_is_corrected_by_its_offset,
     a_phone_ten_minutes_fast_is_within_the_tolerance,

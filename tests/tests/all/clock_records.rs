@@ -28,19 +28,14 @@ on_both_backends!(
     a_phone_ten_minutes_fast_records_a_petition_as_typed,
     a_sweep_report_from_a_phone_years_ahead_is_answered_now,
     a_phone_cannot_write_the_servers_corrections,
+    a_petition_dated_before_the_phone_was_enrolled_waits_for_a_leader,
+    an_answer_written_before_another_phone_pushed_the_report_stands,
 );
 
 /// Every phone was enrolled years ago: the server never puts a corrected time before the
 /// enrolment, and a phone in use has been in use a while.
 async fn enrolled_long_ago(app: &TestApp) {
-    use sqlx::Connection;
-    let mut db = sqlx::AnyConnection::connect(&app.db.url).await.unwrap();
-    sqlx::query("UPDATE devices SET created_at = $1")
-        .bind(now_ms() - 4 * YEAR)
-        .execute(&mut db)
-        .await
-        .unwrap();
-    db.close().await.unwrap();
+    app.devices_enrolled_at(now_ms() - 4 * YEAR).await;
 }
 
 async fn petition_staff(app: &TestApp, skew: i64) -> SimDevice {
@@ -298,18 +293,8 @@ async fn a_sweep_report_from_a_phone_years_ahead_is_answered_now(b: Backend) {
     officer.login().await.unwrap();
     enrolled_long_ago(&app).await;
     officer.clock_skew = Some(2 * YEAR);
-    let id = report_id(&campaign, PUTOU);
-    officer.docs.insert(id, Local { doc: genesis_doc(&campaign, PUTOU), acked: vec![] });
+    let id = answer_nil(&mut officer, &campaign, now + 2 * YEAR);
     let me = officer.user_id.clone();
-    officer.edit(id, |tx| {
-        let nil = match tx.get(ROOT, "nil")? {
-            Some((_, obj)) => obj,
-            None => tx.put_object(ROOT, "nil", ObjType::Map)?,
-        };
-        tx.put(&nil, me.as_str(), ScalarValue::Timestamp(now + 2 * YEAR))?;
-        let reporters = tx.get(ROOT, "reporters")?.unwrap().1;
-        tx.put(&reporters, me.as_str(), ScalarValue::Timestamp(now + 2 * YEAR))
-    });
     officer.sync().await.unwrap();
     assert_eq!(officer.outcome(id), Outcome::Ok, "{:?}", officer.rejected);
     officer.sync().await.unwrap();
@@ -350,4 +335,83 @@ async fn a_phone_cannot_write_the_servers_corrections(b: Backend) {
     });
     staff.sync().await.unwrap();
     assert_eq!(staff.outcome(id), Outcome::Refused(RejectCode::Forbidden));
+}
+
+async fn a_petition_dated_before_the_phone_was_enrolled_waits_for_a_leader(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    // Enrolled just now, clock right: a receipt dated ten days ago cannot have been written on
+    // this phone then (a clock since put right, or an old petition entered after the fact).
+    let mut staff = app.enrol("staff_n", "petition_staff", TOWNSHIP).await;
+    staff.login().await.unwrap();
+    staff.clock_skew = Some(0);
+    let now = now_ms();
+    let p = petition(&staff, now - 10 * DAY);
+    let id = create(&mut staff, |tx| p.write(tx));
+    staff.sync().await.unwrap();
+    assert_eq!(staff.outcome(id), Outcome::Ok, "{:?}", staff.rejected);
+
+    let item = petition_item(&app, id).await;
+    close_to(&item["body"]["received_at"], now, "the receipt, held at the push");
+    assert_eq!(claimed(&item["body"]), vec![("received_at".into(), now - 10 * DAY)]);
+    assert_eq!(item["body"]["pending_dates"], json!(["received_at"]));
+    assert_eq!(item["body"]["deadline"]["provisional"], true);
+    assert_eq!(item["days_left"], 15, "15 days from the estimate meanwhile");
+    assert_eq!(item["body"]["request"], "反映移民安置房漏水，要求维修");
+
+    // The register says ten days ago: the leader confirms it and the clock counts from there.
+    let (status, err) = confirm(&app, LEADER, id, "received_at", now - 10 * DAY).await;
+    assert_eq!(status, 204, "{err}");
+    let item = petition_item(&app, id).await;
+    assert_eq!(item["body"]["received_at"], now - 10 * DAY);
+    assert_eq!(item["body"]["deadline"]["provisional"], false);
+    assert_eq!(item["days_left"], 5);
+}
+
+/// Answer "no new disputes" for 埔头村 at `at` on `dev`, starting from the shared genesis.
+fn answer_nil(dev: &mut SimDevice, campaign: &str, at: i64) -> DocId {
+    let id = report_id(campaign, PUTOU);
+    dev.docs.insert(id, Local { doc: genesis_doc(campaign, PUTOU), acked: vec![] });
+    let me = dev.user_id.clone();
+    dev.edit(id, |tx| {
+        let nil = match tx.get(ROOT, "nil")? {
+            Some((_, obj)) => obj,
+            None => tx.put_object(ROOT, "nil", ObjType::Map)?,
+        };
+        tx.put(&nil, me.as_str(), ScalarValue::Timestamp(at))?;
+        let reporters = tx.get(ROOT, "reporters")?.unwrap().1;
+        tx.put(&reporters, me.as_str(), ScalarValue::Timestamp(at))
+    });
+    id
+}
+
+async fn an_answer_written_before_another_phone_pushed_the_report_stands(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let now = now_ms();
+    let (status, launched) = app
+        .api_post(
+            LEADER,
+            "/campaigns",
+            &json!({ "name": "汛期矛盾纠纷排查", "kind": "concentrated",
+                "window_start": now - 3 * 3_600_000, "window_end": now + 2 * DAY, "deadline": now + 2 * DAY }),
+        )
+        .await;
+    assert_eq!(status, 201, "{launched}");
+    let campaign = launched["campaign"]["id"].as_str().unwrap().to_string();
+    let mut team = app.enrol("team_s", "work_team", PUTOU).await;
+    team.login().await.unwrap();
+    let mut officer = app.device(OFFICER);
+    officer.login().await.unwrap();
+    enrolled_long_ago(&app).await;
+    // The work team answered two hours ago, offline; the officer answers now and pushes first.
+    let id = answer_nil(&mut team, &campaign, now - 2 * 3_600_000);
+    answer_nil(&mut officer, &campaign, now);
+    officer.sync().await.unwrap();
+    team.sync().await.unwrap();
+    assert_eq!((officer.outcome(id), team.outcome(id)), (Outcome::Ok, Outcome::Ok), "{:?}", team.rejected);
+    // The report's genesis is every phone's: the team's answer is no edit of a report it had
+    // seen, so the officer's push does not bound it. Its time stands.
+    team.sync().await.unwrap();
+    let r = read_report(&team.docs[&id].doc).unwrap();
+    assert_eq!(r.nil[&team.user_id], now - 2 * 3_600_000);
+    assert!(r.clock_corrections.is_empty(), "{:?}", r.clock_corrections);
 }

@@ -60,6 +60,8 @@ async fn petitions_are_listed_by_deadline_with_days_left_in_scope_only(b: Backen
     let mut staff = app.enrol("staff_c", "petition_staff", "350481101").await;
     staff.login().await.unwrap();
     let noon = today_noon();
+    // Petitions received weeks ago, entered on a phone in use since before then.
+    app.devices_enrolled_at(noon - 400 * DAY_MS).await;
     // Decide-by in 5 days; reply-by overdue by 2 days (accepted 62 days ago); decide-by today;
     // not accepted (no deadline).
     let [a, b, c, d] = [(PUTOU, "甲", 10), (PUTOU, "乙", 70), (CAOYUAN_VILLAGE, "丙", 15), (PUTOU, "丁", 20)]
@@ -115,6 +117,7 @@ async fn visits_are_listed_newest_first_with_leader_and_date(b: Backend) {
     let mut leader = app.device(LEADER);
     leader.login().await.unwrap();
     let noon = today_noon();
+    app.devices_enrolled_at(noon - 400 * DAY_MS).await;
     for (days_ago, village) in [(3, PUTOU), (1, CAOYUAN_VILLAGE)] {
         let v = Visit {
             schema_version: 1,
@@ -160,10 +163,13 @@ async fn a_reminder_goes_to_petition_staff_three_days_before_and_on_the_day_once
     let _county_staff = app.enrol("staff_k", "petition_staff", "350481").await;
     let _elsewhere = app.enrol("staff_g", "petition_staff", "350481102").await;
     let noon = today_noon();
+    app.devices_enrolled_at(noon - 400 * DAY_MS).await;
     // Received 13 days ago: the decision is due in 2 days, so the "3 days before" reminder is due.
     let p = petition(&staff, PUTOU, "戊", noon - 13 * DAY_MS);
     let id = create(&mut staff, |tx| p.write(tx));
     staff.sync().await.unwrap();
+    // Its acceptance, below, is recorded as it came, 12 days ago: after the record was received.
+    app.documents_received_at(noon - 13 * DAY_MS).await;
     // The server's own tick enqueues it and expands it to the petition staff covering 埔头村.
     let mut log = Vec::new();
     for _ in 0..100 {

@@ -245,6 +245,9 @@ async fn every_role_gets_exactly_the_petition_table(b: Backend) {
     // Set-up is another petition officer's device: a device never pulls back what it pushed.
     let mut setup = app.enrol("setup_p", "petition_staff", "350481").await;
     setup.login().await.unwrap();
+    // The petitions were received 100 days ago and their steps recorded as they came: on phones
+    // in use since before then, or the server would correct the dates (PROTOCOL.md §11).
+    app.devices_enrolled_at(now() - days(400)).await;
     for (action, state, edit, field, staff, leader) in CELLS {
         for (role, column, dev) in ppl.iter_mut() {
             let now = now();
@@ -255,6 +258,7 @@ async fn every_role_gets_exactly_the_petition_table(b: Backend) {
             });
             setup.sync().await.unwrap();
             assert_eq!(setup.outcome(id), Ok, "set-up for {action}");
+            app.documents_received_at(now - days(100)).await;
             dev.sync().await.unwrap();
             dev.edit(id, |tx| edit(tx, now));
             dev.sync_once(false).await.unwrap();
@@ -287,6 +291,7 @@ async fn every_role_gets_exactly_the_visit_table(b: Backend) {
     let mut ppl = people(&app).await;
     let mut setup = app.enrol("setup_l", "township_leader", "350481101").await;
     setup.login().await.unwrap();
+    app.devices_enrolled_at(now() - days(400)).await;
     let edits: &[(&str, Edit, Outcome, Outcome)] = &[
         ("add a person met", |tx, _| pw_list_push(tx, "people_met", "李婶"), FORBIDDEN, Ok),
         ("count one more resolved", |tx, _| tx.put(ROOT, "resolved", 2_i64), FORBIDDEN, Ok),

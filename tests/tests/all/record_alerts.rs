@@ -49,6 +49,8 @@ async fn petition_staff_with_a_subscription_get_the_deadline_reminder_without_pe
     let sub = app.subscribe_push(&push, &staff.token).await;
     // Received 13 days ago at noon: the decision is due by the end of the day after tomorrow.
     let received = day_start_ms(beijing_day(anlan_server::store::now_ms())) + 12 * 3_600_000 - 13 * DAY_MS;
+    // Entered on a phone in use since before then (PROTOCOL.md §11).
+    app.devices_enrolled_at(received - 400 * DAY_MS).await;
     let p = NewPetition {
         village: PUTOU.into(),
         source: Source::Visit,
