@@ -1,17 +1,27 @@
-// POST /api/v1/sync over fetch, CBOR both ways.
+// POST /api/v1/sync and /api/v1/fetch over fetch, CBOR both ways.
 import type { Transport } from './client';
 import { readError } from './http-error';
-import { decodeResponse, encodeRequest, type SyncRequest, type SyncResponse } from './protocol';
+import {
+  decodeFetchResponse, decodeResponse, encodeFetchRequest, encodeRequest,
+  type FetchRequest, type FetchResponse, type SyncRequest, type SyncResponse,
+} from './protocol';
 
 export class HttpTransport implements Transport {
   constructor(private base: string, private token: () => string | undefined, private timeoutMs = 60_000) {}
 
   async sync(req: SyncRequest): Promise<SyncResponse> {
+    return decodeResponse(await this.post('sync', encodeRequest(req)));
+  }
+
+  async fetch(req: FetchRequest): Promise<FetchResponse> {
+    return decodeFetchResponse(await this.post('fetch', encodeFetchRequest(req)));
+  }
+
+  private async post(path: 'sync' | 'fetch', body: Uint8Array): Promise<Uint8Array> {
     const ctrl = new AbortController();
     const timer = setTimeout(() => ctrl.abort(), this.timeoutMs);
     try {
-      const body = encodeRequest(req);
-      const res = await fetch(`${this.base}/api/v1/sync`, {
+      const res = await fetch(`${this.base}/api/v1/${path}`, {
         method: 'POST',
         headers: {
           'Content-Type': 'application/cbor',
@@ -23,7 +33,7 @@ export class HttpTransport implements Transport {
         cache: 'no-store',
       });
       if (!res.ok) throw await readError(res);
-      return decodeResponse(new Uint8Array(await res.arrayBuffer()));
+      return new Uint8Array(await res.arrayBuffer());
     } finally {
       clearTimeout(timer);
     }
