@@ -58,6 +58,7 @@ export async function partialReplicaChecks({ base, check, launch, until, assert,
 
   await check('partial replica: the officer reports two cases; one of them was finished three years ago', async () => {
     await officer.goto(`${base}/#/login?token=anlan-demo-officer`);
+    await officer.locator('[data-testid=record]').waitFor({ timeout: 30_000 });
     await record(oldTitle);
     await record(openTitle);
     oldNo = (await numbered(oldTitle)).case_no;
