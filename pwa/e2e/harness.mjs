@@ -60,6 +60,7 @@ export async function until(fn, what, timeoutMs = 20_000) {
 }
 
 let servedDir = '';
+let dataDir = '';
 let stopping = false;
 /** Everything the server printed on stdout (the demo sign-in and enrolment links). */
 let serverOut = '';
@@ -68,6 +69,7 @@ export const serverOutput = () => serverOut;
 /** Start the server; `env` adds settings (the SMS gateway's). */
 export function startServer(env = {}) {
   const data = fs.mkdtempSync(path.join(os.tmpdir(), 'anlan-e2e-'));
+  dataDir = data;
   cleanups.push(() => fs.rmSync(data, { recursive: true, force: true }));
   // Serve a copy of dist, so the update check can publish a "new version" without touching the build.
   servedDir = fs.mkdtempSync(path.join(os.tmpdir(), 'anlan-e2e-dist-'));
@@ -156,6 +158,8 @@ export function countFailure() {
   failed++;
 }
 export const servedDirPath = () => servedDir;
+/** The running server's data folder (its SQLite database is `anlan.db` there). */
+export const dataDirPath = () => dataDir;
 
 /** Run one file's checks on their own (`node e2e/<file>.mjs` after `npm run build`): a server
  *  of their own, the summary line, every process stopped, the exit status. */

@@ -22,6 +22,7 @@ import { sweepChecks } from './sweeps.mjs';
 import { screenChecks } from './screens.mjs';
 import { firstVisitChecks } from './first-visit.mjs';
 import { clockChecks } from './clock.mjs';
+import { partialReplicaChecks } from './partial-replica.mjs';
 import { alertLinkChecks, startSmsGateway } from './alert-link.mjs';
 
 const TITLE = `水库移民安置房漏水纠纷 ${Date.now() % 100000}`;
@@ -331,6 +332,7 @@ async function main() {
 
   await clockChecks({ base, check, launch, until, assert, shot, apiCases });
   await alertLinkChecks({ base, check, launch, until, assert, shot, gateway, caseNo });
+  await partialReplicaChecks({ base, check, launch, until, assert, shot, apiCases, cardWith });
 
   await check('the sync client passes its protocol checks against this server (tests/server.e2e.ts)', async () => {
     const r = spawnSync('npx', ['vitest', 'run', '--config', 'vitest.e2e.config.ts'], { cwd: pwaDir, env: { ...process.env, ANLAN_URL: base }, encoding: 'utf8' });

@@ -12,6 +12,7 @@
 //! - [`outbox`]: what the server owes people (alerts, reminders), one typed event per cause.
 //! - [`rules`]: rules the PWA runs too, held to shared vectors (the petition's statutory clock).
 //! - [`wire`]: the `POST /api/v1/sync` request and response, CBOR encoded.
+//! - [`fetch`]: `POST /api/v1/fetch`, whole documents on demand for a partial replica.
 //!
 //! This crate does no IO. The server and the test devices bring their own; the PWA speaks the
 //! same bytes from TypeScript following `PROTOCOL.md` beside this file.
@@ -19,6 +20,7 @@
 pub mod calendar;
 pub mod case;
 pub mod corrections;
+pub mod fetch;
 pub mod ids;
 pub mod outbox;
 pub mod petition;

@@ -38,6 +38,32 @@ pub struct SyncRequest {
     /// (PROTOCOL.md §11). Optional; a client that omits it is judged on plausibility alone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub now: Option<i64>,
+    /// Which replica the phone keeps (PROTOCOL.md §12): omitted means the whole scope.
+    #[serde(default, skip_serializing_if = "Replica::is_full")]
+    pub replica: Replica,
+    /// A partial replica's `server_time` of the last response it stored: the server lists in
+    /// `evict` what left the working set since. Omitted by a phone that may hold cases outside
+    /// its working set from an unknown time (it kept a whole replica until now).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<i64>,
+}
+
+/// How much of its scope a phone keeps. A whole county on a phone is tens of megabytes; a
+/// county administrator works on a small part of it and fetches the rest when asked.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Replica {
+    /// Every record of the scope, as phones have always kept.
+    #[default]
+    Full,
+    /// The working set only (PROTOCOL.md §12); other cases are fetched on demand.
+    Partial,
+}
+
+impl Replica {
+    pub fn is_full(&self) -> bool {
+        *self == Replica::Full
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -76,6 +102,14 @@ pub struct SyncResponse {
     /// from it and writes times corrected by that offset (PROTOCOL.md §11).
     #[serde(default)]
     pub server_time: i64,
+    /// The replica the server served: `partial` only when the request asked for it. A server
+    /// that predates partial replicas omits it, and the client then holds a whole replica.
+    #[serde(default, skip_serializing_if = "Replica::is_full")]
+    pub replica: Replica,
+    /// Partial replicas: cases that left the working set (PROTOCOL.md §12). Delete them like
+    /// `drop`, keeping any with undelivered changes; they stay readable through a fetch.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evict: Vec<DocId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -198,6 +232,8 @@ mod tests {
             have: vec![],
             scope: Some("5c0fe".into()),
             now: Some(1_796_000_000_000),
+            replica: Replica::Partial,
+            since: Some(1_795_000_000_000),
         };
         let bytes = encode(&req);
         assert_eq!(decode::<SyncRequest>(&bytes).unwrap(), req);
@@ -229,6 +265,19 @@ mod tests {
         let old = encode(&Old { epoch: "e".into(), results: vec![], pull: vec![], cursor: 3, more: false });
         let back: SyncResponse = decode(&old).unwrap();
         assert!(back.scope.is_empty() && back.drop.is_empty());
+    }
+
+    #[test]
+    fn a_whole_replica_says_nothing_of_replicas_and_a_partial_one_is_named() {
+        let full = encode(&SyncRequest { v: 1, ..Default::default() });
+        assert!(!full.windows(7).any(|w| w == b"replica"));
+        let partial = SyncRequest { v: 1, replica: Replica::Partial, ..Default::default() };
+        let bytes = encode(&partial);
+        assert!(bytes.windows(7).any(|w| w == b"partial"));
+        assert_eq!(decode::<SyncRequest>(&bytes).unwrap(), partial);
+        // A response from a server without partial replicas reads as a whole replica.
+        let old = encode(&SyncResponse { epoch: "e".into(), ..Default::default() });
+        assert_eq!(decode::<SyncResponse>(&old).unwrap().replica, Replica::Full);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use automerge::{ActorId, Automerge, AutomergeError, Change, ChangeHash};
 use serde_bytes::ByteBuf;
 use sync_protocol::case::write::NewCase;
 use sync_protocol::case::{self, Case, Category, Severity};
-use sync_protocol::wire::{self, HaveDoc, PushDoc, Reason, Status, SyncRequest, SyncResponse};
+use sync_protocol::wire::{self, HaveDoc, PushDoc, Reason, Replica, Status, SyncRequest, SyncResponse};
 use sync_protocol::{ActorPrefix, DocId};
 
 pub struct Local {
@@ -18,7 +18,7 @@ pub struct Local {
 }
 
 pub struct SimDevice {
-    http: reqwest::Client,
+    pub(crate) http: reqwest::Client,
     pub url: String,
     pub token: String,
     pub user_id: String,
@@ -40,6 +40,14 @@ pub struct SimDevice {
     /// How far this phone's clock is off (ms): with it, requests carry the phone's clock
     /// reading (`now`, PROTOCOL.md §11); without it they carry none.
     pub clock_skew: Option<i64>,
+    /// Which replica this phone keeps (PROTOCOL.md §12).
+    pub replica: Replica,
+    /// A partial replica's last stored `server_time`, sent back as `since`.
+    pub since: Option<i64>,
+    /// Every document a response told this partial replica to evict, in order.
+    pub evicted: Vec<DocId>,
+    /// Documents fetched on demand so far, in order (to complete a history, or opened).
+    pub fetched: Vec<DocId>,
 }
 
 impl SimDevice {
@@ -62,6 +70,10 @@ impl SimDevice {
             bytes_down: 0,
             round_trips: 0,
             clock_skew: None,
+            replica: Replica::Full,
+            since: None,
+            evicted: Vec::new(),
+            fetched: Vec::new(),
         }
     }
 
@@ -191,6 +203,8 @@ impl SimDevice {
             cursor: self.cursor,
             scope: self.scope.clone(),
             now: self.clock_skew.map(|skew| now_ms() + skew),
+            replica: self.replica,
+            since: self.since,
             ..Default::default()
         };
         if self.need_have {
@@ -249,6 +263,9 @@ impl SimDevice {
         self.bytes_down += body.len();
         let resp: SyncResponse = wire::decode(&body)?;
         self.apply(&resp, &sent, !req.have.is_empty())?;
+        // A partial replica completes, before its next request, any document the pull reached
+        // without the history beneath it (PROTOCOL.md §12).
+        self.complete_histories().await?;
         Ok(Some(resp))
     }
 
@@ -282,13 +299,17 @@ impl SimDevice {
                 self.need_have = false;
             }
         }
-        for d in &resp.drop {
+        for d in resp.drop.iter().chain(&resp.evict) {
             // Unsent local changes stay until a push delivers them (into quarantine, if refused).
             let unsent =
                 self.docs.get(d).is_some_and(|l| l.doc.get_heads() != l.acked) && !sent.contains_key(d);
             if !unsent && self.docs.remove(d).is_some() {
                 self.rejected.remove(d);
-                self.dropped.push(*d);
+                if resp.evict.contains(d) {
+                    self.evicted.push(*d);
+                } else {
+                    self.dropped.push(*d);
+                }
             }
         }
         if !resp.scope.is_empty() {
@@ -307,6 +328,9 @@ impl SimDevice {
         }
         self.cursor = resp.cursor;
         self.epoch = Some(resp.epoch.clone());
+        if resp.replica == Replica::Partial {
+            self.since = Some(resp.server_time);
+        }
         Ok(())
     }
 

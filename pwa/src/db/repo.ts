@@ -197,7 +197,9 @@ export class DocRepo implements SyncStore {
     await tx.done;
   }
 
-  async applyPull(id: string, changes: Uint8Array[]): Promise<void> {
+  /** Resolves `true` when changes arrived whose history this phone lacks (PROTOCOL.md §12):
+   *  Automerge holds them back, and the caller fetches the document. */
+  async applyPull(id: string, changes: Uint8Array[]): Promise<boolean> {
     const tx = this.db.transaction(['docs', 'meta'], 'readwrite');
     const docs = tx.objectStore('docs');
     const metas = tx.objectStore('meta');
@@ -206,9 +208,10 @@ export class DocRepo implements SyncStore {
     this.cache.delete(id); // applyChanges outdates `before`; re-cached only once stored
     const [doc] = A.applyChanges(before ?? A.init<AnyDoc>({ actor: this.actor }), changes);
     const heads = A.getHeads(doc);
+    const lacking = A.getMissingDeps(doc, []).length > 0;
     if (meta && sameHeads(heads, meta.local_heads)) {
       await tx.done;
-      return; // already had all of it
+      return lacking; // nothing new was applied
     }
     const wasClean = !meta || sameHeads(meta.local_heads, meta.acked_heads);
     void docs.put(A.save(doc), id);
@@ -222,6 +225,7 @@ export class DocRepo implements SyncStore {
     });
     await tx.done;
     this.cache.set(id, { doc, heads });
+    return lacking;
   }
 
   async dropDocs(ids: string[]): Promise<number> {

@@ -44,6 +44,9 @@ export interface KvValues {
   people: PeopleCache;
   /** The phone clock's offset from the server's (src/sync/trusted-clock.ts). */
   clock: SavedClock;
+  /** A partial replica's `server_time` of the last stored response (PROTOCOL.md §12); null
+   *  once it keeps a whole replica again. */
+  since: number | null;
 }
 
 /** Someone a case can name, as `GET /api/v1/people` lists them. */

@@ -82,6 +82,8 @@ export const en: Record<MessageKey, string> = {
   leader_filter_status: 'Status',
   leader_filter_all: 'All',
   leader_empty: 'No matching cases',
+  leader_open_number: 'Case number, e.g. 永安-2026-000123',
+  leader_open: 'Open',
   leader_ack: 'Acknowledge',
   leader_overdue: 'Overdue',
   leader_group_attention: 'Not yet acknowledged',

@@ -89,6 +89,8 @@ export const zhCN = {
   leader_filter_status: '状态',
   leader_filter_all: '全部',
   leader_empty: '没有符合条件的事件',
+  leader_open_number: '事件编号，如 永安-2026-000123',
+  leader_open: '打开',
   leader_ack: '受理',
   leader_overdue: '已超期',
   leader_group_attention: '待受理',

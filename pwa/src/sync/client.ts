@@ -5,7 +5,8 @@ import type { TrustedClock } from './trusted-clock';
 import type { Rejection } from '../model/types';
 import {
   MAX_BODY_BYTES, MAX_CHANGES_PER_DOC, MAX_DOC_BYTES, MAX_ENTRIES_PER_REQUEST, PROTOCOL_VERSION,
-  type HaveDoc, type PushDoc, type SyncRequest, type SyncResponse,
+  MAX_FETCH, type FetchRequest, type FetchResponse, type HaveDoc, type PushDoc, type Replica,
+  type SyncRequest, type SyncResponse,
 } from './protocol';
 
 export interface DocHeads { doc: string; heads: string[] }
@@ -27,7 +28,9 @@ export interface SyncStore {
   /** An administrator released it: deliverable again like any other document. */
   clearRejection(doc: string): Promise<void>;
   resetAcked(): Promise<void>;
-  applyPull(doc: string, changes: Uint8Array[]): Promise<void>;
+  /** Resolves `true` when the document now holds changes whose history it lacks (a partial
+   *  replica's pull reached a case it never held, PROTOCOL.md §12). */
+  applyPull(doc: string, changes: Uint8Array[]): Promise<boolean | void>;
   /** Delete these documents and everything kept about them; returns how many were here. */
   dropDocs(docs: string[]): Promise<number>;
   getKv<K extends KvKey>(key: K): Promise<KvValues[K] | undefined>;
@@ -36,6 +39,8 @@ export interface SyncStore {
 
 export interface Transport {
   sync(req: SyncRequest): Promise<SyncResponse>;
+  /** `POST /api/v1/fetch`; needed by a partial replica only. */
+  fetch?(req: FetchRequest): Promise<FetchResponse>;
 }
 
 export interface SyncProgress { done: number; total: number }
@@ -50,6 +55,8 @@ export interface SyncReport {
   reset: boolean;
   /** Documents deleted because the user's scope no longer covers them. */
   dropped: number;
+  /** Cases deleted because they left a partial replica's working set. */
+  evicted: number;
 }
 
 /** Guards against a server that keeps answering `more` or `need_changes` forever. */
@@ -68,12 +75,31 @@ export class SyncClient {
     private limit: ChangeLimit = { changes: MAX_CHANGES_PER_DOC, bytes: MAX_DOC_BYTES },
     /** Measured by every response and sent with every request (PROTOCOL.md §11). */
     private clock: TrustedClock | null = null,
+    /** Wide scopes keep a partial replica (PROTOCOL.md §12); a village keeps all of it. */
+    private replica: Replica = 'full',
   ) {}
+
+  /** Documents by id (with the heads held here) or cases by number, fetched and stored.
+   *  Returns the ids the server sent; absent and out of scope are alike not sent. */
+  async fetchDocs(req: FetchRequest): Promise<string[]> {
+    if (!this.transport.fetch) throw new Error('this transport cannot fetch documents');
+    const got: string[] = [];
+    const items: FetchRequest[] = [...(req.docs ?? []).map((d) => ({ docs: [d] })), ...(req.case_nos ?? []).map((n) => ({ case_nos: [n] }))];
+    for (let i = 0; i < items.length; i += MAX_FETCH) {
+      const part = items.slice(i, i + MAX_FETCH);
+      const res = await this.transport.fetch({ docs: part.flatMap((p) => p.docs ?? []), case_nos: part.flatMap((p) => p.case_nos ?? []) });
+      for (const d of res.docs) {
+        if (d.changes.length > 0) await this.store.applyPull(d.doc, d.changes);
+        got.push(d.doc);
+      }
+    }
+    return got;
+  }
 
   /** Sync until nothing is left to do. Throws on transport failure, having changed nothing
    *  that the failed request would have changed. */
   async sync(): Promise<SyncReport> {
-    const report: SyncReport = { rounds: 0, pushedDocs: 0, pulledDocs: 0, rejected: 0, released: 0, reset: false, dropped: 0 };
+    const report: SyncReport = { rounds: 0, pushedDocs: 0, pulledDocs: 0, rejected: 0, released: 0, reset: false, dropped: 0, evicted: 0 };
     const total = (await this.store.dirty()).length;
     this.onProgress({ done: 0, total });
     while (report.rounds < MAX_ROUNDS) {
@@ -94,7 +120,16 @@ export class SyncClient {
     const needHave = (await this.store.getKv('need_have')) === true;
     const scope = await this.store.getKv('scope');
 
+    const since = (await this.store.getKv('since')) ?? null;
     const req: SyncRequest = { v: PROTOCOL_VERSION, cursor };
+    if (this.replica === 'partial') {
+      req.replica = 'partial';
+      // Without `since` (a phone that kept everything until now) the server lists every
+      // case outside the working set; the cursor stays, as everything up to it is here.
+      if (since !== null) req.since = since;
+    } else if (since !== null) {
+      req.cursor = 0; // back to a whole replica: what the working set left out comes again
+    }
     if (epoch !== undefined) req.epoch = epoch;
     if (scope) req.scope = scope;
     const sent = new Map<string, string[]>();
@@ -142,6 +177,7 @@ export class SyncClient {
       await this.applyScope(res, req, report);
       await this.applyPull(res, report);
       await this.store.setKv('cursor', res.cursor);
+      await this.store.setKv('since', res.replica === 'partial' ? res.server_time ?? null : null);
       return true;
     }
 
@@ -178,6 +214,7 @@ export class SyncClient {
     await this.applyPull(res, report);
     // Only now, with the pull stored, may the cursor move.
     await this.store.setKv('cursor', res.cursor);
+    await this.store.setKv('since', res.replica === 'partial' ? res.server_time ?? null : null);
     await this.store.setKv('epoch', res.epoch);
     if (needHave && !moreLocal) {
       await this.store.setKv('need_have', false);
@@ -189,24 +226,33 @@ export class SyncClient {
   /** §10: delete what the scope no longer covers, then remember the new fingerprint. A lost
    *  response leaves the old fingerprint stored, so the server repeats the same drop. */
   private async applyScope(res: SyncResponse, req: SyncRequest, report: SyncReport): Promise<void> {
-    const drop = res.drop ?? [];
+    const evict = new Set(res.evict ?? []);
+    const drop = [...(res.drop ?? []), ...evict];
     if (drop.length > 0) {
       // Local changes not pushed in this request would be lost with the document: keep those
       // until a later push delivers them (the server then refuses them into its quarantine).
       const pushed = new Set((req.push ?? []).map((p) => p.doc));
       const unsent = new Set((await this.store.dirty()).map((m) => m.doc).filter((d) => !pushed.has(d)));
-      report.dropped += await this.store.dropDocs(drop.filter((d) => !unsent.has(d)));
+      const gone = drop.filter((d) => !unsent.has(d));
+      report.dropped += await this.store.dropDocs(gone.filter((d) => !evict.has(d)));
+      report.evicted += await this.store.dropDocs(gone.filter((d) => evict.has(d)));
       for (const d of drop) this.haveAsked.delete(d);
     }
     if (res.scope) await this.store.setKv('scope', res.scope);
   }
 
   private async applyPull(res: SyncResponse, report: SyncReport): Promise<void> {
+    const incomplete: string[] = [];
     for (const p of res.pull) {
       if (p.changes.length === 0) continue;
-      await this.store.applyPull(p.doc, p.changes);
+      if (await this.store.applyPull(p.doc, p.changes)) incomplete.push(p.doc);
       report.pulledDocs++;
     }
+    if (incomplete.length === 0) return;
+    // §12: a case came back into the working set with history this phone never held. Fetched
+    // before the cursor moves, so a failure here repeats the whole pull.
+    const held = new Map((await this.store.allHeads()).map((h) => [h.doc, h.heads]));
+    await this.fetchDocs({ docs: incomplete.map((doc) => ({ doc, heads: held.get(doc) ?? [] })) });
   }
 
   private async pushBatch(): Promise<{ entries: PushDoc[]; sent: Map<string, string[]>; more: boolean }> {

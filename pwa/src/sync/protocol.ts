@@ -24,7 +24,13 @@ export interface SyncRequest {
   scope?: string;
   /** The phone's clock when sending, by the clock it writes times with (PROTOCOL.md §11). */
   now?: number;
+  /** A partial replica (PROTOCOL.md §12): only the working set is pulled. */
+  replica?: Replica;
+  /** A partial replica's `server_time` of the last response it stored. */
+  since?: number;
 }
+
+export type Replica = 'full' | 'partial';
 
 export type RejectCode = 'out_of_scope' | 'bad_change' | 'foreign_actor' | 'schema' | 'forbidden' | 'duplicate_seq' | 'too_large';
 export interface Reason { code: RejectCode | string; message: string }
@@ -49,7 +55,17 @@ export interface SyncResponse {
   drop?: string[];
   /** The server's clock when it answered (0 from a server that predates §11). */
   server_time?: number;
+  /** The replica the server served ('full' from a server that predates §12). */
+  replica?: Replica;
+  /** Cases that left a partial replica's working set: delete them like `drop`. */
+  evict?: string[];
 }
+
+/** `POST /api/v1/fetch` (PROTOCOL.md §12): whole documents on demand. */
+export interface FetchRequest { docs?: HaveDoc[]; case_nos?: string[] }
+export interface FetchedDoc { doc: string; changes: Uint8Array[]; heads: string[] }
+export interface FetchResponse { docs: FetchedDoc[]; missing: string[]; unknown: string[] }
+export const MAX_FETCH = 100;
 
 export class ProtocolError extends Error {}
 
@@ -64,6 +80,8 @@ export function encodeRequest(req: SyncRequest): Uint8Array {
   // A BigInt, so cbor-x writes an integer: a number past 2^32 would go out as a float, which the
   // server refuses (PROTOCOL.md: `now` is an integer of milliseconds).
   if (req.now !== undefined) wire.now = BigInt(Math.round(req.now));
+  if (req.replica === 'partial') wire.replica = 'partial';
+  if (req.since !== undefined) wire.since = BigInt(Math.round(req.since));
   if (req.push?.length) wire.push = req.push.map((p) => ({ doc: uuidToBytes(p.doc), changes: p.changes.map(plain) }));
   if (req.have?.length) wire.have = req.have.map((h) => ({ doc: uuidToBytes(h.doc), heads: h.heads.map(hexToBytes) }));
   return encoder.encode(wire);
@@ -95,7 +113,43 @@ export function decodeResponse(bytes: Uint8Array): SyncResponse {
     scope: typeof raw.scope === 'string' ? raw.scope : '',
     drop: arr(raw.drop, 'drop').map(docId),
     server_time: typeof raw.server_time === 'number' || typeof raw.server_time === 'bigint' ? Number(raw.server_time) : 0,
+    replica: raw.replica === 'partial' ? 'partial' : 'full',
+    evict: arr(raw.evict, 'evict').map(docId),
   };
+}
+
+export function encodeFetchRequest(req: FetchRequest): Uint8Array {
+  const wire: Record<string, unknown> = { v: PROTOCOL_VERSION };
+  if (req.docs?.length) wire.docs = req.docs.map((h) => ({ doc: uuidToBytes(h.doc), heads: h.heads.map(hexToBytes) }));
+  if (req.case_nos?.length) wire.case_nos = req.case_nos;
+  return encoder.encode(wire);
+}
+
+export function decodeFetchResponse(bytes: Uint8Array): FetchResponse {
+  let raw: unknown;
+  try {
+    raw = decoder.decode(bytes);
+  } catch (e) {
+    throw new ProtocolError(`response is not CBOR: ${(e as Error).message}`);
+  }
+  if (!isObj(raw)) throw new ProtocolError('response is not a map');
+  return {
+    docs: arr(raw.docs, 'docs').map((d) => {
+      if (!isObj(d)) throw new ProtocolError('fetched entry is not a map');
+      return { doc: docId(d.doc), changes: arr(d.changes, 'changes').map(bytesOf), heads: arr(d.heads, 'heads').map(hash) };
+    }),
+    missing: arr(raw.missing, 'missing').map(docId),
+    unknown: arr(raw.unknown, 'unknown').map((u) => String(u)),
+  };
+}
+
+/** Fake-server helper: the server's side of a fetch. */
+export function encodeFetchResponse(res: FetchResponse): Uint8Array {
+  return encoder.encode({
+    docs: res.docs.map((d) => ({ doc: uuidToBytes(d.doc), changes: d.changes.map(plain), heads: d.heads.map(hexToBytes) })),
+    ...(res.missing.length ? { missing: res.missing.map(uuidToBytes) } : {}),
+    ...(res.unknown.length ? { unknown: res.unknown } : {}),
+  });
 }
 
 /** Test helper and fake-server helper: the server's side of the encoding. */
@@ -110,6 +164,8 @@ export function encodeResponse(res: SyncResponse): Uint8Array {
     ...(res.scope !== undefined ? { scope: res.scope } : {}),
     ...(res.drop?.length ? { drop: res.drop.map(uuidToBytes) } : {}),
     ...(res.server_time ? { server_time: res.server_time } : {}),
+    ...(res.replica === 'partial' ? { replica: 'partial' } : {}),
+    ...(res.evict?.length ? { evict: res.evict.map(uuidToBytes) } : {}),
   });
 }
 
@@ -119,6 +175,8 @@ export function decodeRequest(bytes: Uint8Array): SyncRequest {
   if (typeof raw.epoch === 'string') out.epoch = raw.epoch;
   if (typeof raw.scope === 'string') out.scope = raw.scope;
   if (typeof raw.now === 'number') out.now = raw.now;
+  if (raw.replica === 'partial') out.replica = 'partial';
+  if (typeof raw.since === 'number' || typeof raw.since === 'bigint') out.since = Number(raw.since);
   if (raw.push) out.push = arr(raw.push, 'push').map((p) => ({ doc: docId((p as any).doc), changes: arr((p as any).changes, 'changes').map(bytesOf) }));
   if (raw.have) out.have = arr(raw.have, 'have').map((h) => ({ doc: docId((h as any).doc), heads: arr((h as any).heads, 'heads').map(hash) }));
   return out;

@@ -1,7 +1,10 @@
-// POST /api/v1/sync, CBOR both ways.
+// POST /api/v1/sync and /api/v1/fetch, CBOR both ways.
 import { ApiClient } from '../api/http';
 import type { Transport } from './client';
-import { decodeResponse, encodeRequest, type SyncRequest, type SyncResponse } from './protocol';
+import {
+  decodeFetchResponse, decodeResponse, encodeFetchRequest, encodeRequest,
+  type FetchRequest, type FetchResponse, type SyncRequest, type SyncResponse,
+} from './protocol';
 
 export class HttpTransport implements Transport {
   private http: ApiClient;
@@ -11,12 +14,20 @@ export class HttpTransport implements Transport {
   }
 
   async sync(req: SyncRequest): Promise<SyncResponse> {
-    const res = await this.http.send('/sync', {
+    return decodeResponse(await this.post('/sync', encodeRequest(req)));
+  }
+
+  async fetch(req: FetchRequest): Promise<FetchResponse> {
+    return decodeFetchResponse(await this.post('/fetch', encodeFetchRequest(req)));
+  }
+
+  private async post(path: '/sync' | '/fetch', body: Uint8Array): Promise<Uint8Array> {
+    const res = await this.http.send(path, {
       method: 'POST',
       headers: { 'Content-Type': 'application/cbor', Accept: 'application/cbor' },
-      body: encodeRequest(req) as BodyInit,
+      body: body as BodyInit,
       timeoutMs: this.timeoutMs,
     });
-    return decodeResponse(new Uint8Array(await res.arrayBuffer()));
+    return new Uint8Array(await res.arrayBuffer());
   }
 }

@@ -38,8 +38,25 @@ export function freshDetail(doc: string): DetailState {
   return { doc, detail: null, loaded: false, followKind: 'visit', followText: '', desc: freshEditor(), leader: pickerFor(null), handler: pickerFor(null), deadline: '', assigned: '' };
 }
 
+/** A document id, as opposed to a case number typed or read by a person. */
+const DOC_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 export async function loadDetail(ctx: Ctx, st: DetailState): Promise<void> {
   st.detail = await ctx.worker.call('view', { doc: st.doc });
+  if (!st.detail && !st.loaded) {
+    // A partial replica (PROTOCOL.md §12) holds its working set; any other case of its scope
+    // is fetched when opened, by id or by its number. Offline, it is simply not found.
+    const byId = DOC_ID.test(st.doc);
+    const got = await ctx.worker.call('fetchCase', byId ? { doc: st.doc } : { caseNo: st.doc }).catch(() => null);
+    if (got) {
+      st.doc = got;
+      st.detail = await ctx.worker.call('view', { doc: got });
+    }
+  } else if (!st.loaded) {
+    // A copy held here may be behind the server when the feed skips it (outside the working
+    // set): brought up to date in the background; the worker's change notice re-renders.
+    void ctx.worker.call('fetchCase', { doc: st.doc }).catch(() => null);
+  }
   st.loaded = true;
   void loadAlertLog(ctx, st.doc);
   if (st.detail) {

@@ -88,6 +88,15 @@ export function leaderHome(ctx: Ctx, side?: unknown) {
         </div>
         ${choice({ label: t('leader_mine'), testid: 'filter-mine', checked: !!f.mine, onChange: (on) => { f.mine = on; ctx.rerender(); } })}
       </details>
+      <form class="open-number" data-testid="open-number" @submit=${(e: Event) => {
+        // Any case of the jurisdiction by its number: a partial replica fetches it if not held.
+        e.preventDefault();
+        const no = new FormData(e.target as HTMLFormElement).get('no')?.toString().trim();
+        if (no) ctx.go(`/case/${encodeURIComponent(no)}`);
+      }}>
+        <input name="no" data-testid="open-number-input" placeholder=${t('leader_open_number')} aria-label=${t('leader_open_number')}>
+        <button class="small" type="submit">${t('leader_open')}</button>
+      </form>
       ${shown.length === 0 ? html`<p class="empty">${t('leader_empty')}</p>` : ''}
       ${group(t('leader_group_attention'), g.attention, 'attention')}
       ${f.mine ? '' : group(t('leader_group_mine'), shown.filter((c) => mine(c) && c.status !== 'closed' && c.status !== 'reported'), 'mine')}

@@ -7,6 +7,8 @@ import { DocRepo } from '../db/repo';
 import { openAnlanDb, type Db } from '../db/schema';
 import { newActor } from '../model/ids';
 import { SyncClient } from '../sync/client';
+import { replicaFor } from '../sync/replica';
+import type { Replica } from '../sync/protocol';
 import { LiveChannel } from '../sync/live';
 import { SyncScheduler, type SchedulerState } from '../sync/scheduler';
 import { ApiClient, HttpError } from '../api/http';
@@ -24,6 +26,8 @@ let db: Db | null = null;
 let repo: DocRepo | null = null;
 let scheduler: SyncScheduler | null = null;
 let live: LiveChannel | null = null;
+let client: SyncClient | null = null;
+let replica: Replica = 'full';
 let token: string | undefined;
 let lastState: SchedulerState | null = null;
 let progress: SyncStatus['progress'] = null;
@@ -78,7 +82,7 @@ const handlers: { [K in CallName]: (arg: Calls[K]['arg']) => Promise<Calls[K]['r
     const r = repo;
     knownCursor = (await r.getKv('cursor')) ?? 0;
     clock.restore(await r.getKv('clock'));
-    const client = new SyncClient(
+    const c = new SyncClient(
       r,
       new HttpTransport(base, () => token),
       (p) => {
@@ -87,13 +91,15 @@ const handlers: { [K in CallName]: (arg: Calls[K]['arg']) => Promise<Calls[K]['r
       },
       undefined,
       clock,
+      (replica = replicaFor(session)),
     );
+    client = c;
     scheduler = new SyncScheduler(
       async () => {
-        const report = await client.sync();
+        const report = await c.sync();
         progress = null;
         knownCursor = (await r.getKv('cursor')) ?? knownCursor;
-        if (report.pulledDocs > 0 || report.pushedDocs > 0 || report.rejected > 0 || report.released > 0 || report.reset || report.dropped > 0) changed(null);
+        if (report.pulledDocs > 0 || report.pushedDocs > 0 || report.rejected > 0 || report.released > 0 || report.reset || report.dropped > 0 || report.evicted > 0) changed(null);
       },
       (s) => {
         lastState = s;
@@ -122,6 +128,15 @@ const handlers: { [K in CallName]: (arg: Calls[K]['arg']) => Promise<Calls[K]['r
   },
   async view({ doc }) {
     return need(repo).view(doc);
+  },
+  async fetchCase({ doc, caseNo }) {
+    const r = need(repo);
+    const heads = doc ? (await r.allHeads()).find((h) => h.doc === doc)?.heads : undefined;
+    // A whole replica's copy is kept current by the feed: no request for it.
+    if (doc && heads && replica === 'full') return doc;
+    const got = await need(client).fetchDocs(doc ? { docs: [{ doc, heads: heads ?? [] }] } : { case_nos: caseNo ? [caseNo] : [] });
+    if (got[0]) changed(got[0]);
+    return got[0] ?? null;
   },
   async create({ input }) {
     const id = await need(repo).create(input);
@@ -181,7 +196,7 @@ const handlers: { [K in CallName]: (arg: Calls[K]['arg']) => Promise<Calls[K]['r
     scheduler?.stop();
     live?.stop();
     db?.close();
-    db = repo = scheduler = live = null;
+    db = repo = scheduler = live = client = null;
   },
 };
 

@@ -10,6 +10,9 @@ export interface Calls {
   init: { arg: { base: string; token: string; session: Session }; ret: void };
   list: { arg: void; ret: CaseListItem[] };
   view: { arg: { doc: string }; ret: CaseDetail | null };
+  /** A case this phone does not hold (a partial replica, PROTOCOL.md §12), by id or number,
+   *  fetched from the server: its id, or null when none in scope answers. */
+  fetchCase: { arg: { doc?: string; caseNo?: string }; ret: string | null };
   create: { arg: { input: NewCaseInput }; ret: string };
   edit: { arg: { doc: string; edit: CaseEdit }; ret: boolean };
   clearRejection: { arg: { doc: string }; ret: void };

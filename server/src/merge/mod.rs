@@ -19,6 +19,7 @@ mod judge_record;
 mod lifecycle;
 mod limits;
 mod numbering;
+mod partial;
 pub mod permissions;
 mod petition;
 pub mod records;
@@ -111,7 +112,8 @@ impl Merger {
 
         // What this request stored from the device is in its hands; everything else in scope
         // is sent, its own earlier changes included (PROTOCOL.md §3).
-        let page = self.store.feed(&device.scope, cursor, &stored, self.page_bytes).await?;
+        let answered = crate::store::now_ms();
+        let (page, evict) = self.pull(device, &req, cursor, &stored, answered).await?;
         let mut pull: Vec<PullDoc> = Vec::new();
         for (doc, bytes) in page.changes {
             match pull.last_mut() {
@@ -126,7 +128,10 @@ impl Merger {
             pull,
             cursor: page.cursor as u64,
             more: page.more,
-            server_time: crate::store::now_ms(),
+            // The instant the working set was judged at, so the next `since` leaves no gap.
+            server_time: answered,
+            replica: req.replica,
+            evict,
             ..Default::default()
         })
     }

@@ -7,6 +7,7 @@ mod audit;
 mod blobs;
 mod campaigns;
 mod cases;
+mod fetch;
 mod health;
 mod identity;
 mod json;
@@ -44,6 +45,7 @@ pub use health::metrics_router as metrics;
 pub fn router(state: AppState, static_dir: Option<&Path>, metrics: Option<Router<AppState>>) -> Router {
     let api = Router::new()
         .merge(sync::router())
+        .merge(fetch::router())
         .merge(session::router())
         .merge(cases::router())
         .merge(campaigns::router())

@@ -33,6 +33,7 @@ mod space;
 mod sql;
 mod stats;
 mod uploads;
+mod working_set;
 
 #[cfg(test)]
 mod durability_tests;
@@ -62,6 +63,7 @@ pub use space::{Free, FreeSpaceFloor, RETRY_AFTER_SECS, Refusal, Space, parse_by
 pub use sql::{Dialect, SqlStore, now_ms};
 pub use stats::{CaseListRow, FINAL_STATUSES, StatCase, StatRecord, StatsWindow};
 pub use uploads::{Chunk, ChunkOutcome, UploadLimits, expire_uploads_every, sniff};
+pub use working_set::RECENT_MS;
 
 use std::collections::HashMap;
 

@@ -28,6 +28,7 @@ mod logs;
 mod merge_limits;
 mod migrate;
 mod panicking_changes;
+mod partial_replica;
 mod people;
 mod permissions;
 mod petition_clock;
