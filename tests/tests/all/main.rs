@@ -26,6 +26,7 @@ mod lifecycle;
 mod logs;
 mod merge_limits;
 mod migrate;
+mod openapi;
 mod panicking_changes;
 mod people;
 mod permissions;
