@@ -10,6 +10,16 @@ use crate::store::StoreError;
 /// The `Unauthorized` code of a scrape of `/metrics` without its token.
 pub const METRICS_TOKEN: &str = "metrics_token_required";
 
+/// The body of every refusal.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// Machine-readable: `bad_request`, `forbidden`, `not_found`, `bad_credentials`,
+    /// `too_many_attempts`, `storage_full`, …
+    pub code: String,
+    /// For people, in English.
+    pub message: String,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// 400: the request is malformed.
@@ -113,7 +123,7 @@ impl IntoResponse for AppError {
             AppError::Unauthorized(_) => "a valid device token is required".to_string(),
             other => other.to_string(),
         };
-        let mut res = (status, Json(serde_json::json!({ "code": code, "message": message }))).into_response();
+        let mut res = (status, Json(ErrorBody { code: code.to_string(), message })).into_response();
         match self {
             AppError::TooManyAttempts(secs) => {
                 res.headers_mut().insert(axum::http::header::RETRY_AFTER, secs.into());

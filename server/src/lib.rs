@@ -9,8 +9,9 @@
 //! workers ([`push`], [`campaigns`]) read what the store committed and deliver it.
 //! - [`cli`], [`serving`], [`tls`], [`client_ip`], [`headers`]: the command line and settings
 //!   file, listeners, HTTPS (own certificate or ACME), proxies, security headers.
-//! - [`routes`]: HTTP, one module per noun; [`auth`] is the device-token extractor; [`error`] the
-//!   one error every handler returns.
+//! - [`routes`]: HTTP, one module per noun; its bodies are types in `routes/wire/`, described as
+//!   OpenAPI 3.1 by `routes/openapi.rs` (`/api/v1/openapi.json`, `docs/openapi.json`); [`auth`]
+//!   is the device-token extractor; [`error`] the one error every handler returns.
 //! - [`merge`]: the validated merge — decode, scope, schema, permissions (`merge/permissions.rs`),
 //!   lifecycle (`merge/lifecycle.rs`), authority after the merge, trusted time, case numbers,
 //!   the other record kinds — committed in one transaction per request.

@@ -6,8 +6,9 @@ use std::sync::Arc;
 use clap::Subcommand;
 
 use crate::live::LiveHub;
-use crate::merge::{Merger, release};
+use crate::merge::Merger;
 use crate::metrics::Metrics;
+use crate::routes::wire::quarantine::{Document, Export};
 use crate::store::{Dialect, QuarantineEntry, SqlStore};
 
 #[derive(Subcommand)]
@@ -51,7 +52,7 @@ pub async fn run(what: Quarantine, store: SqlStore) -> anyhow::Result<()> {
         }
         Quarantine::Show { id } => {
             let entry = entry(&store, id).await?;
-            let view = merger(store).await?.quarantine_view(&entry).await?;
+            let view = Document::from(merger(store).await?.quarantine_view(&entry).await?);
             println!("{}", line(&entry));
             println!("{}", serde_json::to_string_pretty(&view)?);
         }
@@ -74,8 +75,9 @@ pub async fn run(what: Quarantine, store: SqlStore) -> anyhow::Result<()> {
         Quarantine::Export { id, out } => {
             let (entry, changes) =
                 store.quarantine_item(id).await?.ok_or_else(|| anyhow::anyhow!("no quarantine item {id}"))?;
-            let view = merger(store).await?.quarantine_view(&entry).await?;
-            let json = release::export_json(&entry, &changes, view)?;
+            let view = Document::from(merger(store).await?.quarantine_view(&entry).await?);
+            // The same file as the administrators' download (`GET /admin/quarantine/{id}/export`).
+            let json = serde_json::to_string_pretty(&Export::of(&entry, &changes, view)?)?;
             match out {
                 Some(path) => {
                     std::fs::write(&path, json)?;

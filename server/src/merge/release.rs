@@ -7,15 +7,23 @@ use std::collections::HashSet;
 use std::panic::AssertUnwindSafe;
 
 use automerge::{Automerge, Change, ReadDoc};
-use base64::Engine;
 use serde_bytes::ByteBuf;
-use serde_json::{Value, json};
+use serde_json::Value;
 use sync_protocol::wire::{self, DocResult, PushDoc};
 
 use super::MergeError;
 use super::Merger;
 use crate::audit::view;
 use crate::store::QuarantineEntry;
+
+/// A quarantined push read against the stored document, each as plain JSON.
+pub struct QuarantineView {
+    pub stored: Option<Value>,
+    pub would_read: Option<Value>,
+    /// The changes waiting.
+    pub changes: usize,
+    pub problem: Option<String>,
+}
 
 impl Merger {
     /// Every open change of `entry`'s document from its device, oldest first, once each, and
@@ -34,8 +42,8 @@ impl Merger {
     }
 
     /// The stored document (if any) and the document as it would read with the waiting
-    /// changes applied, as JSON; with why it cannot, when it cannot.
-    pub async fn quarantine_view(&self, entry: &QuarantineEntry) -> Result<Value, MergeError> {
+    /// changes applied; with why it cannot, when it cannot.
+    pub async fn quarantine_view(&self, entry: &QuarantineEntry) -> Result<QuarantineView, MergeError> {
         let metas = self.store.doc_metas(&[entry.doc]).await?;
         let stored = match metas.get(&entry.doc) {
             Some(meta) => Some(self.cache.load(&self.store, entry.doc, meta).await?),
@@ -48,12 +56,12 @@ impl Merger {
         };
         let base = stored.clone().unwrap_or_default();
         let (would_read, problem) = apply(base, &changes);
-        Ok(json!({
-            "stored": stored.as_ref().map(view::document),
-            "would_read": would_read.as_ref().map(view::document),
-            "changes": changes.len(),
-            "problem": problem,
-        }))
+        Ok(QuarantineView {
+            stored: stored.as_ref().map(view::document),
+            would_read: would_read.as_ref().map(view::document),
+            changes: changes.len(),
+            problem,
+        })
     }
 
     /// Judge the document's waiting changes again as its device's user is today. `ok` marks
@@ -92,23 +100,4 @@ fn apply(mut base: Automerge, changes: &[ByteBuf]) -> (Option<Automerge>, Option
         Ok(Err(e)) => (None, Some(e.to_string())),
         Err(_) => (None, Some("the changes cannot be applied".into())),
     }
-}
-
-/// A release's verdict as JSON: `status` as in a sync result, with its `reason` if refused.
-pub fn release_json(r: &wire::DocResult) -> Value {
-    json!({
-        "doc": r.doc.to_string(),
-        "status": r.status,
-        "reason": r.reason.as_ref().map(|r| json!({ "code": r.code, "message": r.message })),
-    })
-}
-
-/// Everything about one item, its changes in base64 (standard alphabet), so that it can be
-/// kept, read or pushed again by hand.
-pub fn export_json(entry: &QuarantineEntry, changes: &[u8], document: Value) -> Result<String, MergeError> {
-    let list: Vec<ByteBuf> = wire::decode(changes)
-        .map_err(|e| MergeError::Internal(anyhow::anyhow!("quarantined changes do not decode: {e}")))?;
-    let b64: Vec<String> = list.iter().map(|c| base64::engine::general_purpose::STANDARD.encode(c)).collect();
-    let out = json!({ "item": entry, "changes": b64, "document": document });
-    serde_json::to_string_pretty(&out).map_err(|e| MergeError::Internal(e.into()))
 }

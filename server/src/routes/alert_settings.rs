@@ -5,15 +5,15 @@
 //! `GET/PUT /admin/units/{code}/alert-defaults`: a unit's default, for its people and the
 //! units below it, by an administrator whose jurisdiction covers it.
 
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde_json::{Value, json};
 
+use super::json::JsonBody;
+use super::wire::alerts::{InForce, MyAlertChannels, Prefs, UnitAlertDefaults};
 use crate::alerts::prefs::{AlertPrefs, PrefsLayer};
 use crate::auth::Device;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorBody};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -22,44 +22,51 @@ pub fn router() -> Router<AppState> {
         .route("/admin/units/{code}/alert-defaults", get(unit_defaults).put(set_unit_defaults))
 }
 
-fn body(json: Result<Json<PrefsLayer>, JsonRejection>) -> Result<PrefsLayer, AppError> {
-    let layer = json.map(|Json(t)| t).map_err(|r| AppError::BadRequest(r.body_text()))?;
+fn layer(JsonBody(prefs): JsonBody<Prefs>) -> Result<PrefsLayer, AppError> {
+    let layer = PrefsLayer::from(prefs);
     layer.check()?;
     Ok(layer)
 }
 
-async fn mine_json(state: &AppState, user: &str, unit: &str) -> Result<Value, AppError> {
+async fn mine_of(state: &AppState, user: &str, unit: &str) -> Result<MyAlertChannels, AppError> {
     let own = state.store.prefs_layer(&format!("user:{user}")).await?.unwrap_or_default();
     let unit_default = AlertPrefs::resolve(&state.store.unit_prefs_layers(unit).await?);
     let effective = state.store.alert_prefs(user).await?;
-    Ok(json!({
-        "own": own,
-        "unit_default": unit_default,
-        "effective": effective,
-        "sms_configured": state.sender.plan.sms.is_some(),
-        "phone_on_roster": state.store.roster_phone(user).await?.is_some(),
-        "push_phones": state.store.push_phones(user).await?,
-    }))
+    Ok(MyAlertChannels {
+        own: own.into(),
+        unit_default: unit_default.into(),
+        effective: effective.into(),
+        sms_configured: state.sender.plan.sms.is_some(),
+        phone_on_roster: state.store.roster_phone(user).await?.is_some(),
+        push_phones: state.store.push_phones(user).await?,
+    })
 }
 
-async fn mine(State(state): State<AppState>, Device(d): Device) -> Result<Json<Value>, AppError> {
-    Ok(Json(mine_json(&state, &d.user_id, &d.unit_code).await?))
-}
-
-async fn set_mine(
+#[utoipa::path(get, path = "/me/alert-channels", tag = "alerts", security(("device_token" = [])),
+    responses((status = 200, body = MyAlertChannels), (status = 401, body = ErrorBody)))]
+pub(super) async fn mine(
     State(state): State<AppState>,
     Device(d): Device,
-    req: Result<Json<PrefsLayer>, JsonRejection>,
-) -> Result<Json<Value>, AppError> {
-    let layer = body(req)?;
-    state.store.set_prefs_layer(&format!("user:{}", d.user_id), &layer, &d.user_id).await?;
-    Ok(Json(mine_json(&state, &d.user_id, &d.unit_code).await?))
+) -> Result<Json<MyAlertChannels>, AppError> {
+    Ok(Json(mine_of(&state, &d.user_id, &d.unit_code).await?))
 }
 
-async fn unit_json(state: &AppState, code: &str) -> Result<Value, AppError> {
+#[utoipa::path(put, path = "/me/alert-channels", tag = "alerts", security(("device_token" = [])),
+    request_body = Prefs, responses((status = 200, body = MyAlertChannels), (status = 400, body = ErrorBody)))]
+pub(super) async fn set_mine(
+    State(state): State<AppState>,
+    Device(d): Device,
+    req: JsonBody<Prefs>,
+) -> Result<Json<MyAlertChannels>, AppError> {
+    let layer = layer(req)?;
+    state.store.set_prefs_layer(&format!("user:{}", d.user_id), &layer, &d.user_id).await?;
+    Ok(Json(mine_of(&state, &d.user_id, &d.unit_code).await?))
+}
+
+async fn unit_of(state: &AppState, code: &str) -> Result<UnitAlertDefaults, AppError> {
     let own = state.store.prefs_layer(&format!("unit:{code}")).await?.unwrap_or_default();
     let effective = AlertPrefs::resolve(&state.store.unit_prefs_layers(code).await?);
-    Ok(json!({ "unit": code, "own": own, "effective": effective }))
+    Ok(UnitAlertDefaults { unit: code.to_string(), own: own.into(), effective: InForce::from(effective) })
 }
 
 async fn unit_in_scope(
@@ -77,23 +84,30 @@ async fn unit_in_scope(
     Ok(unit.code)
 }
 
-async fn unit_defaults(
+#[utoipa::path(get, path = "/admin/units/{code}/alert-defaults", tag = "alerts", security(("device_token" = [])),
+    params(("code" = String, Path, description = "The unit's code")),
+    responses((status = 200, body = UnitAlertDefaults), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(super) async fn unit_defaults(
     State(state): State<AppState>,
     Device(d): Device,
     Path(code): Path<String>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<UnitAlertDefaults>, AppError> {
     let code = unit_in_scope(&state, &d, &code).await?;
-    Ok(Json(unit_json(&state, &code).await?))
+    Ok(Json(unit_of(&state, &code).await?))
 }
 
-async fn set_unit_defaults(
+#[utoipa::path(put, path = "/admin/units/{code}/alert-defaults", tag = "alerts", security(("device_token" = [])),
+    params(("code" = String, Path, description = "The unit's code")), request_body = Prefs,
+    responses((status = 200, body = UnitAlertDefaults), (status = 400, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(super) async fn set_unit_defaults(
     State(state): State<AppState>,
     Device(d): Device,
     Path(code): Path<String>,
-    req: Result<Json<PrefsLayer>, JsonRejection>,
-) -> Result<Json<Value>, AppError> {
+    req: Result<JsonBody<Prefs>, AppError>,
+) -> Result<Json<UnitAlertDefaults>, AppError> {
     let code = unit_in_scope(&state, &d, &code).await?;
-    let layer = body(req)?;
+    let layer = layer(req?)?;
     state.store.set_prefs_layer(&format!("unit:{code}"), &layer, &d.user_id).await?;
-    Ok(Json(unit_json(&state, &code).await?))
+    Ok(Json(unit_of(&state, &code).await?))
 }

@@ -11,9 +11,10 @@ use axum::routing::get;
 use serde::Deserialize;
 use sync_protocol::DocId;
 
+use super::wire::audit::History;
 use crate::audit::{self, export};
 use crate::auth::Device;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorBody};
 use crate::state::AppState;
 use crate::store::DeviceAuth;
 
@@ -21,13 +22,17 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/cases/{doc}/history", get(history)).route("/cases/{doc}/as-of", get(as_of))
 }
 
-#[derive(Deserialize)]
-struct HistoryQuery {
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct HistoryQuery {
+    /// `json` (the default) or `csv`.
     format: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct AsOfQuery {
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct AsOfQuery {
+    /// Milliseconds since the epoch, or an RFC 3339 time.
     at: Option<String>,
 }
 
@@ -50,7 +55,12 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
     tokio::task::spawn_blocking(f).await.map_err(|e| AppError::Internal(e.into()))
 }
 
-async fn history(
+/// Who changed what in a case, as JSON or a CSV download.
+#[utoipa::path(get, path = "/cases/{doc}/history", tag = "cases", security(("device_token" = [])),
+    params(("doc" = String, Path, description = "The case's document id"), HistoryQuery),
+    responses((status = 200, content((History = "application/json"), (String = "text/csv"))),
+        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(super) async fn history(
     State(state): State<AppState>,
     Device(d): Device,
     Path(doc): Path<String>,
@@ -66,8 +76,7 @@ async fn history(
     let log = state.store.change_log(doc, None).await?;
     let entries = blocking(move || audit::history(&log)).await?.map_err(|e| AppError::Internal(e.into()))?;
     if !csv {
-        let body = serde_json::json!({ "doc": doc.to_string(), "entries": entries });
-        return Ok(axum::Json(body).into_response());
+        return Ok(axum::Json(History { doc: doc.to_string(), entries }).into_response());
     }
     let bytes = export::csv(&entries).map_err(|e| AppError::Internal(e.into()))?;
     let disposition = format!("attachment; filename=\"case-{doc}-history.csv\"");
@@ -97,7 +106,12 @@ fn parse_at(raw: &str) -> Result<i64, AppError> {
 
 /// The case as the server held it at `at`: every change the server had committed by then
 /// (server clock), whatever the phones' clocks claimed.
-async fn as_of(
+/// The case as it stood at a time (the case's JSON, as `GET /cases/{doc}` gives it).
+#[utoipa::path(get, path = "/cases/{doc}/as-of", tag = "cases", security(("device_token" = [])),
+    params(("doc" = String, Path, description = "The case's document id"), AsOfQuery),
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody),
+        (status = 404, description = "No such case, or it did not exist yet", body = ErrorBody)))]
+pub(super) async fn as_of(
     State(state): State<AppState>,
     Device(d): Device,
     Path(doc): Path<String>,
@@ -111,7 +125,7 @@ async fn as_of(
     else {
         let message =
             format!("case {doc} did not exist yet at {}", sync_protocol::calendar::beijing_rfc3339(at));
-        let body = serde_json::json!({ "code": "not_found", "message": message });
+        let body = ErrorBody { code: "not_found".into(), message };
         return Ok((StatusCode::NOT_FOUND, axum::Json(body)).into_response());
     };
     let body = audit::case_json(doc, &am, &path);

@@ -12,8 +12,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
 
+use super::wire::blobs::{BlobStatus, UploadRefusal};
 use crate::auth::{Device, LastUpload};
-use crate::error::AppError;
+use crate::error::{AppError, ErrorBody};
 use crate::state::AppState;
 use crate::store::{BlobState, Chunk, ChunkOutcome, DeviceAuth};
 
@@ -36,7 +37,7 @@ pub fn router() -> Router<AppState> {
 
 /// The handlers' errors: the shared [`AppError`], plus the answers that carry where the upload
 /// stands so the client can go on from there.
-enum BlobError {
+pub(super) enum BlobError {
     App(AppError),
     /// 409 `wrong_offset`: the chunk does not start at `received`.
     WrongOffset(BlobState),
@@ -72,52 +73,60 @@ impl IntoResponse for BlobError {
             BlobError::App(e) => return e.into_response(),
             BlobError::WrongOffset(s) => (
                 StatusCode::CONFLICT,
-                serde_json::json!({
-                    "code": "wrong_offset",
-                    "message": format!("the server has {} bytes; send the chunk that starts there", s.received),
-                    "received": s.received, "size": s.size,
-                }),
+                UploadRefusal {
+                    code: "wrong_offset",
+                    message: format!("the server has {} bytes; send the chunk that starts there", s.received),
+                    received: Some(s.received),
+                    size: Some(s.size),
+                    ..Default::default()
+                },
             ),
             BlobError::Mismatch(s) => (
                 StatusCode::CONFLICT,
-                serde_json::json!({
-                    "code": "upload_mismatch",
-                    "message": format!("this blob is being uploaded as {}, {} bytes", s.mime, s.size),
-                    "received": s.received, "size": s.size, "mime": s.mime,
-                }),
+                UploadRefusal {
+                    code: "upload_mismatch",
+                    message: format!("this blob is being uploaded as {}, {} bytes", s.mime, s.size),
+                    received: Some(s.received),
+                    size: Some(s.size),
+                    mime: Some(s.mime),
+                    ..Default::default()
+                },
             ),
             BlobError::HashMismatch => (
                 StatusCode::UNPROCESSABLE_ENTITY,
-                serde_json::json!({
-                    "code": "hash_mismatch",
-                    "message": "the SHA-256 of the bytes received is not the blob's name; the upload was discarded, start again from 0",
-                    "received": 0,
-                }),
+                UploadRefusal {
+                    code: "hash_mismatch",
+                    message: "the SHA-256 of the bytes received is not the blob's name; the upload was discarded, start again from 0".into(),
+                    received: Some(0),
+                    ..Default::default()
+                },
             ),
             BlobError::TypeMismatch => (
                 StatusCode::UNPROCESSABLE_ENTITY,
-                serde_json::json!({
-                    "code": "type_mismatch",
-                    "message": "the bytes received are not of the Content-Type declared; the upload was discarded",
-                    "received": 0,
-                }),
+                UploadRefusal {
+                    code: "type_mismatch",
+                    message: "the bytes received are not of the Content-Type declared; the upload was discarded".into(),
+                    received: Some(0),
+                    ..Default::default()
+                },
             ),
             BlobError::OverQuota { held, quota } => (
                 StatusCode::PAYLOAD_TOO_LARGE,
-                serde_json::json!({
-                    "code": "upload_quota",
-                    "message": format!(
+                UploadRefusal {
+                    code: "upload_quota",
+                    message: format!(
                         "this device holds {held} bytes of unfinished uploads, at most {quota} allowed: finish them, or wait until they expire"
                     ),
-                    "held": held, "quota": quota,
-                }),
+                    held: Some(held),
+                    quota: Some(quota),
+                    ..Default::default()
+                },
             ),
         };
         (status, axum::Json(body)).into_response()
     }
 }
 
-/// The blob's name, if it is one and the device can see a case that lists it.
 async fn visible(state: &AppState, d: &DeviceAuth, sha256: &str) -> Result<(), AppError> {
     let well_formed = sha256.len() == 64 && sha256.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
     if !well_formed {
@@ -128,35 +137,41 @@ async fn visible(state: &AppState, d: &DeviceAuth, sha256: &str) -> Result<(), A
     if cases.iter().any(|(doc, path)| d.covers_doc(path, *doc)) { Ok(()) } else { Err(AppError::NotFound) }
 }
 
-fn state_json(sha256: &str, s: Option<&BlobState>) -> serde_json::Value {
-    serde_json::json!({
-        "sha256": sha256,
-        "received": s.map_or(0, |s| s.received),
-        "size": s.map(|s| s.size),
-        "mime": s.map(|s| s.mime.clone()),
-        "complete": s.is_some_and(|s| s.complete),
-    })
-}
-
 /// `GET /blobs/{sha256}/upload`: how many bytes the server holds from this device, i.e. where
 /// to resume (or that the blob is complete, whoever finished it).
-async fn status(
+/// Where an upload stands, to resume it.
+#[utoipa::path(get, path = "/blobs/{sha256}/upload", tag = "blobs", security(("device_token" = [])),
+    params(("sha256" = String, Path, description = "The blob's SHA-256, lowercase hex")),
+    responses((status = 200, body = BlobStatus), (status = 404, body = ErrorBody)))]
+pub(super) async fn status(
     State(state): State<AppState>,
     LastUpload(d): LastUpload,
     Path(sha256): Path<String>,
 ) -> Result<impl IntoResponse, BlobError> {
     visible(&state, &d, &sha256).await?;
     let s = state.store.upload_state(&sha256, d.device_id, state.uploads).await?;
-    Ok(axum::Json(state_json(&sha256, s.as_ref())))
+    Ok(axum::Json(BlobStatus::of(&sha256, s.as_ref())))
 }
 
 #[derive(Deserialize)]
-struct Offset {
+pub(super) struct Offset {
     offset: i64,
 }
 
 /// `PUT /blobs/{sha256}?offset=N`: the chunk that starts at byte N of this device's upload.
-async fn upload(
+/// One chunk of a blob, at `offset`; the whole blob's size in `anlan-blob-size`.
+#[utoipa::path(put, path = "/blobs/{sha256}", tag = "blobs", security(("device_token" = [])),
+    params(("sha256" = String, Path, description = "The blob's SHA-256, lowercase hex"),
+        ("offset" = i64, Query, description = "Where this chunk starts in the blob"),
+        ("anlan-blob-size" = i64, Header, description = "The whole blob's size in bytes")),
+    request_body(description = "The chunk's bytes", content(
+        (super::wire::Binary = "image/jpeg"), (super::wire::Binary = "image/png"), (super::wire::Binary = "image/webp"), (super::wire::Binary = "application/pdf"))),
+    responses((status = 200, body = BlobStatus),
+        (status = 409, description = "`wrong_offset` or `upload_mismatch`", body = UploadRefusal),
+        (status = 413, description = "`upload_quota`, or too large", body = UploadRefusal),
+        (status = 422, description = "`hash_mismatch` or `type_mismatch`: start again", body = UploadRefusal),
+        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 415, body = ErrorBody)))]
+pub(super) async fn upload(
     State(state): State<AppState>,
     LastUpload(d): LastUpload,
     Path(sha256): Path<String>,
@@ -207,7 +222,7 @@ async fn upload(
     }
     let chunk = Chunk { sha256: &sha256, mime, size, offset, bytes: &bytes, device_id: d.device_id };
     match state.store.put_blob_chunk(&chunk, state.uploads).await? {
-        ChunkOutcome::Stored(s) => Ok(axum::Json(state_json(&sha256, Some(&s)))),
+        ChunkOutcome::Stored(s) => Ok(axum::Json(BlobStatus::of(&sha256, Some(&s)))),
         ChunkOutcome::WrongOffset(s) => Err(BlobError::WrongOffset(s)),
         ChunkOutcome::Mismatch(s) => Err(BlobError::Mismatch(s)),
         ChunkOutcome::HashMismatch => Err(BlobError::HashMismatch),
@@ -218,7 +233,13 @@ async fn upload(
 
 /// `GET /blobs/{sha256}`: a complete blob, streamed chunk by chunk. Its name is its content, so
 /// it never changes: cached for a year, revalidated by ETag if asked.
-async fn read(
+/// A complete blob's bytes, cacheable forever under its ETag.
+#[utoipa::path(get, path = "/blobs/{sha256}", tag = "blobs", security(("device_token" = [])),
+    params(("sha256" = String, Path, description = "The blob's SHA-256, lowercase hex")),
+    responses((status = 200, description = "The bytes, as the type they were uploaded as", content(
+        (super::wire::Binary = "image/jpeg"), (super::wire::Binary = "image/png"), (super::wire::Binary = "image/webp"), (super::wire::Binary = "application/pdf"))),
+        (status = 304, description = "Not modified"), (status = 404, body = ErrorBody)))]
+pub(super) async fn read(
     State(state): State<AppState>,
     Device(d): Device,
     Path(sha256): Path<String>,

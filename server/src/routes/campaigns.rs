@@ -10,14 +10,16 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{Value, json};
 use sync_protocol::case::Category;
 use sync_protocol::sweep::completeness::{Input, completeness};
 
 use super::json::JsonBody;
+use super::wire::campaigns::{
+    CampaignList, CompletenessAnswer, CreateCampaign, Created, Listed, Remind, ReminderSent, Reminders,
+    ReportSeen, Township, roster,
+};
 use crate::auth::Device;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorBody};
 use crate::state::AppState;
 use crate::store::{CampaignInfo, DeviceAuth, NewCampaign, RosterEntry, now_ms};
 use sync_protocol::roles::{Rank, rank};
@@ -33,26 +35,15 @@ pub fn router() -> Router<AppState> {
         .route("/campaigns/{id}/remind", post(remind))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CreateCampaign {
-    name: String,
-    kind: String,
-    window_start: i64,
-    window_end: i64,
-    deadline: i64,
-    #[serde(default)]
-    focus: Vec<String>,
-    /// County and city: which townships (default all of theirs). A township: its own only.
-    #[serde(default)]
-    townships: Vec<String>,
-}
-
-async fn create(
+/// Launch a concentrated or special campaign over townships of the caller's jurisdiction.
+#[utoipa::path(post, path = "/campaigns", tag = "campaigns", security(("device_token" = [])),
+    request_body = CreateCampaign,
+    responses((status = 201, body = Created), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub(super) async fn create(
     State(state): State<AppState>,
     Device(d): Device,
     req: Result<JsonBody<CreateCampaign>, AppError>,
-) -> Result<(StatusCode, Json<Value>), AppError> {
+) -> Result<(StatusCode, Json<Created>), AppError> {
     let JsonBody(req) = req?;
     if rank(&d.role) != Rank::Leader {
         return Err(AppError::Forbidden("campaigns are launched by the township and above".into()));
@@ -117,42 +108,39 @@ async fn create(
     state.store.insert_campaign(&c, &townships).await?;
     let info = state.store.campaign(&c.id).await?.ok_or(AppError::NotFound)?;
     let villages = state.store.roster(&c.id, &d.scope).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "campaign": info, "villages": villages }))))
+    Ok((StatusCode::CREATED, Json(Created { campaign: info.into(), villages: roster(villages) })))
 }
 
-async fn list(State(state): State<AppState>, Device(d): Device) -> Result<Json<Value>, AppError> {
+/// Campaigns covering the caller's scope, with their rosters and the reports received.
+#[utoipa::path(get, path = "/campaigns", tag = "campaigns", security(("device_token" = [])),
+    responses((status = 200, body = CampaignList), (status = 401, body = ErrorBody)))]
+pub(super) async fn list(
+    State(state): State<AppState>,
+    Device(d): Device,
+) -> Result<Json<CampaignList>, AppError> {
     let now = now_ms();
     let since = now - LISTED_FOR_MS;
     let campaigns = state.store.campaigns_in(&d.scope, since).await?;
-    let mut reports: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    let mut reports: BTreeMap<String, Vec<ReportSeen>> = BTreeMap::new();
     for r in state.store.sweep_reports(None, since).await? {
         if d.covers(&r.unit_path) {
-            // The correction count rides beside the completeness input, outside it.
-            let mut report = serde_json::to_value(&r.input).unwrap_or_default();
-            report["clock_corrections"] = json!(r.clock_corrections);
-            reports.entry(r.campaign).or_default().push(report);
+            reports.entry(r.campaign.clone()).or_default().push(r.into());
         }
     }
-    let out: Vec<Value> = campaigns
+    let campaigns = campaigns
         .into_iter()
         .map(|(c, villages)| {
             let reports = reports.remove(&c.id).unwrap_or_default();
-            json!({ "campaign": c, "villages": villages, "reports": reports })
+            Listed { campaign: c.into(), villages: roster(villages), reports }
         })
         .collect();
     // What a county or city may launch a campaign for (the form's township choice).
-    let townships: Vec<Value> = if rank(&d.role) == Rank::Leader {
-        state
-            .store
-            .townships_under(&d.unit_path)
-            .await?
-            .into_iter()
-            .map(|t| json!({ "code": t.code, "name": t.name }))
-            .collect()
+    let townships = if rank(&d.role) == Rank::Leader {
+        state.store.townships_under(&d.unit_path).await?.into_iter().map(Township::from).collect()
     } else {
         vec![]
     };
-    Ok(Json(json!({ "now": now, "campaigns": out, "townships": townships })))
+    Ok(Json(CampaignList { now, campaigns, townships }))
 }
 
 /// The campaign and its roster within the device's scope; not found when none of it is.
@@ -169,11 +157,13 @@ async fn visible(
     Ok((c, villages))
 }
 
-async fn one_completeness(
+#[utoipa::path(get, path = "/campaigns/{id}/completeness", tag = "campaigns", security(("device_token" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = CompletenessAnswer), (status = 404, body = ErrorBody)))]
+pub(super) async fn one_completeness(
     State(state): State<AppState>,
     Device(d): Device,
     Path(id): Path<String>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<CompletenessAnswer>, AppError> {
     let (c, villages) = visible(&state, &d, &id).await?;
     let reports = state.store.sweep_reports(Some(&id), i64::MIN).await?;
     let input = Input {
@@ -182,43 +172,49 @@ async fn one_completeness(
         villages: villages.iter().map(RosterEntry::village).collect(),
         reports: reports.into_iter().filter(|r| d.covers(&r.unit_path)).map(|r| r.input).collect(),
     };
-    Ok(Json(json!({ "campaign": c, "villages": villages, "completeness": completeness(&input) })))
+    let completeness = completeness(&input);
+    Ok(Json(CompletenessAnswer { campaign: c.into(), villages: roster(villages), completeness }))
 }
 
-async fn reminders(
+/// The reminders sent for the caller's part of the roster.
+#[utoipa::path(get, path = "/campaigns/{id}/reminders", tag = "campaigns", security(("device_token" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Reminders), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(super) async fn reminders(
     State(state): State<AppState>,
     Device(d): Device,
     Path(id): Path<String>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Reminders>, AppError> {
     if rank(&d.role) != Rank::Leader {
         return Err(AppError::Forbidden("the reminder log is for the township and above".into()));
     }
     let (_, villages) = visible(&state, &d, &id).await?;
-    let log: Vec<_> = state
+    let reminders = state
         .store
         .reminder_log(&id)
         .await?
         .into_iter()
         .filter(|r| villages.iter().any(|v| v.code == r.village))
+        .map(ReminderSent::from)
         .collect();
-    Ok(Json(json!({ "reminders": log })))
+    Ok(Json(Reminders { reminders }))
 }
 
 /// Remind the officers of the villages of the caller's part of the roster that have not
 /// answered. Shares the clock's once-a-day claim, so a second press the same day sends nothing.
-async fn remind(
+#[utoipa::path(post, path = "/campaigns/{id}/remind", tag = "campaigns", security(("device_token" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Remind), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(super) async fn remind(
     State(state): State<AppState>,
     Device(d): Device,
     Path(id): Path<String>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Remind>, AppError> {
     if rank(&d.role) != Rank::Leader {
         return Err(AppError::Forbidden("reminders are sent by the township and above".into()));
     }
     let (_, villages) = visible(&state, &d, &id).await?;
     let codes: Vec<String> = villages.iter().map(|v| v.code.clone()).collect();
     let r = crate::campaigns::remind_campaign(&state.sender, &id, &codes, now_ms()).await?;
-    Ok(Json(json!({
-        "villages": r.villages.len(), "people": r.people, "sent": r.sent,
-        "reminded": r.villages, "already_today": r.already_today,
-    })))
+    Ok(Json(r.into()))
 }

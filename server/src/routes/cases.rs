@@ -7,15 +7,17 @@ use serde::Deserialize;
 use sync_protocol::DocId;
 
 use crate::auth::Device;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorBody};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/cases", get(list)).route("/cases/{doc}", get(one))
 }
 
-#[derive(Deserialize)]
-struct Page {
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct Page {
+    /// 1–1000, default 100.
     limit: Option<i64>,
     offset: Option<i64>,
 }
@@ -24,7 +26,10 @@ fn json(body: String) -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/json")], body)
 }
 
-async fn list(
+/// The cases the caller can see, as their projections (see PROTOCOL.md for a case's fields).
+#[utoipa::path(get, path = "/cases", tag = "cases", security(("device_token" = [])), params(Page),
+    responses((status = 200, body = Vec<Object>), (status = 401, body = ErrorBody)))]
+pub(super) async fn list(
     State(state): State<AppState>,
     Device(d): Device,
     Query(p): Query<Page>,
@@ -35,7 +40,11 @@ async fn list(
     Ok(json(format!("[{}]", rows.join(","))))
 }
 
-async fn one(
+/// One case's projection.
+#[utoipa::path(get, path = "/cases/{doc}", tag = "cases", security(("device_token" = [])),
+    params(("doc" = String, Path, description = "The case's document id")),
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+pub(super) async fn one(
     State(state): State<AppState>,
     Device(d): Device,
     Path(doc): Path<String>,

@@ -4,23 +4,24 @@
 //! not anyone has it) and against the client address, and every refusal looks the same, so the
 //! endpoints answer neither "which numbers exist" nor "keep guessing".
 
-use axum::extract::rejection::PathRejection;
-use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, State};
-use axum::http::request::Parts;
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{Value, json};
-
 use super::json::JsonBody;
+use super::wire::identity::{
+    Device as DeviceView, Devices, EnrolRequest, IssuedCode, LoginRequest, NewDevice, RenameRequest, Renamed,
+    Retiring, Revoked, Token,
+};
 use crate::auth::Device;
 use crate::client_ip::ClientIp;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorBody};
 use crate::state::AppState;
 use crate::store::identity::{
     ADDR_FAILURES, CODE_DIGITS, MAX_PASSWORD, MIN_PASSWORD, PHONE_FAILURES, addr_key, hash_secret,
     normalise_phone, phone_key, verify_secret,
 };
+use axum::extract::rejection::PathRejection;
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
 
 /// Credentials are small; anything bigger is not a login.
 const MAX_BODY: usize = 16 * 1024;
@@ -51,26 +52,6 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
         let addr = parts.extensions.get::<ClientIp>().map(|c| c.0.to_string());
         Ok(ClientAddr(addr.unwrap_or_else(|| "unknown".into())))
     }
-}
-
-#[derive(Deserialize)]
-struct EnrolRequest {
-    phone: String,
-    code: String,
-    password: String,
-    label: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct RenameRequest {
-    name: String,
-}
-
-#[derive(Deserialize)]
-struct LoginRequest {
-    phone: String,
-    password: String,
-    label: Option<String>,
 }
 
 fn check_password(p: &str) -> Result<(), AppError> {
@@ -113,21 +94,21 @@ async fn succeeded(state: &AppState, keys: &[String; 2]) -> Result<(), AppError>
     Ok(())
 }
 
-async fn new_device(state: &AppState, user_id: &str, label: &str) -> Result<Json<Value>, AppError> {
+async fn new_device(state: &AppState, user_id: &str, label: &str) -> Result<Json<NewDevice>, AppError> {
     let d = state.store.issue_device(user_id, label, None).await?;
-    Ok(Json(json!({
-        "token": d.token,
-        "user": { "id": user_id },
-        "device": { "id": d.device_id, "actor_prefix": d.actor_prefix.to_string() },
-    })))
+    Ok(Json(NewDevice::of(user_id, d)))
 }
 
 /// Phone + one-time code + a new password → a registered device.
-async fn enrol(
+#[utoipa::path(post, path = "/enrol", tag = "identity", request_body = EnrolRequest,
+    responses((status = 200, body = NewDevice), (status = 400, body = ErrorBody),
+        (status = 401, description = "`bad_credentials`", body = ErrorBody),
+        (status = 429, description = "`too_many_attempts`, with Retry-After", body = ErrorBody)))]
+pub(super) async fn enrol(
     State(state): State<AppState>,
     addr: ClientAddr,
     req: Result<JsonBody<EnrolRequest>, AppError>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<NewDevice>, AppError> {
     let JsonBody(req) = req?;
     check_password(&req.password)?;
     let label = label(req.label)?;
@@ -150,11 +131,15 @@ async fn enrol(
 }
 
 /// Phone + password → another device for someone already enrolled.
-async fn login(
+#[utoipa::path(post, path = "/login", tag = "identity", request_body = LoginRequest,
+    responses((status = 200, body = NewDevice), (status = 400, body = ErrorBody),
+        (status = 401, description = "`bad_credentials`", body = ErrorBody),
+        (status = 429, description = "`too_many_attempts`, with Retry-After", body = ErrorBody)))]
+pub(super) async fn login(
     State(state): State<AppState>,
     addr: ClientAddr,
     req: Result<JsonBody<LoginRequest>, AppError>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<NewDevice>, AppError> {
     let JsonBody(req) = req?;
     let label = label(req.label)?;
     let phone = normalise_phone(&req.phone).unwrap_or(req.phone);
@@ -172,34 +157,42 @@ async fn login(
 }
 
 /// A fresh token for this device; the one that made the request stops working.
-async fn rotate(State(state): State<AppState>, Device(d): Device) -> Result<Json<Value>, AppError> {
+#[utoipa::path(post, path = "/token/rotate", tag = "identity", security(("device_token" = [])),
+    responses((status = 200, body = Token), (status = 401, body = ErrorBody)))]
+pub(super) async fn rotate(
+    State(state): State<AppState>,
+    Device(d): Device,
+) -> Result<Json<Token>, AppError> {
     let token = state.store.rotate_token(d.device_id).await?;
-    Ok(Json(json!({ "token": token })))
+    Ok(Json(Token { token }))
 }
 
-async fn devices(State(state): State<AppState>, Device(d): Device) -> Result<Json<Value>, AppError> {
-    let list: Vec<Value> = state
+/// The caller's devices.
+#[utoipa::path(get, path = "/devices", tag = "identity", security(("device_token" = [])),
+    responses((status = 200, body = Devices), (status = 401, body = ErrorBody)))]
+pub(super) async fn devices(
+    State(state): State<AppState>,
+    Device(d): Device,
+) -> Result<Json<Devices>, AppError> {
+    let devices = state
         .store
         .user_devices(&d.user_id)
         .await?
         .into_iter()
-        .map(|x| {
-            let current = x.id == d.device_id;
-            let mut v = serde_json::to_value(x).unwrap_or_default();
-            v["current"] = current.into();
-            v
-        })
+        .map(|x| DeviceView::of(x, d.device_id))
         .collect();
-    Ok(Json(json!({ "devices": list })))
+    Ok(Json(Devices { devices }))
 }
 
 /// Name this device as its owner knows it ("我的华为"): the name others see in the device list
 /// and the audit trail. Blank, over-long or control characters are refused, nothing changed.
-async fn rename(
+#[utoipa::path(put, path = "/devices/self/name", tag = "identity", security(("device_token" = [])),
+    request_body = RenameRequest, responses((status = 200, body = Renamed), (status = 400, body = ErrorBody)))]
+pub(super) async fn rename(
     State(state): State<AppState>,
     Device(d): Device,
     req: Result<JsonBody<RenameRequest>, AppError>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Renamed>, AppError> {
     let JsonBody(req) = req?;
     let name = req.name.trim().to_string();
     if name.is_empty() {
@@ -207,7 +200,7 @@ async fn rename(
     }
     let name = label(Some(name))?;
     state.store.rename_device(d.device_id, &name).await?;
-    Ok(Json(json!({ "id": d.device_id, "label": name })))
+    Ok(Json(Renamed { id: d.device_id, label: name }))
 }
 
 /// A device id from the path, refused in the usual error shape when it is not a number.
@@ -216,40 +209,49 @@ fn device_id(p: Result<Path<i64>, PathRejection>) -> Result<i64, AppError> {
 }
 
 /// Sign out one of my devices (a lost phone): its next contact gets 401 `device_revoked`.
-async fn revoke(
+#[utoipa::path(post, path = "/devices/{id}/revoke", tag = "identity", security(("device_token" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Revoked), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(super) async fn revoke(
     State(state): State<AppState>,
     Device(d): Device,
     id: Result<Path<i64>, PathRejection>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Revoked>, AppError> {
     let id = device_id(id)?;
     state.store.revoke_user_device(&d.user_id, id).await?;
     state.announce(crate::live::FeedNotice::revoked(&[id])).await?;
-    Ok(Json(json!({ "id": id, "revoked": true })))
+    Ok(Json(Revoked { id, revoked: true }))
 }
 
 /// Retire one of my devices (a phone handed back): it may upload once more, then it is revoked.
 /// Until then it reads nothing (see [`crate::auth::LastUpload`]), so its live stream ends now.
-async fn retire(
+#[utoipa::path(post, path = "/devices/{id}/retire", tag = "identity", security(("device_token" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Retiring), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(super) async fn retire(
     State(state): State<AppState>,
     Device(d): Device,
     id: Result<Path<i64>, PathRejection>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Retiring>, AppError> {
     let id = device_id(id)?;
     state.store.retire_user_device(&d.user_id, id).await?;
     state.announce(crate::live::FeedNotice::revoked(&[id])).await?;
-    Ok(Json(json!({ "id": id, "retiring": true })))
+    Ok(Json(Retiring { id, retiring: true }))
 }
 
 /// An administrator (or a township leader, for the township's field staff: see
 /// `admin::policy`) issues an enrolment code for someone in their jurisdiction. Someone outside
 /// it answers exactly like someone who does not exist. The link comes also as a QR code (SVG)
 /// of the absolute address, for printing.
-async fn issue_code(
+#[utoipa::path(post, path = "/admin/users/{id}/enrolment-code", tag = "admin", security(("device_token" = [])),
+    params(("id" = String, Path, description = "The person's user id")),
+    responses((status = 200, body = IssuedCode), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(super) async fn issue_code(
     State(state): State<AppState>,
     Device(d): Device,
     headers: axum::http::HeaderMap,
     Path(user_id): Path<String>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<IssuedCode>, AppError> {
     if !super::admin::policy::manages_people(&d.role) {
         return Err(AppError::Forbidden(
             "only administrators and township leaders issue enrolment codes".into(),
@@ -263,12 +265,6 @@ async fn issue_code(
     }
     let code = state.store.issue_enrolment_code(&user_id).await?;
     let qr_link = super::admin::qr::base_url(&headers).map(|base| code.link(&base));
-    Ok(Json(json!({
-        "user_id": code.user_id,
-        "code": code.code,
-        "expires_at": code.expires_at,
-        "link": code.link(""),
-        "qr_link": qr_link,
-        "qr_svg": qr_link.as_deref().and_then(super::admin::qr::svg),
-    })))
+    let qr_svg = qr_link.as_deref().and_then(super::admin::qr::svg);
+    Ok(Json(IssuedCode::of(&code, qr_link, qr_svg)))
 }

@@ -11,7 +11,7 @@ use tokio_stream::wrappers::BroadcastStream;
 use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 
 use crate::auth::Device;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorBody};
 use crate::live::streams::PER_DEVICE;
 use crate::state::AppState;
 
@@ -34,7 +34,11 @@ fn feed_event(cursor: i64) -> Result<Event, Infallible> {
     Ok(Event::default().event("feed").data(format!("{{\"cursor\":{cursor}}}")))
 }
 
-async fn live(
+/// Server-sent events: `feed` (`{"cursor": n}`) whenever the feed advances, so the phone syncs.
+#[utoipa::path(get, path = "/live", tag = "sync", security(("device_token" = [])),
+    responses((status = 200, description = "An endless event stream", content((String = "text/event-stream"))),
+        (status = 401, body = ErrorBody), (status = 429, description = "`too_many_streams`", body = ErrorBody)))]
+pub(super) async fn live(
     State(state): State<AppState>,
     Device(device): Device,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {

@@ -12,6 +12,7 @@ mod health;
 mod identity;
 mod json;
 mod live;
+mod openapi;
 mod paths;
 mod people;
 mod push;
@@ -21,6 +22,7 @@ mod scope_admin;
 mod session;
 mod stats;
 mod sync;
+pub(crate) mod wire;
 
 use std::path::Path;
 use std::time::Duration;
@@ -40,6 +42,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use crate::state::AppState;
 
 pub use health::metrics_router as metrics;
+pub use openapi::{ApiDoc, document as openapi_document};
 
 /// The app; `metrics` is merged in when `/metrics` is served on the main listener.
 pub fn router(state: AppState, static_dir: Option<&Path>, metrics: Option<Router<AppState>>) -> Router {
@@ -59,6 +62,7 @@ pub fn router(state: AppState, static_dir: Option<&Path>, metrics: Option<Router
         .merge(scope_admin::router())
         .merge(blobs::router())
         .merge(stats::router())
+        .merge(openapi::router())
         // SSE is endless by design; it gets no request timeout.
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,

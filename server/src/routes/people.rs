@@ -1,14 +1,13 @@
 //! The people directory: who a case can be assigned to, and the names behind the user ids a
 //! case holds. Names, roles and units only — phone numbers stay with the administrators.
 
+use super::wire::records::{People, Person};
+use crate::auth::Device;
+use crate::error::{AppError, ErrorBody};
+use crate::state::AppState;
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Serialize;
-
-use crate::auth::Device;
-use crate::error::AppError;
-use crate::state::AppState;
 
 /// More than any township has; a county's directory is served whole to its administrators.
 const MAX_PEOPLE: i64 = 5_000;
@@ -17,21 +16,14 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/people", get(people))
 }
 
-#[derive(Serialize)]
-struct Person {
-    id: String,
-    name: String,
-    role: String,
-    unit_code: String,
-    unit_name: String,
-}
-
 /// Everyone in the caller's township (for people in a village: the township around it, whose
 /// leaders and staff handle its cases), or in the caller's own unit when it is larger.
-async fn people(
+#[utoipa::path(get, path = "/people", tag = "people", security(("device_token" = [])),
+    responses((status = 200, body = People), (status = 401, body = ErrorBody)))]
+pub(super) async fn people(
     State(state): State<AppState>,
     Device(d): Device,
-) -> Result<Json<serde_json::Value>, AppError> {
+) -> Result<Json<People>, AppError> {
     let chain = state.store.unit_chain(&d.unit_code).await?;
     // The chain runs from the root down to the caller's own unit: a township in it is the
     // caller's own or the one above their village; above township level there is none.
@@ -49,5 +41,5 @@ async fn people(
             unit_name: u.unit_name,
         })
         .collect();
-    Ok(Json(serde_json::json!({ "people": people })))
+    Ok(Json(People { people }))
 }

@@ -4,13 +4,12 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{Value, json};
 use sync_protocol::DocId;
 
 use super::json::JsonBody;
+use super::wire::alerts::{Delivery, PushKey, PushSubscription, Unsubscribe};
 use crate::auth::Device;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorBody};
 use crate::push::{Subscription, check_endpoint};
 use crate::state::AppState;
 
@@ -22,13 +21,18 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The VAPID public key, for `pushManager.subscribe({applicationServerKey})`.
-async fn key(State(state): State<AppState>) -> Json<Value> {
-    Json(json!({ "application_server_key": state.push.application_server_key }))
+#[utoipa::path(get, path = "/push/key", tag = "alerts", responses((status = 200, body = PushKey)))]
+pub(super) async fn key(State(state): State<AppState>) -> Json<PushKey> {
+    Json(PushKey { application_server_key: state.push.application_server_key.clone() })
 }
 
 /// `PushSubscription.toJSON()`; sent again on every app start, replacing the stored copy.
 /// The endpoint must be https on a public address unless the operator allows otherwise.
-async fn subscribe(
+#[utoipa::path(post, path = "/push/subscriptions", tag = "alerts", security(("device_token" = [])),
+    request_body = PushSubscription,
+    responses((status = 204, description = "Stored"), (status = 400, body = ErrorBody),
+        (status = 403, description = "The endpoint belongs to another device", body = ErrorBody)))]
+pub(super) async fn subscribe(
     State(state): State<AppState>,
     Device(device): Device,
     body: Result<JsonBody<Subscription>, AppError>,
@@ -45,15 +49,12 @@ async fn subscribe(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
-struct Endpoint {
-    endpoint: String,
-}
-
-async fn unsubscribe(
+#[utoipa::path(delete, path = "/push/subscriptions", tag = "alerts", security(("device_token" = [])),
+    request_body = Unsubscribe, responses((status = 204, description = "Forgotten"), (status = 400, body = ErrorBody)))]
+pub(super) async fn unsubscribe(
     State(state): State<AppState>,
     Device(device): Device,
-    body: Result<JsonBody<Endpoint>, AppError>,
+    body: Result<JsonBody<Unsubscribe>, AppError>,
 ) -> Result<StatusCode, AppError> {
     let JsonBody(e) = body?;
     // The stored form is the parsed URL; compare like with like.
@@ -62,16 +63,20 @@ async fn unsubscribe(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn alert_log(
+/// The alerts sent about a case, for leaders.
+#[utoipa::path(get, path = "/cases/{doc}/alerts", tag = "alerts", security(("device_token" = [])),
+    params(("doc" = String, Path, description = "The case's document id")),
+    responses((status = 200, body = Vec<Delivery>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(super) async fn alert_log(
     State(state): State<AppState>,
     Device(device): Device,
     Path(doc): Path<String>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Vec<Delivery>>, AppError> {
     let doc: DocId = doc.parse().map_err(|_| AppError::NotFound)?;
     // Out of scope answers like absent.
     state.store.case_visible(&device.scope, doc).await?.ok_or(AppError::NotFound)?;
     if sync_protocol::roles::rank(&device.role) != sync_protocol::Rank::Leader {
         return Err(AppError::Forbidden("the alert log is for leaders".into()));
     }
-    Ok(Json(json!(state.store.delivery_log(doc).await?)))
+    Ok(Json(state.store.delivery_log(doc).await?.into_iter().map(Delivery::from).collect()))
 }

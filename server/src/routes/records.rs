@@ -3,19 +3,19 @@
 //! PWA shows (`sync_protocol::rules::petition`); visits newest first; and the villages a person
 //! may record them for, for the forms.
 
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
 use sync_protocol::DocId;
 use sync_protocol::rules::petition::days_left_to;
 
+use super::json::JsonBody;
+use super::wire::records::{ConfirmDate, PetitionItem, Record, Village};
 use crate::auth::Device;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorBody};
 use crate::state::AppState;
-use crate::store::{DeviceAuth, LatLon, RecordListing, now_ms};
+use crate::store::{DeviceAuth, now_ms};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -25,26 +25,18 @@ pub fn router() -> Router<AppState> {
         .route("/villages", get(villages))
 }
 
-#[derive(Serialize)]
-struct PetitionItem {
-    #[serde(flatten)]
-    record: RecordListing,
-    /// Days left before `due_at` (0 on the last day, negative when overdue); `None` when no
-    /// deadline runs.
-    days_left: Option<i64>,
-    /// No deadline left, or the petitioner's window to ask for review has closed.
-    finished: bool,
-}
-
-async fn in_scope(state: &AppState, d: &DeviceAuth, kind: &str) -> Result<Vec<RecordListing>, AppError> {
+async fn in_scope(state: &AppState, d: &DeviceAuth, kind: &str) -> Result<Vec<Record>, AppError> {
     let mut out = Vec::new();
     for path in d.scope.paths() {
-        out.extend(state.store.records(kind, path, None).await?);
+        out.extend(state.store.records(kind, path, None).await?.into_iter().map(Record::from));
     }
     Ok(out)
 }
 
-async fn petitions(
+/// Petition items by next statutory deadline, nearest (or most overdue) first.
+#[utoipa::path(get, path = "/petitions", tag = "records", security(("device_token" = [])),
+    responses((status = 200, body = Vec<PetitionItem>), (status = 401, body = ErrorBody)))]
+pub(super) async fn petitions(
     State(state): State<AppState>,
     Device(d): Device,
 ) -> Result<Json<Vec<PetitionItem>>, AppError> {
@@ -64,47 +56,42 @@ async fn petitions(
     Ok(Json(items))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ConfirmDate {
-    /// The corrected date's `field` as `pending_dates` lists it (`decision.at`).
-    field: String,
-    /// When the step happened (Unix ms).
-    date: i64,
-}
-
 /// A leader confirms a date the server corrected for a wrong clock (PROTOCOL.md §11).
-async fn confirm_date(
+#[utoipa::path(post, path = "/petitions/{doc}/confirm-date", tag = "records", security(("device_token" = [])),
+    params(("doc" = String, Path, description = "The petition's document id")), request_body = ConfirmDate,
+    responses((status = 204, description = "Confirmed"), (status = 400, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(super) async fn confirm_date(
     State(state): State<AppState>,
     Device(d): Device,
     Path(doc): Path<String>,
-    req: Result<Json<ConfirmDate>, JsonRejection>,
+    JsonBody(req): JsonBody<ConfirmDate>,
 ) -> Result<StatusCode, AppError> {
-    let req = req.map(|Json(r)| r).map_err(|r| AppError::BadRequest(r.body_text()))?;
     let doc: DocId = doc.parse().map_err(|_| AppError::NotFound)?;
     state.merger.confirm_petition_date(&d, doc, &req.field, req.date).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn visits(
+/// Downward visits, newest first.
+#[utoipa::path(get, path = "/visits", tag = "records", security(("device_token" = [])),
+    responses((status = 200, body = Vec<Record>), (status = 401, body = ErrorBody)))]
+pub(super) async fn visits(
     State(state): State<AppState>,
     Device(d): Device,
-) -> Result<Json<Vec<RecordListing>>, AppError> {
+) -> Result<Json<Vec<Record>>, AppError> {
     let mut items = in_scope(&state, &d, "visit").await?;
     items.sort_by_key(|v| std::cmp::Reverse(v.at));
     Ok(Json(items))
 }
 
-#[derive(Serialize)]
-struct Village {
-    code: String,
-    name: String,
-    /// Where it is, when an administrator has said so: the leaders' offline map draws from it.
-    #[serde(skip_serializing_if = "Option::is_none", flatten)]
-    at: Option<LatLon>,
-}
-
-async fn villages(State(state): State<AppState>, Device(d): Device) -> Result<Json<Vec<Village>>, AppError> {
+/// The villages the caller may record for, with where they are when known (the leaders'
+/// offline map draws from it).
+#[utoipa::path(get, path = "/villages", tag = "records", security(("device_token" = [])),
+    responses((status = 200, body = Vec<Village>), (status = 401, body = ErrorBody)))]
+pub(super) async fn villages(
+    State(state): State<AppState>,
+    Device(d): Device,
+) -> Result<Json<Vec<Village>>, AppError> {
     let at = state.store.unit_locations().await?;
     let mut out: Vec<(String, Village)> = state
         .store
@@ -112,7 +99,16 @@ async fn villages(State(state): State<AppState>, Device(d): Device) -> Result<Js
         .await?
         .into_iter()
         .filter(|u| u.kind == "village" && d.covers(&u.path))
-        .map(|u| (u.path, Village { at: at.get(&u.code).copied(), code: u.code, name: u.name }))
+        .map(|u| {
+            let p = at.get(&u.code);
+            let village = Village {
+                latitude: p.map(|p| p.latitude),
+                longitude: p.map(|p| p.longitude),
+                code: u.code,
+                name: u.name,
+            };
+            (u.path, village)
+        })
         .collect();
     out.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(Json(out.into_iter().map(|(_, v)| v).collect()))

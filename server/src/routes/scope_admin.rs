@@ -1,36 +1,33 @@
 //! Administrators moving people between units: the person's devices drop what the old post
 //! covered and receive the new post's records on their next sync (PROTOCOL.md §10).
 
+use super::json::JsonBody;
+use super::wire::admin::{MoveRequest, Moved, MovedTo};
+use crate::auth::Device;
+use crate::error::{AppError, ErrorBody};
+use crate::state::AppState;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::routing::post;
 use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{Value, json};
-
-use super::json::JsonBody;
-use crate::auth::Device;
-use crate::error::AppError;
-use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/admin/users/{id}/move", post(move_user)).layer(DefaultBodyLimit::max(4 * 1024))
 }
 
-#[derive(Deserialize)]
-struct MoveRequest {
-    unit: String,
-}
-
 /// Same rules as every admin action: administrators only, and a person outside the
 /// administrator's jurisdiction answers like one who does not exist. The new unit must be
 /// inside it too: nobody hands people to a unit they do not run.
-async fn move_user(
+#[utoipa::path(post, path = "/admin/users/{id}/move", tag = "admin", security(("device_token" = [])),
+    params(("id" = String, Path, description = "The person's user id")), request_body = MoveRequest,
+    responses((status = 200, body = Moved), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub(super) async fn move_user(
     State(state): State<AppState>,
     Device(d): Device,
     id: Result<Path<String>, PathRejection>,
     req: Result<JsonBody<MoveRequest>, AppError>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Moved>, AppError> {
     if !super::admin::policy::manages_units(&d.role) {
         return Err(AppError::Forbidden("only administrators move people".into()));
     }
@@ -54,8 +51,5 @@ async fn move_user(
         state.live.publish(notice);
     }
     tracing::info!(admin = %d.user_id, user = %user_id, unit = %to.code, "user moved");
-    Ok(Json(json!({
-        "user_id": user_id,
-        "unit": { "code": to.code, "name": to.name, "kind": to.kind, "path": to.path },
-    })))
+    Ok(Json(Moved { user_id, unit: MovedTo::of(to) }))
 }

@@ -1,20 +1,19 @@
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde_json::{Value, json};
 
+use super::wire::session::Session;
 use crate::auth::Device;
+use crate::error::ErrorBody;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/session", get(session))
 }
 
-async fn session(State(state): State<AppState>, Device(d): Device) -> Json<Value> {
-    Json(json!({
-        "user": { "id": d.user_id, "name": d.user_name, "role": d.role },
-        "unit": { "code": d.unit_code, "name": d.unit_name, "path": d.unit_path },
-        "device": { "id": d.device_id, "actor_prefix": d.actor_prefix.to_string() },
-        "epoch": state.merger.epoch,
-    }))
+/// Who this device is signed in as.
+#[utoipa::path(get, path = "/session", tag = "identity", security(("device_token" = [])),
+    responses((status = 200, body = Session), (status = 401, body = ErrorBody)))]
+pub(super) async fn session(State(state): State<AppState>, Device(d): Device) -> Json<Session> {
+    Json(Session::of(&d, &state.merger.epoch))
 }

@@ -19,7 +19,7 @@ use futures::{StreamExt, stream};
 use serde::Deserialize;
 
 use crate::auth::Device;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorBody};
 use crate::export::{csv, xlsx};
 use crate::state::AppState;
 use crate::stats::{self, CaseLine, CasePager, Period};
@@ -36,11 +36,15 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Unknown parameters are refused: a misspelt `form=` must not silently give another report.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
-struct StatsQuery {
+#[into_params(parameter_in = Query)]
+pub(super) struct StatsQuery {
+    /// The period's first day, `YYYY-MM-DD` (Beijing).
     from: Option<String>,
+    /// The period's last day, `YYYY-MM-DD` (Beijing).
     to: Option<String>,
+    /// A unit of the caller's jurisdiction (default: their own).
     unit: Option<String>,
 }
 
@@ -68,7 +72,11 @@ fn attachment(unit: &Unit, period: Period, ext: &str) -> String {
     format!("attachment; filename=\"anlan-stats-{}-{}-{}.{ext}\"", unit.code, period.from, period.to)
 }
 
-async fn report(
+/// Statistics for a unit and period (`stats::Report`), for the township level and above.
+#[utoipa::path(get, path = "/stats", tag = "stats", security(("device_token" = [])), params(StatsQuery),
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub(super) async fn report(
     State(state): State<AppState>,
     Device(d): Device,
     q: Result<Query<StatsQuery>, QueryRejection>,
@@ -78,7 +86,11 @@ async fn report(
     Ok(axum::Json(report).into_response())
 }
 
-async fn export_xlsx(
+/// The statistics and every case behind them as a workbook.
+#[utoipa::path(get, path = "/stats/export.xlsx", tag = "stats", security(("device_token" = [])), params(StatsQuery),
+    responses((status = 200, content((super::wire::Binary = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(super) async fn export_xlsx(
     State(state): State<AppState>,
     Device(d): Device,
     q: Result<Query<StatsQuery>, QueryRejection>,
@@ -113,7 +125,11 @@ async fn export_xlsx(
     Ok((headers, bytes).into_response())
 }
 
-async fn export_csv(
+/// Every case behind the statistics as CSV, streamed.
+#[utoipa::path(get, path = "/stats/export.csv", tag = "stats", security(("device_token" = [])), params(StatsQuery),
+    responses((status = 200, content((String = "text/csv"))),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(super) async fn export_csv(
     State(state): State<AppState>,
     Device(d): Device,
     q: Result<Query<StatsQuery>, QueryRejection>,

@@ -11,7 +11,7 @@ use sync_protocol::DocId;
 use sync_protocol::wire::{self, SyncRequest};
 
 use crate::auth::LastUpload;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorBody};
 use crate::state::AppState;
 use crate::store::DeviceAuth;
 
@@ -22,7 +22,14 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/sync", post(sync)).layer(DefaultBodyLimit::max(MAX_BODY))
 }
 
-async fn sync(
+/// One sync round: push changes, pull the feed (PROTOCOL.md). The bodies are CBOR
+/// (`sync_protocol::wire::SyncRequest` and `SyncResponse`), not JSON.
+#[utoipa::path(post, path = "/sync", tag = "sync", security(("device_token" = [])),
+    request_body(description = "`SyncRequest`, CBOR", content((super::wire::Binary = "application/cbor"))),
+    responses((status = 200, description = "`SyncResponse`, CBOR", content((super::wire::Binary = "application/cbor"))),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 413, body = ErrorBody),
+        (status = 415, body = ErrorBody), (status = 503, description = "`storage_full` or busy, with Retry-After", body = ErrorBody)))]
+pub(super) async fn sync(
     State(state): State<AppState>,
     LastUpload(device): LastUpload,
     headers: HeaderMap,

@@ -37,6 +37,7 @@ pub struct Input {
     pub reports: Vec<ReportInput>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum VillageAnswer {
@@ -45,6 +46,7 @@ pub enum VillageAnswer {
     Missing,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VillageState {
     pub code: String,
@@ -55,6 +57,7 @@ pub struct VillageState {
 
 /// Counts for one unit. `reported + nil + missing == villages`; `late` counts answered
 /// villages (of either kind) whose answer arrived after the deadline.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tally {
     pub code: String,
@@ -77,6 +80,7 @@ impl Tally {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Completeness {
     pub total: Tally,

@@ -27,6 +27,7 @@ mod lifecycle;
 mod logs;
 mod merge_limits;
 mod migrate;
+mod openapi;
 mod panicking_changes;
 mod partial_replica;
 mod people;

@@ -6,7 +6,7 @@
 pub mod policy;
 pub mod qr;
 pub mod quarantine;
-mod roster;
+pub(crate) mod roster;
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
@@ -14,11 +14,13 @@ use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use crate::auth::Device;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorBody};
 use crate::routes::json::JsonBody;
+use crate::routes::wire::admin::{
+    AddedUser, LocationRequest, NewUnitRequest, NewUserRequest, UnitView, Units, UserView, Users,
+};
 use crate::state::AppState;
 use crate::store::identity::normalise_phone;
 use sync_protocol::Role;
@@ -47,10 +49,6 @@ fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, AppError> {
     q.map(|Query(t)| t).map_err(|r| AppError::BadRequest(r.body_text()))
 }
 
-fn unit_json(u: &Unit) -> Value {
-    json!({ "code": u.code, "name": u.name, "kind": u.kind, "parent": u.parent_code, "path": u.path })
-}
-
 fn require_people(d: &DeviceAuth) -> Result<(), AppError> {
     if policy::manages_people(&d.role) {
         return Ok(());
@@ -76,24 +74,16 @@ fn shown(s: &str) -> String {
     format!("{:?}", s.chars().take(32).collect::<String>())
 }
 
-async fn units(State(state): State<AppState>, Device(d): Device) -> Result<Json<Value>, AppError> {
+/// The units of the caller's jurisdiction, in tree order.
+#[utoipa::path(get, path = "/admin/units", tag = "admin", security(("device_token" = [])),
+    responses((status = 200, body = Units), (status = 403, body = ErrorBody)))]
+pub(crate) async fn units(State(state): State<AppState>, Device(d): Device) -> Result<Json<Units>, AppError> {
     require_people(&d)?;
-    let mut out = Vec::new();
+    let mut units = Vec::new();
     for path in d.scope.paths() {
-        out.extend(state.store.units_under(path).await?.iter().map(unit_json));
+        units.extend(state.store.units_under(path).await?.iter().map(UnitView::of));
     }
-    Ok(Json(json!({ "units": out })))
-}
-
-#[derive(Deserialize)]
-struct NewUnitRequest {
-    code: String,
-    name: String,
-    kind: String,
-    parent: String,
-    /// Optional coordinates (WGS-84 degrees), both or neither.
-    latitude: Option<f64>,
-    longitude: Option<f64>,
+    Ok(Json(Units { units }))
 }
 
 /// Both coordinates or neither; a half-given point is a typo, refused.
@@ -105,19 +95,16 @@ fn location_of(latitude: Option<f64>, longitude: Option<f64>) -> Result<Option<L
     }
 }
 
-#[derive(Deserialize)]
-struct LocationRequest {
-    latitude: Option<f64>,
-    longitude: Option<f64>,
-}
-
 /// Place a unit of the caller's jurisdiction on the map (`null`s take it off).
-async fn set_location(
+#[utoipa::path(put, path = "/admin/units/{code}/location", tag = "admin", security(("device_token" = [])),
+    params(("code" = String, Path, description = "The unit's code")), request_body = LocationRequest,
+    responses((status = 200, body = UnitView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub(crate) async fn set_location(
     State(state): State<AppState>,
     Device(d): Device,
     Path(code): Path<String>,
     req: Result<JsonBody<LocationRequest>, AppError>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<UnitView>, AppError> {
     if !policy::manages_units(&d.role) {
         return Err(AppError::Forbidden("only administrators place units".into()));
     }
@@ -125,23 +112,17 @@ async fn set_location(
     let at = location_of(req.latitude, req.longitude)?;
     let unit = unit_in_scope(&state, &d, code.trim(), "unit").await?;
     state.store.set_unit_location(&unit.code, at).await?;
-    Ok(Json(located_json(&unit, at)))
+    Ok(Json(UnitView::located(&unit, at)))
 }
 
-fn located_json(u: &Unit, at: Option<LatLon>) -> Value {
-    let mut v = unit_json(u);
-    if let Some(p) = at {
-        v["latitude"] = json!(p.latitude);
-        v["longitude"] = json!(p.longitude);
-    }
-    v
-}
-
-async fn add_unit(
+#[utoipa::path(post, path = "/admin/units", tag = "admin", security(("device_token" = [])),
+    request_body = NewUnitRequest,
+    responses((status = 201, body = UnitView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub(crate) async fn add_unit(
     State(state): State<AppState>,
     Device(d): Device,
     req: Result<JsonBody<NewUnitRequest>, AppError>,
-) -> Result<(StatusCode, Json<Value>), AppError> {
+) -> Result<(StatusCode, Json<UnitView>), AppError> {
     if !policy::manages_units(&d.role) {
         return Err(AppError::Forbidden("only administrators add units".into()));
     }
@@ -165,23 +146,28 @@ async fn add_unit(
     if at.is_some() {
         state.store.set_unit_location(&unit.code, at).await?;
     }
-    Ok((StatusCode::CREATED, Json(located_json(&unit, at))))
+    Ok((StatusCode::CREATED, Json(UnitView::located(&unit, at))))
 }
 
-#[derive(Deserialize)]
-struct UserPage {
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct UserPage {
+    /// One unit's code (default: the whole jurisdiction).
     unit: Option<String>,
+    /// 1–5000, default 1000.
     limit: Option<i64>,
     offset: Option<i64>,
 }
 
 /// People in the caller's jurisdiction (or one unit of it), with whether they have enrolled and
 /// how many working devices they have.
-async fn users(
+#[utoipa::path(get, path = "/admin/users", tag = "admin", security(("device_token" = [])), params(UserPage),
+    responses((status = 200, body = Users), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub(crate) async fn users(
     State(state): State<AppState>,
     Device(d): Device,
     q: Result<Query<UserPage>, QueryRejection>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Users>, AppError> {
     require_people(&d)?;
     let q = query(q)?;
     let (limit, offset) = (q.limit.unwrap_or(1_000).clamp(1, 5_000), q.offset.unwrap_or(0).max(0));
@@ -189,27 +175,21 @@ async fn users(
         Some(code) => vec![unit_in_scope(&state, &d, code, "unit").await?.path],
         None => d.scope.paths().to_vec(),
     };
-    let mut out = Vec::new();
+    let mut users = Vec::new();
     for path in &paths {
-        out.extend(state.store.users_under(path, limit, offset).await?);
+        users.extend(state.store.users_under(path, limit, offset).await?.into_iter().map(UserView::from));
     }
-    Ok(Json(json!({ "users": out })))
+    Ok(Json(Users { users }))
 }
 
-#[derive(Deserialize)]
-struct NewUserRequest {
-    id: Option<String>,
-    name: String,
-    phone: Option<String>,
-    role: String,
-    unit: String,
-}
-
-async fn add_user(
+#[utoipa::path(post, path = "/admin/users", tag = "admin", security(("device_token" = [])),
+    request_body = NewUserRequest,
+    responses((status = 201, body = AddedUser), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub(crate) async fn add_user(
     State(state): State<AppState>,
     Device(d): Device,
     req: Result<JsonBody<NewUserRequest>, AppError>,
-) -> Result<(StatusCode, Json<Value>), AppError> {
+) -> Result<(StatusCode, Json<AddedUser>), AppError> {
     require_people(&d)?;
     let JsonBody(req) = req?;
     if req.role.parse::<Role>().is_err() {
@@ -250,11 +230,5 @@ async fn add_user(
     }
     let user = NewUser { id, name: req.name.trim().to_string(), phone, role: req.role, unit_code: unit.code };
     state.store.create_user(&user).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({
-            "id": user.id, "name": user.name, "phone": user.phone, "role": user.role,
-            "unit_code": user.unit_code, "enrolled": false, "devices": 0,
-        })),
-    ))
+    Ok((StatusCode::CREATED, Json(AddedUser::of(user))))
 }

@@ -9,12 +9,11 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use super::query;
 use crate::auth::Device;
-use crate::error::AppError;
-use crate::merge::release;
+use crate::error::{AppError, ErrorBody};
+use crate::routes::wire::quarantine::{Document, Export, Item, Items, Released, Shown};
 use crate::state::AppState;
 use crate::store::{DeviceAuth, QuarantineEntry};
 
@@ -33,24 +32,29 @@ fn require_admin(d: &DeviceAuth) -> Result<(), AppError> {
     Err(AppError::Forbidden("only administrators deal with the quarantine".into()))
 }
 
-#[derive(Deserialize)]
-struct ListQuery {
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ListQuery {
     /// Include items already released.
     #[serde(default)]
     released: bool,
+    /// 1–1000, default 200.
     limit: Option<i64>,
 }
 
-async fn list(
+/// Refused pushes from the caller's jurisdiction, newest first.
+#[utoipa::path(get, path = "/admin/quarantine", tag = "quarantine", security(("device_token" = [])),
+    params(ListQuery), responses((status = 200, body = Items), (status = 403, body = ErrorBody)))]
+pub(crate) async fn list(
     State(state): State<AppState>,
     Device(d): Device,
     q: Result<axum::extract::Query<ListQuery>, QueryRejection>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Items>, AppError> {
     require_admin(&d)?;
     let q = query(q)?;
     let limit = q.limit.unwrap_or(200).clamp(1, 1_000);
     let items = state.store.quarantine_list(Some(&d.scope), q.released, limit).await?;
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(Items { items: items.iter().map(Item::of).collect() }))
 }
 
 /// The item `id`, if it exists and lies in the caller's jurisdiction.
@@ -67,34 +71,48 @@ async fn item(
     }
 }
 
-async fn show(
+/// One item, with the document as stored and as it would read with the item's changes.
+#[utoipa::path(get, path = "/admin/quarantine/{id}", tag = "quarantine", security(("device_token" = [])),
+    params(("id" = i64, Path)), responses((status = 200, body = Shown), (status = 404, body = ErrorBody)))]
+pub(crate) async fn show(
     State(state): State<AppState>,
     Device(d): Device,
     id: Result<Path<i64>, PathRejection>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Shown>, AppError> {
     let (entry, _) = item(&state, &d, id).await?;
     let view = state.merger.quarantine_view(&entry).await?;
-    Ok(Json(json!({ "item": entry, "document": view })))
+    Ok(Json(Shown { item: Item::of(&entry), document: view.into() }))
 }
 
-async fn release(
+/// Judge the item's document again as its author is today; stored if it passes.
+#[utoipa::path(post, path = "/admin/quarantine/{id}/release", tag = "quarantine", security(("device_token" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Released), (status = 400, description = "Already released", body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub(crate) async fn release(
     State(state): State<AppState>,
     Device(d): Device,
     id: Result<Path<i64>, PathRejection>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Released>, AppError> {
     let (entry, _) = item(&state, &d, id).await?;
     let result = state.merger.release(&entry, &d.user_id).await?;
-    Ok(Json(release::release_json(&result)))
+    Ok(Json(Released::of(result)))
 }
 
-async fn export(
+/// The item as a file to keep: its details, its changes in base64, the document.
+#[utoipa::path(get, path = "/admin/quarantine/{id}/export", tag = "quarantine", security(("device_token" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Export, description = "A download (Content-Disposition: attachment)"),
+        (status = 404, body = ErrorBody)))]
+pub(crate) async fn export(
     State(state): State<AppState>,
     Device(d): Device,
     id: Result<Path<i64>, PathRejection>,
 ) -> Result<impl IntoResponse, AppError> {
     let (entry, changes) = item(&state, &d, id).await?;
-    let view = state.merger.quarantine_view(&entry).await?;
-    let body = release::export_json(&entry, &changes, view)?;
+    let view = Document::from(state.merger.quarantine_view(&entry).await?);
+    let export = Export::of(&entry, &changes, view)?;
+    let body = serde_json::to_string_pretty(&export).map_err(|e| AppError::Internal(e.into()))?;
     let disposition = format!("attachment; filename=\"quarantine-{}.json\"", entry.id);
     Ok((
         [(header::CONTENT_TYPE, "application/json".to_string()), (header::CONTENT_DISPOSITION, disposition)],

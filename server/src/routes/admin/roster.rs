@@ -11,19 +11,21 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use super::{policy, query, require_people};
 use crate::auth::Device;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorBody};
 use crate::roster::{self, BadRow, RawRow, Report, RosterError};
+use crate::routes::wire::admin::{RosterAnswer, RosterBadRow, RosterUser};
 use crate::state::AppState;
 use crate::store::{DeviceAuth, Unit};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RosterQuery {
+    /// `true` (the default) or `false`: an import cannot be undone from here.
     dry_run: Option<String>,
 }
 
@@ -81,31 +83,34 @@ fn answer(
     report: &Report,
     good: usize,
     bad: &[BadRow],
-) -> (StatusCode, Json<Value>) {
-    let bad: Vec<Value> = bad.iter().map(|b| json!({ "line": b.line, "reason": b.reason })).collect();
-    let users: Vec<Value> = if report.imported {
-        report
-            .good
-            .iter()
-            .map(|u| json!({ "id": u.id, "name": u.name, "phone": u.phone, "role": u.role, "unit_code": u.unit_code }))
-            .collect()
-    } else {
-        Vec::new()
+) -> (StatusCode, Json<RosterAnswer>) {
+    let users = if report.imported { report.good.iter().map(RosterUser::of).collect() } else { Vec::new() };
+    let body = RosterAnswer {
+        dry_run,
+        imported: report.imported,
+        good,
+        bad: bad.iter().map(RosterBadRow::of).collect(),
+        users,
+        placed: report.locations.len(),
     };
-    let body = json!({
-        "dry_run": dry_run, "imported": report.imported, "good": good, "bad": bad, "users": users,
-        "placed": report.locations.len(),
-    });
     (status, Json(body))
 }
 
+/// A roster file (CSV or XLSX) checked, and imported when asked and every row is good.
+#[utoipa::path(post, path = "/admin/roster", tag = "admin", security(("device_token" = [])), params(RosterQuery),
+    request_body(description = "The roster file", content(
+        (crate::routes::wire::Binary = "text/csv"),
+        (crate::routes::wire::Binary = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+    responses((status = 200, body = RosterAnswer, description = "Checked (dry run) or imported"),
+        (status = 422, body = RosterAnswer, description = "Bad rows: nothing imported"),
+        (status = 403, body = ErrorBody), (status = 415, body = ErrorBody)))]
 pub async fn upload(
     State(state): State<AppState>,
     Device(d): Device,
     q: Result<Query<RosterQuery>, QueryRejection>,
     headers: HeaderMap,
     bytes: Bytes,
-) -> Result<(StatusCode, Json<Value>), AppError> {
+) -> Result<(StatusCode, Json<RosterAnswer>), AppError> {
     require_people(&d)?;
     // A dry run unless asked otherwise: an import cannot be undone from here.
     let dry_run = match query(q)?.dry_run.as_deref() {
