@@ -223,7 +223,7 @@ async fn revoke(
 ) -> Result<Json<Value>, AppError> {
     let id = device_id(id)?;
     state.store.revoke_user_device(&d.user_id, id).await?;
-    state.announce(crate::live::FeedNotice::revoked(&[id])).await?;
+    state.announce(crate::store::FeedNotice::revoked(&[id])).await?;
     Ok(Json(json!({ "id": id, "revoked": true })))
 }
 
@@ -236,7 +236,7 @@ async fn retire(
 ) -> Result<Json<Value>, AppError> {
     let id = device_id(id)?;
     state.store.retire_user_device(&d.user_id, id).await?;
-    state.announce(crate::live::FeedNotice::revoked(&[id])).await?;
+    state.announce(crate::store::FeedNotice::revoked(&[id])).await?;
     Ok(Json(json!({ "id": id, "retiring": true })))
 }
 

@@ -88,7 +88,7 @@ impl SqlStore {
             self.assignee(user_id).await?.ok_or_else(|| StoreError::NotFound(format!("user {user_id}")))?;
         let to =
             self.unit(unit_code).await?.ok_or_else(|| StoreError::NotFound(format!("unit {unit_code}")))?;
-        if !crate::roster::role_fits(&who.role, &to.kind) {
+        if !sync_protocol::roles::fits(&who.role, &to.kind) {
             return Err(StoreError::Invalid(format!(
                 "a {} cannot belong to {} {} (a {})",
                 who.role, to.code, to.name, to.kind

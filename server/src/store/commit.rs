@@ -130,7 +130,7 @@ impl SqlStore {
             // Delivered to every replica's listener only if this transaction commits.
             fault_point!(self);
             sqlx::query("SELECT pg_notify('anlan_feed', $1)")
-                .bind(crate::live::encode_commit(high, batch))
+                .bind(super::feed_notice::encode_commit(high, batch))
                 .execute(&mut *tx)
                 .await?;
         }

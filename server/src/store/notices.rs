@@ -5,9 +5,9 @@
 
 use sqlx::Row;
 
+use super::feed_notice::encode_notice;
 use super::sql::now_ms;
 use super::*;
-use crate::live::{FeedNotice, encode_notice};
 
 /// Rows of `live_notices` older than this are of no use to anyone: a server polls every
 /// fraction of a second, and one that starts later does not want old news.

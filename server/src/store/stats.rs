@@ -9,7 +9,6 @@ use sync_protocol::DocId;
 
 use super::sql::{doc_id, scope_range};
 use super::*;
-use crate::stats::resolution::is_settled;
 
 /// Statuses that end a case's work: "resolved" in every statistic.
 pub const FINAL_STATUSES: [&str; 2] = ["resolved", "closed"];
@@ -34,10 +33,9 @@ pub struct StatCase {
     pub status: String,
     pub reported_at: i64,
     pub deadline: Option<i64>,
-    /// The case's JSON, only for resolved and closed cases: their timeline says when.
+    /// The case's JSON, only for resolved and closed cases: their timeline says when, and
+    /// whether the outcome still awaits a leader's confirmation (`stats::resolution`).
     pub body: Option<String>,
-    /// Resolved or closed, and not awaiting a leader's confirmation of its outcome.
-    pub settled: bool,
 }
 
 /// A visit or sweep report filed in the period.
@@ -63,8 +61,6 @@ pub struct CaseListRow {
     pub deadline: Option<i64>,
     /// As in [`StatCase::body`].
     pub body: Option<String>,
-    /// As in [`StatCase::settled`].
-    pub settled: bool,
 }
 
 impl SqlStore {
@@ -89,16 +85,14 @@ impl SqlStore {
         .fetch(&self.pool)
         .map(|r| {
             let r = r?;
-            let (status, body): (String, Option<String>) = (r.try_get(3)?, r.try_get(6)?);
             Ok(StatCase {
                 unit_path: r.try_get(0)?,
                 category: r.try_get(1)?,
                 severity: r.try_get(2)?,
-                settled: is_settled(&status, body.as_deref()),
-                status,
+                status: r.try_get(3)?,
                 reported_at: r.try_get(4)?,
                 deadline: r.try_get(5)?,
-                body,
+                body: r.try_get(6)?,
             })
         })
         .boxed()
@@ -169,7 +163,6 @@ impl SqlStore {
         .await?;
         rows.iter()
             .map(|r| {
-                let (status, body): (String, Option<String>) = (r.try_get(7)?, r.try_get(10)?);
                 Ok(CaseListRow {
                     doc: doc_id(r, 0)?,
                     case_no: r.try_get(1)?,
@@ -178,11 +171,10 @@ impl SqlStore {
                     title: r.try_get(4)?,
                     category: r.try_get(5)?,
                     severity: r.try_get(6)?,
-                    settled: is_settled(&status, body.as_deref()),
-                    status,
+                    status: r.try_get(7)?,
                     reported_at: r.try_get(8)?,
                     deadline: r.try_get(9)?,
-                    body,
+                    body: r.try_get(10)?,
                 })
             })
             .collect()
