@@ -2,8 +2,6 @@
 //! a roster's people with their villages. Each changes the person's read scope, which their
 //! devices learn on their next sync (PROTOCOL.md §10).
 
-use sqlx::Row;
-
 use super::sql::now_ms;
 use super::*;
 
@@ -20,14 +18,13 @@ impl SqlStore {
         if user_id.is_empty() || user_id.len() > 32 || user_id.contains('\0') {
             return Ok(None);
         }
-        let row = sqlx::query("SELECT role, unit_code FROM users WHERE id = $1")
+        let row: Option<(String, String)> = sqlx::query_as("SELECT role, unit_code FROM users WHERE id = $1")
             .bind(user_id)
             .fetch_optional(&self.pool)
             .await?;
-        let Some(r) = row else { return Ok(None) };
-        let code: String = r.try_get(1)?;
+        let Some((role, code)) = row else { return Ok(None) };
         let unit = self.unit(&code).await?.ok_or_else(|| StoreError::NotFound(format!("unit {code}")))?;
-        Ok(Some(Assignee { id: user_id.to_string(), role: r.try_get(0)?, unit }))
+        Ok(Some(Assignee { id: user_id.to_string(), role, unit }))
     }
 
     /// An active person's own unit path and every path of their jurisdiction (their unit and

@@ -119,7 +119,7 @@ impl DeviceAuth {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Unit {
     pub code: String,
     pub name: String,
@@ -129,7 +129,7 @@ pub struct Unit {
 }
 
 /// What the merge layer needs to know about a stored document before loading it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct DocMeta {
     pub unit_code: String,
     pub unit_path: String,
