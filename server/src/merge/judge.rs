@@ -4,9 +4,9 @@
 use std::collections::{HashMap, HashSet};
 
 use automerge::{Automerge, AutomergeError, Change, ROOT, ReadDoc};
-use sync_protocol::DocId;
 use sync_protocol::case::{self, Case, Writer};
 use sync_protocol::wire::{self, Hash, Reason, RejectCode};
+use sync_protocol::{DocId, UnitKind};
 
 use super::MergeError;
 use super::clock::{self, PushClock};
@@ -278,13 +278,14 @@ async fn judge_case(
         Some(meta) => (meta.unit_code.clone(), meta.unit_path.clone(), None),
         None => {
             let chain = m.store.unit_chain(&after.village).await?;
-            let Some(village) = chain.last().filter(|u| u.kind == "village" && device.covers(&u.path)) else {
+            let Some(village) = chain.last().filter(|u| u.is(UnitKind::Village) && device.covers(&u.path))
+            else {
                 return reject(
                     RejectCode::OutOfScope,
                     format!("village {} is not in your jurisdiction", after.village),
                 );
             };
-            let county = chain.iter().find(|u| u.kind == "county").cloned();
+            let county = chain.iter().find(|u| u.is(UnitKind::County)).cloned();
             (village.code.clone(), village.path.clone(), county)
         }
     };

@@ -6,6 +6,8 @@
 
 use std::collections::HashMap;
 
+use sync_protocol::UnitKind;
+
 use super::MergeError;
 use crate::store::{SqlStore, Unit};
 
@@ -52,7 +54,7 @@ pub async fn draw(store: &SqlStore, wants: &[(&Numbering, i64)]) -> Result<Vec<O
 /// The county a unit path lies in.
 pub async fn county_of(store: &SqlStore, unit_path: &str) -> Result<Option<Unit>, MergeError> {
     let code = unit_path.split('/').rfind(|s| !s.is_empty()).unwrap_or_default();
-    Ok(store.unit_chain(code).await?.into_iter().find(|u| u.kind == "county"))
+    Ok(store.unit_chain(code).await?.into_iter().find(|u| u.is(UnitKind::County)))
 }
 
 /// 永安市 → 永安, 泰宁县 → 泰宁; 沙县 stays 沙县 (a one-character name needs its suffix).

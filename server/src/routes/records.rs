@@ -111,7 +111,7 @@ async fn villages(State(state): State<AppState>, Device(d): Device) -> Result<Js
         .units()
         .await?
         .into_iter()
-        .filter(|u| u.kind == "village" && d.covers(&u.path))
+        .filter(|u| u.is(sync_protocol::UnitKind::Village) && d.covers(&u.path))
         .map(|u| (u.path, Village { at: at.get(&u.code).copied(), code: u.code, name: u.name }))
         .collect();
     out.sort_by(|a, b| a.0.cmp(&b.0));

@@ -128,7 +128,7 @@ impl SqlStore {
         }
         let unit =
             self.unit(village).await?.ok_or_else(|| StoreError::NotFound(format!("unit {village}")))?;
-        if unit.kind != "village" {
+        if !unit.is(UnitKind::Village) {
             return Err(StoreError::Invalid(format!(
                 "{} {} is a {}, not a village",
                 unit.code, unit.name, unit.kind

@@ -3,9 +3,9 @@
 //! claim through `claim_village`, whose outbox cause carries the Beijing date, so a village is
 //! reminded at most once a day whichever path comes first.
 
-use sync_protocol::Role;
 use sync_protocol::outbox::{OutboxEvent, SweepDue};
 use sync_protocol::sweep;
+use sync_protocol::{Role, UnitKind};
 
 use super::alerts::DueDelivery;
 use super::*;
@@ -128,13 +128,14 @@ impl SqlStore {
         let mut tx = self.writer.begin().await?;
         let claimed = sqlx::query(
             "INSERT INTO outbox (kind, doc_id, cause, payload, created_at, level, done_at)
-             VALUES ($1, $2, $3, $4, $5, 'village', $5) ON CONFLICT (cause) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5, $6, $5) ON CONFLICT (cause) DO NOTHING",
         )
         .bind(event.kind())
         .bind(doc.0.to_vec())
         .bind(&cause)
         .bind(event.payload())
         .bind(now)
+        .bind(UnitKind::Village.as_str())
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -192,7 +193,7 @@ impl SqlStore {
                 deliveries.push(DueDelivery {
                     id,
                     attempts: 1,
-                    level: "village".into(),
+                    level: UnitKind::Village.as_str().into(),
                     event: Ok(event.clone()),
                     endpoint,
                     p256dh,

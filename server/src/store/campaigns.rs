@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row};
+use sync_protocol::UnitKind;
 use sync_protocol::sweep::{self, completeness::ReportInput, completeness::RosterVillage};
 
 use super::sql::now_ms;
@@ -144,10 +145,11 @@ impl SqlStore {
             sqlx::query(
                 "INSERT INTO campaign_villages (campaign_id, village_code, village_name, village_path, township_code, county_code)
                  SELECT $1, v.code, v.name, v.path, t.code, COALESCE(t.parent_code, '') FROM units v JOIN units t ON t.code = v.parent_code
-                 WHERE v.kind = 'village' AND t.code = $2",
+                 WHERE v.kind = $3 AND t.code = $2",
             )
             .bind(&c.id)
             .bind(t)
+            .bind(UnitKind::Village.as_str())
             .execute(&mut *tx)
             .await?;
         }
@@ -159,10 +161,11 @@ impl SqlStore {
     pub async fn townships_under(&self, scope: &str) -> Result<Vec<Unit>> {
         let (lo, hi) = super::sql::scope_range(scope);
         Ok(sqlx::query_as(
-            "SELECT code, name, kind, parent_code, path FROM units WHERE kind = 'township' AND path >= $1 AND path < $2 ORDER BY code",
+            "SELECT code, name, kind, parent_code, path FROM units WHERE kind = $3 AND path >= $1 AND path < $2 ORDER BY code",
         )
         .bind(lo)
         .bind(hi)
+        .bind(UnitKind::Township.as_str())
         .fetch_all(&self.pool)
         .await?)
     }
@@ -170,10 +173,11 @@ impl SqlStore {
     /// Townships with no generated campaign for `period` yet.
     pub async fn townships_without_period(&self, period: &str) -> Result<Vec<(String, String)>> {
         Ok(sqlx::query_as(
-            "SELECT u.code, u.path FROM units u WHERE u.kind = 'township'
+            "SELECT u.code, u.path FROM units u WHERE u.kind = $2
              AND NOT EXISTS (SELECT 1 FROM campaigns c WHERE c.unit_code = u.code AND c.period = $1) ORDER BY u.code",
         )
         .bind(period)
+        .bind(UnitKind::Township.as_str())
         .fetch_all(&self.pool)
         .await?)
     }

@@ -65,7 +65,7 @@ pub use uploads::{Chunk, ChunkOutcome, UploadLimits, expire_uploads_every, sniff
 
 use std::collections::HashMap;
 
-use sync_protocol::{ActorPrefix, DocId};
+use sync_protocol::{ActorPrefix, DocId, UnitKind};
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
@@ -126,6 +126,13 @@ pub struct Unit {
     pub kind: String,
     pub parent_code: Option<String>,
     pub path: String,
+}
+
+impl Unit {
+    /// Is this unit of `kind`? Units keep their kind as stored text.
+    pub fn is(&self, kind: UnitKind) -> bool {
+        self.kind == kind.as_str()
+    }
 }
 
 /// What the merge layer needs to know about a stored document before loading it.
