@@ -13,7 +13,7 @@ use std::path::Path;
 use calamine::{Data, Reader, open_workbook_auto};
 
 use crate::store::identity::normalise_phone;
-use sync_protocol::roles::{Role, UnitKind};
+use sync_protocol::roles::{self, Role, UnitKind};
 
 use crate::store::{LatLon, NewUser, SqlStore, Unit};
 
@@ -74,14 +74,6 @@ const ROLE_NAMES: &[(&str, Role)] = &[
     ("信访接待室工作人员", Role::PetitionStaff),
     ("系统管理员", Role::SystemAdmin),
 ];
-
-/// Which kinds of unit each role belongs to (`Role::fits_unit`), for stored text.
-pub fn role_fits(role: &str, kind: &str) -> bool {
-    match (role.parse::<Role>(), kind.parse::<UnitKind>()) {
-        (Ok(r), Ok(k)) => r.fits_unit(k),
-        _ => false,
-    }
-}
 
 pub fn parse_role(raw: &str) -> Option<&'static str> {
     let r = raw.trim();
@@ -279,7 +271,7 @@ pub async fn check(store: &SqlStore, rows: &[RawRow]) -> Result<Report, RosterEr
         let unit = units.get(raw_unit);
         match (unit, role) {
             (None, _) => why.push(format!("unit {} does not exist", shown(raw_unit))),
-            (Some(u), Some(role)) if !role_fits(role, &u.kind) => {
+            (Some(u), Some(role)) if !roles::fits(role, &u.kind) => {
                 why.push(format!("a {role} cannot belong to {} {} (a {})", u.code, u.name, u.kind))
             }
             _ => {}

@@ -25,7 +25,7 @@ pub struct AppState {
 
 impl AppState {
     /// Tell live listeners on every replica (see [`SqlStore::announce`]).
-    pub async fn announce(&self, notice: crate::live::FeedNotice) -> Result<(), crate::store::StoreError> {
+    pub async fn announce(&self, notice: crate::store::FeedNotice) -> Result<(), crate::store::StoreError> {
         if let Some(notice) = self.store.announce(notice).await? {
             self.live.publish(notice);
         }

@@ -36,6 +36,14 @@ impl DocId {
     }
 }
 
+/// A document id as stored: sixteen bytes.
+impl TryFrom<Vec<u8>> for DocId {
+    type Error = IdError;
+    fn try_from(bytes: Vec<u8>) -> Result<Self, IdError> {
+        Self::from_slice(&bytes)
+    }
+}
+
 impl fmt::Display for DocId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         uuid::Uuid::from_bytes(self.0).hyphenated().fmt(f)

@@ -212,6 +212,15 @@ pub fn role(text: &str) -> Option<Role> {
     text.parse().ok()
 }
 
+/// Does a person of this role (stored text) belong in a unit of this kind (stored text)? Unknown
+/// text fits nowhere; see [`Role::fits_unit`].
+pub fn fits(role: &str, kind: &str) -> bool {
+    match (role.parse::<Role>(), kind.parse::<UnitKind>()) {
+        (Ok(r), Ok(k)) => r.fits_unit(k),
+        _ => false,
+    }
+}
+
 /// Case rank of a role as stored text: anything unknown ranks as field staff.
 pub fn rank(text: &str) -> Rank {
     role(text).map_or(Rank::Field, Role::rank)

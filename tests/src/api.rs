@@ -56,9 +56,45 @@ impl TestApp {
         if let Some(b) = body {
             req = req.json(&b);
         }
-        let res = req.send().await.expect("the server answers");
-        let status = res.status();
-        (status, res.json().await.unwrap_or(Value::Null))
+        answer(req).await
+    }
+
+    /// `method path` under `/api/v1` as `token` with a body that is not JSON (or is broken
+    /// JSON) of `content_type`: the status and the JSON answer (Null when there is none).
+    pub async fn api_raw(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> (StatusCode, Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("an HTTP method");
+        let req = reqwest::Client::new()
+            .request(method, format!("{}/api/v1{path}", self.url))
+            .bearer_auth(token)
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(body);
+        answer(req).await
+    }
+
+    /// `POST /admin/roster` of a roster file as `token` (`dry_run`: check it, import nothing):
+    /// the status and the import report.
+    pub async fn upload_roster(
+        &self,
+        token: &str,
+        dry_run: bool,
+        content_type: &str,
+        file: Vec<u8>,
+    ) -> (StatusCode, Value) {
+        self.api_raw("POST", &format!("/admin/roster?dry_run={dry_run}"), token, content_type, file).await
+    }
+
+    /// `POST /enrol` as a new phone does, with no token: the status and the answer (the new
+    /// device's token on success).
+    pub async fn enrol_with_code(&self, phone: &str, code: &str, password: &str) -> (StatusCode, Value) {
+        let body = serde_json::json!({ "phone": phone, "code": code, "password": password });
+        answer(reqwest::Client::new().post(format!("{}/api/v1/enrol", self.url)).json(&body)).await
     }
 
     /// The device id behind `token`, from `GET /session`.
@@ -84,4 +120,11 @@ impl TestApp {
         assert!(live.next_feed(Duration::from_secs(2)).await.is_some(), "the greeting");
         Ok(live)
     }
+}
+
+/// Send `req`: the status and the JSON answer (Null when there is none).
+async fn answer(req: reqwest::RequestBuilder) -> (StatusCode, Value) {
+    let res = req.send().await.expect("the server answers");
+    let status = res.status();
+    (status, res.json().await.unwrap_or(Value::Null))
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
-use crate::live::FeedNotice;
+use crate::store::FeedNotice;
 use crate::store::{NewUser, SqlStore};
 
 mod file;

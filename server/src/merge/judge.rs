@@ -3,26 +3,21 @@
 
 use std::collections::{HashMap, HashSet};
 
-use automerge::transaction::CommitOptions;
 use automerge::{Automerge, AutomergeError, Change, ROOT, ReadDoc};
-use sync_protocol::case::{self, Case, Severity, Status, Writer};
+use sync_protocol::case::{self, Case, Writer};
 use sync_protocol::wire::{self, Hash, Reason, RejectCode};
-use sync_protocol::{ActorPrefix, DocId};
+use sync_protocol::{DocId, UnitKind};
 
 use super::MergeError;
-use super::case_outbox::{case_facts, chase_alerts};
 use super::clock::{self, PushClock};
 use super::contain::{self, Unusable};
 use super::numbering::{self, Numbering};
 use super::{Merger, authority, limits, permissions, reason, records, seal};
-use sync_protocol::outbox::OutboxEvent;
 
-use crate::store::{CaseRow, DeviceAuth, DocCommit, DocMeta, NewChange, OutboxItem, RecordRow};
+use crate::store::{CaseRow, DeviceAuth, DocCommit, DocMeta, OutboxItem, RecordRow};
 
 const MAX_CHANGES_PER_DOC: usize = 2_000;
 const MAX_BYTES_PER_DOC: usize = 4 * 1024 * 1024;
-/// Changes logged after the last snapshot before a new one is written with the commit.
-const SNAPSHOT_EVERY: i64 = 32;
 
 pub enum Verdict {
     /// Nothing new: the server already had every change.
@@ -283,13 +278,14 @@ async fn judge_case(
         Some(meta) => (meta.unit_code.clone(), meta.unit_path.clone(), None),
         None => {
             let chain = m.store.unit_chain(&after.village).await?;
-            let Some(village) = chain.last().filter(|u| u.kind == "village" && device.covers(&u.path)) else {
+            let Some(village) = chain.last().filter(|u| u.is(UnitKind::Village) && device.covers(&u.path))
+            else {
                 return reject(
                     RejectCode::OutOfScope,
                     format!("village {} is not in your jurisdiction", after.village),
                 );
             };
-            let county = chain.iter().find(|u| u.kind == "county").cloned();
+            let county = chain.iter().find(|u| u.is(UnitKind::County)).cloned();
             (village.code.clone(), village.path.clone(), county)
         }
     };
@@ -344,96 +340,6 @@ async fn judge_case(
         unit_path,
         numbering,
     })))
-}
-
-/// Turn an accepted document into what to commit, stamping `case_no` if one was issued.
-pub fn finish(m: &Merger, mut a: Accepted, case_no: Option<String>) -> Result<Verdict, MergeError> {
-    if let (Some(no), Body::Case { after, .. }) = (case_no, &mut a.body) {
-        stamp_case_no(m, a.doc, &mut a.trial, &no)?;
-        **after = case::read_case(&a.trial)
-            .map_err(|e| MergeError::Internal(anyhow::anyhow!("case number broke the schema: {e}")))?;
-    }
-    let new_changes: Vec<NewChange> = a
-        .trial
-        .get_changes(&a.base_heads)
-        .into_iter()
-        .map(|mut c| NewChange {
-            hash: c.hash().0,
-            actor: c.actor_id().to_bytes().to_vec(),
-            device_id: (!ActorPrefix::SERVER.owns(c.actor_id())).then_some(a.device_id),
-            bytes: a.received.remove(&c.hash()).unwrap_or_else(|| c.bytes().into_owned()),
-        })
-        .collect();
-    let snapshot = (a.tail_count + new_changes.len() as i64 > SNAPSHOT_EVERY).then(|| a.trial.save());
-    let new_heads = a.trial.get_heads();
-    let (case, record, outbox, acknowledged) = match a.body {
-        Body::Case { before, after } => {
-            let outbox = [
-                urgent_alert(a.doc, before.as_deref(), &after, &new_heads),
-                chase_alerts(a.doc, before.as_deref(), &after),
-            ]
-            .concat();
-            let acknowledged = before.as_ref().is_some_and(|b| b.status == Status::Reported)
-                && after.status != Status::Reported;
-            (Some(case_row(a.doc, &after, &a.unit_path)), None, outbox, acknowledged)
-        }
-        Body::Record { row, outbox } => (None, Some(row), outbox, false),
-    };
-    let commit = DocCommit {
-        doc: a.doc,
-        kind: a.kind,
-        unit_code: a.unit_code,
-        unit_path: a.unit_path.clone(),
-        expected_version: a.version,
-        changes: new_changes,
-        heads: new_heads.iter().flat_map(|h| h.0).collect(),
-        snapshot,
-        case,
-        record,
-        outbox,
-        acknowledged_by: acknowledged.then(|| crate::store::Acknowledgement {
-            user: a.user_id.clone(),
-            via: crate::store::AckVia::App,
-        }),
-    };
-    Ok(Verdict::Commit {
-        commit: Box::new(commit),
-        trial: Box::new(a.trial),
-        heads: wire::hashes(&new_heads),
-    })
-}
-
-fn stamp_case_no(m: &Merger, doc: DocId, trial: &mut Automerge, no: &str) -> Result<(), MergeError> {
-    trial.set_actor(m.server_actor.clone());
-    let secs = crate::store::now_ms() / 1000;
-    trial
-        .transact_with::<_, _, AutomergeError, _>(
-            |_| {
-                CommitOptions::default()
-                    .with_message(seal::case_no_message(&m.secret, doc, no))
-                    .with_time(secs)
-            },
-            |tx| case::write::set_case_no(tx, no),
-        )
-        .map_err(|f| MergeError::Internal(anyhow::anyhow!("stamping case number: {}", f.error)))?;
-    Ok(())
-}
-
-/// One outbox row per transition into `urgent`, keyed by the heads that made it, so the same
-/// transition can never be enqueued twice.
-fn urgent_alert(
-    doc: DocId,
-    before: Option<&Case>,
-    after: &Case,
-    heads: &[automerge::ChangeHash],
-) -> Vec<OutboxItem> {
-    let became_urgent =
-        after.severity == Severity::Urgent && before.is_none_or(|b| b.severity != Severity::Urgent);
-    if !became_urgent {
-        return vec![];
-    }
-    let cause = format!("urgent:{doc}:{}", heads.iter().map(|h| h.to_string()).collect::<Vec<_>>().join(","));
-    vec![OutboxItem { event: OutboxEvent::Urgent(case_facts(doc, after)), cause }]
 }
 
 pub fn case_row(doc: DocId, c: &Case, unit_path: &str) -> CaseRow {

@@ -1,9 +1,11 @@
 //! The merge pipeline: everything between a decoded sync request and its response.
 //!
 //! Per pushed document, in this order: scope → decode → actor prefix → apply to a copy →
-//! missing dependencies → schema → projection. Then every accepted document of the request in
-//! **one** SQL transaction (changes, heads, projection, outbox), COMMIT, and only then the
-//! acknowledgement. A document that fails any step is rejected alone; the rest still commit.
+//! missing dependencies → schema → projection (`judge`). Then the case numbers the accepted
+//! documents need are drawn (`numbering`) and stamped into them (`stamp`), each step calling
+//! only forward. Then every accepted document of the request in **one** SQL transaction
+//! (changes, heads, projection, outbox), COMMIT, and only then the acknowledgement. A
+//! document that fails any step is rejected alone; the rest still commit.
 
 mod acknowledge;
 mod assignees;
@@ -25,6 +27,7 @@ mod petition;
 pub mod records;
 pub mod release;
 mod seal;
+mod stamp;
 mod sweep;
 mod visit;
 
@@ -164,7 +167,15 @@ impl Merger {
                     }
                 });
             }
-            numbering::assign(self, &mut verdicts).await?;
+            let wants: Vec<_> = verdicts
+                .iter()
+                .map(|v| match v {
+                    Verdict::Accept(a) => (&a.numbering, a.reported_at()),
+                    _ => (&numbering::Numbering::None, 0),
+                })
+                .collect();
+            let numbers = numbering::draw(&self.store, &wants).await?;
+            stamp::commit_accepted(self, &mut verdicts, numbers)?;
             let commits: Vec<_> = verdicts.iter().filter_map(|v| v.commit()).cloned().collect();
             if !commits.is_empty() {
                 match self.store.commit(&commits).await? {
@@ -287,7 +298,7 @@ impl Verdict {
         let (status, heads, reason) = match self {
             Verdict::Ok { heads } | Verdict::Commit { heads, .. } => (Status::Ok, heads, None),
             Verdict::Accept(_) => {
-                unreachable!("numbering::assign turns every Accept into a Commit")
+                unreachable!("stamp::commit_accepted turns every Accept into a Commit")
             }
             Verdict::NeedChanges { heads } => {
                 metrics.need_changes.inc();

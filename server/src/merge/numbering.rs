@@ -6,11 +6,9 @@
 
 use std::collections::HashMap;
 
-use sync_protocol::wire::RejectCode;
+use sync_protocol::UnitKind;
 
 use super::MergeError;
-use super::Merger;
-use super::judge::{self, Verdict};
 use crate::store::{SqlStore, Unit};
 
 pub enum Numbering {
@@ -21,56 +19,42 @@ pub enum Numbering {
     KeepPast(Unit, i64),
 }
 
-/// Replace every `Accept` with a `Commit`, issuing the case numbers they need.
-pub async fn assign(m: &Merger, verdicts: &mut [Verdict]) -> Result<(), MergeError> {
+/// Draw the case numbers a request needs: `wants` holds each document's numbering and the time
+/// its case was reported; the answer holds the number issued for each, in the same order.
+pub async fn draw(store: &SqlStore, wants: &[(&Numbering, i64)]) -> Result<Vec<Option<String>>, MergeError> {
     let mut wanted: HashMap<(String, i32), i64> = HashMap::new();
     let mut keep_past = Vec::new();
-    for v in verdicts.iter() {
-        if let Verdict::Accept(a) = v {
-            let year = beijing_year(a.reported_at());
-            match &a.numbering {
-                Numbering::Issue(county) => *wanted.entry((county.code.clone(), year)).or_default() += 1,
-                Numbering::KeepPast(county, n) => keep_past.push((county.code.clone(), year, *n)),
-                Numbering::None => {}
-            }
+    for (numbering, reported_at) in wants {
+        let year = beijing_year(*reported_at);
+        match numbering {
+            Numbering::Issue(county) => *wanted.entry((county.code.clone(), year)).or_default() += 1,
+            Numbering::KeepPast(county, n) => keep_past.push((county.code.clone(), year, *n)),
+            Numbering::None => {}
         }
     }
+    if wanted.is_empty() && keep_past.is_empty() {
+        return Ok(vec![None; wants.len()]);
+    }
     let wanted: Vec<_> = wanted.into_iter().map(|((c, y), n)| (c, y, n)).collect();
-    let mut next = if wanted.is_empty() && keep_past.is_empty() {
-        HashMap::new()
-    } else {
-        m.store.draw_case_numbers(&wanted, &keep_past).await?
-    };
-    for v in verdicts.iter_mut() {
-        let Verdict::Accept(_) = v else { continue };
-        let Verdict::Accept(a) = std::mem::replace(v, Verdict::Ok { heads: vec![] }) else { unreachable!() };
-        let case_no = match &a.numbering {
+    let mut next = store.draw_case_numbers(&wanted, &keep_past).await?;
+    Ok(wants
+        .iter()
+        .map(|(numbering, reported_at)| match numbering {
             Numbering::Issue(county) => {
-                let year = beijing_year(a.reported_at());
+                let year = beijing_year(*reported_at);
                 let n = next.get_mut(&(county.code.clone(), year)).expect("drawn above");
                 *n += 1;
                 Some(format!("{}-{year}-{:06}", short_name(&county.name), *n - 1))
             }
             _ => None,
-        };
-        let (doc, heads) = (a.doc, sync_protocol::wire::hashes(&a.base_heads));
-        *v = match super::contain::guard(|| judge::finish(m, *a, case_no)) {
-            Ok(verdict) => verdict?,
-            Err(why) => {
-                tracing::warn!(%doc, panic = why, "an accepted document made the merge panic; rejected");
-                m.cache.forget(&doc);
-                let reason = super::reason(RejectCode::BadChange, super::contain::bad_change(&why));
-                Verdict::Rejected { heads, reason }
-            }
-        };
-    }
-    Ok(())
+        })
+        .collect())
 }
 
 /// The county a unit path lies in.
 pub async fn county_of(store: &SqlStore, unit_path: &str) -> Result<Option<Unit>, MergeError> {
     let code = unit_path.split('/').rfind(|s| !s.is_empty()).unwrap_or_default();
-    Ok(store.unit_chain(code).await?.into_iter().find(|u| u.kind == "county"))
+    Ok(store.unit_chain(code).await?.into_iter().find(|u| u.is(UnitKind::County)))
 }
 
 /// 永安市 → 永安, 泰宁县 → 泰宁; 沙县 stays 沙县 (a one-character name needs its suffix).

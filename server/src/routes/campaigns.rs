@@ -22,7 +22,7 @@ use crate::auth::Device;
 use crate::error::{AppError, ErrorBody};
 use crate::state::AppState;
 use crate::store::{CampaignInfo, DeviceAuth, NewCampaign, RosterEntry, now_ms};
-use sync_protocol::roles::{Rank, rank};
+use sync_protocol::roles::{Rank, UnitKind, rank};
 
 /// Campaigns whose deadline passed more than this long ago are no longer listed.
 const LISTED_FOR_MS: i64 = 45 * 86_400_000;
@@ -66,12 +66,12 @@ pub(super) async fn create(
         Category::from_str(f).map_err(|e| AppError::BadRequest(format!("focus: {e}")))?;
     }
     let unit = state.store.unit_chain(&d.unit_code).await?.pop().ok_or(AppError::NotFound)?;
-    let townships = match unit.kind.as_str() {
-        "township" if req.townships.iter().all(|t| *t == unit.code) => vec![unit.code.clone()],
-        "township" => {
+    let townships = match unit.kind.parse::<UnitKind>() {
+        Ok(UnitKind::Township) if req.townships.iter().all(|t| *t == unit.code) => vec![unit.code.clone()],
+        Ok(UnitKind::Township) => {
             return Err(AppError::Forbidden("a township launches campaigns for itself only".into()));
         }
-        "county" | "city" => {
+        Ok(UnitKind::County | UnitKind::City) => {
             let mine = state.store.townships_under(&d.unit_path).await?;
             if req.townships.is_empty() {
                 mine.into_iter().map(|t| t.code).collect()

@@ -219,7 +219,7 @@ pub(super) async fn revoke(
 ) -> Result<Json<Revoked>, AppError> {
     let id = device_id(id)?;
     state.store.revoke_user_device(&d.user_id, id).await?;
-    state.announce(crate::live::FeedNotice::revoked(&[id])).await?;
+    state.announce(crate::store::FeedNotice::revoked(&[id])).await?;
     Ok(Json(Revoked { id, revoked: true }))
 }
 
@@ -235,7 +235,7 @@ pub(super) async fn retire(
 ) -> Result<Json<Retiring>, AppError> {
     let id = device_id(id)?;
     state.store.retire_user_device(&d.user_id, id).await?;
-    state.announce(crate::live::FeedNotice::revoked(&[id])).await?;
+    state.announce(crate::store::FeedNotice::revoked(&[id])).await?;
     Ok(Json(Retiring { id, retiring: true }))
 }
 

@@ -27,7 +27,10 @@ pub(super) async fn people(
     let chain = state.store.unit_chain(&d.unit_code).await?;
     // The chain runs from the root down to the caller's own unit: a township in it is the
     // caller's own or the one above their village; above township level there is none.
-    let area = chain.iter().find(|u| u.kind == "township").map_or(d.unit_path.clone(), |t| t.path.clone());
+    let area = chain
+        .iter()
+        .find(|u| u.is(sync_protocol::UnitKind::Township))
+        .map_or(d.unit_path.clone(), |t| t.path.clone());
     let people: Vec<Person> = state
         .store
         .users_under(&area, MAX_PEOPLE, 0)

@@ -98,7 +98,7 @@ pub(super) async fn villages(
         .units()
         .await?
         .into_iter()
-        .filter(|u| u.kind == "village" && d.covers(&u.path))
+        .filter(|u| u.is(sync_protocol::UnitKind::Village) && d.covers(&u.path))
         .map(|u| {
             let p = at.get(&u.code);
             let village = Village {

@@ -3,7 +3,7 @@
 
 use sync_protocol::DocId;
 
-use super::resolution::{is_overdue, resolved_at};
+use super::resolution::{is_overdue, is_settled, resolved_at};
 use crate::store::{self, CaseListRow, SqlStore, StatsWindow};
 
 /// Rows per database round trip.
@@ -27,7 +27,8 @@ pub struct CaseLine {
 
 impl CaseLine {
     fn from_row(r: CaseListRow, overdue_before: i64) -> CaseLine {
-        let resolved = match (&r.body, r.settled) {
+        let settled = is_settled(&r.status, r.body.as_deref());
+        let resolved = match (&r.body, settled) {
             (Some(b), true) => Some(resolved_at(b, r.reported_at).0),
             _ => None,
         };
@@ -35,7 +36,7 @@ impl CaseLine {
             // A case the server has not numbered yet (never: numbering is in the first merge)
             // is still listed, by its id.
             case_no: r.case_no.unwrap_or_else(|| r.doc.to_string()),
-            overdue: is_overdue(r.settled, r.deadline, overdue_before),
+            overdue: is_overdue(settled, r.deadline, overdue_before),
             village_name: r.village_name,
             title: r.title,
             category: r.category,

@@ -8,7 +8,7 @@ use serde::Serialize;
 use sync_protocol::case::{Category, Severity};
 
 use super::period::{Period, overdue_before};
-use super::resolution::{Basis, is_overdue, resolved_at};
+use super::resolution::{Basis, is_overdue, is_settled, resolved_at};
 use super::summary::{category_label, rate, sentence, severity_label};
 use super::sweeps::SweepLine;
 use crate::store::{self, SqlStore, StatCase, StatRecord, StatsWindow, Unit};
@@ -141,7 +141,8 @@ impl Counter {
 
     fn case(&mut self, c: &StatCase, w: &StatsWindow) {
         let found = c.reported_at >= w.from && c.reported_at < w.to;
-        let resolved = c.settled
+        let settled = is_settled(&c.status, c.body.as_deref());
+        let resolved = settled
             && c.body.as_deref().is_some_and(|b| {
                 let (at, basis) = resolved_at(b, c.reported_at);
                 let inside = at >= w.from && at < w.to;
@@ -154,7 +155,7 @@ impl Counter {
                 }
                 inside
             });
-        let overdue = is_overdue(c.settled, c.deadline, w.overdue_before);
+        let overdue = is_overdue(settled, c.deadline, w.overdue_before);
         let add = |n: &mut u64, yes: bool| *n += u64::from(yes);
         for t in self.tallies(&c.unit_path).into_iter().flatten() {
             add(&mut t.found, found);

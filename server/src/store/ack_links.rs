@@ -1,10 +1,9 @@
 //! The acknowledgement links of alert SMS (see `crate::alerts::link`): issued hashed, read,
 //! and used once.
 
-use sqlx::Row;
 use sync_protocol::DocId;
 
-use super::sql::{doc_id, now_ms};
+use super::sql::now_ms;
 use super::*;
 
 /// What a link is for.
@@ -48,7 +47,20 @@ impl SqlStore {
 
     /// The link with this hash as it stands, without using it.
     pub async fn ack_link(&self, hash: &[u8]) -> Result<LinkUse> {
-        let row = sqlx::query(
+        #[derive(sqlx::FromRow)]
+        struct Link {
+            delivery_id: i64,
+            user_id: String,
+            #[sqlx(try_from = "Vec<u8>")]
+            doc_id: DocId,
+            text: String,
+            expires_at: i64,
+            used_at: Option<i64>,
+            unit_code: String,
+            unit_path: Option<String>,
+            deactivated_at: Option<i64>,
+        }
+        let row: Option<Link> = sqlx::query_as(
             "SELECT l.delivery_id, l.user_id, l.doc_id, l.text, l.expires_at, l.used_at, u.unit_code, c.unit_path,
                     u.deactivated_at
              FROM ack_links l JOIN users u ON u.id = l.user_id LEFT JOIN cases c ON c.doc_id = l.doc_id
@@ -58,29 +70,27 @@ impl SqlStore {
         .fetch_optional(&self.pool)
         .await?;
         let Some(r) = row else { return Ok(LinkUse::Unknown) };
-        if r.try_get::<Option<i64>, _>(5)?.is_some() {
+        if r.used_at.is_some() {
             return Ok(LinkUse::Used);
         }
-        if r.try_get::<i64, _>(4)? <= now_ms() {
+        if r.expires_at <= now_ms() {
             return Ok(LinkUse::Expired);
         }
         // Bound to the person: one who left, or whose unit no longer covers the case, is no
         // longer the person the link was for.
-        let case_path: Option<String> = r.try_get(7)?;
-        let unit: String = r.try_get(6)?;
-        let chain = self.unit_chain(&unit).await?;
-        let covers = match (chain.last(), case_path) {
+        let chain = self.unit_chain(&r.unit_code).await?;
+        let covers = match (chain.last(), &r.unit_path) {
             (Some(u), Some(p)) => p.starts_with(&u.path),
             _ => false,
         };
-        if r.try_get::<Option<i64>, _>(8)?.is_some() || !covers {
+        if r.deactivated_at.is_some() || !covers {
             return Ok(LinkUse::Unknown);
         }
         Ok(LinkUse::Valid(LinkView {
-            delivery_id: r.try_get(0)?,
-            user_id: r.try_get(1)?,
-            doc: doc_id(&r, 2)?,
-            text: r.try_get(3)?,
+            delivery_id: r.delivery_id,
+            user_id: r.user_id,
+            doc: r.doc_id,
+            text: r.text,
         }))
     }
 

@@ -2,10 +2,9 @@
 
 use base64::Engine;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 use sync_protocol::{ActorPrefix, DocId, Role, UnitKind};
 
-use super::sql::{doc_id, now_ms};
+use super::sql::{now_ms, to_doc_id};
 use super::*;
 
 pub fn token_hash(token: &str) -> Vec<u8> {
@@ -76,11 +75,10 @@ impl SqlStore {
             // No unit has such a code; and PostgreSQL would refuse a NUL in it with an error.
             return Ok(None);
         }
-        let row = sqlx::query("SELECT code, name, kind, parent_code, path FROM units WHERE code = $1")
+        Ok(sqlx::query_as("SELECT code, name, kind, parent_code, path FROM units WHERE code = $1")
             .bind(code)
             .fetch_optional(&self.pool)
-            .await?;
-        row.map(|r| unit_from(&r)).transpose()
+            .await?)
     }
 
     /// The unit and all its ancestors, root first.
@@ -89,17 +87,14 @@ impl SqlStore {
             return Ok(chain);
         }
         // Ancestors are the units whose path is a prefix of this unit's path: one query.
-        let chain: Vec<Unit> = sqlx::query(
+        let chain: Vec<Unit> = sqlx::query_as(
             "SELECT a.code, a.name, a.kind, a.parent_code, a.path
              FROM units v JOIN units a ON substr(v.path, 1, length(a.path)) = a.path
              WHERE v.code = $1 ORDER BY length(a.path)",
         )
         .bind(code)
         .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(unit_from)
-        .collect::<Result<_>>()?;
+        .await?;
         let mut cache = self.units.write().unwrap();
         for u in &chain {
             cache.insert(u.code.clone(), u.clone());
@@ -114,12 +109,9 @@ impl SqlStore {
     }
 
     pub async fn units(&self) -> Result<Vec<Unit>> {
-        sqlx::query("SELECT code, name, kind, parent_code, path FROM units ORDER BY path")
+        Ok(sqlx::query_as("SELECT code, name, kind, parent_code, path FROM units ORDER BY path")
             .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(unit_from)
-            .collect()
+            .await?)
     }
 
     pub async fn create_user(&self, u: &NewUser) -> Result<()> {
@@ -230,34 +222,29 @@ impl SqlStore {
     }
 
     pub async fn case_in_scope(&self, scope: &str, doc: DocId) -> Result<Option<String>> {
-        let row = sqlx::query("SELECT unit_path, body FROM cases WHERE doc_id = $1")
-            .bind(doc.0.to_vec())
-            .fetch_optional(&self.pool)
-            .await?;
+        let row: Option<(String, String)> =
+            sqlx::query_as("SELECT unit_path, body FROM cases WHERE doc_id = $1")
+                .bind(doc.0.to_vec())
+                .fetch_optional(&self.pool)
+                .await?;
         // Outside the jurisdiction answers exactly like absent.
-        row.map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<String, _>(1)?)))
-            .transpose()
-            .map(|r| r.filter(|(path, _)| path.starts_with(scope)).map(|(_, body)| body))
+        Ok(row.filter(|(path, _)| path.starts_with(scope)).map(|(_, body)| body))
     }
 
     /// Every projection row, for comparing a live projection with a rebuild.
     pub async fn case_rows(&self) -> Result<Vec<(DocId, String)>> {
-        sqlx::query("SELECT doc_id, body FROM cases ORDER BY doc_id")
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| Ok((doc_id(r, 0)?, r.try_get(1)?)))
-            .collect()
+        let rows: Vec<(Vec<u8>, String)> =
+            sqlx::query_as("SELECT doc_id, body FROM cases ORDER BY doc_id").fetch_all(&self.pool).await?;
+        rows.into_iter().map(|(doc, body)| Ok((to_doc_id(doc)?, body))).collect()
     }
 
     pub async fn doc_ids(&self, kind: &str) -> Result<Vec<DocId>> {
-        sqlx::query("SELECT doc_id FROM documents WHERE kind = $1 ORDER BY doc_id")
-            .bind(kind)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| doc_id(r, 0))
-            .collect()
+        let ids: Vec<Vec<u8>> =
+            sqlx::query_scalar("SELECT doc_id FROM documents WHERE kind = $1 ORDER BY doc_id")
+                .bind(kind)
+                .fetch_all(&self.pool)
+                .await?;
+        ids.into_iter().map(to_doc_id).collect()
     }
 
     /// A document's whole log, in feed order.
@@ -306,14 +293,4 @@ impl SqlStore {
         copy.pool.close().await;
         Ok(())
     }
-}
-
-pub(super) fn unit_from(r: &sqlx::any::AnyRow) -> Result<Unit> {
-    Ok(Unit {
-        code: r.try_get(0)?,
-        name: r.try_get(1)?,
-        kind: r.try_get(2)?,
-        parent_code: r.try_get(3)?,
-        path: r.try_get(4)?,
-    })
 }

@@ -3,12 +3,12 @@
 //! group robot for urgent cases — in the transaction that marks the outbox row done, so each
 //! is written exactly once whatever races or restarts.
 
-use sqlx::{Row, Transaction};
+use sqlx::Transaction;
 use sync_protocol::DocId;
 use sync_protocol::outbox::OutboxEvent;
 
 use super::alerts::LADDER;
-use super::sql::{doc_id, now_ms};
+use super::sql::{now_ms, to_doc_id};
 use super::*;
 use crate::alerts::Plan;
 use crate::alerts::prefs::{AlertPrefs, PrefsLayer};
@@ -23,18 +23,17 @@ impl SqlStore {
         let now = now_ms();
         let mut tx = self.writer.begin().await?;
         let lock = if self.dialect == Dialect::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let rows: Vec<(i64, String, String, Vec<u8>, String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT o.id, o.kind, o.level, o.doc_id, d.unit_path, o.payload FROM outbox o JOIN documents d ON d.doc_id = o.doc_id
              WHERE o.done_at IS NULL ORDER BY o.id LIMIT 50 {lock}"
         )))
         .fetch_all(&mut *tx)
         .await?;
-        for r in &rows {
-            let (id, kind, level): (i64, String, String) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
-            let doc = doc_id(r, 3)?;
-            let path: String = r.try_get(4)?;
+        let done = rows.len();
+        for (id, kind, level, doc, path, payload) in rows {
+            let doc = to_doc_id(doc)?;
             // A row nobody can read still goes to the level's people, so its failure is logged.
-            let event = OutboxEvent::from_row(&kind, &r.try_get::<String, _>(5)?).ok();
+            let event = OutboxEvent::from_row(&kind, &payload).ok();
             let urgent = event.as_ref().is_some_and(OutboxEvent::is_urgent);
             let about_case = event.as_ref().is_some_and(|e| e.case().is_some());
             let row = NewRow { outbox: id, doc, now };
@@ -62,7 +61,7 @@ impl SqlStore {
                 .await?;
         }
         tx.commit().await?;
-        Ok(rows.len())
+        Ok(done)
     }
 
     /// The unit whose people (and group) a rung of the ladder alerts.
@@ -149,18 +148,16 @@ impl SqlStore {
 
     /// One stored layer: `user:<id>` or `unit:<code>`.
     pub async fn prefs_layer(&self, owner: &str) -> Result<Option<PrefsLayer>> {
-        let row = sqlx::query("SELECT sms, quiet_from, quiet_to FROM alert_prefs WHERE owner = $1")
-            .bind(owner)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|r| {
-            Ok(PrefsLayer {
-                sms: r.try_get::<Option<i64>, _>(0)?.map(|v| v != 0),
-                quiet_from: r.try_get(1)?,
-                quiet_to: r.try_get(2)?,
-            })
-        })
-        .transpose()
+        let row: Option<(Option<i64>, Option<i64>, Option<i64>)> =
+            sqlx::query_as("SELECT sms, quiet_from, quiet_to FROM alert_prefs WHERE owner = $1")
+                .bind(owner)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(|(sms, quiet_from, quiet_to)| PrefsLayer {
+            sms: sms.map(|v| v != 0),
+            quiet_from,
+            quiet_to,
+        }))
     }
 
     pub async fn set_prefs_layer(&self, owner: &str, layer: &PrefsLayer, by: &str) -> Result<()> {

@@ -4,7 +4,7 @@
 //! Every step is a transaction that a second replica can run at the same time: on PostgreSQL
 //! rows are claimed with `FOR UPDATE SKIP LOCKED`, on SQLite the single writer serialises them.
 
-use sqlx::{Row, Transaction};
+use sqlx::{FromRow, Transaction};
 use sync_protocol::outbox::{OutboxEvent, OutboxRowError};
 use sync_protocol::{DocId, Role, UnitKind};
 
@@ -40,7 +40,7 @@ pub struct DueDelivery {
     pub subscription_id: i64,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, FromRow)]
 pub struct DeliveryLogRow {
     pub kind: String,
     pub channel: String,
@@ -107,17 +107,15 @@ impl SqlStore {
         auth: &str,
     ) -> Result<bool> {
         let mut tx = self.writer.begin().await?;
-        let holder = sqlx::query(
+        let holder: Option<(i64, String, Option<i64>, Option<i64>)> = sqlx::query_as(
             "SELECT s.device_id, s.auth, d.revoked_at, d.retire_at
              FROM push_subscriptions s JOIN devices d ON d.id = s.device_id WHERE s.endpoint = $1",
         )
         .bind(endpoint)
         .fetch_optional(&mut *tx)
         .await?;
-        if let Some(h) = holder {
-            let (holder, held_auth): (i64, String) = (h.try_get(0)?, h.try_get(1)?);
-            let active =
-                h.try_get::<Option<i64>, _>(2)?.is_none() && h.try_get::<Option<i64>, _>(3)?.is_none();
+        if let Some((holder, held_auth, revoked_at, retire_at)) = holder {
+            let active = revoked_at.is_none() && retire_at.is_none();
             if holder != device_id && active && held_auth != auth {
                 return Ok(false);
             }
@@ -160,17 +158,14 @@ impl SqlStore {
         unit_path: &str,
     ) -> Result<Vec<String>> {
         if matches!(event, Some(OutboxEvent::Overdue(_) | OutboxEvent::DueSoon(_) | OutboxEvent::Chase(_))) {
-            let row = sqlx::query("SELECT responsible_leader, handler FROM cases WHERE doc_id = $1")
-                .bind(doc.0.to_vec())
-                .fetch_optional(&mut **tx)
-                .await?;
-            let mut users: Vec<String> = match row {
-                Some(r) => [r.try_get::<Option<String>, _>(0)?, r.try_get::<Option<String>, _>(1)?]
-                    .into_iter()
-                    .flatten()
-                    .collect(),
-                None => vec![],
-            };
+            let row: Option<(Option<String>, Option<String>)> =
+                sqlx::query_as("SELECT responsible_leader, handler FROM cases WHERE doc_id = $1")
+                    .bind(doc.0.to_vec())
+                    .fetch_optional(&mut **tx)
+                    .await?;
+            let mut users: Vec<String> = row
+                .map(|(leader, handler)| [leader, handler].into_iter().flatten().collect())
+                .unwrap_or_default();
             users.dedup();
             return Ok(users);
         }
@@ -201,11 +196,29 @@ impl SqlStore {
         let now = now_ms();
         let mut tx = self.writer.begin().await?;
         let lock = if self.dialect == Dialect::Postgres { "FOR UPDATE OF dl SKIP LOCKED" } else { "" };
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT dl.id, dl.attempts, o.kind, o.level, o.payload, s.endpoint, s.p256dh, s.auth, s.id,
+        #[derive(FromRow)]
+        struct Due {
+            id: i64,
+            attempts: i64,
+            kind: String,
+            level: String,
+            payload: String,
+            endpoint: Option<String>,
+            p256dh: Option<String>,
+            auth: Option<String>,
+            subscription_id: Option<i64>,
+            outbox_id: i64,
+            user_id: String,
+            channel: String,
+            address: Option<String>,
+            acknowledged: i64,
+        }
+        let rows: Vec<Due> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT dl.id, dl.attempts, o.kind, o.level, o.payload, s.endpoint, s.p256dh, s.auth, s.id AS subscription_id,
                     dl.outbox_id, dl.user_id, dl.channel, dl.address,
                     CAST(CASE WHEN dl.acknowledged_at IS NOT NULL
                       OR (o.kind IN ('urgent', 'escalation') AND c.status <> 'reported') THEN 1 ELSE 0 END AS BIGINT)
+                      AS acknowledged
              FROM deliveries dl JOIN outbox o ON o.id = dl.outbox_id
                LEFT JOIN push_subscriptions s ON s.id = dl.subscription_id LEFT JOIN cases c ON c.doc_id = dl.doc_id
              WHERE dl.state = 'queued' AND dl.next_attempt_at <= $1 AND (dl.claimed_until IS NULL OR dl.claimed_until < $1)
@@ -219,21 +232,21 @@ impl SqlStore {
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             let d = DueDelivery {
-                id: r.try_get(0)?,
-                attempts: r.try_get(1)?,
-                event: OutboxEvent::from_row(&r.try_get::<String, _>(2)?, &r.try_get::<String, _>(4)?),
-                level: r.try_get(3)?,
-                endpoint: r.try_get::<Option<String>, _>(5)?.unwrap_or_default(),
-                p256dh: r.try_get::<Option<String>, _>(6)?.unwrap_or_default(),
-                auth: r.try_get::<Option<String>, _>(7)?.unwrap_or_default(),
-                subscription_id: r.try_get::<Option<i64>, _>(8)?.unwrap_or_default(),
-                outbox_id: r.try_get(9)?,
-                user_id: r.try_get(10)?,
-                channel: r.try_get(11)?,
-                address: r.try_get(12)?,
+                id: r.id,
+                attempts: r.attempts,
+                event: OutboxEvent::from_row(&r.kind, &r.payload),
+                level: r.level,
+                endpoint: r.endpoint.unwrap_or_default(),
+                p256dh: r.p256dh.unwrap_or_default(),
+                auth: r.auth.unwrap_or_default(),
+                subscription_id: r.subscription_id.unwrap_or_default(),
+                outbox_id: r.outbox_id,
+                user_id: r.user_id,
+                channel: r.channel,
+                address: r.address,
             };
             // The SMS waits for an acknowledgement; once there is one it has nothing to say.
-            let acknowledged = r.try_get::<i64, _>(13)? == 1;
+            let acknowledged = r.acknowledged == 1;
             if acknowledged && d.channel.ends_with("_sms") {
                 sqlx::query("UPDATE deliveries SET state = 'skipped', last_error = $2 WHERE id = $1")
                     .bind(d.id)
@@ -327,10 +340,10 @@ impl SqlStore {
 
     /// Every delivery about a case, oldest first: who was alerted, how, and what came of it.
     pub async fn delivery_log(&self, doc: DocId) -> Result<Vec<DeliveryLogRow>> {
-        sqlx::query(
-            "SELECT o.kind, o.level, dl.user_id, COALESCE(u.name, g.name, dl.user_id), dl.state, dl.attempts, dl.last_error,
-                    dl.created_at, dl.sent_at, dl.acknowledged_at, COALESCE(a.name, dl.acknowledged_by), dl.channel,
-                    dl.acknowledged_via, dl.receipt_at
+        Ok(sqlx::query_as(
+            "SELECT o.kind, o.level, dl.user_id, COALESCE(u.name, g.name, dl.user_id) AS user_name, dl.state,
+                    dl.attempts, dl.last_error, dl.created_at, dl.sent_at, dl.acknowledged_at,
+                    COALESCE(a.name, dl.acknowledged_by) AS acknowledged_by, dl.channel, dl.acknowledged_via, dl.receipt_at
              FROM deliveries dl JOIN outbox o ON o.id = dl.outbox_id LEFT JOIN users u ON u.id = dl.user_id
                LEFT JOIN users a ON a.id = dl.acknowledged_by
                LEFT JOIN units g ON g.code = dl.address AND dl.user_id = ''
@@ -338,27 +351,7 @@ impl SqlStore {
         )
         .bind(doc.0.to_vec())
         .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(DeliveryLogRow {
-                kind: r.try_get(0)?,
-                level: r.try_get(1)?,
-                user_id: r.try_get(2)?,
-                user_name: r.try_get(3)?,
-                state: r.try_get(4)?,
-                attempts: r.try_get(5)?,
-                last_error: r.try_get(6)?,
-                created_at: r.try_get(7)?,
-                sent_at: r.try_get(8)?,
-                acknowledged_at: r.try_get(9)?,
-                acknowledged_by: r.try_get(10)?,
-                channel: r.try_get(11)?,
-                acknowledged_via: r.try_get(12)?,
-                receipt_at: r.try_get(13)?,
-            })
-        })
-        .collect()
+        .await?)
     }
 }
 
@@ -380,7 +373,7 @@ impl SqlStore {
     /// (news is when the server learns of it: a case recorded offline days ago is today's); those with any
     /// are recorded (the claim) and returned. Urgent cases are not counted: they were pushed.
     pub async fn claim_digests(&self, day: i64, since_ms: i64) -> Result<Vec<DigestDue>> {
-        let rows = sqlx::query(
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
             "SELECT DISTINCT u.id, n.name, n.path FROM users u JOIN units n ON n.code = u.unit_code
              JOIN devices d ON d.user_id = u.id AND d.revoked_at IS NULL JOIN push_subscriptions s ON s.device_id = d.id
              WHERE u.role IN ($1, $2, $3) AND NOT EXISTS (SELECT 1 FROM digests g WHERE g.user_id = u.id AND g.day = $4)",
@@ -392,9 +385,7 @@ impl SqlStore {
         .fetch_all(&self.pool)
         .await?;
         let mut out = Vec::new();
-        for r in rows {
-            let (user_id, area, path): (String, String, String) =
-                (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+        for (user_id, area, path) in rows {
             let (lo, hi) = super::sql::scope_range(&path);
             let cases: i64 = sqlx::query_scalar(
                 "SELECT COUNT(*) FROM cases c JOIN documents d ON d.doc_id = c.doc_id
@@ -421,16 +412,13 @@ impl SqlStore {
             if claimed == 0 {
                 continue; // another replica got there first
             }
-            let subscriptions = sqlx::query(
+            let subscriptions = sqlx::query_as(
                 "SELECT s.id, s.endpoint, s.p256dh, s.auth FROM push_subscriptions s JOIN devices d ON d.id = s.device_id
                  WHERE d.user_id = $1 AND d.revoked_at IS NULL",
             )
             .bind(&user_id)
             .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|s| Ok((s.try_get(0)?, s.try_get(1)?, s.try_get(2)?, s.try_get(3)?)))
-            .collect::<Result<_>>()?;
+            .await?;
             out.push(DigestDue { user_id, area, cases, subscriptions });
         }
         Ok(out)

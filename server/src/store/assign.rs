@@ -2,8 +2,6 @@
 //! a roster's people with their villages. Each changes the person's read scope, which their
 //! devices learn on their next sync (PROTOCOL.md §10).
 
-use sqlx::Row;
-
 use super::sql::now_ms;
 use super::*;
 
@@ -20,14 +18,13 @@ impl SqlStore {
         if user_id.is_empty() || user_id.len() > 32 || user_id.contains('\0') {
             return Ok(None);
         }
-        let row = sqlx::query("SELECT role, unit_code FROM users WHERE id = $1")
+        let row: Option<(String, String)> = sqlx::query_as("SELECT role, unit_code FROM users WHERE id = $1")
             .bind(user_id)
             .fetch_optional(&self.pool)
             .await?;
-        let Some(r) = row else { return Ok(None) };
-        let code: String = r.try_get(1)?;
+        let Some((role, code)) = row else { return Ok(None) };
         let unit = self.unit(&code).await?.ok_or_else(|| StoreError::NotFound(format!("unit {code}")))?;
-        Ok(Some(Assignee { id: user_id.to_string(), role: r.try_get(0)?, unit }))
+        Ok(Some(Assignee { id: user_id.to_string(), role, unit }))
     }
 
     /// An active person's own unit path and every path of their jurisdiction (their unit and
@@ -88,7 +85,7 @@ impl SqlStore {
             self.assignee(user_id).await?.ok_or_else(|| StoreError::NotFound(format!("user {user_id}")))?;
         let to =
             self.unit(unit_code).await?.ok_or_else(|| StoreError::NotFound(format!("unit {unit_code}")))?;
-        if !crate::roster::role_fits(&who.role, &to.kind) {
+        if !sync_protocol::roles::fits(&who.role, &to.kind) {
             return Err(StoreError::Invalid(format!(
                 "a {} cannot belong to {} {} (a {})",
                 who.role, to.code, to.name, to.kind
@@ -131,7 +128,7 @@ impl SqlStore {
         }
         let unit =
             self.unit(village).await?.ok_or_else(|| StoreError::NotFound(format!("unit {village}")))?;
-        if unit.kind != "village" {
+        if !unit.is(UnitKind::Village) {
             return Err(StoreError::Invalid(format!(
                 "{} {} is a {}, not a village",
                 unit.code, unit.name, unit.kind

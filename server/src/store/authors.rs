@@ -1,7 +1,6 @@
 //! Who wrote a change, by its actor prefix: the merge needs the writer's role to tell a value
 //! the township chose from one field staff wrote (`merge::authority`).
 
-use sqlx::Row;
 use sync_protocol::ActorPrefix;
 
 use super::*;
@@ -17,14 +16,14 @@ impl SqlStore {
                 "SELECT d.actor_prefix, u.role FROM devices d JOIN users u ON u.id = d.user_id
                  WHERE d.actor_prefix IN ({marks})"
             );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            let mut q = sqlx::query_as::<_, (Vec<u8>, String)>(sqlx::AssertSqlSafe(sql));
             for p in chunk {
                 q = q.bind(p.0.to_vec());
             }
-            for r in q.fetch_all(&self.pool).await? {
-                let prefix = ActorPrefix::from_slice(&r.try_get::<Vec<u8>, _>(0)?)
-                    .map_err(|e| StoreError::Invalid(e.to_string()))?;
-                out.insert(prefix, r.try_get(1)?);
+            for (prefix, role) in q.fetch_all(&self.pool).await? {
+                let prefix =
+                    ActorPrefix::from_slice(&prefix).map_err(|e| StoreError::Invalid(e.to_string()))?;
+                out.insert(prefix, role);
             }
         }
         Ok(out)

@@ -2,7 +2,8 @@
 //! links that decide who may touch them. Uploads under way are in `uploads`. PROTOCOL.md
 //! "Blobs" is the contract.
 
-use sqlx::{Any, AssertSqlSafe, Row, Transaction};
+use sqlx::any::AnyRow;
+use sqlx::{Any, AssertSqlSafe, FromRow, Row, Transaction};
 use sync_protocol::DocId;
 
 use super::*;
@@ -24,45 +25,47 @@ const CHUNK: usize = 500;
 impl SqlStore {
     /// The cases whose attachments name this blob, with their unit paths.
     pub async fn blob_cases(&self, sha256: &str) -> Result<Vec<(DocId, String)>> {
-        let rows = sqlx::query(
+        let rows: Vec<(Vec<u8>, String)> = sqlx::query_as(
             "SELECT c.doc_id, c.unit_path FROM doc_blobs b JOIN cases c ON c.doc_id = b.doc_id WHERE b.sha256 = $1",
         )
         .bind(sha256)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(|r| Ok((super::sql::doc_id(r, 0)?, r.try_get(1)?))).collect()
+        rows.into_iter().map(|(doc, path)| Ok((super::sql::to_doc_id(doc)?, path))).collect()
     }
 
     /// A complete blob's state (partial uploads live apart, per device: see `uploads`).
     pub async fn blob_state(&self, sha256: &str) -> Result<Option<BlobState>> {
-        let row = sqlx::query("SELECT mime, size, received, complete FROM blobs WHERE sha256 = $1")
+        Ok(sqlx::query_as("SELECT mime, size, received, complete FROM blobs WHERE sha256 = $1")
             .bind(sha256)
             .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(state_from).transpose()
+            .await?)
     }
 
     /// The first stored chunk at or after `pos`: a complete blob is read chunk by chunk, so a
     /// 10 MiB scan never sits in memory whole.
     pub async fn blob_chunk_from(&self, sha256: &str, pos: i64) -> Result<Option<(i64, Vec<u8>)>> {
-        let row = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT pos, bytes FROM blob_chunks WHERE sha256 = $1 AND pos >= $2 ORDER BY pos LIMIT 1",
         )
         .bind(sha256)
         .bind(pos)
         .fetch_optional(&self.pool)
-        .await?;
-        row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
+        .await?)
     }
 }
 
-pub(super) fn state_from(r: &sqlx::any::AnyRow) -> Result<BlobState> {
-    Ok(BlobState {
-        mime: r.try_get(0)?,
-        size: r.try_get(1)?,
-        received: r.try_get(2)?,
-        complete: r.try_get::<i64, _>(3)? != 0,
-    })
+/// By hand: `complete` is stored as 0 or 1, and the `Any` driver decodes a bool only from a
+/// real boolean, which SQLite does not have.
+impl FromRow<'_, AnyRow> for BlobState {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(BlobState {
+            mime: r.try_get("mime")?,
+            size: r.try_get("size")?,
+            received: r.try_get("received")?,
+            complete: r.try_get::<i64, _>("complete")? != 0,
+        })
+    }
 }
 
 /// Make `doc_blobs` say exactly what these cases' attachments say, in the projection's

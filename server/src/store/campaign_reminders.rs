@@ -3,10 +3,9 @@
 //! claim through `claim_village`, whose outbox cause carries the Beijing date, so a village is
 //! reminded at most once a day whichever path comes first.
 
-use sqlx::Row;
-use sync_protocol::Role;
 use sync_protocol::outbox::{OutboxEvent, SweepDue};
 use sync_protocol::sweep;
+use sync_protocol::{Role, UnitKind};
 
 use super::alerts::DueDelivery;
 use super::*;
@@ -15,6 +14,7 @@ use super::*;
 const REMINDED_ROLES: [Role; 2] = [Role::VillageOfficer, Role::WorkTeam];
 
 /// A village of a campaign with no answered report.
+#[derive(sqlx::FromRow)]
 struct Missing {
     campaign: String,
     name: String,
@@ -42,22 +42,12 @@ pub struct ManualClaim {
 }
 
 const MISSING_COLS: &str =
-    "SELECT c.id, c.name, c.deadline, cv.village_code, cv.village_name FROM campaigns c
+    "SELECT c.id AS campaign, c.name, c.deadline, cv.village_code AS village, cv.village_name FROM campaigns c
      JOIN campaign_villages cv ON cv.campaign_id = c.id";
 /// A village is missing while no answered report of it is stored (`records.status` is `open`
 /// only for a report not answered yet, which the judge does not store; kept for safety).
 const NOT_ANSWERED: &str = "NOT EXISTS (SELECT 1 FROM records r WHERE r.kind = $1 AND r.ref_key = c.id
      AND r.unit_code = cv.village_code AND r.status <> 'open')";
-
-fn missing_from(r: &sqlx::any::AnyRow) -> Result<Missing> {
-    Ok(Missing {
-        campaign: r.try_get(0)?,
-        name: r.try_get(1)?,
-        deadline: r.try_get(2)?,
-        village: r.try_get(3)?,
-        village_name: r.try_get(4)?,
-    })
-}
 
 impl SqlStore {
     /// The sweep clock's claim: for every campaign open at `now` whose deadline is within
@@ -70,7 +60,7 @@ impl SqlStore {
         window_ms: i64,
         lease_ms: i64,
     ) -> Result<Vec<DueDelivery>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let rows: Vec<Missing> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "{MISSING_COLS} WHERE {NOT_ANSWERED} AND c.window_start <= $2 AND c.deadline > $2 AND c.deadline <= $3
              ORDER BY c.id, cv.village_code"
         )))
@@ -81,7 +71,7 @@ impl SqlStore {
         .await?;
         let mut out = Vec::new();
         for r in &rows {
-            if let Some(c) = self.claim_village(&missing_from(r)?, now, day, lease_ms).await? {
+            if let Some(c) = self.claim_village(r, now, day, lease_ms).await? {
                 out.extend(c.deliveries);
             }
         }
@@ -98,7 +88,7 @@ impl SqlStore {
         day: &str,
         lease_ms: i64,
     ) -> Result<ManualClaim> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let rows: Vec<Missing> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "{MISSING_COLS} WHERE {NOT_ANSWERED} AND c.id = $2 ORDER BY cv.village_code"
         )))
         .bind(sweep::KIND)
@@ -106,8 +96,7 @@ impl SqlStore {
         .fetch_all(&self.pool)
         .await?;
         let mut out = ManualClaim::default();
-        for r in &rows {
-            let m = missing_from(r)?;
+        for m in rows {
             if !villages.contains(&m.village) {
                 continue;
             }
@@ -139,13 +128,14 @@ impl SqlStore {
         let mut tx = self.writer.begin().await?;
         let claimed = sqlx::query(
             "INSERT INTO outbox (kind, doc_id, cause, payload, created_at, level, done_at)
-             VALUES ($1, $2, $3, $4, $5, 'village', $5) ON CONFLICT (cause) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5, $6, $5) ON CONFLICT (cause) DO NOTHING",
         )
         .bind(event.kind())
         .bind(doc.0.to_vec())
         .bind(&cause)
         .bind(event.payload())
         .bind(now)
+        .bind(UnitKind::Village.as_str())
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -167,7 +157,7 @@ impl SqlStore {
         .await?;
         let mut deliveries = Vec::new();
         for user in &people {
-            let subs = sqlx::query(
+            let subs: Vec<(i64, String, String, String)> = sqlx::query_as(
                 "SELECT s.id, s.endpoint, s.p256dh, s.auth FROM push_subscriptions s JOIN devices d ON d.id = s.device_id
                  WHERE d.user_id = $1 AND d.revoked_at IS NULL ORDER BY s.id",
             )
@@ -187,8 +177,7 @@ impl SqlStore {
                 .execute(&mut *tx)
                 .await?;
             }
-            for s in subs {
-                let sub_id: i64 = s.try_get(0)?;
+            for (sub_id, endpoint, p256dh, auth) in subs {
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO deliveries (outbox_id, doc_id, user_id, subscription_id, state, attempts, next_attempt_at, claimed_until, created_at)
                      VALUES ($1, $2, $3, $4, 'queued', 1, $5, $6, $5) RETURNING id",
@@ -204,11 +193,11 @@ impl SqlStore {
                 deliveries.push(DueDelivery {
                     id,
                     attempts: 1,
-                    level: "village".into(),
+                    level: UnitKind::Village.as_str().into(),
                     event: Ok(event.clone()),
-                    endpoint: s.try_get(1)?,
-                    p256dh: s.try_get(2)?,
-                    auth: s.try_get(3)?,
+                    endpoint,
+                    p256dh,
+                    auth,
                     subscription_id: sub_id,
                     outbox_id,
                     user_id: user.to_string(),

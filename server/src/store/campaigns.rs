@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
+use sync_protocol::UnitKind;
 use sync_protocol::sweep::{self, completeness::ReportInput, completeness::RosterVillage};
 
 use super::sql::now_ms;
@@ -43,7 +45,7 @@ pub struct CampaignInfo {
     pub created_at: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, FromRow)]
 pub struct RosterEntry {
     pub code: String,
     pub name: String,
@@ -90,21 +92,26 @@ pub struct ReminderLogRow {
 const CAMPAIGN_COLS: &str =
     "id, name, kind, unit_code, period, window_start, window_end, deadline, focus, created_by, created_at";
 
-fn campaign_from(r: &sqlx::any::AnyRow) -> Result<CampaignInfo> {
-    let focus: String = r.try_get(8)?;
-    Ok(CampaignInfo {
-        id: r.try_get(0)?,
-        name: r.try_get(1)?,
-        kind: r.try_get(2)?,
-        unit_code: r.try_get(3)?,
-        period: r.try_get(4)?,
-        window_start: r.try_get(5)?,
-        window_end: r.try_get(6)?,
-        deadline: r.try_get(7)?,
-        focus: serde_json::from_str(&focus).map_err(|e| StoreError::Invalid(e.to_string()))?,
-        created_by: r.try_get(9)?,
-        created_at: r.try_get(10)?,
-    })
+/// By hand rather than derived: `focus` is stored as JSON text, which the `Any` driver cannot
+/// decode for us.
+impl FromRow<'_, AnyRow> for CampaignInfo {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        let focus: String = r.try_get("focus")?;
+        Ok(CampaignInfo {
+            id: r.try_get("id")?,
+            name: r.try_get("name")?,
+            kind: r.try_get("kind")?,
+            unit_code: r.try_get("unit_code")?,
+            period: r.try_get("period")?,
+            window_start: r.try_get("window_start")?,
+            window_end: r.try_get("window_end")?,
+            deadline: r.try_get("deadline")?,
+            focus: serde_json::from_str(&focus)
+                .map_err(|e| sqlx::Error::ColumnDecode { index: "focus".into(), source: e.into() })?,
+            created_by: r.try_get("created_by")?,
+            created_at: r.try_get("created_at")?,
+        })
+    }
 }
 
 impl SqlStore {
@@ -138,10 +145,11 @@ impl SqlStore {
             sqlx::query(
                 "INSERT INTO campaign_villages (campaign_id, village_code, village_name, village_path, township_code, county_code)
                  SELECT $1, v.code, v.name, v.path, t.code, COALESCE(t.parent_code, '') FROM units v JOIN units t ON t.code = v.parent_code
-                 WHERE v.kind = 'village' AND t.code = $2",
+                 WHERE v.kind = $3 AND t.code = $2",
             )
             .bind(&c.id)
             .bind(t)
+            .bind(UnitKind::Village.as_str())
             .execute(&mut *tx)
             .await?;
         }
@@ -152,58 +160,47 @@ impl SqlStore {
     /// Townships within the unit path prefix `scope`.
     pub async fn townships_under(&self, scope: &str) -> Result<Vec<Unit>> {
         let (lo, hi) = super::sql::scope_range(scope);
-        let rows = sqlx::query(
-            "SELECT code, name, kind, parent_code, path FROM units WHERE kind = 'township' AND path >= $1 AND path < $2 ORDER BY code",
+        Ok(sqlx::query_as(
+            "SELECT code, name, kind, parent_code, path FROM units WHERE kind = $3 AND path >= $1 AND path < $2 ORDER BY code",
         )
         .bind(lo)
         .bind(hi)
+        .bind(UnitKind::Township.as_str())
         .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Unit {
-                    code: r.try_get(0)?,
-                    name: r.try_get(1)?,
-                    kind: r.try_get(2)?,
-                    parent_code: r.try_get(3)?,
-                    path: r.try_get(4)?,
-                })
-            })
-            .collect()
+        .await?)
     }
 
     /// Townships with no generated campaign for `period` yet.
     pub async fn townships_without_period(&self, period: &str) -> Result<Vec<(String, String)>> {
-        let rows = sqlx::query(
-            "SELECT u.code, u.path FROM units u WHERE u.kind = 'township'
+        Ok(sqlx::query_as(
+            "SELECT u.code, u.path FROM units u WHERE u.kind = $2
              AND NOT EXISTS (SELECT 1 FROM campaigns c WHERE c.unit_code = u.code AND c.period = $1) ORDER BY u.code",
         )
         .bind(period)
+        .bind(UnitKind::Township.as_str())
         .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
+        .await?)
     }
 
     pub async fn campaign(&self, id: &str) -> Result<Option<CampaignInfo>> {
-        let row =
-            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {CAMPAIGN_COLS} FROM campaigns WHERE id = $1")))
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?;
-        row.as_ref().map(campaign_from).transpose()
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {CAMPAIGN_COLS} FROM campaigns WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?)
     }
 
     /// Campaigns whose deadline falls in `[from, to)`, by deadline: those a period's report
     /// accounts for.
     pub async fn campaigns_due_between(&self, from: i64, to: i64) -> Result<Vec<CampaignInfo>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {CAMPAIGN_COLS} FROM campaigns WHERE deadline >= $1 AND deadline < $2 ORDER BY deadline, id"
         )))
         .bind(from)
         .bind(to)
         .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(campaign_from).collect()
+        .await?)
     }
 
     /// Campaigns with any village in `scope` whose deadline is after `since`, newest first,
@@ -213,7 +210,7 @@ impl SqlStore {
         scope: &Scope,
         since: i64,
     ) -> Result<Vec<(CampaignInfo, Vec<RosterEntry>)>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let campaigns: Vec<CampaignInfo> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {CAMPAIGN_COLS} FROM campaigns WHERE deadline > $1 ORDER BY window_start DESC, id"
         )))
         .bind(since)
@@ -221,8 +218,7 @@ impl SqlStore {
         .await?;
         let mut out = Vec::new();
         let rosters = self.rosters_since(since).await?;
-        for r in &rows {
-            let c = campaign_from(r)?;
+        for c in campaigns {
             let villages: Vec<RosterEntry> = rosters
                 .get(&c.id)
                 .map(|v| v.iter().filter(|v| scope.covers_path(&v.path)).cloned().collect())
@@ -235,9 +231,16 @@ impl SqlStore {
     }
 
     async fn rosters_since(&self, since: i64) -> Result<BTreeMap<String, Vec<RosterEntry>>> {
-        let rows = sqlx::query(
-            "SELECT cv.campaign_id, cv.village_code, cv.village_name, cv.township_code, cv.county_code, cv.village_path,
-                    COALESCE(t.name, cv.township_code)
+        #[derive(FromRow)]
+        struct Listed {
+            campaign_id: String,
+            #[sqlx(flatten)]
+            village: RosterEntry,
+        }
+        let rows: Vec<Listed> = sqlx::query_as(
+            "SELECT cv.campaign_id, cv.village_code AS code, cv.village_name AS name, cv.township_code AS township,
+                    cv.county_code AS county, cv.village_path AS path,
+                    COALESCE(t.name, cv.township_code) AS township_name
              FROM campaign_villages cv JOIN campaigns c ON c.id = cv.campaign_id
              LEFT JOIN units t ON t.code = cv.township_code WHERE c.deadline > $1
              ORDER BY cv.campaign_id, cv.village_code",
@@ -246,50 +249,39 @@ impl SqlStore {
         .fetch_all(&self.pool)
         .await?;
         let mut out: BTreeMap<String, Vec<RosterEntry>> = BTreeMap::new();
-        for r in &rows {
-            out.entry(r.try_get(0)?).or_default().push(RosterEntry {
-                code: r.try_get(1)?,
-                name: r.try_get(2)?,
-                township: r.try_get(3)?,
-                county: r.try_get(4)?,
-                path: r.try_get(5)?,
-                township_name: r.try_get(6)?,
-            });
+        for r in rows {
+            out.entry(r.campaign_id).or_default().push(r.village);
         }
         Ok(out)
     }
 
     /// The roster of one campaign within `scope`.
     pub async fn roster(&self, id: &str, scope: &Scope) -> Result<Vec<RosterEntry>> {
-        let rows = sqlx::query(
-            "SELECT cv.village_code, cv.village_name, cv.township_code, cv.county_code, cv.village_path,
-                    COALESCE(t.name, cv.township_code)
+        let all: Vec<RosterEntry> = sqlx::query_as(
+            "SELECT cv.village_code AS code, cv.village_name AS name, cv.township_code AS township,
+                    cv.county_code AS county, cv.village_path AS path,
+                    COALESCE(t.name, cv.township_code) AS township_name
              FROM campaign_villages cv LEFT JOIN units t ON t.code = cv.township_code
              WHERE cv.campaign_id = $1 ORDER BY cv.village_code",
         )
         .bind(id)
         .fetch_all(&self.pool)
         .await?;
-        let all: Vec<RosterEntry> = rows
-            .iter()
-            .map(|r| {
-                Ok(RosterEntry {
-                    code: r.try_get(0)?,
-                    name: r.try_get(1)?,
-                    township: r.try_get(2)?,
-                    county: r.try_get(3)?,
-                    path: r.try_get(4)?,
-                    township_name: r.try_get(5)?,
-                })
-            })
-            .collect::<Result<_>>()?;
         Ok(all.into_iter().filter(|v| scope.covers_path(&v.path)).collect())
     }
 
     /// The stored sweep reports of campaigns whose deadline is after `since` (or of one
     /// campaign), with the time the server first stored each: when it was answered.
     pub async fn sweep_reports(&self, campaign: Option<&str>, since: i64) -> Result<Vec<StoredReport>> {
-        let rows = sqlx::query(
+        #[derive(FromRow)]
+        struct Stored {
+            ref_key: String,
+            unit_code: String,
+            unit_path: String,
+            body: String,
+            created_at: i64,
+        }
+        let rows: Vec<Stored> = sqlx::query_as(
             "SELECT r.ref_key, r.unit_code, r.unit_path, r.body, d.created_at FROM records r
              JOIN documents d ON d.doc_id = r.doc_id JOIN campaigns c ON c.id = r.ref_key
              WHERE r.kind = $1 AND ($2 = '' OR r.ref_key = $2) AND c.deadline > $3",
@@ -299,20 +291,19 @@ impl SqlStore {
         .bind(since)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
+        rows.into_iter()
             .map(|r| {
-                let body: String = r.try_get(3)?;
                 let body: serde_json::Value =
-                    serde_json::from_str(&body).map_err(|e| StoreError::Invalid(e.to_string()))?;
+                    serde_json::from_str(&r.body).map_err(|e| StoreError::Invalid(e.to_string()))?;
                 let count = |k: &str| body[k].as_object().map_or(0, |m| m.len());
                 Ok(StoredReport {
-                    campaign: r.try_get(0)?,
-                    unit_path: r.try_get(2)?,
+                    campaign: r.ref_key,
+                    unit_path: r.unit_path,
                     input: ReportInput {
-                        village: r.try_get(1)?,
+                        village: r.unit_code,
                         found: count("found") as u32,
                         nil: count("nil") > 0,
-                        received_at: Some(r.try_get(4)?),
+                        received_at: Some(r.created_at),
                     },
                     clock_corrections: body["clock_corrections"].as_array().map_or(0, Vec::len),
                 })
@@ -332,7 +323,7 @@ impl SqlStore {
             return Ok(None);
         }
         let Some(campaign) = ref_key else { return Ok(None) };
-        let row = sqlx::query(
+        let row: Option<(i64, i64)> = sqlx::query_as(
             "SELECT c.deadline, (SELECT COUNT(*) FROM campaign_villages cv WHERE cv.campaign_id = c.id AND cv.village_code = $2)
              FROM campaigns c WHERE c.id = $1",
         )
@@ -340,18 +331,13 @@ impl SqlStore {
         .bind(unit_code)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(match row {
-            None => None,
-            Some(r) => Some(serde_json::json!({
-                "deadline": r.try_get::<i64, _>(0)?, "listed": r.try_get::<i64, _>(1)? > 0,
-            })),
-        })
+        Ok(row.map(|(deadline, listed)| serde_json::json!({ "deadline": deadline, "listed": listed > 0 })))
     }
 
     /// Every reminder of a campaign, per person reached (or not).
     pub async fn reminder_log(&self, campaign: &str) -> Result<Vec<ReminderLogRow>> {
         let prefix = format!("sweep_reminder:{campaign}:");
-        let rows = sqlx::query(
+        let rows: Vec<(String, Option<String>, String, i64, Option<i64>)> = sqlx::query_as(
             "SELECT o.cause, dl.user_id, COALESCE(dl.state, 'nobody'), COALESCE(dl.created_at, o.created_at), dl.sent_at
              FROM outbox o LEFT JOIN deliveries dl ON dl.outbox_id = o.id
              WHERE o.kind = 'sweep_reminder' AND o.cause >= $1 AND o.cause < $2 ORDER BY o.id, dl.id",
@@ -360,19 +346,19 @@ impl SqlStore {
         .bind(format!("sweep_reminder:{campaign};"))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                let cause: String = r.try_get(0)?;
+        Ok(rows
+            .into_iter()
+            .map(|(cause, user_id, state, created_at, sent_at)| {
                 let mut rest = cause[prefix.len()..].splitn(2, ':');
-                Ok(ReminderLogRow {
+                ReminderLogRow {
                     village: rest.next().unwrap_or_default().to_string(),
                     day: rest.next().unwrap_or_default().to_string(),
-                    user_id: r.try_get(1)?,
-                    state: r.try_get(2)?,
-                    created_at: r.try_get(3)?,
-                    sent_at: r.try_get(4)?,
-                })
+                    user_id,
+                    state,
+                    created_at,
+                    sent_at,
+                }
             })
-            .collect()
+            .collect())
     }
 }

@@ -4,10 +4,10 @@
 
 use std::collections::HashSet;
 
-use sqlx::{Any, AnyConnection, AssertSqlSafe, Connection, Row, Transaction};
+use sqlx::{Any, AnyConnection, AssertSqlSafe, Connection, Transaction};
 use sync_protocol::DocId;
 
-use super::sql::{doc_id, now_ms};
+use super::sql::{now_ms, to_doc_id};
 use super::*;
 
 /// A storage fault injected here when a test asks for one; nothing in production builds.
@@ -130,7 +130,7 @@ impl SqlStore {
             // Delivered to every replica's listener only if this transaction commits.
             fault_point!(self);
             sqlx::query("SELECT pg_notify('anlan_feed', $1)")
-                .bind(crate::live::encode_commit(high, batch))
+                .bind(super::feed_notice::encode_commit(high, batch))
                 .execute(&mut *tx)
                 .await?;
         }
@@ -155,7 +155,7 @@ async fn claim(tx: &mut Transaction<'_, Any>, batch: &[DocCommit], now: i64) -> 
              VALUES {} ON CONFLICT (doc_id) DO NOTHING RETURNING doc_id",
             values(chunk.len(), 9)
         );
-        let mut q = sqlx::query(AssertSqlSafe(sql));
+        let mut q = sqlx::query_scalar(AssertSqlSafe(sql));
         for c in chunk {
             q = q
                 .bind(c.doc.0.to_vec())
@@ -182,7 +182,7 @@ async fn claim(tx: &mut Transaction<'_, Any>, batch: &[DocCommit], now: i64) -> 
              RETURNING doc_id",
             values_from(chunk.len(), 5, 2)
         );
-        let mut q = sqlx::query(AssertSqlSafe(sql)).bind(now);
+        let mut q = sqlx::query_scalar(AssertSqlSafe(sql)).bind(now);
         for c in chunk {
             q = q
                 .bind(c.doc.0.to_vec())
@@ -197,8 +197,8 @@ async fn claim(tx: &mut Transaction<'_, Any>, batch: &[DocCommit], now: i64) -> 
     Ok(conflicts)
 }
 
-fn returned_ids(rows: Vec<sqlx::any::AnyRow>) -> Result<HashSet<DocId>> {
-    rows.iter().map(|r| doc_id(r, 0)).collect()
+fn returned_ids(ids: Vec<Vec<u8>>) -> Result<HashSet<DocId>> {
+    ids.into_iter().map(to_doc_id).collect()
 }
 
 /// Append the changes to the log; returns the highest feed position written (0 if none).
@@ -212,7 +212,7 @@ async fn insert_changes(tx: &mut Transaction<'_, Any>, batch: &[DocCommit], now:
              VALUES {} ON CONFLICT (doc_id, hash) DO NOTHING RETURNING seq",
             values(chunk.len(), 7)
         );
-        let mut q = sqlx::query(AssertSqlSafe(sql));
+        let mut q = sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql));
         for (c, ch) in chunk {
             q = q
                 .bind(c.doc.0.to_vec())
@@ -223,8 +223,8 @@ async fn insert_changes(tx: &mut Transaction<'_, Any>, batch: &[DocCommit], now:
                 .bind(ch.device_id)
                 .bind(now);
         }
-        for r in q.fetch_all(&mut **tx).await? {
-            high = high.max(r.try_get::<i64, _>(0)?);
+        for seq in q.fetch_all(&mut **tx).await? {
+            high = high.max(seq);
         }
     }
     Ok(high)

@@ -6,12 +6,9 @@
 
 use std::collections::HashSet;
 
-use sqlx::Row;
-use sqlx::any::AnyRow;
 use sync_protocol::DocId;
 
 use super::scope::Bind;
-use super::sql::doc_id;
 use super::*;
 
 impl SqlStore {
@@ -90,11 +87,11 @@ impl SqlStore {
              ORDER BY seq LIMIT $3",
             clause(4, "unit_path")
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(cursor).bind(high).bind(FEED_ROWS);
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(cursor).bind(high).bind(FEED_ROWS);
         for (lo, hi) in &ranges {
             q = q.bind(lo).bind(hi);
         }
-        q.fetch_all(&self.pool).await?.iter().map(feed_row).collect()
+        q.fetch_all(&self.pool).await?.into_iter().map(feed_row).collect()
     }
 
     /// The feed's rows of the named cases, seeking the (doc_id, seq) index once per case.
@@ -111,9 +108,9 @@ impl SqlStore {
              WHERE {column} IN ({marks}) AND seq > $1 AND seq <= $2
              ORDER BY seq LIMIT $3"
         );
-        let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(cursor).bind(high).bind(FEED_ROWS);
+        let q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(cursor).bind(high).bind(FEED_ROWS);
         let q = values.into_iter().fold(q, |q, v| v.onto(q));
-        q.fetch_all(&self.pool).await?.iter().map(feed_row).collect()
+        q.fetch_all(&self.pool).await?.into_iter().map(feed_row).collect()
     }
 }
 
@@ -123,9 +120,18 @@ const FEED_ROWS: i64 = 2_000;
 /// (seq, doc, change bytes, change hash).
 type FeedRow = (i64, DocId, Vec<u8>, [u8; 32]);
 
-fn feed_row(r: &AnyRow) -> Result<FeedRow> {
-    let hash: Vec<u8> = r.try_get(3)?;
+/// A feed row as stored: (seq, doc_id, bytes, hash).
+#[derive(sqlx::FromRow)]
+struct Stored {
+    seq: i64,
+    #[sqlx(try_from = "Vec<u8>")]
+    doc_id: DocId,
+    bytes: Vec<u8>,
+    hash: Vec<u8>,
+}
+
+fn feed_row(r: Stored) -> Result<FeedRow> {
     let hash =
-        hash.try_into().map_err(|_| StoreError::Invalid("stored change hash is not 32 bytes".into()))?;
-    Ok((r.try_get(0)?, doc_id(r, 1)?, r.try_get(2)?, hash))
+        r.hash.try_into().map_err(|_| StoreError::Invalid("stored change hash is not 32 bytes".into()))?;
+    Ok((r.seq, r.doc_id, r.bytes, hash))
 }

@@ -7,7 +7,6 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 
 use super::admin::token_hash;
 use super::sql::now_ms;
@@ -47,7 +46,7 @@ pub struct Credentials {
 }
 
 /// One of a user's devices, as the user's own device list shows it.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
 pub struct DeviceInfo {
     pub id: i64,
     pub label: String,
@@ -167,24 +166,29 @@ impl SqlStore {
             // Not a phone number, so nobody's; and PostgreSQL would refuse a NUL in it with an error.
             return Ok(None);
         }
-        let row = sqlx::query(
+        #[derive(sqlx::FromRow)]
+        struct Found {
+            id: String,
+            password_hash: Option<String>,
+            code_hash: Option<String>,
+            expires_at: Option<i64>,
+            used_at: Option<i64>,
+        }
+        let found: Option<Found> = sqlx::query_as(
             "SELECT u.id, u.password_hash, c.code_hash, c.expires_at, c.used_at
              FROM users u LEFT JOIN enrolment_codes c ON c.user_id = u.id WHERE u.phone = $1",
         )
         .bind(phone)
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|r| {
-            let expires: Option<i64> = r.try_get(3)?;
-            let used: Option<i64> = r.try_get(4)?;
-            let live = used.is_none() && expires.is_some_and(|e| e > now_ms());
-            Ok(Credentials {
-                user_id: r.try_get(0)?,
-                password_hash: r.try_get(1)?,
-                code_hash: if live { r.try_get(2)? } else { None },
-            })
-        })
-        .transpose()
+        Ok(found.map(|f| {
+            let live = f.used_at.is_none() && f.expires_at.is_some_and(|e| e > now_ms());
+            Credentials {
+                user_id: f.id,
+                password_hash: f.password_hash,
+                code_hash: if live { f.code_hash } else { None },
+            }
+        }))
     }
 
     /// Use up the user's code and set their password, both or neither. False when the code was
@@ -219,7 +223,7 @@ impl SqlStore {
     pub async fn count_attempt(&self, key: &str, limit: i64) -> Result<Option<i64>> {
         let now = now_ms();
         // A window that has passed, or a lock that has ended, starts the count afresh.
-        let row = sqlx::query(
+        let (attempts, locked_until): (i64, Option<i64>) = sqlx::query_as(
             "INSERT INTO login_failures (key, failures, first_at, locked_until) VALUES ($1, 1, $2, NULL)
              ON CONFLICT (key) DO UPDATE SET
                  failures = CASE WHEN login_failures.first_at < $3 OR login_failures.locked_until <= $2
@@ -235,7 +239,6 @@ impl SqlStore {
         .bind(now - LOCKOUT_MS)
         .fetch_one(&self.writer)
         .await?;
-        let (attempts, locked_until): (i64, Option<i64>) = (row.try_get(0)?, row.try_get(1)?);
         if let Some(until) = locked_until.filter(|u| *u > now) {
             return Ok(Some(until - now));
         }
@@ -315,23 +318,12 @@ impl SqlStore {
     }
 
     pub async fn user_devices(&self, user_id: &str) -> Result<Vec<DeviceInfo>> {
-        sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT id, label, created_at, revoked_at, retire_at FROM devices WHERE user_id = $1 ORDER BY id",
         )
         .bind(user_id)
         .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(DeviceInfo {
-                id: r.try_get(0)?,
-                label: r.try_get(1)?,
-                created_at: r.try_get(2)?,
-                revoked_at: r.try_get(3)?,
-                retire_at: r.try_get(4)?,
-            })
-        })
-        .collect()
+        .await?)
     }
 
     /// Sign out one of the user's own devices. Someone else's device answers like a missing one.
@@ -408,12 +400,12 @@ impl SqlStore {
         for chunk in phones.chunks(200) {
             let marks = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(",");
             let sql = format!("SELECT phone, id FROM users WHERE phone IN ({marks})");
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            let mut q = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(sql));
             for p in chunk {
                 q = q.bind(p);
             }
-            for r in q.fetch_all(&self.pool).await? {
-                out.insert(r.try_get(0)?, r.try_get(1)?);
+            for (phone, id) in q.fetch_all(&self.pool).await? {
+                out.insert(phone, id);
             }
         }
         Ok(out)

@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 
 use super::*;
 
@@ -44,13 +43,14 @@ impl SqlStore {
 
     /// Every unit that has coordinates, by code.
     pub async fn unit_locations(&self) -> Result<HashMap<String, LatLon>> {
-        let rows = sqlx::query("SELECT code, latitude, longitude FROM units WHERE latitude IS NOT NULL AND longitude IS NOT NULL")
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter()
-            .map(|r| {
-                Ok((r.try_get::<String, _>(0)?, LatLon { latitude: r.try_get(1)?, longitude: r.try_get(2)? }))
-            })
-            .collect()
+        let rows: Vec<(String, f64, f64)> = sqlx::query_as(
+            "SELECT code, latitude, longitude FROM units WHERE latitude IS NOT NULL AND longitude IS NOT NULL",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(code, latitude, longitude)| (code, LatLon { latitude, longitude }))
+            .collect())
     }
 }

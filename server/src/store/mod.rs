@@ -18,6 +18,7 @@ mod campaigns;
 mod commit;
 pub mod copy;
 mod feed;
+mod feed_notice;
 pub mod identity;
 mod locations;
 mod notices;
@@ -53,6 +54,7 @@ pub use audit::{ChangeAuthor, LoggedChange};
 pub use blobs::BlobState;
 pub use campaign_reminders::{ClaimedReminder, ManualClaim};
 pub use campaigns::{CampaignInfo, NewCampaign, ReminderLogRow, RosterEntry, StoredReport};
+pub use feed_notice::{FeedNotice, decode_notice};
 pub use locations::LatLon;
 pub use people::UserListing;
 pub use quarantine::QuarantineEntry;
@@ -67,7 +69,7 @@ pub use working_set::RECENT_MS;
 
 use std::collections::HashMap;
 
-use sync_protocol::{ActorPrefix, DocId};
+use sync_protocol::{ActorPrefix, DocId, UnitKind};
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
@@ -121,7 +123,7 @@ impl DeviceAuth {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Unit {
     pub code: String,
     pub name: String,
@@ -130,8 +132,15 @@ pub struct Unit {
     pub path: String,
 }
 
+impl Unit {
+    /// Is this unit of `kind`? Units keep their kind as stored text.
+    pub fn is(&self, kind: UnitKind) -> bool {
+        self.kind == kind.as_str()
+    }
+}
+
 /// What the merge layer needs to know about a stored document before loading it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct DocMeta {
     pub unit_code: String,
     pub unit_path: String,

@@ -3,11 +3,9 @@
 //! line) must reach the running servers, by NOTIFY on PostgreSQL and through the
 //! `live_notices` table on SQLite, which every SQLite server polls.
 
-use sqlx::Row;
-
+use super::feed_notice::encode_notice;
 use super::sql::now_ms;
 use super::*;
-use crate::live::{FeedNotice, encode_notice};
 
 /// Rows of `live_notices` older than this are of no use to anyone: a server polls every
 /// fraction of a second, and one that starts later does not want old news.
@@ -60,13 +58,10 @@ impl SqlStore {
 
     /// Notices left by other processes after `id`, oldest first.
     pub async fn live_notices_after(&self, id: i64) -> Result<Vec<(i64, String)>> {
-        sqlx::query("SELECT id, body FROM live_notices WHERE id > $1 ORDER BY id")
+        Ok(sqlx::query_as("SELECT id, body FROM live_notices WHERE id > $1 ORDER BY id")
             .bind(id)
             .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-            .collect()
+            .await?)
     }
 
     /// Tell live listeners that these people's scopes changed; see [`SqlStore::announce`].

@@ -1,7 +1,6 @@
 //! The administrators' view of units and people: listings within a jurisdiction.
 
 use serde::Serialize;
-use sqlx::Row;
 
 use super::sql::scope_range;
 use super::*;
@@ -26,23 +25,34 @@ impl SqlStore {
     /// The units under `path` (itself included), in tree order.
     pub async fn units_under(&self, path: &str) -> Result<Vec<Unit>> {
         let (lo, hi) = scope_range(path);
-        sqlx::query("SELECT code, name, kind, parent_code, path FROM units WHERE path >= $1 AND path < $2 ORDER BY path")
+        Ok(sqlx::query_as("SELECT code, name, kind, parent_code, path FROM units WHERE path >= $1 AND path < $2 ORDER BY path")
             .bind(lo)
             .bind(hi)
             .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(super::admin::unit_from)
-            .collect()
+            .await?)
     }
 
     /// The people whose unit lies under `path`, in tree order, then by name.
     pub async fn users_under(&self, path: &str, limit: i64, offset: i64) -> Result<Vec<UserListing>> {
         let (lo, hi) = scope_range(path);
-        sqlx::query(
-            "SELECT u.id, u.name, u.phone, u.role, u.unit_code, n.name,
-                    CAST(CASE WHEN u.password_hash IS NULL THEN 0 ELSE 1 END AS BIGINT),
-                    (SELECT COUNT(*) FROM devices d WHERE d.user_id = u.id AND d.revoked_at IS NULL),
+        // `enrolled` comes as 0 or 1: the `Any` driver decodes a bool only from a real boolean,
+        // which SQLite does not have.
+        #[derive(sqlx::FromRow)]
+        struct Listed {
+            id: String,
+            name: String,
+            phone: Option<String>,
+            role: String,
+            unit_code: String,
+            unit_name: String,
+            enrolled: i64,
+            devices: i64,
+            created_at: i64,
+        }
+        let rows: Vec<Listed> = sqlx::query_as(
+            "SELECT u.id, u.name, u.phone, u.role, u.unit_code, n.name AS unit_name,
+                    CAST(CASE WHEN u.password_hash IS NULL THEN 0 ELSE 1 END AS BIGINT) AS enrolled,
+                    (SELECT COUNT(*) FROM devices d WHERE d.user_id = u.id AND d.revoked_at IS NULL) AS devices,
                     u.created_at
              FROM users u JOIN units n ON n.code = u.unit_code
              WHERE n.path >= $1 AND n.path < $2 ORDER BY n.path, u.name, u.id LIMIT $3 OFFSET $4",
@@ -52,22 +62,21 @@ impl SqlStore {
         .bind(limit)
         .bind(offset)
         .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(UserListing {
-                id: r.try_get(0)?,
-                name: r.try_get(1)?,
-                phone: r.try_get(2)?,
-                role: r.try_get(3)?,
-                unit_code: r.try_get(4)?,
-                unit_name: r.try_get(5)?,
-                enrolled: r.try_get::<i64, _>(6)? != 0,
-                devices: r.try_get(7)?,
-                created_at: r.try_get(8)?,
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| UserListing {
+                id: r.id,
+                name: r.name,
+                phone: r.phone,
+                role: r.role,
+                unit_code: r.unit_code,
+                unit_name: r.unit_name,
+                enrolled: r.enrolled != 0,
+                devices: r.devices,
+                created_at: r.created_at,
             })
-        })
-        .collect()
+            .collect())
     }
 
     /// A user's role and unit path, if the user exists.
@@ -75,13 +84,11 @@ impl SqlStore {
         if self.user_unit_path(user_id).await?.is_none() {
             return Ok(None);
         }
-        Ok(sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT u.role, n.path FROM users u JOIN units n ON n.code = u.unit_code WHERE u.id = $1",
         )
         .bind(user_id)
         .fetch_optional(&self.pool)
-        .await?
-        .map(|r| Ok::<_, sqlx::Error>((r.try_get(0)?, r.try_get(1)?)))
-        .transpose()?)
+        .await?)
     }
 }

@@ -4,12 +4,13 @@
 //! `due_at`, computed by `sync_protocol::rules::petition`; the petitioner's own windows (asking
 //! for review) remind nobody.
 
-use sqlx::{Row, Transaction};
+use sqlx::Transaction;
+use sync_protocol::DocId;
 use sync_protocol::calendar::{DAY_MS, beijing_day};
 use sync_protocol::outbox::{OutboxEvent, PetitionDeadline, PetitionDue};
 use sync_protocol::rules::petition::days_left_to;
 
-use super::sql::{doc_id, now_ms};
+use super::sql::now_ms;
 use super::*;
 
 /// Reminders before a deadline: (at most this many days left, the cause's suffix), the
@@ -25,7 +26,16 @@ impl SqlStore {
     /// days before" reminder goes out on any of the three days before (the first tick that
     /// sees it), the other on the last day; none once the deadline has passed.
     pub async fn remind_petitions_at(&self, now: i64) -> Result<u64> {
-        let rows = sqlx::query(
+        #[derive(sqlx::FromRow)]
+        struct Due {
+            #[sqlx(try_from = "Vec<u8>")]
+            doc_id: DocId,
+            due_at: i64,
+            status: Option<String>,
+            unit_code: String,
+            body: String,
+        }
+        let rows: Vec<Due> = sqlx::query_as(
             "SELECT doc_id, due_at, status, unit_code, body FROM records
              WHERE kind = 'petition' AND due_at IS NOT NULL AND due_at > $1 AND due_at <= $2",
         )
@@ -35,21 +45,19 @@ impl SqlStore {
         .await?;
         let mut n = 0;
         for r in rows {
-            let doc = doc_id(&r, 0)?;
-            let due: i64 = r.try_get(1)?;
-            let body: serde_json::Value =
-                serde_json::from_str(&r.try_get::<String, _>(4)?).unwrap_or_default();
+            let (doc, due) = (r.doc_id, r.due_at);
+            let body: serde_json::Value = serde_json::from_str(&r.body).unwrap_or_default();
             if body["deadline"]["owner"] != "office" {
                 continue;
             }
             let left = days_left_to(due, now);
             let Some((_, which)) = WHEN.iter().find(|(before, _)| left <= *before) else { continue };
-            let stage = r.try_get::<Option<String>, _>(2)?.and_then(|s| s.parse().ok());
+            let stage = r.status.and_then(|s| s.parse().ok());
             let kind = body["deadline"]["kind"].as_str().and_then(|k| k.parse().ok());
             let (Some(stage), Some(kind)) = (stage, kind) else { continue };
             let event = OutboxEvent::PetitionDue(PetitionDue {
                 doc,
-                village: r.try_get(3)?,
+                village: r.unit_code,
                 stage,
                 deadline: PetitionDeadline { kind, due_ms: due },
                 days_left: left,
@@ -69,12 +77,12 @@ impl SqlStore {
         let village = unit_path.split('/').rfind(|s| !s.is_empty()).unwrap_or_default();
         let mut out = Vec::new();
         for unit in self.unit_chain(village).await? {
-            let ids: Vec<String> = sqlx::query_scalar(
-                "SELECT id FROM users WHERE unit_code = $1 AND role = 'petition_staff' ORDER BY id",
-            )
-            .bind(&unit.code)
-            .fetch_all(&mut **tx)
-            .await?;
+            let ids: Vec<String> =
+                sqlx::query_scalar("SELECT id FROM users WHERE unit_code = $1 AND role = $2 ORDER BY id")
+                    .bind(&unit.code)
+                    .bind(sync_protocol::Role::PetitionStaff.as_str())
+                    .fetch_all(&mut **tx)
+                    .await?;
             out.extend(ids);
         }
         Ok(out)

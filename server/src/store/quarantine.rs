@@ -3,16 +3,15 @@
 //! so a county administrator sees what the people of the county could not deliver.
 
 use serde::Serialize;
-use sqlx::Row;
-use sqlx::any::AnyRow;
+use sqlx::FromRow;
 use sync_protocol::DocId;
 
 use super::scope::scope_filter;
-use super::sql::{doc_id, now_ms};
+use super::sql::now_ms;
 use super::*;
 
 /// One quarantined push, without its bytes.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, FromRow)]
 pub struct QuarantineEntry {
     pub id: i64,
     pub device_id: i64,
@@ -22,6 +21,7 @@ pub struct QuarantineEntry {
     pub unit_code: String,
     pub unit_name: String,
     #[serde(serialize_with = "as_text")]
+    #[sqlx(try_from = "Vec<u8>")]
     pub doc: DocId,
     pub code: String,
     pub message: String,
@@ -36,29 +36,11 @@ fn as_text<S: serde::Serializer>(d: &DocId, s: S) -> std::result::Result<S::Ok, 
     s.collect_str(d)
 }
 
-const COLUMNS: &str = "q.id, q.device_id, d.label, u.id, u.name, n.code, n.name, q.doc_id, q.code, q.message,
-     q.received_at, q.released_at, q.released_by, n.path";
+const COLUMNS: &str = "q.id, q.device_id, d.label AS device_label, u.id AS user_id, u.name AS user_name,
+     n.code AS unit_code, n.name AS unit_name, q.doc_id AS doc, q.code, q.message, q.received_at, q.released_at,
+     q.released_by, n.path AS unit_path";
 const FROM: &str = "FROM quarantine q JOIN devices d ON d.id = q.device_id JOIN users u ON u.id = d.user_id
      JOIN units n ON n.code = u.unit_code";
-
-fn entry(r: &AnyRow) -> Result<QuarantineEntry> {
-    Ok(QuarantineEntry {
-        id: r.try_get(0)?,
-        device_id: r.try_get(1)?,
-        device_label: r.try_get(2)?,
-        user_id: r.try_get(3)?,
-        user_name: r.try_get(4)?,
-        unit_code: r.try_get(5)?,
-        unit_name: r.try_get(6)?,
-        doc: doc_id(r, 7)?,
-        code: r.try_get(8)?,
-        message: r.try_get(9)?,
-        received_at: r.try_get(10)?,
-        released_at: r.try_get(11)?,
-        released_by: r.try_get(12)?,
-        unit_path: r.try_get(13)?,
-    })
-}
 
 impl QuarantineEntry {
     /// Is this item in `scope` (its pusher's unit lies in it)? `None`: every item.
@@ -84,29 +66,35 @@ impl SqlStore {
         let filter = filter.replace("unit_path", "n.path");
         let open = if released { "" } else { "AND q.released_at IS NULL" };
         let sql = format!("SELECT {COLUMNS} {FROM} WHERE {filter} {open} ORDER BY q.id DESC LIMIT $1");
-        let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(limit);
+        let q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(limit);
         let q = binds.into_iter().fold(q, |q, b| b.onto(q));
-        q.fetch_all(&self.pool).await?.iter().map(entry).collect()
+        Ok(q.fetch_all(&self.pool).await?)
     }
 
     /// One item and its pushed changes (a CBOR array of byte strings, as received).
     pub async fn quarantine_item(&self, id: i64) -> Result<Option<(QuarantineEntry, Vec<u8>)>> {
         let sql = format!("SELECT {COLUMNS}, q.changes {FROM} WHERE q.id = $1");
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&self.pool).await?;
-        row.map(|r| Ok((entry(&r)?, r.try_get(14)?))).transpose()
+        #[derive(FromRow)]
+        struct Item {
+            #[sqlx(flatten)]
+            entry: QuarantineEntry,
+            changes: Vec<u8>,
+        }
+        let item: Option<Item> =
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&self.pool).await?;
+        Ok(item.map(|i| (i.entry, i.changes)))
     }
 
     /// Every open item of `doc` pushed by `device_id`, oldest first, with its changes: a
     /// document is released with all its waiting history, never a part of it.
     pub async fn quarantine_open_for(&self, device_id: i64, doc: DocId) -> Result<Vec<(i64, Vec<u8>)>> {
-        let rows = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT id, changes FROM quarantine WHERE device_id = $1 AND doc_id = $2 AND released_at IS NULL ORDER BY id",
         )
         .bind(device_id)
         .bind(doc.0.to_vec())
         .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
+        .await?)
     }
 
     pub async fn quarantine_released(&self, ids: &[i64], by: &str) -> Result<()> {

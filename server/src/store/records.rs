@@ -1,9 +1,10 @@
 //! The `records` projection: documents of kinds other than the case.
 
-use sqlx::{Any, AssertSqlSafe, Row, Transaction};
+use sqlx::any::AnyRow;
+use sqlx::{Any, AssertSqlSafe, FromRow, Row, Transaction};
 use sync_protocol::DocId;
 
-use super::sql::{doc_id, now_ms};
+use super::sql::now_ms;
 use super::*;
 
 /// Rows per statement: 11 columns, well below SQLite's bound-parameter limit.
@@ -21,6 +22,30 @@ pub struct RecordListing {
     pub at: Option<i64>,
     pub person: Option<String>,
     pub body: serde_json::Value,
+}
+
+/// By hand: the id is listed as text and the body as JSON, neither as stored.
+impl FromRow<'_, AnyRow> for RecordListing {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        let decode = |column: &str, e: Box<dyn std::error::Error + Send + Sync>| sqlx::Error::ColumnDecode {
+            index: column.into(),
+            source: e,
+        };
+        let doc =
+            DocId::try_from(r.try_get::<Vec<u8>, _>("doc_id")?).map_err(|e| decode("doc_id", e.into()))?;
+        let body: String = r.try_get("body")?;
+        Ok(RecordListing {
+            doc: doc.to_string(),
+            kind: r.try_get("kind")?,
+            unit_code: r.try_get("unit_code")?,
+            ref_key: r.try_get("ref_key")?,
+            status: r.try_get("status")?,
+            due_at: r.try_get("due_at")?,
+            at: r.try_get("at")?,
+            person: r.try_get("person")?,
+            body: serde_json::from_str(&body).map_err(|e| decode("body", e.into()))?,
+        })
+    }
 }
 
 pub(super) async fn upsert(
@@ -82,7 +107,7 @@ impl SqlStore {
         ref_key: Option<&str>,
     ) -> Result<Vec<RecordListing>> {
         let (lo, hi) = super::sql::scope_range(scope);
-        let rows = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT doc_id, kind, unit_code, ref_key, status, due_at, at, person, body FROM records
              WHERE kind = $1 AND unit_path >= $2 AND unit_path < $3 AND ($4 = '' OR ref_key = $4)
              ORDER BY due_at IS NULL, due_at, at DESC",
@@ -92,22 +117,6 @@ impl SqlStore {
         .bind(hi)
         .bind(ref_key.unwrap_or(""))
         .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let body: String = r.try_get(8)?;
-                Ok(RecordListing {
-                    doc: doc_id(r, 0)?.to_string(),
-                    kind: r.try_get(1)?,
-                    unit_code: r.try_get(2)?,
-                    ref_key: r.try_get(3)?,
-                    status: r.try_get(4)?,
-                    due_at: r.try_get(5)?,
-                    at: r.try_get(6)?,
-                    person: r.try_get(7)?,
-                    body: serde_json::from_str(&body).map_err(|e| StoreError::Invalid(e.to_string()))?,
-                })
-            })
-            .collect()
+        .await?)
     }
 }

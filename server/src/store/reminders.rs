@@ -3,13 +3,12 @@
 //! is decided by `sync_protocol::rules::overdue`, the rule the PWA shows; SQL only narrows the
 //! candidates.
 
-use sqlx::Row;
 use sync_protocol::calendar::{DAY_MS, beijing_day, date_string};
 use sync_protocol::case::Status;
 use sync_protocol::outbox::{CaseFacts, OutboxEvent};
 use sync_protocol::rules::overdue::{Clock, DeadlineState, overdue_from};
 
-use super::sql::{doc_id, now_ms};
+use super::sql::{now_ms, to_doc_id};
 use super::*;
 
 impl SqlStore {
@@ -22,7 +21,7 @@ impl SqlStore {
     pub async fn remind_deadlines_at(&self, now: i64) -> Result<u64> {
         // A deadline whose reminder day has begun is less than two days ahead. A disputed
         // closure (conflicts set) still counts as open.
-        let due = sqlx::query(
+        let due: Vec<(Vec<u8>, String)> = sqlx::query_as(
             "SELECT doc_id, body FROM cases
              WHERE deadline IS NOT NULL AND deadline < $1
                AND (status NOT IN ('resolved', 'closed') OR conflicts <> 0)
@@ -32,10 +31,9 @@ impl SqlStore {
         .fetch_all(&self.pool)
         .await?;
         let mut n = 0;
-        for r in due {
-            let doc = doc_id(&r, 0)?;
-            let body: serde_json::Value =
-                serde_json::from_str(&r.try_get::<String, _>(1)?).unwrap_or_default();
+        for (doc, body) in due {
+            let doc = to_doc_id(doc)?;
+            let body: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
             let Some(clock) = clock_of(&body) else { continue };
             let deadline = clock.deadline.unwrap_or_default();
             let Some(facts) = case_facts_of(doc, &body, overdue_from(deadline)) else { continue };

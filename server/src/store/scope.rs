@@ -10,10 +10,9 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 use sync_protocol::DocId;
 
-use super::sql::{doc_id, now_ms, scope_range};
+use super::sql::{now_ms, scope_range, to_doc_id};
 use super::*;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -115,7 +114,7 @@ impl SqlStore {
         paths.push(unit_path.to_string());
         // A leader is named on many cases of their own township: leave those out in SQL.
         let (lo, hi) = scope_range(unit_path);
-        let named = sqlx::query(
+        let named: Vec<(Vec<u8>, String)> = sqlx::query_as(
             "SELECT doc_id, unit_path FROM cases WHERE handler = $1 AND NOT (unit_path >= $2 AND unit_path < $3)
              UNION SELECT doc_id, unit_path FROM cases WHERE responsible_leader = $1 AND NOT (unit_path >= $2 AND unit_path < $3)",
         )
@@ -123,10 +122,9 @@ impl SqlStore {
         .bind(&lo)
         .bind(&hi)
         .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(|r| Ok((doc_id(r, 0)?, r.try_get::<String, _>(1)?)))
-        .collect::<Result<Vec<_>>>()?;
+        .await?;
+        let named =
+            named.into_iter().map(|(doc, path)| Ok((to_doc_id(doc)?, path))).collect::<Result<Vec<_>>>()?;
         Ok(Scope::new(paths, named))
     }
 
@@ -197,16 +195,16 @@ impl SqlStore {
             if new.covers_path(path) {
                 continue; // the whole subtree is still in scope
             }
-            let rows = sqlx::query(
+            let rows: Vec<(Vec<u8>, String)> = sqlx::query_as(
                 "SELECT doc_id, unit_path FROM documents WHERE unit_path >= $1 AND unit_path < $2",
             )
             .bind(&lo)
             .bind(&hi)
             .fetch_all(&self.pool)
             .await?;
-            for r in &rows {
-                let doc = doc_id(r, 0)?;
-                if !new.covers(&r.try_get::<String, _>(1)?, doc) {
+            for (doc, path) in rows {
+                let doc = to_doc_id(doc)?;
+                if !new.covers(&path, doc) {
                     out.insert(doc);
                 }
             }
@@ -242,14 +240,12 @@ impl SqlStore {
     /// One case's JSON, or `None` when it does not exist or is outside the scope: the caller
     /// cannot tell which.
     pub async fn case_visible(&self, scope: &Scope, doc: DocId) -> Result<Option<String>> {
-        let row = sqlx::query("SELECT unit_path, body FROM cases WHERE doc_id = $1")
-            .bind(doc.0.to_vec())
-            .fetch_optional(&self.pool)
-            .await?;
-        match row {
-            Some(r) if scope.covers(&r.try_get::<String, _>(0)?, doc) => Ok(Some(r.try_get(1)?)),
-            _ => Ok(None),
-        }
+        let row: Option<(String, String)> =
+            sqlx::query_as("SELECT unit_path, body FROM cases WHERE doc_id = $1")
+                .bind(doc.0.to_vec())
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.filter(|(path, _)| scope.covers(path, doc)).map(|(_, body)| body))
     }
 }
 
@@ -260,10 +256,11 @@ pub(super) enum Bind {
 }
 
 impl Bind {
-    pub(super) fn onto<'q>(
+    /// Bind this value onto a query whose rows map onto `O`.
+    pub(super) fn onto<'q, O>(
         self,
-        q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
-    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+        q: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments>,
+    ) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments> {
         match self {
             Bind::Text(t) => q.bind(t),
             Bind::Bytes(b) => q.bind(b),

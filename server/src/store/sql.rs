@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 use sync_protocol::{ActorPrefix, DocId};
 
@@ -198,31 +197,43 @@ impl SqlStore {
     }
 
     async fn device_where(&self, condition: &str, key: Bind) -> Result<Option<DeviceAuth>> {
+        #[derive(sqlx::FromRow)]
+        struct Device {
+            device_id: i64,
+            actor_prefix: Vec<u8>,
+            revoked_at: Option<i64>,
+            user_id: String,
+            user_name: String,
+            role: String,
+            unit_code: String,
+            unit_name: String,
+            unit_path: String,
+            retire_at: Option<i64>,
+            created_at: i64,
+        }
         let sql = format!(
-            "SELECT d.id, d.actor_prefix, d.revoked_at, u.id, u.name, u.role, n.code, n.name, n.path, d.retire_at, d.created_at
+            "SELECT d.id AS device_id, d.actor_prefix, d.revoked_at, u.id AS user_id, u.name AS user_name, u.role,
+                    n.code AS unit_code, n.name AS unit_name, n.path AS unit_path, d.retire_at, d.created_at
              FROM devices d JOIN users u ON u.id = d.user_id JOIN units n ON n.code = u.unit_code
              WHERE {condition}"
         );
-        let q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        let row = key.onto(q).fetch_optional(&self.pool).await?;
-        let Some(r) = row else { return Ok(None) };
-        let user_id: String = r.try_get(3)?;
-        let unit_path: String = r.try_get(8)?;
-        let scope = self.scope_for(&user_id, &unit_path).await?;
+        let q = key.onto(sqlx::query_as::<_, Device>(sqlx::AssertSqlSafe(sql)));
+        let Some(d) = q.fetch_optional(&self.pool).await? else { return Ok(None) };
+        let scope = self.scope_for(&d.user_id, &d.unit_path).await?;
         Ok(Some(DeviceAuth {
-            device_id: r.try_get(0)?,
-            actor_prefix: ActorPrefix::from_slice(&r.try_get::<Vec<u8>, _>(1)?)
+            device_id: d.device_id,
+            actor_prefix: ActorPrefix::from_slice(&d.actor_prefix)
                 .map_err(|e| StoreError::Invalid(e.to_string()))?,
-            revoked: r.try_get::<Option<i64>, _>(2)?.is_some(),
-            user_id,
-            user_name: r.try_get(4)?,
-            role: r.try_get(5)?,
-            unit_code: r.try_get(6)?,
-            unit_name: r.try_get(7)?,
-            unit_path,
-            retiring: r.try_get::<Option<i64>, _>(9)?.is_some(),
+            revoked: d.revoked_at.is_some(),
+            user_id: d.user_id,
+            user_name: d.user_name,
+            role: d.role,
+            unit_code: d.unit_code,
+            unit_name: d.unit_name,
+            unit_path: d.unit_path,
+            retiring: d.retire_at.is_some(),
             scope,
-            enrolled_at: r.try_get(10)?,
+            enrolled_at: d.created_at,
         }))
     }
 
@@ -234,22 +245,18 @@ impl SqlStore {
             let sql = format!(
                 "SELECT doc_id, unit_code, unit_path, version, tail_count, created_at FROM documents WHERE doc_id IN ({marks})"
             );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            #[derive(sqlx::FromRow)]
+            struct Meta {
+                #[sqlx(try_from = "Vec<u8>")]
+                doc_id: DocId,
+                #[sqlx(flatten)]
+                meta: DocMeta,
+            }
+            let mut q = sqlx::query_as::<_, Meta>(sqlx::AssertSqlSafe(sql));
             for id in chunk {
                 q = q.bind(id.0.to_vec());
             }
-            for r in q.fetch_all(&self.pool).await? {
-                out.insert(
-                    doc_id(&r, 0)?,
-                    DocMeta {
-                        unit_code: r.try_get(1)?,
-                        unit_path: r.try_get(2)?,
-                        version: r.try_get(3)?,
-                        tail_count: r.try_get(4)?,
-                        created_at: r.try_get(5)?,
-                    },
-                );
-            }
+            out.extend(q.fetch_all(&self.pool).await?.into_iter().map(|m| (m.doc_id, m.meta)));
         }
         Ok(out)
     }
@@ -258,22 +265,20 @@ impl SqlStore {
     pub async fn doc_bytes(&self, doc: DocId) -> Result<DocBytes> {
         let mut out = DocBytes::default();
         let mut from = 0;
-        if let Some(r) = sqlx::query("SELECT snapshot, snapshot_seq FROM documents WHERE doc_id = $1")
-            .bind(doc.0.to_vec())
-            .fetch_optional(&self.pool)
-            .await?
+        if let Some((snapshot, seq)) =
+            sqlx::query_as("SELECT snapshot, snapshot_seq FROM documents WHERE doc_id = $1")
+                .bind(doc.0.to_vec())
+                .fetch_optional(&self.pool)
+                .await?
         {
-            out.snapshot = r.try_get(0)?;
-            from = r.try_get(1)?;
+            (out.snapshot, from) = (snapshot, seq);
         }
-        out.tail = sqlx::query("SELECT bytes FROM changes WHERE doc_id = $1 AND seq > $2 ORDER BY seq")
-            .bind(doc.0.to_vec())
-            .bind(from)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| r.try_get(0))
-            .collect::<std::result::Result<_, _>>()?;
+        out.tail =
+            sqlx::query_scalar("SELECT bytes FROM changes WHERE doc_id = $1 AND seq > $2 ORDER BY seq")
+                .bind(doc.0.to_vec())
+                .bind(from)
+                .fetch_all(&self.pool)
+                .await?;
         Ok(out)
     }
 
@@ -363,6 +368,7 @@ pub fn scope_range(scope: &str) -> (String, String) {
     (scope.to_string(), hi)
 }
 
-pub(super) fn doc_id(r: &AnyRow, i: usize) -> Result<DocId> {
-    DocId::from_slice(&r.try_get::<Vec<u8>, _>(i)?).map_err(|e| StoreError::Invalid(e.to_string()))
+/// A document id read as a lone column (`query_scalar`); rows map theirs with `try_from`.
+pub(super) fn to_doc_id(bytes: Vec<u8>) -> Result<DocId> {
+    DocId::try_from(bytes).map_err(|e| StoreError::Invalid(e.to_string()))
 }

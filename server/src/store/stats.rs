@@ -4,12 +4,11 @@
 
 use futures::StreamExt;
 use futures::stream::BoxStream;
-use sqlx::Row;
+use sqlx::FromRow;
 use sync_protocol::DocId;
 
-use super::sql::{doc_id, scope_range};
+use super::sql::scope_range;
 use super::*;
-use crate::stats::resolution::is_settled;
 
 /// Statuses that end a case's work: "resolved" in every statistic.
 pub const FINAL_STATUSES: [&str; 2] = ["resolved", "closed"];
@@ -26,7 +25,7 @@ pub struct StatsWindow {
 }
 
 /// What the statistics need of one case.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromRow)]
 pub struct StatCase {
     pub unit_path: String,
     pub category: String,
@@ -34,14 +33,13 @@ pub struct StatCase {
     pub status: String,
     pub reported_at: i64,
     pub deadline: Option<i64>,
-    /// The case's JSON, only for resolved and closed cases: their timeline says when.
+    /// The case's JSON, only for resolved and closed cases: their timeline says when, and
+    /// whether the outcome still awaits a leader's confirmation (`stats::resolution`).
     pub body: Option<String>,
-    /// Resolved or closed, and not awaiting a leader's confirmation of its outcome.
-    pub settled: bool,
 }
 
 /// A visit or sweep report filed in the period.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromRow)]
 pub struct StatRecord {
     pub kind: String,
     pub unit_code: String,
@@ -49,8 +47,9 @@ pub struct StatRecord {
 }
 
 /// One row of the case list, in (reported_at, doc) order.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromRow)]
 pub struct CaseListRow {
+    #[sqlx(try_from = "Vec<u8>")]
     pub doc: DocId,
     pub case_no: Option<String>,
     pub village: String,
@@ -63,8 +62,6 @@ pub struct CaseListRow {
     pub deadline: Option<i64>,
     /// As in [`StatCase::body`].
     pub body: Option<String>,
-    /// As in [`StatCase::settled`].
-    pub settled: bool,
 }
 
 impl SqlStore {
@@ -72,9 +69,9 @@ impl SqlStore {
     /// closed (when is decided from the body), or overdue now. Streamed, never held whole.
     pub fn stats_cases(&self, w: &StatsWindow) -> BoxStream<'_, Result<StatCase>> {
         let (lo, hi) = scope_range(&w.unit_path);
-        sqlx::query(
+        sqlx::query_as::<_, StatCase>(
             "SELECT unit_path, category, severity, status, reported_at, deadline,
-                    CASE WHEN status IN ('resolved', 'closed') THEN body END
+                    CASE WHEN status IN ('resolved', 'closed') THEN body END AS body
              FROM cases
              WHERE unit_path >= $1 AND unit_path < $2
                AND ((reported_at >= $3 AND reported_at < $4)
@@ -87,20 +84,7 @@ impl SqlStore {
         .bind(w.to)
         .bind(w.overdue_before)
         .fetch(&self.pool)
-        .map(|r| {
-            let r = r?;
-            let (status, body): (String, Option<String>) = (r.try_get(3)?, r.try_get(6)?);
-            Ok(StatCase {
-                unit_path: r.try_get(0)?,
-                category: r.try_get(1)?,
-                severity: r.try_get(2)?,
-                settled: is_settled(&status, body.as_deref()),
-                status,
-                reported_at: r.try_get(4)?,
-                deadline: r.try_get(5)?,
-                body,
-            })
-        })
+        .map(|r| Ok(r?))
         .boxed()
     }
 
@@ -108,7 +92,7 @@ impl SqlStore {
     /// A few hundred a month per county: read whole.
     pub async fn stats_records(&self, w: &StatsWindow) -> Result<Vec<StatRecord>> {
         let (lo, hi) = scope_range(&w.unit_path);
-        let rows = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT kind, unit_code, unit_path FROM records
              WHERE kind IN ('visit', 'sweep_report') AND unit_path >= $1 AND unit_path < $2
                AND at >= $3 AND at < $4",
@@ -118,23 +102,17 @@ impl SqlStore {
         .bind(w.from)
         .bind(w.to)
         .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(StatRecord { kind: r.try_get(0)?, unit_code: r.try_get(1)?, unit_path: r.try_get(2)? })
-            })
-            .collect()
+        .await?)
     }
 
     /// The units directly under `code`, by code.
     pub async fn child_units(&self, code: &str) -> Result<Vec<Unit>> {
-        let rows = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT code, name, kind, parent_code, path FROM units WHERE parent_code = $1 ORDER BY code",
         )
         .bind(code)
         .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(super::admin::unit_from).collect()
+        .await?)
     }
 
     /// Up to `limit` cases reported in the window, after `after` (the last row of the previous
@@ -148,10 +126,10 @@ impl SqlStore {
         let (lo, hi) = scope_range(&w.unit_path);
         // Before the first page: "after" the instant just before the window, with any doc id.
         let (after_at, after_doc) = after.map_or((w.from - 1, vec![0xff; 16]), |(t, d)| (t, d.0.to_vec()));
-        let rows = sqlx::query(
-            "SELECT c.doc_id, c.case_no, c.village, COALESCE(u.name, c.village), c.title, c.category,
-                    c.severity, c.status, c.reported_at, c.deadline,
-                    CASE WHEN c.status IN ('resolved', 'closed') THEN c.body END
+        Ok(sqlx::query_as(
+            "SELECT c.doc_id AS doc, c.case_no, c.village, COALESCE(u.name, c.village) AS village_name, c.title,
+                    c.category, c.severity, c.status, c.reported_at, c.deadline,
+                    CASE WHEN c.status IN ('resolved', 'closed') THEN c.body END AS body
              FROM cases c LEFT JOIN units u ON u.code = c.village
              WHERE c.unit_path >= $1 AND c.unit_path < $2 AND c.reported_at >= $3 AND c.reported_at < $4
                AND (c.reported_at > $5 OR (c.reported_at = $5 AND c.doc_id > $6))
@@ -166,25 +144,6 @@ impl SqlStore {
         .bind(after_doc)
         .bind(limit)
         .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let (status, body): (String, Option<String>) = (r.try_get(7)?, r.try_get(10)?);
-                Ok(CaseListRow {
-                    doc: doc_id(r, 0)?,
-                    case_no: r.try_get(1)?,
-                    village: r.try_get(2)?,
-                    village_name: r.try_get(3)?,
-                    title: r.try_get(4)?,
-                    category: r.try_get(5)?,
-                    severity: r.try_get(6)?,
-                    settled: is_settled(&status, body.as_deref()),
-                    status,
-                    reported_at: r.try_get(8)?,
-                    deadline: r.try_get(9)?,
-                    body,
-                })
-            })
-            .collect()
+        .await?)
     }
 }

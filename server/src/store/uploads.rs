@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use futures::TryStreamExt;
 use sha2::{Digest, Sha256};
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Transaction};
 
-use super::blobs::{BlobState, state_from};
+use super::blobs::BlobState;
 use super::sql::now_ms;
 use super::*;
 
@@ -78,16 +78,15 @@ impl SqlStore {
         if let Some(done) = self.blob_state(sha256).await? {
             return Ok(Some(done));
         }
-        let row = sqlx::query(
-            "SELECT mime, size, received, CAST(0 AS BIGINT) FROM blob_uploads
+        Ok(sqlx::query_as(
+            "SELECT mime, size, received, CAST(0 AS BIGINT) AS complete FROM blob_uploads
              WHERE sha256 = $1 AND device_id = $2 AND touched_at >= $3",
         )
         .bind(sha256)
         .bind(device_id)
         .bind(limits.cutoff(now_ms()))
         .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref().map(state_from).transpose()
+        .await?)
     }
 
     /// Append one chunk to the device's upload. When it completes the blob, the whole is hashed
@@ -95,12 +94,13 @@ impl SqlStore {
     pub async fn put_blob_chunk(&self, c: &Chunk<'_>, limits: UploadLimits) -> Result<ChunkOutcome> {
         let now = now_ms();
         let mut tx = self.writer.begin().await?;
-        let done = sqlx::query("SELECT mime, size, received, complete FROM blobs WHERE sha256 = $1")
-            .bind(c.sha256)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let done: Option<BlobState> =
+            sqlx::query_as("SELECT mime, size, received, complete FROM blobs WHERE sha256 = $1")
+                .bind(c.sha256)
+                .fetch_optional(&mut *tx)
+                .await?;
         if let Some(done) = done {
-            return Ok(ChunkOutcome::Stored(state_from(&done)?));
+            return Ok(ChunkOutcome::Stored(done));
         }
         expire(&mut tx, limits.cutoff(now), Some(c.device_id)).await?;
         if let Some(mine) = own_upload(&mut tx, c).await? {
@@ -219,14 +219,13 @@ fn state(c: &Chunk<'_>, received: i64) -> BlobState {
 }
 
 async fn own_upload(tx: &mut Transaction<'_, Any>, c: &Chunk<'_>) -> Result<Option<BlobState>> {
-    let row = sqlx::query(
-        "SELECT mime, size, received, CAST(0 AS BIGINT) FROM blob_uploads WHERE sha256 = $1 AND device_id = $2",
+    Ok(sqlx::query_as(
+        "SELECT mime, size, received, CAST(0 AS BIGINT) AS complete FROM blob_uploads WHERE sha256 = $1 AND device_id = $2",
     )
     .bind(c.sha256)
     .bind(c.device_id)
     .fetch_optional(&mut **tx)
-    .await?;
-    row.as_ref().map(state_from).transpose()
+    .await?)
 }
 
 /// The upload is whole: keep it as the blob if it is what it says it is.
@@ -234,13 +233,13 @@ async fn finish(tx: &mut Transaction<'_, Any>, c: &Chunk<'_>, now: i64) -> Resul
     let mut hasher = Sha256::new();
     let mut head = Vec::with_capacity(16);
     {
-        let mut rows =
-            sqlx::query("SELECT bytes FROM upload_chunks WHERE sha256 = $1 AND device_id = $2 ORDER BY pos")
-                .bind(c.sha256)
-                .bind(c.device_id)
-                .fetch(&mut **tx);
-        while let Some(r) = rows.try_next().await? {
-            let bytes: Vec<u8> = r.try_get(0)?;
+        let mut rows = sqlx::query_scalar::<_, Vec<u8>>(
+            "SELECT bytes FROM upload_chunks WHERE sha256 = $1 AND device_id = $2 ORDER BY pos",
+        )
+        .bind(c.sha256)
+        .bind(c.device_id)
+        .fetch(&mut **tx);
+        while let Some(bytes) = rows.try_next().await? {
             head.extend(bytes.iter().take(16 - head.len()));
             hasher.update(bytes);
         }
@@ -274,11 +273,11 @@ async fn finish(tx: &mut Transaction<'_, Any>, c: &Chunk<'_>, now: i64) -> Resul
         .execute(&mut **tx)
         .await?;
     }
-    let done = sqlx::query("SELECT mime, size, received, complete FROM blobs WHERE sha256 = $1")
+    let done = sqlx::query_as("SELECT mime, size, received, complete FROM blobs WHERE sha256 = $1")
         .bind(c.sha256)
         .fetch_one(&mut **tx)
         .await?;
-    Ok(ChunkOutcome::Stored(state_from(&done)?))
+    Ok(ChunkOutcome::Stored(done))
 }
 
 /// Drop the uploads of `sha256`: one device's, or everyone's.

@@ -11,11 +11,10 @@
 
 use std::collections::{BTreeSet, HashSet};
 
-use sqlx::Row;
 use sync_protocol::DocId;
 
 use super::scope::{Bind, scope_filter};
-use super::sql::doc_id;
+use super::sql::to_doc_id;
 use super::*;
 
 /// How long a finished case stays on a partial replica after its last change.
@@ -77,10 +76,11 @@ impl SqlStore {
                 "SELECT doc_id FROM cases WHERE doc_id IN ({marks}) AND {OUTSIDE}
                  AND doc_id IN (SELECT doc_id FROM documents WHERE doc_id IN ({marks}) AND updated_at < $2)"
             );
-            let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(user_id).bind(now - RECENT_MS);
+            let q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(user_id).bind(now - RECENT_MS);
             let q = chunk.iter().fold(q, |q, d| q.bind(d.0.to_vec()));
-            for r in q.fetch_all(&self.pool).await? {
-                out.insert(doc_id(&r, 0)?);
+            let ids: Vec<Vec<u8>> = q.fetch_all(&self.pool).await?;
+            for id in ids {
+                out.insert(to_doc_id(id)?);
             }
         }
         Ok(out)
@@ -102,9 +102,10 @@ impl SqlStore {
              ORDER BY doc_id"
         );
         let from = since.map_or(i64::MIN, |s| s.saturating_sub(RECENT_MS));
-        let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(user_id).bind(from).bind(now - RECENT_MS);
+        let q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(user_id).bind(from).bind(now - RECENT_MS);
         let q = binds.into_iter().fold(q, |q, b: Bind| b.onto(q));
-        q.fetch_all(&self.pool).await?.iter().map(|r| doc_id(r, 0)).collect()
+        let ids: Vec<(Vec<u8>,)> = q.fetch_all(&self.pool).await?;
+        ids.into_iter().map(|(id,)| to_doc_id(id)).collect()
     }
 
     /// Every change of `doc` in feed order, or nothing when the device cannot read it.
@@ -113,23 +114,23 @@ impl SqlStore {
         if !meta.get(&doc).is_some_and(|m| scope.covers(&m.unit_path, doc)) {
             return Ok(vec![]);
         }
-        let rows = sqlx::query("SELECT bytes FROM changes WHERE doc_id = $1 ORDER BY seq")
+        Ok(sqlx::query_scalar("SELECT bytes FROM changes WHERE doc_id = $1 ORDER BY seq")
             .bind(doc.0.to_vec())
             .fetch_all(&self.pool)
-            .await?;
-        Ok(rows.iter().map(|r| r.try_get(0)).collect::<std::result::Result<_, _>>()?)
+            .await?)
     }
 
     /// The case numbered `case_no`, if `scope` covers it.
     pub async fn case_numbered(&self, scope: &Scope, case_no: &str) -> Result<Option<DocId>> {
-        let row = sqlx::query("SELECT doc_id, unit_path FROM cases WHERE case_no = $1")
-            .bind(case_no)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row: Option<(Vec<u8>, String)> =
+            sqlx::query_as("SELECT doc_id, unit_path FROM cases WHERE case_no = $1")
+                .bind(case_no)
+                .fetch_optional(&self.pool)
+                .await?;
         match row {
-            Some(r) => {
-                let doc = doc_id(&r, 0)?;
-                Ok(scope.covers(&r.try_get::<String, _>(1)?, doc).then_some(doc))
+            Some((doc, unit_path)) => {
+                let doc = to_doc_id(doc)?;
+                Ok(scope.covers(&unit_path, doc).then_some(doc))
             }
             None => Ok(None),
         }

@@ -21,44 +21,6 @@ const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.
 const CAOYUAN: &str = "350481101";
 const MEIKOU: &str = "350429201";
 
-async fn call(
-    app: &TestApp,
-    method: &str,
-    path: &str,
-    token: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let http = reqwest::Client::new();
-    let url = format!("{}/api/v1{path}", app.url);
-    let mut req = if method == "GET" { http.get(url) } else { http.post(url) };
-    req = req.bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
-
-async fn upload(
-    app: &TestApp,
-    token: &str,
-    dry_run: bool,
-    kind: &str,
-    bytes: Vec<u8>,
-) -> (StatusCode, Value) {
-    let res = reqwest::Client::new()
-        .post(format!("{}/api/v1/admin/roster?dry_run={dry_run}", app.url))
-        .bearer_auth(token)
-        .header("content-type", kind)
-        .body(bytes)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
-
 fn user(id: &str, name: &str, phone: &str, role: &str, unit: &str) -> Value {
     json!({ "id": id, "name": name, "phone": phone, "role": role, "unit": unit })
 }
@@ -69,86 +31,142 @@ fn codes(v: &Value, list: &str, key: &str) -> Vec<String> {
 
 async fn units_and_people_are_listed_and_added_within_the_jurisdiction(b: Backend) {
     let app = TestApp::spawn(b).await;
-    let (s, units) = call(&app, "GET", "/admin/units", COUNTY, None).await;
+    let (s, units) = app.api("GET", "/admin/units", COUNTY, None).await;
     assert_eq!(s, StatusCode::OK);
     let listed = codes(&units, "units", "code");
     assert!(listed.contains(&"350481".to_string()) && listed.contains(&PUTOU.to_string()));
     assert!(!listed.iter().any(|c| c.starts_with("350429") || c == "350400"), "{listed:?}");
 
     let unit = json!({ "code": "350481101299", "name": "新村", "kind": "village", "parent": CAOYUAN });
-    let (s, made) = call(&app, "POST", "/admin/units", COUNTY, Some(unit)).await;
+    let (s, made) = app.api("POST", "/admin/units", COUNTY, Some(unit)).await;
     assert_eq!(s, StatusCode::CREATED, "{made}");
     assert_eq!(made["path"], "/350400/350481/350481101/350481101299/");
     let misplaced = json!({ "code": "350481999", "name": "错位", "kind": "village", "parent": "350481" });
-    assert_eq!(call(&app, "POST", "/admin/units", COUNTY, Some(misplaced)).await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(app.api("POST", "/admin/units", COUNTY, Some(misplaced)).await.0, StatusCode::BAD_REQUEST);
 
-    let (s, made) = call(
-        &app,
-        "POST",
-        "/admin/users",
-        COUNTY,
-        Some(user("u_new", "张丽", "13812340001", "village_officer", "350481101299")),
-    )
-    .await;
+    let new_user = user("u_new", "张丽", "13812340001", "village_officer", "350481101299");
+    let (s, made) = app.api("POST", "/admin/users", COUNTY, Some(new_user)).await;
     assert_eq!(s, StatusCode::CREATED, "{made}");
-    let (s, people) = call(&app, "GET", "/admin/users", COUNTY, None).await;
+    let (s, people) = app.api("GET", "/admin/users", COUNTY, None).await;
     assert_eq!(s, StatusCode::OK);
     let all = people["users"].as_array().unwrap();
     let new = all.iter().find(|u| u["id"] == "u_new").unwrap();
     assert_eq!((&new["name"], &new["enrolled"], &new["devices"]), (&json!("张丽"), &json!(false), &json!(0)));
     let officer = all.iter().find(|u| u["id"] == "u_demo_officer").unwrap();
     assert_eq!((&officer["devices"], &officer["unit_name"]), (&json!(1), &json!("埔头村")));
-    let (_, one_unit) = call(&app, "GET", &format!("/admin/users?unit={PUTOU}"), COUNTY, None).await;
+    let (_, one_unit) = app.api("GET", &format!("/admin/users?unit={PUTOU}"), COUNTY, None).await;
     assert_eq!(codes(&one_unit, "users", "id"), ["u_demo_officer"]);
 }
 
+/// Who asks for what, and the answer: each row one role on one route.
+struct Ask {
+    who: &'static str,
+    method: &'static str,
+    path: &'static str,
+    body: Option<Value>,
+    want: StatusCode,
+}
+
+fn ask(
+    who: &'static str,
+    method: &'static str,
+    path: &'static str,
+    body: Option<Value>,
+    want: StatusCode,
+) -> Ask {
+    Ask { who, method, path, body, want }
+}
+
 async fn nobody_manages_people_above_their_role_or_outside_their_jurisdiction(b: Backend) {
+    use StatusCode as S;
     let app = TestApp::spawn(b).await;
-    for (method, path) in [("GET", "/admin/units"), ("GET", "/admin/users"), ("POST", "/admin/users")] {
-        let body = (method == "POST").then(|| user("u_x", "某人", "13812340002", "village_officer", PUTOU));
-        let (s, e) = call(&app, method, path, OFFICER, body).await;
-        assert_eq!((s, &e["code"]), (StatusCode::FORBIDDEN, &json!("forbidden")), "{path}");
-    }
-    let officer_unit = json!({ "code": "350481101298", "name": "x", "kind": "village", "parent": CAOYUAN });
-    assert_eq!(
-        call(&app, "POST", "/admin/units", OFFICER, Some(officer_unit.clone())).await.0,
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(call(&app, "POST", "/admin/units", LEADER, Some(officer_unit)).await.0, StatusCode::FORBIDDEN);
-
-    // A county administrator: not another county, not a role above their own.
-    let other_county =
-        json!({ "code": "350429201299", "name": "外县村", "kind": "village", "parent": MEIKOU });
-    assert_eq!(call(&app, "POST", "/admin/units", COUNTY, Some(other_county)).await.0, StatusCode::FORBIDDEN);
-    let cases = [
-        (user("u_a", "甲", "13812340003", "village_officer", SHUIJI), StatusCode::FORBIDDEN),
-        (user("u_b", "乙", "13812340004", "city_admin", "350481"), StatusCode::FORBIDDEN),
-        (user("u_c", "丙", "13812340005", "system_admin", "350481"), StatusCode::FORBIDDEN),
-        (user("u_d", "丁", "13812340006", "county_admin", "350481"), StatusCode::CREATED),
+    let village =
+        |code: &str, parent: &str| json!({ "code": code, "name": "x", "kind": "village", "parent": parent });
+    let person = |id: &str, phone: &str, role: &str, unit: &str| Some(user(id, "某人", phone, role, unit));
+    let table = [
+        // A village officer manages nobody.
+        ask(OFFICER, "GET", "/admin/units", None, S::FORBIDDEN),
+        ask(OFFICER, "GET", "/admin/users", None, S::FORBIDDEN),
+        ask(
+            OFFICER,
+            "POST",
+            "/admin/users",
+            person("u_x", "13812340002", "village_officer", PUTOU),
+            S::FORBIDDEN,
+        ),
+        ask(OFFICER, "POST", "/admin/units", Some(village("350481101298", CAOYUAN)), S::FORBIDDEN),
+        // A township leader adds no units.
+        ask(LEADER, "POST", "/admin/units", Some(village("350481101298", CAOYUAN)), S::FORBIDDEN),
+        // A county administrator: not another county, not a role above their own.
+        ask(COUNTY, "POST", "/admin/units", Some(village("350429201299", MEIKOU)), S::FORBIDDEN),
+        ask(
+            COUNTY,
+            "POST",
+            "/admin/users",
+            person("u_a", "13812340003", "village_officer", SHUIJI),
+            S::FORBIDDEN,
+        ),
+        ask(
+            COUNTY,
+            "POST",
+            "/admin/users",
+            person("u_b", "13812340004", "city_admin", "350481"),
+            S::FORBIDDEN,
+        ),
+        ask(
+            COUNTY,
+            "POST",
+            "/admin/users",
+            person("u_c", "13812340005", "system_admin", "350481"),
+            S::FORBIDDEN,
+        ),
+        ask(
+            COUNTY,
+            "POST",
+            "/admin/users",
+            person("u_d", "13812340006", "county_admin", "350481"),
+            S::CREATED,
+        ),
+        // A township leader: the township's village officers and work team, nothing more.
+        ask(
+            LEADER,
+            "POST",
+            "/admin/users",
+            person("u_e", "13812340007", "village_officer", PUTOU),
+            S::CREATED,
+        ),
+        ask(LEADER, "POST", "/admin/users", person("u_f", "13812340008", "work_team", CAOYUAN), S::CREATED),
+        ask(
+            LEADER,
+            "POST",
+            "/admin/users",
+            person("u_g", "13812340009", "township_staff", CAOYUAN),
+            S::FORBIDDEN,
+        ),
+        ask(
+            LEADER,
+            "POST",
+            "/admin/users",
+            person("u_h", "13812340010", "village_officer", XIMEN),
+            S::FORBIDDEN,
+        ),
+        // The county administrator is outside the township: not found, as if not there.
+        ask(LEADER, "POST", "/admin/users/u_demo_county/enrolment-code", None, S::NOT_FOUND),
     ];
-    for (body, want) in cases {
-        let (s, e) = call(&app, "POST", "/admin/users", COUNTY, Some(body.clone())).await;
-        assert_eq!(s, want, "{body} → {e}");
+    for row in table {
+        let (s, e) = app.api(row.method, row.path, row.who, row.body.clone()).await;
+        let shown = row.body.as_ref().map_or(String::new(), Value::to_string);
+        assert_eq!(s, row.want, "{} {} {shown} as {} → {e}", row.method, row.path, row.who);
+        if s == S::FORBIDDEN {
+            assert_eq!(e["code"], "forbidden", "{e}");
+        }
     }
-    let (_, listed) = call(&app, "GET", "/admin/users", COUNTY, None).await;
+    // What was refused was not stored, and each sees only their own jurisdiction's people.
+    let (_, listed) = app.api("GET", "/admin/users", COUNTY, None).await;
     assert!(!codes(&listed, "users", "id").iter().any(|id| ["u_a", "u_b", "u_c"].contains(&id.as_str())));
-
-    // A township leader: the township's village officers and work team, nothing more.
-    let leader_cases = [
-        (user("u_e", "戊", "13812340007", "village_officer", PUTOU), StatusCode::CREATED),
-        (user("u_f", "己", "13812340008", "work_team", CAOYUAN), StatusCode::CREATED),
-        (user("u_g", "庚", "13812340009", "township_staff", CAOYUAN), StatusCode::FORBIDDEN),
-        (user("u_h", "辛", "13812340010", "village_officer", XIMEN), StatusCode::FORBIDDEN),
-    ];
-    for (body, want) in leader_cases {
-        let (s, e) = call(&app, "POST", "/admin/users", LEADER, Some(body.clone())).await;
-        assert_eq!(s, want, "{body} → {e}");
-    }
-    let (_, theirs) = call(&app, "GET", "/admin/users", LEADER, None).await;
+    let (_, theirs) = app.api("GET", "/admin/users", LEADER, None).await;
     let ids = codes(&theirs, "users", "id");
     assert!(ids.contains(&"u_e".to_string()) && !ids.contains(&"u_demo_county".to_string()), "{ids:?}");
-    let (s, _) = call(&app, "POST", "/admin/users/u_demo_county/enrolment-code", LEADER, None).await;
-    assert_eq!(s, StatusCode::NOT_FOUND, "the county administrator is outside the township");
 }
 
 async fn every_admin_field_is_validated_and_injection_strings_stay_inert(b: Backend) {
@@ -162,10 +180,10 @@ async fn every_admin_field_is_validated_and_injection_strings_stay_inert(b: Back
     ];
     for (i, name) in inert.iter().enumerate() {
         let body = user(&format!("u_inj{i}"), name, &format!("1381234010{i}"), "village_officer", PUTOU);
-        let (s, made) = call(&app, "POST", "/admin/users", COUNTY, Some(body)).await;
+        let (s, made) = app.api("POST", "/admin/users", COUNTY, Some(body)).await;
         assert_eq!((s, &made["name"]), (StatusCode::CREATED, &json!(name)), "{made}");
     }
-    let (_, listed) = call(&app, "GET", &format!("/admin/users?unit={PUTOU}"), COUNTY, None).await;
+    let (_, listed) = app.api("GET", &format!("/admin/users?unit={PUTOU}"), COUNTY, None).await;
     for name in inert {
         assert!(
             listed["users"].as_array().unwrap().iter().any(|u| u["name"] == name),
@@ -173,7 +191,7 @@ async fn every_admin_field_is_validated_and_injection_strings_stay_inert(b: Back
         );
     }
     let unit = json!({ "code": "350481101297", "name": "x'); DROP TABLE units; --", "kind": "village", "parent": CAOYUAN });
-    assert_eq!(call(&app, "POST", "/admin/units", COUNTY, Some(unit)).await.0, StatusCode::CREATED);
+    assert_eq!(app.api("POST", "/admin/units", COUNTY, Some(unit)).await.0, StatusCode::CREATED);
 
     let refused = [
         user("u_r1", "名\u{0}字", "13812340201", "village_officer", PUTOU),
@@ -189,7 +207,7 @@ async fn every_admin_field_is_validated_and_injection_strings_stay_inert(b: Back
         user("u_r11", "某", "13812340211", "village_officer", CAOYUAN),
     ];
     for body in refused {
-        let (s, e) = call(&app, "POST", "/admin/users", COUNTY, Some(body.clone())).await;
+        let (s, e) = app.api("POST", "/admin/users", COUNTY, Some(body.clone())).await;
         assert_eq!((s, &e["code"]), (StatusCode::BAD_REQUEST, &json!("bad_request")), "{body} → {e}");
         assert!(e["message"].as_str().is_some_and(|m| !m.is_empty()));
     }
@@ -200,19 +218,12 @@ async fn every_admin_field_is_validated_and_injection_strings_stay_inert(b: Back
         json!({ "code": "350481101294", "name": "x", "kind": "village", "parent": "' OR 1=1" }),
     ];
     for body in bad_units {
-        let (s, e) = call(&app, "POST", "/admin/units", COUNTY, Some(body.clone())).await;
+        let (s, e) = app.api("POST", "/admin/units", COUNTY, Some(body.clone())).await;
         assert_eq!((s, &e["code"]), (StatusCode::BAD_REQUEST, &json!("bad_request")), "{body} → {e}");
     }
-    let res = reqwest::Client::new()
-        .post(format!("{}/api/v1/admin/users", app.url))
-        .bearer_auth(COUNTY)
-        .header("content-type", "application/json")
-        .body("{\"name\": ")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(res.json::<Value>().await.unwrap()["code"], "bad_request");
+    let (s, e) =
+        app.api_raw("POST", "/admin/users", COUNTY, "application/json", b"{\"name\": ".to_vec()).await;
+    assert_eq!((s, &e["code"]), (StatusCode::BAD_REQUEST, &json!("bad_request")));
     assert_eq!(app.store.user_count().await.unwrap(), before + inert.len() as i64);
 }
 
@@ -261,7 +272,7 @@ fn xlsx_of(rows: &[[String; 4]]) -> Vec<u8> {
 async fn bad_rows_import_nothing(app: &TestApp, kind: &str, file: Vec<u8>) {
     let before = app.store.user_count().await.unwrap();
     for (dry_run, want) in [(true, StatusCode::OK), (false, StatusCode::UNPROCESSABLE_ENTITY)] {
-        let (s, report) = upload(app, COUNTY, dry_run, kind, file.clone()).await;
+        let (s, report) = app.upload_roster(COUNTY, dry_run, kind, file.clone()).await;
         assert_eq!(s, want, "{report}");
         let lines: Vec<u64> =
             report["bad"].as_array().unwrap().iter().map(|b| b["line"].as_u64().unwrap()).collect();
@@ -278,16 +289,16 @@ async fn bad_rows_import_nothing(app: &TestApp, kind: &str, file: Vec<u8>) {
 async fn a_csv_roster_with_bad_rows_names_every_line_and_imports_nothing(b: Backend) {
     let app = TestApp::spawn(b).await;
     bad_rows_import_nothing(&app, "text/csv; charset=utf-8", csv_of(&mixed_rows())).await;
-    let (s, e) = upload(&app, COUNTY, true, "application/pdf", b"%PDF".to_vec()).await;
+    let (s, e) = app.upload_roster(COUNTY, true, "application/pdf", b"%PDF".to_vec()).await;
     assert_eq!((s, &e["code"]), (StatusCode::UNSUPPORTED_MEDIA_TYPE, &json!("unsupported_media_type")));
-    let (s, _) = upload(&app, OFFICER, true, "text/csv", csv_of(&mixed_rows())).await;
+    let (s, _) = app.upload_roster(OFFICER, true, "text/csv", csv_of(&mixed_rows())).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
 
 async fn an_xlsx_roster_with_bad_rows_names_every_line_and_imports_nothing(b: Backend) {
     let app = TestApp::spawn(b).await;
     bad_rows_import_nothing(&app, XLSX, xlsx_of(&mixed_rows())).await;
-    let (s, e) = upload(&app, COUNTY, true, XLSX, b"not a spreadsheet".to_vec()).await;
+    let (s, e) = app.upload_roster(COUNTY, true, XLSX, b"not a spreadsheet".to_vec()).await;
     assert_eq!((s, &e["code"]), (StatusCode::BAD_REQUEST, &json!("bad_request")));
 }
 
@@ -295,21 +306,21 @@ async fn a_good_roster_imports_every_row(b: Backend) {
     let app = TestApp::spawn(b).await;
     let rows: Vec<[String; 4]> =
         mixed_rows().into_iter().filter(|r| matches!(r[0].as_str(), "李明" | "周平")).collect();
-    let (s, dry) = upload(&app, COUNTY, true, "text/csv", csv_of(&rows)).await;
+    let (s, dry) = app.upload_roster(COUNTY, true, "text/csv", csv_of(&rows)).await;
     assert_eq!((s, &dry["imported"], &dry["good"]), (StatusCode::OK, &json!(false), &json!(2)), "{dry}");
-    let (s, done) = upload(&app, COUNTY, false, "text/csv", csv_of(&rows)).await;
+    let (s, done) = app.upload_roster(COUNTY, false, "text/csv", csv_of(&rows)).await;
     assert_eq!((s, &done["imported"]), (StatusCode::OK, &json!(true)), "{done}");
-    let (_, listed) = call(&app, "GET", "/admin/users", COUNTY, None).await;
+    let (_, listed) = app.api("GET", "/admin/users", COUNTY, None).await;
     let names: Vec<String> = codes(&listed, "users", "name");
     assert!(names.contains(&"李明".to_string()) && names.contains(&"周平".to_string()));
     // The same file again: every phone is now taken, so nothing more goes in.
-    let (s, again) = upload(&app, COUNTY, false, XLSX, xlsx_of(&rows)).await;
+    let (s, again) = app.upload_roster(COUNTY, false, XLSX, xlsx_of(&rows)).await;
     assert_eq!((s, again["bad"].as_array().unwrap().len()), (StatusCode::UNPROCESSABLE_ENTITY, 2));
 }
 
 async fn an_enrolment_code_comes_with_a_printable_qr_code(b: Backend) {
     let app = TestApp::spawn(b).await;
-    let (s, r) = call(&app, "POST", "/admin/users/u_demo_officer/enrolment-code", COUNTY, None).await;
+    let (s, r) = app.api("POST", "/admin/users/u_demo_officer/enrolment-code", COUNTY, None).await;
     assert_eq!(s, StatusCode::OK, "{r}");
     let link = r["qr_link"].as_str().unwrap();
     assert_eq!(link, format!("{}{}", app.url, r["link"].as_str().unwrap()));
@@ -328,19 +339,14 @@ async fn an_enrolment_code_comes_with_a_printable_qr_code(b: Backend) {
     assert!(saw_svg && svg.contains("<svg"));
 
     // The township leader hands codes to the township's own field staff, which the code enrols.
-    let (s, r) = call(&app, "POST", "/admin/users/u_demo_officer/enrolment-code", LEADER, None).await;
+    let (s, r) = app.api("POST", "/admin/users/u_demo_officer/enrolment-code", LEADER, None).await;
     assert_eq!(s, StatusCode::OK, "{r}");
-    let enrolled = reqwest::Client::new()
-        .post(format!("{}/api/v1/enrol", app.url))
-        .json(&json!({ "phone": "13900000001", "code": r["code"], "password": "库区平安2026" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(enrolled.status(), StatusCode::OK);
-    let (_, listed) = call(&app, "GET", &format!("/admin/users?unit={PUTOU}"), LEADER, None).await;
+    let (s, enrolled) = app.enrol_with_code("13900000001", r["code"].as_str().unwrap(), "库区平安2026").await;
+    assert_eq!(s, StatusCode::OK, "{enrolled}");
+    let (_, listed) = app.api("GET", &format!("/admin/users?unit={PUTOU}"), LEADER, None).await;
     assert_eq!((&listed["users"][0]["enrolled"], &listed["users"][0]["devices"]), (&json!(true), &json!(2)));
     assert_eq!(
-        call(&app, "POST", "/admin/users/u_demo_officer/enrolment-code", OFFICER, None).await.0,
+        app.api("POST", "/admin/users/u_demo_officer/enrolment-code", OFFICER, None).await.0,
         StatusCode::FORBIDDEN
     );
 }

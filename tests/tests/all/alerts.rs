@@ -18,15 +18,6 @@ async fn urgent_case(app: &TestApp, title: &str) -> (SimDevice, DocId) {
     (officer, id)
 }
 
-async fn alert_log(app: &TestApp, token: &str, doc: DocId) -> reqwest::Response {
-    reqwest::Client::new()
-        .get(format!("{}/api/v1/cases/{doc}/alerts", app.url))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-}
-
 on_both_backends!(
     an_urgent_case_recorded_offline_reaches_the_township_leader_once,
     an_unacknowledged_alert_climbs_to_county_and_city_and_acknowledging_stops_it,
@@ -63,10 +54,10 @@ async fn an_urgent_case_recorded_offline_reaches_the_township_leader_once(b: Bac
     assert!(m.vapid.as_ref().unwrap().sub.starts_with("mailto:"));
 
     // The leader sees who was alerted; the officer may not.
-    let log: serde_json::Value = alert_log(&app, LEADER, id).await.json().await.unwrap();
+    let log = app.alert_log(LEADER, id).await;
     assert_eq!(log[0]["user_id"], "u_demo_leader");
     assert_eq!(log[0]["state"], "sent");
-    assert_eq!(alert_log(&app, OFFICER, id).await.status(), 403);
+    assert_eq!(app.api("GET", &format!("/cases/{id}/alerts"), OFFICER, None).await.0, 403);
 }
 
 async fn an_unacknowledged_alert_climbs_to_county_and_city_and_acknowledging_stops_it(b: Backend) {
@@ -108,7 +99,7 @@ async fn an_unacknowledged_alert_climbs_to_county_and_city_and_acknowledging_sto
     assert_eq!(about(&county, acked), 0, "acknowledged in time: no escalation");
     assert_eq!(about(&city, acked), 0);
     assert_eq!(about(&county, ignored), 1, "and the ignored one climbed only once");
-    let log: serde_json::Value = alert_log(&app, COUNTY, acked).await.json().await.unwrap();
+    let log = app.alert_log(COUNTY, acked).await;
     assert_eq!(log[0]["acknowledged_by"], "陈建国", "who acknowledged, by name");
 }
 
@@ -151,7 +142,7 @@ async fn a_gone_subscription_is_deleted_and_a_busy_service_is_retried_after_it_s
     // The push service has the message before the worker has recorded that it was sent.
     let deadline = Instant::now() + WAIT;
     loop {
-        let log: serde_json::Value = alert_log(&app, LEADER, id).await.json().await.unwrap();
+        let log = app.alert_log(LEADER, id).await;
         let states: Vec<String> =
             log.as_array().unwrap().iter().map(|r| r["state"].as_str().unwrap().to_string()).collect();
         if states.iter().any(|s| s == "gone") && states.iter().any(|s| s == "sent") {

@@ -50,7 +50,7 @@ async fn scheduled_backups_rotate_and_a_restore_drill_loses_nothing_phones_hold(
     let left = backups::list(&dir).unwrap();
     assert_eq!(left.len(), 2, "{left:?}");
     assert!(std::fs::read_dir(&dir).unwrap().count() <= 3, "at most one .partial beside two backups");
-    let metrics = reqwest::get(format!("{}/metrics", app.url)).await.unwrap().text().await.unwrap();
+    let metrics = app.metrics().await;
     assert!(metrics.contains("anlan_backup_last_success_timestamp_seconds"), "{metrics}");
     assert!(metrics.contains("anlan_backup_failures_total 0\n"), "{metrics}");
 

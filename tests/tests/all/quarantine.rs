@@ -45,7 +45,7 @@ async fn call(app: &TestApp, token: &str, method: Method, path: &str) -> (u16, V
 }
 
 async fn open_gauge(app: &TestApp) -> String {
-    let text = reqwest::get(format!("{}/metrics", app.url)).await.unwrap().text().await.unwrap();
+    let text = app.metrics().await;
     text.lines().find(|l| l.starts_with("anlan_quarantine_open ")).expect("the gauge").to_string()
 }
 

@@ -195,26 +195,9 @@ async fn a_county_roster_of_994_people_imports_from_csv_and_they_can_enrol(b: Ba
 
     // The county administrator hands out a code; the officer in 埔头村 enrols and reports.
     let id = app.store.phone_owners(&["13500000000".into()]).await.unwrap()["13500000000"].clone();
-    let http = reqwest::Client::new();
-    let issued: serde_json::Value = http
-        .post(format!("{}/api/v1/admin/users/{id}/enrolment-code", app.url))
-        .bearer_auth(COUNTY)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let body = json!({ "phone": "13500000000", "code": issued["code"], "password": "信息员的密码123" });
-    let enrolled: serde_json::Value = http
-        .post(format!("{}/api/v1/enrol", app.url))
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, issued) = app.api("POST", &format!("/admin/users/{id}/enrolment-code"), COUNTY, None).await;
+    let (_, enrolled) =
+        app.enrol_with_code("13500000000", issued["code"].as_str().unwrap(), "信息员的密码123").await;
     let mut phone = app.device(enrolled["token"].as_str().expect("a token"));
     phone.login().await.unwrap();
     assert_eq!(phone.user_id, id);

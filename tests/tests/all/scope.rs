@@ -50,14 +50,8 @@ fn sorted(mut v: Vec<DocId>) -> Vec<DocId> {
 
 /// `POST /admin/users/{id}/move` as the device with `token`.
 async fn move_user(app: &TestApp, token: &str, user: &str, unit: &str) -> reqwest::StatusCode {
-    reqwest::Client::new()
-        .post(format!("{}/api/v1/admin/users/{user}/move", app.url))
-        .bearer_auth(token)
-        .json(&serde_json::json!({ "unit": unit }))
-        .send()
-        .await
-        .unwrap()
-        .status()
+    let path = format!("/admin/users/{user}/move");
+    app.api("POST", &path, token, Some(serde_json::json!({ "unit": unit }))).await.0
 }
 
 /// `GET /cases/{id}`: status and body as bytes on the wire.

@@ -12,25 +12,8 @@ on_both_backends!(
     nobody_places_a_unit_outside_their_jurisdiction_or_above_their_role,
 );
 
-async fn send(
-    app: &TestApp,
-    method: reqwest::Method,
-    path: &str,
-    token: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut req =
-        reqwest::Client::new().request(method, format!("{}/api/v1{path}", app.url)).bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
-
 async fn village(app: &TestApp, token: &str, code: &str) -> Value {
-    let (s, list) = send(app, reqwest::Method::GET, "/villages", token, None).await;
+    let (s, list) = app.api("GET", "/villages", token, None).await;
     assert_eq!(s, StatusCode::OK, "{list}");
     list.as_array().unwrap().iter().find(|v| v["code"] == code).cloned().unwrap_or(Value::Null)
 }
@@ -43,23 +26,15 @@ async fn a_unit_placed_by_an_administrator_reaches_the_villages_list(b: Backend)
     assert!((25.8..26.0).contains(&lat) && (117.2..117.4).contains(&lon), "{putou}");
 
     let path = format!("/admin/units/{CAOYUAN_VILLAGE}/location");
-    let (s, placed) = send(
-        &app,
-        reqwest::Method::PUT,
-        &path,
-        COUNTY,
-        Some(json!({ "latitude": 25.94, "longitude": 117.31 })),
-    )
-    .await;
+    let (s, placed) =
+        app.api("PUT", &path, COUNTY, Some(json!({ "latitude": 25.94, "longitude": 117.31 }))).await;
     assert_eq!(s, StatusCode::OK, "{placed}");
     assert_eq!(placed["latitude"], 25.94);
     let v = village(&app, LEADER, CAOYUAN_VILLAGE).await;
     assert_eq!((v["latitude"].as_f64(), v["longitude"].as_f64()), (Some(25.94), Some(117.31)), "{v}");
 
     // Taken off the map: listed still, without coordinates.
-    let (s, _) =
-        send(&app, reqwest::Method::PUT, &path, COUNTY, Some(json!({ "latitude": null, "longitude": null })))
-            .await;
+    let (s, _) = app.api("PUT", &path, COUNTY, Some(json!({ "latitude": null, "longitude": null }))).await;
     assert_eq!(s, StatusCode::OK);
     let v = village(&app, LEADER, CAOYUAN_VILLAGE).await;
     assert!(v["name"].is_string() && v.get("latitude").is_none(), "{v}");
@@ -67,7 +42,7 @@ async fn a_unit_placed_by_an_administrator_reaches_the_villages_list(b: Backend)
     // A new unit may be placed as it is added.
     let unit = json!({ "code": "350481101299", "name": "新村", "kind": "village", "parent": "350481101",
         "latitude": 25.91, "longitude": 117.27 });
-    let (s, made) = send(&app, reqwest::Method::POST, "/admin/units", COUNTY, Some(unit)).await;
+    let (s, made) = app.api("POST", "/admin/units", COUNTY, Some(unit)).await;
     assert_eq!(s, StatusCode::CREATED, "{made}");
     assert_eq!(village(&app, LEADER, "350481101299").await["longitude"], 117.27);
 }
@@ -82,15 +57,12 @@ async fn bad_or_half_given_coordinates_are_refused_and_change_nothing(b: Backend
         json!({ "latitude": 25.0 }),
         json!({ "latitude": "北纬25度", "longitude": 117.0 }),
     ] {
-        let (s, err) = send(&app, reqwest::Method::PUT, &path, COUNTY, Some(body.clone())).await;
+        let (s, err) = app.api("PUT", &path, COUNTY, Some(body.clone())).await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{body} → {err}");
         assert!(err["code"].is_string() && err["message"].is_string(), "{err}");
     }
     let unit = json!({ "code": "350481101298", "name": "半点村", "kind": "village", "parent": "350481101", "latitude": 25.9 });
-    assert_eq!(
-        send(&app, reqwest::Method::POST, "/admin/units", COUNTY, Some(unit)).await.0,
-        StatusCode::BAD_REQUEST
-    );
+    assert_eq!(app.api("POST", "/admin/units", COUNTY, Some(unit)).await.0, StatusCode::BAD_REQUEST);
     assert_eq!(village(&app, LEADER, "350481101298").await, Value::Null, "nothing half-made");
     assert_eq!(village(&app, LEADER, PUTOU).await, before);
 }
@@ -99,17 +71,11 @@ async fn nobody_places_a_unit_outside_their_jurisdiction_or_above_their_role(b: 
     let app = TestApp::spawn(b).await;
     let here = json!({ "latitude": 26.0, "longitude": 117.0 });
     let shuiji = format!("/admin/units/{SHUIJI}/location");
-    assert_eq!(
-        send(&app, reqwest::Method::PUT, &shuiji, COUNTY, Some(here.clone())).await.0,
-        StatusCode::FORBIDDEN
-    );
+    assert_eq!(app.api("PUT", &shuiji, COUNTY, Some(here.clone())).await.0, StatusCode::FORBIDDEN);
     let putou = format!("/admin/units/{PUTOU}/location");
+    assert_eq!(app.api("PUT", &putou, OFFICER, Some(here.clone())).await.0, StatusCode::FORBIDDEN);
     assert_eq!(
-        send(&app, reqwest::Method::PUT, &putou, OFFICER, Some(here.clone())).await.0,
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        send(&app, reqwest::Method::PUT, "/admin/units/350481999999/location", COUNTY, Some(here)).await.0,
+        app.api("PUT", "/admin/units/350481999999/location", COUNTY, Some(here)).await.0,
         StatusCode::BAD_REQUEST
     );
 }

@@ -203,7 +203,7 @@ pub(crate) async fn add_user(
         return Err(AppError::Forbidden(format!("a {} may not create a {}", d.role, req.role)));
     }
     let unit = unit_in_scope(&state, &d, req.unit.trim(), "unit").await?;
-    if !crate::roster::role_fits(&req.role, &unit.kind) {
+    if !sync_protocol::roles::fits(&req.role, &unit.kind) {
         return Err(AppError::BadRequest(format!(
             "a {} cannot belong to {} (a {})",
             req.role, unit.code, unit.kind
