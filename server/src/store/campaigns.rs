@@ -336,8 +336,10 @@ impl SqlStore {
 
     /// Every reminder of a campaign, per person reached (or not).
     pub async fn reminder_log(&self, campaign: &str) -> Result<Vec<ReminderLogRow>> {
+        /// cause, user, state, created, sent
+        type Row = (String, Option<String>, String, i64, Option<i64>);
         let prefix = format!("sweep_reminder:{campaign}:");
-        let rows: Vec<(String, Option<String>, String, i64, Option<i64>)> = sqlx::query_as(
+        let rows: Vec<Row> = sqlx::query_as(
             "SELECT o.cause, dl.user_id, COALESCE(dl.state, 'nobody'), COALESCE(dl.created_at, o.created_at), dl.sent_at
              FROM outbox o LEFT JOIN deliveries dl ON dl.outbox_id = o.id
              WHERE o.kind = 'sweep_reminder' AND o.cause >= $1 AND o.cause < $2 ORDER BY o.id, dl.id",
