@@ -352,6 +352,11 @@ export interface components {
       kind: string;
       last_error: string | null;
       level: string;
+      /**
+       * Format: int64
+       * @description When the provider's delivery receipt (state `delivered` or `undelivered`) came in.
+       */
+      receipt_at: number | null;
       /** Format: int64 */
       sent_at: number | null;
       state: string;

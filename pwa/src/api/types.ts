@@ -2,6 +2,7 @@
 // server/src/routes/; each is named after its endpoint so that generated OpenAPI types can take
 // their place one by one without touching the screens.
 import type { ReportInput, RosterVillage } from '../model/completeness';
+import type { components } from './schema.gen';
 
 /** `POST /enrol`, `POST /login`: a new device and its bearer token (shown once). */
 export interface IssuedDevice {
@@ -31,23 +32,8 @@ export interface ServerCase {
   location?: { lat: number; lon: number; accuracy_m?: number | null } | null;
 }
 
-/** `GET /cases/{doc}/alerts`: one delivery of an alert about the case. */
-export interface AlertLogRow {
-  kind: string;
-  channel: string;
-  level: string;
-  user_name: string;
-  state: string;
-  attempts: number;
-  last_error: string | null;
-  created_at: number;
-  sent_at: number | null;
-  acknowledged_at: number | null;
-  acknowledged_by: string | null;
-  acknowledged_via: string | null;
-  /** When the provider's delivery receipt came in (state `delivered` or `undelivered`). */
-  receipt_at: number | null;
-}
+/** `GET /cases/{doc}/alerts`: one delivery of an alert about the case (generated). */
+export type AlertLogRow = components['schemas']['Delivery'];
 
 export interface FieldChange {
   field: string;

@@ -128,6 +128,9 @@ pub struct Delivery {
     /// `app` or `sms_link`.
     #[schema(required = true)]
     pub acknowledged_via: Option<String>,
+    /// When the provider's delivery receipt (state `delivered` or `undelivered`) came in.
+    #[schema(required = true)]
+    pub receipt_at: Option<i64>,
 }
 
 impl From<DeliveryLogRow> for Delivery {
@@ -146,6 +149,7 @@ impl From<DeliveryLogRow> for Delivery {
             acknowledged_at: r.acknowledged_at,
             acknowledged_by: r.acknowledged_by,
             acknowledged_via: r.acknowledged_via,
+            receipt_at: r.receipt_at,
         }
     }
 }
