@@ -71,7 +71,7 @@ export async function alertLinkChecks({ base, check, launch, until, assert, shot
   const { page: lp } = await launch('channels');
   await check('a leader turns SMS off in 设置 and the server keeps it', async () => {
     await lp.goto(`${base}/#/login?token=anlan-demo-leader`);
-    await lp.locator('[data-testid=record], [data-testid=case-card], main').first().waitFor({ timeout: 20_000 });
+    await lp.locator('[data-testid=record], [data-testid=case-card], main:not(.login)').first().waitFor({ timeout: 20_000 });
     await lp.goto(`${base}/#/settings`);
     const state = lp.locator('[data-testid=channels-sms-state]');
     await until(async () => (await state.count()) && (await state.innerText()).includes('已开启'), 'SMS on by default');
