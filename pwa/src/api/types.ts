@@ -1,28 +1,19 @@
-// The server's JSON answers, as the page reads them. Written by hand from the handlers in
-// server/src/routes/; each is named after its endpoint so that generated OpenAPI types can take
-// their place one by one without touching the screens.
+// The server's JSON answers, as the page reads them, named after their endpoints. Each is the
+// type generated from the server's OpenAPI description (schema.gen.ts) where that describes the
+// body field by field; the rest are still written by hand: the case projection, history and
+// statistics (described only as objects), and three shapes the page reads more narrowly than the
+// server writes them (alert channels, campaign entries, reports).
 import type { ReportInput, RosterVillage } from '../model/completeness';
 import type { components } from './schema.gen';
 
 /** `POST /enrol`, `POST /login`: a new device and its bearer token (shown once). */
-export interface IssuedDevice {
-  token: string;
-  user: { id: string };
-  device: { id: number; actor_prefix: string };
-}
+export type IssuedDevice = components['schemas']['NewDevice'];
 
 /** One of the person's devices, as `GET /devices` lists them. */
-export interface DeviceInfo {
-  id: number;
-  label: string;
-  created_at: number;
-  revoked_at: number | null;
-  retire_at: number | null;
-  current: boolean;
-}
+export type DeviceInfo = components['schemas']['Device'];
 
 /** `GET /villages`: the villages of the person's jurisdiction. */
-export interface Village { code: string; name: string; latitude?: number; longitude?: number }
+export type Village = components['schemas']['Village'];
 
 /** `GET /cases`: one case as the server's projection serves it. */
 export interface ServerCase {
@@ -53,7 +44,7 @@ export interface HistoryEntry {
 }
 
 /** The person's own alert settings (`PUT /me/alert-channels` takes this). */
-export interface AlertLayer { sms: boolean | null; quiet_from: number | null; quiet_to: number | null }
+export type AlertLayer = components['schemas']['Prefs'];
 /** `GET /me/alert-channels`. */
 export interface AlertChannels {
   own: AlertLayer;
@@ -64,20 +55,9 @@ export interface AlertChannels {
 }
 
 /** `GET /admin/quarantine`: one refused push. */
-export interface QuarantineItem {
-  id: number;
-  device_id: number;
-  device_label: string;
-  user_id: string;
-  user_name: string;
-  unit_name: string;
-  doc: string;
-  code: string;
-  message: string;
-  received_at: number;
-}
+export type QuarantineItem = components['schemas']['Item'];
 /** `POST /admin/quarantine/{id}/release`: judged again under today's rules. */
-export interface QuarantineRelease { status: string; reason: { message: string } | null }
+export type QuarantineRelease = components['schemas']['Released'];
 
 export interface Figures {
   found: number; resolved: number; resolution_rate: number | null; overdue: number;
@@ -93,18 +73,15 @@ export interface Report {
   totals: Figures; sweeps?: SweepLine[]; by_category: Breakdown[]; by_severity: Breakdown[]; units: UnitFigures[]; summary: string;
 }
 
-export interface Campaign {
-  id: string; name: string; kind: string; unit_code: string; window_start: number; window_end: number;
-  deadline: number; focus: string[]; created_by: string | null;
-}
+export type Campaign = components['schemas']['Campaign'];
 /** A report as the server lists it: the completeness input, and beside it (never counted) how
  *  many of its times the server corrected for a wrong phone clock. */
 export type ServerReport = ReportInput & { clock_corrections?: number };
 export interface CampaignEntry { campaign: Campaign; villages: (RosterVillage & { name: string; township_name?: string })[]; reports: ServerReport[] }
-export interface UnitName { code: string; name: string }
+export type UnitName = components['schemas']['Township'];
 /** `GET /campaigns`. */
-export interface Campaigns { now: number; campaigns: CampaignEntry[]; townships?: UnitName[] }
+export type Campaigns = components['schemas']['CampaignList'];
 /** `POST /campaigns` takes this. */
-export interface LaunchInput { name: string; kind: string; window_start: number; window_end: number; deadline: number; focus: string[]; townships: string[] }
+export type LaunchInput = components['schemas']['CreateCampaign'];
 /** `POST /campaigns/{id}/remind`. */
-export interface Reminded { villages: number; people: number; sent: number; reminded: string[]; already_today: string[] }
+export type Reminded = components['schemas']['Remind'];
