@@ -7,6 +7,7 @@ mod audit;
 mod blobs;
 mod campaigns;
 mod cases;
+mod cbor;
 mod fetch;
 mod health;
 mod identity;

@@ -4,7 +4,7 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::IntoResponse;
 use axum::routing::post;
 use sync_protocol::DocId;
@@ -36,23 +36,7 @@ pub(super) async fn sync(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<impl IntoResponse, AppError> {
     let started = Instant::now();
-    let is_cbor = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case(wire::CONTENT_TYPE));
-    if !is_cbor {
-        return Err(AppError::UnsupportedMediaType(format!(
-            "send the sync request as {}",
-            wire::CONTENT_TYPE
-        )));
-    }
-    let body = body.map_err(|r| match r.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => {
-            AppError::PayloadTooLarge(format!("a sync request may carry at most {MAX_BODY} bytes"))
-        }
-        _ => AppError::BadRequest(r.body_text()),
-    })?;
-    let mut req: SyncRequest = wire::decode(&body).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let mut req: SyncRequest = super::cbor::decode("sync", MAX_BODY, &headers, body)?;
     let scope = device.scope.fingerprint();
     let drop = match req.scope.as_deref() {
         Some(previous) if previous != scope => Some(scope_change(&state, &device, previous).await?),
