@@ -14,6 +14,7 @@ import { adoptStaticLogin } from './ui/static-login';
 import { Router } from './ui/router';
 import { ROUTES } from './ui/routes';
 import { ScreenStore } from './ui/screen-store';
+import { forgetStoredCopies } from './ui/stored-copies';
 import { startPhotos, stopPhotos } from './photos';
 import { measureLink } from './photos/link';
 import { httpPeople, startPeople, stopPeople } from './people';
@@ -227,6 +228,9 @@ async function doLogin(token: string): Promise<void> {
 async function stopWorker(): Promise<void> {
   stopPhotos();
   stopPeople();
+  // The session's screens are done: what they kept goes, and nothing still on its way for them
+  // writes anything (ui/screen-store.ts).
+  ctx?.screens.close();
   if (!worker) return;
   try { await worker.call('shutdown'); } catch { /* already gone */ }
   worker.terminate();
@@ -237,6 +241,7 @@ async function stopWorker(): Promise<void> {
 async function wipe(): Promise<void> {
   const tx = db.transaction(['docs', 'meta', 'kv', 'blobs'], 'readwrite');
   await Promise.all([tx.objectStore('docs').clear(), tx.objectStore('meta').clear(), tx.objectStore('kv').clear(), tx.objectStore('blobs').clear(), tx.done]);
+  forgetStoredCopies();
 }
 
 /** The server refused this device as revoked (a lost phone, or a retired one after its last

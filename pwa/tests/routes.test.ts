@@ -113,4 +113,20 @@ describe('ScreenStore', () => {
     expect(a.keep('casework:d2', () => ({ note: '' })).note).toBe('');
     expect(new ScreenStore().peek('casework:d1')).toBeUndefined();
   });
+
+  it('forgets everything at sign-out, keeps nothing after, and runs what was left to stop', async () => {
+    const { ScreenStore } = await import('../src/ui/screen-store');
+    const a = new ScreenStore();
+    let stopped = 0;
+    a.keep('casework:d1', () => ({ note: 'half typed' }));
+    a.whenClosed(() => { stopped++; });
+    a.close();
+    expect(a.closed).toBe(true);
+    expect(stopped).toBe(1);
+    expect(a.peek('casework:d1')).toBeUndefined();
+    a.keep('casework:d1', () => ({ note: 'late' }));
+    a.set('casework:d2', { note: 'late' });
+    expect(a.peek('casework:d1')).toBeUndefined();
+    expect(a.peek('casework:d2')).toBeUndefined();
+  });
 });

@@ -4,13 +4,14 @@ import type { CaseListItem } from '../model/types';
 import { catLabel, fmtTime, isOverdue, sevLabel, stLabel } from './format';
 import { icon } from './icons';
 import { villageName } from './records-common';
+import type { Ctx } from './ctx';
 
 export function deliveryBadge(d: CaseListItem['delivery']) {
   const label = d === 'sent' ? t('detail_badge_sent') : d === 'rejected' ? t('detail_badge_rejected') : t('detail_badge_local');
   return html`<span class="badge delivery ${d}" data-testid="delivery">${label}</span>`;
 }
 
-export function caseCard(c: CaseListItem, extra: unknown = '') {
+export function caseCard(ctx: Ctx, c: CaseListItem, extra: unknown = '') {
   return html`
     <li class="card sev-${c.severity}" data-testid="case-card" data-doc=${c.doc}>
       <a href="#/case/${c.doc}" class="card-link">
@@ -22,7 +23,7 @@ export function caseCard(c: CaseListItem, extra: unknown = '') {
         </div>
         <div class="card-title">${c.title || '—'}</div>
         <div class="card-meta">
-          <span data-testid="card-village">${villageName(c.village)}</span>
+          <span data-testid="card-village">${villageName(ctx, c.village)}</span>
           <span>${catLabel(c.category)}</span>
           <span>${c.case_no ?? ''}</span>
           <span>${fmtTime(c.reported_at)}</span>

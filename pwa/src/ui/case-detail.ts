@@ -182,7 +182,7 @@ export function detailView(ctx: Ctx, st: DetailState) {
             ${SEVERITIES.map((s) => html`<option value=${s} ?selected=${s === d.severity} ?disabled=${!maySetSeverity(s, sevRank(d.severity))}>${sevLabel(s)}</option>`)}</select>`, 'severity')}
         ${field(t('f_status'), html`<select data-testid="status-select" aria-label=${t('f_status')} @change=${(e: Event) => setStatus(val(e) as Status)}>
             ${STATUSES.map((s) => html`<option value=${s} ?selected=${s === d.status} ?disabled=${!maySetStatus(s)}>${stLabel(s)}</option>`)}</select>`, 'status')}
-        ${field(t('f_village'), d.village === ctx.session.unit.code ? ctx.session.unit.name : villageName(d.village))}
+        ${field(t('f_village'), d.village === ctx.session.unit.code ? ctx.session.unit.name : villageName(ctx, d.village))}
         ${field(t('f_reporter'), html`<span data-testid="reporter">${personLabel(d.reporter)}</span>`)}
         ${field(t('f_reported_at'), fmtTime(d.reported_at))}
         ${d.clock_corrections.length ? field(t('f_clock'), html`<span class="warn" data-testid="clock-corrected">${t('clock_corrected', {

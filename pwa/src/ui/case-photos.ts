@@ -78,7 +78,7 @@ export function mediationForm(ctx: Ctx, d: CaseDetail) {
     e.preventDefault();
     const text = f.text.trim();
     if (!text) return ctx.toast(t('med_need_text'));
-    if (f.busy || photoProcessing()) return;
+    if (f.busy || photoProcessing(ctx)) return;
     f.busy = true;
     ctx.rerender();
     try {
@@ -101,7 +101,7 @@ export function mediationForm(ctx: Ctx, d: CaseDetail) {
       ${f.photo ? html`<figure class="photo" data-testid="mediation-photo-picked"><img src=${f.photo.url} alt=${t('med_agreement_short')} />
         <button type="button" class="small ghost" @click=${() => setPhoto(null)}>${t('photo_remove')}</button></figure>` : nothing}
     </div>
-    ${photoProcessing() ? html`<p class="muted">${t('photo_processing')}</p>` : nothing}
+    ${photoProcessing(ctx) ? html`<p class="muted">${t('photo_processing')}</p>` : nothing}
     <label class="button ghost photo-add">${t('med_agreement')}
       <input type="file" accept="image/*" capture="environment" data-testid="mediation-photo" class="visually-hidden"
         @change=${(e: Event) => void pick(e)} /></label>

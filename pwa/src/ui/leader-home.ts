@@ -60,7 +60,7 @@ export function leaderHome(ctx: Ctx, side?: unknown) {
     c.responsible_leader ? `${t('f_responsible_leader')} ${nameOf(c.responsible_leader)}` : '',
     c.handler ? `${t('f_handler')} ${nameOf(c.handler)}` : '']
     .filter(Boolean).join(' · ')}</span>`;
-  const card = (c: CaseListItem) => caseCard(c, html`${c.status === 'reported' ? ack(c) : ''} ${mine(c) ? holders(c) : ''}`);
+  const card = (c: CaseListItem) => caseCard(ctx, c, html`${c.status === 'reported' ? ack(c) : ''} ${mine(c) ? holders(c) : ''}`);
   const select = (key: Exclude<keyof LeaderFilters, 'mine' | 'open'>, label: string, options: readonly string[], lbl: (v: string) => string) => html`
     <label class="filter">${label}
       <select data-testid="filter-${key}" @change=${(e: Event) => { f[key] = (e.target as HTMLSelectElement).value; ctx.rerender(); }}>
@@ -81,7 +81,7 @@ export function leaderHome(ctx: Ctx, side?: unknown) {
         @toggle=${(e: Event) => { f.open = (e.target as HTMLDetailsElement).open; }}>
         <summary data-testid="filters-toggle">${t('leader_filters')}${active ? ` · ${t('leader_filters_active', { n: active })}` : ''}</summary>
         <div class="filters">
-          ${select('village', t('leader_filter_village'), villages, villageName)}
+          ${select('village', t('leader_filter_village'), villages, (code) => villageName(ctx, code))}
           ${select('category', t('leader_filter_category'), CATEGORIES, catLabel)}
           ${select('severity', t('leader_filter_severity'), SEVERITIES, sevLabel)}
           ${select('status', t('leader_filter_status'), STATUSES, stLabel)}

@@ -73,7 +73,7 @@ export function mapView(ctx: Ctx) {
         ${m.unplaced ? html`<p class="muted">${t('map_unplaced', { n: m.unplaced })}</p>` : ''}`}
       ${picked || list.length ? html`<section data-testid="map-list">
         <h2>${picked ? t('map_open_in', { name: picked.name, n: picked.open.length }) : t('map_case_here')}</h2>
-        ${list.length ? html`<ul class="cards">${list.map((c) => caseCard(c))}</ul>` : html`<p class="empty">${t('map_village_quiet')}</p>`}
+        ${list.length ? html`<ul class="cards">${list.map((c) => caseCard(ctx, c))}</ul>` : html`<p class="empty">${t('map_village_quiet')}</p>`}
       </section>` : html`<p class="hint">${t('map_tap_hint')}</p>`}
       <details class="map-tiles">
         <summary>${t('map_tiles')}</summary>

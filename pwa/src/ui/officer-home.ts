@@ -25,7 +25,7 @@ export function officerHome(ctx: Ctx) {
       <h2>${t('home_my_cases')} <small>${ctx.session.unit.name}</small></h2>
       ${open.length === 0
         ? html`<p class="empty">${t('home_no_cases')}</p>`
-        : html`<ul class="cards">${open.map((c) => caseCard(c))}</ul>`}
+        : html`<ul class="cards">${open.map((c) => caseCard(ctx, c))}</ul>`}
       ${closed ? html`<p class="muted">${t('home_closed_count', { n: closed })}</p>` : ''}
     </main>`;
 }

@@ -17,7 +17,7 @@ import { syncBar } from './syncbar';
 import { correctedDates } from './petition-dates';
 import { extendsPetitions } from '../rules/roles';
 
-function card(item: RecordItemOf<typeof PETITION_KIND>) {
+function card(ctx: Ctx, item: RecordItemOf<typeof PETITION_KIND>) {
   const s = item.summary;
   const c = countdown(s.deadline);
   return html`
@@ -30,7 +30,7 @@ function card(item: RecordItemOf<typeof PETITION_KIND>) {
         </div>
         <div class="card-title">${s.name}：${s.request}</div>
         <div class="card-meta">
-          <span>${villageName(s.village)}</span><span>${t(`src_${s.source}` as MessageKey)}</span>
+          <span>${villageName(ctx, s.village)}</span><span>${t(`src_${s.source}` as MessageKey)}</span>
           ${s.deadline && !c.finished ? html`<span>${t('pet_deadline', { what: deadlineLabel(s.deadline), date: fmtYmd(dateString(s.deadline.day)) })}</span>` : ''}
         </div>
       </a>
@@ -49,8 +49,8 @@ export function petitionList(ctx: Ctx) {
       ${mayHandlePetitions(ctx.session.user.role)
         ? html`<button class="record" data-testid="new-petition" @click=${() => ctx.go('/petitions/new')}><span class="plus">＋</span>${t('pet_new')}</button>` : ''}
       ${items === null ? html`<p class="empty">${t('rec_loading')}</p>` : items.length === 0 ? html`<p class="empty">${t('pet_empty')}</p>` : ''}
-      ${open.length ? html`<h2>${t('pet_open')} <small>${open.length}</small></h2><ul class="cards">${open.map(card)}</ul>` : ''}
-      ${done.length ? html`<h2>${t('pet_done')} <small>${done.length}</small></h2><ul class="cards">${done.map(card)}</ul>` : ''}
+      ${open.length ? html`<h2>${t('pet_open')} <small>${open.length}</small></h2><ul class="cards">${open.map((x) => card(ctx, x))}</ul>` : ''}
+      ${done.length ? html`<h2>${t('pet_done')} <small>${done.length}</small></h2><ul class="cards">${done.map((x) => card(ctx, x))}</ul>` : ''}
     </main>`;
 }
 
@@ -156,7 +156,7 @@ export function petitionDetail(ctx: Ctx, action: ActionState) {
       ${rec.rejection ? html`<p class="error" data-testid="rejection">${rec.rejection.message}</p>` : ''}
       ${v.deadline && !c.finished ? html`<p>${t('pet_deadline', { what: deadlineLabel(v.deadline), date: fmtYmd(dateString(v.deadline.day)) })}</p>` : ''}
       <div class="field"><span>${t('pet_f_name')}</span><span>${v.name} ${v.phone ?? ''} ${v.id_no ?? ''}</span></div>
-      <div class="field"><span>${t('pet_f_village')}</span><span>${villageName(v.village)}</span></div>
+      <div class="field"><span>${t('pet_f_village')}</span><span>${villageName(ctx, v.village)}</span></div>
       <div class="field"><span>${t('pet_f_source')}</span><span>${t(`src_${v.source}` as MessageKey)}</span></div>
       <div class="description">${v.request}</div>
       <h2>${t('pet_steps')}</h2>

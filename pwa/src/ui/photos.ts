@@ -16,15 +16,14 @@ export interface PickedPhoto extends NewPhoto { url: string }
 /** At most this many per case from the form (the schema allows 50 attachments in all). */
 export const MAX_PHOTOS = 10;
 
-let processing = 0;
-
 export const attachmentsOf = (photos: PickedPhoto[]): Attachment[] =>
   photos.map(({ sha256, mime, size }) => ({ sha256, mime, size }));
 
 /** One picked file, downscaled and named by its hash, with a preview; null (and a toast) when
  *  the file is no picture the browser can read. */
 export async function preparePhoto(ctx: Ctx, file: File): Promise<PickedPhoto | null> {
-  processing++;
+  const busy = processingOf(ctx);
+  busy.n++;
   ctx.rerender();
   try {
     measureLink();
@@ -35,13 +34,16 @@ export async function preparePhoto(ctx: Ctx, file: File): Promise<PickedPhoto | 
     ctx.toast(t('photo_failed', { msg: (e as Error).message }));
     return null;
   } finally {
-    processing--;
+    busy.n--;
     ctx.rerender();
   }
 }
 
+/** How many photos are being downscaled now, for the session (its screen store). */
+const processingOf = (ctx: Ctx) => ctx.screens.keep('photos:processing', () => ({ n: 0 }));
+
 /** Whether a photo is being downscaled now. */
-export const photoProcessing = () => processing > 0;
+export const photoProcessing = (ctx: Ctx) => processingOf(ctx).n > 0;
 
 async function take(ctx: Ctx, photos: PickedPhoto[], files: FileList | null): Promise<void> {
   for (const file of [...(files ?? [])].slice(0, MAX_PHOTOS - photos.length)) {
@@ -64,7 +66,7 @@ export function photoPicker(ctx: Ctx, photos: PickedPhoto[]) {
         <button type="button" class="small ghost" @click=${() => remove(i)}>${t('photo_remove')}</button>
       </figure>`)}
     </div>
-    ${processing ? html`<p class="muted" data-testid="photo-processing">${t('photo_processing')}</p>` : nothing}
+    ${photoProcessing(ctx) ? html`<p class="muted" data-testid="photo-processing">${t('photo_processing')}</p>` : nothing}
     ${photos.length < MAX_PHOTOS ? html`<label class="button ghost photo-add">${icon('camera')} ${t('photo_add')}
       <input type="file" accept="image/*" capture="environment" data-testid="photo-input" class="visually-hidden"
         @change=${(e: Event) => { const input = e.target as HTMLInputElement; void take(ctx, photos, input.files).then(() => { input.value = ''; }); }} />

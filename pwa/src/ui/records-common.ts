@@ -9,6 +9,7 @@ import { itemsOf, type RecordDetail, type RecordItemOf, type RecordKind, type Re
 import type { Ctx } from './ctx';
 import { handlesPetitions, isLeader } from '../rules/roles';
 import { trustedNow } from './page-clock';
+import { storedCopyKey } from './stored-copies';
 
 /** Who records petitions and their steps (docs/permissions.md): petition staff and the township and above. */
 export const mayHandlePetitions = handlesPetitions;
@@ -40,30 +41,36 @@ function cached<T>(k: string, ctx: Ctx, load: () => Promise<T>): T | null {
   return st.value;
 }
 
-let villages: Village[] | null = null;
-/** One request at a time: every screen asks while the first answer is on its way. */
-let villagesLoading = false;
+/** The session's village directory (kept in its screen store, so the next person on the phone
+ *  starts without it). `loading`: one request at a time, as every screen asks while the first
+ *  answer is on its way. */
+interface VillageDirectory { list: Village[] | null; loading: boolean }
+
+const directoryOf = (ctx: Ctx) => ctx.screens.keep<VillageDirectory>('villages', () => ({ list: null, loading: false }));
 
 /** The villages in the person's jurisdiction: from the server once, then from this phone. */
 export function villagesOf(ctx: Ctx): Village[] | null {
-  const key = `anlan.villages.${ctx.session.user.id}`;
-  if (villages || villagesLoading) return villages;
+  const dir = directoryOf(ctx);
+  if (dir.list || dir.loading || ctx.screens.closed) return dir.list;
+  const key = storedCopyKey('villages', ctx.session.user.id);
   const stored = localStorage.getItem(key);
-  if (stored) villages = JSON.parse(stored) as Village[];
-  villagesLoading = true;
+  if (stored) dir.list = JSON.parse(stored) as Village[];
+  dir.loading = true;
   void ctx.api.villages()
     .then((fresh) => {
+      if (ctx.screens.closed) return; // signed out while it was on its way
       localStorage.setItem(key, JSON.stringify(fresh));
-      const changed = JSON.stringify(fresh) !== JSON.stringify(villages);
-      villages = fresh;
+      const changed = JSON.stringify(fresh) !== JSON.stringify(dir.list);
+      dir.list = fresh;
       if (changed) ctx.rerender();
     })
     .catch(() => undefined)
-    .finally(() => { villagesLoading = false; });
-  return villages;
+    .finally(() => { dir.loading = false; });
+  return dir.list;
 }
 
-export const villageName = (code: string) => villages?.find((v) => v.code === code)?.name ?? code;
+/** A village's name, its code while the directory is not on the phone yet. */
+export const villageName = (ctx: Ctx, code: string) => villagesOf(ctx)?.find((v) => v.code === code)?.name ?? code;
 
 export function todayDate(now = trustedNow()): string {
   return dateString(beijingDay(now));

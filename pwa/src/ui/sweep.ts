@@ -40,7 +40,7 @@ async function run(ctx: Ctx, f: () => Promise<void | string>, done: string) {
 /** The officer's home section: one row per open campaign and village they answer for. */
 export function officerSweeps(ctx: Ctx) {
   refreshSweeps(ctx);
-  const rows = campaigns()
+  const rows = campaigns(ctx)
     .filter((c) => campaignShown(c.campaign, trustedNow()))
     .flatMap((c) => c.villages.map((v) => ({ c, v })));
   if (rows.length === 0) return '';
@@ -53,7 +53,7 @@ export function officerSweeps(ctx: Ctx) {
 function sweepRow(ctx: Ctx, c: CampaignEntry, village: string, villageName: string) {
   const ui = uiOf(ctx);
   const key = `${c.campaign.id}|${village}`;
-  const mine = localReport(c.campaign.id, village)?.summary;
+  const mine = localReport(ctx, c.campaign.id, village)?.summary;
   const server = c.reports.find((r) => r.village === village);
   const found = Math.max(mine?.found ?? 0, server?.found ?? 0);
   const nil = !!(mine?.nil || server?.nil);
@@ -97,7 +97,7 @@ function reportForm(ctx: Ctx, c: CampaignEntry, village: string) {
 export function leaderSweeps(ctx: Ctx) {
   const ui = uiOf(ctx);
   refreshSweeps(ctx);
-  const list = [...campaigns()].sort((a, b) => b.campaign.deadline - a.campaign.deadline).slice(0, 8);
+  const list = [...campaigns(ctx)].sort((a, b) => b.campaign.deadline - a.campaign.deadline).slice(0, 8);
   const mayLaunch = isLeader(ctx.session.user.role);
   return html`<section class="sweeps leader" data-testid="sweep-dashboard">
     <h2>${t('sweep_title')}</h2>
@@ -116,7 +116,7 @@ function tally(x: { reported: number; nil: number; missing: number; late: number
 
 function campaignCard(ctx: Ctx, c: CampaignEntry) {
   const ui = uiOf(ctx);
-  const k = phoneCompleteness(c);
+  const k = phoneCompleteness(ctx, c);
   const open = ui.expanded === c.campaign.id;
   const names = new Map(c.villages.map((v) => [v.code, v.name]));
   const towns = new Map(c.villages.map((v) => [v.township, v.township_name ?? v.township]));
@@ -148,7 +148,7 @@ function campaignCard(ctx: Ctx, c: CampaignEntry) {
 function launchForm(ctx: Ctx) {
   const ui = uiOf(ctx);
   const today = beijingDate(trustedNow());
-  const towns = launchTownships();
+  const towns = launchTownships(ctx);
   const submit = (e: Event) => {
     e.preventDefault();
     const f = new FormData(e.target as HTMLFormElement);

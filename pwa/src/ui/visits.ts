@@ -12,11 +12,11 @@ import { header } from './officer-home';
 import { atOfDate, mayRecordVisits, recordsOf, todayDate, villageName, villagesOf } from './records-common';
 import { syncBar } from './syncbar';
 
-function card(item: RecordItemOf<typeof VISIT_KIND>) {
+function card(ctx: Ctx, item: RecordItemOf<typeof VISIT_KIND>) {
   const s = item.summary;
   return html`<li class="card visit" data-testid="visit-card" data-doc=${item.doc}>
     <div class="card-link">
-      <div class="card-title">${fmtDate(s.date)} ${villageName(s.village)} · ${s.leader}</div>
+      <div class="card-title">${fmtDate(s.date)} ${villageName(ctx, s.village)} · ${s.leader}</div>
       <div class="card-meta">${t('vis_summary', { people: s.people, found: s.found, resolved: s.resolved })}</div>
       ${s.claimed_date != null ? html`<div class="card-meta warn" data-testid="visit-clock">${t('vis_clock', { claimed: fmtDate(s.claimed_date) })}</div>` : ''}
     </div>
@@ -33,7 +33,7 @@ export function visitList(ctx: Ctx) {
     <main class="home visits">
       ${mayRecordVisits(ctx.session.user.role)
         ? html`<button class="record" data-testid="new-visit" @click=${() => ctx.go('/visits/new')}><span class="plus">＋</span>${t('vis_new')}</button>` : ''}
-      ${items.length === 0 ? html`<p class="empty">${t('vis_empty')}</p>` : html`<ul class="cards">${items.map(card)}</ul>`}
+      ${items.length === 0 ? html`<p class="empty">${t('vis_empty')}</p>` : html`<ul class="cards">${items.map((x) => card(ctx, x))}</ul>`}
     </main>`;
 }
 
