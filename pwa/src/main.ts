@@ -8,8 +8,8 @@ import { setLang, t, type Lang } from './i18n';
 import type { CaseListItem } from './model/types';
 import { serverCasesIfFresh, shownCases } from './first-load';
 import { HttpError } from './api/http';
-import { isOnline, type Ctx } from './ui/ctx';
-import { freshLogin, loginView, type LoginState } from './ui/login';
+import { isOnline, type Ctx, type Gate } from './ui/ctx';
+import { freshLogin, type LoginState } from './ui/login';
 import { adoptStaticLogin } from './ui/static-login';
 import { Router } from './ui/router';
 import { ROUTES } from './ui/routes';
@@ -29,8 +29,11 @@ let worker: WorkerClient | null = null;
 let toastMsg: string | null = null;
 let toastTimer: ReturnType<typeof setTimeout> | null = null;
 const login: LoginState = freshLogin();
+/** Who the sign-in screens are shown to while nobody is signed in. */
+const gate: Gate = { login, signIn: (tok) => void doLogin(tok), rerender };
 
-// The screen shown and its state, made fresh when the screen is entered (src/ui/routes.ts).
+// The screen shown, to whom, and its state, made fresh when the screen is entered
+// (src/ui/routes.ts): the one place that decides what the page shows.
 const router = new Router(ROUTES);
 
 setLang((localStorage.getItem('anlan.lang') as Lang | null) ?? 'zh-CN');
@@ -65,8 +68,10 @@ function draw(): void {
     root.textContent = ''; // index.html's sign-in form, or shell.html's "starting…" placeholder
     firstDraw = false;
   }
-  const { path } = currentPath();
-  const body = !ctx || path === '/enrol' ? loginView(login, (tok) => void doLogin(tok), rerender) : router.view(ctx);
+  const { path, query } = currentPath();
+  // A sign-in or sign-out since the last frame enters the new visitor's screen.
+  router.enter(ctx ?? gate, path, query);
+  const body = router.view();
   render(html`${ctx && !isOnline(ctx) ? html`<div class="offline-banner" data-testid="offline-banner">${t('offline_banner')}</div>` : ''}
     ${body}${toastMsg ? html`<div class="toast" role="status" data-testid="toast">${toastMsg}</div>` : ''}`, root);
   afterFirstDraw?.();
@@ -80,10 +85,6 @@ function changeLang(l: Lang): void {
 
 function onRoute(): void {
   const { path, query } = currentPath();
-  if (path === '/enrol') {
-    // The link an administrator hands out: phone and code filled in, the password left to type.
-    Object.assign(login, { mode: 'enrol', phone: query.get('phone') ?? '', code: query.get('code') ?? '', error: null });
-  }
   if (path === '/login') {
     const tok = query.get('token');
     if (tok) {
@@ -92,7 +93,7 @@ function onRoute(): void {
       return;
     }
   }
-  if (ctx && router.enter(ctx, path)) window.scrollTo(0, 0);
+  if (router.enter(ctx ?? gate, path, query)) window.scrollTo(0, 0);
   rerender();
 }
 
@@ -154,7 +155,6 @@ async function start(token: string, session: Session): Promise<void> {
   startPhotos(c);
   const me = { id: session.user.id, name: session.user.name, role: session.user.role, unit_code: session.unit.code, unit_name: session.unit.name };
   void startPeople(db, me, httpPeople(c.api), rerender);
-  router.reset();
   onRoute();
   void serverCasesIfFresh(db, c.api).then((list) => {
     if (!list || ctx !== c || c.engine.ready) return;
@@ -256,7 +256,6 @@ async function logout(): Promise<void> {
   await stopWorker();
   await wipe();
   location.hash = '#/';
-  router.reset();
   rerender();
 }
 
@@ -310,7 +309,6 @@ async function boot(): Promise<void> {
   const session = await kvGet(db, 'session');
   const { path, query } = currentPath();
   if (path === '/login' && query.get('token')) return onRoute();
-  if (path === '/enrol') onRoute();
   if (token && session) {
     await start(token, session);
     // Push services drop subscriptions silently: hand the server the current one every start.

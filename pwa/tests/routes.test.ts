@@ -1,11 +1,14 @@
 // The route table: which screen each path opens for whom, and when a screen's state is made.
 import { describe, expect, it } from 'vitest';
-import type { Ctx } from '../src/ui/ctx';
-import { matchPath, resolve, route, Router, type Route } from '../src/ui/router';
+import type { Ctx, Gate } from '../src/ui/ctx';
+import { freshLogin } from '../src/ui/login';
+import { matchPath, resolve, route, Router, type Screen } from '../src/ui/router';
 import { ROUTES } from '../src/ui/routes';
 
 const as = (role: string) => ({ session: { user: { id: 'u', name: 'n', role } } }) as unknown as Ctx;
 const screen = (role: string, path: string) => resolve(ROUTES, as(role), path).route.path;
+/** Nobody signed in: the page's sign-in form. */
+const gate = (): Gate => ({ login: freshLogin(), signIn: () => undefined, rerender: () => undefined });
 
 describe('matchPath', () => {
   it('takes a parameter from its segment, URI-decoded', () => {
@@ -47,6 +50,32 @@ describe('ROUTES', () => {
     expect(screen('township_leader', '/')).toBe('/');
   });
 
+  it('shows nobody signed in the sign-in screen for every path but the enrolment link', () => {
+    for (const p of ['/', '/login', '/new', '/case/d1', '/settings', '/stats', '/visits/new', '/nowhere']) {
+      expect(resolve(ROUTES, gate(), p).route.path).toBe('/login');
+    }
+    expect(resolve(ROUTES, gate(), '/enrol').route.path).toBe('/enrol');
+  });
+
+  it('closes the sign-in screens to a signed-in person: they get their home screen', () => {
+    for (const role of ['village_officer', 'county_admin']) {
+      expect(screen(role, '/login')).toBe('/');
+      expect(screen(role, '/enrol')).toBe('/');
+    }
+  });
+
+  it("fills the enrolment form from the link's phone and code, keeping what was typed otherwise", () => {
+    const g = gate();
+    g.login.password = 'typed before';
+    const router = new Router(ROUTES);
+    router.enter(g, '/enrol', new URLSearchParams('phone=13800000002&code=123456'));
+    expect(g.login).toMatchObject({ mode: 'enrol', phone: '13800000002', code: '123456', password: 'typed before' });
+    const other = gate();
+    other.login.phone = '13900000003';
+    new Router(ROUTES).enter(other, '/enrol', new URLSearchParams('code=654321'));
+    expect(other.login).toMatchObject({ mode: 'enrol', phone: '13900000003', code: '654321' });
+  });
+
   it('names each path once', () => {
     const paths = ROUTES.map((r) => r.path);
     expect(new Set(paths).size).toBe(paths.length);
@@ -58,7 +87,7 @@ describe('Router', () => {
   function counting() {
     const loads: string[] = [];
     const heard: (string | null)[] = [];
-    const table: Route[] = [
+    const table: Screen[] = [
       route({ path: '/', load: () => { loads.push('/'); return { n: loads.length }; }, view: (_c, s) => `home ${s.n}` }),
       route({
         path: '/case/:doc',
@@ -75,11 +104,11 @@ describe('Router', () => {
     const { loads, router } = counting();
     expect(router.enter(ctx, '/')).toBe(true);
     expect(router.enter(ctx, '/')).toBe(false);
-    expect(router.view(ctx)).toBe('home 1');
+    expect(router.view()).toBe('home 1');
     router.enter(ctx, '/case/x');
-    expect(router.view(ctx)).toBe('case x');
+    expect(router.view()).toBe('case x');
     router.enter(ctx, '/');
-    expect(router.view(ctx)).toBe('home 3');
+    expect(router.view()).toBe('home 3');
     expect(loads).toEqual(['/', 'x', '/']);
   });
 
@@ -87,18 +116,28 @@ describe('Router', () => {
     const { loads, router } = counting();
     router.enter(ctx, '/case/x');
     router.reset();
-    expect(router.view(ctx)).toBeNull();
+    expect(router.view()).toBeNull();
     router.enter(ctx, '/case/x');
     expect(loads).toEqual(['x', 'x']);
   });
 
-  it('tells only the screen shown that a document changed', () => {
+  it('enters the same path afresh for another visitor: a sign-in, a sign-out, the next person', () => {
+    const { loads, router } = counting();
+    router.enter(ctx, '/case/x');
+    const next = as('county_admin');
+    expect(router.enter(next, '/case/x')).toBe(true);
+    expect(loads).toEqual(['x', 'x']);
+  });
+
+  it('tells only the screen shown, and only for its own session, that a document changed', () => {
     const { heard, router } = counting();
     router.changed(ctx, 'y'); // nothing shown yet
     router.enter(ctx, '/case/x');
     router.changed(ctx, 'y');
     router.enter(ctx, '/');
     router.changed(ctx, null); // the home screen has no hook
+    router.enter(ctx, '/case/z');
+    router.changed(as('county_admin'), 'z'); // a session that is over
     expect(heard).toEqual(['x:y']);
   });
 });

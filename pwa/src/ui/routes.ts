@@ -1,7 +1,9 @@
-// Every screen of a signed-in person, in one table: its path, who may open it, the state made on
-// entering it and how it is drawn. The first route is the home screen, which every path nobody
-// knows (or the person may not open) shows. Sign-in (#/enrol, #/login) comes before any session
-// and stays in main.ts.
+// Every screen, in one table: its path, who may open it, the state made on entering it and how
+// it is drawn. Signed out, only the sign-in screens open, and any other path shows #/login;
+// signed in, those are closed, and any path nobody knows (or the person may not open) shows the
+// home screen. index.html draws #/login's form as plain HTML for a first visit's first paint
+// (ui/static-login.ts); from the app's first frame on, this table decides. A `#/login?token=`
+// link is no screen but an action, taken in main.ts before any screen is entered.
 import { detailView, freshDetail, loadDetail } from './case-detail';
 import { isOfficerRole } from './format';
 import { leaderHome, splitView } from './leader-home';
@@ -10,7 +12,8 @@ import { freshNewCase, newCaseView } from './new-case';
 import { officerHome } from './officer-home';
 import { freshPetitionForm, petitionForm } from './petition-form';
 import { petitionDetail, petitionList, freshPetitionAction } from './petitions';
-import { route, type Route } from './router';
+import { gateRoute, route, type Screen } from './router';
+import { loginView } from './login';
 import { loadSettings, settingsView, type SettingsState } from './settings';
 import { enterStats, mayStat, statsView } from './stats';
 import { freshVisitForm, visitForm, visitList } from './visits';
@@ -20,7 +23,18 @@ import type { Ctx } from './ctx';
 const atDesk = (ctx: Ctx) => !isOfficerRole(ctx.session.user.role);
 const mayStatHere = (ctx: Ctx) => atDesk(ctx) && mayStat(ctx.session.user.role);
 
-export const ROUTES: readonly Route[] = [
+export const ROUTES: readonly Screen[] = [
+  // Signed out. The form's state is the page's (ctx.ts `Gate`), not the screen's.
+  gateRoute({ path: '/login', load: (g) => g.login, view: (g, st) => loginView(st, g.signIn, g.rerender) }),
+  gateRoute({
+    path: '/enrol',
+    // The link an administrator hands out: phone and code filled in, the password left to type.
+    load: (g, _p, q) => Object.assign(g.login, {
+      mode: 'enrol', phone: q.get('phone') ?? g.login.phone, code: q.get('code') ?? g.login.code, error: null,
+    }),
+    view: (g, st) => loginView(st, g.signIn, g.rerender),
+  }),
+  // Signed in: the first is the home screen.
   route({
     path: '/',
     load: () => null,
