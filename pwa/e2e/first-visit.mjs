@@ -51,6 +51,7 @@ export async function firstVisitChecks({ base, check, launch, assert, shot }) {
     assert(await page.locator('[data-testid=login-password]').inputValue() === 'wrongpass', 'password lost');
     const caret = await page.evaluate(() => ({ name: document.activeElement?.getAttribute('name'), at: document.activeElement?.selectionStart }));
     assert(caret.name === 'password' && caret.at === 3, `caret ${JSON.stringify(caret)}`);
+    await shot(page, 'first-visit-app-form');
     // The carried-over values are the app's state: submitting them reaches the server.
     await page.locator('[data-testid=login]').click();
     await page.locator('[data-testid=login-error]').waitFor();

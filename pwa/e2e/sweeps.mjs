@@ -148,6 +148,40 @@ print(json.dumps({"names": z.namelist(), "workbook": z.read("xl/workbook.xml").d
     await shot(p, 'sw-05-stats-sweeps', '[data-testid=stats-sweeps]');
   });
 
+  await check('sweeps: signing in as someone else on the same phone shows their villages and campaigns, never the last person\'s', async () => {
+    const { context, page: p } = await launch('sw-switch');
+    const signIn = async (token, ready) => {
+      await p.goto(`${base}/#/login?token=${token}`);
+      await p.locator(ready).waitFor({ timeout: 20_000 });
+    };
+    const mapVillages = async (token) => {
+      const want = (await api(token, '/villages')).length;
+      await p.goto(`${base}/#/map`);
+      await until(async () => (await p.locator('[data-testid=map-village]').count()) === want, `${want} villages on ${token}'s map`, 20_000);
+    };
+    // The township leader's directory has 曹远镇's villages; the county's has all of 永安市's.
+    await signIn('anlan-demo-leader', '[data-testid=filters]');
+    await mapVillages('anlan-demo-leader');
+    await signIn('anlan-demo-county', '[data-testid=filters]');
+    await mapVillages('anlan-demo-county');
+    await p.goto(`${base}/#/`);
+    await p.locator(`[data-testid=campaign-card][data-campaign="${id}"]`).waitFor({ timeout: 20_000 });
+    // The county's campaign lists every village of 曹远镇; the officer answers for hers alone,
+    // from the first frame of her home on.
+    const mine = (await api('anlan-demo-officer', '/campaigns')).campaigns.find((c) => c.campaign.id === id).villages.map((v) => v.code);
+    await signIn('anlan-demo-officer', '[data-testid=record]');
+    const rows = p.locator(`[data-testid=sweep-row][data-campaign="${id}"]`);
+    const deadline = Date.now() + 3000;
+    while (Date.now() < deadline) {
+      const shown = await rows.evaluateAll((els) => els.map((e) => e.dataset.village));
+      assert(shown.every((v) => mine.includes(v)), `the officer is shown the county's rows: ${shown} (hers: ${mine})`);
+      await p.waitForTimeout(100);
+    }
+    await until(async () => (await rows.count()) === mine.length, "the officer's own rows");
+    await shot(p, 'sw-06-switched-to-officer');
+    await context.close();
+  });
+
   await county.context.close();
   await officer.context.close();
 }
