@@ -21,6 +21,9 @@ export class PeopleDirectory {
   private byId = new Map<string, Person>();
   private list: Person[] = [];
   private inflight: Promise<boolean> | null = null;
+  /** Signed out: a fetch still on its way must not write this person's directory back into
+   *  the database the sign-out just erased. */
+  private stopped = false;
   /** When the cached copy was fetched; 0 when there is none for this person. */
   fetchedAt = 0;
   private lastAttempt = 0;
@@ -59,11 +62,17 @@ export class PeopleDirectory {
     } catch {
       return false;
     }
+    if (this.stopped) return false;
     const cache: PeopleCache = { user: this.me.id, fetched_at: now, people };
     await kvSet(this.db, 'people', cache);
     this.fetchedAt = now;
     this.index(people);
     return true;
+  }
+
+  /** Sign-out: what arrives from now on is dropped. */
+  stop(): void {
+    this.stopped = true;
   }
 
   private index(people: Person[]): void {
@@ -117,7 +126,9 @@ export function resolvePerson(people: Person[], typed: string): string | null | 
 }
 const ID_LIKE = /^[A-Za-z0-9_.:@-]{1,64}$/;
 
-// The page's directory, one per signed-in session; wired in main.ts.
+// The page's directory, one per signed-in session: main.ts starts it at sign-in and stops it at
+// sign-out (before the database is erased), so these module variables never outlive a session
+// and `nameOf` needs no ctx in the many places that show a name.
 let current: PeopleDirectory | null = null;
 let timer: ReturnType<typeof setInterval> | null = null;
 let onChange: () => void = () => {};
@@ -154,5 +165,6 @@ export function stopPeople(): void {
   if (timer) clearInterval(timer);
   timer = null;
   window.removeEventListener('online', onOnline);
+  current?.stop();
   current = null;
 }

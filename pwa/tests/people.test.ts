@@ -79,6 +79,18 @@ describe('the people directory', () => {
     expect(d.nameOf('u_county')).toBe('u_county');
   });
 
+  it('writes nothing once stopped, though the fetch was already on its way (a sign-out)', async () => {
+    const { db } = await phone();
+    let answer!: (p: Person[]) => void;
+    const d = new PeopleDirectory(db, ME, () => new Promise((r) => { answer = r; }));
+    const asked = d.refresh(1_000);
+    d.stop();
+    answer(PEOPLE);
+    expect(await asked).toBe(false);
+    expect(await kvGet(db, 'people')).toBeUndefined();
+    expect(d.nameOf('u_demo_officer')).toBe('u_demo_officer');
+  });
+
   it('asks again for an unknown id only after MISS_RETRY_MS', async () => {
     const { db } = await phone();
     const d = new PeopleDirectory(db, ME, server().fetcher);

@@ -1,5 +1,6 @@
 // The page's photo service: one uploader per signed-in session, and photos for viewing, read
-// from the phone or fetched from the server once and kept. Wired in main.ts.
+// from the phone or fetched from the server once and kept. Wired in main.ts, which starts it at
+// sign-in and stops it at sign-out, so these module variables never outlive a session.
 import { API_BASE } from '../api';
 import { openAnlanDb, type BlobRecord, type Db } from '../db/schema';
 import type { Ctx } from '../ui/ctx';
@@ -110,9 +111,12 @@ export async function refreshStates(): Promise<void> {
 async function load(sha256: string, mime: string, v: Entry): Promise<void> {
   const d = await db();
   let rec = await d.get('blobs', sha256);
-  if (!rec && api) {
+  const session = api;
+  if (!rec && session) {
     try {
-      const bytes = await api.get(sha256);
+      const bytes = await session.get(sha256);
+      // Signed out meanwhile: the photo is not written into the database the sign-out erased.
+      if (api !== session) return;
       await keepCached(d, { sha256, mime, size: bytes.length, bytes });
       rec = await d.get('blobs', sha256);
     } catch {
