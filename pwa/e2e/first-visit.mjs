@@ -63,6 +63,23 @@ export async function firstVisitChecks({ base, check, launch, assert, shot }) {
     await page.goto(`${base}/#/login?token=anlan-demo-officer`);
     await page.locator('[data-testid=record]').waitFor({ timeout: 20_000 });
     await page.waitForFunction(() => !!navigator.serviceWorker.controller, null, { timeout: 30_000 });
+    // A phone holding documents waits for its engine before showing them (main.ts `start`).
+    await page.locator('[data-testid=record]').click();
+    await page.locator('[data-testid=cat-land]').click();
+    await page.locator('[data-testid=sev-general]').click();
+    await page.locator('[data-testid=title]').fill('重启前记录');
+    await page.locator('[data-testid=save]').click();
+    await page.waitForURL(/#\/case\//);
+    await page.goto(`${base}/#/`);
+    // Nor once the app's code runs: while the engine loads, no frame draws the sign-in screen.
+    await page.addInitScript(() => {
+      new MutationObserver(() => {
+        if (document.querySelector('[data-testid=login-phone]')) window.__anlanSawSignIn = true;
+      }).observe(document, { childList: true, subtree: true });
+    });
+    // A slow phone: the engine takes longer to start than the page takes to draw.
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 20 });
     // The page as served, before the app's code runs (request interception would bypass the
     // service worker, so the response is read instead).
     const res = await page.reload();
@@ -70,6 +87,7 @@ export async function firstVisitChecks({ base, check, launch, assert, shot }) {
     const served = await res.text();
     assert(served.includes('class="boot"') && !served.includes('login-phone'), `served page:\n${served}`);
     await page.locator('[data-testid=record]').waitFor();
+    assert(!(await page.evaluate(() => window.__anlanSawSignIn)), 'the sign-in form was drawn during a signed-in start');
     await context.close();
   });
 }

@@ -122,16 +122,19 @@ async function start(token: string, session: Session): Promise<void> {
     rerender, toast, changeLang,
     logout,
   };
+  // Until the session is the one shown (below), a frame would draw the sign-in screen: a
+  // signed-in start would flash it while the engine loads.
+  const redraw = () => { if (ctx === c) rerender(); };
   w.on((e) => {
     if (e.type === 'sync') {
       const firstSync = c.status?.lastSync == null && e.status.lastSync != null;
       c.status = e.status;
       if (e.status.clock) setPageClockOffset(e.status.clock.offsetMs);
       if (firstSync) void refreshList();
-      rerender();
+      redraw();
     } else if (e.type === 'loading') {
       Object.assign(c.engine, { got: e.got, total: e.total });
-      rerender();
+      redraw();
     } else if (e.type === 'revoked') {
       void signedOut();
     } else if (e.type === 'changed') {
@@ -141,7 +144,7 @@ async function start(token: string, session: Session): Promise<void> {
     }
   });
   const init = w.call('init', { base: API_BASE, token, session });
-  setTimeout(() => { c.engine.slow = true; rerender(); }, 800);
+  setTimeout(() => { c.engine.slow = true; redraw(); }, 800);
   serverCases = null;
   // A phone that already holds documents starts from them (its wasm comes from the cache in a
   // moment): showing the home first would flash an empty list.
