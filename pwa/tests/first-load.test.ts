@@ -1,10 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { fromServer, shownCases } from '../src/first-load';
 
+const entry = (id: string) => ({ id, kind: 'note' as const, at: 1, by: 'u_demo_officer', text: '备注' });
+
+// A whole projection as the server describes it (docs/openapi.json `CaseView`).
 const server = (doc: string, title = doc) => fromServer({
-  doc, case_no: `C-${doc}`, village: '350481101201', category: 'land', severity: 'major', status: 'reported', title,
-  reporter: 'u_demo_officer', reported_at: 1_700_000_000_000, deadline: null, responsible_leader: null, handler: null,
-  conflicts: [{}], timeline: [{}, {}], transitions: [{ to: 'reported', at: 1 }], location: { lat: 25.9, lon: 117.3 },
+  doc, schema_version: 1, case_no: `C-${doc}`, village: '350481101201', category: 'land', severity: 'major', status: 'reported', title,
+  description: '', parties: [], reporter: 'u_demo_officer', reported_at: 1_700_000_000_000, deadline: null,
+  responsible_leader: null, handler: null, attachments: [], clock_corrections: [], over_limits: [],
+  conflicts: [{ field: 'title', values: ['甲', '乙'] }], timeline: [entry('t1'), entry('t2')],
+  transitions: [{ from: 'reported', to: 'acknowledged', by: 'u_demo_leader', at: 1, outcome: null, note: null }],
+  location: { lat: 25.9, lon: 117.3, accuracy_m: null },
+  outcome: null, closing_note: null, resolution_plan: '', needs_confirmation: false, agreements: [],
 });
 
 describe('the first load', () => {

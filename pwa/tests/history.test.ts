@@ -3,7 +3,7 @@ import type { HistoryEntry } from '../src/api/types';
 import { describeChange, whoLabel } from '../src/ui/history';
 
 const entry = (over: Partial<HistoryEntry>): HistoryEntry => ({
-  seq: 1, received_at: 0, change_time: null, server: false, user: null, device: null, fields: [], ...over,
+  seq: 1, received_at: 0, change_time: null, hash: 'h1', actor: 'a1', server: false, user: null, device: null, fields: [], ...over,
 });
 
 describe('change history', () => {

@@ -103,7 +103,7 @@ export interface paths {
     get: operations["reminders"];
   };
   "/cases": {
-    /** The cases the caller can see, as their projections (see PROTOCOL.md for a case's fields). */
+    /** The cases the caller can see, as their projections. */
     get: operations["list"];
   };
   "/cases/{doc}": {
@@ -118,7 +118,6 @@ export interface paths {
     /**
      * The case as the server held it at `at`: every change the server had committed by then
      * (server clock), whatever the phones' clocks claimed.
-     * The case as it stood at a time (the case's JSON, as `GET /cases/{doc}` gives it).
      */
     get: operations["as_of"];
   };
@@ -200,7 +199,7 @@ export interface paths {
     get: operations["session"];
   };
   "/stats": {
-    /** Statistics for a unit and period (`stats::Report`), for the township level and above. */
+    /** Statistics for a unit and period, for the township level and above. */
     get: operations["report"];
   };
   "/stats/export.csv": {
@@ -250,6 +249,23 @@ export interface components {
       role: string;
       unit_code: string;
     };
+    /** @description A mediation entry of the timeline and the agreement (an attachment) it refers to. */
+    Agreement: {
+      entry: string;
+      sha256: string;
+    };
+    /**
+     * @description `GET /cases/{doc}/as-of`: the case as it stood, in the shape `GET /cases/{doc}` gives it;
+     * or, for a state the schema refuses, the tolerant reading with the reason.
+     */
+    AsOf: components["schemas"]["CaseView"] | components["schemas"]["UnreadableCase"];
+    Attachment: {
+      mime: string;
+      name: string | null;
+      sha256: string;
+      /** Format: int64 */
+      size: number;
+    };
     /**
      * Format: binary
      * @description Bytes that are not JSON (a CBOR sync message, a spreadsheet, a photo), described as such.
@@ -268,6 +284,17 @@ export interface components {
       sha256: string;
       /** Format: int64 */
       size: number | null;
+    };
+    /** @description One category's or severity's line. */
+    Breakdown: {
+      /** Format: int64 */
+      found: number;
+      key: string;
+      label: string;
+      /** Format: int64 */
+      overdue: number;
+      /** Format: int64 */
+      resolved: number;
     };
     Campaign: {
       /** Format: int64 */
@@ -298,6 +325,90 @@ export interface components {
       /** @description What the caller may launch a campaign for (leaders only; empty otherwise). */
       townships: components["schemas"]["Township"][];
     };
+    /** @description A case as it stands at some heads: the server's projection and the API's answer. */
+    Case: components["schemas"]["Casework"] & ({
+      attachments: components["schemas"]["Attachment"][];
+      case_no: string | null;
+      category: components["schemas"]["Category"];
+      /** @description Times the server corrected because the phone's clock was wrong (see [`clock`]). */
+      clock_corrections: components["schemas"]["ClockCorrection"][];
+      /**
+       * @description Fields that hold more than one concurrent value, with every value as text. Empty when
+       * nobody disagrees.
+       */
+      conflicts: components["schemas"]["Conflict"][];
+      /** Format: int64 */
+      deadline: number | null;
+      description: string;
+      handler: string | null;
+      location: null | components["schemas"]["Location"];
+      /** @description Fields over their product limit after concurrent edits: to be shortened. Empty normally. */
+      over_limits: components["schemas"]["OverLimit"][];
+      parties: components["schemas"]["Party"][];
+      /**
+       * Format: int64
+       * @description Milliseconds since the Unix epoch, as every timestamp here.
+       */
+      reported_at: number;
+      reporter: string;
+      responsible_leader: string | null;
+      /** Format: int64 */
+      schema_version: number;
+      severity: components["schemas"]["Severity"];
+      status: components["schemas"]["CaseStatus"];
+      timeline: components["schemas"]["TimelineEntry"][];
+      title: string;
+      village: string;
+    });
+    /**
+     * @description 动态管理: where the case is in its life.
+     * @enum {string}
+     */
+    CaseStatus: "reported" | "acknowledged" | "handling" | "resolved" | "closed" | "escalated";
+    /**
+     * @description One case: its document id and every field of the document as the strict schema reads it
+     * (`sync_protocol::case::Case`; PROTOCOL.md §Documents). Times are ms since the epoch.
+     */
+    CaseView: components["schemas"]["Case"] & {
+      doc: string;
+    };
+    Casework: {
+      agreements: components["schemas"]["Agreement"][];
+      closing_note: string | null;
+      /**
+       * @description Two people closed the case concurrently with different outcomes: `conflicts` holds both,
+       * and the case counts as not closed until the responsible leader picks one.
+       */
+      needs_confirmation: boolean;
+      outcome: null | components["schemas"]["Outcome"];
+      resolution_plan: string;
+      transitions: components["schemas"]["Transition"][];
+    };
+    /**
+     * @description 矛盾纠纷类别.
+     * @enum {string}
+     */
+    Category: "land" | "compensation" | "housing" | "rights" | "family" | "labour" | "online_opinion" | "group_petition" | "extreme" | "other";
+    /** @description The device that pushed a change, by its owner's name for it. */
+    ChangeDevice: {
+      /** Format: int64 */
+      id: number;
+      label: string;
+    };
+    /** @description Who a change is by, as the directory names them now. */
+    ChangeUser: {
+      id: string;
+      name: string;
+      role: string;
+    };
+    ClockCorrection: {
+      /** Format: int64 */
+      claimed: number;
+      /** Format: int64 */
+      corrected: number;
+      /** @description Which time: [`CorrectedField`] as text. */
+      field: string;
+    };
     Completeness: {
       counties: components["schemas"]["Tally"][];
       total: components["schemas"]["Tally"];
@@ -317,6 +428,10 @@ export interface components {
       date: number;
       /** @description The corrected date's `field` as `pending_dates` lists it (`decision.at`). */
       field: string;
+    };
+    Conflict: {
+      field: string;
+      values: string[];
     };
     CreateCampaign: {
       /** Format: int64 */
@@ -428,13 +543,84 @@ export interface components {
       document: components["schemas"]["Document"];
       item: components["schemas"]["Item"];
     };
+    /**
+     * @description One field as a change left it. `old`/`new` are `None` where the field was absent or null.
+     * An entry of a list field (the timeline, parties, attachments) is reported alone, in words:
+     * `added entry 3: visit · u_1: 走访`, `removed entry: …`, or the entry before and after.
+     */
+    FieldChange: {
+      field: string;
+      new: string | null;
+      old: string | null;
+    };
+    /** @description The figures of one jurisdiction for one period. */
+    Figures: {
+      /**
+       * Format: int64
+       * @description Cases reported in the period (排查).
+       */
+      found: number;
+      /**
+       * Format: int64
+       * @description Open cases whose deadline date has passed, as of now (not as of the period's end).
+       */
+      overdue: number;
+      /**
+       * Format: double
+       * @description `resolved / found` in percent, one decimal; `null` when nothing was found.
+       */
+      resolution_rate: number | null;
+      /**
+       * Format: int64
+       * @description Cases that became resolved or closed in the period, whenever reported (化解).
+       */
+      resolved: number;
+      /**
+       * Format: int64
+       * @description Sweep reports received in the period.
+       */
+      sweep_reports: number;
+      /**
+       * Format: int64
+       * @description Distinct villages those visits went to (走访N个村).
+       */
+      villages_visited: number;
+      /**
+       * Format: int64
+       * @description Downward visits dated in the period.
+       */
+      visits: number;
+    };
     History: {
       doc: string;
+      /** @description Every logged change, oldest first. */
+      entries: components["schemas"]["HistoryEntry"][];
+    };
+    /** @description One logged change of a case. */
+    HistoryEntry: {
+      actor: string;
       /**
-       * @description Every logged change, oldest first (`audit::Entry`: seq, received_at, change_time, hash,
-       * actor, server, user, device, and the fields it changed).
+       * Format: int64
+       * @description When its author's clock says it was made (ms; whole seconds as Automerge stores them),
+       * `None` when the change carries no time.
        */
-      entries: Record<string, never>[];
+      change_time: number | null;
+      device: null | components["schemas"]["ChangeDevice"];
+      fields: components["schemas"]["FieldChange"][];
+      hash: string;
+      /**
+       * Format: int64
+       * @description When the server committed it (server clock, ms since the epoch).
+       */
+      received_at: number;
+      /**
+       * Format: int64
+       * @description Position in the server's change log (the feed).
+       */
+      seq: number;
+      /** @description True for the server's own changes (the case number); `user` and `device` are then null. */
+      server: boolean;
+      user: null | components["schemas"]["ChangeUser"];
     };
     /** @description The settings in force after every layer is applied. */
     InForce: {
@@ -482,6 +668,14 @@ export interface components {
       campaign: components["schemas"]["Campaign"];
       reports: components["schemas"]["ReportSeen"][];
       villages: components["schemas"]["RosterVillage"][];
+    };
+    Location: {
+      /** Format: double */
+      accuracy_m: number | null;
+      /** Format: double */
+      lat: number;
+      /** Format: double */
+      lon: number;
     };
     /** @description Both or neither; `null`s take the unit off the map. */
     LocationRequest: {
@@ -552,6 +746,22 @@ export interface components {
       role: string;
       /** @description The unit's code. */
       unit: string;
+    };
+    /**
+     * @description 结案方式: how a closed case was settled. Recorded with the closing transition.
+     * @enum {string}
+     */
+    Outcome: "mediated" | "handled" | "unfounded" | "referred";
+    /** @description A field over its product limit: `count` characters or items where `limit` are allowed. */
+    OverLimit: {
+      count: number;
+      field: string;
+      limit: number;
+    };
+    Party: {
+      name: string;
+      note: string | null;
+      phone: string | null;
     };
     People: {
       people: components["schemas"]["Person"][];
@@ -678,6 +888,28 @@ export interface components {
     RenameRequest: {
       name: string;
     };
+    Report: {
+      by_category: components["schemas"]["Breakdown"][];
+      by_severity: components["schemas"]["Breakdown"][];
+      from: string;
+      /**
+       * Format: int64
+       * @description Unix ms; "overdue" is as of this moment.
+       */
+      generated_at: number;
+      period_label: string;
+      resolved_basis: components["schemas"]["ResolvedBasis"];
+      summary: string;
+      /** @description What `sweep_reports` counts, and where completeness is. */
+      sweep_note: string;
+      /** @description Completeness of every campaign whose deadline falls in the period (排查完成情况). */
+      sweeps: components["schemas"]["SweepLine"][];
+      to: string;
+      totals: components["schemas"]["Figures"];
+      unit: components["schemas"]["UnitRef"];
+      /** @description The jurisdiction's direct child units (townships of a county, villages of a township). */
+      units: components["schemas"]["UnitFigures"][];
+    };
     /**
      * @description A sweep report as completeness counts it (`sync_protocol::sweep::completeness::ReportInput`),
      * with the server's clock corrections beside it, never counted.
@@ -698,6 +930,16 @@ export interface components {
        */
       received_at: number | null;
       village: string;
+    };
+    /** @description How many resolved cases were timed from their timeline, and how many by their report time. */
+    ResolvedBasis: {
+      /** Format: int64 */
+      from_reported_at: number;
+      /** Format: int64 */
+      from_timeline: number;
+      /** Format: int64 */
+      from_transitions: number;
+      rule: string;
     };
     Retiring: {
       /** Format: int64 */
@@ -761,12 +1003,47 @@ export interface components {
       name: string;
       role: string;
     };
+    /**
+     * @description 轻重缓急. Ordered: a later variant is more severe, which is what "raise" means.
+     * @enum {string}
+     */
+    Severity: "general" | "major" | "urgent";
     Shown: {
       document: components["schemas"]["Document"];
       item: components["schemas"]["Item"];
     };
     /** @enum {string} */
     Status: "ok" | "rejected" | "need_changes";
+    /** @description One campaign's line (排查完成情况). */
+    SweepLine: {
+      campaign: string;
+      /** Format: int64 */
+      deadline: number;
+      kind: string;
+      /**
+       * Format: int32
+       * @description Answered (either way) after the deadline.
+       */
+      late: number;
+      /** Format: int32 */
+      missing: number;
+      name: string;
+      /**
+       * Format: int32
+       * @description Answered "无新增矛盾纠纷".
+       */
+      nil: number;
+      /**
+       * Format: int32
+       * @description Answered with cases found.
+       */
+      reported: number;
+      /**
+       * Format: int32
+       * @description Villages of the jurisdiction on the campaign's roster.
+       */
+      villages: number;
+    };
     /**
      * @description Counts for one unit. `reported + nil + missing == villages`; `late` counts answered
      * villages (of either kind) whose answer arrived after the deadline.
@@ -784,6 +1061,19 @@ export interface components {
       /** Format: int32 */
       villages: number;
     };
+    TimelineEntry: {
+      /** Format: int64 */
+      at: number;
+      by: string;
+      id: string;
+      kind: components["schemas"]["TimelineKind"];
+      text: string;
+    };
+    /**
+     * @description 跟踪记录类别.
+     * @enum {string}
+     */
+    TimelineKind: "note" | "visit" | "mediation" | "status" | "chase";
     Token: {
       token: string;
     };
@@ -791,11 +1081,30 @@ export interface components {
       code: string;
       name: string;
     };
+    /**
+     * @description One status change: who moved the case from what to what, and when. A reopen is a transition
+     * out of `closed`.
+     */
+    Transition: {
+      /** Format: int64 */
+      at: number;
+      by: string;
+      from: components["schemas"]["CaseStatus"];
+      note: string | null;
+      outcome: null | components["schemas"]["Outcome"];
+      to: components["schemas"]["CaseStatus"];
+    };
     /** @description A unit's default as set, and in force (with the units above). */
     UnitAlertDefaults: {
       effective: components["schemas"]["InForce"];
       own: components["schemas"]["Prefs"];
       unit: string;
+    };
+    UnitFigures: components["schemas"]["UnitRef"] & components["schemas"]["Figures"];
+    UnitRef: {
+      code: string;
+      kind: string;
+      name: string;
     };
     Units: {
       units: components["schemas"]["UnitView"][];
@@ -815,6 +1124,17 @@ export interface components {
       /** @description The parent's code; `null` for the root. */
       parent: string | null;
       path: string;
+    };
+    /**
+     * @description A past state the strict schema refuses (a phone wrote a field with the wrong type and it
+     * was fixed later): shown through the tolerant reading, so an auditor still sees what was
+     * there. Its other keys are the document's own, whatever they held.
+     */
+    UnreadableCase: {
+      doc: string;
+      /** @description Why the strict schema refuses this state. */
+      schema_error: string;
+      [key: string]: unknown;
     };
     Unsubscribe: {
       endpoint: string;
@@ -897,7 +1217,7 @@ export type external = Record<string, never>;
 
 export interface operations {
 
-  /** The cases the caller can see, as their projections (see PROTOCOL.md for a case's fields). */
+  /** The cases the caller can see, as their projections. */
   list: {
     parameters: {
       query?: {
@@ -909,7 +1229,12 @@ export interface operations {
     responses: {
       200: {
         content: {
-          "application/json": Record<string, never>[];
+          "application/json": components["schemas"]["CaseView"][];
+        };
+      };
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
         };
       };
       401: {
@@ -1478,7 +1803,7 @@ export interface operations {
     responses: {
       200: {
         content: {
-          "application/json": Record<string, never>;
+          "application/json": components["schemas"]["CaseView"];
         };
       };
       404: {
@@ -1517,7 +1842,6 @@ export interface operations {
   /**
    * The case as the server held it at `at`: every change the server had committed by then
    * (server clock), whatever the phones' clocks claimed.
-   * The case as it stood at a time (the case's JSON, as `GET /cases/{doc}` gives it).
    */
   as_of: {
     parameters: {
@@ -1533,7 +1857,7 @@ export interface operations {
     responses: {
       200: {
         content: {
-          "application/json": Record<string, never>;
+          "application/json": components["schemas"]["AsOf"];
         };
       };
       400: {
@@ -1940,7 +2264,7 @@ export interface operations {
       };
     };
   };
-  /** Statistics for a unit and period (`stats::Report`), for the township level and above. */
+  /** Statistics for a unit and period, for the township level and above. */
   report: {
     parameters: {
       query?: {
@@ -1955,7 +2279,7 @@ export interface operations {
     responses: {
       200: {
         content: {
-          "application/json": Record<string, never>;
+          "application/json": components["schemas"]["Report"];
         };
       };
       400: {

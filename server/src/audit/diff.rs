@@ -14,10 +14,12 @@ use super::view;
 /// One field as a change left it. `old`/`new` are `None` where the field was absent or null.
 /// An entry of a list field (the timeline, parties, attachments) is reported alone, in words:
 /// `added entry 3: visit · u_1: 走访`, `removed entry: …`, or the entry before and after.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct FieldChange {
     pub field: String,
+    #[schema(required = true)]
     pub old: Option<String>,
+    #[schema(required = true)]
     pub new: Option<String>,
 }
 

@@ -19,25 +19,32 @@ pub mod view;
 use automerge::{Automerge, Change};
 use serde::Serialize;
 use sync_protocol::DocId;
+use utoipa::ToSchema;
 
+use crate::routes::wire::cases::{AsOf, CaseView, UnreadableCase, sorted_json};
 use crate::store::{ChangeAuthor, LoggedChange};
 pub use diff::FieldChange;
 
-#[derive(Debug, Clone, Serialize)]
+/// Who a change is by, as the directory names them now.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = ChangeUser)] // `Person` is the directory's
 pub struct Person {
     pub id: String,
     pub name: String,
     pub role: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// The device that pushed a change, by its owner's name for it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = ChangeDevice)] // `DeviceRef` is the session's
 pub struct DeviceRef {
     pub id: i64,
     pub label: String,
 }
 
 /// One logged change of a case.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = HistoryEntry)]
 pub struct Entry {
     /// Position in the server's change log (the feed).
     pub seq: i64,
@@ -45,12 +52,15 @@ pub struct Entry {
     pub received_at: i64,
     /// When its author's clock says it was made (ms; whole seconds as Automerge stores them),
     /// `None` when the change carries no time.
+    #[schema(required = true)]
     pub change_time: Option<i64>,
     pub hash: String,
     pub actor: String,
     /// True for the server's own changes (the case number); `user` and `device` are then null.
     pub server: bool,
+    #[schema(required = true)]
     pub user: Option<Person>,
+    #[schema(required = true)]
     pub device: Option<DeviceRef>,
     pub fields: Vec<FieldChange>,
 }
@@ -107,16 +117,22 @@ pub fn rebuild(log: &[LoggedChange]) -> Result<Option<Automerge>, AuditError> {
 /// The case JSON the API serves for `doc` as it stands in `am`, in the projection's shape; a
 /// state the strict schema refuses is shown through the tolerant view instead, so an auditor
 /// still sees what was there.
-pub fn case_json(doc: DocId, am: &Automerge, unit_path: &str) -> String {
-    match sync_protocol::case::read_case(am) {
-        Ok(c) => crate::merge::case_row(doc, &c, unit_path).body,
+pub fn case_json(doc: DocId, am: &Automerge) -> String {
+    let case = sync_protocol::case::read_case(am);
+    let shown = match &case {
+        Ok(case) => AsOf::Case(CaseView { doc: doc.to_string(), case }),
         Err(e) => {
-            let mut v = view::document(am);
-            v["doc"] = doc.to_string().into();
-            v["schema_error"] = e.to_string().into();
-            v.to_string()
+            let mut fields = match view::document(am) {
+                serde_json::Value::Object(fields) => fields,
+                _ => serde_json::Map::new(), // the root is a map: not reached
+            };
+            // Named by the view itself: a document key of the same name is not shown twice.
+            fields.remove("doc");
+            fields.remove("schema_error");
+            AsOf::Unreadable(UnreadableCase { doc: doc.to_string(), schema_error: e.to_string(), fields })
         }
-    }
+    };
+    sorted_json(&shown)
 }
 
 #[cfg(test)]

@@ -343,8 +343,6 @@ async fn judge_case(
 }
 
 pub fn case_row(doc: DocId, c: &Case, unit_path: &str) -> CaseRow {
-    let mut body = serde_json::to_value(c).unwrap_or_default();
-    body["doc"] = doc.to_string().into();
     CaseRow {
         case_no: c.case_no.clone(),
         village: c.village.clone(),
@@ -360,6 +358,6 @@ pub fn case_row(doc: DocId, c: &Case, unit_path: &str) -> CaseRow {
         deadline: c.deadline,
         conflicts: !c.conflicts.is_empty(),
         attachments: c.attachments.iter().map(|a| a.sha256.clone()).collect(),
-        body: body.to_string(),
+        body: crate::routes::wire::cases::CaseView::json(doc, c),
     }
 }

@@ -3,15 +3,16 @@
 //! not exist, as `GET /cases/{doc}` does.
 
 use axum::Router;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
 use sync_protocol::DocId;
 
+use super::query::StrictQuery;
 use super::wire::audit::History;
+use super::wire::cases::AsOf;
 use crate::audit::{self, export};
 use crate::auth::Device;
 use crate::error::{AppError, ErrorBody};
@@ -34,10 +35,6 @@ pub(super) struct HistoryQuery {
 pub(super) struct AsOfQuery {
     /// Milliseconds since the epoch, or an RFC 3339 time.
     at: Option<String>,
-}
-
-fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, AppError> {
-    q.map(|Query(t)| t).map_err(|r| AppError::BadRequest(r.body_text()))
 }
 
 /// The case and its unit path, if it exists and the caller may see it (the scope check every
@@ -64,9 +61,8 @@ pub(super) async fn history(
     State(state): State<AppState>,
     Device(d): Device,
     Path(doc): Path<String>,
-    q: Result<Query<HistoryQuery>, QueryRejection>,
+    StrictQuery(q): StrictQuery<HistoryQuery>,
 ) -> Result<Response, AppError> {
-    let q = query(q)?;
     let csv = match q.format.as_deref() {
         None | Some("json") => false,
         Some("csv") => true,
@@ -106,20 +102,19 @@ fn parse_at(raw: &str) -> Result<i64, AppError> {
 
 /// The case as the server held it at `at`: every change the server had committed by then
 /// (server clock), whatever the phones' clocks claimed.
-/// The case as it stood at a time (the case's JSON, as `GET /cases/{doc}` gives it).
 #[utoipa::path(get, path = "/cases/{doc}/as-of", tag = "cases", security(("device_token" = [])),
     params(("doc" = String, Path, description = "The case's document id"), AsOfQuery),
-    responses((status = 200, body = Object), (status = 400, body = ErrorBody),
+    responses((status = 200, body = AsOf), (status = 400, body = ErrorBody),
         (status = 404, description = "No such case, or it did not exist yet", body = ErrorBody)))]
 pub(super) async fn as_of(
     State(state): State<AppState>,
     Device(d): Device,
     Path(doc): Path<String>,
-    q: Result<Query<AsOfQuery>, QueryRejection>,
+    StrictQuery(q): StrictQuery<AsOfQuery>,
 ) -> Result<Response, AppError> {
-    let raw = query(q)?.at.ok_or_else(|| AppError::BadRequest("at is required".into()))?;
+    let raw = q.at.ok_or_else(|| AppError::BadRequest("at is required".into()))?;
     let at = parse_at(&raw)?;
-    let (doc, path) = visible(&state, &d, &doc).await?;
+    let (doc, _) = visible(&state, &d, &doc).await?;
     let log = state.store.change_log(doc, Some(at)).await?;
     let Some(am) = blocking(move || audit::rebuild(&log)).await?.map_err(|e| AppError::Internal(e.into()))?
     else {
@@ -128,6 +123,6 @@ pub(super) async fn as_of(
         let body = ErrorBody { code: "not_found".into(), message };
         return Ok((StatusCode::NOT_FOUND, axum::Json(body)).into_response());
     };
-    let body = audit::case_json(doc, &am, &path);
+    let body = audit::case_json(doc, &am);
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }

@@ -5,13 +5,14 @@
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
 
+use super::query::StrictQuery;
 use super::wire::blobs::{BlobStatus, UploadRefusal};
 use crate::auth::{Device, LastUpload};
 use crate::error::{AppError, ErrorBody};
@@ -175,7 +176,7 @@ pub(super) async fn upload(
     State(state): State<AppState>,
     LastUpload(d): LastUpload,
     Path(sha256): Path<String>,
-    query: Result<Query<Offset>, QueryRejection>,
+    query: Result<StrictQuery<Offset>, AppError>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<impl IntoResponse, BlobError> {
@@ -206,7 +207,8 @@ pub(super) async fn upload(
     if size > MAX_BLOB {
         return Err(AppError::PayloadTooLarge(format!("a blob may be at most {MAX_BLOB} bytes")).into());
     }
-    let Query(Offset { offset }) =
+    // A message that says what the parameter is for, rather than serde's.
+    let StrictQuery(Offset { offset }) =
         query.map_err(|_| AppError::BadRequest("?offset=N: where this chunk starts in the blob".into()))?;
     let bytes = body.map_err(|r| match r.status() {
         StatusCode::PAYLOAD_TOO_LARGE => {

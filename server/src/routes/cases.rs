@@ -1,11 +1,13 @@
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use serde::Deserialize;
 use sync_protocol::DocId;
 
+use super::query::StrictQuery;
+use super::wire::cases::CaseView;
 use crate::auth::Device;
 use crate::error::{AppError, ErrorBody};
 use crate::state::AppState;
@@ -26,13 +28,13 @@ fn json(body: String) -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/json")], body)
 }
 
-/// The cases the caller can see, as their projections (see PROTOCOL.md for a case's fields).
+/// The cases the caller can see, as their projections.
 #[utoipa::path(get, path = "/cases", tag = "cases", security(("device_token" = [])), params(Page),
-    responses((status = 200, body = Vec<Object>), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Vec<CaseView>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub(super) async fn list(
     State(state): State<AppState>,
     Device(d): Device,
-    Query(p): Query<Page>,
+    StrictQuery(p): StrictQuery<Page>,
 ) -> Result<impl IntoResponse, AppError> {
     let limit = p.limit.unwrap_or(100).clamp(1, 1000);
     let rows = state.store.cases_visible(&d.scope, limit, p.offset.unwrap_or(0).max(0)).await?;
@@ -43,7 +45,7 @@ pub(super) async fn list(
 /// One case's projection.
 #[utoipa::path(get, path = "/cases/{doc}", tag = "cases", security(("device_token" = [])),
     params(("doc" = String, Path, description = "The case's document id")),
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = CaseView), (status = 404, body = ErrorBody)))]
 pub(super) async fn one(
     State(state): State<AppState>,
     Device(d): Device,

@@ -17,6 +17,7 @@ mod openapi;
 mod paths;
 mod people;
 mod push;
+mod query;
 mod receipts;
 mod records;
 mod scope_admin;

@@ -10,19 +10,19 @@ use std::io;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use futures::{StreamExt, stream};
 use serde::Deserialize;
 
+use super::query::StrictQuery;
 use crate::auth::Device;
 use crate::error::{AppError, ErrorBody};
 use crate::export::{csv, xlsx};
 use crate::state::AppState;
-use crate::stats::{self, CaseLine, CasePager, Period};
+use crate::stats::{self, CaseLine, CasePager, Period, Report};
 use crate::store::{DeviceAuth, Unit, now_ms};
 use sync_protocol::roles::{Rank, rank};
 
@@ -52,12 +52,12 @@ pub(super) struct StatsQuery {
 async fn asked(
     state: &AppState,
     d: &DeviceAuth,
-    q: Result<Query<StatsQuery>, QueryRejection>,
+    q: Result<StrictQuery<StatsQuery>, AppError>,
 ) -> Result<(Unit, Period), AppError> {
     if rank(&d.role) != Rank::Leader {
         return Err(AppError::Forbidden("statistics are for the township level and above".into()));
     }
-    let q = q.map(|Query(q)| q).map_err(|r| AppError::BadRequest(r.body_text()))?;
+    let StrictQuery(q) = q?;
     let period = Period::parse(q.from.as_deref(), q.to.as_deref()).map_err(AppError::BadRequest)?;
     let code = match q.unit.as_deref().map(str::trim) {
         None => d.unit_code.clone(),
@@ -72,14 +72,14 @@ fn attachment(unit: &Unit, period: Period, ext: &str) -> String {
     format!("attachment; filename=\"anlan-stats-{}-{}-{}.{ext}\"", unit.code, period.from, period.to)
 }
 
-/// Statistics for a unit and period (`stats::Report`), for the township level and above.
+/// Statistics for a unit and period, for the township level and above.
 #[utoipa::path(get, path = "/stats", tag = "stats", security(("device_token" = [])), params(StatsQuery),
-    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+    responses((status = 200, body = Report), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody)))]
 pub(super) async fn report(
     State(state): State<AppState>,
     Device(d): Device,
-    q: Result<Query<StatsQuery>, QueryRejection>,
+    q: Result<StrictQuery<StatsQuery>, AppError>,
 ) -> Result<Response, AppError> {
     let (unit, period) = asked(&state, &d, q).await?;
     let report = stats::build(&state.store, &unit, period, now_ms()).await?;
@@ -93,7 +93,7 @@ pub(super) async fn report(
 pub(super) async fn export_xlsx(
     State(state): State<AppState>,
     Device(d): Device,
-    q: Result<Query<StatsQuery>, QueryRejection>,
+    q: Result<StrictQuery<StatsQuery>, AppError>,
 ) -> Result<Response, AppError> {
     let (unit, period) = asked(&state, &d, q).await?;
     let now = now_ms();
@@ -132,7 +132,7 @@ pub(super) async fn export_xlsx(
 pub(super) async fn export_csv(
     State(state): State<AppState>,
     Device(d): Device,
-    q: Result<Query<StatsQuery>, QueryRejection>,
+    q: Result<StrictQuery<StatsQuery>, AppError>,
 ) -> Result<Response, AppError> {
     let (unit, period) = asked(&state, &d, q).await?;
     let pager = CasePager::new(state.store.clone(), stats::window(&unit, period, now_ms()));

@@ -6,6 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 use futures::StreamExt;
 use serde::Serialize;
 use sync_protocol::case::{Category, Severity};
+use utoipa::ToSchema;
 
 use super::period::{Period, overdue_before};
 use super::resolution::{Basis, is_overdue, is_settled, resolved_at};
@@ -13,7 +14,7 @@ use super::summary::{category_label, rate, sentence, severity_label};
 use super::sweeps::SweepLine;
 use crate::store::{self, SqlStore, StatCase, StatRecord, StatsWindow, Unit};
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct UnitRef {
     pub code: String,
     pub name: String,
@@ -21,13 +22,14 @@ pub struct UnitRef {
 }
 
 /// The figures of one jurisdiction for one period.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]
 pub struct Figures {
     /// Cases reported in the period (排查).
     pub found: u64,
     /// Cases that became resolved or closed in the period, whenever reported (化解).
     pub resolved: u64,
     /// `resolved / found` in percent, one decimal; `null` when nothing was found.
+    #[schema(required = true)]
     pub resolution_rate: Option<f64>,
     /// Open cases whose deadline date has passed, as of now (not as of the period's end).
     pub overdue: u64,
@@ -40,7 +42,7 @@ pub struct Figures {
 }
 
 /// One category's or severity's line.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Breakdown {
     pub key: String,
     pub label: String,
@@ -49,7 +51,7 @@ pub struct Breakdown {
     pub overdue: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct UnitFigures {
     #[serde(flatten)]
     pub unit: UnitRef,
@@ -58,7 +60,7 @@ pub struct UnitFigures {
 }
 
 /// How many resolved cases were timed from their timeline, and how many by their report time.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]
 pub struct ResolvedBasis {
     pub rule: &'static str,
     pub from_transitions: u64,
@@ -66,7 +68,7 @@ pub struct ResolvedBasis {
     pub from_reported_at: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Report {
     pub unit: UnitRef,
     pub from: String,

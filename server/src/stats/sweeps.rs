@@ -8,7 +8,7 @@ use sync_protocol::sweep::completeness::{Input, completeness};
 use crate::store::{self, RosterEntry, Scope, SqlStore, StatsWindow};
 
 /// One campaign's line (排查完成情况).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SweepLine {
     pub campaign: String,
     pub name: String,

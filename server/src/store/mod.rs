@@ -229,7 +229,7 @@ pub struct CaseRow {
     pub conflicts: bool,
     /// The SHA-256 of every attachment: who can see the case may upload and read these blobs.
     pub attachments: Vec<String>,
-    /// The whole case as JSON, as the API serves it.
+    /// The whole case as JSON, as the API serves it (`routes::wire::cases::CaseView`).
     pub body: String,
 }
 

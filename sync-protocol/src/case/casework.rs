@@ -19,27 +19,34 @@ use crate::schema::{MapReader, Result, SchemaError};
 
 /// One status change: who moved the case from what to what, and when. A reopen is a transition
 /// out of `closed`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Transition {
     pub from: Status,
     pub to: Status,
     pub by: String,
     pub at: i64,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub outcome: Option<Outcome>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub note: Option<String>,
 }
 
 /// A mediation entry of the timeline and the agreement (an attachment) it refers to.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Agreement {
     pub entry: String,
     pub sha256: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Casework {
     pub transitions: Vec<Transition>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub outcome: Option<Outcome>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub closing_note: Option<String>,
     pub resolution_plan: String,
     /// Two people closed the case concurrently with different outcomes: `conflicts` holds both,

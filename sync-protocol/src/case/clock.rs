@@ -18,6 +18,7 @@ use crate::schema::{MapReader, Result};
 /// Room for every timeline entry and transition of a case, each corrected once.
 pub const MAX_CORRECTIONS: usize = 2_500;
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ClockCorrection {
     /// Which time: [`CorrectedField`] as text.

@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 
 macro_rules! wire_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $wire:literal,)* }) => {
-        $(#[$meta])*
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        $(#[$meta])*
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),* }
 
@@ -64,6 +65,7 @@ wire_enum!(
 
 wire_enum!(
     /// 动态管理: where the case is in its life.
+    #[cfg_attr(feature = "openapi", schema(as = CaseStatus))] // `Status` is a sync verdict's
     Status {
         Reported = "reported", // 已上报
         Acknowledged = "acknowledged", // 已知悉

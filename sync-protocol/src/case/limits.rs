@@ -35,6 +35,7 @@ pub const TRANSITIONS: Limit = Limit { field: "transitions", soft: 500, hard: 5_
 pub const ALL: &[Limit] = &[DESCRIPTION, RESOLUTION_PLAN, PARTIES, TIMELINE, ATTACHMENTS, TRANSITIONS];
 
 /// A field over its product limit: `count` characters or items where `limit` are allowed.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OverLimit {
     pub field: String,

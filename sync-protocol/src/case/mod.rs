@@ -44,9 +44,11 @@ pub const SCHEMA_VERSION: i64 = 1;
 pub const KIND: &str = "case";
 
 /// A case as it stands at some heads: the server's projection and the API's answer.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Case {
     pub schema_version: i64,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub case_no: Option<String>,
     pub village: String,
     pub category: Category,
@@ -58,11 +60,15 @@ pub struct Case {
     pub reporter: String,
     /// Milliseconds since the Unix epoch, as every timestamp here.
     pub reported_at: i64,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub location: Option<Location>,
     pub timeline: Vec<TimelineEntry>,
     pub attachments: Vec<Attachment>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub responsible_leader: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub handler: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub deadline: Option<i64>,
     /// Fields that hold more than one concurrent value, with every value as text. Empty when
     /// nobody disagrees.
@@ -76,20 +82,26 @@ pub struct Case {
     pub over_limits: Vec<OverLimit>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Party {
     pub name: String,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub phone: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub note: Option<String>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Location {
     pub lat: f64,
     pub lon: f64,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub accuracy_m: Option<f64>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TimelineEntry {
     pub id: String,
@@ -99,14 +111,17 @@ pub struct TimelineEntry {
     pub text: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Attachment {
     pub sha256: String,
     pub mime: String,
     pub size: i64,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub name: Option<String>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Conflict {
     pub field: String,

@@ -16,6 +16,7 @@ on_both_backends!(
     an_oversized_batch_is_refused_whole,
     immutable_fields_cannot_be_changed_later,
     a_case_cannot_claim_a_shared_genesis_change,
+    a_malformed_query_string_is_a_json_bad_request,
 );
 
 async fn push_one(dev: &mut SimDevice, doc: DocId, changes: Vec<Vec<u8>>) -> SyncResponse {
@@ -237,4 +238,24 @@ async fn a_case_cannot_claim_a_shared_genesis_change(b: Backend) {
     assert_eq!(resp.results[0].status, Status::Rejected);
     assert_eq!(resp.results[0].reason.as_ref().unwrap().code, RejectCode::ForeignActor);
     assert_eq!(app.store.change_count().await.unwrap(), 0);
+}
+
+/// Every query string goes through one extractor: a value of the wrong type is the JSON 400 of
+/// every other refusal, naming the parameter, not axum's plain-text rejection.
+async fn a_malformed_query_string_is_a_json_bad_request(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let asked = [
+        (LEADER, "/cases?limit=many", "limit"),
+        (LEADER, "/cases?offset=1.5", "offset"),
+        (COUNTY, "/admin/users?limit=all", "limit"),
+        (COUNTY, "/admin/quarantine?released=maybe", "released"),
+    ];
+    for (token, path, names) in asked {
+        // A body that is not JSON reads as `Null` here, and fails the code's check.
+        let (status, body) = app.api_get(token, path).await;
+        assert_eq!((status, &body["code"]), (400, &serde_json::json!("bad_request")), "{path}: {body}");
+        let message = body["message"].as_str().unwrap();
+        assert!(message.contains(names), "{path}: {message}");
+    }
+    app.stop().await;
 }

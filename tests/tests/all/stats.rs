@@ -137,11 +137,13 @@ async fn each_caller_sees_only_their_jurisdiction(b: Backend) {
         let (status, body) = stats(&app, LEADER, &[("from", FROM), ("to", TO), ("unit", other)]).await;
         assert_eq!((status, body["code"].as_str()), (404, Some("not_found")), "{other}");
     }
-    // A village officer is refused, on every endpoint; no token is 401.
+    // A village officer is refused, on every endpoint, whatever the query; no token is 401.
     for path in ["/stats", "/stats/export.xlsx", "/stats/export.csv"] {
         let res = get(&app, OFFICER, path, &period).await;
         assert_eq!(res.status(), 403, "{path}");
         assert_eq!(res.json::<Value>().await.unwrap()["code"], "forbidden");
+        let res = get(&app, OFFICER, path, &[("form", FROM)]).await;
+        assert_eq!(res.status(), 403, "{path}: who may ask is refused before what was asked");
         let res = get(&app, "not-a-token", path, &period).await;
         assert_eq!(res.status(), 401, "{path}");
     }

@@ -8,8 +8,7 @@ pub mod qr;
 pub mod quarantine;
 pub(crate) mod roster;
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
@@ -18,6 +17,7 @@ use serde::Deserialize;
 use crate::auth::Device;
 use crate::error::{AppError, ErrorBody};
 use crate::routes::json::JsonBody;
+use crate::routes::query::StrictQuery;
 use crate::routes::wire::admin::{
     AddedUser, LocationRequest, NewUnitRequest, NewUserRequest, UnitView, Units, UserView, Users,
 };
@@ -43,10 +43,6 @@ pub fn router() -> Router<AppState> {
                 .route("/admin/roster", post(roster::upload))
                 .layer(DefaultBodyLimit::max(MAX_ROSTER)),
         )
-}
-
-fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, AppError> {
-    q.map(|Query(t)| t).map_err(|r| AppError::BadRequest(r.body_text()))
 }
 
 fn require_people(d: &DeviceAuth) -> Result<(), AppError> {
@@ -166,10 +162,10 @@ pub(crate) struct UserPage {
 pub(crate) async fn users(
     State(state): State<AppState>,
     Device(d): Device,
-    q: Result<Query<UserPage>, QueryRejection>,
+    q: Result<StrictQuery<UserPage>, AppError>,
 ) -> Result<Json<Users>, AppError> {
     require_people(&d)?;
-    let q = query(q)?;
+    let StrictQuery(q) = q?;
     let (limit, offset) = (q.limit.unwrap_or(1_000).clamp(1, 5_000), q.offset.unwrap_or(0).max(0));
     let paths = match q.unit.as_deref() {
         Some(code) => vec![unit_in_scope(&state, &d, code, "unit").await?.path],

@@ -2,7 +2,7 @@
 //! merge refused. List, read as the document would read, release (judged again, as its author
 //! is today) or export. An item outside the administrator's jurisdiction answers 404.
 
-use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -10,9 +10,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 
-use super::query;
 use crate::auth::Device;
 use crate::error::{AppError, ErrorBody};
+use crate::routes::query::StrictQuery;
 use crate::routes::wire::quarantine::{Document, Export, Item, Items, Released, Shown};
 use crate::state::AppState;
 use crate::store::{DeviceAuth, QuarantineEntry};
@@ -48,10 +48,10 @@ pub(crate) struct ListQuery {
 pub(crate) async fn list(
     State(state): State<AppState>,
     Device(d): Device,
-    q: Result<axum::extract::Query<ListQuery>, QueryRejection>,
+    q: Result<StrictQuery<ListQuery>, AppError>,
 ) -> Result<Json<Items>, AppError> {
     require_admin(&d)?;
-    let q = query(q)?;
+    let StrictQuery(q) = q?;
     let limit = q.limit.unwrap_or(200).clamp(1, 1_000);
     let items = state.store.quarantine_list(Some(&d.scope), q.released, limit).await?;
     Ok(Json(Items { items: items.iter().map(Item::of).collect() }))

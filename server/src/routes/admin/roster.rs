@@ -7,15 +7,15 @@ use std::collections::HashMap;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use serde::Deserialize;
 
-use super::{policy, query, require_people};
+use super::{policy, require_people};
 use crate::auth::Device;
 use crate::error::{AppError, ErrorBody};
 use crate::roster::{self, BadRow, RawRow, Report, RosterError};
+use crate::routes::query::StrictQuery;
 use crate::routes::wire::admin::{RosterAnswer, RosterBadRow, RosterUser};
 use crate::state::AppState;
 use crate::store::{DeviceAuth, Unit};
@@ -107,13 +107,14 @@ fn answer(
 pub async fn upload(
     State(state): State<AppState>,
     Device(d): Device,
-    q: Result<Query<RosterQuery>, QueryRejection>,
+    q: Result<StrictQuery<RosterQuery>, AppError>,
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Result<(StatusCode, Json<RosterAnswer>), AppError> {
     require_people(&d)?;
     // A dry run unless asked otherwise: an import cannot be undone from here.
-    let dry_run = match query(q)?.dry_run.as_deref() {
+    let StrictQuery(q) = q?;
+    let dry_run = match q.dry_run.as_deref() {
         None | Some("true") | Some("1") => true,
         Some("false") | Some("0") => false,
         Some(other) => return Err(AppError::BadRequest(format!("dry_run {other:?} is not true or false"))),

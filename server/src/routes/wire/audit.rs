@@ -8,8 +8,6 @@ use crate::audit::Entry;
 #[derive(Serialize, ToSchema)]
 pub struct History {
     pub doc: String,
-    /// Every logged change, oldest first (`audit::Entry`: seq, received_at, change_time, hash,
-    /// actor, server, user, device, and the fields it changed).
-    #[schema(value_type = Vec<Object>)]
+    /// Every logged change, oldest first.
     pub entries: Vec<Entry>,
 }

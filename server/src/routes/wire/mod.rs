@@ -5,15 +5,16 @@
 //! Store rows are not serialized directly: each answer is converted here, so a column added to
 //! a row does not reach the API unless it is added to the wire type too. Protocol types that
 //! travel in the JSON too (a sync verdict, campaign completeness) come from `sync-protocol`,
-//! described there. A few domain structures that are serde types of their own (the statistics
-//! report, a case's history, a case's projection) are carried as they are and described as
-//! objects without their fields.
+//! described there. Domain structures that are serde types of their own (the statistics report
+//! in `stats::report`, a history's entries in `audit`, the case in `sync_protocol::case`) are
+//! carried as they are and described field by field where they are defined.
 
 pub mod admin;
 pub mod alerts;
 pub mod audit;
 pub mod blobs;
 pub mod campaigns;
+pub mod cases;
 pub mod identity;
 pub mod quarantine;
 pub mod records;
