@@ -330,7 +330,7 @@ export interface components {
       attachments: components["schemas"]["Attachment"][];
       case_no: string | null;
       category: components["schemas"]["Category"];
-      /** @description Times the server corrected because the phone's clock was wrong (see [`clock`]). */
+      /** @description Times the server corrected because the phone's clock was wrong (PROTOCOL.md §11). */
       clock_corrections: components["schemas"]["ClockCorrection"][];
       /**
        * @description Fields that hold more than one concurrent value, with every value as text. Empty when

@@ -73,7 +73,7 @@ pub struct Case {
     /// Fields that hold more than one concurrent value, with every value as text. Empty when
     /// nobody disagrees.
     pub conflicts: Vec<Conflict>,
-    /// Times the server corrected because the phone's clock was wrong (see [`clock`]).
+    /// Times the server corrected because the phone's clock was wrong (PROTOCOL.md §11).
     pub clock_corrections: Vec<ClockCorrection>,
     /// Lifecycle, outcome and plan; flattened into the projection's JSON.
     #[serde(flatten)]
