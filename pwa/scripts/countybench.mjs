@@ -66,6 +66,10 @@ try {
   for (const [who, r] of [['county administrator (partial replica)', county], ['village officer (one village)', officer]]) {
     console.log(`| ${who} | ${s(r.home)} | ${s(r.synced)} | ${mb(r.syncBody)} / ${mb(r.syncTransfer)} in ${r.syncRequests} requests | ${mb(r.down)} / ${mb(r.up)} | ${mb(r.idb)} | ${r.held} |`);
   }
+  for (const [who, r] of [['county', county], ['officer', officer]]) {
+    const p = r.split;
+    console.log(`${who}: first sync request at ${s(p.before)}; then waiting for answers ${s(p.wait)}, receiving them ${s(p.receive)}, the phone's work between and after them ${s(p.phone)}`);
+  }
   console.log(`\nopen ${ready.closed_case_no} (closed, longest finished) by its number: ${s(county.open)} to its detail on screen, ${county.openBytes} B of fetch response`);
   console.log(`load average after: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 } finally {
@@ -105,8 +109,18 @@ async function phone(who, token, openClosed) {
         q.onerror = () => reject(q.error);
       };
     }));
+    // Where the first sync's time went: before its first request (the engine loading), waiting
+    // for each answer (the server's work and a round trip), receiving it, and the phone's own
+    // work between answers and after the last one (applying and storing what was pulled).
+    const first = sync.filter((e) => e.start < t0 + synced).sort((a, b) => a.start - b.start);
+    const split = { before: first.length ? first[0].start - t0 : 0, wait: 0, receive: 0, phone: 0 };
+    first.forEach((e, i) => {
+      split.wait += e.responseStart - e.requestStart;
+      split.receive += e.responseEnd - e.responseStart;
+      split.phone += (i + 1 < first.length ? first[i + 1].start : t0 + synced) - e.responseEnd;
+    });
     const r = {
-      home, synced, down, up, held, idb: usage.indexedDB ?? 0,
+      home, synced, split, down, up, held, idb: usage.indexedDB ?? 0,
       syncRequests: sync.length,
       syncBody: sync.reduce((a, e) => a + e.encodedBodySize, 0),
       syncTransfer: sync.reduce((a, e) => a + e.transferSize, 0),
@@ -133,7 +147,14 @@ async function workerEntries(page, part) {
   for (const w of page.workers()) {
     const got = await w.evaluate((p) => performance.getEntriesByType('resource')
       .filter((e) => e.name.includes(p))
-      .map((e) => ({ encodedBodySize: e.encodedBodySize, transferSize: e.transferSize })), part).catch(() => []);
+      .map((e) => ({
+        encodedBodySize: e.encodedBodySize, transferSize: e.transferSize,
+        // Absolute times (ms since the epoch): the worker's clock starts at its own origin.
+        start: performance.timeOrigin + e.startTime,
+        requestStart: performance.timeOrigin + e.requestStart,
+        responseStart: performance.timeOrigin + e.responseStart,
+        responseEnd: performance.timeOrigin + e.responseEnd,
+      })), part).catch(() => []);
     all.push(...got);
   }
   return all;
