@@ -11,6 +11,9 @@
 // e2e/slow-link.mjs, one line shared by the page, its Automerge worker and the service worker,
 // rather than CDP's Network.emulateNetworkConditions, which throttles the page's target only:
 // the sync runs in the worker, which would get an unthrottled line of its own.
+// COUNTY_TOKEN and OFFICER_TOKEN sign in other phones than the demo's county administrator and
+// 埔头村's officer (on a database another generator filled, say: countybench serves any data
+// folder that holds cases as it is).
 // Debian's Chromium through playwright-core, 390×844, zh-CN, a fresh profile per phone. For the
 // county administrator and then a village officer it measures, from the sign-in link:
 //   - the signed-in home on screen, and "上次同步" (the first sync done) as the UI shows it;
@@ -59,8 +62,8 @@ const ready = await new Promise((resolve, reject) => {
 const link = await slowLink(ready.url, LINK);
 try {
   console.log(`\nbrowser phones behind ${LINK.rttMs} ms / ${LINK.kbitPerSec} kbit/s; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-  const county = await phone('county', ready.county, true);
-  const officer = await phone('officer', ready.officer, false);
+  const county = await phone('county', process.env.COUNTY_TOKEN ?? ready.county, true);
+  const officer = await phone('officer', process.env.OFFICER_TOKEN ?? ready.officer, false);
   console.log('\n| phone | home on screen | first sync done (上次同步) | sync responses: bodies / with headers | all bytes down / up by then | IndexedDB | cases held |');
   console.log('|---|---|---|---|---|---|---|');
   for (const [who, r] of [['county administrator (partial replica)', county], ['village officer (one village)', officer]]) {
