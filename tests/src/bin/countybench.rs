@@ -93,7 +93,7 @@ fn serve(args: &Args) -> anyhow::Result<Server> {
 }
 
 async fn bench(args: &Args, _: Backend) -> anyhow::Result<()> {
-    anyhow::ensure!(args.cases % args.villages == 0, "--cases must be a multiple of --villages");
+    anyhow::ensure!(args.cases.is_multiple_of(args.villages), "--cases must be a multiple of --villages");
     let db_url = format!("sqlite://{}?mode=rwc", args.data.join("anlan.db").display());
     std::fs::create_dir_all(&args.data)?;
     let store = SqlStore::connect(&db_url).await?;
