@@ -4,6 +4,7 @@
 pub mod api;
 pub mod bench;
 pub mod blobs;
+pub mod county;
 pub mod db;
 pub mod device;
 pub mod fuzz;
