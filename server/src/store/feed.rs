@@ -9,6 +9,7 @@ use std::collections::HashSet;
 use sync_protocol::DocId;
 
 use super::scope::Bind;
+use super::working_set::WorkingSet;
 use super::*;
 
 impl SqlStore {
@@ -21,6 +22,18 @@ impl SqlStore {
         skip: &HashSet<[u8; 32]>,
         max_bytes: usize,
     ) -> Result<FeedPage> {
+        self.feed_kept(scope, cursor, skip, max_bytes, None).await
+    }
+
+    /// The feed as [`Self::feed`] reads it, of only the rows `keep` keeps when it is given.
+    pub(super) async fn feed_kept(
+        &self,
+        scope: &Scope,
+        cursor: i64,
+        skip: &HashSet<[u8; 32]>,
+        max_bytes: usize,
+        keep: Option<&WorkingSet<'_>>,
+    ) -> Result<FeedPage> {
         // Read the horizon first: everything at or below it is committed, so a page that ends
         // early can move the cursor to it without skipping anything.
         let high = self.high_seq().await?;
@@ -29,9 +42,9 @@ impl SqlStore {
         }
         // The subtrees and the named cases are read apart, each along its own index, and
         // merged in feed order; a scope never lists a case its paths cover, so no row twice.
-        let mut parts = vec![self.feed_paths(scope, cursor, high).await?];
+        let mut parts = vec![self.feed_paths(scope, cursor, high, keep).await?];
         if !scope.docs().is_empty() {
-            parts.push(self.feed_docs(scope, cursor, high).await?);
+            parts.push(self.feed_docs(scope, cursor, high, keep).await?);
         }
         // A part that filled its page is complete only up to its last row: so is the merge.
         let bound =
@@ -57,7 +70,13 @@ impl SqlStore {
     }
 
     /// The feed's rows in the scope's subtrees, at most `FEED_ROWS`.
-    async fn feed_paths(&self, scope: &Scope, cursor: i64, high: i64) -> Result<Vec<FeedRow>> {
+    async fn feed_paths(
+        &self,
+        scope: &Scope,
+        cursor: i64,
+        high: i64,
+        keep: Option<&WorkingSet<'_>>,
+    ) -> Result<Vec<FeedRow>> {
         let ranges = scope.ranges();
         let clause = |first: usize, column: &str| {
             let r: Vec<String> = (0..ranges.len())
@@ -78,40 +97,62 @@ impl SqlStore {
         let units: Vec<String> = q.fetch_all(&self.pool).await?;
         if !units.is_empty() && units.len() <= 400 {
             return self
-                .feed_in("unit_path", units.into_iter().map(Bind::Text).collect(), cursor, high)
+                .feed_in("unit_path", units.into_iter().map(Bind::Text).collect(), cursor, high, keep)
                 .await;
         }
         let sql = format!(
             "SELECT seq, doc_id, bytes, hash FROM changes
-             WHERE seq > $1 AND seq <= $2 AND {}
+             WHERE seq > $1 AND seq <= $2 AND {}{}
              ORDER BY seq LIMIT $3",
-            clause(4, "unit_path")
+            clause(4, "unit_path"),
+            kept_clause(keep, 4 + 2 * ranges.len())
         );
         let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(cursor).bind(high).bind(FEED_ROWS);
         for (lo, hi) in &ranges {
             q = q.bind(lo).bind(hi);
         }
+        let q = keep.into_iter().flat_map(WorkingSet::binds).fold(q, |q, b| b.onto(q));
         q.fetch_all(&self.pool).await?.into_iter().map(feed_row).collect()
     }
 
     /// The feed's rows of the named cases, seeking the (doc_id, seq) index once per case.
-    async fn feed_docs(&self, scope: &Scope, cursor: i64, high: i64) -> Result<Vec<FeedRow>> {
+    async fn feed_docs(
+        &self,
+        scope: &Scope,
+        cursor: i64,
+        high: i64,
+        keep: Option<&WorkingSet<'_>>,
+    ) -> Result<Vec<FeedRow>> {
         let docs = scope.docs().iter().map(|d| Bind::Bytes(d.0.to_vec())).collect();
-        self.feed_in("doc_id", docs, cursor, high).await
+        self.feed_in("doc_id", docs, cursor, high, keep).await
     }
 
     /// The feed's rows whose `column` is one of `values`: one index seek per value.
-    async fn feed_in(&self, column: &str, values: Vec<Bind>, cursor: i64, high: i64) -> Result<Vec<FeedRow>> {
+    async fn feed_in(
+        &self,
+        column: &str,
+        values: Vec<Bind>,
+        cursor: i64,
+        high: i64,
+        keep: Option<&WorkingSet<'_>>,
+    ) -> Result<Vec<FeedRow>> {
         let marks = (0..values.len()).map(|i| format!("${}", i + 4)).collect::<Vec<_>>().join(", ");
+        let kept = kept_clause(keep, 4 + values.len());
         let sql = format!(
             "SELECT seq, doc_id, bytes, hash FROM changes
-             WHERE {column} IN ({marks}) AND seq > $1 AND seq <= $2
+             WHERE {column} IN ({marks}) AND seq > $1 AND seq <= $2{kept}
              ORDER BY seq LIMIT $3"
         );
         let q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(cursor).bind(high).bind(FEED_ROWS);
-        let q = values.into_iter().fold(q, |q, v| v.onto(q));
+        let q =
+            values.into_iter().chain(keep.into_iter().flat_map(WorkingSet::binds)).fold(q, |q, v| v.onto(q));
         q.fetch_all(&self.pool).await?.into_iter().map(feed_row).collect()
     }
+}
+
+/// ` AND` the working set's condition with its binds numbered from `first`, or nothing.
+fn kept_clause(keep: Option<&WorkingSet<'_>>, first: usize) -> String {
+    keep.map(|k| format!(" AND {}", k.keeps(first))).unwrap_or_default()
 }
 
 /// Rows of the feed read per query: a page is cut from them by bytes.

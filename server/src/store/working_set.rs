@@ -9,7 +9,7 @@
 //! carries; the one way out that no change announces is time, so `evicted` finds those by the
 //! last-change time and a window the phone gives (`since`).
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 
 use sync_protocol::DocId;
 
@@ -20,17 +20,39 @@ use super::*;
 /// How long a finished case stays on a partial replica after its last change.
 pub const RECENT_MS: i64 = 90 * 24 * 3_600_000;
 
-/// Feed pages one partial pull may read: a county's history is mostly closed cases the filter
-/// leaves out, and a phone on 3G should not pay a round trip for each empty page.
-const PARTIAL_READS: usize = 32;
-
 /// "A finished case that neither names nor was reported by `$1`", over the `cases` table.
 const OUTSIDE: &str = "status IN ('resolved', 'closed') AND reporter <> $1
      AND (handler IS NULL OR handler <> $1) AND (responsible_leader IS NULL OR responsible_leader <> $1)";
 
+/// Whose working set a feed query keeps, and from when a finished case counts as recent.
+pub(super) struct WorkingSet<'a> {
+    user_id: &'a str,
+    recent_from: i64,
+}
+
+impl WorkingSet<'_> {
+    /// A condition on a feed row (`changes.doc_id`) that holds unless its case lies outside the
+    /// working set, binding the user as `$first` and the horizon as `$first + 1`. Filtering in
+    /// the query, not after it, keeps the bytes of a county's closed history out of the read: a
+    /// first sync of 50,000 cases otherwise reads some 90 MB to send 7.
+    pub(super) fn keeps(&self, first: usize) -> String {
+        let (u, h) = (first, first + 1);
+        format!(
+            "NOT EXISTS (SELECT 1 FROM cases c JOIN documents d ON d.doc_id = c.doc_id
+             WHERE c.doc_id = changes.doc_id AND c.status IN ('resolved', 'closed') AND c.reporter <> ${u}
+             AND (c.handler IS NULL OR c.handler <> ${u})
+             AND (c.responsible_leader IS NULL OR c.responsible_leader <> ${u}) AND d.updated_at < ${h})"
+        )
+    }
+
+    pub(super) fn binds(&self) -> [Bind; 2] {
+        [Bind::Text(self.user_id.to_string()), Bind::Int(self.recent_from)]
+    }
+}
+
 impl SqlStore {
     /// The feed after `cursor` within `scope`, without the cases outside `user_id`'s working set
-    /// at `now`. Reads on through pages the filter empties, up to about `max_bytes` kept.
+    /// at `now`.
     pub async fn feed_partial(
         &self,
         scope: &Scope,
@@ -40,50 +62,8 @@ impl SqlStore {
         max_bytes: usize,
         now: i64,
     ) -> Result<FeedPage> {
-        let mut out = FeedPage { cursor, ..Default::default() };
-        let mut kept = 0;
-        for _ in 0..PARTIAL_READS {
-            let page = self.feed(scope, out.cursor, skip, max_bytes.saturating_sub(kept).max(1)).await?;
-            let docs: BTreeSet<DocId> = page.changes.iter().map(|(d, _)| *d).collect();
-            let outside =
-                self.outside_working_set(user_id, &docs.into_iter().collect::<Vec<_>>(), now).await?;
-            for (doc, change) in page.changes {
-                if !outside.contains(&doc) {
-                    kept += change.len();
-                    out.changes.push((doc, change));
-                }
-            }
-            out.cursor = page.cursor;
-            out.more = page.more;
-            if !page.more || kept >= max_bytes {
-                break;
-            }
-        }
-        Ok(out)
-    }
-
-    /// Which of `docs` are cases outside `user_id`'s working set at `now`.
-    pub async fn outside_working_set(
-        &self,
-        user_id: &str,
-        docs: &[DocId],
-        now: i64,
-    ) -> Result<HashSet<DocId>> {
-        let mut out = HashSet::new();
-        for chunk in docs.chunks(200) {
-            let marks = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect::<Vec<_>>().join(", ");
-            let sql = format!(
-                "SELECT doc_id FROM cases WHERE doc_id IN ({marks}) AND {OUTSIDE}
-                 AND doc_id IN (SELECT doc_id FROM documents WHERE doc_id IN ({marks}) AND updated_at < $2)"
-            );
-            let q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(user_id).bind(now - RECENT_MS);
-            let q = chunk.iter().fold(q, |q, d| q.bind(d.0.to_vec()));
-            let ids: Vec<Vec<u8>> = q.fetch_all(&self.pool).await?;
-            for id in ids {
-                out.insert(to_doc_id(id)?);
-            }
-        }
-        Ok(out)
+        let keep = WorkingSet { user_id, recent_from: now - RECENT_MS };
+        self.feed_kept(scope, cursor, skip, max_bytes, Some(&keep)).await
     }
 
     /// Cases in `scope` that left `user_id`'s working set after `since` and by `now`; with no
