@@ -99,6 +99,9 @@ async fn run(plan: &Plan, n: usize) -> anyhow::Result<String> {
     let mut sims = Vec::with_capacity(phones.len());
     for (i, (token, village)) in phones.iter().enumerate() {
         let mut d = SimDevice::new(&servers[i % n].url, token);
+        // Setting up thousands of phones, and the other phase, take longer than the server keeps an
+        // idle connection (10 s): a phone reusing one it closed meanwhile would fail its sync.
+        d.http = reqwest::Client::builder().pool_idle_timeout(Duration::from_secs(5)).build()?;
         d.login().await?;
         for k in 0..plan.cases {
             let severity = if k % 10 == 0 { Severity::Urgent } else { Severity::General };
