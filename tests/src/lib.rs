@@ -13,6 +13,7 @@ pub mod pebble;
 pub mod process;
 pub mod providers;
 pub mod push_service;
+pub mod replicas;
 pub mod tls;
 
 use std::time::Duration;

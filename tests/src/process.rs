@@ -56,12 +56,7 @@ impl ServerProcess {
 
     /// CPU seconds (user + system) the process has used so far.
     pub fn cpu_seconds(&self) -> Option<f64> {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).ok()?;
-        // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
-        let rest = stat.rsplit_once(')')?.1;
-        let f: Vec<&str> = rest.split_whitespace().collect();
-        let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
-        Some(ticks / 100.0)
+        cpu_seconds_of(self.child.id())
     }
 
     /// SIGKILL: no shutdown, no flush, as a power cut or the OOM killer would.
@@ -69,6 +64,17 @@ impl ServerProcess {
         self.child.kill().unwrap();
         self.child.wait().unwrap();
     }
+}
+
+/// CPU seconds (user + system) process `pid` has used so far: any process, a PostgreSQL backend
+/// as well as a server.
+pub fn cpu_seconds_of(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+    let rest = stat.rsplit_once(')')?.1;
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
 }
 
 impl Drop for ServerProcess {

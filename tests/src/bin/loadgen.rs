@@ -8,6 +8,7 @@
 //!
 //!     cargo build --release -p anlan-tests --bin loadgen
 //!     target/release/loadgen --devices 1000 --cases 20 --backend both
+//!     target/release/loadgen --devices 1000 --cases 20 --backend postgres --replicas 1,2,3
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -31,6 +32,10 @@ struct Args {
     /// sqlite, postgres or both.
     #[arg(long, default_value = "both")]
     backend: String,
+    /// Instead: the burst against N server processes on one PostgreSQL database, for each N
+    /// listed (`--replicas 1,2,3`); see tests/src/replicas.
+    #[arg(long, value_delimiter = ',')]
+    replicas: Vec<usize>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -42,6 +47,9 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 }
 
 async fn bench(args: &Args, backend: Backend) -> anyhow::Result<()> {
+    if !args.replicas.is_empty() {
+        return replicas(args, backend).await;
+    }
     let db = TestDb::new(backend).await;
     let devices = anlan_tests::bench::villages(&db, args.devices, "load").await?;
     let server = ServerProcess::start(std::env::current_exe()?.to_str().unwrap(), &db.url);
@@ -116,6 +124,15 @@ async fn bench(args: &Args, backend: Backend) -> anyhow::Result<()> {
     println!("server peak RSS: {} MiB", server.peak_rss_kib().unwrap_or(0) / 1024);
     drop(server);
     Ok(())
+}
+
+async fn replicas(args: &Args, backend: Backend) -> anyhow::Result<()> {
+    let plan = anlan_tests::replicas::Plan {
+        devices: args.devices,
+        cases: args.cases,
+        concurrency: args.concurrency,
+    };
+    anlan_tests::replicas::bench(&plan, &args.replicas, backend).await
 }
 
 type PhaseResult = (Vec<SimDevice>, Vec<Duration>, Duration);
