@@ -155,6 +155,9 @@ impl Merger {
         let ids: Vec<DocId> = push.iter().map(|p| p.doc).collect();
         for attempt in 1..=COMMIT_ATTEMPTS {
             let metas = self.store.doc_metas(&ids).await?;
+            // Only documents the device may see: judging treats the others as absent.
+            let visible = metas.iter().filter(|(doc, meta)| device.covers_doc(&meta.unit_path, **doc));
+            self.cache.preload(&self.store, visible).await?;
             let mut verdicts = Vec::with_capacity(push.len());
             for p in push {
                 let judged = contain::guard_async(judge::judge(self, device, p, metas.get(&p.doc), clock));

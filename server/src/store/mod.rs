@@ -16,6 +16,7 @@ mod blobs;
 mod campaign_reminders;
 mod campaigns;
 mod commit;
+mod doc_bytes;
 pub mod copy;
 mod feed;
 mod feed_notice;
