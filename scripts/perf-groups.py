@@ -14,8 +14,6 @@ import re
 import sys
 from collections import Counter
 
-GENERIC_AM = "Automerge: reads (schema, rules, history)"
-
 # First match wins for "self"; order from the most specific to the most generic.
 GROUPS = [
     ("allocation", r"\b(malloc|free|realloc|calloc|cfree|_int_malloc|_int_free|_int_realloc|"
@@ -26,18 +24,15 @@ GROUPS = [
     ("JSON (case projection body)", r"serde_json"),
     ("SQL: SQLite engine", r"\bsqlite3|libsqlite3_sys"),
     ("SQL: sqlx (binding, rows, worker)", r"sqlx"),
-    ("Automerge: decode changes", r"Change::from_bytes|automerge::change::Change as core::convert::TryFrom|"
-                                  r"Change::decode|storage::change::"),
-    ("Automerge: apply changes", r"Automerge::apply_changes|Automerge::apply_change"),
-    ("Automerge: load, save, clone", r"Automerge::load|Automerge::save|Automerge as core::clone::Clone"),
-    ("Automerge: server's own changes (transact)", r"Automerge::transact|automerge::transaction::"),
-    ("Automerge: get_changes (re-encoding)", r"Automerge::get_changes|ChangeCollector"),
-    (GENERIC_AM, r"automerge::|hexane::"),
+    ("Automerge: load, decode, apply", r"automerge::(storage|change|automerge::Automerge::(load|apply|"
+                                      r"from_bytes|clone)|op_set|op_tree|columnar|change_graph)|hexane::|"
+                                      r"Automerge::apply|Change::from_bytes|Automerge as core::clone"),
+    ("Automerge: reads, history (get_at, get_changes)", r"automerge::"),
     ("validation and judging (case schema, rules)", r"sync_protocol::|anlan_server::merge::"),
     ("HTTP (hyper, axum, tower)", r"hyper|axum|tower|h2::|http::"),
     ("tokio runtime, threads", r"tokio::|mio::|parking_lot|std::thread|futures_"),
-    ("kernel: fsync (COMMIT durability)", r"^K .*(fsync|fdatasync|jbd2|ext4_sync)"),
-    ("kernel: other (scheduling, futex, sockets)", r"^K "),
+    ("kernel", r"^\[k\]|\[unknown\]|entry_SYSCALL|do_syscall|__x64_sys|syscall|epoll|futex|"
+               r"fsync|fdatasync|__libc_(write|read|pwrite|pread)"),
 ]
 COMPILED = [(name, re.compile(rx)) for name, rx in GROUPS]
 OTHER = "other"
@@ -56,10 +51,7 @@ def samples(lines):
         if not line.startswith((" ", "\t")):
             continue  # the sample's header line (thread id)
         parts = line.strip().split(None, 1)
-        ip, sym = parts[0], (parts[1] if len(parts) > 1 else "")
-        # Kernel frames are marked so that only they fall in the kernel groups.
-        kernel = ip.startswith("ffffffff") and ip != "ffffffffffffffff"
-        stack.append(("K " if kernel else "") + sym)
+        stack.append(parts[1] if len(parts) > 1 else parts[0])
     if stack:
         yield stack
 
@@ -80,12 +72,6 @@ def main():
         for g in set(g for g in groups if g):
             inclusive[g] += 1
         leaf = next((g for g in groups if g), OTHER)
-        if leaf == GENERIC_AM:
-            # A read deep in Automerge's columns counts for the operation that asked for it.
-            specific = [g for g in groups if g and g.startswith("Automerge:") and g != GENERIC_AM]
-            leaf = specific[0] if specific else leaf
-        elif leaf.startswith("kernel") and "kernel: fsync (COMMIT durability)" in groups:
-            leaf = "kernel: fsync (COMMIT durability)"
         selfc[leaf] += 1
         top_self[re.sub(r"\+0x[0-9a-f]+$", "", stack[0])[:110]] += 1
     if not total:

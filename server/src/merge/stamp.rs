@@ -7,7 +7,7 @@ use automerge::{Automerge, AutomergeError};
 use sync_protocol::case::{self, Case, Severity, Status};
 use sync_protocol::outbox::OutboxEvent;
 use sync_protocol::wire::{self, RejectCode};
-use sync_protocol::DocId;
+use sync_protocol::{ActorPrefix, DocId};
 
 use super::case_outbox::{case_facts, chase_alerts};
 use super::judge::{Accepted, Body, Verdict, case_row};
