@@ -12,7 +12,6 @@ use super::MergeError;
 use super::clock::{self, PushClock};
 use super::contain::{self, Unusable};
 use super::numbering::{self, Numbering};
-use super::received::Received;
 use super::{Merger, authority, limits, permissions, reason, records, seal};
 
 use crate::store::{CaseRow, DeviceAuth, DocCommit, DocMeta, OutboxItem, RecordRow};
@@ -47,7 +46,7 @@ pub struct Accepted {
     pub(super) user_id: String,
     pub(super) trial: Automerge,
     pub(super) base_heads: Vec<automerge::ChangeHash>,
-    pub(super) received: Received,
+    pub(super) received: HashMap<automerge::ChangeHash, Vec<u8>>,
     pub(super) version: Option<i64>,
     pub(super) tail_count: i64,
     pub(super) body: Body,
@@ -86,7 +85,7 @@ pub(super) struct Applied {
     pub trial: Automerge,
     pub base_heads: Vec<automerge::ChangeHash>,
     pub heads: Vec<Hash>,
-    pub received: Received,
+    pub received: HashMap<automerge::ChangeHash, Vec<u8>>,
     /// The device's new changes to an existing document; empty for a new one.
     pub fresh: Vec<Change>,
     pub sealed_no: Option<String>,
@@ -179,7 +178,6 @@ pub async fn judge(
         None => Vec::new(),
     };
     let sealed = fresh.iter().filter(|c| server_changes.contains(&c.hash())).cloned().collect();
-    let mut received = Received::new(&fresh, received);
     let trial = match contain::apply(base.clone(), fresh) {
         Ok(trial) => trial,
         Err(Unusable::Refused(e @ AutomergeError::DuplicateSeqNumber(..))) => {
@@ -191,7 +189,6 @@ pub async fn judge(
     if !trial.get_missing_deps(&[]).is_empty() {
         return Ok(Verdict::NeedChanges { heads });
     }
-    received.applied_heads = trial.get_heads();
 
     let kind = match trial.get(ROOT, "kind") {
         Ok(Some((automerge::Value::Scalar(s), _))) => s.as_str().unwrap_or_default().to_string(),

@@ -24,7 +24,6 @@ mod numbering;
 mod partial;
 pub mod permissions;
 mod petition;
-mod received;
 pub mod records;
 pub mod release;
 mod seal;

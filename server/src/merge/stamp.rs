@@ -50,7 +50,17 @@ fn finish(m: &Merger, mut a: Accepted, case_no: Option<String>) -> Result<Verdic
         // only find it there.
         after.case_no = Some(no);
     }
-    let new_changes: Vec<NewChange> = a.received.into_log(&a.trial, a.device_id);
+    let new_changes: Vec<NewChange> = a
+        .trial
+        .get_changes(&a.base_heads)
+        .into_iter()
+        .map(|mut c| NewChange {
+            hash: c.hash().0,
+            actor: c.actor_id().to_bytes().to_vec(),
+            device_id: (!ActorPrefix::SERVER.owns(c.actor_id())).then_some(a.device_id),
+            bytes: a.received.remove(&c.hash()).unwrap_or_else(|| c.bytes().into_owned()),
+        })
+        .collect();
     let snapshot = (a.tail_count + new_changes.len() as i64 > SNAPSHOT_EVERY).then(|| a.trial.save());
     let new_heads = a.trial.get_heads();
     let (case, record, outbox, acknowledged) = match a.body {
