@@ -55,3 +55,62 @@ impl SqlStore {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two documents with their changes interleaved in the log, one with a snapshot half-way.
+    #[tokio::test]
+    async fn many_documents_read_together_are_each_what_one_read_alone_gives() {
+        let dir = std::env::temp_dir().join(format!("anlan-docbytes-{:016x}", rand::random::<u64>()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let store =
+            SqlStore::connect(&format!("sqlite://{}?mode=rwc", dir.join("a.db").display())).await.unwrap();
+        store.create_unit("990000", "测试县", "county", None).await.unwrap();
+        let (a, b, absent) = (DocId::random(), DocId::random(), DocId::random());
+        for d in [a, b] {
+            sqlx::query(
+                "INSERT INTO documents (doc_id, kind, unit_code, unit_path, heads, version, created_at, updated_at)
+                 VALUES ($1, 'case', '990000', '/990000/', x'', 1, 0, 0)",
+            )
+            .bind(d.0.to_vec())
+            .execute(&store.writer)
+            .await
+            .unwrap();
+        }
+        let mut seqs = Vec::new();
+        for i in 0..6u8 {
+            let d = if i % 2 == 0 { a } else { b };
+            let seq: i64 = sqlx::query_scalar(
+                "INSERT INTO changes (doc_id, unit_path, hash, actor, bytes, received_at)
+                 VALUES ($1, '/990000/', $2, x'00', $3, 0) RETURNING seq",
+            )
+            .bind(d.0.to_vec())
+            .bind(vec![i; 32])
+            .bind(vec![i; 3])
+            .fetch_one(&store.writer)
+            .await
+            .unwrap();
+            seqs.push(seq);
+        }
+        sqlx::query("UPDATE documents SET snapshot = x'5a', snapshot_seq = $2 WHERE doc_id = $1")
+            .bind(b.0.to_vec())
+            .bind(seqs[3])
+            .execute(&store.writer)
+            .await
+            .unwrap();
+
+        let many = store.doc_bytes_many(&[a, b, absent]).await.unwrap();
+
+        assert_eq!(many.len(), 2, "a document that does not exist is left out");
+        for d in [a, b] {
+            let one = store.doc_bytes(d).await.unwrap();
+            assert_eq!((&many[&d].snapshot, &many[&d].tail), (&one.snapshot, &one.tail));
+        }
+        assert_eq!(many[&b].tail, vec![vec![5u8; 3]], "only the log after the snapshot");
+        assert_eq!(many[&a].tail.len(), 3);
+        store.close().await;
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
