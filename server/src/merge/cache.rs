@@ -36,6 +36,35 @@ impl DocCache {
         Ok(d)
     }
 
+    /// Make resident, in one round trip, every document of `metas` the cache lacks at its
+    /// version, so that the [`DocCache::load`]s of a request's documents that follow find them.
+    /// A document that does not load here is left out: `load` reads it again and says why.
+    pub async fn preload<'a>(
+        &self,
+        store: &SqlStore,
+        metas: impl Iterator<Item = (&'a DocId, &'a DocMeta)>,
+    ) -> Result<()> {
+        let missing: Vec<(DocId, i64)> = {
+            let cache = self.inner.lock().unwrap();
+            metas
+                .filter(|(doc, meta)| cache.peek(*doc).is_none_or(|(version, _)| *version != meta.version))
+                .map(|(doc, meta)| (*doc, meta.version))
+                .collect()
+        };
+        if missing.len() < 2 {
+            return Ok(()); // one document is one `load`, as cheap as a batch of one
+        }
+        let ids: Vec<DocId> = missing.iter().map(|(doc, _)| *doc).collect();
+        let mut bytes = store.doc_bytes_many(&ids).await?;
+        for (doc, version) in missing {
+            let Some(b) = bytes.remove(&doc) else { continue };
+            if let Ok(Ok(d)) = super::contain::guard(|| assemble(doc, b)) {
+                self.put(doc, d, version);
+            }
+        }
+        Ok(())
+    }
+
     pub fn put(&self, doc: DocId, d: Automerge, version: i64) {
         self.inner.lock().unwrap().put(doc, (version, d));
     }

@@ -155,6 +155,9 @@ impl Merger {
         let ids: Vec<DocId> = push.iter().map(|p| p.doc).collect();
         for attempt in 1..=COMMIT_ATTEMPTS {
             let metas = self.store.doc_metas(&ids).await?;
+            // Only documents the device may see: judging treats the others as absent.
+            let visible = metas.iter().filter(|(doc, meta)| device.covers_doc(&meta.unit_path, **doc));
+            self.cache.preload(&self.store, visible).await?;
             let mut verdicts = Vec::with_capacity(push.len());
             for p in push {
                 let judged = contain::guard_async(judge::judge(self, device, p, metas.get(&p.doc), clock));
@@ -189,12 +192,19 @@ impl Merger {
                         continue;
                     }
                     CommitOutcome::Committed { versions, high } => {
-                        for v in &verdicts {
-                            if let Verdict::Commit { commit, trial, .. } = v
-                                && let Some(version) = versions.get(&commit.doc)
-                            {
-                                self.cache.put(commit.doc, (**trial).clone(), *version);
-                            }
+                        for v in &mut verdicts {
+                            let Verdict::Commit { commit, .. } = v else { continue };
+                            let Some(version) = versions.get(&commit.doc).copied() else { continue };
+                            // The merged document moves into the cache rather than being copied
+                            // there; the device's answer needs only the heads, and `Ok` and
+                            // `Commit` answer alike.
+                            let Verdict::Commit { commit, trial, heads } =
+                                std::mem::replace(v, Verdict::Ok { heads: vec![] })
+                            else {
+                                unreachable!("matched above")
+                            };
+                            self.cache.put(commit.doc, *trial, version);
+                            *v = Verdict::Ok { heads };
                         }
                         self.live.committed(high, &commits);
                         let own = commits.iter().flat_map(|c| &c.changes).filter(|c| c.device_id.is_some());

@@ -17,6 +17,7 @@ mod campaign_reminders;
 mod campaigns;
 mod commit;
 pub mod copy;
+mod doc_bytes;
 mod feed;
 mod feed_notice;
 pub mod identity;

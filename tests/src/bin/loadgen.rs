@@ -9,11 +9,13 @@
 //!     cargo build --release -p anlan-tests --bin loadgen
 //!     target/release/loadgen --devices 1000 --cases 20 --backend both
 //!     target/release/loadgen --devices 1000 --cases 20 --backend postgres --replicas 1,2,3
+//!     target/release/loadgen --backend sqlite --perf edit --perf-out /tmp/edit.data   # profile one phase
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anlan_server::store::{NewUser, SqlStore};
+use anlan_tests::bench::perf;
 use anlan_tests::{Backend, ServerProcess, SimDevice, TestDb};
 use clap::Parser;
 use sync_protocol::case::Severity;
@@ -36,6 +38,18 @@ struct Args {
     /// listed (`--replicas 1,2,3`); see tests/src/replicas.
     #[arg(long, value_delimiter = ',')]
     replicas: Vec<usize>,
+    /// Record the server with `perf record` during one phase: push or edit.
+    #[arg(long)]
+    perf: Option<Phase>,
+    /// Where the profile goes (a backend suffix is added when both run).
+    #[arg(long, default_value = "perf.data")]
+    perf_out: std::path::PathBuf,
+}
+
+#[derive(Clone, Copy, PartialEq, clap::ValueEnum)]
+enum Phase {
+    Push,
+    Edit,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -79,10 +93,24 @@ async fn bench(args: &Args, backend: Backend) -> anyhow::Result<()> {
 
     // Phase 1: everyone pushes their offline cases. Phase 2: one follow-up edit per case, pushed
     // with the pull of the server's case numbers.
+    let profile = |p: Phase| -> anyhow::Result<Option<perf::Recording>> {
+        if args.perf != Some(p) {
+            return Ok(None);
+        }
+        let mut out = args.perf_out.clone();
+        if args.backend != "sqlite" && args.backend != "postgres" {
+            out.set_extension(format!("{backend:?}").to_lowercase());
+        }
+        Ok(Some(perf::Recording::start(server.pid(), &out)?))
+    };
+    let recording = profile(Phase::Push)?;
     let cpu0 = server.cpu_seconds().unwrap_or(0.0);
     let (sims, push_lat, push_wall) = phase(sims, args.concurrency, |_| {}).await?;
     let cpu1 = server.cpu_seconds().unwrap_or(0.0);
+    recording.map(perf::Recording::finish).transpose()?;
     let cases = args.devices * args.cases;
+    let recording = profile(Phase::Edit)?;
+    let cpu1 = server.cpu_seconds().unwrap_or(cpu1);
     let (sims, edit_lat, edit_wall) = phase(sims, args.concurrency, |d| {
         let ids: Vec<_> = d.docs.keys().copied().collect();
         for id in ids {
@@ -91,6 +119,7 @@ async fn bench(args: &Args, backend: Backend) -> anyhow::Result<()> {
     })
     .await?;
     let cpu2 = server.cpu_seconds().unwrap_or(0.0);
+    recording.map(perf::Recording::finish).transpose()?;
     let up: usize = sims.iter().map(|d| d.bytes_up).sum();
     let down: usize = sims.iter().map(|d| d.bytes_down).sum();
     let changes = cases * 2;
@@ -108,10 +137,11 @@ async fn bench(args: &Args, backend: Backend) -> anyhow::Result<()> {
         );
     }
     println!(
-        "server CPU: {:.2} s for the pushes ({:.0} µs per case), {:.2} s for edits and pulls",
+        "server CPU: {:.2} s for the pushes ({:.0} µs per new case), {:.2} s for edits and pulls ({:.0} µs per edit+pull case)",
         cpu1 - cpu0,
         (cpu1 - cpu0) * 1e6 / cases as f64,
-        cpu2 - cpu1
+        cpu2 - cpu1,
+        (cpu2 - cpu1) * 1e6 / cases as f64
     );
     println!(
         "bytes per change: up {:.0} (raw change bytes in the first push: {:.0}), down {:.0}",

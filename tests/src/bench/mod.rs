@@ -1,6 +1,8 @@
 //! What the benchmark binaries (loadgen, sweepbench) share: running once per backend with the
 //! server in its own process, and a county-sized roster of villages with one officer's phone each.
 
+pub mod perf;
+
 use anlan_server::store::{NewUser, SqlStore};
 
 use crate::{Backend, TestDb};
