@@ -192,19 +192,12 @@ impl Merger {
                         continue;
                     }
                     CommitOutcome::Committed { versions, high } => {
-                        for v in &mut verdicts {
-                            let Verdict::Commit { commit, .. } = v else { continue };
-                            let Some(version) = versions.get(&commit.doc).copied() else { continue };
-                            // The merged document moves into the cache rather than being copied
-                            // there; the device's answer needs only the heads, and `Ok` and
-                            // `Commit` answer alike.
-                            let Verdict::Commit { commit, trial, heads } =
-                                std::mem::replace(v, Verdict::Ok { heads: vec![] })
-                            else {
-                                unreachable!("matched above")
-                            };
-                            self.cache.put(commit.doc, *trial, version);
-                            *v = Verdict::Ok { heads };
+                        for v in &verdicts {
+                            if let Verdict::Commit { commit, trial, .. } = v
+                                && let Some(version) = versions.get(&commit.doc)
+                            {
+                                self.cache.put(commit.doc, (**trial).clone(), *version);
+                            }
                         }
                         self.live.committed(high, &commits);
                         let own = commits.iter().flat_map(|c| &c.changes).filter(|c| c.device_id.is_some());
