@@ -7,6 +7,7 @@ pub mod blobs;
 pub mod db;
 pub mod device;
 pub mod fuzz;
+pub mod history;
 pub mod partial;
 pub mod pebble;
 pub mod process;

@@ -297,7 +297,7 @@ async fn judge_case(
     // year, alerts, the projection) is computed from them.
     let corrections = clock::case_corrections(before.as_ref(), &after, &clock.context(device, meta));
     if !corrections.is_empty() {
-        clock::apply(m, push.doc, &mut trial, &corrections)
+        clock::apply(m, push.doc, &mut trial, &corrections, clock.now())
             .map_err(|e| MergeError::Internal(anyhow::anyhow!(e)))?;
         after = case::read_case(&trial)
             .map_err(|e| MergeError::Internal(anyhow::anyhow!("time correction broke the schema: {e}")))?;

@@ -44,9 +44,15 @@ impl SqlStore {
     /// (whose outcome is then unknown), is an error, and the connection that saw it is closed
     /// rather than trusted again (see `pools`). Retrying is safe: changes are idempotent.
     pub async fn commit(&self, batch: &[DocCommit]) -> Result<CommitOutcome> {
+        self.commit_at(batch, None).await
+    }
+
+    /// [`SqlStore::commit`] recording `at` (Unix ms) as the time of its rows instead of the
+    /// clock at COMMIT, `None` for the clock: a replayed history's past receipt.
+    pub async fn commit_at(&self, batch: &[DocCommit], at: Option<i64>) -> Result<CommitOutcome> {
         self.space.check_room()?;
         let mut conn = self.writer.acquire().await?;
-        let result = self.try_commit(&mut conn, batch).await;
+        let result = self.try_commit(&mut conn, batch, at).await;
         match &result {
             Ok(_) => self.space.succeeded(),
             Err(_) => conn.close_on_drop(),
@@ -64,8 +70,13 @@ impl SqlStore {
         }
     }
 
-    async fn try_commit(&self, conn: &mut AnyConnection, batch: &[DocCommit]) -> Result<CommitOutcome> {
-        let now = now_ms();
+    async fn try_commit(
+        &self,
+        conn: &mut AnyConnection,
+        batch: &[DocCommit],
+        at: Option<i64>,
+    ) -> Result<CommitOutcome> {
+        let now = at.unwrap_or_else(now_ms);
         fault_point!(self);
         let mut tx = conn.begin().await?;
         fault_point!(self);
