@@ -345,6 +345,9 @@ async fn judge_case(
 pub fn case_row(doc: DocId, c: &Case, unit_path: &str) -> CaseRow {
     let mut body = serde_json::to_value(c).unwrap_or_default();
     body["doc"] = doc.to_string().into();
+    let body = body.to_string();
+    let settled_at = crate::stats::resolution::is_settled(c.status.as_str(), Some(&body))
+        .then(|| crate::stats::resolution::resolved_at(&body, c.reported_at).0);
     CaseRow {
         case_no: c.case_no.clone(),
         village: c.village.clone(),
@@ -359,7 +362,8 @@ pub fn case_row(doc: DocId, c: &Case, unit_path: &str) -> CaseRow {
         handler: c.handler.clone(),
         deadline: c.deadline,
         conflicts: !c.conflicts.is_empty(),
+        settled_at,
         attachments: c.attachments.iter().map(|a| a.sha256.clone()).collect(),
-        body: body.to_string(),
+        body,
     }
 }

@@ -10,8 +10,8 @@ use sync_protocol::wire::{self, RejectCode};
 use sync_protocol::{ActorPrefix, DocId};
 
 use super::case_outbox::{case_facts, chase_alerts};
-use super::judge::{Accepted, Body, Verdict, case_row};
 use super::clock::PushClock;
+use super::judge::{Accepted, Body, Verdict, case_row};
 use super::{MergeError, Merger, contain, reason, seal};
 use crate::store::{DocCommit, NewChange, OutboxItem};
 
@@ -104,7 +104,13 @@ fn finish(
     })
 }
 
-fn stamp_case_no(m: &Merger, doc: DocId, trial: &mut Automerge, no: &str, now: i64) -> Result<(), MergeError> {
+fn stamp_case_no(
+    m: &Merger,
+    doc: DocId,
+    trial: &mut Automerge,
+    no: &str,
+    now: i64,
+) -> Result<(), MergeError> {
     trial.set_actor(m.server_actor.clone());
     let secs = now / 1000;
     trial

@@ -244,12 +244,13 @@ async fn insert_changes(tx: &mut Transaction<'_, Any>, batch: &[DocCommit], now:
 async fn upsert_cases(tx: &mut Transaction<'_, Any>, rows: &[(DocId, &CaseRow)]) -> Result<()> {
     let sql = format!(
         "INSERT INTO cases (doc_id, case_no, village, unit_path, category, severity, status, title, reporter, reported_at,
-            responsible_leader, handler, deadline, conflicts, body)
+            responsible_leader, handler, deadline, conflicts, settled_at, body)
          VALUES {} ON CONFLICT (doc_id) DO UPDATE SET case_no = excluded.case_no, category = excluded.category,
             severity = excluded.severity, status = excluded.status, title = excluded.title,
             responsible_leader = excluded.responsible_leader, handler = excluded.handler,
-            deadline = excluded.deadline, conflicts = excluded.conflicts, body = excluded.body",
-        values(rows.len(), 15)
+            deadline = excluded.deadline, conflicts = excluded.conflicts, settled_at = excluded.settled_at,
+            body = excluded.body",
+        values(rows.len(), 16)
     );
     let mut q = sqlx::query(AssertSqlSafe(sql));
     for (doc, c) in rows {
@@ -268,6 +269,7 @@ async fn upsert_cases(tx: &mut Transaction<'_, Any>, rows: &[(DocId, &CaseRow)])
             .bind(c.handler.clone())
             .bind(c.deadline)
             .bind(c.conflicts as i64)
+            .bind(c.settled_at)
             .bind(&c.body);
     }
     q.execute(&mut **tx).await?;

@@ -33,10 +33,15 @@ fn queries(village: &str, township: &str, county: &str) -> Vec<(&'static str, St
         ),
         (
             "statistics' case read (a county, a month)",
-            "SELECT unit_path, category, severity, status, reported_at, deadline,
-                    CASE WHEN status IN ('resolved', 'closed') THEN body END AS body
-             FROM cases WHERE unit_path >= $4 AND unit_path < $5
-               AND ((reported_at >= $1 AND reported_at < $2) OR (status IN ('resolved', 'closed') AND reported_at < $2)
+            "SELECT unit_path, category, severity, status, reported_at, deadline, body FROM cases
+             WHERE reported_at >= $1 AND reported_at < $2 AND unit_path || '' >= $4 AND unit_path || '' < $5
+             UNION ALL SELECT unit_path, category, severity, status, reported_at, deadline, body FROM cases
+             WHERE settled_at >= $1 AND settled_at < $2 AND NOT (reported_at >= $1 AND reported_at < $2)
+               AND unit_path || '' >= $4 AND unit_path || '' < $5
+             UNION ALL SELECT unit_path, category, severity, status, reported_at, deadline, body FROM cases
+             WHERE settled_at IS NULL AND NOT (reported_at >= $1 AND reported_at < $2)
+               AND unit_path || '' >= $4 AND unit_path || '' < $5
+               AND ((status IN ('resolved', 'closed') AND reported_at < $2)
                     OR (deadline < $3 AND status NOT IN ('resolved', 'closed')))".into(),
             vec![clo, chi],
         ),
