@@ -8,6 +8,7 @@ pub mod county;
 pub mod db;
 pub mod device;
 pub mod fuzz;
+pub mod history;
 pub mod partial;
 pub mod pebble;
 pub mod process;

@@ -19,9 +19,22 @@ pub struct PushClock {
     pub receipt: i64,
     /// The phone's clock reading sent with the request.
     pub phone_now: Option<i64>,
+    /// A request replayed at a past `receipt` (`Merger::replay`, the history generator): what
+    /// the merge stores and stamps is timed at `receipt`, not by the server's clock.
+    pub replay: bool,
 }
 
 impl PushClock {
+    /// The time of what this push writes now: the server's clock, or a replay's receipt.
+    pub fn now(&self) -> i64 {
+        if self.replay { self.receipt } else { crate::store::now_ms() }
+    }
+
+    /// The time the commit records, `None` for the server's clock at COMMIT.
+    pub fn commit_time(&self) -> Option<i64> {
+        self.replay.then_some(self.receipt)
+    }
+
     /// Nothing a device writes predates its enrolment, nor an edit the document's creation.
     pub fn context(&self, device: &DeviceAuth, meta: Option<&DocMeta>) -> ClockContext {
         ClockContext {
@@ -72,7 +85,8 @@ pub fn apply(
     doc: DocId,
     trial: &mut Automerge,
     corrections: &[Correction],
+    now: i64,
 ) -> Result<(), String> {
-    seal::transact(m, doc, trial, |tx| case::clock::write_corrections(tx, corrections))
+    seal::transact_at(m, doc, trial, now, |tx| case::clock::write_corrections(tx, corrections))
         .map_err(|e| format!("correcting times: {e}"))
 }

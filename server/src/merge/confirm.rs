@@ -62,7 +62,7 @@ impl Merger {
         .map_err(|e| MergeError::Internal(anyhow::anyhow!("confirming a date: {e}")))?;
         let change = trial.get_last_local_change().expect("the confirmation was just made");
         let push = PushDoc { doc, changes: vec![ByteBuf::from(change.raw_bytes().to_vec())] };
-        let clock = PushClock { receipt: now, phone_now: None };
+        let clock = PushClock { receipt: now, phone_now: None, replay: false };
         let (mut results, _) = self.push(device, &[push], &clock, false).await?;
         match results.pop() {
             Some(r) if r.status == Status::Ok => {

@@ -297,7 +297,7 @@ async fn judge_case(
     // year, alerts, the projection) is computed from them.
     let corrections = clock::case_corrections(before.as_ref(), &after, &clock.context(device, meta));
     if !corrections.is_empty() {
-        clock::apply(m, push.doc, &mut trial, &corrections)
+        clock::apply(m, push.doc, &mut trial, &corrections, clock.now())
             .map_err(|e| MergeError::Internal(anyhow::anyhow!(e)))?;
         after = case::read_case(&trial)
             .map_err(|e| MergeError::Internal(anyhow::anyhow!("time correction broke the schema: {e}")))?;
@@ -343,6 +343,9 @@ async fn judge_case(
 }
 
 pub fn case_row(doc: DocId, c: &Case, unit_path: &str) -> CaseRow {
+    let body = crate::routes::wire::cases::CaseView::json(doc, c);
+    let settled_at = crate::stats::resolution::is_settled(c.status.as_str(), Some(&body))
+        .then(|| crate::stats::resolution::resolved_at(&body, c.reported_at).0);
     CaseRow {
         case_no: c.case_no.clone(),
         village: c.village.clone(),
@@ -357,7 +360,8 @@ pub fn case_row(doc: DocId, c: &Case, unit_path: &str) -> CaseRow {
         handler: c.handler.clone(),
         deadline: c.deadline,
         conflicts: !c.conflicts.is_empty(),
+        settled_at,
         attachments: c.attachments.iter().map(|a| a.sha256.clone()).collect(),
-        body: crate::routes::wire::cases::CaseView::json(doc, c),
+        body,
     }
 }

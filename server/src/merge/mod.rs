@@ -92,7 +92,29 @@ impl Merger {
         })
     }
 
-    pub async fn sync(&self, device: &DeviceAuth, mut req: SyncRequest) -> Result<SyncResponse, MergeError> {
+    pub async fn sync(&self, device: &DeviceAuth, req: SyncRequest) -> Result<SyncResponse, MergeError> {
+        self.sync_received(device, req, None).await
+    }
+
+    /// [`Merger::sync`] as if the request had arrived at `receipt` (Unix ms, in the past): every
+    /// time the merge stores or stamps is `receipt` instead of the server's clock. For filling a
+    /// database with a history through the merge itself (`tests/src/bin/histgen.rs`); the
+    /// route never calls it.
+    pub async fn replay(
+        &self,
+        device: &DeviceAuth,
+        req: SyncRequest,
+        receipt: i64,
+    ) -> Result<SyncResponse, MergeError> {
+        self.sync_received(device, req, Some(receipt)).await
+    }
+
+    async fn sync_received(
+        &self,
+        device: &DeviceAuth,
+        mut req: SyncRequest,
+        receipt: Option<i64>,
+    ) -> Result<SyncResponse, MergeError> {
         if req.v != wire::PROTOCOL_VERSION {
             return Err(MergeError::Invalid(format!(
                 "protocol version {} is not supported; this server speaks 1",
@@ -108,14 +130,15 @@ impl Merger {
         let reset = req.epoch.as_deref().is_some_and(|e| e != self.epoch);
         let cursor = if reset { 0 } else { i64::try_from(req.cursor).unwrap_or(i64::MAX) };
 
-        let clock = PushClock { receipt: crate::store::now_ms(), phone_now: req.now };
+        let now = || receipt.unwrap_or_else(crate::store::now_ms);
+        let clock = PushClock { receipt: now(), phone_now: req.now, replay: receipt.is_some() };
         let push = merge_duplicate_entries(std::mem::take(&mut req.push));
         let (mut results, stored) = self.push(device, &push, &clock, true).await?;
         results.extend(self.have(device, &req.have).await?);
 
         // What this request stored from the device is in its hands; everything else in scope
         // is sent, its own earlier changes included (PROTOCOL.md §3).
-        let answered = crate::store::now_ms();
+        let answered = now();
         let (page, evict) = self.pull(device, &req, cursor, &stored, answered).await?;
         let mut pull: Vec<PullDoc> = Vec::new();
         for (doc, bytes) in page.changes {
@@ -178,10 +201,10 @@ impl Merger {
                 })
                 .collect();
             let numbers = numbering::draw(&self.store, &wants).await?;
-            stamp::commit_accepted(self, &mut verdicts, numbers)?;
+            stamp::commit_accepted(self, &mut verdicts, numbers, clock)?;
             let commits: Vec<_> = verdicts.iter().filter_map(|v| v.commit()).cloned().collect();
             if !commits.is_empty() {
-                match self.store.commit(&commits).await? {
+                match self.store.commit_at(&commits, clock.commit_time()).await? {
                     CommitOutcome::Conflict(moved) => {
                         tracing::debug!(
                             attempt,

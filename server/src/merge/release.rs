@@ -74,7 +74,7 @@ impl Merger {
         let (ids, changes) = self.waiting(entry).await?;
         // Times are judged against the server's clock when the push first arrived; the phone's
         // own reading of that moment was not kept.
-        let clock = super::clock::PushClock { receipt: entry.received_at, phone_now: None };
+        let clock = super::clock::PushClock { receipt: entry.received_at, phone_now: None, replay: false };
         let (mut results, _) =
             self.push(&device, &[PushDoc { doc: entry.doc, changes }], &clock, false).await?;
         let result = results.pop().ok_or_else(|| MergeError::Internal(anyhow::anyhow!("no result")))?;

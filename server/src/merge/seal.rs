@@ -81,8 +81,19 @@ pub(super) fn transact(
     trial: &mut automerge::Automerge,
     write: impl Fn(&mut automerge::transaction::Transaction<'_>) -> Result<(), automerge::AutomergeError>,
 ) -> Result<(), automerge::AutomergeError> {
+    transact_at(m, doc, trial, crate::store::now_ms(), write)
+}
+
+/// [`transact`] with the change timed at `now` (Unix ms): a replayed push's receipt.
+pub(super) fn transact_at(
+    m: &super::Merger,
+    doc: DocId,
+    trial: &mut automerge::Automerge,
+    now: i64,
+    write: impl Fn(&mut automerge::transaction::Transaction<'_>) -> Result<(), automerge::AutomergeError>,
+) -> Result<(), automerge::AutomergeError> {
     use automerge::transaction::CommitOptions;
-    let secs = crate::store::now_ms() / 1000;
+    let secs = now / 1000;
     // The MAC covers the operations, which exist only once written: write them once on a copy
     // to learn them, then for real with the seal. Corrections are rare; the copy is affordable.
     let mut probe = trial.clone();

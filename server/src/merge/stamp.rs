@@ -10,6 +10,7 @@ use sync_protocol::wire::{self, RejectCode};
 use sync_protocol::{ActorPrefix, DocId};
 
 use super::case_outbox::{case_facts, chase_alerts};
+use super::clock::PushClock;
 use super::judge::{Accepted, Body, Verdict, case_row};
 use super::{MergeError, Merger, contain, reason, seal};
 use crate::store::{DocCommit, NewChange, OutboxItem};
@@ -23,12 +24,13 @@ pub fn commit_accepted(
     m: &Merger,
     verdicts: &mut [Verdict],
     numbers: Vec<Option<String>>,
+    clock: &PushClock,
 ) -> Result<(), MergeError> {
     for (v, case_no) in verdicts.iter_mut().zip(numbers) {
         let Verdict::Accept(_) = v else { continue };
         let Verdict::Accept(a) = std::mem::replace(v, Verdict::Ok { heads: vec![] }) else { unreachable!() };
         let (doc, heads) = (a.doc, wire::hashes(&a.base_heads));
-        *v = match contain::guard(|| finish(m, *a, case_no)) {
+        *v = match contain::guard(|| finish(m, *a, case_no, clock)) {
             Ok(verdict) => verdict?,
             Err(why) => {
                 tracing::warn!(%doc, panic = why, "an accepted document made the merge panic; rejected");
@@ -41,9 +43,14 @@ pub fn commit_accepted(
 }
 
 /// Turn an accepted document into what to commit, stamping `case_no` if one was issued.
-fn finish(m: &Merger, mut a: Accepted, case_no: Option<String>) -> Result<Verdict, MergeError> {
+fn finish(
+    m: &Merger,
+    mut a: Accepted,
+    case_no: Option<String>,
+    clock: &PushClock,
+) -> Result<Verdict, MergeError> {
     if let (Some(no), Body::Case { after, .. }) = (case_no, &mut a.body) {
-        stamp_case_no(m, a.doc, &mut a.trial, &no)?;
+        stamp_case_no(m, a.doc, &mut a.trial, &no, clock.now())?;
         // A number is issued only to a case that holds none (`judge::judge_case`), so the
         // stamp puts the one value of a field that had none: the projection changes in that
         // field alone, and reading the whole case again (a sixth of a new case's CPU) would
@@ -100,9 +107,15 @@ fn finish(m: &Merger, mut a: Accepted, case_no: Option<String>) -> Result<Verdic
     })
 }
 
-fn stamp_case_no(m: &Merger, doc: DocId, trial: &mut Automerge, no: &str) -> Result<(), MergeError> {
+fn stamp_case_no(
+    m: &Merger,
+    doc: DocId,
+    trial: &mut Automerge,
+    no: &str,
+    now: i64,
+) -> Result<(), MergeError> {
     trial.set_actor(m.server_actor.clone());
-    let secs = crate::store::now_ms() / 1000;
+    let secs = now / 1000;
     trial
         .transact_with::<_, _, AutomergeError, _>(
             |_| {

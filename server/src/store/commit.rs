@@ -44,9 +44,15 @@ impl SqlStore {
     /// (whose outcome is then unknown), is an error, and the connection that saw it is closed
     /// rather than trusted again (see `pools`). Retrying is safe: changes are idempotent.
     pub async fn commit(&self, batch: &[DocCommit]) -> Result<CommitOutcome> {
+        self.commit_at(batch, None).await
+    }
+
+    /// [`SqlStore::commit`] recording `at` (Unix ms) as the time of its rows instead of the
+    /// clock at COMMIT, `None` for the clock: a replayed history's past receipt.
+    pub async fn commit_at(&self, batch: &[DocCommit], at: Option<i64>) -> Result<CommitOutcome> {
         self.space.check_room()?;
         let mut conn = self.writer.acquire().await?;
-        let result = self.try_commit(&mut conn, batch).await;
+        let result = self.try_commit(&mut conn, batch, at).await;
         match &result {
             Ok(_) => self.space.succeeded(),
             Err(_) => conn.close_on_drop(),
@@ -64,8 +70,13 @@ impl SqlStore {
         }
     }
 
-    async fn try_commit(&self, conn: &mut AnyConnection, batch: &[DocCommit]) -> Result<CommitOutcome> {
-        let now = now_ms();
+    async fn try_commit(
+        &self,
+        conn: &mut AnyConnection,
+        batch: &[DocCommit],
+        at: Option<i64>,
+    ) -> Result<CommitOutcome> {
+        let now = at.unwrap_or_else(now_ms);
         fault_point!(self);
         let mut tx = conn.begin().await?;
         fault_point!(self);
@@ -233,12 +244,13 @@ async fn insert_changes(tx: &mut Transaction<'_, Any>, batch: &[DocCommit], now:
 async fn upsert_cases(tx: &mut Transaction<'_, Any>, rows: &[(DocId, &CaseRow)]) -> Result<()> {
     let sql = format!(
         "INSERT INTO cases (doc_id, case_no, village, unit_path, category, severity, status, title, reporter, reported_at,
-            responsible_leader, handler, deadline, conflicts, body)
+            responsible_leader, handler, deadline, conflicts, settled_at, body)
          VALUES {} ON CONFLICT (doc_id) DO UPDATE SET case_no = excluded.case_no, category = excluded.category,
             severity = excluded.severity, status = excluded.status, title = excluded.title,
             responsible_leader = excluded.responsible_leader, handler = excluded.handler,
-            deadline = excluded.deadline, conflicts = excluded.conflicts, body = excluded.body",
-        values(rows.len(), 15)
+            deadline = excluded.deadline, conflicts = excluded.conflicts, settled_at = excluded.settled_at,
+            body = excluded.body",
+        values(rows.len(), 16)
     );
     let mut q = sqlx::query(AssertSqlSafe(sql));
     for (doc, c) in rows {
@@ -257,6 +269,7 @@ async fn upsert_cases(tx: &mut Transaction<'_, Any>, rows: &[(DocId, &CaseRow)])
             .bind(c.handler.clone())
             .bind(c.deadline)
             .bind(c.conflicts as i64)
+            .bind(c.settled_at)
             .bind(&c.body);
     }
     q.execute(&mut **tx).await?;

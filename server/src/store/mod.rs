@@ -228,6 +228,9 @@ pub struct CaseRow {
     pub handler: Option<String>,
     pub deadline: Option<i64>,
     pub conflicts: bool,
+    /// When the case was settled (`stats::resolution`), `None` while it is not: what a month's
+    /// statistics select by instead of reading the jurisdiction's whole history.
+    pub settled_at: Option<i64>,
     /// The SHA-256 of every attachment: who can see the case may upload and read these blobs.
     pub attachments: Vec<String>,
     /// The whole case as JSON, as the API serves it (`routes::wire::cases::CaseView`).

@@ -70,12 +70,28 @@ impl SqlStore {
     pub fn stats_cases(&self, w: &StatsWindow) -> BoxStream<'_, Result<StatCase>> {
         let (lo, hi) = scope_range(&w.unit_path);
         sqlx::query_as::<_, StatCase>(
+            // Three disjoint parts, each along an index, so that a month costs what a month holds
+            // and not the jurisdiction's history: the cases reported in it; those settled in it;
+            // and the unsettled (open ones, for the overdue count; closures awaiting
+            // confirmation, and rows projected before `settled_at` existed, read as they
+            // always were). The counter still judges every row from its body. `unit_path || ''`
+            // keeps SQLite off the path index, which would walk the jurisdiction's history.
             "SELECT unit_path, category, severity, status, reported_at, deadline,
                     CASE WHEN status IN ('resolved', 'closed') THEN body END AS body
              FROM cases
-             WHERE unit_path >= $1 AND unit_path < $2
-               AND ((reported_at >= $3 AND reported_at < $4)
-                    OR (status IN ('resolved', 'closed') AND reported_at < $4)
+             WHERE reported_at >= $3 AND reported_at < $4 AND unit_path || '' >= $1 AND unit_path || '' < $2
+             UNION ALL
+             SELECT unit_path, category, severity, status, reported_at, deadline, body
+             FROM cases
+             WHERE settled_at >= $3 AND settled_at < $4 AND NOT (reported_at >= $3 AND reported_at < $4)
+               AND unit_path || '' >= $1 AND unit_path || '' < $2
+             UNION ALL
+             SELECT unit_path, category, severity, status, reported_at, deadline,
+                    CASE WHEN status IN ('resolved', 'closed') THEN body END AS body
+             FROM cases
+             WHERE settled_at IS NULL AND NOT (reported_at >= $3 AND reported_at < $4)
+               AND unit_path || '' >= $1 AND unit_path || '' < $2
+               AND ((status IN ('resolved', 'closed') AND reported_at < $4)
                     OR (deadline < $5 AND status NOT IN ('resolved', 'closed')))",
         )
         .bind(lo)
@@ -124,14 +140,16 @@ impl SqlStore {
         limit: i64,
     ) -> Result<Vec<CaseListRow>> {
         let (lo, hi) = scope_range(&w.unit_path);
-        // Before the first page: "after" the instant just before the window, with any doc id.
+        // Along (reported_at, doc_id) whatever the jurisdiction: the path index would read its
+        // whole history per page (see `stats_cases`). Before the first page: "after" the
+        // instant just before the window, with any doc id.
         let (after_at, after_doc) = after.map_or((w.from - 1, vec![0xff; 16]), |(t, d)| (t, d.0.to_vec()));
         Ok(sqlx::query_as(
             "SELECT c.doc_id AS doc, c.case_no, c.village, COALESCE(u.name, c.village) AS village_name, c.title,
                     c.category, c.severity, c.status, c.reported_at, c.deadline,
                     CASE WHEN c.status IN ('resolved', 'closed') THEN c.body END AS body
              FROM cases c LEFT JOIN units u ON u.code = c.village
-             WHERE c.unit_path >= $1 AND c.unit_path < $2 AND c.reported_at >= $3 AND c.reported_at < $4
+             WHERE c.unit_path || '' >= $1 AND c.unit_path || '' < $2 AND c.reported_at >= $3 AND c.reported_at < $4
                AND (c.reported_at > $5 OR (c.reported_at = $5 AND c.doc_id > $6))
              ORDER BY c.reported_at, c.doc_id
              LIMIT $7",

@@ -21,6 +21,7 @@ mod deadlines;
 mod exposure;
 mod feed;
 mod fuzz;
+mod history;
 mod https;
 mod identity;
 mod lifecycle;

@@ -1,0 +1,169 @@
+//! `histgen measure`: the server as its own process on a generated database, and the figures of
+//! BENCHMARKS.md's table: an officer's and a leader's steady sync, statistics and exports for a
+//! county and a month, the feed's query plans, `reproject`, `backup`, size and peak RSS.
+
+use std::time::{Duration, Instant};
+
+use anlan_tests::{ServerProcess, SimDevice};
+use sync_protocol::case::Severity;
+use sync_protocol::wire::Replica;
+
+use super::explain;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The folder or URL `generate` filled.
+    #[arg(long)]
+    out: String,
+    /// Steady syncs timed per phone.
+    #[arg(long, default_value_t = 40)]
+    rounds: usize,
+    /// Skip `reproject` (it rewrites every case row).
+    #[arg(long)]
+    no_reproject: bool,
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn percentile(lat: &mut [Duration], p: f64) -> f64 {
+    lat.sort();
+    ms(lat[((lat.len() as f64 - 1.0) * p).round() as usize])
+}
+
+pub async fn run(a: Args) -> anyhow::Result<()> {
+    let url = super::database_url(&a.out)?;
+    let bin = std::env::current_exe()?;
+    let bin = bin.to_str().expect("a UTF-8 path");
+    let cases = count_cases(&url).await?;
+    let bytes = super::generate::database_bytes(&url, &a.out).await?;
+    println!("| measure | value |\n|---|---|");
+    println!("| stored cases | {cases} |");
+    println!(
+        "| database size | {:.1} MiB ({:.0} B per case) |",
+        bytes as f64 / 1048576.0,
+        bytes as f64 / cases.max(1) as f64
+    );
+    let t = Instant::now();
+    let server = ServerProcess::start(bin, &url);
+    println!("| server start (migrations, listen) | {:.0} ms |", ms(t.elapsed()));
+
+    // The busiest village's officer (the generator favours the first villages) and its leader.
+    let mut officer = SimDevice::new(&server.url, "histgen-h_o0");
+    officer.login().await?;
+    let t = Instant::now();
+    catch_up(&mut officer).await?;
+    println!(
+        "| officer's first full sync ({} documents) | {:.0} ms, {:.1} MiB down |",
+        officer.docs.len(),
+        ms(t.elapsed()),
+        officer.bytes_down as f64 / 1048576.0
+    );
+    let mut leader = SimDevice::new(&server.url, "histgen-h_l0");
+    leader.replica = Replica::Partial;
+    leader.login().await?;
+    let t = Instant::now();
+    catch_up(&mut leader).await?;
+    println!("| leader's first partial sync ({} documents) | {:.0} ms |", leader.docs.len(), ms(t.elapsed()));
+
+    // Steady: the officer reports or moves one case and syncs; the leader then syncs and pulls it.
+    let (mut o_lat, mut l_lat) = (Vec::new(), Vec::new());
+    let village = officer.case(*officer.docs.keys().next().expect("the officer's village has cases")).village;
+    let mut mine = Vec::new();
+    for round in 0..a.rounds {
+        if round % 2 == 0 {
+            let c = officer.new_case(&village, Severity::General, &format!("稳态测量{round}"));
+            mine.push(officer.create(&c));
+        } else {
+            officer.edit(*mine.last().unwrap(), |tx| {
+                sync_protocol::case::write::edit_description(tx, 0, "补充：")
+            });
+        }
+        let t = Instant::now();
+        officer.sync().await?;
+        o_lat.push(t.elapsed());
+        let t = Instant::now();
+        leader.sync().await?;
+        l_lat.push(t.elapsed());
+    }
+    anyhow::ensure!(officer.rejected.is_empty() && leader.rejected.is_empty(), "refusals while measuring");
+    println!(
+        "| officer's steady sync (1 change up), p50 / p99 | {:.1} / {:.1} ms |",
+        percentile(&mut o_lat, 0.5),
+        percentile(&mut o_lat, 0.99)
+    );
+    println!(
+        "| leader's steady sync (partial, pulls it), p50 / p99 | {:.1} / {:.1} ms |",
+        percentile(&mut l_lat, 0.5),
+        percentile(&mut l_lat, 0.99)
+    );
+
+    let month = last_full_month();
+    let county = anlan_tests::history::county_code(0);
+    let http = reqwest::Client::new();
+    for (what, path) in
+        [("statistics", "stats"), ("export, CSV", "stats/export.csv"), ("export, XLSX", "stats/export.xlsx")]
+    {
+        let t = Instant::now();
+        let res = http
+            .get(format!("{}/api/v1/{path}?unit={county}&from={}&to={}", server.url, month.0, month.1))
+            .bearer_auth("histgen-h_c0")
+            .send()
+            .await?
+            .error_for_status()?;
+        let n = res.bytes().await?.len();
+        println!("| {what}, county {county}, {} – {} | {:.0} ms, {n} B |", month.0, month.1, ms(t.elapsed()));
+    }
+    println!("| server peak RSS | {} MiB |", server.peak_rss_kib().unwrap_or(0) / 1024);
+    println!("| server CPU for all of the above | {:.1} s |", server.cpu_seconds().unwrap_or(0.0));
+    drop(server);
+
+    explain::print(&url).await?;
+    if !a.no_reproject {
+        timed(bin, &["reproject", "--database-url", &url], "anlan reproject")?;
+    }
+    if !url.starts_with("postgres") {
+        let dest = format!("{}/backup.db", a.out);
+        let _ = std::fs::remove_file(&dest);
+        timed(bin, &["backup", &dest, "--database-url", &url], "anlan backup")?;
+        let size = std::fs::metadata(&dest)?.len();
+        println!("| backup size | {:.1} MiB |", size as f64 / 1048576.0);
+        std::fs::remove_file(&dest)?;
+    }
+    Ok(())
+}
+
+/// Sync until the feed is drained: a first sync of a busy unit takes many pages.
+async fn catch_up(d: &mut SimDevice) -> anyhow::Result<()> {
+    for _ in 0..10_000 {
+        let res = d.sync_once(false).await?.expect("not lost");
+        if !res.more && d.pending() == 0 {
+            return Ok(());
+        }
+    }
+    anyhow::bail!("no end to the feed")
+}
+
+fn timed(bin: &str, args: &[&str], what: &str) -> anyhow::Result<()> {
+    let t = Instant::now();
+    let out = std::process::Command::new(bin).args(args).env("RUST_LOG", "warn").output()?;
+    anyhow::ensure!(out.status.success(), "{what}: {}", String::from_utf8_lossy(&out.stderr));
+    println!("| {what} | {:.1} s |", t.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// The month before this one, as `YYYY-MM-DD` bounds (Beijing).
+fn last_full_month() -> (String, String) {
+    sync_protocol::calendar::month_dates(anlan_tests::device::now_ms(), -1)
+}
+
+async fn count_cases(url: &str) -> anyhow::Result<i64> {
+    use sqlx::Connection;
+    const SQL: &str = "SELECT COUNT(*) FROM cases";
+    Ok(if url.starts_with("postgres") {
+        sqlx::query_scalar(SQL).fetch_one(&mut sqlx::PgConnection::connect(url).await?).await?
+    } else {
+        sqlx::query_scalar(SQL).fetch_one(&mut sqlx::SqliteConnection::connect(url).await?).await?
+    })
+}
