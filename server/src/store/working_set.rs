@@ -20,9 +20,13 @@ use super::*;
 /// How long a finished case stays on a partial replica after its last change.
 pub const RECENT_MS: i64 = 90 * 24 * 3_600_000;
 
-/// "A finished case that neither names nor was reported by `$1`", over the `cases` table.
-const OUTSIDE: &str = "status IN ('resolved', 'closed') AND reporter <> $1
-     AND (handler IS NULL OR handler <> $1) AND (responsible_leader IS NULL OR responsible_leader <> $1)";
+/// "A finished case that neither names nor was reported by `$user`", over the `cases` table.
+fn outside(user: usize) -> String {
+    format!(
+        "status IN ('resolved', 'closed') AND reporter <> ${user}
+         AND (handler IS NULL OR handler <> ${user}) AND (responsible_leader IS NULL OR responsible_leader <> ${user})"
+    )
+}
 
 /// Whose working set a feed query keeps, and from when a finished case counts as recent.
 pub(super) struct WorkingSet<'a> {
@@ -36,12 +40,11 @@ impl WorkingSet<'_> {
     /// the query, not after it, keeps the bytes of a county's closed history out of the read: a
     /// first sync of 50,000 cases otherwise reads some 90 MB to send 7.
     pub(super) fn keeps(&self, first: usize) -> String {
-        let (u, h) = (first, first + 1);
         format!(
             "NOT EXISTS (SELECT 1 FROM cases c JOIN documents d ON d.doc_id = c.doc_id
-             WHERE c.doc_id = changes.doc_id AND c.status IN ('resolved', 'closed') AND c.reporter <> ${u}
-             AND (c.handler IS NULL OR c.handler <> ${u})
-             AND (c.responsible_leader IS NULL OR c.responsible_leader <> ${u}) AND d.updated_at < ${h})"
+             WHERE c.doc_id = changes.doc_id AND {} AND d.updated_at < ${})",
+            outside(first),
+            first + 1
         )
     }
 
@@ -77,9 +80,10 @@ impl SqlStore {
     ) -> Result<Vec<DocId>> {
         let (filter, binds) = scope_filter(scope, 4);
         let sql = format!(
-            "SELECT doc_id FROM cases WHERE {filter} AND {OUTSIDE}
+            "SELECT doc_id FROM cases WHERE {filter} AND {}
              AND doc_id IN (SELECT doc_id FROM documents WHERE updated_at >= $2 AND updated_at < $3)
-             ORDER BY doc_id"
+             ORDER BY doc_id",
+            outside(1)
         );
         let from = since.map_or(i64::MIN, |s| s.saturating_sub(RECENT_MS));
         let q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(user_id).bind(from).bind(now - RECENT_MS);
