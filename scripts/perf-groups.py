@@ -18,7 +18,7 @@ from collections import Counter
 GROUPS = [
     ("allocation", r"\b(malloc|free|realloc|calloc|cfree|_int_malloc|_int_free|_int_realloc|"
                    r"malloc_consolidate|alloc::alloc|__rust_alloc|__rust_dealloc|__rust_realloc|"
-                   r"unlink_chunk|tcache_)"),
+                   r"unlink_chunk|tcache_)|\b_?mi_\w+|mimalloc"),
     ("hashing (SHA-256, change hashes)", r"sha2::|sha256|Sha256"),
     ("CBOR (request, response)", r"ciborium|serde_bytes|sync_protocol::wire"),
     ("JSON (case projection body)", r"serde_json"),

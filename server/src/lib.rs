@@ -28,6 +28,12 @@
 //! The domain's words (`Role`, `UnitKind`, case fields, outbox events) are types in
 //! `sync-protocol`, shared with the PWA through test vectors.
 
+/// Automerge allocates for every operation it reads; glibc's allocator spent a fifth of the
+/// merge's CPU (BENCHMARKS.md "The merge path near its floor"). Every binary linking the
+/// server (`anlan`, the benchmarks) runs on the same allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub mod alerts;
 pub mod audit;
 pub mod auth;
