@@ -9,6 +9,12 @@ use sync_protocol::{ActorPrefix, DocId};
 use super::scope::Bind;
 use super::*;
 
+/// SQLite's page cache per connection (KiB). The writer's holds the indexes every commit
+/// touches; readers rely on the operating system's cache below theirs. At 64 MiB each, nine
+/// connections took the server past 200 MB under a sweep burst (BENCHMARKS.md).
+const WRITER_CACHE_KIB: u32 = 8 * 1024;
+const READER_CACHE_KIB: u32 = 2 * 1024;
+
 /// What differs between the backends beyond their migrations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {
@@ -84,6 +90,7 @@ impl SqlStore {
                     url,
                     dialect,
                     1,
+                    WRITER_CACHE_KIB,
                     #[cfg(any(test, feature = "fault-injection"))]
                     &faults,
                 )
@@ -93,6 +100,7 @@ impl SqlStore {
                         url,
                         dialect,
                         8,
+                        READER_CACHE_KIB,
                         #[cfg(any(test, feature = "fault-injection"))]
                         &faults,
                     )
@@ -105,6 +113,7 @@ impl SqlStore {
                     url,
                     dialect,
                     16,
+                    0,
                     #[cfg(any(test, feature = "fault-injection"))]
                     &faults,
                 )
