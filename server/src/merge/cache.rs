@@ -1,19 +1,28 @@
 //! A bounded cache of loaded documents. Loading costs O(document) CPU; applying a change to a
 //! resident document costs ~100 µs. Each entry remembers the `version` it was loaded at, and a
 //! read checks it against the database, so a stale entry (another replica wrote) is reloaded,
-//! never trusted.
+//! never trusted. A case committed by this process also keeps the case as read from it, so the
+//! next edit's judging need not read it again.
 
 use std::num::NonZeroUsize;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use automerge::{Automerge, Change};
 use lru::LruCache;
 use sync_protocol::DocId;
+use sync_protocol::case::Case;
 
 use crate::store::{DocBytes, DocMeta, Result, SqlStore, StoreError};
 
 pub struct DocCache {
-    inner: Mutex<LruCache<DocId, (i64, Automerge)>>,
+    inner: Mutex<LruCache<DocId, Entry>>,
+}
+
+struct Entry {
+    version: i64,
+    doc: Automerge,
+    /// `read_case(doc)`, when this process computed it while committing `doc`.
+    case: Option<Arc<Case>>,
 }
 
 impl DocCache {
@@ -23,10 +32,10 @@ impl DocCache {
 
     /// The document as of `meta.version`, from the cache when it is current.
     pub async fn load(&self, store: &SqlStore, doc: DocId, meta: &DocMeta) -> Result<Automerge> {
-        if let Some((version, d)) = self.inner.lock().unwrap().get(&doc)
-            && *version == meta.version
+        if let Some(e) = self.inner.lock().unwrap().get(&doc)
+            && e.version == meta.version
         {
-            return Ok(d.clone());
+            return Ok(e.doc.clone());
         }
         let bytes = store.doc_bytes(doc).await?;
         // Stored changes were once a device's bytes: decoded behind the same guard.
@@ -47,7 +56,7 @@ impl DocCache {
         let missing: Vec<(DocId, i64)> = {
             let cache = self.inner.lock().unwrap();
             metas
-                .filter(|(doc, meta)| cache.peek(*doc).is_none_or(|(version, _)| *version != meta.version))
+                .filter(|(doc, meta)| cache.peek(*doc).is_none_or(|e| e.version != meta.version))
                 .map(|(doc, meta)| (*doc, meta.version))
                 .collect()
         };
@@ -66,7 +75,18 @@ impl DocCache {
     }
 
     pub fn put(&self, doc: DocId, d: Automerge, version: i64) {
-        self.inner.lock().unwrap().put(doc, (version, d));
+        self.inner.lock().unwrap().put(doc, Entry { version, doc: d, case: None });
+    }
+
+    /// [`DocCache::put`] with the case read from `d`.
+    pub fn put_case(&self, doc: DocId, d: Automerge, version: i64, case: Arc<Case>) {
+        self.inner.lock().unwrap().put(doc, Entry { version, doc: d, case: Some(case) });
+    }
+
+    /// The case read from the document at `version`, if the cache holds it.
+    pub fn case_at(&self, doc: &DocId, version: i64) -> Option<Arc<Case>> {
+        let cache = self.inner.lock().unwrap();
+        cache.peek(doc).filter(|e| e.version == version).and_then(|e| e.case.clone())
     }
 
     pub fn forget(&self, doc: &DocId) {

@@ -2,6 +2,7 @@
 //! reject with a reason. No writes happen here.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use automerge::{Automerge, AutomergeError, Change, ROOT, ReadDoc};
 use sync_protocol::case::{self, Case, Writer};
@@ -29,6 +30,8 @@ pub enum Verdict {
     Commit {
         commit: Box<DocCommit>,
         trial: Box<Automerge>,
+        /// The case as committed (`read_case(trial)`), kept with it in the cache.
+        case: Option<Arc<Case>>,
         heads: Vec<Hash>,
     },
     NeedChanges {
@@ -246,7 +249,7 @@ async fn judge_case(
         Err(e) => return reject(RejectCode::Schema, e.to_string()),
     };
     let before = match meta {
-        Some(_) => case::read_case(&base).ok(),
+        Some(meta) => before_case(m, push.doc, meta, &base),
         None => None,
     };
     // A re-delivered, sealed case number is the server's word, not the device's.
@@ -340,6 +343,17 @@ async fn judge_case(
         unit_path,
         numbering,
     })))
+}
+
+/// The stored case as read from `base`: kept in the cache by the commit that wrote it, or read.
+fn before_case(m: &Merger, doc: DocId, meta: &DocMeta, base: &Automerge) -> Option<Case> {
+    match m.cache.case_at(&doc, meta.version) {
+        Some(kept) => {
+            debug_assert_eq!(Some(&*kept), case::read_case(base).ok().as_ref(), "the cached case of {doc}");
+            Some(Case::clone(&kept))
+        }
+        None => case::read_case(base).ok(),
+    }
 }
 
 pub fn case_row(doc: DocId, c: &Case, unit_path: &str) -> CaseRow {

@@ -69,6 +69,10 @@ pub struct Merger {
     pub live: LiveHub,
     /// About this much of the feed goes in one response.
     pub page_bytes: usize,
+    /// Requests merging at once. Merging is CPU work between short waits on the database;
+    /// more of it at once than a few per core only holds more documents in memory and
+    /// switches between them (the rest wait their turn, in order of arrival).
+    in_flight: tokio::sync::Semaphore,
 }
 
 impl Merger {
@@ -89,6 +93,7 @@ impl Merger {
             metrics,
             live,
             page_bytes: PAGE_BYTES,
+            in_flight: tokio::sync::Semaphore::new(merges_in_flight()),
         })
     }
 
@@ -115,6 +120,7 @@ impl Merger {
         mut req: SyncRequest,
         receipt: Option<i64>,
     ) -> Result<SyncResponse, MergeError> {
+        let _turn = self.in_flight.acquire().await.map_err(|e| MergeError::Internal(e.into()))?;
         if req.v != wire::PROTOCOL_VERSION {
             return Err(MergeError::Invalid(format!(
                 "protocol version {} is not supported; this server speaks 1",
@@ -216,10 +222,14 @@ impl Merger {
                     }
                     CommitOutcome::Committed { versions, high } => {
                         for v in &verdicts {
-                            if let Verdict::Commit { commit, trial, .. } = v
+                            if let Verdict::Commit { commit, trial, case, .. } = v
                                 && let Some(version) = versions.get(&commit.doc)
                             {
-                                self.cache.put(commit.doc, (**trial).clone(), *version);
+                                let d = (**trial).clone();
+                                match case {
+                                    Some(case) => self.cache.put_case(commit.doc, d, *version, case.clone()),
+                                    None => self.cache.put(commit.doc, d, *version),
+                                }
                             }
                         }
                         self.live.committed(high, &commits);
@@ -305,6 +315,12 @@ impl Merger {
         }
         Ok(out)
     }
+}
+
+/// Six per core: on two cores, 4 and 12 at once did the same work for the same CPU, where 64
+/// at once (the sweep burst's syncs in flight) spent a tenth more (BENCHMARKS.md).
+fn merges_in_flight() -> usize {
+    6 * std::thread::available_parallelism().map_or(2, |n| n.get())
 }
 
 /// A request naming one document twice is treated as one entry with both change lists.

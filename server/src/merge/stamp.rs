@@ -2,6 +2,8 @@
 //! what to commit. Stamping comes after judging and numbering so that neither calls back into
 //! the other: judge → number → stamp.
 
+use std::sync::Arc;
+
 use automerge::transaction::CommitOptions;
 use automerge::{Automerge, AutomergeError};
 use sync_protocol::case::{self, Case, Severity, Status};
@@ -70,7 +72,7 @@ fn finish(
         .collect();
     let snapshot = (a.tail_count + new_changes.len() as i64 > SNAPSHOT_EVERY).then(|| a.trial.save());
     let new_heads = a.trial.get_heads();
-    let (case, record, outbox, acknowledged) = match a.body {
+    let (case, record, outbox, acknowledged, read) = match a.body {
         Body::Case { before, after } => {
             let outbox = [
                 urgent_alert(a.doc, before.as_deref(), &after, &new_heads),
@@ -79,9 +81,10 @@ fn finish(
             .concat();
             let acknowledged = before.as_ref().is_some_and(|b| b.status == Status::Reported)
                 && after.status != Status::Reported;
-            (Some(case_row(a.doc, &after, &a.unit_path)), None, outbox, acknowledged)
+            let row = case_row(a.doc, &after, &a.unit_path);
+            (Some(row), None, outbox, acknowledged, Some(Arc::new(*after)))
         }
-        Body::Record { row, outbox } => (None, Some(row), outbox, false),
+        Body::Record { row, outbox } => (None, Some(row), outbox, false, None),
     };
     let commit = DocCommit {
         doc: a.doc,
@@ -103,6 +106,7 @@ fn finish(
     Ok(Verdict::Commit {
         commit: Box::new(commit),
         trial: Box::new(a.trial),
+        case: read,
         heads: wire::hashes(&new_heads),
     })
 }
