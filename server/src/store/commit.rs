@@ -99,21 +99,8 @@ impl SqlStore {
         super::records::upsert(&mut tx, &records).await?;
         fault_point!(self);
         insert_outbox(&mut tx, batch, now).await?;
-        for c in batch {
-            if let Some(ack) = &c.acknowledged_by {
-                fault_point!(self);
-                sqlx::query(
-                    "UPDATE deliveries SET acknowledged_at = $2, acknowledged_by = $3, acknowledged_via = $4
-                     WHERE doc_id = $1 AND acknowledged_at IS NULL",
-                )
-                .bind(c.doc.0.to_vec())
-                .bind(now)
-                .bind(&ack.user)
-                .bind(ack.via.as_str())
-                .execute(&mut *tx)
-                .await?;
-            }
-        }
+        fault_point!(self);
+        acknowledge_deliveries(&mut tx, batch, now).await?;
         if self.dialect == Dialect::Postgres {
             // Feed positions must become visible in order: a reader that saw position n must
             // never later find n-1 appear. Holding this lock from the first position drawn to
@@ -293,7 +280,35 @@ async fn insert_outbox(tx: &mut Transaction<'_, Any>, batch: &[DocCommit], now: 
     Ok(())
 }
 
-/// For the rebuild of the projection, which replaces every row in one transaction.
+/// The deliveries of every document the batch acknowledged, one statement per acknowledger
+/// (a request has one: its device's user) rather than one per document.
+async fn acknowledge_deliveries(tx: &mut Transaction<'_, Any>, batch: &[DocCommit], now: i64) -> Result<()> {
+    let mut by: Vec<(&Acknowledgement, Vec<DocId>)> = Vec::new();
+    for c in batch {
+        let Some(ack) = &c.acknowledged_by else { continue };
+        match by.iter_mut().find(|(a, _)| *a == ack) {
+            Some((_, docs)) => docs.push(c.doc),
+            None => by.push((ack, vec![c.doc])),
+        }
+    }
+    for (ack, docs) in by {
+        for chunk in docs.chunks(CHUNK) {
+            let list = (0..chunk.len()).map(|i| format!("${}", i + 4)).collect::<Vec<_>>().join(", ");
+            let sql = format!(
+                "UPDATE deliveries SET acknowledged_at = $1, acknowledged_by = $2, acknowledged_via = $3
+                 WHERE doc_id IN ({list}) AND acknowledged_at IS NULL"
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql)).bind(now).bind(&ack.user).bind(ack.via.as_str());
+            for doc in chunk {
+                q = q.bind(doc.0.to_vec());
+            }
+            q.execute(&mut **tx).await?;
+        }
+    }
+    Ok(())
+}
+
+/// For the rebuild of the projection, a page of rows at a time.
 pub(super) async fn replace_cases(tx: &mut Transaction<'_, Any>, rows: &[(DocId, CaseRow)]) -> Result<()> {
     let refs: Vec<(DocId, &CaseRow)> = rows.iter().map(|(d, r)| (*d, r)).collect();
     for chunk in refs.chunks(CHUNK) {
