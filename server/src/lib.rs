@@ -142,7 +142,7 @@ impl Config {
         Self {
             database_url: database_url.into(),
             static_dir: None,
-            cache_docs: 5_000,
+            cache_docs: 3_000,
             escalate_after: Duration::from_secs(15 * 60),
             sms_after: Duration::from_secs(180),
             sms_per_person_hour: 10,

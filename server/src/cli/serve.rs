@@ -20,8 +20,9 @@ pub struct Serve {
     /// The built PWA to serve at `/`.
     #[arg(long, env = "ANLAN_STATIC_DIR", default_value = "pwa/dist")]
     static_dir: PathBuf,
-    /// Documents kept loaded in memory.
-    #[arg(long, env = "ANLAN_CACHE_DOCS", default_value_t = 5_000)]
+    /// Documents kept loaded in memory (a case takes about 8 KiB): a county's open cases. Under
+    /// a sweep burst touching 20,000, 3,000 and 5,000 cost the same CPU (BENCHMARKS.md).
+    #[arg(long, env = "ANLAN_CACHE_DOCS", default_value_t = 3_000)]
     cache_docs: usize,
     /// Seconds an urgent alert may go unacknowledged before it goes one level up.
     #[arg(long, env = "ANLAN_ESCALATE_AFTER", default_value_t = 900)]

@@ -86,15 +86,19 @@ impl SqlStore {
         if let Some(chain) = self.cached_chain(code) {
             return Ok(chain);
         }
-        // Ancestors are the units whose path is a prefix of this unit's path: one query.
-        let chain: Vec<Unit> = sqlx::query_as(
-            "SELECT a.code, a.name, a.kind, a.parent_code, a.path
-             FROM units v JOIN units a ON substr(v.path, 1, length(a.path)) = a.path
-             WHERE v.code = $1 ORDER BY length(a.path)",
-        )
-        .bind(code)
-        .fetch_all(&self.pool)
-        .await?;
+        // A unit's path names its ancestors' codes: two lookups by key (a join comparing
+        // prefixes read every unit, once per village, thousands in a province).
+        let Some(unit) = self.unit(code).await? else { return Ok(vec![]) };
+        let codes: Vec<&str> = unit.path.split('/').filter(|c| !c.is_empty()).collect();
+        let list = (1..=codes.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "SELECT code, name, kind, parent_code, path FROM units WHERE code IN ({list}) ORDER BY length(path)"
+        );
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+        for c in &codes {
+            q = q.bind(*c);
+        }
+        let chain: Vec<Unit> = q.fetch_all(&self.pool).await?;
         let mut cache = self.units.write().unwrap();
         for u in &chain {
             cache.insert(u.code.clone(), u.clone());
