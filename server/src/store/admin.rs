@@ -251,32 +251,6 @@ impl SqlStore {
         ids.into_iter().map(to_doc_id).collect()
     }
 
-    /// A document's whole log, in feed order.
-    pub async fn all_changes(&self, doc: DocId) -> Result<Vec<Vec<u8>>> {
-        Ok(sqlx::query_scalar("SELECT bytes FROM changes WHERE doc_id = $1 ORDER BY seq")
-            .bind(doc.0.to_vec())
-            .fetch_all(&self.pool)
-            .await?)
-    }
-
-    pub async fn doc_path(&self, doc: DocId) -> Result<String> {
-        sqlx::query_scalar("SELECT unit_path FROM documents WHERE doc_id = $1")
-            .bind(doc.0.to_vec())
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("document {doc}")))
-    }
-
-    /// Replace the whole case projection in one transaction.
-    pub async fn replace_cases(&self, rows: &[(DocId, CaseRow)]) -> Result<()> {
-        let mut tx = self.writer.begin().await?;
-        sqlx::query("DELETE FROM doc_blobs").execute(&mut *tx).await?;
-        sqlx::query("DELETE FROM cases").execute(&mut *tx).await?;
-        super::commit::replace_cases(&mut tx, rows).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
     /// A consistent copy of a live SQLite database. The copy is marked so that, once restored,
     /// the server starts a new epoch and clients re-check what it has.
     pub async fn backup_to(&self, dest: &std::path::Path) -> Result<()> {

@@ -42,6 +42,7 @@ mod push_endpoints;
 mod quarantine;
 mod receipts;
 mod record_alerts;
+mod reproject;
 mod restore;
 mod revocation;
 mod roster;
