@@ -112,11 +112,14 @@ impl SqlStore {
         .fetch_all(&self.pool)
         .await?;
         paths.push(unit_path.to_string());
-        // A leader is named on many cases of their own township: leave those out in SQL.
+        // A leader is named on most cases of their own township's history: only the two path
+        // ranges outside it are read, along (name, path) indexes (migration 0017).
         let (lo, hi) = scope_range(unit_path);
         let named: Vec<(Vec<u8>, String)> = sqlx::query_as(
-            "SELECT doc_id, unit_path FROM cases WHERE handler = $1 AND NOT (unit_path >= $2 AND unit_path < $3)
-             UNION SELECT doc_id, unit_path FROM cases WHERE responsible_leader = $1 AND NOT (unit_path >= $2 AND unit_path < $3)",
+            "SELECT doc_id, unit_path FROM cases WHERE handler = $1 AND unit_path < $2
+             UNION SELECT doc_id, unit_path FROM cases WHERE handler = $1 AND unit_path >= $3
+             UNION SELECT doc_id, unit_path FROM cases WHERE responsible_leader = $1 AND unit_path < $2
+             UNION SELECT doc_id, unit_path FROM cases WHERE responsible_leader = $1 AND unit_path >= $3",
         )
         .bind(user_id)
         .bind(&lo)
