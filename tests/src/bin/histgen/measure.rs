@@ -145,12 +145,34 @@ async fn catch_up(d: &mut SimDevice) -> anyhow::Result<()> {
     anyhow::bail!("no end to the feed")
 }
 
+/// Run the command, printing its time and its peak RSS (`VmHWM`, read every 50 ms while it runs).
 fn timed(bin: &str, args: &[&str], what: &str) -> anyhow::Result<()> {
     let t = Instant::now();
-    let out = std::process::Command::new(bin).args(args).env("RUST_LOG", "warn").output()?;
-    anyhow::ensure!(out.status.success(), "{what}: {}", String::from_utf8_lossy(&out.stderr));
-    println!("| {what} | {:.1} s |", t.elapsed().as_secs_f64());
+    let mut child = std::process::Command::new(bin)
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()?;
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak_kib = 0u64;
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        if let Some(kib) = std::fs::read_to_string(&status_file).ok().as_deref().and_then(vm_hwm_kib) {
+            peak_kib = peak_kib.max(kib);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    anyhow::ensure!(status.success(), "{what} failed ({status}); its errors are above");
+    println!("| {what} | {:.1} s, peak RSS {} MiB |", t.elapsed().as_secs_f64(), peak_kib / 1024);
     Ok(())
+}
+
+fn vm_hwm_kib(status: &str) -> Option<u64> {
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// The month before this one, as `YYYY-MM-DD` bounds (Beijing).
