@@ -79,7 +79,7 @@ impl Merger {
                 CommitOutcome::Conflict(_) => self.cache.forget(&doc),
                 CommitOutcome::Committed { versions, high } => {
                     if let Some(v) = versions.get(&doc) {
-                        self.cache.put(doc, trial, *v);
+                        self.cache.put(doc, trial, *v, None);
                     }
                     self.live.committed(high, &[commit]);
                     return Ok(Acknowledged::Now);

@@ -41,7 +41,7 @@ impl DocCache {
         // Stored changes were once a device's bytes: decoded behind the same guard.
         let d = super::contain::guard(|| assemble(doc, bytes))
             .map_err(|why| StoreError::Invalid(format!("stored document {doc} does not load: {why}")))??;
-        self.put(doc, d.clone(), meta.version);
+        self.put(doc, d.clone(), meta.version, None);
         Ok(d)
     }
 
@@ -68,19 +68,15 @@ impl DocCache {
         for (doc, version) in missing {
             let Some(b) = bytes.remove(&doc) else { continue };
             if let Ok(Ok(d)) = super::contain::guard(|| assemble(doc, b)) {
-                self.put(doc, d, version);
+                self.put(doc, d, version, None);
             }
         }
         Ok(())
     }
 
-    pub fn put(&self, doc: DocId, d: Automerge, version: i64) {
-        self.inner.lock().unwrap().put(doc, Entry { version, doc: d, case: None });
-    }
-
-    /// [`DocCache::put`] with the case read from `d`.
-    pub fn put_case(&self, doc: DocId, d: Automerge, version: i64, case: Arc<Case>) {
-        self.inner.lock().unwrap().put(doc, Entry { version, doc: d, case: Some(case) });
+    /// Keep `d` as of `version`, with the case read from it when the caller has one.
+    pub fn put(&self, doc: DocId, d: Automerge, version: i64, case: Option<Arc<Case>>) {
+        self.inner.lock().unwrap().put(doc, Entry { version, doc: d, case });
     }
 
     /// The case read from the document at `version`, if the cache holds it.

@@ -225,11 +225,7 @@ impl Merger {
                             if let Verdict::Commit { commit, trial, case, .. } = v
                                 && let Some(version) = versions.get(&commit.doc)
                             {
-                                let d = (**trial).clone();
-                                match case {
-                                    Some(case) => self.cache.put_case(commit.doc, d, *version, case.clone()),
-                                    None => self.cache.put(commit.doc, d, *version),
-                                }
+                                self.cache.put(commit.doc, (**trial).clone(), *version, case.clone());
                             }
                         }
                         self.live.committed(high, &commits);

@@ -90,9 +90,9 @@ impl SqlStore {
         // prefixes read every unit, once per village, thousands in a province).
         let Some(unit) = self.unit(code).await? else { return Ok(vec![]) };
         let codes: Vec<&str> = unit.path.split('/').filter(|c| !c.is_empty()).collect();
-        let list = (1..=codes.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
         let sql = format!(
-            "SELECT code, name, kind, parent_code, path FROM units WHERE code IN ({list}) ORDER BY length(path)"
+            "SELECT code, name, kind, parent_code, path FROM units WHERE code IN {} ORDER BY length(path)",
+            super::commit::values(1, codes.len())
         );
         let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
         for c in &codes {

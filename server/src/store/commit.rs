@@ -22,12 +22,12 @@ macro_rules! fault_point {
 const CHUNK: usize = 500;
 
 /// `($1, $2, $3), ($4, $5, $6)` for `rows` rows of `cols` parameters.
-fn values(rows: usize, cols: usize) -> String {
+pub(super) fn values(rows: usize, cols: usize) -> String {
     values_from(rows, cols, 1)
 }
 
-/// The same, numbering from `$first`.
-fn values_from(rows: usize, cols: usize, first: usize) -> String {
+/// The same, numbering from `$first`; one row is an `IN` list: `($4, $5)`.
+pub(super) fn values_from(rows: usize, cols: usize, first: usize) -> String {
     (0..rows)
         .map(|r| {
             let row: Vec<String> = (0..cols).map(|c| format!("${}", first + r * cols + c)).collect();
@@ -293,10 +293,10 @@ async fn acknowledge_deliveries(tx: &mut Transaction<'_, Any>, batch: &[DocCommi
     }
     for (ack, docs) in by {
         for chunk in docs.chunks(CHUNK) {
-            let list = (0..chunk.len()).map(|i| format!("${}", i + 4)).collect::<Vec<_>>().join(", ");
             let sql = format!(
                 "UPDATE deliveries SET acknowledged_at = $1, acknowledged_by = $2, acknowledged_via = $3
-                 WHERE doc_id IN ({list}) AND acknowledged_at IS NULL"
+                 WHERE doc_id IN {} AND acknowledged_at IS NULL",
+                values_from(1, chunk.len(), 4)
             );
             let mut q = sqlx::query(AssertSqlSafe(sql)).bind(now).bind(&ack.user).bind(ack.via.as_str());
             for doc in chunk {

@@ -7,6 +7,7 @@
 use sqlx::AssertSqlSafe;
 use sync_protocol::DocId;
 
+use super::commit::values;
 use super::sql::to_doc_id;
 use super::*;
 
@@ -31,8 +32,10 @@ impl SqlStore {
         if docs.is_empty() {
             return Ok(vec![]);
         }
-        let marks = (1..=docs.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
-        let sql = format!("SELECT doc_id, bytes FROM changes WHERE doc_id IN ({marks}) ORDER BY doc_id, seq");
+        let sql = format!(
+            "SELECT doc_id, bytes FROM changes WHERE doc_id IN {} ORDER BY doc_id, seq",
+            values(1, docs.len())
+        );
         let mut q = sqlx::query_as(AssertSqlSafe(sql));
         for (doc, _) in &docs {
             q = q.bind(doc.clone());
@@ -67,7 +70,6 @@ impl SqlStore {
     /// After every page is written: drop the rows no logged document of their kind stands for
     /// (`case_kind` for cases and photo links, `record_kinds` for records).
     pub async fn drop_unlogged_rows(&self, case_kind: &str, record_kinds: &[&str]) -> Result<()> {
-        let kinds = (1..=record_kinds.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
         let mut tx = self.writer.begin().await?;
         for table in ["doc_blobs", "cases"] {
             sqlx::query(AssertSqlSafe(format!(
@@ -78,7 +80,8 @@ impl SqlStore {
             .await?;
         }
         let sql = format!(
-            "DELETE FROM records WHERE doc_id NOT IN (SELECT doc_id FROM documents WHERE kind IN ({kinds}))"
+            "DELETE FROM records WHERE doc_id NOT IN (SELECT doc_id FROM documents WHERE kind IN {})",
+            values(1, record_kinds.len())
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for k in record_kinds {
