@@ -48,8 +48,13 @@ type Op = (ScalarValue, u64, ActorId);
 
 /// The operations of guarded fields that compete with another value, by field.
 fn contested(doc: &Automerge) -> Vec<(&'static str, Vec<Op>)> {
+    // One pass over the root names the keys with concurrent values (most pushes have none);
+    // asking each guarded field for its values would seek each from the start.
+    let conflicted: HashSet<String> =
+        doc.map_range(ROOT, ..).filter(|item| item.conflict).map(|item| item.key.into_owned()).collect();
     GUARDED
         .iter()
+        .filter(|field| conflicted.contains(**field))
         .filter_map(|field| {
             let ops: Vec<_> = doc
                 .get_all(ROOT, *field)
