@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use automerge::legacy::ObjectId;
-use automerge::{Automerge, Change, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};
+use automerge::{Automerge, Change, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value, ValueRef};
 use sync_protocol::case::{Case, Status, TimelineKind};
 
 use sync_protocol::roles::{Rank, rank};
@@ -169,21 +169,21 @@ fn check_timeline(
 }
 
 /// The map items of the root list `key` at `heads`, by object, with their scalars as text.
+/// One pass over the list and one over each item: Automerge seeks every single `get_at` from
+/// the start, and the timeline grows with the case.
 fn entries(doc: &Automerge, key: &str, heads: &[ChangeHash]) -> BTreeMap<ObjId, Entry> {
     let Ok(Some((Value::Object(ObjType::List), list))) = doc.get_at(ROOT, key, heads) else {
         return BTreeMap::new();
     };
-    (0..doc.length_at(&list, heads))
-        .filter_map(|i| match doc.get_at(&list, i, heads) {
-            Ok(Some((Value::Object(ObjType::Map), m))) => Some(m),
-            _ => None,
-        })
-        .map(|m| {
+    doc.list_range_at(&list, .., heads)
+        .filter(|item| item.value == ValueRef::Object(ObjType::Map))
+        .map(|item| {
+            let m = item.id();
             let fields = doc
-                .keys_at(&m, heads)
-                .filter_map(|k| match doc.get_at(&m, k.as_str(), heads) {
-                    Ok(Some((Value::Scalar(s), _))) => Some((k, text(&s))),
-                    _ => None,
+                .map_range_at(&m, .., heads)
+                .filter_map(|field| match Value::from(field.value) {
+                    Value::Scalar(s) => Some((field.key.into_owned(), text(&s))),
+                    Value::Object(_) => None,
                 })
                 .collect();
             (m, fields)
