@@ -79,3 +79,21 @@ async fn a_connection_whose_transaction_state_is_out_of_step_is_not_reused() {
     store.close().await;
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// A case-number draw relaxes the flush for its own transaction only: the next commit on the
+/// writer, the one that acknowledges, is flushed again.
+#[tokio::test]
+async fn the_writer_flushes_every_commit_again_after_a_number_draw() {
+    let (store, dir) = scratch_store().await;
+    let wanted = [("350481".to_string(), 2026, 3)];
+    let first = store.draw_case_numbers(&wanted, &[]).await.unwrap();
+    assert_eq!(first[&("350481".to_string(), 2026)], 1);
+    let mut conn = store.writer.acquire().await.unwrap();
+    let level: i64 = sqlx::query("PRAGMA synchronous").fetch_one(&mut *conn).await.unwrap().get(0);
+    assert_eq!(level, 2, "synchronous = FULL (2) on the writer after a draw");
+    drop(conn);
+    let again = store.draw_case_numbers(&wanted, &[]).await.unwrap();
+    assert_eq!(again[&("350481".to_string(), 2026)], 4, "the sequence moved on");
+    store.close().await;
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -67,9 +67,10 @@ async fn is_clean(conn: &mut AnyConnection, dialect: Dialect) -> bool {
         Dialect::Sqlite => {
             // BEGIN fails inside a transaction: succeeding proves SQLite is in autocommit mode.
             // It queues behind the ROLLBACK a dropped transaction sent, so it sees its result.
-            // One round trip to the connection's thread: the second statement runs only if
-            // the first succeeded, and each hop costs two context switches.
-            if conn.execute("BEGIN; ROLLBACK").await.is_err() {
+            // One round trip to the connection's thread: each statement runs only if the ones
+            // before it succeeded, and each hop costs two context switches. The last puts
+            // back the flush a case-number draw relaxes (`SqlStore::draw_case_numbers`).
+            if conn.execute("BEGIN; ROLLBACK; PRAGMA synchronous = FULL").await.is_err() {
                 return false;
             }
         }

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use sqlx::{AnyPool, Row};
+use sqlx::{AnyPool, Connection, Row};
 use sync_protocol::{ActorPrefix, DocId};
 
 use super::scope::Bind;
@@ -323,12 +323,22 @@ impl SqlStore {
     /// `keep_past` sequence beyond a number issued before a restore; one short transaction.
     /// Returns the first number drawn per (county, year). A number burnt by a merge that then
     /// fails leaves a gap, which is fine; a duplicate would not be.
+    ///
+    /// On SQLite the draw is not flushed on its own: a number is only ever acknowledged inside
+    /// a merge commit that comes after it in the log and is flushed (FULL), and flushing the
+    /// log flushes every frame before it. A crash before that loses the draw and the case
+    /// together, so no number can be held twice. The pool puts FULL back on release
+    /// (`pools::is_clean`).
     pub async fn draw_case_numbers(
         &self,
         wanted: &[(String, i32, i64)],
         keep_past: &[(String, i32, i64)],
     ) -> Result<HashMap<(String, i32), i64>> {
-        let mut tx = self.writer.begin().await?;
+        let mut conn = self.writer.acquire().await?;
+        let mut tx = match self.dialect {
+            Dialect::Sqlite => conn.begin_with("PRAGMA synchronous = NORMAL; BEGIN").await?,
+            Dialect::Postgres => conn.begin().await?,
+        };
         for (county, year, n) in keep_past {
             sqlx::query(
                 "INSERT INTO case_counters (county_code, year, next) VALUES ($1, $2, $3)
