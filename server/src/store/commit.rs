@@ -28,13 +28,19 @@ pub(super) fn values(rows: usize, cols: usize) -> String {
 
 /// The same, numbering from `$first`; one row is an `IN` list: `($4, $5)`.
 pub(super) fn values_from(rows: usize, cols: usize, first: usize) -> String {
-    (0..rows)
-        .map(|r| {
-            let row: Vec<String> = (0..cols).map(|c| format!("${}", first + r * cols + c)).collect();
-            format!("({})", row.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+    use std::fmt::Write;
+    // Written into one buffer: a request's statements hold hundreds of placeholders, and a
+    // String per placeholder and per row was 1% of the push's CPU.
+    let mut sql = String::with_capacity(rows * cols * 7);
+    for r in 0..rows {
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..cols {
+            let sep = if c == 0 { "" } else { ", " };
+            let _ = write!(sql, "{sep}${}", first + r * cols + c);
+        }
+        sql.push(')');
+    }
+    sql
 }
 
 impl SqlStore {
