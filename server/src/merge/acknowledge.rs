@@ -3,6 +3,7 @@
 //! transition names that person and says how — and commits it like any merge, so every phone
 //! receives it and escalation stops exactly as when a leader taps 已知悉 in the app.
 
+use automerge::Automerge;
 use sync_protocol::DocId;
 use sync_protocol::case::{self, Status};
 
@@ -34,13 +35,13 @@ impl Merger {
             let metas = self.store.doc_metas(&[doc]).await?;
             let meta = metas.get(&doc).ok_or(MergeError::NotFound)?;
             let base = self.cache.load(&self.store, doc, meta).await?;
-            let before = case::read_case(&base)
+            let before = case::read_case(&*base)
                 .map_err(|e| MergeError::Internal(anyhow::anyhow!("stored case does not read: {e}")))?;
             if before.status != Status::Reported {
                 return Ok(Acknowledged::Already);
             }
             let base_heads = base.get_heads();
-            let mut trial = base.clone();
+            let mut trial = Automerge::clone(&base);
             let now = crate::store::now_ms();
             let note = match via {
                 AckVia::SmsLink => Some(VIA_SMS_NOTE),

@@ -20,7 +20,8 @@ pub struct DocCache {
 
 struct Entry {
     version: i64,
-    doc: Automerge,
+    /// Shared with the requests judging against it: each takes its own copy only to change it.
+    doc: Arc<Automerge>,
     /// `read_case(doc)`, when this process computed it while committing `doc`.
     case: Option<Arc<Case>>,
 }
@@ -31,17 +32,18 @@ impl DocCache {
     }
 
     /// The document as of `meta.version`, from the cache when it is current.
-    pub async fn load(&self, store: &SqlStore, doc: DocId, meta: &DocMeta) -> Result<Automerge> {
+    pub async fn load(&self, store: &SqlStore, doc: DocId, meta: &DocMeta) -> Result<Arc<Automerge>> {
         if let Some(e) = self.inner.lock().unwrap().get(&doc)
             && e.version == meta.version
         {
-            return Ok(e.doc.clone());
+            return Ok(Arc::clone(&e.doc));
         }
         let bytes = store.doc_bytes(doc).await?;
         // Stored changes were once a device's bytes: decoded behind the same guard.
         let d = super::contain::guard(|| assemble(doc, bytes))
             .map_err(|why| StoreError::Invalid(format!("stored document {doc} does not load: {why}")))??;
-        self.put(doc, d.clone(), meta.version, None);
+        let d = Arc::new(d);
+        self.keep(doc, Arc::clone(&d), meta.version, None);
         Ok(d)
     }
 
@@ -68,7 +70,7 @@ impl DocCache {
         for (doc, version) in missing {
             let Some(b) = bytes.remove(&doc) else { continue };
             if let Ok(Ok(d)) = super::contain::guard(|| assemble(doc, b)) {
-                self.put(doc, d, version, None);
+                self.keep(doc, Arc::new(d), version, None);
             }
         }
         Ok(())
@@ -76,6 +78,10 @@ impl DocCache {
 
     /// Keep `d` as of `version`, with the case read from it when the caller has one.
     pub fn put(&self, doc: DocId, d: Automerge, version: i64, case: Option<Arc<Case>>) {
+        self.keep(doc, Arc::new(d), version, case);
+    }
+
+    fn keep(&self, doc: DocId, d: Arc<Automerge>, version: i64, case: Option<Arc<Case>>) {
         self.inner.lock().unwrap().put(doc, Entry { version, doc: d, case });
     }
 

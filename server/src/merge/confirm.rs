@@ -7,6 +7,8 @@
 //! leader — committed through the same pipeline as a sync, so the projection, the feed and
 //! every phone get it as they get any change.
 
+use std::sync::Arc;
+
 use automerge::ReadDoc;
 use serde_bytes::ByteBuf;
 use sync_protocol::DocId;
@@ -43,7 +45,7 @@ impl Merger {
         {
             return Err(MergeError::NotFound);
         }
-        let p = read_petition(&current)
+        let p = read_petition(&*current)
             .map_err(|e| MergeError::Internal(anyhow::anyhow!("a stored petition does not read: {e}")))?;
         let Some(index) = p.clock_corrections.iter().position(|c| c.field == field && c.pending()) else {
             return Err(MergeError::Invalid(format!(
@@ -55,7 +57,7 @@ impl Merger {
             return Err(MergeError::Invalid("date: a step is confirmed once it has happened".into()));
         }
         let path: Vec<String> = field.split('.').map(str::to_string).collect();
-        let mut trial = current;
+        let mut trial = Arc::unwrap_or_clone(current);
         seal::transact(self, doc, &mut trial, |tx| {
             corrections::write_confirmation(tx, index, &path, date, &device.user_id)
         })

@@ -84,7 +84,7 @@ impl Accepted {
 
 /// A push decoded and applied to a copy of the stored document, before any kind's rules.
 pub(super) struct Applied {
-    pub base: Automerge,
+    pub base: Arc<Automerge>,
     pub trial: Automerge,
     pub base_heads: Vec<automerge::ChangeHash>,
     pub heads: Vec<Hash>,
@@ -120,7 +120,7 @@ pub async fn judge(
     let meta = meta.filter(|meta| device.covers_doc(&meta.unit_path, push.doc));
     let base = match meta {
         Some(meta) => m.cache.load(&m.store, push.doc, meta).await?,
-        None => Automerge::new(),
+        None => Arc::new(Automerge::new()),
     };
     let base_heads = base.get_heads();
     let heads = wire::hashes(&base_heads);
@@ -181,7 +181,7 @@ pub async fn judge(
         None => Vec::new(),
     };
     let sealed = fresh.iter().filter(|c| server_changes.contains(&c.hash())).cloned().collect();
-    let trial = match contain::apply(base.clone(), fresh) {
+    let trial = match contain::apply(Automerge::clone(&base), fresh) {
         Ok(trial) => trial,
         Err(Unusable::Refused(e @ AutomergeError::DuplicateSeqNumber(..))) => {
             return reject(RejectCode::DuplicateSeq, e.to_string());

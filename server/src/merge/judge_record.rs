@@ -40,20 +40,24 @@ pub(super) async fn judge(
     // leader confirmed): the device is judged against them. One whose dependencies are not
     // stored yet waits in Automerge's queue and is judged with the device's changes.
     if !sealed.is_empty() {
-        base.apply_changes(sealed).map_err(|e| MergeError::Internal(e.into()))?;
+        // The cached document is shared: this copy is the request's own.
+        std::sync::Arc::make_mut(&mut base)
+            .apply_changes(sealed)
+            .map_err(|e| MergeError::Internal(e.into()))?;
     }
+    let base: &Automerge = &base;
     // Only the server writes the log. (A re-delivered correction made on top of the device's
     // own changes — after a restore — cannot be told apart from them here; it is sealed, so
     // it is genuine, and the log is taken as it reads.)
     let queued = !base.get_missing_deps(&[]).is_empty();
-    if !queued && corrections::log_of(&base) != corrections::log_of(&trial) {
+    if !queued && corrections::log_of(base) != corrections::log_of(&trial) {
         return reject(RejectCode::Forbidden, "clock_corrections: only the server corrects times".into());
     }
     // A document with a shared genesis (a sweep report) is created by whichever phone pushes
     // first: another phone's answer written offline before that push is no edit of something
     // it could not yet have seen, so only its enrolment bounds its times.
     let ctx = clock.context(device, meta.filter(|_| !k.deterministic()));
-    let claims = corrections::new_claims(&k.claims(&base), &k.claims(&trial));
+    let claims = corrections::new_claims(&k.claims(base), &k.claims(&trial));
     let mut fixes: Vec<(Claim, i64)> =
         claims.iter().filter_map(|c| rule::correct(c.at, &ctx).map(|at| (c.clone(), at))).collect();
     if k.ordered() {
@@ -69,7 +73,7 @@ pub(super) async fn judge(
     };
     // Stored documents passed `project` when they were committed; one that no longer does was
     // written under older rules and is judged as if new, so it may still be changed into shape.
-    let before = meta.and_then(|_| k.project(push.doc, &base).ok());
+    let before = meta.and_then(|_| k.project(push.doc, base).ok());
     let (unit_code, unit_path) = match meta {
         Some(meta) => {
             if after.unit_code != meta.unit_code {
@@ -90,7 +94,7 @@ pub(super) async fn judge(
     let judging = Judging {
         doc: push.doc,
         device,
-        before: before_pair(&base, before.as_ref()),
+        before: before_pair(base, before.as_ref()),
         after: (&trial, &after),
         fresh: &fresh,
         now: clock.receipt,

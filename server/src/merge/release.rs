@@ -54,10 +54,10 @@ impl Merger {
         } else {
             self.waiting(entry).await?.1
         };
-        let base = stored.clone().unwrap_or_default();
+        let base = stored.as_deref().cloned().unwrap_or_default();
         let (would_read, problem) = apply(base, &changes);
         Ok(QuarantineView {
-            stored: stored.as_ref().map(view::document),
+            stored: stored.as_deref().map(view::document),
             would_read: would_read.as_ref().map(view::document),
             changes: changes.len(),
             problem,
