@@ -75,8 +75,8 @@ impl<'a, D: ReadDoc> MapReader<'a, D> {
         SchemaError::new(self.field_path(key), problem)
     }
 
-    fn raw(&self, key: &str) -> Result<Option<(Value<'static>, ObjId)>> {
-        Ok(self.entry(key).map(|e| (e.value.clone(), e.id.clone())))
+    fn raw(&self, key: &str) -> Option<(Value<'static>, ObjId)> {
+        self.entry(key).map(|e| (e.value.clone(), e.id.clone()))
     }
 
     /// Every key present must be one the schema knows: an unknown key is a client bug or an
@@ -89,7 +89,7 @@ impl<'a, D: ReadDoc> MapReader<'a, D> {
     }
 
     pub fn scalar(&self, key: &str) -> Result<Option<ScalarValue>> {
-        match self.raw(key)? {
+        match self.raw(key) {
             None => Ok(None),
             Some((Value::Scalar(s), _)) => Ok(Some(s.into_owned())),
             Some((Value::Object(t), _)) => Err(self.err(key, format!("expected a scalar, got {t:?}"))),
@@ -154,7 +154,7 @@ impl<'a, D: ReadDoc> MapReader<'a, D> {
     }
 
     fn object(&self, key: &str, want: ObjType) -> Result<Option<ObjId>> {
-        match self.raw(key)? {
+        match self.raw(key) {
             None => Ok(None),
             Some((Value::Scalar(s), _)) if s.is_null() => Ok(None),
             Some((Value::Object(t), id)) if t == want => Ok(Some(id)),
