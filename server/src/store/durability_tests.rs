@@ -4,11 +4,20 @@ use sqlx::Row;
 
 use super::SqlStore;
 
-async fn scratch_store() -> (SqlStore, std::path::PathBuf) {
+fn scratch_url() -> (String, std::path::PathBuf) {
     let dir = std::env::temp_dir().join(format!("anlan-store-{:016x}", rand::random::<u64>()));
     std::fs::create_dir_all(&dir).unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.join("anlan.db").display());
+    (format!("sqlite://{}?mode=rwc", dir.join("anlan.db").display()), dir)
+}
+
+async fn scratch_store() -> (SqlStore, std::path::PathBuf) {
+    let (url, dir) = scratch_url();
     (SqlStore::connect(&url).await.unwrap(), dir)
+}
+
+async fn synchronous(pool: &sqlx::AnyPool) -> i64 {
+    let mut conn = pool.acquire().await.unwrap();
+    sqlx::query("PRAGMA synchronous").fetch_one(&mut *conn).await.unwrap().get(0)
 }
 
 #[tokio::test]
@@ -88,12 +97,27 @@ async fn the_writer_flushes_every_commit_again_after_a_number_draw() {
     let wanted = [("350481".to_string(), 2026, 3)];
     let first = store.draw_case_numbers(&wanted, &[]).await.unwrap();
     assert_eq!(first[&("350481".to_string(), 2026)], 1);
-    let mut conn = store.writer.acquire().await.unwrap();
-    let level: i64 = sqlx::query("PRAGMA synchronous").fetch_one(&mut *conn).await.unwrap().get(0);
-    assert_eq!(level, 2, "synchronous = FULL (2) on the writer after a draw");
-    drop(conn);
+    assert_eq!(synchronous(&store.writer).await, 2, "synchronous = FULL (2) on the writer after a draw");
     let again = store.draw_case_numbers(&wanted, &[]).await.unwrap();
     assert_eq!(again[&("350481".to_string(), 2026)], 4, "the sequence moved on");
     store.close().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A store that loads a generated history defers its flushes on the writer and the readers,
+/// also once a connection has been back in its pool; the serving store flushes on both.
+#[tokio::test]
+async fn a_store_for_loading_defers_its_flushes_and_a_serving_one_does_not() {
+    let (url, dir) = scratch_url();
+    let loading = SqlStore::connect_for_loading(&url).await.unwrap();
+    let wanted = [("350481".to_string(), 2026, 1)];
+    loading.draw_case_numbers(&wanted, &[]).await.unwrap();
+    assert_eq!(synchronous(&loading.writer).await, 1, "NORMAL (1) on the loading writer");
+    assert_eq!(synchronous(&loading.pool).await, 1, "NORMAL (1) on a loading reader");
+    loading.close().await;
+    let serving = SqlStore::connect(&url).await.unwrap();
+    assert_eq!(synchronous(&serving.writer).await, 2, "FULL (2) on the serving writer");
+    assert_eq!(synchronous(&serving.pool).await, 2, "FULL (2) on a serving reader");
+    serving.close().await;
     let _ = std::fs::remove_dir_all(dir);
 }

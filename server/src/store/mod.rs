@@ -59,6 +59,7 @@ pub use campaigns::{CampaignInfo, NewCampaign, ReminderLogRow, RosterEntry, Stor
 pub use feed_notice::{FeedNotice, decode_notice};
 pub use locations::LatLon;
 pub use people::UserListing;
+pub use pools::Flush;
 pub use quarantine::QuarantineEntry;
 pub use receipts::ReceiptEffect;
 pub use records::RecordListing;

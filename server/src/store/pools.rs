@@ -14,10 +14,42 @@ use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 
 use super::{Dialect, Result};
 
+/// When a committed transaction reaches the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flush {
+    /// Before COMMIT returns: what the server runs with, since its acknowledgement promises
+    /// that what it acknowledged survives a power cut.
+    EveryCommit,
+    /// Soon after, when the database chooses (SQLite at a checkpoint, PostgreSQL within its
+    /// WAL writer's delay): for loading a generated history, whose stored rows are the same
+    /// either way and which is generated again from nothing if the machine fails.
+    Deferred,
+}
+
+impl Flush {
+    /// `PRAGMA synchronous` in WAL mode: FULL syncs the log at every commit, NORMAL only at
+    /// checkpoints.
+    fn sqlite_synchronous(self) -> &'static str {
+        match self {
+            Flush::EveryCommit => "FULL",
+            Flush::Deferred => "NORMAL",
+        }
+    }
+
+    /// The statements that check a released SQLite connection and put its flush back.
+    fn sqlite_release_check(self) -> &'static str {
+        match self {
+            Flush::EveryCommit => "BEGIN; ROLLBACK; PRAGMA synchronous = FULL",
+            Flush::Deferred => "BEGIN; ROLLBACK; PRAGMA synchronous = NORMAL",
+        }
+    }
+}
+
 /// A pool of `max` connections to `url`, each with a SQLite page cache of `cache_kib`.
 pub(super) async fn open(
     url: &str,
     dialect: Dialect,
+    flush: Flush,
     max: u32,
     cache_kib: u32,
     #[cfg(any(test, feature = "fault-injection"))] faults: &super::Faults,
@@ -27,18 +59,24 @@ pub(super) async fn open(
         .acquire_timeout(Duration::from_secs(30))
         .after_connect(move |conn, _| {
             Box::pin(async move {
-                if dialect == Dialect::Sqlite {
-                    // FULL: a commit is on disk before the server acknowledges it.
+                match (dialect, flush) {
                     // cache_size in KiB (negative): each connection keeps its own page cache
                     // over the operating system's, so it is what connections add to RSS.
-                    conn.execute(sqlx::AssertSqlSafe(format!("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA cache_size = -{cache_kib}; PRAGMA temp_store = MEMORY;"))).await?;
+                    (Dialect::Sqlite, _) => {
+                        let synchronous = flush.sqlite_synchronous();
+                        conn.execute(sqlx::AssertSqlSafe(format!("PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous}; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA cache_size = -{cache_kib}; PRAGMA temp_store = MEMORY;"))).await?;
+                    }
+                    (Dialect::Postgres, Flush::Deferred) => {
+                        conn.execute("SET synchronous_commit = off").await?;
+                    }
+                    (Dialect::Postgres, Flush::EveryCommit) => {}
                 }
                 Ok(())
             })
         })
         .after_release(move |conn, _| {
             Box::pin(async move {
-                let clean = is_clean(conn, dialect).await;
+                let clean = is_clean(conn, dialect, flush).await;
                 if !clean {
                     tracing::warn!("closing a database connection left in an unknown transaction state");
                 }
@@ -62,7 +100,7 @@ pub(super) async fn open(
 }
 
 /// No transaction open, as far as both sqlx and the database know.
-async fn is_clean(conn: &mut AnyConnection, dialect: Dialect) -> bool {
+async fn is_clean(conn: &mut AnyConnection, dialect: Dialect, flush: Flush) -> bool {
     match dialect {
         Dialect::Sqlite => {
             // BEGIN fails inside a transaction: succeeding proves SQLite is in autocommit mode.
@@ -70,7 +108,7 @@ async fn is_clean(conn: &mut AnyConnection, dialect: Dialect) -> bool {
             // One round trip to the connection's thread: each statement runs only if the ones
             // before it succeeded, and each hop costs two context switches. The last puts
             // back the flush a case-number draw relaxes (`SqlStore::draw_case_numbers`).
-            if conn.execute("BEGIN; ROLLBACK; PRAGMA synchronous = FULL").await.is_err() {
+            if conn.execute(flush.sqlite_release_check()).await.is_err() {
                 return false;
             }
         }

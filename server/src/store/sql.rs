@@ -6,6 +6,7 @@ use std::path::Path;
 use sqlx::{AnyPool, Connection, Row};
 use sync_protocol::{ActorPrefix, DocId};
 
+use super::pools::Flush;
 use super::scope::Bind;
 use super::*;
 
@@ -60,6 +61,19 @@ impl SqlStore {
     pub async fn connect(url: &str) -> Result<Self> {
         Self::open(
             url,
+            Flush::EveryCommit,
+            #[cfg(any(test, feature = "fault-injection"))]
+            Default::default(),
+        )
+        .await
+    }
+
+    /// A store whose commits reach the disk a little after they return ([`Flush::Deferred`]):
+    /// for loading a generated history, never for serving phones.
+    pub async fn connect_for_loading(url: &str) -> Result<Self> {
+        Self::open(
+            url,
+            Flush::Deferred,
             #[cfg(any(test, feature = "fault-injection"))]
             Default::default(),
         )
@@ -69,11 +83,12 @@ impl SqlStore {
     /// A store whose storage fails when `faults` says so (tests only).
     #[cfg(any(test, feature = "fault-injection"))]
     pub async fn connect_with_faults(url: &str, faults: super::Faults) -> Result<Self> {
-        Self::open(url, faults).await
+        Self::open(url, Flush::EveryCommit, faults).await
     }
 
     async fn open(
         url: &str,
+        flush: Flush,
         #[cfg(any(test, feature = "fault-injection"))] faults: super::Faults,
     ) -> Result<Self> {
         sqlx::any::install_default_drivers();
@@ -89,6 +104,7 @@ impl SqlStore {
                 let writer = super::pools::open(
                     url,
                     dialect,
+                    flush,
                     1,
                     WRITER_CACHE_KIB,
                     #[cfg(any(test, feature = "fault-injection"))]
@@ -99,6 +115,7 @@ impl SqlStore {
                     super::pools::open(
                         url,
                         dialect,
+                        flush,
                         8,
                         READER_CACHE_KIB,
                         #[cfg(any(test, feature = "fault-injection"))]
@@ -112,6 +129,7 @@ impl SqlStore {
                 let pool = super::pools::open(
                     url,
                     dialect,
+                    flush,
                     16,
                     0,
                     #[cfg(any(test, feature = "fault-injection"))]

@@ -68,8 +68,9 @@ async fn a_replayed_history_stores_what_the_same_requests_store_over_http() {
     }
     assert!(history.open_cases() < 40, "some cases lived to be closed");
 
-    // Act: the merge at the history's times, then HTTP at the clock's.
-    let store = SqlStore::connect(&replayed.url).await.unwrap();
+    // Act: the merge at the history's times, as `histgen generate` loads it (its commits
+    // flushed when SQLite chooses), then HTTP at the clock's.
+    let store = SqlStore::connect_for_loading(&replayed.url).await.unwrap();
     let merger =
         Merger::new(store.clone(), 100, Arc::new(Metrics::default()), LiveHub::new(false)).await.unwrap();
     for r in &requests {

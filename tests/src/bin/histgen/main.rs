@@ -45,6 +45,9 @@ fn main() -> anyhow::Result<()> {
     if matches!(std::env::args().nth(1).as_deref(), Some("serve" | "reproject" | "backup")) {
         return rt.block_on(anlan_server::cli::main());
     }
+    // RUST_LOG=sqlx=debug lists the statements a request makes.
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into());
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
     match Cli::parse().command {
         Command::Generate(a) => rt.block_on(generate::run(a)),
         Command::Measure(a) => rt.block_on(measure::run(a)),
