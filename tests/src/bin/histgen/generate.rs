@@ -114,6 +114,7 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
     }
     let secs = t0.elapsed().as_secs_f64();
     mark_alerts_delivered(&url).await?;
+    vacuum(&url).await?;
     store.close().await;
     println!(
         "history: {cases} cases, {requests} requests, {} open at the end, in {secs:.0} s ({:.0} cases/s, {:.0} requests/s; the phones' edits {:.0} s of it)",
@@ -161,6 +162,20 @@ async fn mark_alerts_delivered(url: &str) -> anyhow::Result<()> {
         sqlx::query(SQL).execute(&mut sqlx::PgConnection::connect(url).await?).await?;
     } else {
         sqlx::query(SQL).execute(&mut sqlx::SqliteConnection::connect(url).await?).await?;
+    }
+    Ok(())
+}
+
+/// What PostgreSQL's autovacuum does over the months a real history takes: a history loaded
+/// in minutes leaves every case row's superseded versions behind (about four per case) and no
+/// planner statistics, and a PostgreSQL run with autovacuum off (as a test machine's may be) would
+/// keep them. Unvacuumed, a county's month of statistics read the whole `cases` table through
+/// the `settled_at IS NULL` index entries of dead rows: 383 ms at 100,000 cases instead of 31.
+async fn vacuum(url: &str) -> anyhow::Result<()> {
+    if url.starts_with("postgres") {
+        let started = Instant::now();
+        sqlx::raw_sql("VACUUM (ANALYZE)").execute(&mut sqlx::PgConnection::connect(url).await?).await?;
+        println!("VACUUM (ANALYZE): {:.1} s", started.elapsed().as_secs_f64());
     }
     Ok(())
 }
