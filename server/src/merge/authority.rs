@@ -124,12 +124,13 @@ fn parse<T: std::str::FromStr>(v: &ScalarValue) -> Option<T> {
 }
 
 /// Put the authorised value of every guarded field that lost it back into `trial`, as a sealed
-/// change of the server's own. Returns whether it wrote one.
+/// change of the server's own timed at `now` (Unix ms). Returns whether it wrote one.
 pub async fn settle(
     m: &Merger,
     device: &DeviceAuth,
     doc: DocId,
     trial: &mut Automerge,
+    now: i64,
 ) -> Result<bool, MergeError> {
     let contested = contested(trial);
     if contested.is_empty() {
@@ -152,7 +153,7 @@ pub async fn settle(
     if puts.is_empty() {
         return Ok(false);
     }
-    write(m, doc, trial, &puts)?;
+    write(m, doc, trial, &puts, now)?;
     Ok(true)
 }
 
@@ -166,8 +167,9 @@ fn write(
     doc: DocId,
     trial: &mut Automerge,
     puts: &[(&str, ScalarValue)],
+    now: i64,
 ) -> Result<(), MergeError> {
-    seal::transact(m, doc, trial, |tx| puts.iter().try_for_each(|(k, v)| tx.put(ROOT, *k, v.clone())))
+    seal::transact_at(m, doc, trial, now, |tx| puts.iter().try_for_each(|(k, v)| tx.put(ROOT, *k, v.clone())))
         .map_err(|e| MergeError::Internal(anyhow::anyhow!("re-asserting guarded fields: {e}")))
 }
 

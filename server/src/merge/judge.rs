@@ -272,7 +272,7 @@ async fn judge_case(
     }
     // Allowed where its author stood; the merged document may still hold a guarded value no
     // one allowed chose, which the server puts back in the same commit.
-    if authority::settle(m, device, push.doc, &mut trial).await? {
+    if authority::settle(m, device, push.doc, &mut trial, clock.now()).await? {
         after = case::read_case(&trial)
             .map_err(|e| MergeError::Internal(anyhow::anyhow!("re-asserting broke the schema: {e}")))?;
     }

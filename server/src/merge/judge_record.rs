@@ -64,8 +64,10 @@ pub(super) async fn judge(
         super::records::keep_order(&k.claims(&trial), &mut fixes);
     }
     if !fixes.is_empty() {
-        seal::transact(m, push.doc, &mut trial, |tx| corrections::write_corrections(tx, &fixes))
-            .map_err(|e| MergeError::Internal(anyhow::anyhow!("correcting times: {e}")))?;
+        seal::transact_at(m, push.doc, &mut trial, clock.now(), |tx| {
+            corrections::write_corrections(tx, &fixes)
+        })
+        .map_err(|e| MergeError::Internal(anyhow::anyhow!("correcting times: {e}")))?;
     }
     let after = match k.project(push.doc, &trial) {
         Ok(p) => p,
