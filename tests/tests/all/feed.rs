@@ -14,6 +14,7 @@ on_both_backends!(
     a_pull_from_zero_delivers_every_change_of_every_case_across_pages,
     two_sessions_on_one_token_each_receive_what_the_other_recorded,
     cases_a_move_brings_back_arrive_with_their_whole_history,
+    a_scope_with_more_changes_than_one_read_takes_arrives_whole,
 );
 
 /// A few cases' worth of feed per page.
@@ -119,4 +120,22 @@ async fn cases_a_move_brings_back_arrive_with_their_whole_history(b: Backend) {
     mover.sync().await.unwrap();
     assert!(mover.round_trips - before >= 3, "the re-covered cases took several pages");
     complete(&mover, &want);
+}
+
+/// More changes after the cursor than the server reads for one page (2,000), in pages cut by
+/// that count rather than by bytes: each page must start where the last one was complete.
+async fn a_scope_with_more_changes_than_one_read_takes_arrives_whole(b: Backend) {
+    let app = TestApp::spawn_with(TestDb::new(b).await, |c| c.page_bytes = 64 << 20).await;
+    let mut officer = app.device(OFFICER);
+    officer.login().await.unwrap();
+    // Four changes a case: its report, two follow-ups, the server's number.
+    let ids = record(&mut officer, PUTOU, 560).await;
+    officer.sync().await.unwrap();
+    let want = heads(&officer, &ids);
+
+    let mut leader = app.device(LEADER);
+    leader.login().await.unwrap();
+    leader.sync().await.unwrap();
+    complete(&leader, &want);
+    assert!(leader.round_trips >= 2, "2,240 changes came in {} pages", leader.round_trips);
 }
