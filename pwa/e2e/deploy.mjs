@@ -15,7 +15,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  artifacts, assert, check, cleanups, countFailure, ensureBrowser, launch, recordCase, results, shot, until,
+  artifacts, assert, check, cleanups, ensureBrowser, launch, recordCase, runToEnd, shot, until,
 } from './harness.mjs';
 
 const root = path.resolve(process.argv[2] ?? '');
@@ -203,16 +203,4 @@ function redirectOf(url) {
   });
 }
 
-try {
-  await main();
-} catch (e) {
-  countFailure();
-  console.log(`FAIL setup: ${(e && e.stack) || e}`);
-} finally {
-  for (const c of cleanups.reverse()) {
-    try { await c(); } catch { /* best effort */ }
-  }
-}
-const { passed, failed } = results();
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+await runToEnd(main);

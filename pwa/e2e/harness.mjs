@@ -153,10 +153,6 @@ export function ensureBrowser() {
 }
 
 
-export const results = () => ({ passed, failed });
-export function countFailure() {
-  failed++;
-}
 export const servedDirPath = () => servedDir;
 /** The running server's data folder (its SQLite database is `anlan.db` there). */
 export const dataDirPath = () => dataDir;
@@ -164,7 +160,7 @@ export const dataDirPath = () => dataDir;
 /** Run one file's checks on their own (`node e2e/<file>.mjs` after `npm run build`): a server
  *  of their own, the summary line, every process stopped, the exit status. */
 export async function runAlone(checks) {
-  try {
+  await runToEnd(async () => {
     fs.mkdirSync(artifacts, { recursive: true });
     ensureBrowser();
     assert(fs.existsSync(BIN), `server binary not found at ${BIN} (set ANLAN_BIN)`);
@@ -172,6 +168,14 @@ export async function runAlone(checks) {
     const base = await startServer();
     console.log(`server at ${base}`);
     await checks({ base, check, launch, until, assert, shot, apiCases, cardWith });
+  });
+}
+
+/** The end of every e2e entry point: run `main`, count a throw as a failed setup, stop every
+ *  process and remove every folder it started, print the summary line, exit with its status. */
+export async function runToEnd(main) {
+  try {
+    await main();
   } catch (e) {
     failed++;
     console.log(`FAIL setup: ${(e && e.stack) || e}`);

@@ -10,8 +10,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  apiCases, artifacts, assert, BIN, cardWith, check, cleanups, countFailure, distDir, ensureBrowser,
-  launch, pwaDir, results, shot, startServer, until, servedDirPath,
+  apiCases, artifacts, assert, BIN, cardWith, check, cleanups, distDir, ensureBrowser,
+  launch, pwaDir, runToEnd, shot, startServer, until, servedDirPath,
 } from './harness.mjs';
 import { pushChecks } from './push.mjs';
 import { identityChecks } from './identity.mjs';
@@ -342,16 +342,4 @@ async function main() {
   console.log(`artifacts in ${artifacts}`);
 }
 
-try {
-  await main();
-} catch (e) {
-  countFailure();
-  console.log(`FAIL setup: ${(e && e.stack) || e}`);
-} finally {
-  for (const c of cleanups.reverse()) {
-    try { await c(); } catch { /* best effort */ }
-  }
-}
-const { passed, failed } = results();
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+await runToEnd(main);
