@@ -35,14 +35,6 @@ impl Flush {
             Flush::Deferred => "NORMAL",
         }
     }
-
-    /// The statements that check a released SQLite connection and put its flush back.
-    fn sqlite_release_check(self) -> &'static str {
-        match self {
-            Flush::EveryCommit => "BEGIN; ROLLBACK; PRAGMA synchronous = FULL",
-            Flush::Deferred => "BEGIN; ROLLBACK; PRAGMA synchronous = NORMAL",
-        }
-    }
 }
 
 /// A pool of `max` connections to `url`, each with a SQLite page cache of `cache_kib`.
@@ -54,6 +46,9 @@ pub(super) async fn open(
     cache_kib: u32,
     #[cfg(any(test, feature = "fault-injection"))] faults: &super::Faults,
 ) -> Result<AnyPool> {
+    // What `is_clean` sends on every release, written once per pool.
+    let release_check: std::sync::Arc<str> =
+        format!("BEGIN; ROLLBACK; PRAGMA synchronous = {}", flush.sqlite_synchronous()).into();
     let options = AnyPoolOptions::new()
         .max_connections(max)
         .acquire_timeout(Duration::from_secs(30))
@@ -75,8 +70,9 @@ pub(super) async fn open(
             })
         })
         .after_release(move |conn, _| {
+            let release_check = release_check.clone();
             Box::pin(async move {
-                let clean = is_clean(conn, dialect, flush).await;
+                let clean = is_clean(conn, dialect, &release_check).await;
                 if !clean {
                     tracing::warn!("closing a database connection left in an unknown transaction state");
                 }
@@ -99,8 +95,9 @@ pub(super) async fn open(
     Ok(options.connect(url).await?)
 }
 
-/// No transaction open, as far as both sqlx and the database know.
-async fn is_clean(conn: &mut AnyConnection, dialect: Dialect, flush: Flush) -> bool {
+/// No transaction open, as far as both sqlx and the database know. On SQLite `check` is
+/// `BEGIN; ROLLBACK; PRAGMA synchronous = <the pool's level>`.
+async fn is_clean(conn: &mut AnyConnection, dialect: Dialect, check: &str) -> bool {
     match dialect {
         Dialect::Sqlite => {
             // BEGIN fails inside a transaction: succeeding proves SQLite is in autocommit mode.
@@ -108,7 +105,7 @@ async fn is_clean(conn: &mut AnyConnection, dialect: Dialect, flush: Flush) -> b
             // One round trip to the connection's thread: each statement runs only if the ones
             // before it succeeded, and each hop costs two context switches. The last puts
             // back the flush a case-number draw relaxes (`SqlStore::draw_case_numbers`).
-            if conn.execute(flush.sqlite_release_check()).await.is_err() {
+            if conn.execute(sqlx::AssertSqlSafe(check)).await.is_err() {
                 return false;
             }
         }
