@@ -89,6 +89,33 @@ async fn a_connection_whose_transaction_state_is_out_of_step_is_not_reused() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// The reader pool skips the release check's trip (`pools::Work::Reads`): it may, because its
+/// connections cannot write, and a reader sqlx still counts inside a transaction is closed.
+#[tokio::test]
+async fn a_reader_cannot_write_and_is_not_reused_inside_a_transaction() {
+    let (store, dir) = scratch_store().await;
+    let write =
+        sqlx::query("INSERT INTO meta (key, value) VALUES ('reader', 'x')").execute(&store.pool).await;
+    assert!(write.is_err(), "a reader connection wrote");
+    {
+        let mut conn = store.pool.acquire().await.unwrap();
+        let mut tx = sqlx::Connection::begin(&mut *conn).await.unwrap();
+        sqlx::query("SELECT 1").execute(&mut *tx).await.unwrap();
+        std::mem::forget(tx);
+    }
+    // Every connection the pool lends can begin a transaction: none is inside one.
+    let mut lent = Vec::new();
+    for _ in 0..8 {
+        let mut conn = store.pool.acquire().await.unwrap();
+        sqlx::query("BEGIN").execute(&mut *conn).await.unwrap();
+        sqlx::query("ROLLBACK").execute(&mut *conn).await.unwrap();
+        lent.push(conn);
+    }
+    drop(lent);
+    store.close().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 /// A case-number draw relaxes the flush for its own transaction only: the next commit on the
 /// writer, the one that acknowledges, is flushed again.
 #[tokio::test]

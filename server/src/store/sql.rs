@@ -6,7 +6,7 @@ use std::path::Path;
 use sqlx::{AnyPool, Connection, Row};
 use sync_protocol::{ActorPrefix, DocId};
 
-use super::pools::Flush;
+use super::pools::{Flush, Work};
 use super::scope::Bind;
 use super::*;
 
@@ -105,6 +105,7 @@ impl SqlStore {
                     url,
                     dialect,
                     flush,
+                    Work::Writes,
                     1,
                     WRITER_CACHE_KIB,
                     #[cfg(any(test, feature = "fault-injection"))]
@@ -116,6 +117,7 @@ impl SqlStore {
                         url,
                         dialect,
                         flush,
+                        Work::Reads,
                         8,
                         READER_CACHE_KIB,
                         #[cfg(any(test, feature = "fault-injection"))]
@@ -130,6 +132,7 @@ impl SqlStore {
                     url,
                     dialect,
                     flush,
+                    Work::Writes,
                     16,
                     0,
                     #[cfg(any(test, feature = "fault-injection"))]
