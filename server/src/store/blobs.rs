@@ -2,6 +2,8 @@
 //! links that decide who may touch them. Uploads under way are in `uploads`. PROTOCOL.md
 //! "Blobs" is the contract.
 
+use std::collections::HashSet;
+
 use sqlx::any::AnyRow;
 use sqlx::{Any, AssertSqlSafe, FromRow, Row, Transaction};
 use sync_protocol::DocId;
@@ -70,16 +72,22 @@ impl FromRow<'_, AnyRow> for BlobState {
 
 /// Make `doc_blobs` say exactly what these cases' attachments say, in the projection's
 /// transaction. An attachment removed from a case stops granting access through it.
-pub(super) async fn link(tx: &mut Transaction<'_, Any>, rows: &[(DocId, &CaseRow)]) -> Result<()> {
-    if rows.is_empty() {
-        return Ok(());
+pub(super) async fn link(
+    tx: &mut Transaction<'_, Any>,
+    rows: &[(DocId, &CaseRow)],
+    created: &HashSet<DocId>,
+) -> Result<()> {
+    // A document inserted by this transaction has no links to drop: a new case's commit is
+    // one statement, and one trip to the database's thread, shorter.
+    let existing: Vec<DocId> = rows.iter().map(|(d, _)| *d).filter(|d| !created.contains(d)).collect();
+    if !existing.is_empty() {
+        let marks = (1..=existing.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+        let mut q = sqlx::query(AssertSqlSafe(format!("DELETE FROM doc_blobs WHERE doc_id IN ({marks})")));
+        for doc in &existing {
+            q = q.bind(doc.0.to_vec());
+        }
+        q.execute(&mut **tx).await?;
     }
-    let marks = (1..=rows.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
-    let mut q = sqlx::query(AssertSqlSafe(format!("DELETE FROM doc_blobs WHERE doc_id IN ({marks})")));
-    for (doc, _) in rows {
-        q = q.bind(doc.0.to_vec());
-    }
-    q.execute(&mut **tx).await?;
     let mut pairs: Vec<(DocId, &str)> =
         rows.iter().flat_map(|(d, c)| c.attachments.iter().map(move |h| (*d, h.as_str()))).collect();
     // A case may list the same photo twice; the primary key would refuse the second row.

@@ -93,9 +93,11 @@ impl SqlStore {
         }
         let cases: Vec<(DocId, &CaseRow)> =
             batch.iter().filter_map(|c| c.case.as_ref().map(|r| (c.doc, r))).collect();
+        let created: HashSet<DocId> =
+            batch.iter().filter(|c| c.expected_version.is_none()).map(|c| c.doc).collect();
         for chunk in cases.chunks(CHUNK) {
             fault_point!(self);
-            upsert_cases(&mut tx, chunk).await?;
+            upsert_cases(&mut tx, chunk, &created).await?;
         }
         let records: Vec<(DocId, &str, &str, &RecordRow)> = batch
             .iter()
@@ -234,7 +236,12 @@ async fn insert_changes(tx: &mut Transaction<'_, Any>, batch: &[DocCommit], now:
     Ok(high)
 }
 
-async fn upsert_cases(tx: &mut Transaction<'_, Any>, rows: &[(DocId, &CaseRow)]) -> Result<()> {
+/// `created`: documents this transaction inserted, which can have no photos linked yet.
+async fn upsert_cases(
+    tx: &mut Transaction<'_, Any>,
+    rows: &[(DocId, &CaseRow)],
+    created: &HashSet<DocId>,
+) -> Result<()> {
     let sql = format!(
         "INSERT INTO cases (doc_id, case_no, village, unit_path, category, severity, status, title, reporter, reported_at,
             responsible_leader, handler, deadline, conflicts, settled_at, body)
@@ -266,7 +273,7 @@ async fn upsert_cases(tx: &mut Transaction<'_, Any>, rows: &[(DocId, &CaseRow)])
             .bind(&c.body);
     }
     q.execute(&mut **tx).await?;
-    super::blobs::link(tx, rows).await
+    super::blobs::link(tx, rows, created).await
 }
 
 async fn insert_outbox(tx: &mut Transaction<'_, Any>, batch: &[DocCommit], now: i64) -> Result<()> {
@@ -318,7 +325,7 @@ async fn acknowledge_deliveries(tx: &mut Transaction<'_, Any>, batch: &[DocCommi
 pub(super) async fn replace_cases(tx: &mut Transaction<'_, Any>, rows: &[(DocId, CaseRow)]) -> Result<()> {
     let refs: Vec<(DocId, &CaseRow)> = rows.iter().map(|(d, r)| (*d, r)).collect();
     for chunk in refs.chunks(CHUNK) {
-        upsert_cases(tx, chunk).await?;
+        upsert_cases(tx, chunk, &HashSet::new()).await?;
     }
     Ok(())
 }
