@@ -72,6 +72,8 @@ impl Merger {
                 heads: trial.get_heads().iter().flat_map(|h| h.0).collect(),
                 snapshot: None,
                 case: Some(super::case_row(doc, &after, &meta.unit_path)),
+                // An acknowledgement moves the status only; the links are rewritten anyway.
+                relink: true,
                 record: None,
                 outbox: vec![],
                 acknowledged_by: Some(Acknowledgement { user: user_id.to_owned(), via }),

@@ -72,7 +72,7 @@ fn finish(
         .collect();
     let snapshot = (a.tail_count + new_changes.len() as i64 > SNAPSHOT_EVERY).then(|| a.trial.save());
     let new_heads = a.trial.get_heads();
-    let (case, record, outbox, acknowledged, read) = match a.body {
+    let (case, relink, record, outbox, acknowledged, read) = match a.body {
         Body::Case { before, after } => {
             let outbox = [
                 urgent_alert(a.doc, before.as_deref(), &after, &new_heads),
@@ -81,10 +81,15 @@ fn finish(
             .concat();
             let acknowledged = before.as_ref().is_some_and(|b| b.status == Status::Reported)
                 && after.status != Status::Reported;
+            // The links say what the stored case's attachments say (every commit that changes
+            // them rewrites them), so a change that leaves them alone leaves the links alone.
+            let relink = before.as_ref().is_none_or(|b| {
+                !b.attachments.iter().map(|x| &x.sha256).eq(after.attachments.iter().map(|x| &x.sha256))
+            });
             let row = case_row(a.doc, &after, &a.unit_path);
-            (Some(row), None, outbox, acknowledged, Some(Arc::new(*after)))
+            (Some(row), relink, None, outbox, acknowledged, Some(Arc::new(*after)))
         }
-        Body::Record { row, outbox } => (None, Some(row), outbox, false, None),
+        Body::Record { row, outbox } => (None, false, Some(row), outbox, false, None),
     };
     let commit = DocCommit {
         doc: a.doc,
@@ -96,6 +101,7 @@ fn finish(
         heads: new_heads.iter().flat_map(|h| h.0).collect(),
         snapshot,
         case,
+        relink,
         record,
         outbox,
         acknowledged_by: acknowledged.then(|| crate::store::Acknowledgement {

@@ -93,11 +93,17 @@ impl SqlStore {
         }
         let cases: Vec<(DocId, &CaseRow)> =
             batch.iter().filter_map(|c| c.case.as_ref().map(|r| (c.doc, r))).collect();
-        let created: HashSet<DocId> =
-            batch.iter().filter(|c| c.expected_version.is_none()).map(|c| c.doc).collect();
         for chunk in cases.chunks(CHUNK) {
             fault_point!(self);
-            upsert_cases(&mut tx, chunk, &created).await?;
+            upsert_cases(&mut tx, chunk).await?;
+        }
+        let relink: Vec<(DocId, &CaseRow)> =
+            batch.iter().filter(|c| c.relink).filter_map(|c| c.case.as_ref().map(|r| (c.doc, r))).collect();
+        let created: HashSet<DocId> =
+            batch.iter().filter(|c| c.expected_version.is_none()).map(|c| c.doc).collect();
+        for chunk in relink.chunks(CHUNK) {
+            fault_point!(self);
+            super::blobs::link(&mut tx, chunk, &created).await?;
         }
         let records: Vec<(DocId, &str, &str, &RecordRow)> = batch
             .iter()
@@ -236,12 +242,7 @@ async fn insert_changes(tx: &mut Transaction<'_, Any>, batch: &[DocCommit], now:
     Ok(high)
 }
 
-/// `created`: documents this transaction inserted, which can have no photos linked yet.
-async fn upsert_cases(
-    tx: &mut Transaction<'_, Any>,
-    rows: &[(DocId, &CaseRow)],
-    created: &HashSet<DocId>,
-) -> Result<()> {
+async fn upsert_cases(tx: &mut Transaction<'_, Any>, rows: &[(DocId, &CaseRow)]) -> Result<()> {
     let sql = format!(
         "INSERT INTO cases (doc_id, case_no, village, unit_path, category, severity, status, title, reporter, reported_at,
             responsible_leader, handler, deadline, conflicts, settled_at, body)
@@ -273,7 +274,7 @@ async fn upsert_cases(
             .bind(&c.body);
     }
     q.execute(&mut **tx).await?;
-    super::blobs::link(tx, rows, created).await
+    Ok(())
 }
 
 async fn insert_outbox(tx: &mut Transaction<'_, Any>, batch: &[DocCommit], now: i64) -> Result<()> {
@@ -325,7 +326,8 @@ async fn acknowledge_deliveries(tx: &mut Transaction<'_, Any>, batch: &[DocCommi
 pub(super) async fn replace_cases(tx: &mut Transaction<'_, Any>, rows: &[(DocId, CaseRow)]) -> Result<()> {
     let refs: Vec<(DocId, &CaseRow)> = rows.iter().map(|(d, r)| (*d, r)).collect();
     for chunk in refs.chunks(CHUNK) {
-        upsert_cases(tx, chunk, &HashSet::new()).await?;
+        upsert_cases(tx, chunk).await?;
+        super::blobs::link(tx, chunk, &HashSet::new()).await?;
     }
     Ok(())
 }

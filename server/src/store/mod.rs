@@ -184,6 +184,9 @@ pub struct DocCommit {
     /// A full save() including `changes`; resets the tail.
     pub snapshot: Option<Vec<u8>>,
     pub case: Option<CaseRow>,
+    /// The case's photo links (`doc_blobs`) may no longer say what its attachments say, and
+    /// are rewritten: `false` only when the change left the attachments as they were.
+    pub relink: bool,
     /// The projection of a document of another kind (petition, visit, sweep report).
     pub record: Option<RecordRow>,
     pub outbox: Vec<OutboxItem>,

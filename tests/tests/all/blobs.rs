@@ -219,6 +219,32 @@ async fn a_blob_no_case_lists_is_refused(backend: Backend) {
     assert_eq!(blobs.get(LEADER, &sha(&listed)).await.status, StatusCode::NOT_FOUND);
 }
 
+/// The merge rewrites a case's links only when its attachments change: an edit that leaves
+/// them alone keeps the photo readable, and one that adds a photo to a stored case links it.
+async fn an_edit_keeps_the_links_it_leaves_alone_and_links_a_photo_it_adds(backend: Backend) {
+    use sync_protocol::case::{Severity, write};
+    let app = TestApp::spawn(backend).await;
+    let (mut officer, id, first) = officer_with_photo(&app, 1000).await;
+    let blobs = Blobs::new(&app);
+    blobs.upload_from(OFFICER, "image/jpeg", &first, 0).await;
+
+    officer.edit(id, |tx| write::set_severity(tx, Severity::Urgent));
+    officer.sync().await.unwrap();
+    assert_eq!(officer.pending(), 0, "the edit was stored");
+    assert_eq!(blobs.get(LEADER, &sha(&first)).await.status, StatusCode::OK, "the edit kept the link");
+
+    let second = photo(1000);
+    assert_eq!(blobs.get(LEADER, &sha(&second)).await.status, StatusCode::NOT_FOUND);
+    attach(&mut officer, id, &sha(&second), "image/jpeg", second.len());
+    officer.sync().await.unwrap();
+    blobs.upload_from(OFFICER, "image/jpeg", &second, 0).await;
+    for (photo, what) in [(&first, "the first photo"), (&second, "the added photo")] {
+        let read = blobs.get(LEADER, &sha(photo)).await;
+        assert_eq!(read.status, StatusCode::OK, "{what}");
+        assert!(read.bytes == *photo, "{what} reads back");
+    }
+}
+
 on_both_backends!(
     a_photo_uploaded_in_chunks_reads_back_byte_exact,
     a_cut_off_upload_resumes_where_the_server_stands,
@@ -227,4 +253,5 @@ on_both_backends!(
     too_large_wrong_type_and_malformed_uploads_are_refused_with_json,
     a_device_out_of_scope_can_neither_upload_nor_read,
     a_blob_no_case_lists_is_refused,
+    an_edit_keeps_the_links_it_leaves_alone_and_links_a_photo_it_adds,
 );
