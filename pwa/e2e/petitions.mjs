@@ -49,7 +49,8 @@ export async function petitionChecks({ base, check, launch, until, assert, shot 
     await page.goto(`${base}/#/petitions`);
     const card = page.locator('[data-testid=petition-card]', { hasText: name });
     await card.waitFor();
-    assert((await card.locator('[data-testid=countdown]').innerText()) === '剩余5天', 'countdown in the list');
+    // The server wrote the confirmation (PROTOCOL.md §11): the phone shows it after its next pull.
+    await until(async () => (await card.locator('[data-testid=countdown]').innerText()) === '剩余5天', 'countdown in the list');
     await shot(page, 'pet-01-list');
   });
 
