@@ -81,8 +81,8 @@ pub(super) async fn link(
     // one statement, and one trip to the database's thread, shorter.
     let existing: Vec<DocId> = rows.iter().map(|(d, _)| *d).filter(|d| !created.contains(d)).collect();
     if !existing.is_empty() {
-        let marks = (1..=existing.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
-        let mut q = sqlx::query(AssertSqlSafe(format!("DELETE FROM doc_blobs WHERE doc_id IN ({marks})")));
+        let list = super::commit::values_from(1, existing.len(), 1);
+        let mut q = sqlx::query(AssertSqlSafe(format!("DELETE FROM doc_blobs WHERE doc_id IN {list}")));
         for doc in &existing {
             q = q.bind(doc.0.to_vec());
         }
@@ -94,9 +94,10 @@ pub(super) async fn link(
     pairs.sort_unstable();
     pairs.dedup();
     for chunk in pairs.chunks(CHUNK) {
-        let values =
-            (0..chunk.len()).map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2)).collect::<Vec<_>>();
-        let sql = format!("INSERT INTO doc_blobs (doc_id, sha256) VALUES {}", values.join(", "));
+        let sql = format!(
+            "INSERT INTO doc_blobs (doc_id, sha256) VALUES {}",
+            super::commit::values(chunk.len(), 2)
+        );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for (doc, sha) in chunk {
             q = q.bind(doc.0.to_vec()).bind(*sha);
