@@ -64,6 +64,11 @@ impl ServerProcess {
         cpu_seconds_of(self.child.id())
     }
 
+    /// What the process has asked of the kernel so far, all threads together.
+    pub fn counts(&self) -> Option<Counts> {
+        Counts::of(self.child.id())
+    }
+
     /// SIGKILL: no shutdown, no flush, as a power cut or the OOM killer would.
     pub fn kill9(mut self) {
         self.child.kill().unwrap();
@@ -80,6 +85,61 @@ pub fn cpu_seconds_of(pid: u32) -> Option<f64> {
     let f: Vec<&str> = rest.split_whitespace().collect();
     let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
     Some(ticks / 100.0)
+}
+
+/// Counts that, unlike CPU time, do not move with the machine's speed: the same work asks for
+/// the same reads, writes and thread hand-offs on a fast machine and a slow one.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Counts {
+    /// `read`/`pread` and `write`/`pwrite` system calls (`/proc/PID/io` syscr, syscw).
+    pub reads: u64,
+    pub writes: u64,
+    /// Bytes they moved (rchar, wchar), from the page cache or the disk alike.
+    pub read_bytes: u64,
+    pub written_bytes: u64,
+    /// Context switches summed over the live threads (`/proc/PID/task/*/status`): voluntary
+    /// ones are mostly a thread waiting for another (a statement handed to SQLite's thread).
+    pub voluntary: u64,
+    pub involuntary: u64,
+}
+
+impl Counts {
+    pub fn of(pid: u32) -> Option<Counts> {
+        let io = std::fs::read_to_string(format!("/proc/{pid}/io")).ok()?;
+        let field = |name: &str| -> Option<u64> {
+            io.lines().find_map(|l| l.strip_prefix(name)?.strip_prefix(": ")?.trim().parse().ok())
+        };
+        let mut c = Counts {
+            reads: field("syscr")?,
+            writes: field("syscw")?,
+            read_bytes: field("rchar")?,
+            written_bytes: field("wchar")?,
+            ..Counts::default()
+        };
+        for task in std::fs::read_dir(format!("/proc/{pid}/task")).ok()?.flatten() {
+            let Ok(status) = std::fs::read_to_string(task.path().join("status")) else { continue };
+            for l in status.lines() {
+                let n = |p: &str| l.strip_prefix(p).and_then(|v| v.trim().parse::<u64>().ok()).unwrap_or(0);
+                c.voluntary += n("voluntary_ctxt_switches:");
+                c.involuntary += n("nonvoluntary_ctxt_switches:");
+            }
+        }
+        Some(c)
+    }
+
+    /// What happened between `self` and `later`, per `n` units of work.
+    pub fn per(&self, later: &Counts, n: usize) -> String {
+        let d = |a: u64, b: u64| b.saturating_sub(a) as f64 / n.max(1) as f64;
+        format!(
+            "{:.1} reads ({:.1} KiB), {:.1} writes ({:.1} KiB), {:.1} voluntary and {:.1} involuntary switches",
+            d(self.reads, later.reads),
+            d(self.read_bytes, later.read_bytes) / 1024.0,
+            d(self.writes, later.writes),
+            d(self.written_bytes, later.written_bytes) / 1024.0,
+            d(self.voluntary, later.voluntary),
+            d(self.involuntary, later.involuntary),
+        )
+    }
 }
 
 impl Drop for ServerProcess {

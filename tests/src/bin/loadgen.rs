@@ -105,13 +105,16 @@ async fn bench(args: &Args, backend: Backend) -> anyhow::Result<()> {
     };
     let recording = profile(Phase::Push)?;
     let cpu0 = server.cpu_seconds().unwrap_or(0.0);
-    let (sims, push_lat, push_wall) = phase(sims, args.concurrency, |_| {}).await?;
+    let counts0 = server.counts().unwrap_or_default();
+    let (sims, push_lat, push_wall, push_tenths) =
+        phase(sims, args.concurrency, server.pid(), |_| {}).await?;
     let cpu1 = server.cpu_seconds().unwrap_or(0.0);
+    let counts1 = server.counts().unwrap_or_default();
     recording.map(perf::Recording::finish).transpose()?;
     let cases = args.devices * args.cases;
     let recording = profile(Phase::Edit)?;
     let cpu1 = server.cpu_seconds().unwrap_or(cpu1);
-    let (sims, edit_lat, edit_wall) = phase(sims, args.concurrency, |d| {
+    let (sims, edit_lat, edit_wall, edit_tenths) = phase(sims, args.concurrency, server.pid(), |d| {
         let ids: Vec<_> = d.docs.keys().copied().collect();
         for id in ids {
             d.set_status(id, sync_protocol::case::Status::Handling);
@@ -119,6 +122,7 @@ async fn bench(args: &Args, backend: Backend) -> anyhow::Result<()> {
     })
     .await?;
     let cpu2 = server.cpu_seconds().unwrap_or(0.0);
+    let counts2 = server.counts().unwrap_or_default();
     recording.map(perf::Recording::finish).transpose()?;
     let up: usize = sims.iter().map(|d| d.bytes_up).sum();
     let down: usize = sims.iter().map(|d| d.bytes_down).sum();
@@ -143,6 +147,13 @@ async fn bench(args: &Args, backend: Backend) -> anyhow::Result<()> {
         cpu2 - cpu1,
         (cpu2 - cpu1) * 1e6 / cases as f64
     );
+    for (name, tenths) in [("new case", &push_tenths), ("edit+pull case", &edit_tenths)] {
+        let us: Vec<String> =
+            tenths.iter().map(|s| format!("{:.0}", s * 1e6 / (cases as f64 / 10.0))).collect();
+        println!("server CPU per {name} by tenth of the phase (µs): {}", us.join(" "));
+    }
+    println!("server per new case: {}", counts0.per(&counts1, cases));
+    println!("server per edit+pull case: {}", counts1.per(&counts2, cases));
     println!(
         "bytes per change: up {:.0} (raw change bytes in the first push: {:.0}), down {:.0}",
         up as f64 / changes as f64,
@@ -165,24 +176,38 @@ async fn replicas(args: &Args, backend: Backend) -> anyhow::Result<()> {
     anlan_tests::replicas::bench(&plan, &args.replicas, backend).await
 }
 
-type PhaseResult = (Vec<SimDevice>, Vec<Duration>, Duration);
+/// The devices, each sync's latency, the phase's wall time, and the server's CPU seconds in each
+/// tenth of the phase (by syncs completed).
+type PhaseResult = (Vec<SimDevice>, Vec<Duration>, Duration, Vec<f64>);
 
 async fn phase(
     sims: Vec<SimDevice>,
     concurrency: usize,
+    server_pid: u32,
     prepare: impl Fn(&mut SimDevice),
 ) -> anyhow::Result<PhaseResult> {
     let gate = Arc::new(Semaphore::new(concurrency));
+    // The server's CPU clock read as each tenth of the syncs completes: whether a case costs
+    // the same late in a long run, with the database grown, as early in it; one run is one
+    // machine speed, which two runs of different lengths are not.
+    let n = sims.len();
+    let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let marks = Arc::new(std::sync::Mutex::new(vec![None::<f64>; 11]));
+    marks.lock().unwrap()[0] = anlan_tests::process::cpu_seconds_of(server_pid);
     let started = Instant::now();
     let mut tasks = Vec::with_capacity(sims.len());
     for mut d in sims {
         prepare(&mut d);
-        let gate = gate.clone();
+        let (gate, done, marks) = (gate.clone(), done.clone(), marks.clone());
         tasks.push(tokio::spawn(async move {
             let _permit = gate.acquire().await.unwrap();
             let t = Instant::now();
             d.sync_once(false).await?;
             let lat = t.elapsed();
+            let k = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            if k * 10 / n != (k - 1) * 10 / n {
+                marks.lock().unwrap()[k * 10 / n] = anlan_tests::process::cpu_seconds_of(server_pid);
+            }
             Ok::<_, anyhow::Error>((d, lat))
         }));
     }
@@ -196,7 +221,9 @@ async fn phase(
     }
     let wall = started.elapsed();
     lat.sort();
-    Ok((out, lat, wall))
+    let marks = marks.lock().unwrap().clone();
+    let tenths = marks.windows(2).filter_map(|w| Some(w[1]? - w[0]?)).collect();
+    Ok((out, lat, wall, tenths))
 }
 
 /// One device holding 1,000 documents changes 20 of them: bytes of that sync against the raw
