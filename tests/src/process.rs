@@ -91,7 +91,9 @@ pub fn cpu_seconds_of(pid: u32) -> Option<f64> {
 /// the same reads, writes and thread hand-offs on a fast machine and a slow one.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Counts {
-    /// `read`/`pread` and `write`/`pwrite` system calls (`/proc/PID/io` syscr, syscw).
+    /// Read and write system calls of every kind (`/proc/PID/io` syscr, syscw): the
+    /// database's page reads and log writes, and the sockets' too, which cost the same per sync
+    /// at any database size.
     pub reads: u64,
     pub writes: u64,
     /// Bytes they moved (rchar, wchar), from the page cache or the disk alike.
