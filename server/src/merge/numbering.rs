@@ -1,8 +1,8 @@
 //! Human case numbers: `永安-2026-000123` — the county's short name, the year the case was
 //! reported (Beijing time) and the county's running number for that year.
 //!
-//! Numbers for a whole request are drawn in one short transaction before the merge commit,
-//! rather than one per case: on SQLite every transaction is an fsync.
+//! Numbers for a whole request are drawn in one statement before the merge commit, rather
+//! than one transaction per case: each is a trip to the database, and on PostgreSQL a flush.
 
 use std::collections::HashMap;
 

@@ -131,6 +131,27 @@ async fn the_writer_flushes_every_commit_again_after_a_number_draw() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// One draw over several sequences (a request reporting in two counties, or across New Year)
+/// moves each by its own count, whatever order they are asked in.
+#[tokio::test]
+async fn one_draw_moves_each_sequence_by_its_own_count() {
+    let (store, dir) = scratch_store().await;
+    let key = |c: &str, y: i32| (c.to_string(), y);
+    let first = store.draw_case_numbers(&[("350481".to_string(), 2026, 2)], &[]).await.unwrap();
+    assert_eq!(first[&key("350481", 2026)], 1);
+    let wanted =
+        [("350424".to_string(), 2026, 5), ("350481".to_string(), 2027, 1), ("350481".to_string(), 2026, 3)];
+    let drawn = store.draw_case_numbers(&wanted, &[]).await.unwrap();
+    assert_eq!(drawn.len(), 3);
+    assert_eq!(drawn[&key("350481", 2026)], 3, "after the two drawn before");
+    assert_eq!(drawn[&key("350424", 2026)], 1);
+    assert_eq!(drawn[&key("350481", 2027)], 1, "a new year starts its own sequence");
+    let next = store.draw_case_numbers(&[("350424".to_string(), 2026, 1)], &[]).await.unwrap();
+    assert_eq!(next[&key("350424", 2026)], 6, "past the five drawn together");
+    store.close().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 /// A store that loads a generated history defers its flushes on the writer and the readers,
 /// also once a connection has been back in its pool; the serving store flushes on both.
 #[tokio::test]
