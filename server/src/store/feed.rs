@@ -36,13 +36,13 @@ impl SqlStore {
     ) -> Result<FeedPage> {
         // Read the horizon first: everything at or below it is committed, so a page that ends
         // early can move the cursor to it without skipping anything.
-        let high = self.high_seq().await?;
+        let (high, units) = self.horizon_and_units(scope, cursor).await?;
         if high <= cursor {
             return Ok(FeedPage { cursor, ..Default::default() });
         }
         // The subtrees and the named cases are read apart, each along its own index, and
         // merged in feed order; a scope never lists a case its paths cover, so no row twice.
-        let mut parts = vec![self.feed_paths(scope, cursor, high, keep).await?];
+        let mut parts = vec![self.feed_paths(scope, units, cursor, high, keep).await?];
         if !scope.docs().is_empty() {
             parts.push(self.feed_docs(scope, cursor, high, keep).await?);
         }
@@ -69,33 +69,47 @@ impl SqlStore {
         Ok(page)
     }
 
-    /// The feed's rows in the scope's subtrees, at most `FEED_ROWS`.
+    /// The feed's horizon, and when the feed has moved past `cursor` the units in the scope's
+    /// subtrees (up to one more than `MAX_SEEKS`), in one trip: every pull reads the first, a
+    /// pull with news also the second, and each trip to a SQLite connection's thread costs more
+    /// than either read. One statement is one snapshot on both databases, so the horizon is the
+    /// one `high_seq` would read.
+    async fn horizon_and_units(&self, scope: &Scope, cursor: i64) -> Result<(i64, Vec<String>)> {
+        let ranges = scope.ranges();
+        if ranges.is_empty() {
+            return Ok((self.high_seq().await?, vec![]));
+        }
+        // One row with no unit when nothing is new, so a pull with nothing to send reads none.
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT h.high, u.path FROM (SELECT COALESCE(MAX(seq), 0) AS high FROM changes) h
+             LEFT JOIN units u ON h.high > $1 AND {}
+             LIMIT $2",
+            range_clause(ranges.len(), 3, "u.path")
+        )))
+        .bind(cursor)
+        .bind(MAX_SEEKS as i64 + 1);
+        for (lo, hi) in &ranges {
+            q = q.bind(lo).bind(hi);
+        }
+        let rows: Vec<(i64, Option<String>)> = q.fetch_all(&self.pool).await?;
+        let high = rows.first().map_or(0, |r| r.0);
+        Ok((high, rows.into_iter().filter_map(|(_, path)| path).collect()))
+    }
+
+    /// The feed's rows in the scope's subtrees, whose units are `units`, at most `FEED_ROWS`.
     async fn feed_paths(
         &self,
         scope: &Scope,
+        units: Vec<String>,
         cursor: i64,
         high: i64,
         keep: Option<&WorkingSet<'_>>,
     ) -> Result<Vec<FeedRow>> {
         let ranges = scope.ranges();
-        let clause = |first: usize, column: &str| {
-            let r: Vec<String> = (0..ranges.len())
-                .map(|i| format!("({column} >= ${} AND {column} < ${})", first + 2 * i, first + 2 * i + 1))
-                .collect();
-            format!("({})", r.join(" OR "))
-        };
         // Two plans, chosen here rather than left to each database's planner: a small
         // jurisdiction seeks the (unit_path, seq) index once per unit in it; a large one walks
         // the log in feed order, where most rows are its own anyway.
-        let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT path FROM units WHERE {}",
-            clause(1, "path")
-        )));
-        for (lo, hi) in &ranges {
-            q = q.bind(lo).bind(hi);
-        }
-        let units: Vec<String> = q.fetch_all(&self.pool).await?;
-        if !units.is_empty() && units.len() <= 400 {
+        if !units.is_empty() && units.len() <= MAX_SEEKS {
             return self
                 .feed_in("unit_path", units.into_iter().map(Bind::Text).collect(), cursor, high, keep)
                 .await;
@@ -104,7 +118,7 @@ impl SqlStore {
             "SELECT seq, doc_id, bytes, hash FROM changes
              WHERE seq > $1 AND seq <= $2 AND {}{}
              ORDER BY seq LIMIT $3",
-            clause(4, "unit_path"),
+            range_clause(ranges.len(), 4, "unit_path"),
             kept_clause(keep, 4 + 2 * ranges.len())
         );
         let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(cursor).bind(high).bind(FEED_ROWS);
@@ -150,10 +164,22 @@ impl SqlStore {
     }
 }
 
+/// `((column >= $first AND column < $first+1) OR …)` for `ranges` ranges.
+fn range_clause(ranges: usize, first: usize, column: &str) -> String {
+    let r: Vec<String> = (0..ranges)
+        .map(|i| format!("({column} >= ${} AND {column} < ${})", first + 2 * i, first + 2 * i + 1))
+        .collect();
+    format!("({})", r.join(" OR "))
+}
+
 /// ` AND` the working set's condition with its binds numbered from `first`, or nothing.
 fn kept_clause(keep: Option<&WorkingSet<'_>>, first: usize) -> String {
     keep.map(|k| format!(" AND {}", k.keeps(first))).unwrap_or_default()
 }
+
+/// Units up to which a scope's feed seeks the (unit_path, seq) index once per unit; a wider
+/// one walks the log in feed order.
+const MAX_SEEKS: usize = 400;
 
 /// Rows of the feed read per query: a page is cut from them by bytes.
 const FEED_ROWS: i64 = 2_000;
