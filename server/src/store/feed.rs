@@ -36,13 +36,14 @@ impl SqlStore {
     ) -> Result<FeedPage> {
         // Read the horizon first: everything at or below it is committed, so a page that ends
         // early can move the cursor to it without skipping anything.
-        let (high, units) = self.horizon_and_units(scope, cursor).await?;
+        let ranges = scope.ranges();
+        let (high, units) = self.horizon_and_units(&ranges, cursor).await?;
         if high <= cursor {
             return Ok(FeedPage { cursor, ..Default::default() });
         }
         // The subtrees and the named cases are read apart, each along its own index, and
         // merged in feed order; a scope never lists a case its paths cover, so no row twice.
-        let mut parts = vec![self.feed_paths(scope, units, cursor, high, keep).await?];
+        let mut parts = vec![self.feed_paths(&ranges, units, cursor, high, keep).await?];
         if !scope.docs().is_empty() {
             parts.push(self.feed_docs(scope, cursor, high, keep).await?);
         }
@@ -74,8 +75,11 @@ impl SqlStore {
     /// pull with news also the second, and each trip to a SQLite connection's thread costs more
     /// than either read. One statement is one snapshot on both databases, so the horizon is the
     /// one `high_seq` would read.
-    async fn horizon_and_units(&self, scope: &Scope, cursor: i64) -> Result<(i64, Vec<String>)> {
-        let ranges = scope.ranges();
+    async fn horizon_and_units(
+        &self,
+        ranges: &[(String, String)],
+        cursor: i64,
+    ) -> Result<(i64, Vec<String>)> {
         if ranges.is_empty() {
             return Ok((self.high_seq().await?, vec![]));
         }
@@ -88,7 +92,7 @@ impl SqlStore {
         )))
         .bind(cursor)
         .bind(MAX_SEEKS as i64 + 1);
-        for (lo, hi) in &ranges {
+        for (lo, hi) in ranges {
             q = q.bind(lo).bind(hi);
         }
         let rows: Vec<(i64, Option<String>)> = q.fetch_all(&self.pool).await?;
@@ -96,16 +100,16 @@ impl SqlStore {
         Ok((high, rows.into_iter().filter_map(|(_, path)| path).collect()))
     }
 
-    /// The feed's rows in the scope's subtrees, whose units are `units`, at most `FEED_ROWS`.
+    /// The feed's rows in the scope's subtrees `ranges`, whose units are `units`, at most
+    /// `FEED_ROWS`.
     async fn feed_paths(
         &self,
-        scope: &Scope,
+        ranges: &[(String, String)],
         units: Vec<String>,
         cursor: i64,
         high: i64,
         keep: Option<&WorkingSet<'_>>,
     ) -> Result<Vec<FeedRow>> {
-        let ranges = scope.ranges();
         // Two plans, chosen here rather than left to each database's planner: a small
         // jurisdiction seeks the (unit_path, seq) index once per unit in it; a large one walks
         // the log in feed order, where most rows are its own anyway.
@@ -122,7 +126,7 @@ impl SqlStore {
             kept_clause(keep, 4 + 2 * ranges.len())
         );
         let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(cursor).bind(high).bind(FEED_ROWS);
-        for (lo, hi) in &ranges {
+        for (lo, hi) in ranges {
             q = q.bind(lo).bind(hi);
         }
         let q = keep.into_iter().flat_map(WorkingSet::binds).fold(q, |q, b| b.onto(q));

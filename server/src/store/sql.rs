@@ -419,10 +419,9 @@ async fn draw(
         .iter()
         .map(|(county, year, count)| {
             let key = (county.clone(), *year);
-            match next.get(&key) {
-                Some(n) => Ok((key, n - count)),
-                None => Err(StoreError::Invalid(format!("the draw returned no number for {county} {year}"))),
-            }
+            // Every row is inserted or updated, so each comes back; as `fetch_one`, if not.
+            let n = next.get(&key).ok_or(sqlx::Error::RowNotFound)?;
+            Ok((key, n - count))
         })
         .collect()
 }
