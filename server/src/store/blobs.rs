@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use sqlx::any::AnyRow;
-use sqlx::{Any, AssertSqlSafe, FromRow, Row, Transaction};
+use sqlx::{AnyConnection, AssertSqlSafe, FromRow, Row};
 use sync_protocol::DocId;
 
 use super::*;
@@ -73,7 +73,7 @@ impl FromRow<'_, AnyRow> for BlobState {
 /// Make `doc_blobs` say exactly what these cases' attachments say, in the projection's
 /// transaction. An attachment removed from a case stops granting access through it.
 pub(super) async fn link(
-    tx: &mut Transaction<'_, Any>,
+    conn: &mut AnyConnection,
     rows: &[(DocId, &CaseRow)],
     created: &HashSet<DocId>,
 ) -> Result<()> {
@@ -86,7 +86,7 @@ pub(super) async fn link(
         for doc in &existing {
             q = q.bind(doc.0.to_vec());
         }
-        q.execute(&mut **tx).await?;
+        q.execute(&mut *conn).await?;
     }
     let mut pairs: Vec<(DocId, &str)> =
         rows.iter().flat_map(|(d, c)| c.attachments.iter().map(move |h| (*d, h.as_str()))).collect();
@@ -102,7 +102,7 @@ pub(super) async fn link(
         for (doc, sha) in chunk {
             q = q.bind(doc.0.to_vec()).bind(*sha);
         }
-        q.execute(&mut **tx).await?;
+        q.execute(&mut *conn).await?;
     }
     Ok(())
 }

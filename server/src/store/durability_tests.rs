@@ -169,3 +169,68 @@ async fn a_store_for_loading_defers_its_flushes_and_a_serving_one_does_not() {
     serving.close().await;
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// On SQLite the merge commit opens and ends its own transaction, and a COMMIT that succeeded
+/// spares the writer its check on release (`SqlStore::try_commit`). Whichever of its statements
+/// fails, the connection is not trusted again: the next commit is stored, what failed before
+/// COMMIT is not, and the failed commit vouches for no later release (the draw after it is
+/// flushed again; without the withdrawal, the failure after COMMIT leaves it at NORMAL).
+#[tokio::test]
+async fn a_commit_that_fails_at_any_statement_leaves_no_transaction_and_vouches_for_nothing() {
+    use super::{CommitOutcome, DocCommit, Faults, NewChange};
+    use sync_protocol::DocId;
+    let (url, dir) = scratch_url();
+    let faults = Faults::default();
+    let store = SqlStore::connect_with_faults(&url, faults.clone()).await.unwrap();
+    sqlx::query("INSERT INTO units (code, name, kind, path) VALUES ('350481', '永安市', 'county', '/35/3504/350481/')")
+        .execute(&store.writer)
+        .await
+        .unwrap();
+    let note = |n: u8| DocCommit {
+        doc: DocId([n; 16]),
+        kind: "note".into(),
+        unit_code: "350481".into(),
+        unit_path: "/35/3504/350481/".into(),
+        expected_version: None,
+        changes: vec![NewChange { hash: [n; 32], actor: vec![n; 16], bytes: vec![n; 40], device_id: None }],
+        heads: vec![n; 32],
+        snapshot: None,
+        case: None,
+        relink: false,
+        record: None,
+        outbox: vec![],
+        acknowledged_by: None,
+    };
+    let stored = |n: u8| {
+        let store = store.clone();
+        async move { store.doc_metas(&[DocId([n; 16])]).await.unwrap().contains_key(&DocId([n; 16])) }
+    };
+    let mut failed = Vec::new();
+    for n in 1..40u8 {
+        faults.fail_statement(n as usize);
+        let outcome = store.commit(&[note(n)]).await;
+        faults.fail_statement(0);
+        let wanted = [("350481".to_string(), 2026, 1)];
+        store.draw_case_numbers(&wanted, &[]).await.unwrap();
+        assert_eq!(synchronous(&store.writer).await, 2, "statement {n}: FULL (2) after a draw");
+        let after = 100 + n;
+        let next = store.commit(&[note(after)]).await;
+        assert!(matches!(next, Ok(CommitOutcome::Committed { .. })), "statement {n}: {next:?}");
+        assert!(stored(after).await, "statement {n}: the next commit is not visible");
+        match outcome {
+            Ok(CommitOutcome::Committed { .. }) => {
+                assert!(stored(n).await);
+                break;
+            }
+            Ok(CommitOutcome::Conflict(_)) => panic!("statement {n}: a conflict on a new document"),
+            Err(_) => failed.push((n, stored(n).await)),
+        }
+    }
+    // Only the last point, after COMMIT (its answer lost), failed with the rows stored.
+    let (last, rest) = failed.split_last().expect("no statement failed");
+    assert!(last.1, "the failure after COMMIT stored nothing: {failed:?}");
+    assert!(rest.iter().all(|(_, s)| !s), "a commit that failed before COMMIT left rows: {failed:?}");
+    assert!(failed.len() >= 8, "only {} points of the commit path failed", failed.len());
+    store.close().await;
+    let _ = std::fs::remove_dir_all(dir);
+}

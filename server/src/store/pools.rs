@@ -8,6 +8,8 @@
 //! rolls back whatever it held) and the pool opens a fresh one. SQLite's readers, which the
 //! database itself keeps from writing, are asked only sqlx (see [`Work::Reads`]).
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use sqlx::any::AnyPoolOptions;
@@ -30,7 +32,7 @@ pub enum Flush {
 impl Flush {
     /// `PRAGMA synchronous` in WAL mode: FULL syncs the log at every commit, NORMAL only at
     /// checkpoints.
-    fn sqlite_synchronous(self) -> &'static str {
+    pub(super) fn sqlite_synchronous(self) -> &'static str {
         match self {
             Flush::EveryCommit => "FULL",
             Flush::Deferred => "NORMAL",
@@ -50,7 +52,33 @@ pub(super) enum Work {
     Reads,
 }
 
-/// A pool of `max` connections to `url`, each with a SQLite page cache of `cache_kib`.
+/// A writer's word, given right after its last statement succeeded (a COMMIT it sent itself,
+/// or a draw that ends by putting the pool's flush back), that the connection it is about to
+/// release holds no transaction and flushes as the pool does: SQLite has just said so, and the
+/// check on release would only ask again, one more trip to the connection's thread. The next
+/// release takes it; so it is only for a pool of one connection (SQLite's writer), where the
+/// next release is of the connection the word is about.
+#[derive(Clone, Default, Debug)]
+pub(super) struct ReleaseVouch(Arc<AtomicBool>);
+
+impl ReleaseVouch {
+    pub(super) fn give(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    /// Taken back: the connection is closed instead of released (an error after COMMIT).
+    pub(super) fn withdraw(&self) {
+        self.take();
+    }
+
+    fn take(&self) -> bool {
+        self.0.swap(false, Ordering::SeqCst)
+    }
+}
+
+/// A pool of `max` connections to `url`, each with a SQLite page cache of `cache_kib`; a
+/// release `vouch` vouches for skips the check.
+#[allow(clippy::too_many_arguments)]
 pub(super) async fn open(
     url: &str,
     dialect: Dialect,
@@ -58,6 +86,7 @@ pub(super) async fn open(
     work: Work,
     max: u32,
     cache_kib: u32,
+    vouch: ReleaseVouch,
     #[cfg(any(test, feature = "fault-injection"))] faults: &super::Faults,
 ) -> Result<AnyPool> {
     // What `is_clean` sends on every release, written once per pool.
@@ -89,8 +118,9 @@ pub(super) async fn open(
         })
         .after_release(move |conn, _| {
             let release_check = release_check.clone();
+            let vouched = vouch.take();
             Box::pin(async move {
-                let clean = if work == Work::Reads && !conn.should_flush() {
+                let clean = if (work == Work::Reads || vouched) && !conn.should_flush() {
                     !conn.is_in_transaction()
                 } else {
                     is_clean(conn, dialect, &release_check).await

@@ -1,7 +1,7 @@
 //! The `records` projection: documents of kinds other than the case.
 
 use sqlx::any::AnyRow;
-use sqlx::{Any, AssertSqlSafe, FromRow, Row, Transaction};
+use sqlx::{AnyConnection, AssertSqlSafe, FromRow, Row};
 use sync_protocol::DocId;
 
 use super::sql::now_ms;
@@ -48,10 +48,7 @@ impl FromRow<'_, AnyRow> for RecordListing {
     }
 }
 
-pub(super) async fn upsert(
-    tx: &mut Transaction<'_, Any>,
-    rows: &[(DocId, &str, &str, &RecordRow)],
-) -> Result<()> {
+pub(super) async fn upsert(conn: &mut AnyConnection, rows: &[(DocId, &str, &str, &RecordRow)]) -> Result<()> {
     let now = now_ms();
     for chunk in rows.chunks(CHUNK) {
         let marks = (0..chunk.len())
@@ -82,7 +79,7 @@ pub(super) async fn upsert(
                 .bind(&r.body)
                 .bind(now);
         }
-        q.execute(&mut **tx).await?;
+        q.execute(&mut *conn).await?;
     }
     Ok(())
 }

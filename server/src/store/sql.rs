@@ -6,7 +6,7 @@ use std::path::Path;
 use sqlx::{AnyPool, Connection, Row};
 use sync_protocol::{ActorPrefix, DocId};
 
-use super::pools::{Flush, Work};
+use super::pools::{Flush, ReleaseVouch, Work};
 use super::scope::Bind;
 use super::*;
 
@@ -29,6 +29,11 @@ pub struct SqlStore {
     /// SQLite allows one writer at a time; funnelling writes through one connection turns
     /// "database is locked" retries into an orderly queue. On PostgreSQL it is the same pool.
     pub(super) writer: AnyPool,
+    /// On SQLite, the merge commit's and the draw's word to the writer's pool (see
+    /// [`ReleaseVouch`]).
+    pub(super) vouch: ReleaseVouch,
+    /// When the writer's commits reach the disk (a draw relaxes it for itself, then puts it back).
+    flush: Flush,
     pub dialect: Dialect,
     pub url: String,
     /// Units never change once created, and every new case needs its village's ancestry: keep
@@ -99,6 +104,7 @@ impl SqlStore {
         } else {
             return Err(StoreError::Invalid("database URL must start with sqlite: or postgres:".into()));
         };
+        let vouch = ReleaseVouch::default();
         let (pool, writer) = match dialect {
             Dialect::Sqlite => {
                 let writer = super::pools::open(
@@ -108,6 +114,7 @@ impl SqlStore {
                     Work::Writes,
                     1,
                     WRITER_CACHE_KIB,
+                    vouch.clone(),
                     #[cfg(any(test, feature = "fault-injection"))]
                     &faults,
                 )
@@ -120,6 +127,7 @@ impl SqlStore {
                         Work::Reads,
                         8,
                         READER_CACHE_KIB,
+                        ReleaseVouch::default(),
                         #[cfg(any(test, feature = "fault-injection"))]
                         &faults,
                     )
@@ -135,6 +143,7 @@ impl SqlStore {
                     Work::Writes,
                     16,
                     0,
+                    ReleaseVouch::default(),
                     #[cfg(any(test, feature = "fault-injection"))]
                     &faults,
                 )
@@ -145,6 +154,8 @@ impl SqlStore {
         let store = Self {
             pool,
             writer,
+            vouch,
+            flush,
             dialect,
             url: url.to_string(),
             units: Default::default(),
@@ -348,22 +359,30 @@ impl SqlStore {
     /// On SQLite the draw is not flushed on its own: a number is only ever acknowledged inside
     /// a merge commit that comes after it in the log and is flushed (FULL), and flushing the
     /// log flushes every frame before it. A crash before that loses the draw and the case
-    /// together, so no number can be held twice. The pool puts FULL back on release
-    /// (`pools::is_clean`).
+    /// together, so no number can be held twice. The draw's own trip puts the pool's flush
+    /// back after it, and vouches for the connection ([`ReleaseVouch`]); if it fails, the
+    /// check on release puts it back (`pools::is_clean`).
     pub async fn draw_case_numbers(
         &self,
         wanted: &[(String, i32, i64)],
         keep_past: &[(String, i32, i64)],
     ) -> Result<HashMap<(String, i32), i64>> {
-        let relax = match self.dialect {
-            Dialect::Sqlite => "PRAGMA synchronous = NORMAL; ",
-            Dialect::Postgres => "",
+        let (relax, restore) = match self.dialect {
+            Dialect::Sqlite => (
+                "PRAGMA synchronous = NORMAL; ",
+                format!("; PRAGMA synchronous = {}", self.flush.sqlite_synchronous()),
+            ),
+            Dialect::Postgres => ("", String::new()),
         };
         let mut conn = self.writer.acquire().await?;
         if keep_past.is_empty() {
             // A request's usual draw: one statement, atomic on its own, so one trip to the
-            // connection's thread instead of three (BEGIN, the draw, COMMIT).
-            return draw(&mut conn, relax, wanted).await;
+            // connection's thread instead of four (BEGIN, the draw, COMMIT, the check).
+            let drawn = draw(&mut conn, relax, wanted, &restore).await?;
+            if self.dialect == Dialect::Sqlite {
+                self.vouch.give();
+            }
+            return Ok(drawn);
         }
         let mut tx = conn.begin_with(sqlx::AssertSqlSafe(format!("{relax}BEGIN"))).await?;
         for (county, year, n) in keep_past {
@@ -378,18 +397,19 @@ impl SqlStore {
             .execute(&mut *tx)
             .await?;
         }
-        let first = draw(&mut tx, "", wanted).await?;
+        let first = draw(&mut tx, "", wanted, "").await?;
         tx.commit().await?;
         Ok(first)
     }
 }
 
 /// Every (county, year) sequence of `wanted` moved on by its count in one statement, `prefix`
-/// run first in the same trip; the first number drawn from each.
+/// run before it and `suffix` after it in the same trip; the first number drawn from each.
 async fn draw(
     conn: &mut sqlx::AnyConnection,
     prefix: &str,
     wanted: &[(String, i32, i64)],
+    suffix: &str,
 ) -> Result<HashMap<(String, i32), i64>> {
     if wanted.is_empty() {
         return Ok(HashMap::new());
@@ -398,7 +418,7 @@ async fn draw(
     let sql = format!(
         "{prefix}INSERT INTO case_counters (county_code, year, next) VALUES {}
          ON CONFLICT (county_code, year) DO UPDATE SET next = case_counters.next + excluded.next - 1
-         RETURNING county_code, year, next",
+         RETURNING county_code, year, next{suffix}",
         super::commit::values(wanted.len(), 3)
     );
     // In key order, so that two requests drawing from the same counties on PostgreSQL lock
