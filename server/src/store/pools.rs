@@ -6,7 +6,8 @@
 //! never commits, and "committed" means nothing. So a connection goes back into a pool only if
 //! both sqlx and the database agree that no transaction is open; otherwise it is closed (which
 //! rolls back whatever it held) and the pool opens a fresh one. SQLite's readers, which the
-//! database itself keeps from writing, are asked only sqlx (see [`Work::Reads`]).
+//! database itself keeps from writing, are asked only sqlx (see [`Work::Reads`]), and so is
+//! SQLite's writer after a statement that has just proved it clean (see [`ReleaseVouch`]).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -156,7 +157,8 @@ async fn is_clean(conn: &mut AnyConnection, dialect: Dialect, check: &str) -> bo
             // It queues behind the ROLLBACK a dropped transaction sent, so it sees its result.
             // One round trip to the connection's thread: each statement runs only if the ones
             // before it succeeded, and each hop costs two context switches. The last puts
-            // back the flush a case-number draw relaxes (`SqlStore::draw_case_numbers`).
+            // back the flush a case-number draw relaxes, when the draw failed before its own
+            // trip could (`SqlStore::draw_case_numbers`).
             if conn.execute(sqlx::AssertSqlSafe(check)).await.is_err() {
                 return false;
             }
