@@ -82,9 +82,10 @@ impl SqlStore {
     /// On PostgreSQL a sqlx transaction. On SQLite the transaction is the commit's own: BEGIN
     /// goes in the first statement's trip to the connection's thread, COMMIT in the last one's
     /// (the changes', unless a snapshot follows them), and a COMMIT that succeeded vouches for
-    /// the connection, which then skips the check on release — three trips fewer per request. Nothing is lost to sqlx not knowing of it: an error closes the
-    /// connection (`commit_at`), which rolls back, and a commit abandoned between statements
-    /// releases the connection unvouched, inside its transaction, which the check then finds.
+    /// the connection, which then skips the check on release — three trips fewer per request.
+    /// Nothing is lost to sqlx not knowing of it: an error closes the connection (`commit_at`),
+    /// which rolls back, and a commit abandoned between statements releases the connection
+    /// unvouched, inside its transaction, which the check then finds.
     async fn try_commit(
         &self,
         conn: &mut AnyConnection,
