@@ -319,21 +319,14 @@ impl SqlStore {
         let mut n = 0;
         for pair in LADDER.windows(2) {
             let (from, to) = (pair[0].0, pair[1].0);
-            n += sqlx::query(
-                "INSERT INTO outbox (kind, doc_id, cause, payload, created_at, level)
-                 SELECT 'escalation', o.doc_id, 'escalate:' || $1 || ':' || o.cause, o.payload, $2, $1
-                 FROM outbox o JOIN cases c ON c.doc_id = o.doc_id
-                 WHERE o.kind IN ('urgent', 'escalation') AND o.level = $3 AND o.created_at <= $4
-                   AND c.status = 'reported' AND c.severity = 'urgent'
-                 ON CONFLICT (cause) DO NOTHING",
-            )
-            .bind(to)
-            .bind(now)
-            .bind(from)
-            .bind(now - after_ms)
-            .execute(&self.writer)
-            .await?
-            .rows_affected();
+            n += sqlx::query(ESCALATE)
+                .bind(to)
+                .bind(now)
+                .bind(from)
+                .bind(now - after_ms)
+                .execute(&self.writer)
+                .await?
+                .rows_affected();
         }
         Ok(n)
     }
@@ -364,6 +357,20 @@ pub struct DigestDue {
     /// (subscription id, endpoint, p256dh, auth)
     pub subscriptions: Vec<(i64, String, String, String)>,
 }
+
+/// One rung of the escalation sweep: `$1` the rung above, `$2` now, `$3` the rung, `$4` the
+/// latest creation time that is overdue. The sweep holds the writer, so it must cost what is
+/// pending, not the history: it starts from the few unacknowledged urgent cases (partial index
+/// cases_unacknowledged) and finds their alerts through outbox_alerts (migration 0019). SQLite
+/// uses a partial index only when the WHERE repeats its terms, and CROSS JOIN keeps it, having
+/// no statistics, from starting at the outbox; PostgreSQL plans it as any join. `plan_tests`
+/// holds SQLite to this plan.
+pub(super) const ESCALATE: &str = "INSERT INTO outbox (kind, doc_id, cause, payload, created_at, level)
+     SELECT 'escalation', o.doc_id, 'escalate:' || $1 || ':' || o.cause, o.payload, $2, $1
+     FROM cases c CROSS JOIN outbox o
+     WHERE c.status = 'reported' AND c.severity = 'urgent' AND o.doc_id = c.doc_id
+       AND o.kind IN ('urgent', 'escalation') AND o.level = $3 AND o.created_at <= $4
+     ON CONFLICT (cause) DO NOTHING";
 
 const DIGEST_ROLES: [Role; 3] = [Role::TownshipLeader, Role::CountyAdmin, Role::CityAdmin];
 

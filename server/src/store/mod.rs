@@ -42,6 +42,8 @@ mod working_set;
 mod durability_tests;
 #[cfg(any(test, feature = "fault-injection"))]
 mod faults;
+#[cfg(test)]
+mod plan_tests;
 #[cfg(any(test, feature = "fault-injection"))]
 mod probes;
 #[cfg(any(test, feature = "fault-injection"))]

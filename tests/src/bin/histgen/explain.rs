@@ -1,6 +1,7 @@
 //! The query plans of the reads that must not grow with the history: the feed an officer and a
-//! leader pull, the working set's eviction check, and the statistics' case read. The SQL is
-//! copied from `anlan_server::store` (feed.rs, working_set.rs, stats.rs), with the parameters
+//! leader pull, the working set's eviction check, the statistics' case read, and the alert
+//! worker's escalation sweep and reminders. The SQL is copied from `anlan_server::store`
+//! (feed.rs, working_set.rs, stats.rs, alerts.rs, reminders.rs), with the parameters
 //! of the busiest village, its township and its county; a change there must be copied here.
 
 use sqlx::Connection;
@@ -44,6 +45,24 @@ fn queries(village: &str, township: &str, county: &str) -> Vec<(&'static str, St
                AND ((status IN ('resolved', 'closed') AND reported_at < $2)
                     OR (deadline < $3 AND status NOT IN ('resolved', 'closed')))".into(),
             vec![clo, chi],
+        ),
+        (
+            "escalation sweep (unacknowledged urgent cases, then their alerts)",
+            "INSERT INTO outbox (kind, doc_id, cause, payload, created_at, level)
+             SELECT 'escalation', o.doc_id, 'escalate:' || $4 || ':' || o.cause, o.payload, $1, $4
+             FROM cases c CROSS JOIN outbox o
+             WHERE c.status = 'reported' AND c.severity = 'urgent' AND o.doc_id = c.doc_id
+               AND o.kind IN ('urgent', 'escalation') AND o.level = $5 AND o.created_at <= $2 AND $3 > 0
+             ON CONFLICT (cause) DO NOTHING".into(),
+            vec!["county".into(), "township".into()],
+        ),
+        (
+            "deadline reminders (unsettled cases with a deadline and someone to remind)",
+            "SELECT doc_id, body FROM cases
+             WHERE deadline IS NOT NULL AND deadline < $2
+               AND (status NOT IN ('resolved', 'closed') OR conflicts <> 0)
+               AND (handler IS NOT NULL OR responsible_leader IS NOT NULL) AND $1 > 0 AND $3 > 0".into(),
+            vec![],
         ),
     ]
 }

@@ -1,6 +1,7 @@
 //! `histgen measure`: the server as its own process on a generated database, and the figures of
 //! BENCHMARKS.md's table: an officer's and a leader's steady sync, statistics and exports for a
-//! county and a month, the feed's query plans, `reproject`, `backup`, size and peak RSS.
+//! county and a month, the alert worker's clocks, the query plans, `reproject`, `backup`, size
+//! and peak RSS.
 
 use std::time::{Duration, Instant};
 
@@ -46,7 +47,11 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
         bytes as f64 / cases.max(1) as f64
     );
     let t = Instant::now();
-    let server = ServerProcess::start(bin, &url);
+    // The server logs at `warn` unless RUST_LOG says otherwise: `RUST_LOG=sqlx::query=debug`
+    // shows each statement's time, which is how a slow sync is taken apart.
+    let log: std::collections::HashMap<String, String> =
+        std::env::var("RUST_LOG").into_iter().map(|v| ("RUST_LOG".to_string(), v)).collect();
+    let server = ServerProcess::start_with_env(bin, &url, &log);
     println!("| server start (migrations, listen) | {:.0} ms |", ms(t.elapsed()));
 
     // The busiest village's officer (the generator favours the first villages) and its leader.
@@ -118,6 +123,7 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
     println!("| server peak RSS | {} MiB |", server.peak_rss_kib().unwrap_or(0) / 1024);
     println!("| server CPU for all of the above | {:.1} s |", server.cpu_seconds().unwrap_or(0.0));
     drop(server);
+    clocks(&url).await?;
 
     explain::print(&url).await?;
     if !a.no_reproject {
@@ -131,6 +137,22 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
         println!("| backup size | {:.1} MiB |", size as f64 / 1048576.0);
         std::fs::remove_file(&dest)?;
     }
+    Ok(())
+}
+
+/// The alert worker's two clocks that read the history on every tick, each run twice: the
+/// first tick may write what the server's own worker had not yet, the second only reads.
+async fn clocks(url: &str) -> anyhow::Result<()> {
+    let store = anlan_server::store::SqlStore::connect(url).await?;
+    for tick in ["first", "second"] {
+        let t = Instant::now();
+        let n = store.escalate(15 * 60_000).await?;
+        println!("| escalation sweep, {tick} tick | {:.1} ms, {n} new rows |", ms(t.elapsed()));
+        let t = Instant::now();
+        let n = store.remind_overdue().await?;
+        println!("| deadline reminders, {tick} tick | {:.1} ms, {n} new rows |", ms(t.elapsed()));
+    }
+    store.close().await;
     Ok(())
 }
 
