@@ -48,6 +48,9 @@ pub struct SimDevice {
     pub evicted: Vec<DocId>,
     /// Documents fetched on demand so far, in order (to complete a history, or opened).
     pub fetched: Vec<DocId>,
+    /// Time spent from sending each sync request to holding its whole response: the server's
+    /// part of a sync, without this phone's own work on its documents.
+    pub wire_time: std::time::Duration,
 }
 
 impl SimDevice {
@@ -80,6 +83,7 @@ impl SimDevice {
             since: None,
             evicted: Vec::new(),
             fetched: Vec::new(),
+            wire_time: std::time::Duration::ZERO,
         }
     }
 
@@ -258,11 +262,13 @@ impl SimDevice {
     /// arrives, as on a dropped 2G connection.
     pub async fn sync_once(&mut self, lose_response: bool) -> anyhow::Result<Option<SyncResponse>> {
         let (req, sent) = self.build_request();
+        let started = std::time::Instant::now();
         let res = self.post(wire::encode(&req)).await?;
         if !res.status().is_success() {
             bail!("sync failed: {} {}", res.status(), res.text().await.unwrap_or_default());
         }
         let body = res.bytes().await?;
+        self.wire_time += started.elapsed();
         if lose_response {
             return Ok(None);
         }
