@@ -10,7 +10,8 @@ fn scratch_url() -> (String, std::path::PathBuf) {
     (format!("sqlite://{}?mode=rwc", dir.join("anlan.db").display()), dir)
 }
 
-async fn scratch_store() -> (SqlStore, std::path::PathBuf) {
+/// A fresh SQLite store in its own folder, which the caller removes (also for `plan_tests`).
+pub(super) async fn scratch_store() -> (SqlStore, std::path::PathBuf) {
     let (url, dir) = scratch_url();
     (SqlStore::connect(&url).await.unwrap(), dir)
 }

@@ -5,6 +5,7 @@
 //! SQLite without statistics plans from the schema alone, so an empty database shows the plan.
 
 use super::SqlStore;
+use super::durability_tests::scratch_store;
 use super::scope::Bind;
 
 /// The plan's lines (EXPLAIN QUERY PLAN's `detail`), top down.
@@ -13,13 +14,6 @@ async fn plan(store: &SqlStore, sql: &str, binds: Vec<Bind>) -> Vec<String> {
     let q = binds.into_iter().fold(q, |q, b| b.onto(q));
     let rows: Vec<(i64, i64, i64, String)> = q.fetch_all(&store.pool).await.unwrap();
     rows.into_iter().map(|r| r.3).collect()
-}
-
-async fn scratch_store() -> (SqlStore, std::path::PathBuf) {
-    let dir = std::env::temp_dir().join(format!("anlan-plan-{:016x}", rand::random::<u64>()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.join("anlan.db").display());
-    (SqlStore::connect(&url).await.unwrap(), dir)
 }
 
 #[tokio::test]

@@ -155,9 +155,10 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
 /// first tick may write what the server's own worker had not yet, the second only reads.
 async fn clocks(url: &str) -> anyhow::Result<()> {
     let store = anlan_server::store::SqlStore::connect(url).await?;
+    let after_ms = anlan_server::Config::new(url).escalate_after.as_millis() as i64;
     for tick in ["first", "second"] {
         let t = Instant::now();
-        let n = store.escalate(15 * 60_000).await?;
+        let n = store.escalate(after_ms).await?;
         println!("| escalation sweep, {tick} tick | {:.1} ms, {n} new rows |", ms(t.elapsed()));
         let t = Instant::now();
         let n = store.remind_overdue().await?;
