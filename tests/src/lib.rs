@@ -40,7 +40,6 @@ pub struct TestApp {
 impl TestApp {
     /// A server with the demo hierarchy and accounts, on a fresh database of `backend`.
     pub async fn spawn(backend: Backend) -> TestApp {
-        init_logs();
         let db = TestDb::new(backend).await;
         Self::spawn_on(db).await
     }
@@ -66,6 +65,7 @@ impl TestApp {
         metrics_apart: bool,
         configure: impl FnOnce(&mut anlan_server::Config),
     ) -> TestApp {
+        init_logs();
         let store = SqlStore::connect(&db.url).await.expect("connect");
         anlan_server::demo::seed(&store).await.expect("seed");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -335,11 +335,11 @@ pub const CAOYUAN_VILLAGE: &str = "350481101202";
 pub const XIMEN: &str = "350481102201";
 pub const SHUIJI: &str = "350429201201";
 
-/// Quiet logs unless TEST_LOG is set.
+/// Warnings and errors always, more with TEST_LOG set. The test writer keeps them with the test
+/// that logged them, shown only when it fails: a server's 500 in a failed test says why.
 pub fn init_logs() {
-    if std::env::var_os("TEST_LOG").is_some() {
-        let _ = tracing_subscriber::fmt().with_env_filter("info,sqlx=warn").with_test_writer().try_init();
-    }
+    let filter = if std::env::var_os("TEST_LOG").is_some() { "info,sqlx=warn" } else { "warn,sqlx=error" };
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
 }
 
 /// Run each named `async fn(Backend)` as two tests, `name::sqlite` and `name::postgres`.

@@ -2,12 +2,14 @@
 //! villages list carries them to the phones for the offline map, bad or half-given points are
 //! refused with a clear error, and nobody places a unit outside their jurisdiction.
 
+use anlan_server::store::{LatLon, SqlStore};
 use anlan_tests::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 on_both_backends!(
     a_unit_placed_by_an_administrator_reaches_the_villages_list,
+    a_unit_taken_off_the_map_can_be_placed_again,
     bad_or_half_given_coordinates_are_refused_and_change_nothing,
     nobody_places_a_unit_outside_their_jurisdiction_or_above_their_role,
 );
@@ -45,6 +47,26 @@ async fn a_unit_placed_by_an_administrator_reaches_the_villages_list(b: Backend)
     let (s, made) = app.api("POST", "/admin/units", COUNTY, Some(unit)).await;
     assert_eq!(s, StatusCode::CREATED, "{made}");
     assert_eq!(village(&app, LEADER, "350481101299").await["longitude"], 117.27);
+}
+
+/// Taking a unit off the map binds two NULL numbers to the statement that places it. sqlx 0.9.0's
+/// Any driver sent a NULL `f64` as a PostgreSQL `float4`, so a connection whose first use of the
+/// statement was a NULL refused every number after it ("incorrect binary data format"): a 500,
+/// now and then, when an administrator placed a unit. A store of its own opens its connections
+/// fresh, so here the NULL comes first on each of them.
+async fn a_unit_taken_off_the_map_can_be_placed_again(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let store = SqlStore::connect(&app.db.url).await.expect("connect");
+    let at = LatLon::new(25.94, 117.31).unwrap();
+    for _ in 0..17 {
+        store.set_unit_location(PUTOU, None).await.expect("taken off the map");
+    }
+    assert!(village(&app, LEADER, PUTOU).await.get("latitude").is_none());
+    for _ in 0..17 {
+        store.set_unit_location(PUTOU, Some(at)).await.expect("placed again");
+    }
+    let v = village(&app, LEADER, PUTOU).await;
+    assert_eq!((v["latitude"].as_f64(), v["longitude"].as_f64()), (Some(25.94), Some(117.31)), "{v}");
 }
 
 async fn bad_or_half_given_coordinates_are_refused_and_change_nothing(b: Backend) {
