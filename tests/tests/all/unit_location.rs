@@ -55,14 +55,16 @@ async fn a_unit_placed_by_an_administrator_reaches_the_villages_list(b: Backend)
 /// now and then, when an administrator placed a unit. A store of its own opens its connections
 /// fresh, so here the NULL comes first on each of them.
 async fn a_unit_taken_off_the_map_can_be_placed_again(b: Backend) {
+    // One more than the store's PostgreSQL pool holds, so every connection it opens gets both.
+    const EVERY_CONNECTION: usize = 17;
     let app = TestApp::spawn(b).await;
     let store = SqlStore::connect(&app.db.url).await.expect("connect");
     let at = LatLon::new(25.94, 117.31).unwrap();
-    for _ in 0..17 {
+    for _ in 0..EVERY_CONNECTION {
         store.set_unit_location(PUTOU, None).await.expect("taken off the map");
     }
     assert!(village(&app, LEADER, PUTOU).await.get("latitude").is_none());
-    for _ in 0..17 {
+    for _ in 0..EVERY_CONNECTION {
         store.set_unit_location(PUTOU, Some(at)).await.expect("placed again");
     }
     let v = village(&app, LEADER, PUTOU).await;
