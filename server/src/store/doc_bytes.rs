@@ -27,13 +27,16 @@ impl SqlStore {
             for d in chunk {
                 q = q.bind(d.0.to_vec());
             }
+            let mut hot = self.hot_read().await?;
+            let snapshots = q.fetch_all(hot.conn()).await?;
             let mut from = Vec::with_capacity(chunk.len());
-            for (id, snapshot, seq) in q.fetch_all(&self.pool).await? {
+            for (id, snapshot, seq) in snapshots {
                 let doc = to_doc_id(id)?;
                 out.insert(doc, DocBytes { snapshot, tail: Vec::new() });
                 from.push((doc, seq));
             }
             if from.is_empty() {
+                hot.done();
                 continue;
             }
             let values = (0..from.len()).map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2));
@@ -46,7 +49,9 @@ impl SqlStore {
             for (doc, seq) in &from {
                 q = q.bind(doc.0.to_vec()).bind(*seq);
             }
-            for (id, bytes) in q.fetch_all(&self.pool).await? {
+            let logs = q.fetch_all(hot.conn()).await?;
+            hot.done();
+            for (id, bytes) in logs {
                 if let Some(d) = out.get_mut(&to_doc_id(id)?) {
                     d.tail.push(bytes);
                 }

@@ -117,6 +117,36 @@ async fn a_reader_cannot_write_and_is_not_reused_inside_a_transaction() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// A sync's short reads run on the SQLite writer when it is idle, since its page cache
+/// survives commits (`SqlStore::hot_read`), and each read that succeeds vouches for the
+/// connection so its release skips the check. A read abandoned inside a transaction vouches for nothing: the writer is
+/// checked and replaced, and the next commit is a real one.
+#[tokio::test]
+async fn a_read_on_the_writer_vouches_only_for_a_read_that_ended_cleanly() {
+    let (store, dir) = scratch_store().await;
+    let scope = super::Scope::new(vec!["350000.".into()], vec![]);
+    store.doc_metas(&[sync_protocol::DocId([7; 16])]).await.unwrap();
+    store.scope_for("nobody", "350000.").await.unwrap();
+    store.feed(&scope, 0, &Default::default(), 1024).await.unwrap();
+    assert_eq!(synchronous(&store.writer).await, 2, "FULL (2) on the writer after the reads");
+    {
+        let mut hot = store.hot_read().await.unwrap();
+        sqlx::query("BEGIN").execute(hot.conn()).await.unwrap();
+    }
+    let mut tx = store.writer.begin().await.unwrap();
+    sqlx::query("INSERT INTO meta (key, value) VALUES ('after', 'x')").execute(&mut *tx).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut reader = store.pool.acquire().await.unwrap();
+    let stored: Option<String> = sqlx::query_scalar("SELECT value FROM meta WHERE key = 'after'")
+        .fetch_optional(&mut *reader)
+        .await
+        .unwrap();
+    assert_eq!(stored.as_deref(), Some("x"), "reported committed, not stored");
+    drop(reader);
+    store.close().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 /// A case-number draw relaxes the flush for its own transaction only: the next commit on the
 /// writer, the one that acknowledges, is flushed again.
 #[tokio::test]

@@ -77,6 +77,39 @@ impl ReleaseVouch {
     }
 }
 
+/// A connection for one of a sync's short reads (`SqlStore::hot_read`), handed back through
+/// [`HotRead::done`] once the read succeeded. When it is SQLite's writer, a pool of one, `done`
+/// vouches for it ([`ReleaseVouch`]): the pool handed it out clean, and a read in autocommit
+/// mode opens no transaction and sets no pragma, so the check on release would only ask
+/// again, one more trip to the writer's thread per read. A read that failed drops it
+/// unvouched, and the check runs.
+pub(super) struct HotRead {
+    conn: sqlx::pool::PoolConnection<sqlx::Any>,
+    vouch: Option<ReleaseVouch>,
+}
+
+impl HotRead {
+    /// A connection of `pool`, whose release checks it as the pool always does.
+    pub(super) async fn acquire(pool: &AnyPool) -> Result<Self> {
+        Ok(Self { conn: pool.acquire().await?, vouch: None })
+    }
+
+    /// `conn` from a pool of one connection, whose next release is this one, with `vouch`.
+    pub(super) fn vouched(conn: sqlx::pool::PoolConnection<sqlx::Any>, vouch: &ReleaseVouch) -> Self {
+        Self { conn, vouch: Some(vouch.clone()) }
+    }
+
+    pub(super) fn conn(&mut self) -> &mut AnyConnection {
+        &mut self.conn
+    }
+
+    pub(super) fn done(self) {
+        if let Some(vouch) = &self.vouch {
+            vouch.give();
+        }
+    }
+}
+
 /// A pool of `max` connections to `url`, each with a SQLite page cache of `cache_kib`; a
 /// release `vouch` vouches for skips the check.
 #[allow(clippy::too_many_arguments)]

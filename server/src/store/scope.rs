@@ -105,11 +105,12 @@ impl SqlStore {
     /// The scope of `user_id`, whose own unit has `unit_path`: that unit, their extra villages,
     /// and the cases outside those that name them as responsible leader or handler.
     pub async fn scope_for(&self, user_id: &str, unit_path: &str) -> Result<Scope> {
+        let mut hot = self.hot_read().await?;
         let mut paths: Vec<String> = sqlx::query_scalar(
             "SELECT n.path FROM user_units x JOIN units n ON n.code = x.unit_code WHERE x.user_id = $1",
         )
         .bind(user_id)
-        .fetch_all(&self.pool)
+        .fetch_all(hot.conn())
         .await?;
         paths.push(unit_path.to_string());
         // A leader is named on most cases of their own township's history: only the two path
@@ -124,8 +125,9 @@ impl SqlStore {
         .bind(user_id)
         .bind(&lo)
         .bind(&hi)
-        .fetch_all(&self.pool)
+        .fetch_all(hot.conn())
         .await?;
+        hot.done();
         let named =
             named.into_iter().map(|(doc, path)| Ok((to_doc_id(doc)?, path))).collect::<Result<Vec<_>>>()?;
         Ok(Scope::new(paths, named))

@@ -6,12 +6,13 @@ use std::path::Path;
 use sqlx::{AnyPool, Connection, Row};
 use sync_protocol::{ActorPrefix, DocId};
 
-use super::pools::{Flush, ReleaseVouch, Work};
+use super::pools::{Flush, HotRead, ReleaseVouch, Work};
 use super::scope::Bind;
 use super::*;
 
 /// SQLite's page cache per connection (KiB). The writer's holds the indexes every commit
-/// touches; readers rely on the operating system's cache below theirs. At 64 MiB each, nine
+/// touches, and the pages of the sync's reads it takes when idle (`SqlStore::hot_read`);
+/// readers, whose caches every commit empties, rely on the operating system's cache below. At 64 MiB each, nine
 /// connections took the server past 200 MB under a sweep burst (BENCHMARKS.md).
 const WRITER_CACHE_KIB: u32 = 8 * 1024;
 const READER_CACHE_KIB: u32 = 2 * 1024;
@@ -25,6 +26,8 @@ pub enum Dialect {
 
 #[derive(Clone)]
 pub struct SqlStore {
+    /// Reads that may be long (statistics, exports, lists, audits): on SQLite eight readers
+    /// beside the writer, so they never hold up a commit.
     pub(super) pool: AnyPool,
     /// SQLite allows one writer at a time; funnelling writes through one connection turns
     /// "database is locked" retries into an orderly queue. On PostgreSQL it is the same pool.
@@ -202,6 +205,24 @@ impl SqlStore {
         self.meta("server_secret").await?.ok_or_else(|| StoreError::Invalid("no server secret".into()))
     }
 
+    /// A connection for one of a sync's short reads (its device, scope, documents, page of the
+    /// feed). On SQLite the writer when it is idle: a reader empties its page cache at its first
+    /// read after another connection commits, and nearly every sync commits, so each read
+    /// started cold and fetched its B-tree pages again, more of them the larger the history;
+    /// the writer made those commits itself and keeps its cache. A busy writer is not waited
+    /// for: reads queued behind commits cost the burst a third of its edit+pull throughput,
+    /// where the readers run beside them (BENCHMARKS.md, 500,000 cases on SQLite again). Long
+    /// reads (statistics, exports, lists) always go to the readers. On PostgreSQL, whose
+    /// buffers every connection shares, the pool.
+    pub(super) async fn hot_read(&self) -> Result<HotRead> {
+        if self.dialect == Dialect::Sqlite
+            && let Some(writer) = self.writer.try_acquire()
+        {
+            return Ok(HotRead::vouched(writer, &self.vouch));
+        }
+        HotRead::acquire(&self.pool).await
+    }
+
     pub async fn meta(&self, key: &str) -> Result<Option<String>> {
         Ok(sqlx::query("SELECT value FROM meta WHERE key = $1")
             .bind(key)
@@ -259,7 +280,10 @@ impl SqlStore {
              WHERE {condition}"
         );
         let q = key.onto(sqlx::query_as::<_, Device>(sqlx::AssertSqlSafe(sql)));
-        let Some(d) = q.fetch_optional(&self.pool).await? else { return Ok(None) };
+        let mut hot = self.hot_read().await?;
+        let device = q.fetch_optional(hot.conn()).await?;
+        hot.done();
+        let Some(d) = device else { return Ok(None) };
         let scope = self.scope_for(&d.user_id, &d.unit_path).await?;
         Ok(Some(DeviceAuth {
             device_id: d.device_id,
@@ -297,7 +321,10 @@ impl SqlStore {
             for id in chunk {
                 q = q.bind(id.0.to_vec());
             }
-            out.extend(q.fetch_all(&self.pool).await?.into_iter().map(|m| (m.doc_id, m.meta)));
+            let mut hot = self.hot_read().await?;
+            let metas = q.fetch_all(hot.conn()).await?;
+            hot.done();
+            out.extend(metas.into_iter().map(|m| (m.doc_id, m.meta)));
         }
         Ok(out)
     }

@@ -88,7 +88,9 @@ impl SqlStore {
         let from = since.map_or(i64::MIN, |s| s.saturating_sub(RECENT_MS));
         let q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(user_id).bind(from).bind(now - RECENT_MS);
         let q = binds.into_iter().fold(q, |q, b: Bind| b.onto(q));
-        let ids: Vec<(Vec<u8>,)> = q.fetch_all(&self.pool).await?;
+        let mut hot = self.hot_read().await?;
+        let ids: Vec<(Vec<u8>,)> = q.fetch_all(hot.conn()).await?;
+        hot.done();
         ids.into_iter().map(|(id,)| to_doc_id(id)).collect()
     }
 
