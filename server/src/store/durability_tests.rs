@@ -119,8 +119,8 @@ async fn a_reader_cannot_write_and_is_not_reused_inside_a_transaction() {
 
 /// A sync's short reads run on the SQLite writer when it is idle, since its page cache
 /// survives commits (`SqlStore::hot_read`), and each read that succeeds vouches for the
-/// connection so its release skips the check. A read abandoned inside a transaction vouches for nothing: the writer is
-/// checked and replaced, and the next commit is a real one.
+/// connection so its release skips the check. A read abandoned inside a transaction vouches
+/// for nothing: the writer is checked and replaced, and the next commit is a real one.
 #[tokio::test]
 async fn a_read_on_the_writer_vouches_only_for_a_read_that_ended_cleanly() {
     let (store, dir) = scratch_store().await;

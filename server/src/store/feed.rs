@@ -95,9 +95,7 @@ impl SqlStore {
         for (lo, hi) in ranges {
             q = q.bind(lo).bind(hi);
         }
-        let mut hot = self.hot_read().await?;
-        let rows: Vec<(i64, Option<String>)> = q.fetch_all(hot.conn()).await?;
-        hot.done();
+        let rows: Vec<(i64, Option<String>)> = self.hot_all(q).await?;
         let high = rows.first().map_or(0, |r| r.0);
         Ok((high, rows.into_iter().filter_map(|(_, path)| path).collect()))
     }
@@ -132,10 +130,7 @@ impl SqlStore {
             q = q.bind(lo).bind(hi);
         }
         let q = keep.into_iter().flat_map(WorkingSet::binds).fold(q, |q, b| b.onto(q));
-        let mut hot = self.hot_read().await?;
-        let rows = q.fetch_all(hot.conn()).await?;
-        hot.done();
-        rows.into_iter().map(feed_row).collect()
+        self.hot_all(q).await?.into_iter().map(feed_row).collect()
     }
 
     /// The feed's rows of the named cases, seeking the (doc_id, seq) index once per case.
@@ -169,10 +164,7 @@ impl SqlStore {
         let q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(cursor).bind(high).bind(FEED_ROWS);
         let q =
             values.into_iter().chain(keep.into_iter().flat_map(WorkingSet::binds)).fold(q, |q, v| v.onto(q));
-        let mut hot = self.hot_read().await?;
-        let rows = q.fetch_all(hot.conn()).await?;
-        hot.done();
-        rows.into_iter().map(feed_row).collect()
+        self.hot_all(q).await?.into_iter().map(feed_row).collect()
     }
 }
 

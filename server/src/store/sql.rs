@@ -3,7 +3,9 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use sqlx::{AnyPool, Connection, Row};
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::query::QueryAs;
+use sqlx::{Any, AnyPool, Connection, Row};
 use sync_protocol::{ActorPrefix, DocId};
 
 use super::pools::{Flush, HotRead, ReleaseVouch, Work};
@@ -12,8 +14,9 @@ use super::*;
 
 /// SQLite's page cache per connection (KiB). The writer's holds the indexes every commit
 /// touches, and the pages of the sync's reads it takes when idle (`SqlStore::hot_read`);
-/// readers, whose caches every commit empties, rely on the operating system's cache below. At 64 MiB each, nine
-/// connections took the server past 200 MB under a sweep burst (BENCHMARKS.md).
+/// readers, whose caches every commit empties, rely on the operating system's cache below.
+/// At 64 MiB each, nine connections took the server past 200 MB under a sweep burst
+/// (BENCHMARKS.md).
 const WRITER_CACHE_KIB: u32 = 8 * 1024;
 const READER_CACHE_KIB: u32 = 2 * 1024;
 
@@ -223,6 +226,17 @@ impl SqlStore {
         HotRead::acquire(&self.pool).await
     }
 
+    /// `q`'s rows, read on a [`Self::hot_read`] connection.
+    pub(super) async fn hot_all<O>(&self, q: QueryAs<'_, Any, O, AnyArguments>) -> Result<Vec<O>>
+    where
+        O: Send + Unpin + for<'r> sqlx::FromRow<'r, AnyRow>,
+    {
+        let mut hot = self.hot_read().await?;
+        let rows = q.fetch_all(hot.conn()).await?;
+        hot.done();
+        Ok(rows)
+    }
+
     pub async fn meta(&self, key: &str) -> Result<Option<String>> {
         Ok(sqlx::query("SELECT value FROM meta WHERE key = $1")
             .bind(key)
@@ -321,10 +335,7 @@ impl SqlStore {
             for id in chunk {
                 q = q.bind(id.0.to_vec());
             }
-            let mut hot = self.hot_read().await?;
-            let metas = q.fetch_all(hot.conn()).await?;
-            hot.done();
-            out.extend(metas.into_iter().map(|m| (m.doc_id, m.meta)));
+            out.extend(self.hot_all(q).await?.into_iter().map(|m| (m.doc_id, m.meta)));
         }
         Ok(out)
     }

@@ -88,9 +88,7 @@ impl SqlStore {
         let from = since.map_or(i64::MIN, |s| s.saturating_sub(RECENT_MS));
         let q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(user_id).bind(from).bind(now - RECENT_MS);
         let q = binds.into_iter().fold(q, |q, b: Bind| b.onto(q));
-        let mut hot = self.hot_read().await?;
-        let ids: Vec<(Vec<u8>,)> = q.fetch_all(hot.conn()).await?;
-        hot.done();
+        let ids: Vec<(Vec<u8>,)> = self.hot_all(q).await?;
         ids.into_iter().map(|(id,)| to_doc_id(id)).collect()
     }
 
