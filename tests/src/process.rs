@@ -99,6 +99,10 @@ pub struct Counts {
     /// Bytes they moved (rchar, wchar), from the page cache or the disk alike.
     pub read_bytes: u64,
     pub written_bytes: u64,
+    /// Bytes the reads had to fetch from the disk (`read_bytes`): pages the kernel's cache did
+    /// not hold, which on this machine kind's VMs is any page left untouched for about a minute
+    /// (their DAMON reclaims idle memory), so a large database is often cold.
+    pub fetched_bytes: u64,
     /// Context switches summed over the live threads (`/proc/PID/task/*/status`): voluntary
     /// ones are mostly a thread waiting for another (a statement handed to SQLite's thread).
     pub voluntary: u64,
@@ -116,6 +120,7 @@ impl Counts {
             writes: field("syscw")?,
             read_bytes: field("rchar")?,
             written_bytes: field("wchar")?,
+            fetched_bytes: field("read_bytes")?,
             ..Counts::default()
         };
         for task in std::fs::read_dir(format!("/proc/{pid}/task")).ok()?.flatten() {
@@ -133,9 +138,10 @@ impl Counts {
     pub fn per(&self, later: &Counts, n: usize) -> String {
         let d = |a: u64, b: u64| b.saturating_sub(a) as f64 / n.max(1) as f64;
         format!(
-            "{:.1} reads ({:.1} KiB), {:.1} writes ({:.1} KiB), {:.1} voluntary and {:.1} involuntary switches",
+            "{:.1} reads ({:.1} KiB, {:.1} KiB of it from the disk), {:.1} writes ({:.1} KiB), {:.1} voluntary and {:.1} involuntary switches",
             d(self.reads, later.reads),
             d(self.read_bytes, later.read_bytes) / 1024.0,
+            d(self.fetched_bytes, later.fetched_bytes) / 1024.0,
             d(self.writes, later.writes),
             d(self.written_bytes, later.written_bytes) / 1024.0,
             d(self.voluntary, later.voluntary),

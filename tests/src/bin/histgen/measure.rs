@@ -78,6 +78,9 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
     let (mut o_lat, mut l_lat, mut o_wire, mut l_wire) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let village = officer.case(*officer.docs.keys().next().expect("the officer's village has cases")).village;
     let mut mine = Vec::new();
+    // The server's CPU and kernel calls over the same rounds tell whether a slower sync at a
+    // larger history is work (CPU grows) or waiting (the disk, a lock, another thread).
+    let (cpu0, counts0) = (server.cpu_seconds(), server.counts());
     for round in 0..a.rounds {
         if round % 2 == 0 {
             let c = officer.new_case(&village, Severity::General, &format!("稳态测量{round}"));
@@ -96,7 +99,17 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
         l_lat.push(t.elapsed());
         l_wire.push(leader.wire_time - w);
     }
+    let (cpu1, counts1) = (server.cpu_seconds(), server.counts());
     anyhow::ensure!(officer.rejected.is_empty() && leader.rejected.is_empty(), "refusals while measuring");
+    if let (Some(c0), Some(c1)) = (cpu0, cpu1) {
+        println!(
+            "| server CPU per steady round (the officer's sync and the leader's) | {:.2} ms |",
+            (c1 - c0) * 1e3 / a.rounds.max(1) as f64
+        );
+    }
+    if let (Some(c0), Some(c1)) = (counts0, counts1) {
+        println!("| server's kernel calls per steady round | {} |", c0.per(&c1, a.rounds));
+    }
     println!(
         "| officer's steady sync (1 change up), p50 / p99 | {:.1} / {:.1} ms |",
         percentile(&mut o_lat, 0.5),
