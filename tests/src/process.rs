@@ -100,8 +100,8 @@ pub struct Counts {
     pub read_bytes: u64,
     pub written_bytes: u64,
     /// Bytes the reads had to fetch from the disk (`read_bytes`): pages the kernel's cache did
-    /// not hold, which on this machine kind's VMs is any page left untouched for about a minute
-    /// (their DAMON reclaims idle memory), so a large database is often cold.
+    /// not hold. Where the kernel reclaims idle memory (DAMON on some VMs pages out what nobody
+    /// touched for a minute), a large database is often cold, so a slow sync may be waiting.
     pub fetched_bytes: u64,
     /// Context switches summed over the live threads (`/proc/PID/task/*/status`): voluntary
     /// ones are mostly a thread waiting for another (a statement handed to SQLite's thread).
