@@ -57,6 +57,7 @@ impl SqlStore {
     /// clock at COMMIT, `None` for the clock: a replayed history's past receipt.
     pub async fn commit_at(&self, batch: &[DocCommit], at: Option<i64>) -> Result<CommitOutcome> {
         self.space.check_room()?;
+        let _claim = self.claims.claim();
         let mut conn = self.writer.acquire().await?;
         let result = self.try_commit(&mut conn, batch, at).await;
         match &result {

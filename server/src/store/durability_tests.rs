@@ -147,6 +147,35 @@ async fn a_read_on_the_writer_vouches_only_for_a_read_that_ended_cleanly() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// A writer nobody claims is worth waiting for: sqlx hands a released connection back in a
+/// task of its own, so right after a commit the writer is usually not in its pool yet, and a
+/// read that did not wait took a reader whose page cache the commit had emptied. A writer a
+/// commit claims is not waited for, nor, beyond a bound, one an unclaimed write holds.
+#[tokio::test]
+async fn a_sync_read_waits_for_an_unclaimed_writer_and_never_for_a_claimed_one() {
+    let (store, dir) = scratch_store().await;
+    let read = || tokio::time::timeout(std::time::Duration::from_secs(5), store.hot_read());
+    drop(store.writer.acquire().await.unwrap());
+    let hot = read().await.expect("no hang").unwrap();
+    assert!(hot.on_writer(), "the read waited for the writer on its way back to the pool");
+    hot.done();
+
+    let claim = store.claims.claim();
+    let committing = store.writer.acquire().await.unwrap();
+    let hot = read().await.expect("no hang").unwrap();
+    assert!(!hot.on_writer(), "a claimed writer is left to the commit");
+    hot.done();
+    drop((committing, claim));
+
+    let unclaimed = store.writer.acquire().await.unwrap();
+    let hot = read().await.expect("no wait beyond the bound").unwrap();
+    assert!(!hot.on_writer(), "a writer held by an unclaimed write is not waited for");
+    hot.done();
+    drop(unclaimed);
+    store.close().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 /// A case-number draw relaxes the flush for its own transaction only: the next commit on the
 /// writer, the one that acknowledges, is flushed again.
 #[tokio::test]

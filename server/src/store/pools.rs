@@ -10,7 +10,7 @@
 //! SQLite's writer after a statement that has just proved it clean (see [`ReleaseVouch`]).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use sqlx::any::AnyPoolOptions;
@@ -77,6 +77,38 @@ impl ReleaseVouch {
     }
 }
 
+/// How many of the merge's writes (its commits and case-number draws) and of the sync's short
+/// reads hold or await SQLite's writer. sqlx returns a released connection to its pool in a
+/// task of its own, after one more trip to the connection's thread, so a writer nobody uses
+/// is often not yet back when the next read asks for it; the count tells that writer, worth
+/// waiting for, from one a commit holds (`SqlStore::hot_read`).
+#[derive(Clone, Default, Debug)]
+pub(super) struct WriterClaims(Arc<AtomicUsize>);
+
+/// One claim on the writer, given up when dropped: when its holder is done with the
+/// connection, before sqlx has it back.
+#[derive(Debug)]
+pub(super) struct Claim(Arc<AtomicUsize>);
+
+impl WriterClaims {
+    /// A write's claim, however many there are already: it waits for the writer regardless.
+    pub(super) fn claim(&self) -> Claim {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        Claim(self.0.clone())
+    }
+
+    /// A read's claim, only if nobody else holds or awaits the writer.
+    pub(super) fn claim_if_free(&self) -> Option<Claim> {
+        self.0.compare_exchange(0, 1, Ordering::SeqCst, Ordering::SeqCst).ok().map(|_| Claim(self.0.clone()))
+    }
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// A connection for one of a sync's short reads (`SqlStore::hot_read`), handed back through
 /// [`HotRead::done`] once the read succeeded. When it is SQLite's writer, a pool of one, `done`
 /// vouches for it ([`ReleaseVouch`]): the pool handed it out clean, and a read in autocommit
@@ -86,17 +118,29 @@ impl ReleaseVouch {
 pub(super) struct HotRead {
     conn: sqlx::pool::PoolConnection<sqlx::Any>,
     vouch: Option<ReleaseVouch>,
+    _claim: Option<Claim>,
 }
 
 impl HotRead {
     /// A connection of `pool`, whose release checks it as the pool always does.
     pub(super) async fn acquire(pool: &AnyPool) -> Result<Self> {
-        Ok(Self { conn: pool.acquire().await?, vouch: None })
+        Ok(Self { conn: pool.acquire().await?, vouch: None, _claim: None })
     }
 
-    /// `conn` from a pool of one connection, whose next release is this one, with `vouch`.
-    pub(super) fn vouched(conn: sqlx::pool::PoolConnection<sqlx::Any>, vouch: &ReleaseVouch) -> Self {
-        Self { conn, vouch: Some(vouch.clone()) }
+    /// `conn` from a pool of one connection, whose next release is this one, with `vouch`,
+    /// held under `claim`.
+    pub(super) fn vouched(
+        conn: sqlx::pool::PoolConnection<sqlx::Any>,
+        vouch: &ReleaseVouch,
+        claim: Claim,
+    ) -> Self {
+        Self { conn, vouch: Some(vouch.clone()), _claim: Some(claim) }
+    }
+
+    /// Whether the read runs on SQLite's writer.
+    #[cfg(test)]
+    pub(super) fn on_writer(&self) -> bool {
+        self.vouch.is_some()
     }
 
     pub(super) fn conn(&mut self) -> &mut AnyConnection {

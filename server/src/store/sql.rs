@@ -8,7 +8,7 @@ use sqlx::query::QueryAs;
 use sqlx::{Any, AnyPool, Connection, Row};
 use sync_protocol::{ActorPrefix, DocId};
 
-use super::pools::{Flush, HotRead, ReleaseVouch, Work};
+use super::pools::{Flush, HotRead, ReleaseVouch, Work, WriterClaims};
 use super::scope::Bind;
 use super::*;
 
@@ -19,6 +19,10 @@ use super::*;
 /// (BENCHMARKS.md).
 const WRITER_CACHE_KIB: u32 = 8 * 1024;
 const READER_CACHE_KIB: u32 = 2 * 1024;
+
+/// How long a sync's read waits for an unclaimed writer before it takes a reader: sqlx's
+/// return of a connection is one trip to its thread, tens of microseconds.
+const HOT_READ_WAIT: std::time::Duration = std::time::Duration::from_millis(1);
 
 /// What differs between the backends beyond their migrations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +42,8 @@ pub struct SqlStore {
     /// On SQLite, the merge commit's and the draw's word to the writer's pool (see
     /// [`ReleaseVouch`]).
     pub(super) vouch: ReleaseVouch,
+    /// On SQLite, who holds or awaits the writer among the merge's writes and the sync's reads.
+    pub(super) claims: WriterClaims,
     /// When the writer's commits reach the disk (a draw relaxes it for itself, then puts it back).
     flush: Flush,
     pub dialect: Dialect,
@@ -161,6 +167,7 @@ impl SqlStore {
             pool,
             writer,
             vouch,
+            claims: WriterClaims::default(),
             flush,
             dialect,
             url: url.to_string(),
@@ -209,19 +216,23 @@ impl SqlStore {
     }
 
     /// A connection for one of a sync's short reads (its device, scope, documents, page of the
-    /// feed). On SQLite the writer when it is idle: a reader empties its page cache at its first
-    /// read after another connection commits, and nearly every sync commits, so each read
-    /// started cold and fetched its B-tree pages again, more of them the larger the history;
-    /// the writer made those commits itself and keeps its cache. A busy writer is not waited
-    /// for: reads queued behind commits cost the burst a third of its edit+pull throughput,
-    /// where the readers run beside them (BENCHMARKS.md, 500,000 cases on SQLite again). Long
-    /// reads (statistics, exports, lists) always go to the readers. On PostgreSQL, whose
-    /// buffers every connection shares, the pool.
+    /// feed). On SQLite the writer when no commit, draw or other such read holds or awaits it
+    /// ([`WriterClaims`]): a reader empties its page cache at its first read after another
+    /// connection commits, and nearly every sync commits, so each read started cold and
+    /// fetched its B-tree pages again, more of them the larger the history; the writer made
+    /// those commits itself and keeps its cache. Such a writer may still be on its way back to
+    /// the pool, so the read waits for it, at most [`HOT_READ_WAIT`] (for the writes that do
+    /// not claim it: alerts, assignments, backups). A claimed writer is not waited for: reads
+    /// queued behind commits cost the burst a third of its edit+pull throughput, where the
+    /// readers run beside them (BENCHMARKS.md, 500,000 cases on SQLite again). Long reads
+    /// (statistics, exports, lists) always go to the readers. On PostgreSQL, whose buffers
+    /// every connection shares, the pool.
     pub(super) async fn hot_read(&self) -> Result<HotRead> {
         if self.dialect == Dialect::Sqlite
-            && let Some(writer) = self.writer.try_acquire()
+            && let Some(claim) = self.claims.claim_if_free()
+            && let Ok(Ok(writer)) = tokio::time::timeout(HOT_READ_WAIT, self.writer.acquire()).await
         {
-            return Ok(HotRead::vouched(writer, &self.vouch));
+            return Ok(HotRead::vouched(writer, &self.vouch, claim));
         }
         HotRead::acquire(&self.pool).await
     }
@@ -412,6 +423,7 @@ impl SqlStore {
             ),
             Dialect::Postgres => ("", String::new()),
         };
+        let _claim = self.claims.claim();
         let mut conn = self.writer.acquire().await?;
         if keep_past.is_empty() {
             // A request's usual draw: one statement, atomic on its own, so one trip to the
