@@ -22,6 +22,10 @@ pub struct Args {
     /// Skip `reproject` (it rewrites every case row).
     #[arg(long)]
     no_reproject: bool,
+    /// Profile the server during the steady rounds alone: `perf record` attached to its process,
+    /// writing this file (`perf report -i FILE`). The first syncs and the exports stay out of it.
+    #[arg(long)]
+    perf_steady: Option<String>,
 }
 
 fn ms(d: Duration) -> f64 {
@@ -80,6 +84,7 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
     let mut mine = Vec::new();
     // The server's CPU and kernel calls over the same rounds tell whether a slower sync at a
     // larger history is work (CPU grows) or waiting (the disk, a lock, another thread).
+    let perf = a.perf_steady.as_deref().map(|file| SteadyProfile::attach(file, server.pid())).transpose()?;
     let (cpu0, counts0) = (server.cpu_seconds(), server.counts());
     for round in 0..a.rounds {
         if round % 2 == 0 {
@@ -100,6 +105,9 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
         l_wire.push(leader.wire_time - w);
     }
     let (cpu1, counts1) = (server.cpu_seconds(), server.counts());
+    if let Some(p) = perf {
+        p.finish()?;
+    }
     anyhow::ensure!(officer.rejected.is_empty() && leader.rejected.is_empty(), "refusals while measuring");
     if let (Some(c0), Some(c1)) = (cpu0, cpu1) {
         println!(
@@ -162,6 +170,33 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
         std::fs::remove_file(&dest)?;
     }
     Ok(())
+}
+
+/// `perf record` on the server's process for as long as it is held.
+struct SteadyProfile(std::process::Child);
+
+impl SteadyProfile {
+    fn attach(file: &str, pid: u32) -> anyhow::Result<SteadyProfile> {
+        let child = std::process::Command::new("perf")
+            .args(["record", "-F", "2999", "--call-graph", "dwarf,32768", "-o", file, "-p", &pid.to_string()])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .map_err(|e| anyhow::anyhow!("cannot start perf (Debian's linux-perf): {e}"))?;
+        // perf needs a moment to open its counters; rounds before that would go unrecorded.
+        std::thread::sleep(Duration::from_millis(500));
+        Ok(SteadyProfile(child))
+    }
+
+    /// Stop it as Ctrl-C would, so that it writes a complete file.
+    fn finish(mut self) -> anyhow::Result<()> {
+        let status = std::process::Command::new("kill").args(["-INT", &self.0.id().to_string()]).status()?;
+        anyhow::ensure!(status.success(), "cannot stop perf");
+        let status = self.0.wait()?;
+        // perf writes its file, then ends by the signal it was sent.
+        use std::os::unix::process::ExitStatusExt;
+        anyhow::ensure!(status.success() || status.signal() == Some(2), "perf record: {status}");
+        Ok(())
+    }
 }
 
 /// The alert worker's two clocks that read the history on every tick, each run twice: the
