@@ -270,7 +270,7 @@ pub async fn run_on(
     workers.spawn(campaigns::run(worker.clone(), config.campaign_tick, stop_rx.clone()));
     workers.spawn(worker.clone().run(live.clone(), stop_rx.clone()));
     let state = AppState {
-        store,
+        store: store.clone(),
         merger,
         metrics,
         live,
@@ -303,6 +303,13 @@ pub async fn run_on(
     });
     if drained.await.is_err() {
         tracing::warn!("background tasks still busy after {WORKER_GRACE:?}; stopping them");
+    }
+    // Closed here rather than whenever its last handle drops: SQLite's last connection
+    // checkpoints and then deletes `anlan.db-wal` by name, so a connection closing late would
+    // delete the log of a database put in its place meanwhile (a backup restored right after
+    // the server stopped) and lose what was committed to it.
+    if tokio::time::timeout(WORKER_GRACE, store.close()).await.is_err() {
+        tracing::warn!("database connections still held after {WORKER_GRACE:?}; leaving them to close");
     }
     served
 }
