@@ -34,7 +34,7 @@ pub struct TestApp {
     pub store: SqlStore,
     pub db: TestDb,
     stop: Option<oneshot::Sender<()>>,
-    task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+    task: Option<ServerTask>,
 }
 
 impl TestApp {
@@ -100,6 +100,7 @@ impl TestApp {
         let task = tokio::spawn(anlan_server::run_on(config, listeners, async {
             let _ = rx.await;
         }));
+        let task = answering(&url, task).await;
         TestApp { url, metrics_url, store, db, stop: Some(tx), task: Some(task) }
     }
 
@@ -318,6 +319,27 @@ impl TestApp {
         std::mem::replace(&mut self.db, TestDb::placeholder())
     }
 }
+
+/// `task`, once its server answers at `url`. The listener is bound before the server starts, so
+/// a server that fails while starting drops it with the test's first request in its queue, and
+/// the test would see only "connection reset by peer": this fails with the server's own error.
+async fn answering(url: &str, mut task: ServerTask) -> ServerTask {
+    let probe = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        if task.is_finished() {
+            panic!("the server ended while starting: {:?}", (&mut task).await);
+        }
+        let res = probe.get(format!("{url}/healthz")).header("connection", "close").send().await;
+        if res.is_ok_and(|r| r.status().is_success()) {
+            return task;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the server did not answer within 30 s");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+type ServerTask = tokio::task::JoinHandle<anyhow::Result<()>>;
 
 impl Drop for TestApp {
     fn drop(&mut self) {
