@@ -26,6 +26,10 @@ pub struct Args {
     /// writing this file (`perf report -i FILE`). The first syncs and the exports stay out of it.
     #[arg(long)]
     perf_steady: Option<String>,
+    /// Steady rounds of the officer alone: the leader, whose phone holds the most documents and
+    /// walks them after each sync on the same cores, stays out of them.
+    #[arg(long)]
+    officer_only: bool,
 }
 
 fn ms(d: Duration) -> f64 {
@@ -99,6 +103,9 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
         officer.sync().await?;
         o_lat.push(t.elapsed());
         o_wire.push(officer.wire_time - w);
+        if a.officer_only {
+            continue;
+        }
         let (t, w) = (Instant::now(), leader.wire_time);
         leader.sync().await?;
         l_lat.push(t.elapsed());
@@ -123,12 +130,16 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
         percentile(&mut o_lat, 0.5),
         percentile(&mut o_lat, 0.99)
     );
-    println!(
-        "| leader's steady sync (partial, pulls it), p50 / p99 | {:.1} / {:.1} ms |",
-        percentile(&mut l_lat, 0.5),
-        percentile(&mut l_lat, 0.99)
-    );
-    for (who, wire) in [("officer", &mut o_wire), ("leader", &mut l_wire)] {
+    if !l_lat.is_empty() {
+        println!(
+            "| leader's steady sync (partial, pulls it), p50 / p99 | {:.1} / {:.1} ms |",
+            percentile(&mut l_lat, 0.5),
+            percentile(&mut l_lat, 0.99)
+        );
+    }
+    for (who, wire) in
+        [("officer", &mut o_wire), ("leader", &mut l_wire)].into_iter().filter(|(_, w)| !w.is_empty())
+    {
         println!(
             "| {who}'s steady sync, round trips only, p50 / p99 | {:.1} / {:.1} ms |",
             percentile(wire, 0.5),
