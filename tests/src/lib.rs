@@ -324,13 +324,18 @@ impl TestApp {
 /// a server that fails while starting drops it with the test's first request in its queue, and
 /// the test would see only "connection reset by peer": this fails with the server's own error.
 async fn answering(url: &str, mut task: ServerTask) -> ServerTask {
-    let probe = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
+    // No idle connection kept: a test counting the server's open connections finds none of ours.
+    let probe = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
         if task.is_finished() {
             panic!("the server ended while starting: {:?}", (&mut task).await);
         }
-        let res = probe.get(format!("{url}/healthz")).header("connection", "close").send().await;
+        let res = probe.get(format!("{url}/healthz")).send().await;
         if res.is_ok_and(|r| r.status().is_success()) {
             return task;
         }
