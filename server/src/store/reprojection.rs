@@ -60,7 +60,7 @@ impl SqlStore {
         records: &[(DocId, String, String, RecordRow)],
     ) -> Result<()> {
         let mut tx = self.writer.begin().await?;
-        super::commit::replace_cases(&mut tx, cases).await?;
+        super::commit::replace_cases(&mut tx, self.dialect, cases).await?;
         let refs: Vec<_> = records.iter().map(|(d, c, p, r)| (*d, c.as_str(), p.as_str(), r)).collect();
         super::records::upsert(&mut tx, &refs).await?;
         tx.commit().await?;
