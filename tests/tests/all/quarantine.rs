@@ -166,7 +166,9 @@ async fn the_command_line_lists_shows_exports_and_releases(b: Backend) {
 
     let (ok, shown) = cli(&app, &["show", &q]);
     assert!(ok && shown.contains(TITLE), "{shown}");
-    let file = std::env::temp_dir().join(format!("anlan-quarantine-{}-{q}.json", std::process::id()));
+    // Both backends run in this process and number their quarantines alike: the document id,
+    // fresh per test, keeps their exports apart.
+    let file = std::env::temp_dir().join(format!("anlan-quarantine-{id}.json"));
     let (ok, out) = cli(&app, &["export", &q, "--out", file.to_str().unwrap()]);
     assert!(ok, "{out}");
     let exported: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
