@@ -10,10 +10,11 @@ use sync_protocol::wire::{self, Hash, Reason, RejectCode};
 use sync_protocol::{DocId, UnitKind};
 
 use super::MergeError;
+use super::canonical::Received;
 use super::clock::{self, PushClock};
 use super::contain::{self, Unusable};
 use super::numbering::{self, Numbering};
-use super::{Merger, authority, limits, permissions, reason, records, seal};
+use super::{Merger, authority, canonical, limits, permissions, reason, records, seal};
 
 use crate::store::{CaseRow, DeviceAuth, DocCommit, DocMeta, OutboxItem, RecordRow};
 
@@ -49,7 +50,7 @@ pub struct Accepted {
     pub(super) user_id: String,
     pub(super) trial: Automerge,
     pub(super) base_heads: Vec<automerge::ChangeHash>,
-    pub(super) received: HashMap<automerge::ChangeHash, Vec<u8>>,
+    pub(super) received: Received,
     pub(super) version: Option<i64>,
     pub(super) tail_count: i64,
     pub(super) body: Body,
@@ -88,7 +89,7 @@ pub(super) struct Applied {
     pub trial: Automerge,
     pub base_heads: Vec<automerge::ChangeHash>,
     pub heads: Vec<Hash>,
-    pub received: HashMap<automerge::ChangeHash, Vec<u8>>,
+    pub received: Received,
     /// The device's new changes to an existing document; empty for a new one.
     pub fresh: Vec<Change>,
     pub sealed_no: Option<String>,
@@ -192,6 +193,10 @@ pub async fn judge(
     if !trial.get_missing_deps(&[]).is_empty() {
         return Ok(Verdict::NeedChanges { heads });
     }
+    let received = match canonical::check(&trial, &base_heads, received, device.device_id) {
+        Ok(received) => received,
+        Err(e) => return reject(RejectCode::BadChange, e),
+    };
 
     let kind = match trial.get(ROOT, "kind") {
         Ok(Some((automerge::Value::Scalar(s), _))) => s.as_str().unwrap_or_default().to_string(),

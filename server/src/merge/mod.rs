@@ -11,6 +11,7 @@ mod acknowledge;
 mod assignees;
 mod authority;
 mod cache;
+pub mod canonical;
 mod case_outbox;
 mod clock;
 mod confirm;

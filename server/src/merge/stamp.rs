@@ -59,17 +59,16 @@ fn finish(
         // only find it there.
         after.case_no = Some(no);
     }
-    let new_changes: Vec<NewChange> = a
-        .trial
-        .get_changes(&a.base_heads)
-        .into_iter()
-        .map(|mut c| NewChange {
-            hash: c.hash().0,
-            actor: c.actor_id().to_bytes().to_vec(),
-            device_id: (!ActorPrefix::SERVER.owns(c.actor_id())).then_some(a.device_id),
-            bytes: a.received.remove(&c.hash()).unwrap_or_else(|| c.bytes().into_owned()),
-        })
-        .collect();
+    // The device's changes were encoded again once, to check them (`canonical`); only the
+    // server's own (time corrections, the stamp) remain to encode.
+    let server_changes = a.trial.get_changes(&a.received.heads).into_iter().map(|mut c| NewChange {
+        hash: c.hash().0,
+        actor: c.actor_id().to_bytes().to_vec(),
+        device_id: (!ActorPrefix::SERVER.owns(c.actor_id())).then_some(a.device_id),
+        bytes: c.bytes().into_owned(),
+    });
+    let new_changes: Vec<NewChange> =
+        std::mem::take(&mut a.received.changes).into_iter().chain(server_changes).collect();
     let snapshot = (a.tail_count + new_changes.len() as i64 > SNAPSHOT_EVERY).then(|| a.trial.save());
     let new_heads = a.trial.get_heads();
     let (case, relink, record, outbox, acknowledged, read) = match a.body {

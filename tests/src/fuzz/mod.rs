@@ -6,8 +6,10 @@
 pub mod mutate;
 pub mod sync_target;
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use anlan_server::merge::canonical;
 use anlan_server::merge::contain::{self, Unusable};
 use anlan_server::merge::records;
 use automerge::transaction::Transactable;
@@ -157,6 +159,8 @@ pub enum Outcome {
     Refused,
     /// It depends on changes nobody sent (`need_changes`).
     NeedChanges,
+    /// A change Automerge would encode to another hash: refused (`bad_change`, `canonical`).
+    Reencoded,
     /// Automerge panicked, and the merge contained it (the device gets `bad_change`).
     Contained(String),
     /// Applied; then read, projected, saved and reloaded as the judge and the commit do.
@@ -189,6 +193,14 @@ pub fn judge(corpus: &Corpus, case: &FuzzCase) -> Outcome {
         }
     }
     let base = if case.on_created { corpus.created.clone() } else { Automerge::new() };
+    let base_heads = base.get_heads();
+    // As the judge: what the base holds already is no news, whoever sent it.
+    let received: HashMap<_, _> = decoded
+        .iter()
+        .zip(&case.changes)
+        .filter(|(c, _)| base.get_change_by_hash(&c.hash()).is_none())
+        .map(|(c, b)| (c.hash(), b.clone()))
+        .collect();
     let trial = match contain::apply(base, decoded) {
         Ok(t) => t,
         Err(Unusable::Panicked(why)) => return Outcome::Contained(format!("apply: {why}")),
@@ -199,6 +211,12 @@ pub fn judge(corpus: &Corpus, case: &FuzzCase) -> Outcome {
         Ok(true) => {}
         Ok(false) => return Outcome::NeedChanges,
         Err(why) => return Outcome::Contained(format!("deps: {why}")),
+    }
+    // As the judge: a change that would be stored under another hash is refused (`canonical`).
+    match contain::guard(|| canonical::check(&trial, &base_heads, received, 0).is_ok()) {
+        Ok(true) => {}
+        Ok(false) => return Outcome::Reencoded,
+        Err(why) => return Outcome::Contained(format!("encode: {why}")),
     }
     let read = contain::guard(|| {
         let valid = case::read_case(&trial).is_ok();
