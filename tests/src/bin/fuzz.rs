@@ -9,7 +9,8 @@
 //! which one it starts before it starts it. A panic Automerge raises is contained in the worker
 //! and counted; a case that kills the worker outright (an abort, a stack overflow — no
 //! unwinding to catch) is reported with its index and saved, and a new worker carries on after
-//! it. The last line is the summary: executions, contained panics, escaped panics, aborts.
+//! it. The last line is the summary: executions, contained panics, escaped panics, aborts, and
+//! the changes the merge refused because Automerge would store them under another hash.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
@@ -64,6 +65,7 @@ fn supervise(args: &Args) -> anyhow::Result<()> {
     let started = Instant::now();
     let deadline = started + Duration::from_secs(args.seconds);
     let (mut execs, mut contained, mut escaped, mut aborts, mut from) = (0u64, 0u64, 0u64, 0u64, 0u64);
+    let mut reencoded = 0u64;
     let mut kinds: Vec<String> = Vec::new();
     while from < args.iterations && Instant::now() < deadline {
         let left = deadline.saturating_duration_since(Instant::now()).as_secs().max(1);
@@ -91,8 +93,9 @@ fn supervise(args: &Args) -> anyhow::Result<()> {
                 (Some("escaped"), Some(i), Some(msg)) => println!("ESCAPED at case {i}: {msg}"),
                 (Some("done"), Some(counts), _) => {
                     let n: Vec<u64> = counts.split(',').filter_map(|x| x.parse().ok()).collect();
-                    if let [e, c, x] = n[..] {
+                    if let [e, c, x, r] = n[..] {
                         (execs, contained, escaped) = (execs + e, contained + c, escaped + x);
+                        reencoded += r;
                     }
                     finished = true;
                 }
@@ -116,7 +119,7 @@ fn supervise(args: &Args) -> anyhow::Result<()> {
     }
     println!(
         "target {} seed {}: {execs} executions in {:.1} s, {contained} contained panics ({} kinds), \
-         {escaped} escaped, {aborts} aborts",
+         {escaped} escaped, {aborts} aborts, {reencoded} refused as re-encoding",
         args.target,
         args.seed,
         started.elapsed().as_secs_f64(),
@@ -131,8 +134,14 @@ fn worker(args: &Args) -> anyhow::Result<()> {
     let deadline = Instant::now() + Duration::from_secs(args.seconds);
     let out = std::io::stdout();
     let mut kinds: Vec<String> = Vec::new();
-    let (mut execs, mut escaped) = (0u64, 0u64);
+    let (mut execs, mut escaped, mut reencoded) = (0u64, 0u64, 0u64);
     let mut note = |i: u64, outcome: &Outcome, case: &FuzzCase| -> anyhow::Result<()> {
+        if let (Outcome::Reencoded, Some(dir)) = (outcome, &args.save)
+            && reencoded == 0
+        {
+            save(dir, &format!("reencoded-{}-{i}", args.seed), case, "encodes to another hash")?;
+        }
+        reencoded += u64::from(matches!(outcome, Outcome::Reencoded));
         if let Outcome::Contained(msg) = outcome {
             let kind = kind_of(msg);
             if !kinds.contains(&kind) && kinds.len() < 20 {
@@ -195,7 +204,7 @@ fn worker(args: &Args) -> anyhow::Result<()> {
         other => anyhow::bail!("unknown target {other}: judge or sync"),
     }
     let contained = PANICS.load(std::sync::atomic::Ordering::Relaxed);
-    writeln!(out.lock(), "done {execs},{contained},{escaped}")?;
+    writeln!(out.lock(), "done {execs},{contained},{escaped},{reencoded}")?;
     Ok(())
 }
 

@@ -27,6 +27,8 @@ fn five_thousand_damaged_changes_never_get_a_panic_past_the_merge() {
     assert_eq!(figure(summary, "aborts"), 0, "{summary}");
     // Seed 7 is known to reach Automerge's panics: the run proves containment, not luck.
     assert!(figure(summary, "contained") > 0, "{summary}");
+    // And changes that decode but encode to another hash, which the merge refuses.
+    assert!(figure(summary, "refused") > 0, "{summary}");
 }
 
 #[test]
