@@ -68,7 +68,7 @@ pub use records::RecordListing;
 pub use reprojection::DocLog;
 pub use scope::Scope;
 pub use space::{Free, FreeSpaceFloor, RETRY_AFTER_SECS, Refusal, Space, parse_bytes};
-pub use sql::{Dialect, SqlStore, now_ms};
+pub use sql::{Dialect, SqlStore, device_scope_sql, now_ms};
 pub use stats::{CaseListRow, FINAL_STATUSES, StatCase, StatRecord, StatsWindow};
 pub use uploads::{Chunk, ChunkOutcome, UploadLimits, expire_uploads_every, sniff};
 pub use working_set::RECENT_MS;

@@ -51,6 +51,24 @@ impl Scope {
         scope
     }
 
+    /// The scope of a user whose unit is `unit_path`, from the rows of [`scope_rows`]; a row
+    /// with no path stands for no row (a left join that found none).
+    pub(super) fn from_rows(
+        unit_path: &str,
+        rows: impl IntoIterator<Item = (Option<Vec<u8>>, Option<String>)>,
+    ) -> Result<Self> {
+        let mut paths = vec![unit_path.to_string()];
+        let mut named = Vec::new();
+        for (doc, path) in rows {
+            match (doc, path) {
+                (None, Some(path)) => paths.push(path),
+                (Some(doc), Some(path)) => named.push((to_doc_id(doc)?, path)),
+                (_, None) => {}
+            }
+        }
+        Ok(Scope::new(paths, named))
+    }
+
     /// Only a unit path: what a caller knows before any case names anyone.
     pub fn of_path(path: &str) -> Self {
         Scope::new([path.to_string()], [])
@@ -105,32 +123,11 @@ impl SqlStore {
     /// The scope of `user_id`, whose own unit has `unit_path`: that unit, their extra villages,
     /// and the cases outside those that name them as responsible leader or handler.
     pub async fn scope_for(&self, user_id: &str, unit_path: &str) -> Result<Scope> {
-        let mut hot = self.hot_read().await?;
-        let mut paths: Vec<String> = sqlx::query_scalar(
-            "SELECT n.path FROM user_units x JOIN units n ON n.code = x.unit_code WHERE x.user_id = $1",
-        )
-        .bind(user_id)
-        .fetch_all(hot.conn())
-        .await?;
-        paths.push(unit_path.to_string());
-        // A leader is named on most cases of their own township's history: only the two path
-        // ranges outside it are read, along (name, path) indexes (migration 0017).
         let (lo, hi) = scope_range(unit_path);
-        let named: Vec<(Vec<u8>, String)> = sqlx::query_as(
-            "SELECT doc_id, unit_path FROM cases WHERE handler = $1 AND unit_path < $2
-             UNION SELECT doc_id, unit_path FROM cases WHERE handler = $1 AND unit_path >= $3
-             UNION SELECT doc_id, unit_path FROM cases WHERE responsible_leader = $1 AND unit_path < $2
-             UNION SELECT doc_id, unit_path FROM cases WHERE responsible_leader = $1 AND unit_path >= $3",
-        )
-        .bind(user_id)
-        .bind(&lo)
-        .bind(&hi)
-        .fetch_all(hot.conn())
-        .await?;
-        hot.done();
-        let named =
-            named.into_iter().map(|(doc, path)| Ok((to_doc_id(doc)?, path))).collect::<Result<Vec<_>>>()?;
-        Ok(Scope::new(paths, named))
+        let sql = format!("WITH w AS (SELECT $1 AS user_id, $2 AS unit_path, $3 AS hi) {}", scope_rows("w"));
+        let rows: Vec<(Option<Vec<u8>>, String)> =
+            self.hot_all(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(user_id).bind(lo).bind(hi)).await?;
+        Scope::from_rows(unit_path, rows.into_iter().map(|(doc, path)| (doc, Some(path))))
     }
 
     /// A user's current scope, or `None` for no such user.
@@ -254,6 +251,30 @@ impl SqlStore {
     }
 }
 
+/// The rows that make a scope, of the one user in the relation `who` (columns `user_id`,
+/// `unit_path`, and `hi` as [`scope_range`] gives it): `(NULL, path)` for each extra unit, and
+/// `(doc_id, unit_path)` for each case naming them outside their own unit's subtree. A leader is
+/// named on most cases of their own township's history: only the two path ranges outside it
+/// are read, along (name, path) indexes (migration 0017). One statement, since each is a trip to
+/// a SQLite connection's thread, which costs more than these reads.
+pub(super) fn scope_rows(who: &str) -> String {
+    let named = |column: &str, range: &str| {
+        format!(
+            "SELECT c.doc_id, c.unit_path FROM {who} w JOIN cases c ON c.{column} = w.user_id AND {range}"
+        )
+    };
+    [
+        format!(
+            "SELECT NULL AS doc_id, n.path AS path FROM {who} w JOIN user_units x ON x.user_id = w.user_id JOIN units n ON n.code = x.unit_code"
+        ),
+        named("handler", "c.unit_path < w.unit_path"),
+        named("handler", "c.unit_path >= w.hi"),
+        named("responsible_leader", "c.unit_path < w.unit_path"),
+        named("responsible_leader", "c.unit_path >= w.hi"),
+    ]
+    .join(" UNION ")
+}
+
 pub(super) enum Bind {
     Text(String),
     Bytes(Vec<u8>),
@@ -310,6 +331,23 @@ mod tests {
         assert_eq!(s.paths(), ["/a/b/", "/a/c/v2/"]);
         assert_eq!(s.docs().iter().copied().collect::<Vec<_>>(), vec![d2]);
         assert!(s.covers("/a/d/v3/", d2) && !s.covers("/a/d/v3/", d1) && s.covers("/a/b/x/", d1));
+    }
+
+    #[test]
+    fn scope_rows_split_into_extra_units_and_named_cases_and_a_row_with_no_part_is_none() {
+        let named = DocId([3; 16]);
+        let rows = [
+            (None, Some("/a/c/v2/".to_string())),
+            (Some(named.0.to_vec()), Some("/a/d/v3/".to_string())),
+            (None, None),
+        ];
+        let s = Scope::from_rows("/a/b/", rows).unwrap();
+        assert_eq!(s, Scope::new(["/a/b/".into(), "/a/c/v2/".into()], [(named, "/a/d/v3/".into())]));
+        assert_eq!(Scope::from_rows("/a/b/", [(None, None)]).unwrap(), Scope::of_path("/a/b/"));
+        assert!(
+            Scope::from_rows("/a/", [(Some(vec![1, 2]), Some("/b/".into()))]).is_err(),
+            "not a document id"
+        );
     }
 
     #[test]

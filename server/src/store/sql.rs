@@ -9,7 +9,7 @@ use sqlx::{Any, AnyPool, Connection, Row};
 use sync_protocol::{ActorPrefix, DocId};
 
 use super::pools::{Flush, HotRead, ReleaseVouch, Work, WriterClaims};
-use super::scope::Bind;
+use super::scope::{Bind, scope_rows};
 use super::*;
 
 /// SQLite's page cache per connection (KiB). The writer's holds the indexes every commit
@@ -283,6 +283,8 @@ impl SqlStore {
         self.device_where("d.id = $1", Bind::Int(device_id)).await
     }
 
+    /// The device and its user's scope in one trip ([`scope_rows`]): every authenticated request
+    /// reads both. A row per part of the scope, each carrying the device.
     async fn device_where(&self, condition: &str, key: Bind) -> Result<Option<DeviceAuth>> {
         #[derive(sqlx::FromRow)]
         struct Device {
@@ -297,19 +299,16 @@ impl SqlStore {
             unit_path: String,
             retire_at: Option<i64>,
             created_at: i64,
+            named_doc: Option<Vec<u8>>,
+            named_path: Option<String>,
         }
-        let sql = format!(
-            "SELECT d.id AS device_id, d.actor_prefix, d.revoked_at, u.id AS user_id, u.name AS user_name, u.role,
-                    n.code AS unit_code, n.name AS unit_name, n.path AS unit_path, d.retire_at, d.created_at
-             FROM devices d JOIN users u ON u.id = d.user_id JOIN units n ON n.code = u.unit_code
-             WHERE {condition}"
-        );
+        let sql = device_scope_sql(condition);
         let q = key.onto(sqlx::query_as::<_, Device>(sqlx::AssertSqlSafe(sql)));
-        let mut hot = self.hot_read().await?;
-        let device = q.fetch_optional(hot.conn()).await?;
-        hot.done();
-        let Some(d) = device else { return Ok(None) };
-        let scope = self.scope_for(&d.user_id, &d.unit_path).await?;
+        let mut rows = self.hot_all(q).await?;
+        let scope_parts: Vec<_> =
+            rows.iter_mut().map(|r| (r.named_doc.take(), r.named_path.take())).collect();
+        let Some(d) = rows.into_iter().next() else { return Ok(None) };
+        let scope = Scope::from_rows(&d.unit_path, scope_parts)?;
         Ok(Some(DeviceAuth {
             device_id: d.device_id,
             actor_prefix: ActorPrefix::from_slice(&d.actor_prefix)
@@ -501,6 +500,25 @@ fn sqlite_dir(url: &str) -> Option<std::path::PathBuf> {
     let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
     let file = Path::new(path.split('?').next()?);
     Some(file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf())
+}
+
+/// The statement [`SqlStore::device_by_token_hash`] and [`SqlStore::device_by_id`] read: the
+/// device `condition` picks (on `d`, its row of `devices`), its user and unit, and a row per part
+/// of the user's scope ([`scope_rows`]; one row with no part when there is none). Public for
+/// the history benchmark's query plans.
+pub fn device_scope_sql(condition: &str) -> String {
+    // Unit paths end in '/': `hi` is `scope_range`'s.
+    format!(
+        "WITH d AS (
+            SELECT d.id AS device_id, d.actor_prefix, d.revoked_at, u.id AS user_id, u.name AS user_name, u.role,
+                   n.code AS unit_code, n.name AS unit_name, n.path AS unit_path, d.retire_at, d.created_at,
+                   substr(n.path, 1, length(n.path) - 1) || '0' AS hi
+            FROM devices d JOIN users u ON u.id = d.user_id JOIN units n ON n.code = u.unit_code
+            WHERE {condition}),
+         s AS ({})
+         SELECT d.*, s.doc_id AS named_doc, s.path AS named_path FROM d LEFT JOIN s ON 1 = 1",
+        scope_rows("d")
+    )
 }
 
 /// Every unit path under `scope` lies in `[scope, hi)`: paths end in '/', and '0' is the

@@ -1,7 +1,8 @@
-//! The query plans of the reads that must not grow with the history: the feed an officer and a
-//! leader pull, the working set's eviction check, the statistics' case read, and the alert
-//! worker's escalation sweep and reminders. The SQL is copied from `anlan_server::store`
-//! (feed.rs, working_set.rs, stats.rs, alerts.rs, reminders.rs), with the parameters
+//! The query plans of the reads that must not grow with the history: a device and its scope,
+//! the feed an officer and a leader pull, the working set's eviction check, the statistics' case
+//! read, and the alert worker's escalation sweep and reminders. The SQL is copied from
+//! `anlan_server::store` (feed.rs, working_set.rs, stats.rs, alerts.rs, reminders.rs; the
+//! device's is read from it), with the parameters
 //! of the busiest village, its township and its county; a change there must be copied here.
 
 use sqlx::Connection;
@@ -10,6 +11,11 @@ use sqlx::Connection;
 fn queries(village: &str, township: &str, county: &str) -> Vec<(&'static str, String, Vec<String>)> {
     let (clo, chi) = scope_range(county);
     vec![
+        (
+            "a device and its scope (every request picks the device by its token; here the leader's, by user)",
+            anlan_server::store::device_scope_sql("d.user_id = $4 AND $1 <= $2 AND $3 > 0"),
+            vec!["h_l0".into()],
+        ),
         (
             "officer's feed (one unit: the (unit_path, seq) index)",
             "SELECT seq, doc_id, bytes, hash FROM changes WHERE unit_path IN ($4) AND seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3".into(),
