@@ -1,8 +1,8 @@
 //! The alert worker: outbox → deliveries (the plan in `crate::alerts`) → Web Push, SMS and
 //! group robots, plus the escalation and overdue clocks.
 //!
-//! It wakes on every feed notice (a commit here, or on another replica through PostgreSQL
-//! NOTIFY) and on a short tick, so an urgent case reaches the push service within a fraction of
+//! It wakes on every feed notice of a commit that queued alerts (here, or on another replica
+//! through PostgreSQL NOTIFY) and on a short tick, so an urgent case reaches the push service within a fraction of
 //! a second of its commit, and nothing waits on a notice that was missed.
 
 use std::collections::HashMap;
@@ -60,10 +60,14 @@ impl AlertWorker {
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut last_overdue = Instant::now() - self.config.overdue_every;
         loop {
-            // A commit can only have added outbox rows: it wakes delivery alone. The clocks
-            // (escalation, overdue, digest) run on the tick, which commits cannot starve.
+            // A commit that queued alerts wakes delivery alone; one that queued none is no news
+            // here, and a notice lost to a full channel is read as news. The clocks (escalation,
+            // overdue, digest) run on the tick, which also expands what any notice missed.
             let clocks = tokio::select! {
-                _ = notices.recv() => false,
+                notice = notices.recv() => match notice {
+                    Ok(n) if !n.alerts => continue,
+                    _ => false,
+                },
                 _ = ticks.tick() => true,
                 _ = shutdown.wait_for(|stop| *stop) => return,
             };

@@ -19,6 +19,9 @@ pub struct FeedNotice {
     pub users: Vec<String>,
     /// Devices just revoked or retiring: their open streams end at once.
     pub devices: Vec<i64>,
+    /// The commit queued alerts (outbox rows): the alert worker's cue. Most commits queue none,
+    /// and a worker woken by each would spend four trips to the database finding nothing.
+    pub alerts: bool,
 }
 
 impl FeedNotice {
@@ -39,6 +42,7 @@ impl FeedNotice {
             docs: written.iter().map(|c| c.doc).collect(),
             users,
             devices: vec![],
+            alerts: batch.iter().any(|c| !c.outbox.is_empty()),
         }
     }
 
@@ -59,7 +63,7 @@ impl FeedNotice {
     }
 }
 
-/// `cursor|path,…|doc,…|user,…|device,…`, kept under PostgreSQL's 8,000-byte NOTIFY limit: past it the
+/// `cursor|path,…|doc,…|user,…|device,…|alerts`, kept under PostgreSQL's 8,000-byte NOTIFY limit: past it the
 /// notice collapses to the root path, which only makes more clients check in.
 pub(super) fn encode_notice(n: &FeedNotice) -> String {
     let mut uniq: Vec<&str> = n.paths.iter().map(String::as_str).collect();
@@ -67,16 +71,18 @@ pub(super) fn encode_notice(n: &FeedNotice) -> String {
     uniq.dedup();
     let docs: Vec<String> = n.docs.iter().map(|d| hex::encode(d.0)).collect();
     let devices: Vec<String> = n.devices.iter().map(i64::to_string).collect();
+    let alerts = u8::from(n.alerts);
     let text = format!(
-        "{}|{}|{}|{}|{}",
+        "{}|{}|{}|{}|{}|{alerts}",
         n.cursor,
         uniq.join(","),
         docs.join(","),
         n.users.join(","),
         devices.join(",")
     );
-    // Revoked devices are never collapsed away: their streams must end whatever else happened.
-    if text.len() > 7_000 { format!("{}|/|||{}", n.cursor, devices.join(",")) } else { text }
+    // Revoked devices and queued alerts are never collapsed away: streams must end and alerts
+    // go out whatever else happened.
+    if text.len() > 7_000 { format!("{}|/|||{}|{alerts}", n.cursor, devices.join(",")) } else { text }
 }
 
 /// The notice a commit of `batch` sends to other replicas.
@@ -97,7 +103,9 @@ pub fn decode_notice(s: &str) -> Option<FeedNotice> {
         .collect();
     let users = list(parts.next());
     let devices = list(parts.next()).iter().filter_map(|d| d.parse().ok()).collect();
-    Some(FeedNotice { cursor, paths, docs, users, devices })
+    // An older replica's notice says nothing of alerts: it wakes the worker, as it always did.
+    let alerts = parts.next() != Some("0");
+    Some(FeedNotice { cursor, paths, docs, users, devices, alerts })
 }
 
 #[cfg(test)]
@@ -112,8 +120,12 @@ mod tests {
             docs: vec![DocId([5; 16])],
             users: vec!["u_1".into()],
             devices: vec![3, 12],
+            alerts: false,
         };
         let back = decode_notice(&encode_notice(&n)).unwrap();
+        assert!(!back.alerts, "a commit that queued no alerts does not wake the worker");
+        let alerting = FeedNotice { alerts: true, ..n.clone() };
+        assert!(decode_notice(&encode_notice(&alerting)).unwrap().alerts);
         assert_eq!(back.cursor, 7);
         assert_eq!(back.paths, vec!["/a/b/", "/a/c/"]);
         assert_eq!((back.docs, back.users, back.devices), (n.docs, n.users, n.devices));
@@ -123,10 +135,15 @@ mod tests {
             paths: (0..1000).map(|i| format!("/350400/350481/{i:09}/")).collect(),
             ..Default::default()
         };
-        assert_eq!(encode_notice(&many), "9|/|||");
+        assert_eq!(encode_notice(&many), "9|/||||0");
         assert!(decode_notice("9|/||").unwrap().concerns(&Scope::of_path("/x/")));
-        let revoking = FeedNotice { devices: vec![4], ..many };
-        assert_eq!(decode_notice(&encode_notice(&revoking)).unwrap().devices, vec![4]);
+        let revoking = FeedNotice { devices: vec![4], alerts: true, ..many };
+        let back = decode_notice(&encode_notice(&revoking)).unwrap();
+        assert_eq!(
+            (back.devices, back.alerts),
+            (vec![4], true),
+            "collapsed, yet still revoking and alerting"
+        );
     }
 
     #[test]

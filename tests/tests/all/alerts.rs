@@ -23,6 +23,7 @@ on_both_backends!(
     an_unacknowledged_alert_climbs_to_county_and_city_and_acknowledging_stops_it,
     a_gone_subscription_is_deleted_and_a_busy_service_is_retried_after_it_says,
     alerts_wait_out_a_push_service_outage_and_arrive_once,
+    the_commit_that_queues_an_alert_wakes_the_worker_long_before_its_tick,
 );
 
 async fn an_urgent_case_recorded_offline_reaches_the_township_leader_once(b: Backend) {
@@ -58,6 +59,25 @@ async fn an_urgent_case_recorded_offline_reaches_the_township_leader_once(b: Bac
     assert_eq!(log[0]["user_id"], "u_demo_leader");
     assert_eq!(log[0]["state"], "sent");
     assert_eq!(app.api("GET", &format!("/cases/{id}/alerts"), OFFICER, None).await.0, 403);
+}
+
+/// The worker's tick is a minute away, so only the urgent commit's own notice (through
+/// PostgreSQL's NOTIFY on that backend) can bring the alert in time. The general case's commit
+/// before it queues no alert: its notice is not the worker's cue.
+async fn the_commit_that_queues_an_alert_wakes_the_worker_long_before_its_tick(b: Backend) {
+    let db = TestDb::new(b).await;
+    let app = TestApp::spawn_with(db, |c| c.alert_tick = Duration::from_secs(60)).await;
+    let push = PushService::spawn().await;
+    app.subscribe_push(&push, LEADER).await;
+    let mut officer = app.device(OFFICER);
+    officer.login().await.unwrap();
+    officer.create(&officer.new_case(PUTOU, Severity::General, "村道边坡有裂缝"));
+    officer.sync().await.unwrap();
+    let id = officer.create(&officer.new_case(PUTOU, Severity::Urgent, "有人扬言到镇政府聚集"));
+    officer.sync().await.unwrap();
+    let got = push.wait_for_delivered(1, WAIT).await;
+    assert_eq!(got[0].json()["doc_id"], id.to_string(), "the urgent case's alert, and only it");
+    assert_eq!(got.len(), 1);
 }
 
 async fn an_unacknowledged_alert_climbs_to_county_and_city_and_acknowledging_stops_it(b: Backend) {
