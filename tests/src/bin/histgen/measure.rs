@@ -30,6 +30,15 @@ pub struct Args {
     /// walks them after each sync on the same cores, stays out of them.
     #[arg(long)]
     officer_only: bool,
+    /// The server on CPU 0 and this client on CPU 1 (`taskset`, every thread of each), so the
+    /// client's walk of its documents between syncs runs on a core of its own.
+    #[arg(long)]
+    pin: bool,
+    /// After each of the leader's syncs, the client also reads this many MiB of memory, as a
+    /// larger leader's walk of its documents would: tells what that walk costs the officer's
+    /// next sync apart from what the leader's larger working set costs the server.
+    #[arg(long, default_value_t = 0)]
+    touch_mib: usize,
 }
 
 fn ms(d: Duration) -> f64 {
@@ -61,6 +70,12 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
         std::env::var("RUST_LOG").into_iter().map(|v| ("RUST_LOG".to_string(), v)).collect();
     let server = ServerProcess::start_with_env(bin, &url, &log);
     println!("| server start (migrations, listen) | {:.0} ms |", ms(t.elapsed()));
+    if a.pin {
+        pin(server.pid(), 0)?;
+        pin(std::process::id(), 1)?;
+        println!("| pinned | server on CPU 0, client on CPU 1 |");
+    }
+    let mut touched = Touch::new(a.touch_mib);
 
     // The busiest village's officer (the generator favours the first villages) and its leader.
     let mut officer = SimDevice::new(&server.url, "histgen-h_o0");
@@ -110,6 +125,7 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
         leader.sync().await?;
         l_lat.push(t.elapsed());
         l_wire.push(leader.wire_time - w);
+        touched.walk();
     }
     let (cpu1, counts1) = (server.cpu_seconds(), server.counts());
     if let Some(p) = perf {
@@ -121,6 +137,9 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
             "| server CPU per steady round (the officer's sync and the leader's) | {:.2} ms |",
             (c1 - c0) * 1e3 / a.rounds.max(1) as f64
         );
+    }
+    if let Some(per_walk) = touched.per_walk() {
+        println!("| client's read of {} MiB after each leader sync | {per_walk:.1} ms |", a.touch_mib);
     }
     if let (Some(c0), Some(c1)) = (counts0, counts1) {
         println!("| server's kernel calls per steady round | {} |", c0.per(&c1, a.rounds));
@@ -225,6 +244,46 @@ async fn clocks(url: &str) -> anyhow::Result<()> {
     }
     store.close().await;
     Ok(())
+}
+
+/// Every thread of `pid` onto one CPU; threads started later inherit it from their parents.
+fn pin(pid: u32, cpu: usize) -> anyhow::Result<()> {
+    let status = std::process::Command::new("taskset")
+        .args(["-a", "-p", "-c", &cpu.to_string(), &pid.to_string()])
+        .stdout(std::process::Stdio::null())
+        .status()?;
+    anyhow::ensure!(status.success(), "taskset could not pin process {pid} to CPU {cpu}");
+    Ok(())
+}
+
+/// A buffer the client reads through between syncs, one byte per cache line, standing in for
+/// a leader's walk of many more documents than it holds.
+struct Touch {
+    buffer: Vec<u8>,
+    walks: u32,
+    spent: Duration,
+}
+
+impl Touch {
+    fn new(mib: usize) -> Self {
+        // Filled, not zeroed: zeroed pages would all map to the kernel's one zero page.
+        Self { buffer: vec![1; mib << 20], walks: 0, spent: Duration::ZERO }
+    }
+
+    fn walk(&mut self) {
+        if self.buffer.is_empty() {
+            return;
+        }
+        let t = Instant::now();
+        let sum: u64 = self.buffer.iter().step_by(64).map(|&b| u64::from(b)).sum();
+        std::hint::black_box(sum);
+        self.spent += t.elapsed();
+        self.walks += 1;
+    }
+
+    fn per_walk(&self) -> Option<f64> {
+        (self.walks > 0).then(|| ms(self.spent) / f64::from(self.walks))
+    }
 }
 
 /// Sync until the feed is drained: a first sync of a busy unit takes many pages.
