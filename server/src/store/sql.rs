@@ -44,6 +44,9 @@ pub struct SqlStore {
     pub(super) vouch: ReleaseVouch,
     /// On SQLite, who holds or awaits the writer among the merge's writes and the sync's reads.
     pub(super) claims: WriterClaims,
+    /// [`HOT_READ_WAIT`]; a test on a loaded machine waits longer, since there the writer's
+    /// return can take more than a millisecond.
+    pub(super) hot_read_wait: std::time::Duration,
     /// When the writer's commits reach the disk (a draw relaxes it for itself, then puts it back).
     flush: Flush,
     pub dialect: Dialect,
@@ -173,6 +176,7 @@ impl SqlStore {
             url: url.to_string(),
             units: Default::default(),
             scopes_stored: Default::default(),
+            hot_read_wait: HOT_READ_WAIT,
             space: std::sync::Arc::new(super::Space::new(sqlite_dir(url))),
             #[cfg(any(test, feature = "fault-injection"))]
             faults,
@@ -230,7 +234,7 @@ impl SqlStore {
     pub(super) async fn hot_read(&self) -> Result<HotRead> {
         if self.dialect == Dialect::Sqlite
             && let Some(claim) = self.claims.claim_if_free()
-            && let Ok(Ok(writer)) = tokio::time::timeout(HOT_READ_WAIT, self.writer.acquire()).await
+            && let Ok(Ok(writer)) = tokio::time::timeout(self.hot_read_wait, self.writer.acquire()).await
         {
             return Ok(HotRead::vouched(writer, &self.vouch, claim));
         }
