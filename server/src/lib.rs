@@ -72,6 +72,9 @@ use crate::metrics::Metrics;
 use crate::state::AppState;
 use crate::store::{Dialect, SqlStore};
 
+/// How long a PostgreSQL server waits for its feed listener before it serves anyway.
+const LISTEN_WAIT: Duration = Duration::from_secs(10);
+
 #[derive(Debug, Clone)]
 pub struct Config {
     /// `sqlite://…` or `postgres://…`.
@@ -201,7 +204,13 @@ pub async fn run_on(
     // Every background task is kept, so shutdown can wait for them to finish what they began.
     let mut workers = tokio::task::JoinSet::new();
     if store.dialect == Dialect::Postgres {
-        workers.spawn(live::listen_postgres(store.url.clone(), live.clone(), stop_rx.clone()));
+        let (tell, listening) = tokio::sync::oneshot::channel();
+        workers.spawn(live::listen_postgres(store.url.clone(), live.clone(), tell, stop_rx.clone()));
+        // Until LISTEN is in place this replica's own commits would tell no live stream and no
+        // alert worker; a database that takes this long will be retried in the background.
+        if tokio::time::timeout(LISTEN_WAIT, listening).await.is_err() {
+            tracing::warn!("feed listener not ready after {LISTEN_WAIT:?}; serving, and retrying it");
+        }
     } else {
         workers.spawn(live::poll_sqlite(store.clone(), live.clone(), stop_rx.clone()));
     }

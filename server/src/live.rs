@@ -43,10 +43,18 @@ impl LiveHub {
 }
 
 /// Relay PostgreSQL notifications into the local hub until `shutdown`. Reconnects on error.
-pub async fn listen_postgres(url: String, hub: LiveHub, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+/// `listening` hears once that the first LISTEN is in place: this replica's own commits reach
+/// its hub only through it, so the server waits for it before it serves.
+pub async fn listen_postgres(
+    url: String,
+    hub: LiveHub,
+    listening: tokio::sync::oneshot::Sender<()>,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut listening = Some(listening);
     loop {
         tokio::select! {
-            Err(e) = relay(&url, &hub) => tracing::warn!(error = %e, "feed listener stopped; reconnecting"),
+            Err(e) = relay(&url, &hub, &mut listening) => tracing::warn!(error = %e, "feed listener stopped; reconnecting"),
             _ = shutdown.changed() => return,
         }
         tokio::time::sleep(std::time::Duration::from_secs(1)).await;
@@ -81,9 +89,16 @@ pub async fn poll_sqlite(store: SqlStore, hub: LiveHub, mut shutdown: tokio::syn
 }
 
 /// Runs until the connection fails; it has no other way to end.
-async fn relay(url: &str, hub: &LiveHub) -> Result<std::convert::Infallible, sqlx::Error> {
+async fn relay(
+    url: &str,
+    hub: &LiveHub,
+    listening: &mut Option<tokio::sync::oneshot::Sender<()>>,
+) -> Result<std::convert::Infallible, sqlx::Error> {
     let mut l = sqlx::postgres::PgListener::connect(url).await?;
     l.listen("anlan_feed").await?;
+    if let Some(tell) = listening.take() {
+        let _ = tell.send(());
+    }
     loop {
         if let Some(notice) = decode_notice(l.recv().await?.payload()) {
             hub.publish(notice);
