@@ -8,6 +8,7 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use crate::store::FeedNotice;
 use crate::store::{NewUser, SqlStore};
 
+mod cpus;
 mod file;
 mod migrate;
 mod quarantine;

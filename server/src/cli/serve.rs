@@ -24,6 +24,10 @@ pub struct Serve {
     /// a sweep burst touching 20,000, 3,000 and 5,000 cost the same CPU (BENCHMARKS.md).
     #[arg(long, env = "ANLAN_CACHE_DOCS", default_value_t = 3_000)]
     cache_docs: usize,
+    /// Keep the server's threads on these CPUs (`0`, `0-1`, `0,2-3`). On a small machine one
+    /// core spends less CPU per case than two, at one core's throughput (docs/operations.md).
+    #[arg(long, env = "ANLAN_CPUS")]
+    cpus: Option<super::cpus::CpuList>,
     /// Seconds an urgent alert may go unacknowledged before it goes one level up.
     #[arg(long, env = "ANLAN_ESCALATE_AFTER", default_value_t = 900)]
     escalate_after: u64,
@@ -188,6 +192,10 @@ fn ip_net(s: &str) -> Result<ipnet::IpNet, String> {
 }
 
 pub async fn run(s: Serve) -> anyhow::Result<()> {
+    if let Some(cpus) = &s.cpus {
+        super::cpus::confine(cpus)?;
+        println!("threads kept on CPU {cpus}");
+    }
     let url = s.db.url()?;
     let metrics_token = s.exposure.metrics_token()?;
     let https = s.https.https(&s.db);

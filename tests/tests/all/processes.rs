@@ -175,3 +175,27 @@ async fn two_replicas_on_one_postgres_database_converge_and_share_live_notices()
     assert_eq!(store.outbox_causes().await.unwrap().len(), 1);
     store.close().await;
 }
+
+on_both_backends!(a_server_kept_on_one_cpu_keeps_every_thread_there);
+
+/// `ANLAN_CPUS=0`: every thread the server has after a sync, those its database pools started
+/// after the setting took effect included, may run on CPU 0 alone.
+async fn a_server_kept_on_one_cpu_keeps_every_thread_there(b: Backend) {
+    let db = TestDb::new(b).await;
+    prepare(&db, 0).await;
+    let env = std::collections::HashMap::from([("ANLAN_CPUS".to_string(), "0".to_string())]);
+    let server = ServerProcess::start_with_env(BIN, &db.url, &env);
+    let mut officer = SimDevice::new(&server.url, OFFICER);
+    officer.login().await.unwrap();
+    officer.create(&officer.new_case(PUTOU, Severity::General, "一核运行"));
+    officer.sync().await.unwrap();
+    let mut allowed = Vec::new();
+    for task in std::fs::read_dir(format!("/proc/{}/task", server.pid())).unwrap() {
+        let status = std::fs::read_to_string(task.unwrap().path().join("status")).unwrap_or_default();
+        if let Some(line) = status.lines().find(|l| l.starts_with("Cpus_allowed_list:")) {
+            allowed.push(line.split_whitespace().nth(1).unwrap_or("").to_string());
+        }
+    }
+    assert!(allowed.len() >= 3, "the server's threads: {allowed:?}");
+    assert!(allowed.iter().all(|a| a == "0"), "threads allowed elsewhere: {allowed:?}");
+}
