@@ -2,8 +2,8 @@
 //! group robots, plus the escalation and overdue clocks.
 //!
 //! It wakes on every feed notice of a commit that queued alerts (here, or on another replica
-//! through PostgreSQL NOTIFY) and on a short tick, so an urgent case reaches the push service within a fraction of
-//! a second of its commit, and nothing waits on a notice that was missed.
+//! through PostgreSQL NOTIFY) and on a short tick, so an urgent case reaches the push service
+//! within a fraction of a second of its commit, and nothing waits on a notice that was missed.
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -123,10 +123,9 @@ impl SqlStore {
     /// The scope of `user_id`, whose own unit has `unit_path`: that unit, their extra villages,
     /// and the cases outside those that name them as responsible leader or handler.
     pub async fn scope_for(&self, user_id: &str, unit_path: &str) -> Result<Scope> {
-        let (lo, hi) = scope_range(unit_path);
-        let sql = format!("WITH w AS (SELECT $1 AS user_id, $2 AS unit_path, $3 AS hi) {}", scope_rows("w"));
+        let sql = format!("WITH w AS (SELECT $1 AS user_id, $2 AS unit_path) {}", scope_rows("w"));
         let rows: Vec<(Option<Vec<u8>>, String)> =
-            self.hot_all(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(user_id).bind(lo).bind(hi)).await?;
+            self.hot_all(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(user_id).bind(unit_path)).await?;
         Scope::from_rows(unit_path, rows.into_iter().map(|(doc, path)| (doc, Some(path))))
     }
 
@@ -251,13 +250,15 @@ impl SqlStore {
     }
 }
 
-/// The rows that make a scope, of the one user in the relation `who` (columns `user_id`,
-/// `unit_path`, and `hi` as [`scope_range`] gives it): `(NULL, path)` for each extra unit, and
+/// The rows that make a scope, of the one user in the relation `who` (columns `user_id` and
+/// `unit_path`): `(NULL, path)` for each extra unit, and
 /// `(doc_id, unit_path)` for each case naming them outside their own unit's subtree. A leader is
 /// named on most cases of their own township's history: only the two path ranges outside it
 /// are read, along (name, path) indexes (migration 0017). One statement, since each is a trip to
 /// a SQLite connection's thread, which costs more than these reads.
 pub(super) fn scope_rows(who: &str) -> String {
+    // `scope_range`'s upper bound in SQL: unit paths end in '/', and '0' is the character after.
+    const SUBTREE_END: &str = "substr(w.unit_path, 1, length(w.unit_path) - 1) || '0'";
     let named = |column: &str, range: &str| {
         format!(
             "SELECT c.doc_id, c.unit_path FROM {who} w JOIN cases c ON c.{column} = w.user_id AND {range}"
@@ -268,9 +269,9 @@ pub(super) fn scope_rows(who: &str) -> String {
             "SELECT NULL AS doc_id, n.path AS path FROM {who} w JOIN user_units x ON x.user_id = w.user_id JOIN units n ON n.code = x.unit_code"
         ),
         named("handler", "c.unit_path < w.unit_path"),
-        named("handler", "c.unit_path >= w.hi"),
+        named("handler", &format!("c.unit_path >= {SUBTREE_END}")),
         named("responsible_leader", "c.unit_path < w.unit_path"),
-        named("responsible_leader", "c.unit_path >= w.hi"),
+        named("responsible_leader", &format!("c.unit_path >= {SUBTREE_END}")),
     ]
     .join(" UNION ")
 }

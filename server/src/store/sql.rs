@@ -511,12 +511,10 @@ fn sqlite_dir(url: &str) -> Option<std::path::PathBuf> {
 /// of the user's scope ([`scope_rows`]; one row with no part when there is none). Public for
 /// the history benchmark's query plans.
 pub fn device_scope_sql(condition: &str) -> String {
-    // Unit paths end in '/': `hi` is `scope_range`'s.
     format!(
         "WITH d AS (
             SELECT d.id AS device_id, d.actor_prefix, d.revoked_at, u.id AS user_id, u.name AS user_name, u.role,
-                   n.code AS unit_code, n.name AS unit_name, n.path AS unit_path, d.retire_at, d.created_at,
-                   substr(n.path, 1, length(n.path) - 1) || '0' AS hi
+                   n.code AS unit_code, n.name AS unit_name, n.path AS unit_path, d.retire_at, d.created_at
             FROM devices d JOIN users u ON u.id = d.user_id JOIN units n ON n.code = u.unit_code
             WHERE {condition}),
          s AS ({})

@@ -30,7 +30,7 @@ pub struct Args {
     /// walks them after each sync on the same cores, stays out of them.
     #[arg(long)]
     officer_only: bool,
-    /// The server on CPU 0 and this client on CPU 1 (`taskset`, every thread of each), so the
+    /// The server on CPU 0 (its `--cpus`) and this client on CPU 1 (`taskset`), so the
     /// client's walk of its documents between syncs runs on a core of its own.
     #[arg(long)]
     pin: bool,
@@ -66,13 +66,16 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
     let t = Instant::now();
     // The server logs at `warn` unless RUST_LOG says otherwise: `RUST_LOG=sqlx::query=debug`
     // shows each statement's time, which is how a slow sync is taken apart.
-    let log: std::collections::HashMap<String, String> =
+    let mut env: std::collections::HashMap<String, String> =
         std::env::var("RUST_LOG").into_iter().map(|v| ("RUST_LOG".to_string(), v)).collect();
-    let server = ServerProcess::start_with_env(bin, &url, &log);
+    if a.pin {
+        // The server keeps itself there (`serve --cpus`); this client is moved by `taskset`.
+        env.insert("ANLAN_CPUS".into(), "0".into());
+    }
+    let server = ServerProcess::start_with_env(bin, &url, &env);
     println!("| server start (migrations, listen) | {:.0} ms |", ms(t.elapsed()));
     if a.pin {
-        pin(server.pid(), 0)?;
-        pin(std::process::id(), 1)?;
+        pin_self_to_cpu_1()?;
         println!("| pinned | server on CPU 0, client on CPU 1 |");
     }
     let mut touched = Touch::new(a.touch_mib);
@@ -246,13 +249,14 @@ async fn clocks(url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Every thread of `pid` onto one CPU; threads started later inherit it from their parents.
-fn pin(pid: u32, cpu: usize) -> anyhow::Result<()> {
+/// Every thread of this client onto CPU 1; threads started later inherit it from their parents.
+fn pin_self_to_cpu_1() -> anyhow::Result<()> {
+    let pid = std::process::id().to_string();
     let status = std::process::Command::new("taskset")
-        .args(["-a", "-p", "-c", &cpu.to_string(), &pid.to_string()])
+        .args(["-a", "-p", "-c", "1", &pid])
         .stdout(std::process::Stdio::null())
         .status()?;
-    anyhow::ensure!(status.success(), "taskset could not pin process {pid} to CPU {cpu}");
+    anyhow::ensure!(status.success(), "taskset could not pin this client to CPU 1");
     Ok(())
 }
 
