@@ -37,7 +37,7 @@ pub use error::MergeError;
 pub use judge::case_row;
 pub use numbering::short_name;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use automerge::{ActorId, ReadDoc};
@@ -210,6 +210,7 @@ impl Merger {
             let numbers = numbering::draw(&self.store, &wants).await?;
             stamp::commit_accepted(self, &mut verdicts, numbers, clock)?;
             let commits: Vec<_> = verdicts.iter().filter_map(|v| v.commit()).cloned().collect();
+            let mut versions = HashMap::new();
             if !commits.is_empty() {
                 match self.store.commit_at(&commits, clock.commit_time()).await? {
                     CommitOutcome::Conflict(moved) => {
@@ -221,14 +222,8 @@ impl Merger {
                         moved.iter().for_each(|d| self.cache.forget(d));
                         continue;
                     }
-                    CommitOutcome::Committed { versions, high } => {
-                        for v in &verdicts {
-                            if let Verdict::Commit { commit, trial, case, .. } = v
-                                && let Some(version) = versions.get(&commit.doc)
-                            {
-                                self.cache.put(commit.doc, (**trial).clone(), *version, case.clone());
-                            }
-                        }
+                    CommitOutcome::Committed { versions: v, high } => {
+                        versions = v;
                         self.live.committed(high, &commits);
                         let own = commits.iter().flat_map(|c| &c.changes).filter(|c| c.device_id.is_some());
                         stored.extend(own.map(|c| c.hash));
@@ -241,8 +236,19 @@ impl Merger {
             if keep_refused {
                 self.quarantine(device, push, &verdicts).await?;
             }
-            let results =
-                push.iter().zip(verdicts).map(|(p, v)| v.into_result(p.doc, &self.metrics)).collect();
+            // The cache keeps each committed document itself: copying it was 2% of a burst's
+            // server CPU (BENCHMARKS.md).
+            let results = push
+                .iter()
+                .zip(verdicts)
+                .map(|(p, v)| {
+                    let (result, kept) = v.into_result(p.doc, &self.metrics);
+                    if let (Some((trial, case)), Some(version)) = (kept, versions.get(&p.doc)) {
+                        self.cache.put(p.doc, *trial, *version, case);
+                    }
+                    result
+                })
+                .collect();
             return Ok((results, stored));
         }
         Err(MergeError::Busy("too many concurrent writers to the same documents; retry".into()))
@@ -332,10 +338,19 @@ fn merge_duplicate_entries(push: Vec<wire::PushDoc>) -> Vec<wire::PushDoc> {
     out
 }
 
+/// A committed document and the case read from it, for the cache.
+type Kept = (Box<automerge::Automerge>, Option<Arc<sync_protocol::case::Case>>);
+
 impl Verdict {
-    fn into_result(self, doc: DocId, metrics: &Metrics) -> DocResult {
+    /// The answer for `doc`, and what a committed verdict leaves for the cache.
+    fn into_result(self, doc: DocId, metrics: &Metrics) -> (DocResult, Option<Kept>) {
+        let mut kept = None;
         let (status, heads, reason) = match self {
-            Verdict::Ok { heads } | Verdict::Commit { heads, .. } => (Status::Ok, heads, None),
+            Verdict::Ok { heads } => (Status::Ok, heads, None),
+            Verdict::Commit { heads, trial, case, .. } => {
+                kept = Some((trial, case));
+                (Status::Ok, heads, None)
+            }
             Verdict::Accept(_) => {
                 unreachable!("stamp::commit_accepted turns every Accept into a Commit")
             }
@@ -348,7 +363,7 @@ impl Verdict {
                 (Status::Rejected, heads, Some(reason))
             }
         };
-        DocResult { doc, status, heads, reason }
+        (DocResult { doc, status, heads, reason }, kept)
     }
 }
 
