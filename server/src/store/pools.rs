@@ -173,6 +173,10 @@ pub(super) async fn open(
     let options = AnyPoolOptions::new()
         .max_connections(max)
         .acquire_timeout(Duration::from_secs(30))
+        // sqlx's test before each acquire is a trip to the connection: over the network it
+        // finds a PostgreSQL connection the server dropped, while a SQLite connection is a
+        // thread of this process that the check on release has already vouched for.
+        .test_before_acquire(dialect == Dialect::Postgres)
         .after_connect(move |conn, _| {
             Box::pin(async move {
                 match (dialect, flush) {
