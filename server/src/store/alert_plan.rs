@@ -30,6 +30,7 @@ impl SqlStore {
         .fetch_all(&mut *tx)
         .await?;
         let done = rows.len();
+        let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
         for (id, kind, level, doc, path, payload) in rows {
             let doc = to_doc_id(doc)?;
             // A row nobody can read still goes to the level's people, so its failure is logged.
@@ -54,11 +55,19 @@ impl SqlStore {
             {
                 row.insert(&mut tx, "", robot.as_str(), Some(&unit.code), "queued", None, now).await?;
             }
-            sqlx::query("UPDATE outbox SET done_at = $2 WHERE id = $1")
-                .bind(id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
+        }
+        // Marked done together, in the transaction that wrote their deliveries: one trip to the
+        // writer's thread for the round, not one per row.
+        if !ids.is_empty() {
+            let sql = format!(
+                "UPDATE outbox SET done_at = $1 WHERE id IN {}",
+                super::commit::values_from(1, ids.len(), 2)
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now);
+            for id in &ids {
+                q = q.bind(*id);
+            }
+            q.execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(done)
