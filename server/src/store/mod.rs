@@ -58,6 +58,7 @@ pub use audit::{ChangeAuthor, LoggedChange};
 pub use blobs::BlobState;
 pub use campaign_reminders::{ClaimedReminder, ManualClaim};
 pub use campaigns::{CampaignInfo, NewCampaign, ReminderLogRow, RosterEntry, StoredReport};
+pub use doc_bytes::logs_after_sql;
 pub use feed_notice::{FeedNotice, decode_notice};
 pub use locations::LatLon;
 pub use people::UserListing;

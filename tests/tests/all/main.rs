@@ -35,6 +35,7 @@ mod people;
 mod permissions;
 mod petition_clock;
 mod petitions;
+mod pg_plans;
 mod processes;
 mod proxy;
 mod push_delivery;
