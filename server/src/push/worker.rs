@@ -53,12 +53,37 @@ pub struct AlertWorker {
     pub robots: HashMap<String, RobotChannel>,
 }
 
+impl AlertConfig {
+    /// How often the escalation sweep runs: a thirtieth of the wait, so an alert goes up at most
+    /// that much late (30 s on the default 15 minutes), never more often than the tick nor less
+    /// often than every 30 s. The sweep walks every pending urgent case while holding the writer,
+    /// so running it every tick cost most when most was pending: with thousands of urgent cases
+    /// unacknowledged, PostgreSQL was busy with it in 72 of 100 samples (BENCHMARKS.md).
+    pub fn escalate_every(&self) -> Duration {
+        (self.escalate_after / 30).clamp(self.tick, Duration::from_secs(30).max(self.tick))
+    }
+}
+
+/// When the worker's slower clocks last ran.
+pub struct LastRun {
+    escalation: Instant,
+    overdue: Instant,
+}
+
+impl LastRun {
+    /// Due at once, as after a start.
+    fn never(config: &AlertConfig) -> Self {
+        let now = Instant::now();
+        Self { escalation: now - config.escalate_every(), overdue: now - config.overdue_every }
+    }
+}
+
 impl AlertWorker {
     pub async fn run(self: Arc<Self>, live: LiveHub, mut shutdown: watch::Receiver<bool>) {
         let mut notices = live.subscribe();
         let mut ticks = tokio::time::interval(self.config.tick);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut last_overdue = Instant::now() - self.config.overdue_every;
+        let mut last = LastRun::never(&self.config);
         loop {
             // A commit that queued alerts wakes delivery alone; one that queued none is no news
             // here, and a notice lost to a full channel is read as news. The clocks (escalation,
@@ -71,7 +96,7 @@ impl AlertWorker {
                 _ = ticks.tick() => true,
                 _ = shutdown.wait_for(|stop| *stop) => return,
             };
-            if let Err(e) = self.round(clocks, &mut last_overdue).await {
+            if let Err(e) = self.round(clocks, &mut last).await {
                 tracing::warn!(error = %e, "alert worker round failed; retrying");
             }
         }
@@ -79,13 +104,16 @@ impl AlertWorker {
 
     /// One pass: with `clocks`, raise escalations, reminders and digests that are due; then
     /// expand the outbox and send.
-    pub async fn round(&self, clocks: bool, last_overdue: &mut Instant) -> anyhow::Result<()> {
+    pub async fn round(&self, clocks: bool, last: &mut LastRun) -> anyhow::Result<()> {
         if clocks {
-            self.store.escalate(self.config.escalate_after.as_millis() as i64).await?;
-            if last_overdue.elapsed() >= self.config.overdue_every {
+            if last.escalation.elapsed() >= self.config.escalate_every() {
+                self.store.escalate(self.config.escalate_after.as_millis() as i64).await?;
+                last.escalation = Instant::now();
+            }
+            if last.overdue.elapsed() >= self.config.overdue_every {
                 self.store.remind_overdue().await?;
                 self.store.remind_petitions().await?;
-                *last_overdue = Instant::now();
+                last.overdue = Instant::now();
             }
             self.send_digests().await?;
         }
@@ -152,5 +180,33 @@ impl AlertWorker {
         let name =
             |kind: &str| chain.iter().find(|u| u.kind == kind).map(|u| u.name.clone()).unwrap_or_default();
         Ok(Places { township: name("township"), village: name("village") })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(escalate_after: Duration, tick: Duration) -> AlertConfig {
+        AlertConfig {
+            escalate_after,
+            tick,
+            lease: Duration::from_secs(60),
+            retry_base: Duration::from_secs(1),
+            overdue_every: Duration::from_secs(60),
+            digest_hour: 18,
+        }
+    }
+
+    #[test]
+    fn the_escalation_sweep_runs_a_thirtieth_of_the_wait_apart_within_the_tick_and_30_s() {
+        let s = Duration::from_secs;
+        let ms = Duration::from_millis;
+        assert_eq!(config(s(900), s(1)).escalate_every(), s(30), "the default: at most 30 s late");
+        assert_eq!(config(s(300), s(1)).escalate_every(), s(10));
+        assert_eq!(config(s(3600), s(1)).escalate_every(), s(30), "never less often than 30 s");
+        assert_eq!(config(s(3), ms(50)).escalate_every(), ms(100), "short waits, as in tests");
+        assert_eq!(config(s(2), s(1)).escalate_every(), s(1), "never more often than the tick");
+        assert_eq!(config(s(900), s(60)).escalate_every(), s(60), "a tick above 30 s wins");
     }
 }
