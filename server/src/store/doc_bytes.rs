@@ -67,8 +67,7 @@ impl SqlStore {
 /// whatever the statistics say; `OFFSET 0` keeps the planner from flattening it back into the
 /// join. SQLite has no LATERAL and, without statistics, already seeks the index.
 pub fn logs_after_sql(dialect: Dialect, docs: usize) -> String {
-    let values =
-        (0..docs).map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2)).collect::<Vec<_>>().join(", ");
+    let values = super::commit::values(docs, 2);
     match dialect {
         Dialect::Postgres => format!(
             "SELECT c.doc_id, c.bytes FROM (VALUES {values}) AS v (v_doc, v_from)
