@@ -268,16 +268,16 @@ impl NewRow {
     }
 }
 
+/// The subscriptions of `$1`'s phones that are not revoked: from the person's devices
+/// (`devices_user`, migration 0020) to their subscriptions, per recipient of every alert.
+pub(super) const SUBSCRIPTIONS_OF: &str =
+    "SELECT s.id FROM push_subscriptions s JOIN devices d ON d.id = s.device_id
+     WHERE d.user_id = $1 AND d.revoked_at IS NULL";
+
 /// One Web Push delivery per subscription of `user` (or one `unreachable` row for someone
 /// with none, so the log shows who was not reached); the number of subscriptions.
 async fn push_rows(tx: &mut Transaction<'static, sqlx::Any>, row: &NewRow, user: &str) -> Result<usize> {
-    let subs: Vec<i64> = sqlx::query_scalar(
-        "SELECT s.id FROM push_subscriptions s JOIN devices d ON d.id = s.device_id
-         WHERE d.user_id = $1 AND d.revoked_at IS NULL",
-    )
-    .bind(user)
-    .fetch_all(&mut **tx)
-    .await?;
+    let subs: Vec<i64> = sqlx::query_scalar(SUBSCRIPTIONS_OF).bind(user).fetch_all(&mut **tx).await?;
     if subs.is_empty() {
         let why = Some("no phone has alerts turned on");
         row.insert(tx, user, "web_push", None, "unreachable", why, row.now).await?;

@@ -13,11 +13,15 @@ use super::*;
 
 /// Who is alerted at each rung of the ladder: the leaders of the case's township, then of its
 /// county, then of its city.
-pub(super) const LADDER: &[(&str, UnitKind, &[Role])] = &[
-    (UnitKind::Township.as_str(), UnitKind::Township, &[Role::TownshipLeader]),
-    (UnitKind::County.as_str(), UnitKind::County, &[Role::CountyAdmin]),
-    (UnitKind::City.as_str(), UnitKind::City, &[Role::CityAdmin]),
+pub(super) const LADDER: &[(&str, UnitKind, Role)] = &[
+    (UnitKind::Township.as_str(), UnitKind::Township, Role::TownshipLeader),
+    (UnitKind::County.as_str(), UnitKind::County, Role::CountyAdmin),
+    (UnitKind::City.as_str(), UnitKind::City, Role::CityAdmin),
 ];
+
+/// A rung's recipients: the people of one role in one unit. Sought by `users_unit_role`
+/// (migration 0020); a walk of every user here ran once per alert.
+pub(super) const PEOPLE_IN_UNIT: &str = "SELECT id FROM users WHERE unit_code = $1 AND role = $2 ORDER BY id";
 
 #[derive(Debug, Clone)]
 pub struct DueDelivery {
@@ -172,7 +176,7 @@ impl SqlStore {
         if matches!(event, Some(OutboxEvent::PetitionDue(_))) {
             return self.petition_recipients(tx, unit_path).await;
         }
-        let Some((_, unit_kind, roles)) = LADDER.iter().find(|(l, _, _)| *l == level) else {
+        let Some((_, unit_kind, role)) = LADDER.iter().find(|(l, _, _)| *l == level) else {
             return Ok(vec![]);
         };
         let village = unit_path.split('/').rfind(|s| !s.is_empty()).unwrap_or_default();
@@ -180,14 +184,7 @@ impl SqlStore {
         else {
             return Ok(vec![]);
         };
-        let marks = (0..roles.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
-        let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT id FROM users WHERE unit_code = $1 AND role IN ({marks}) ORDER BY id"
-        )))
-        .bind(unit.code);
-        for r in *roles {
-            q = q.bind(r.as_str());
-        }
+        let q = sqlx::query_scalar(PEOPLE_IN_UNIT).bind(unit.code).bind(role.as_str());
         Ok(q.fetch_all(&mut **tx).await?)
     }
 

@@ -13,6 +13,11 @@ use super::*;
 /// Roles that answer for a village, and so are reminded.
 const REMINDED_ROLES: [Role; 2] = [Role::VillageOfficer, Role::WorkTeam];
 
+/// The people a village's sweep reminder goes to: its officers and the work-team members who
+/// cover it, each sought by unit (migration 0020). `$1` the village, `$2`, `$3` the roles.
+pub(super) const VILLAGE_PEOPLE: &str = "SELECT id FROM users WHERE role IN ($2, $3) AND (unit_code = $1
+   OR id IN (SELECT user_id FROM user_units WHERE unit_code = $1)) ORDER BY id";
+
 /// A village of a campaign with no answered report.
 #[derive(sqlx::FromRow)]
 struct Missing {
@@ -146,15 +151,12 @@ impl SqlStore {
             .bind(&cause)
             .fetch_one(&mut *tx)
             .await?;
-        let people: Vec<String> = sqlx::query_scalar(
-            "SELECT id FROM users WHERE role IN ($2, $3) AND (unit_code = $1
-               OR id IN (SELECT user_id FROM user_units WHERE unit_code = $1)) ORDER BY id",
-        )
-        .bind(&m.village)
-        .bind(REMINDED_ROLES[0].as_str())
-        .bind(REMINDED_ROLES[1].as_str())
-        .fetch_all(&mut *tx)
-        .await?;
+        let people: Vec<String> = sqlx::query_scalar(VILLAGE_PEOPLE)
+            .bind(&m.village)
+            .bind(REMINDED_ROLES[0].as_str())
+            .bind(REMINDED_ROLES[1].as_str())
+            .fetch_all(&mut *tx)
+            .await?;
         let mut deliveries = Vec::new();
         for user in &people {
             let subs: Vec<(i64, String, String, String)> = sqlx::query_as(

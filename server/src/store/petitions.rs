@@ -77,12 +77,11 @@ impl SqlStore {
         let village = unit_path.split('/').rfind(|s| !s.is_empty()).unwrap_or_default();
         let mut out = Vec::new();
         for unit in self.unit_chain(village).await? {
-            let ids: Vec<String> =
-                sqlx::query_scalar("SELECT id FROM users WHERE unit_code = $1 AND role = $2 ORDER BY id")
-                    .bind(&unit.code)
-                    .bind(sync_protocol::Role::PetitionStaff.as_str())
-                    .fetch_all(&mut **tx)
-                    .await?;
+            let ids: Vec<String> = sqlx::query_scalar(super::alerts::PEOPLE_IN_UNIT)
+                .bind(&unit.code)
+                .bind(sync_protocol::Role::PetitionStaff.as_str())
+                .fetch_all(&mut **tx)
+                .await?;
             out.extend(ids);
         }
         Ok(out)
