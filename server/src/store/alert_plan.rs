@@ -7,7 +7,7 @@ use sqlx::Transaction;
 use sync_protocol::DocId;
 use sync_protocol::outbox::OutboxEvent;
 
-use super::alerts::LADDER;
+use super::alerts::rung;
 use super::sql::{now_ms, to_doc_id};
 use super::*;
 use crate::alerts::Plan;
@@ -74,8 +74,8 @@ impl SqlStore {
     }
 
     /// The unit whose people (and group) a rung of the ladder alerts.
-    async fn level_unit(&self, level: &str, unit_path: &str) -> Result<Option<Unit>> {
-        let Some((_, unit_kind, _)) = LADDER.iter().find(|(l, _, _)| *l == level) else { return Ok(None) };
+    pub(super) async fn level_unit(&self, level: &str, unit_path: &str) -> Result<Option<Unit>> {
+        let Some((unit_kind, _)) = rung(level) else { return Ok(None) };
         let village = unit_path.split('/').rfind(|s| !s.is_empty()).unwrap_or_default();
         Ok(self.unit_chain(village).await?.into_iter().find(|u| unit_kind.as_str() == u.kind))
     }

@@ -13,11 +13,16 @@ use super::*;
 
 /// Who is alerted at each rung of the ladder: the leaders of the case's township, then of its
 /// county, then of its city.
-pub(super) const LADDER: &[(&str, UnitKind, Role)] = &[
-    (UnitKind::Township.as_str(), UnitKind::Township, Role::TownshipLeader),
-    (UnitKind::County.as_str(), UnitKind::County, Role::CountyAdmin),
-    (UnitKind::City.as_str(), UnitKind::City, Role::CityAdmin),
+pub(super) const LADDER: &[(UnitKind, Role)] = &[
+    (UnitKind::Township, Role::TownshipLeader),
+    (UnitKind::County, Role::CountyAdmin),
+    (UnitKind::City, Role::CityAdmin),
 ];
+
+/// The rung whose outbox `level` is `level` (the unit kind's name).
+pub(super) fn rung(level: &str) -> Option<(UnitKind, Role)> {
+    LADDER.iter().copied().find(|(kind, _)| kind.as_str() == level)
+}
 
 /// A rung's recipients: the people of one role in one unit. Sought by `users_unit_role`
 /// (migration 0020); a walk of every user here ran once per alert.
@@ -176,14 +181,8 @@ impl SqlStore {
         if matches!(event, Some(OutboxEvent::PetitionDue(_))) {
             return self.petition_recipients(tx, unit_path).await;
         }
-        let Some((_, unit_kind, role)) = LADDER.iter().find(|(l, _, _)| *l == level) else {
-            return Ok(vec![]);
-        };
-        let village = unit_path.split('/').rfind(|s| !s.is_empty()).unwrap_or_default();
-        let Some(unit) = self.unit_chain(village).await?.into_iter().find(|u| unit_kind.as_str() == u.kind)
-        else {
-            return Ok(vec![]);
-        };
+        let Some((_, role)) = rung(level) else { return Ok(vec![]) };
+        let Some(unit) = self.level_unit(level, unit_path).await? else { return Ok(vec![]) };
         let q = sqlx::query_scalar(PEOPLE_IN_UNIT).bind(unit.code).bind(role.as_str());
         Ok(q.fetch_all(&mut **tx).await?)
     }
@@ -315,7 +314,7 @@ impl SqlStore {
         let now = now_ms();
         let mut n = 0;
         for pair in LADDER.windows(2) {
-            let (from, to) = (pair[0].0, pair[1].0);
+            let (from, to) = (pair[0].0.as_str(), pair[1].0.as_str());
             n += sqlx::query(ESCALATE)
                 .bind(to)
                 .bind(now)
